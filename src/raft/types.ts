@@ -178,7 +178,8 @@ export type MessageType = Message['type'];
  *  1. install `snapshot` (if set), persist `hardState` (if set) and append `entries`
  *     (the first entry's index may be at or below the persisted last index: truncate first);
  *  2. only then send `messages`;
- *  3. apply `committedEntries` to the state machine and serve `readStates` once applied;
+ *  3. apply `committedEntries` to the state machine, serve `readStates` once applied and fail
+ *     `failedReads`;
  *  4. call `advance(ready)`.
  */
 export interface Ready {
@@ -189,6 +190,8 @@ export interface Ready {
   committedEntries: Entry[];
   messages: Message[];
   readStates: ReadState[];
+  /** Contexts of read requests this node can no longer answer (it stopped being leader). */
+  failedReads: string[];
 }
 
 /** The persisted state a node restarts from. */

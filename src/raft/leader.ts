@@ -1,0 +1,425 @@
+import { validateConfChange } from './confchange.js';
+import { InvalidRequestError, ProposalDroppedError } from './errors.js';
+import { entryBytes } from './log.js';
+import { Progress } from './progress.js';
+import { allMembers, isJoint, isVoter, jointIndex, jointVote } from './quorum.js';
+import type { RaftNode } from './raft.js';
+import { ReadOnly } from './read-only.js';
+import type { ConfChange, Entry, Message, NodeId } from './types.js';
+import { EntryType } from './types.js';
+
+const EMPTY = new Uint8Array(0);
+/** Stands for "never acknowledged" in lease arithmetic (sorting needs a finite number). */
+const NEVER = -1e15;
+
+/** Replication state of one follower as seen from the leader, for status reports. */
+export interface FollowerStatus {
+  id: NodeId;
+  match: number;
+  next: number;
+  state: Progress['state'];
+  lagEntries: number;
+  recentActive: boolean;
+  ticksSinceContact: number;
+}
+
+/**
+ * Everything only a leader has: per-follower progress, the ReadIndex queue, heartbeat rounds
+ * for leases, an ongoing leadership transfer. Created on election, dropped on step-down.
+ */
+export class LeaderState {
+  readonly progress = new Map<NodeId, Progress>();
+  readonly reads: ReadOnly;
+  /** Ticks since this node became leader: the clock of its lease. */
+  now = 0;
+  round = 0;
+  private readonly roundTicks = new Map<number, number>();
+  private readonly ackedTick = new Map<NodeId, number>();
+  transferTarget: NodeId | null = null;
+  private transferElapsed = 0;
+  /** Set once a TimeoutNow left: another node may now win without waiting out our lease. */
+  private leaseDisabled = false;
+  /** Index of the last membership change proposed; the next waits until it commits. */
+  pendingConfIndex = 0;
+  private newEntries = false;
+  private commitMoved = false;
+  private committedInTerm = false;
+
+  constructor(private readonly node: RaftNode) {
+    this.reads = new ReadOnly(node.cfg.maxPendingReads);
+  }
+
+  /** §5.4.2 / §8: a new leader appends a no-op so that entries of earlier terms get committed. */
+  start(): void {
+    this.syncProgress();
+    this.pendingConfIndex = this.node.log.lastIndex();
+    this.appendOwn([{ index: 0, term: 0, type: EntryType.Normal, data: EMPTY }]);
+  }
+
+  /** Creates progress for new members and drops it for removed ones. */
+  syncProgress(): void {
+    const members = new Set(allMembers(this.node.conf()));
+    members.delete(this.node.id);
+    const cfg = this.node.cfg;
+    for (const id of members) {
+      if (!this.progress.has(id)) {
+        this.progress.set(id, new Progress(this.node.log.lastIndex() + 1, cfg.maxInflightMsgs, cfg.maxInflightBytes));
+      }
+    }
+    for (const id of [...this.progress.keys()]) if (!members.has(id)) this.progress.delete(id);
+  }
+
+  private appendOwn(entries: Entry[]): number {
+    const log = this.node.log;
+    let index = log.lastIndex();
+    for (const e of entries) {
+      e.index = ++index;
+      e.term = this.node.term;
+    }
+    log.append(entries);
+    this.newEntries = true;
+    return index;
+  }
+
+  /** Appends client commands; refused during a transfer or beyond the uncommitted bound. */
+  propose(data: Uint8Array[]): { index: number; term: number } {
+    if (this.transferTarget !== null) {
+      throw new ProposalDroppedError(`leadership transfer to ${this.transferTarget} in progress`);
+    }
+    const log = this.node.log;
+    if (log.lastIndex() - log.committed + data.length > this.node.cfg.maxUncommittedEntries) {
+      throw new ProposalDroppedError('too many uncommitted entries; retry later');
+    }
+    const entries: Entry[] = new Array(data.length);
+    for (let k = 0; k < data.length; k++) entries[k] = { index: 0, term: 0, type: EntryType.Normal, data: data[k]! };
+    return { index: this.appendOwn(entries), term: this.node.term };
+  }
+
+  /** Appends a membership change after checking that it is allowed now. */
+  proposeConfChange(cc: ConfChange): { index: number; term: number } {
+    if (this.transferTarget !== null) {
+      throw new ProposalDroppedError(`leadership transfer to ${this.transferTarget} in progress`);
+    }
+    if (this.pendingConfIndex > this.node.log.committed) {
+      throw new ProposalDroppedError('a membership change is still being committed; retry when it is');
+    }
+    validateConfChange(this.node.conf(), cc);
+    return this.appendConfChange(cc);
+  }
+
+  private appendConfChange(cc: ConfChange): { index: number; term: number } {
+    const index = this.appendOwn([{ index: 0, term: 0, type: EntryType.ConfChange, data: EMPTY, conf: cc }]);
+    this.node.membership.appended([this.node.log.entryAt(index)!]);
+    this.pendingConfIndex = index;
+    this.syncProgress();
+    return { index, term: this.node.term };
+  }
+
+  transferLeadership(to: NodeId): void {
+    if (to === this.node.id) throw new InvalidRequestError(`${to} is already the leader`);
+    if (!isVoter(this.node.conf(), to)) throw new InvalidRequestError(`${to} is not a voter`);
+    if (this.transferTarget === to) return;
+    this.transferTarget = to;
+    this.transferElapsed = 0;
+    const pr = this.progress.get(to)!;
+    if (pr.match === this.node.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to, pr, false);
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.leaseDisabled = true;
+    this.node.send({ type: 'timeoutNow', to });
+  }
+
+  readIndex(ctx: string): void {
+    if (this.reads.full()) throw new ProposalDroppedError('too many pending reads; retry later');
+    if (!this.committedInTerm) this.reads.waitForCommit(ctx);
+    else this.reads.add(ctx, this.node.log.committed);
+  }
+
+  leaseRead(ctx: string): void {
+    if (this.committedInTerm && this.leaseValid()) {
+      this.node.readStates.push({ ctx, index: this.node.log.committed });
+    } else {
+      this.readIndex(ctx);
+    }
+  }
+
+  /**
+   * The lease (thesis §6.4.1) holds while a quorum acknowledged a heartbeat sent less than
+   * (election timeout - safety margin) ticks ago: followers refuse votes for an election timeout
+   * after hearing from us, so no other leader can exist yet. Assumes bounded clock drift.
+   */
+  leaseValid(): boolean {
+    const cfg = this.node.cfg;
+    if (!cfg.checkQuorum || this.leaseDisabled || this.transferTarget !== null) return false;
+    const self = this.node.id;
+    const since = jointIndex(this.node.conf(), (id) => (id === self ? this.now : this.ackedTick.get(id) ?? NEVER));
+    return this.now - since < cfg.electionTicks - cfg.leaseSafetyTicks;
+  }
+
+  needsFlush(): boolean {
+    return this.newEntries || this.commitMoved || this.reads.needsRound();
+  }
+
+  /** Sends what accumulated since the last Ready: one round of appends and of read heartbeats. */
+  flush(): void {
+    if (this.reads.needsRound()) {
+      const round = this.newRound();
+      this.reads.assignRound(round);
+      this.bcastHeartbeat(round);
+      this.confirmReads();
+    }
+    if (this.newEntries || this.commitMoved) {
+      const empty = this.commitMoved;
+      this.newEntries = false;
+      this.commitMoved = false;
+      for (const [id, pr] of this.progress) {
+        let sent = this.sendAppend(id, pr, empty);
+        while (sent && pr.state === 'replicate') sent = this.sendAppend(id, pr, false);
+      }
+    }
+  }
+
+  private newRound(): number {
+    this.round++;
+    this.roundTicks.set(this.round, this.now);
+    return this.round;
+  }
+
+  bcastHeartbeat(round: number): void {
+    const commit = this.node.log.committed;
+    for (const [id, pr] of this.progress) {
+      // Never tell a follower to commit past what it is known to hold.
+      this.node.send({ type: 'heartbeat', to: id, commit: Math.min(pr.match, commit), round });
+    }
+  }
+
+  /**
+   * Sends the next append to `id` if its flow control allows. Returns whether a message left.
+   * With `sendIfEmpty` an append without entries still goes out (carries the commit index, or
+   * acts as a probe).
+   */
+  sendAppend(id: NodeId, pr: Progress, sendIfEmpty: boolean): boolean {
+    if (pr.isPaused()) return false;
+    const log = this.node.log;
+    const prevIndex = pr.next - 1;
+    const prevTerm = log.term(prevIndex);
+    if (prevTerm === null) return this.sendSnapshot(id, pr);
+    const cfg = this.node.cfg;
+    const entries = pr.next <= log.lastIndex() ? log.slice(pr.next, log.lastIndex() + 1, cfg.maxMsgBytes, cfg.maxEntriesPerMsg) : [];
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    this.node.send({ type: 'append', to: id, prevIndex, prevTerm, entries, commit: log.committed });
+    if (entries.length > 0 && pr.state === 'replicate') {
+      const last = entries[entries.length - 1]!.index;
+      let bytes = 0;
+      for (const e of entries) bytes += entryBytes(e);
+      pr.next = last + 1;
+      pr.inflights.add(last, bytes);
+    } else if (pr.state === 'probe') {
+      pr.probeSent = true;
+    }
+    return true;
+  }
+
+  private sendSnapshot(id: NodeId, pr: Progress): boolean {
+    const snap = this.node.snapshot;
+    pr.becomeSnapshot(snap.index);
+    this.node.send({ type: 'snapshot', to: id, snapshot: snap });
+    return true;
+  }
+
+  snapshotFailed(id: NodeId): void {
+    const pr = this.progress.get(id);
+    if (pr && pr.state === 'snapshot') pr.becomeProbe();
+  }
+
+  /** Commits the highest index held by a (joint) quorum, if it is of the current term (§5.4.2). */
+  maybeCommit(): boolean {
+    const node = this.node;
+    const self = node.id;
+    const idx = jointIndex(node.conf(), (id) => (id === self ? node.log.stableIndex : this.progress.get(id)?.match ?? 0));
+    if (idx <= node.log.committed || node.log.term(idx) !== node.term) return false;
+    node.log.commitTo(idx);
+    this.onCommitted();
+    return true;
+  }
+
+  private onCommitted(): void {
+    const node = this.node;
+    this.commitMoved = true;
+    if (!this.committedInTerm) {
+      this.committedInTerm = true;
+      this.reads.releaseAwaitingCommit(node.log.committed);
+    }
+    const conf = node.conf();
+    if (this.pendingConfIndex > node.log.committed) return;
+    // Joint consensus is a passing state: leave it as soon as C_old,new is committed (§6).
+    if (isJoint(conf)) {
+      this.appendConfChange({ type: 'leaveJoint' });
+      return;
+    }
+    // A leader removed from the configuration manages the cluster until C_new commits, then
+    // hands over to the most up-to-date voter rather than making everyone wait for a timeout.
+    if (!isVoter(conf, node.id)) this.stepDownRemoved();
+  }
+
+  private stepDownRemoved(): void {
+    let best: NodeId | null = null;
+    let bestMatch = -1;
+    for (const id of this.node.conf().voters) {
+      const pr = this.progress.get(id);
+      if (pr && pr.match > bestMatch) {
+        best = id;
+        bestMatch = pr.match;
+      }
+    }
+    if (best !== null) this.sendTimeoutNow(best);
+    this.node.becomeFollower(this.node.term, null);
+  }
+
+  /** The leader's own log became durable further: it may complete a quorum. */
+  onSelfStable(): void {
+    this.maybeCommit();
+  }
+
+  confirmReads(): void {
+    const self = this.node.id;
+    const quorumRound = jointIndex(this.node.conf(), (id) => (id === self ? this.round : this.progress.get(id)?.ackedRound ?? 0));
+    this.reads.confirm(quorumRound, this.node.readStates);
+  }
+
+  /** Check-quorum: true when a (joint) quorum was heard from since the last check. */
+  quorumActive(): boolean {
+    const self = this.node.id;
+    const active = new Map<NodeId, boolean>();
+    for (const [id, pr] of this.progress) active.set(id, pr.recentActive);
+    active.set(self, true);
+    return jointVote(this.node.conf(), active) === 'won';
+  }
+
+  tick(): void {
+    const node = this.node;
+    const cfg = node.cfg;
+    this.now++;
+    node.electionElapsed++;
+    node.heartbeatElapsed++;
+    for (const pr of this.progress.values()) pr.ticksSinceContact++;
+    if (this.transferTarget !== null && ++this.transferElapsed >= cfg.electionTicks) this.transferTarget = null;
+    if (node.electionElapsed >= cfg.electionTicks) {
+      node.electionElapsed = 0;
+      if (cfg.checkQuorum && !this.quorumActive()) {
+        node.becomeFollower(node.term, null);
+        return;
+      }
+      for (const pr of this.progress.values()) pr.recentActive = false;
+    }
+    if (node.heartbeatElapsed >= cfg.heartbeatTicks) {
+      node.heartbeatElapsed = 0;
+      this.bcastHeartbeat(this.newRound());
+      this.pruneRounds();
+      this.retryStuckSnapshots();
+    }
+  }
+
+  private pruneRounds(): void {
+    const horizon = this.now - 2 * this.node.cfg.electionTicks;
+    for (const [round, tick] of this.roundTicks) {
+      if (tick >= horizon) break;
+      this.roundTicks.delete(round);
+    }
+  }
+
+  /** A snapshot that got lost in transit is retried after a few election timeouts. */
+  private retryStuckSnapshots(): void {
+    for (const pr of this.progress.values()) {
+      if (pr.state === 'snapshot' && pr.ticksSinceContact > 3 * this.node.cfg.electionTicks) pr.becomeProbe();
+    }
+  }
+
+  handleAppendResponse(m: Extract<Message, { type: 'appendResponse' }>): void {
+    const pr = this.progress.get(m.from);
+    if (!pr) return;
+    pr.recentActive = true;
+    pr.ticksSinceContact = 0;
+    if (!m.success) {
+      const hint = m.hintTerm > 0 ? this.node.log.findConflictByTerm(m.hintIndex, m.hintTerm) : m.hintIndex;
+      if (pr.maybeDecrTo(m.index, hint + 1)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.sendAppend(m.from, pr, true);
+      }
+      return;
+    }
+    if (pr.maybeUpdate(m.index)) {
+      if (pr.state === 'probe') pr.becomeReplicate();
+      else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) {
+        pr.becomeProbe();
+        pr.becomeReplicate();
+      } else pr.inflights.freeTo(m.index);
+      this.maybeCommit();
+      // Committing may have removed us from the configuration and ended our leadership.
+      if (this.node.leaderState !== this) return;
+      while (this.sendAppend(m.from, pr, false) && pr.state === 'replicate');
+      if (m.from === this.transferTarget && pr.match === this.node.log.lastIndex()) this.sendTimeoutNow(m.from);
+    } else if (pr.state === 'replicate') {
+      pr.inflights.freeTo(m.index);
+    }
+  }
+
+  handleHeartbeatResponse(m: Extract<Message, { type: 'heartbeatResponse' }>): void {
+    const pr = this.progress.get(m.from);
+    if (!pr) return;
+    pr.recentActive = true;
+    pr.ticksSinceContact = 0;
+    if (m.round > pr.ackedRound) {
+      pr.ackedRound = m.round;
+      const sent = this.roundTicks.get(m.round);
+      if (sent !== undefined) this.ackedTick.set(m.from, Math.max(this.ackedTick.get(m.from) ?? NEVER, sent));
+    }
+    if (pr.state === 'probe') pr.probeSent = false;
+    // An empty append doubles as a probe: it finds out if appends sent earlier were lost.
+    if (pr.match < this.node.log.lastIndex()) this.sendAppend(m.from, pr, true);
+    this.confirmReads();
+  }
+
+  followers(): FollowerStatus[] {
+    const last = this.node.log.lastIndex();
+    return [...this.progress].map(([id, pr]) => ({
+      id,
+      match: pr.match,
+      next: pr.next,
+      state: pr.state,
+      lagEntries: last - pr.match,
+      recentActive: pr.recentActive,
+      ticksSinceContact: pr.ticksSinceContact,
+    }));
+  }
+}
+
+/** The leader's step function. */
+export function stepLeader(node: RaftNode, m: Message): void {
+  const ls = node.leaderState!;
+  switch (m.type) {
+    case 'appendResponse':
+      ls.handleAppendResponse(m);
+      return;
+    case 'heartbeatResponse':
+      ls.handleHeartbeatResponse(m);
+      return;
+    case 'append':
+    case 'heartbeat':
+    case 'snapshot':
+      // Election Safety (§5.2): two leaders in one term is a bug we must never paper over.
+      throw new Error(`raft invariant: ${node.id} is leader of term ${m.term} and got ${m.type} from ${m.from}`);
+    default:
+      return;
+  }
+}
+
+export function tickLeader(node: RaftNode): void {
+  node.leaderState!.tick();
+}
+
+export function flushLeader(node: RaftNode): void {
+  node.leaderState!.flush();
+}
