@@ -27,6 +27,7 @@ export function cloneConf(c: ConfState): ConfState {
  * resulting configuration keeps at least one voter, and each node is named once.
  */
 export function validateConfChange(conf: ConfState, cc: ConfChange): void {
+  if (cc.type === 'bootstrap') throw new InvalidRequestError('a bootstrap configuration cannot be proposed');
   if (cc.type === 'leaveJoint') {
     if (!isJoint(conf)) throw new InvalidRequestError('not in a joint configuration');
     return;
@@ -50,6 +51,7 @@ export function validateConfChange(conf: ConfState, cc: ConfChange): void {
  * left (it must keep voting in the outgoing half until then).
  */
 export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
+  if (cc.type === 'bootstrap') return simpleConf(cc.voters);
   if (cc.type === 'leaveJoint') {
     const learners = new Set([...conf.learners, ...conf.learnersNext]);
     for (const v of conf.voters) learners.delete(v);

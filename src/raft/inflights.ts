@@ -41,6 +41,11 @@ export class Inflights {
     }
   }
 
+  /** Frees the oldest message: lets a full window probe again when answers were lost. */
+  freeFirst(): void {
+    if (this.count() > 0) this.freeTo(this.lastIndexes[this.head]!);
+  }
+
   reset(): void {
     this.lastIndexes = [];
     this.sizes = [];

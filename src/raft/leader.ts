@@ -304,7 +304,10 @@ export class LeaderState {
     this.now++;
     node.electionElapsed++;
     node.heartbeatElapsed++;
-    for (const pr of this.progress.values()) pr.ticksSinceContact++;
+    for (const pr of this.progress.values()) {
+      pr.ticksSinceContact++;
+      if (pr.state === 'snapshot') pr.snapshotTicks++;
+    }
     if (this.transferTarget !== null && ++this.transferElapsed >= cfg.electionTicks) this.transferTarget = null;
     if (node.electionElapsed >= cfg.electionTicks) {
       node.electionElapsed = 0;
@@ -333,7 +336,7 @@ export class LeaderState {
   /** A snapshot that got lost in transit is retried after a few election timeouts. */
   private retryStuckSnapshots(): void {
     for (const pr of this.progress.values()) {
-      if (pr.state === 'snapshot' && pr.ticksSinceContact > 3 * this.node.cfg.electionTicks) pr.becomeProbe();
+      if (pr.state === 'snapshot' && pr.snapshotTicks > 2 * this.node.cfg.electionTicks) pr.becomeProbe();
     }
   }
 
@@ -377,6 +380,9 @@ export class LeaderState {
       if (sent !== undefined) this.ackedTick.set(m.from, Math.max(this.ackedTick.get(m.from) ?? NEVER, sent));
     }
     if (pr.state === 'probe') pr.probeSent = false;
+    // A full window after lost messages would never drain: free one slot so the next append
+    // (rejected for its gap, if earlier ones were lost) sends the follower back to probing.
+    if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
     // An empty append doubles as a probe: it finds out if appends sent earlier were lost.
     if (pr.match < this.node.log.lastIndex()) this.sendAppend(m.from, pr, true);
     this.confirmReads();

@@ -20,6 +20,8 @@ export class Progress {
   recentActive = false;
   /** Highest heartbeat round this follower acknowledged (ReadIndex and leases). */
   ackedRound = 0;
+  /** Ticks spent in snapshot state; a snapshot lost in transit is retried after a bound. */
+  snapshotTicks = 0;
   /** Ticks since the follower last answered anything; shown in status as last contact. */
   ticksSinceContact = 0;
   readonly inflights: Inflights;
@@ -53,6 +55,7 @@ export class Progress {
   becomeSnapshot(index: number): void {
     this.state = 'snapshot';
     this.pendingSnapshot = index;
+    this.snapshotTicks = 0;
     this.probeSent = false;
     this.inflights.reset();
   }

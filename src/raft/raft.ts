@@ -7,8 +7,10 @@ import { LeaderState, stepLeader, tickLeader, flushLeader } from './leader.js';
 import { RaftLog } from './log.js';
 import { MembershipLog } from './membership.js';
 import { isVoter } from './quorum.js';
+import { EntryType } from './types.js';
 import type {
   ConfState,
+  Entry,
   HardState,
   Message,
   NodeId,
@@ -61,14 +63,15 @@ export class RaftNode {
   private prevSoft: SoftState;
 
   /**
-   * Creates a node from what it persisted (or nothing, for a new node). `initialConf` is the
-   * bootstrap configuration of a brand-new cluster; a node joining an existing cluster passes
-   * an empty one and learns its configuration from the leader.
+   * Creates a node from what it persisted. A brand-new founding member passes `restart = null`
+   * and the founding voters: its log starts with the bootstrap entry (index 1, term 1, committed),
+   * which its first Ready asks to persist. A brand-new node joining an existing cluster passes
+   * no voters and learns its configuration from the leader.
    */
-  constructor(cfg: Partial<RaftConfig> & Pick<RaftConfig, 'id' | 'random'>, restart: RestartState | null, initialConf: ConfState = emptyConf()) {
+  constructor(cfg: Partial<RaftConfig> & Pick<RaftConfig, 'id' | 'random'>, restart: RestartState | null, bootstrapVoters: NodeId[] = []) {
     this.cfg = makeRaftConfig(cfg);
     this.id = this.cfg.id;
-    const snap = restart?.snapshot ?? { index: 0, term: 0, conf: initialConf };
+    const snap = restart?.snapshot ?? { index: 0, term: 0, conf: emptyConf() };
     this.snapshot = snap;
     const hs = restart?.hardState ?? { term: 0, vote: null, commit: 0 };
     this.log = RaftLog.restore(snap.index, snap.term, restart?.entries ?? [], hs.commit, restart?.applied ?? snap.index);
@@ -77,8 +80,17 @@ export class RaftNode {
     this.term = hs.term;
     this.vote = hs.vote;
     this.prevHard = this.hardState();
+    if (!restart && bootstrapVoters.length > 0) this.bootstrap(bootstrapVoters);
     this.becomeFollower(this.term, null);
     this.prevSoft = this.softState();
+  }
+
+  private bootstrap(voters: NodeId[]): void {
+    const entry: Entry = { index: 1, term: 1, type: EntryType.ConfChange, data: new Uint8Array(0), conf: { type: 'bootstrap', voters: [...voters].sort() } };
+    this.log.append([entry]);
+    this.log.commitTo(1);
+    this.membership.appended([entry]);
+    this.term = 1;
   }
 
   // ---- queries --------------------------------------------------------------------------

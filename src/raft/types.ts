@@ -22,10 +22,13 @@ export interface ConfChangeItem {
  * A membership change as stored in the log. `enterJoint` moves to C_old,new (both majorities
  * required); `leaveJoint` moves to C_new. A config entry with `enterJoint` and an empty list of
  * changes is invalid; the leader proposes `leaveJoint` itself once the joint entry commits.
+ * `bootstrap` is only ever entry 1 of a new cluster's log, identical on every founding member, so
+ * that a node joining later learns the founding configuration from the log like any other change.
  */
 export type ConfChange =
   | { type: 'enterJoint'; changes: ConfChangeItem[] }
-  | { type: 'leaveJoint' };
+  | { type: 'leaveJoint' }
+  | { type: 'bootstrap'; voters: NodeId[] };
 
 /** A log entry. `data` is opaque to the core except for ConfChange entries (see `conf`). */
 export interface Entry {

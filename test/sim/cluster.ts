@@ -1,0 +1,332 @@
+import type { ConfChangeItem, RaftNode } from '../../src/raft/index.js';
+import { RaftError } from '../../src/raft/index.js';
+import { SafetyChecker } from './checker.js';
+import { EventQueue } from './event-queue.js';
+import { Rng } from './rng.js';
+import { encodeCommand, SimNode, type Envelope, type SimHooks } from './sim-node.js';
+
+/** What one seeded run does; every field has a default chosen from the seed. */
+export interface SimOptions {
+  seed: number;
+  nodes: number;
+  /** Simulated milliseconds of faults and load. */
+  faultMs: number;
+  /** Simulated milliseconds with every fault healed, at the end of which liveness is checked. */
+  settleMs: number;
+  membership: boolean;
+  transfers: boolean;
+  compactEvery: number;
+  /** Called with a line per notable event when replaying a seed verbosely. */
+  trace?: (line: string) => void;
+}
+
+export interface SimResult {
+  seed: number;
+  events: number;
+  committed: number;
+  readsChecked: number;
+  leaders: number;
+  faults: number;
+}
+
+type SimEvent =
+  | { kind: 'tick'; node: string }
+  | { kind: 'deliver'; env: Envelope }
+  | { kind: 'client' }
+  | { kind: 'fault' }
+  | { kind: 'settle' }
+  | { kind: 'markSettleMid' };
+
+const TICK_MS = 10;
+const KEYS = ['a', 'b', 'c', 'd', 'e'];
+
+/**
+ * A deterministic cluster: fake clock, fake network (drop, duplicate, delay, reorder,
+ * partitions), crashes that keep only what was persisted, membership changes and leadership
+ * transfers, and client writes and reads. The SafetyChecker watches every step.
+ */
+export class Simulation {
+  readonly rng: Rng;
+  readonly checker = new SafetyChecker();
+  readonly nodes = new Map<string, SimNode>();
+  private readonly queue = new EventQueue<SimEvent>();
+  private now = 0;
+  private events = 0;
+  private faults = 0;
+  private nextId: number;
+  private blocked = new Set<string>();
+  private dropRate = 0;
+  private dupRate = 0;
+  private maxDelayMs = 5;
+  private settled = false;
+  private readSeq = 0;
+  private readonly reads = new Map<string, number>();
+  private commitAtSettleMid = -1;
+
+  constructor(private readonly opts: SimOptions) {
+    this.rng = new Rng(opts.seed);
+    const founders = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
+    this.nextId = opts.nodes + 1;
+    for (const id of founders) this.addNode(id, founders);
+  }
+
+  private addNode(id: string, founders: string[]): SimNode {
+    const hooks: SimHooks = {
+      send: (env) => this.send(env),
+      applied: () => {},
+      readServed: (node, ctx, index) => {
+        const commitAtInvoke = this.reads.get(ctx);
+        this.reads.delete(ctx);
+        if (commitAtInvoke !== undefined) this.checker.checkRead(node.id, ctx, index, commitAtInvoke);
+      },
+      readFailed: (_node, ctx) => this.reads.delete(ctx),
+    };
+    // Each node gets its own random stream so that adding one does not perturb the others.
+    const nodeRng = new Rng(this.opts.seed * 31 + this.nodes.size * 7919 + 1);
+    const node = new SimNode(id, { electionTicks: 15, heartbeatTicks: 5, maxInflightMsgs: 8, maxEntriesPerMsg: 16 }, founders, nodeRng.next, this.checker, hooks, this.opts.compactEvery);
+    this.nodes.set(id, node);
+    node.start();
+    this.queue.push(this.now + this.rng.int(1, TICK_MS), { kind: 'tick', node: id });
+    return node;
+  }
+
+  private trace(line: string): void {
+    this.opts.trace?.(`${String(this.now).padStart(6)}ms ${line}`);
+  }
+
+  private send(env: Envelope): void {
+    if (this.rng.chance(this.dropRate)) return;
+    const copies = this.rng.chance(this.dupRate) ? 2 : 1;
+    for (let k = 0; k < copies; k++) {
+      // Occasional long delays reorder messages on one link.
+      const delay = this.rng.chance(0.02) ? this.rng.int(20, 150) : this.rng.int(1, this.maxDelayMs);
+      this.queue.push(this.now + delay, { kind: 'deliver', env });
+    }
+  }
+
+  /** Runs the whole schedule; throws SafetyViolation (or a core invariant error) on a bug. */
+  run(): SimResult {
+    this.queue.push(5, { kind: 'client' });
+    this.queue.push(300, { kind: 'fault' });
+    this.queue.push(this.opts.faultMs, { kind: 'settle' });
+    const end = this.opts.faultMs + this.opts.settleMs;
+    while (this.queue.peekTime() <= end) {
+      const { time, item } = this.queue.pop()!;
+      this.now = time;
+      this.events++;
+      this.handle(item);
+      if (this.events % 2000 === 0) this.checker.checkLogMatching([...this.nodes.values()]);
+    }
+    this.checker.checkLogMatching([...this.nodes.values()]);
+    this.checkLiveness();
+    return {
+      seed: this.opts.seed,
+      events: this.events,
+      committed: this.checker.globalCommit,
+      readsChecked: this.checker.readsChecked,
+      leaders: this.leaderTerms(),
+      faults: this.faults,
+    };
+  }
+
+  private leaderTerms(): number {
+    let max = 0;
+    for (const n of this.nodes.values()) if (n.raft && n.raft.term > max) max = n.raft.term;
+    return max;
+  }
+
+  private handle(ev: SimEvent): void {
+    switch (ev.kind) {
+      case 'tick': {
+        this.nodes.get(ev.node)!.tick();
+        this.queue.push(this.now + TICK_MS, ev);
+        return;
+      }
+      case 'deliver': {
+        const m = ev.env.msg;
+        if (this.blocked.has(`${m.from}>${m.to}`)) return;
+        this.nodes.get(m.to)?.deliver(ev.env);
+        return;
+      }
+      case 'client':
+        this.clientRequest();
+        this.queue.push(this.now + this.rng.int(1, 6), ev);
+        return;
+      case 'fault':
+        if (this.settled) return;
+        this.injectFault();
+        this.queue.push(this.now + this.rng.int(50, 400), ev);
+        return;
+      case 'settle':
+        this.settle();
+        return;
+      case 'markSettleMid':
+        this.commitAtSettleMid = this.checker.globalCommit;
+        return;
+    }
+  }
+
+  /** Nodes that believe they lead (possibly stale ones: that is where stale reads would come from). */
+  private leaders(): SimNode[] {
+    return [...this.nodes.values()].filter((n) => n.raft?.role === 'leader');
+  }
+
+  private clientRequest(): void {
+    const leaders = this.leaders();
+    if (leaders.length === 0) return;
+    const node = this.rng.pick(leaders);
+    const key = this.rng.pick(KEYS);
+    try {
+      if (this.rng.chance(0.6)) {
+        const value = `${this.opts.seed}.${this.events}`;
+        node.request((r) => r.propose([encodeCommand({ key, value })]));
+      } else {
+        const ctx = `${node.id}:${++this.readSeq}`;
+        this.reads.set(ctx, this.checker.globalCommit);
+        node.registerRead(ctx, key);
+        const lease = this.rng.chance(0.5);
+        node.request((r) => (lease ? r.leaseRead(ctx) : r.readIndex(ctx)));
+      }
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+    }
+  }
+
+  private injectFault(): void {
+    this.faults++;
+    const ids = [...this.nodes.keys()];
+    const roll = this.rng.next();
+    if (roll < 0.2) {
+      const n = this.nodes.get(this.rng.pick(ids))!;
+      if (n.up) {
+        this.trace(`crash ${n.id}`);
+        n.crash();
+      }
+    } else if (roll < 0.35) {
+      for (const n of this.nodes.values()) {
+        if (!n.up) {
+          this.trace(`restart ${n.id}`);
+          n.start();
+        }
+      }
+    } else if (roll < 0.5) {
+      this.partition(ids);
+    } else if (roll < 0.6) {
+      this.trace('heal');
+      this.blocked.clear();
+    } else if (roll < 0.7) {
+      this.dropRate = this.rng.pick([0, 0, 0.01, 0.05, 0.2]);
+      this.dupRate = this.rng.pick([0, 0, 0.02, 0.1]);
+      this.maxDelayMs = this.rng.pick([2, 5, 15, 40]);
+      this.trace(`network drop=${this.dropRate} dup=${this.dupRate} delay<=${this.maxDelayMs}`);
+    } else if (roll < 0.85 && this.opts.membership) {
+      this.changeMembership();
+    } else if (this.opts.transfers) {
+      this.transfer();
+    }
+  }
+
+  private partition(ids: string[]): void {
+    this.blocked.clear();
+    const shuffled = this.rng.shuffle(ids.slice());
+    const shape = this.rng.int(0, 3);
+    const cut = (a: string, b: string): void => void this.blocked.add(`${a}>${b}`);
+    if (shape === 0) {
+      const [lone, ...rest] = shuffled;
+      for (const o of rest) (cut(lone!, o), cut(o, lone!));
+      this.trace(`partition isolate ${lone}`);
+    } else if (shape === 1) {
+      const k = this.rng.int(1, shuffled.length - 1);
+      const left = shuffled.slice(0, k);
+      const right = shuffled.slice(k);
+      for (const a of left) for (const b of right) (cut(a, b), cut(b, a));
+      this.trace(`partition ${left.join(',')} | ${right.join(',')}`);
+    } else if (shape === 2) {
+      // A bridge: two halves that both reach one node.
+      const bridge = shuffled[0]!;
+      const rest = shuffled.slice(1);
+      const k = Math.max(1, Math.floor(rest.length / 2));
+      for (const a of rest.slice(0, k)) for (const b of rest.slice(k)) (cut(a, b), cut(b, a));
+      this.trace(`partition bridge ${bridge}`);
+    } else {
+      const a = shuffled[0]!;
+      const b = shuffled[1]!;
+      cut(a, b);
+      this.trace(`partition one-way ${a}->${b}`);
+    }
+  }
+
+  private currentLeader(): RaftNode | null {
+    let best: RaftNode | null = null;
+    for (const n of this.leaders()) if (!best || n.raft!.term > best.term) best = n.raft;
+    return best;
+  }
+
+  private changeMembership(): void {
+    const leader = this.currentLeader();
+    if (!leader) return;
+    const conf = leader.conf();
+    const options: ConfChangeItem[][] = [];
+    if (this.nodes.size < 7) options.push([{ op: 'addLearner', id: `n${this.nextId}` }]);
+    for (const l of conf.learners) options.push([{ op: 'addVoter', id: l }]);
+    if (conf.voters.length > 3) for (const v of conf.voters) options.push([{ op: 'remove', id: v }]);
+    if (this.nodes.size < 7 && conf.voters.length >= 3) {
+      options.push([{ op: 'addVoter', id: `n${this.nextId}` }, { op: 'remove', id: this.rng.pick(conf.voters) }]);
+    }
+    if (options.length === 0) return;
+    const change = this.rng.pick(options);
+    try {
+      leader.proposeConfChange(change);
+    } catch (e) {
+      if (e instanceof RaftError) return;
+      throw e;
+    }
+    this.trace(`membership ${change.map((c) => `${c.op} ${c.id}`).join(', ')} via ${leader.id}`);
+    for (const c of change) {
+      if (c.op !== 'remove' && !this.nodes.has(c.id)) {
+        this.nextId++;
+        this.addNode(c.id, []);
+      }
+    }
+    this.nodes.get(leader.id)!.request(() => undefined);
+  }
+
+  private transfer(): void {
+    const leader = this.currentLeader();
+    if (!leader) return;
+    const others = leader.conf().voters.filter((v) => v !== leader.id);
+    if (others.length === 0) return;
+    const to = this.rng.pick(others);
+    try {
+      this.nodes.get(leader.id)!.request((r) => r.transferLeadership(to));
+      this.trace(`transfer ${leader.id} -> ${to}`);
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+    }
+  }
+
+  /** Heal everything and restart every node: from here on the cluster must make progress. */
+  private settle(): void {
+    this.settled = true;
+    this.blocked.clear();
+    this.dropRate = 0;
+    this.dupRate = 0;
+    this.maxDelayMs = 5;
+    for (const n of this.nodes.values()) if (!n.up) n.start();
+    this.trace('settle: all healed and restarted');
+    this.queue.push(this.now + Math.floor(this.opts.settleMs / 2), { kind: 'markSettleMid' });
+  }
+
+  private checkLiveness(): void {
+    const leader = this.currentLeader();
+    if (!leader) throw new Error(`liveness: no leader ${this.opts.settleMs} ms after healing`);
+    if (this.checker.globalCommit <= this.commitAtSettleMid) {
+      throw new Error(`liveness: nothing committed in the second half of the settle phase (leader ${leader.id}, commit ${this.checker.globalCommit})`);
+    }
+  }
+}
+
+/** The options a seed runs with when only the seed and cluster size are given. */
+export function defaultOptions(seed: number, nodes: number): SimOptions {
+  return { seed, nodes, faultMs: 3000, settleMs: 3000, membership: true, transfers: true, compactEvery: 40 };
+}
