@@ -1,0 +1,29 @@
+// The public surface of the state machine layer.
+export { StateMachine, MAX_LISTENERS } from './state-machine.js';
+export type { StateMachineOptions, RangeSpec, AppliedListener } from './state-machine.js';
+export { encodeCommand, decodeCommand, MAX_TXN_OPS, MAX_RANGE_LIMIT, MAX_NAME_BYTES } from './commands.js';
+export type { Command, TxnOp, Compare, CompareOp, CompareTarget, RequestId } from './commands.js';
+export type {
+  KeyValue,
+  OpResult,
+  CommandResult,
+  CommandErrorCode,
+  ApplyResult,
+  WatchEvent,
+  AppliedBatch,
+  RangeResult,
+  ChangesResult,
+} from './types.js';
+export type { SnapshotInfo, SnapshotStream } from './snapshot.js';
+export type { DedupeOptions } from './dedupe.js';
+export { MAX_KEYS_PER_COMMAND } from './apply.js';
+export { prefixEnd } from './keys.js';
+export {
+  StateError,
+  InvalidArgumentError,
+  InvalidCommandError,
+  CompactedError,
+  FutureRevisionError,
+  SnapshotError,
+  StateInvariantError,
+} from './errors.js';

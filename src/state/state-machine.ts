@@ -1,0 +1,292 @@
+// The replicated state machine: applies committed Raft entries to LevelDB, one LevelDB batch per
+// apply() call holding the data, the dedupe records, the watch history and the applied index
+// together, so that a crash leaves either all of a batch or none of it (exactly-once).
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Level } from 'level';
+import { EntryType, type Entry } from '../raft/types.js';
+import { applyCommand } from './apply.js';
+import { type Command, MAX_RANGE_LIMIT, decodeCommand } from './commands.js';
+import { unpack } from './codec.js';
+import { DEFAULT_DEDUPE, DedupeTable, type DedupeOptions } from './dedupe.js';
+import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
+import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
+import { type Db, decodeKv, mergedRange } from './kv-records.js';
+import { PendingBatch } from './pending.js';
+import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapshotDir } from './snapshot.js';
+import { type StateRecord, encodeState, readState } from './state-record.js';
+import { recoverSwap, runSwap, swapPaths } from './swap.js';
+import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
+import { DEFAULT_WATCH_HISTORY_REVISIONS, readChanges, trimWatchHistory, valuesAsOf, writeWatchRecords } from './watch-log.js';
+
+export interface StateMachineOptions {
+  /** Revisions of watch history kept (node-local). Default 100k. */
+  watchHistoryRevisions?: number;
+  /** Dedupe bounds. They decide whether a retry applies, so every member must use the same. */
+  dedupe?: Partial<DedupeOptions>;
+  /** fsync each applied batch. Default false: the WAL still has the entries; call sync() before compacting it. */
+  syncWrites?: boolean;
+  /** Target size of a snapshot data chunk. Default 1 MiB. */
+  snapshotChunkBytes?: number;
+}
+
+/** A key range with etcd's conventions, or every key with a prefix. */
+export type RangeSpec = { key: Uint8Array; rangeEnd?: Uint8Array } | { prefix: Uint8Array };
+export type AppliedListener = (batch: AppliedBatch) => void;
+
+/** Live-watch subscribers allowed at once; the server multiplexes client watches onto a few. */
+export const MAX_LISTENERS = 1024;
+const SKIPPED: CommandResult = { type: 'skipped' };
+/** Written with sync:true by sync(); outside the replicated range, never read. */
+const SYNC_KEY = Buffer.from('x');
+
+/** The LevelDB-backed state machine of one node. Apply and restore are not reentrant. */
+export class StateMachine {
+  private db!: Db;
+  private state!: StateRecord;
+  private dedupe!: DedupeTable;
+  private busy = false;
+  private failure: Error | null = null;
+  private readonly listeners = new Set<AppliedListener>();
+  private readonly dedupeOptions: DedupeOptions;
+  private readonly keepRevisions: number;
+  /** Listener exceptions swallowed so far (a broken watcher must not stop apply); for metrics. */
+  listenerErrors = 0;
+
+  private constructor(
+    readonly dir: string,
+    private readonly options: StateMachineOptions,
+  ) {
+    this.dedupeOptions = { ...DEFAULT_DEDUPE, ...options.dedupe };
+    this.keepRevisions = options.watchHistoryRevisions ?? DEFAULT_WATCH_HISTORY_REVISIONS;
+    if (!(this.keepRevisions >= 1)) throw new InvalidArgumentError('watchHistoryRevisions', 'must be >= 1');
+  }
+
+  /** Open (creating if needed) the state machine in `dir`, finishing any interrupted restore. */
+  static async open(dir: string, options: StateMachineOptions = {}): Promise<StateMachine> {
+    const sm = new StateMachine(dir, options);
+    await mkdir(dirname(dir), { recursive: true });
+    await sm.load();
+    return sm;
+  }
+
+  private async load(): Promise<void> {
+    await recoverSwap(this.dir);
+    this.db = new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await this.db.open();
+    this.state = await readState(this.db);
+    if (await trimWatchHistory(this.db, this.state, this.keepRevisions)) {
+      await this.db.put(STATE_KEY, encodeState(this.state));
+    }
+    this.dedupe = await DedupeTable.load(this.db, this.dedupeOptions);
+  }
+
+  /** Highest entry index whose effects are in LevelDB. */
+  appliedIndex(): number {
+    return this.state.appliedIndex;
+  }
+
+  /** Term of the entry at appliedIndex(). */
+  appliedTerm(): number {
+    return this.state.appliedTerm;
+  }
+
+  /** Current store revision. */
+  revision(): number {
+    return this.state.revision;
+  }
+
+  /**
+   * Apply committed entries (contiguous, ascending) in one LevelDB batch; entries at or below the
+   * applied index are skipped. Returns one result per entry, in order.
+   */
+  async apply(entries: readonly Entry[]): Promise<ApplyResult[]> {
+    const first = this.firstUnapplied(entries);
+    const results: ApplyResult[] = new Array(entries.length);
+    for (let i = 0; i < first; i++) results[i] = { index: entries[i]!.index, result: SKIPPED, duplicate: false };
+    if (first === entries.length) return results;
+    this.enter('apply');
+    const batch = this.db.batch();
+    try {
+      const pending = new PendingBatch(this.db, this.state.revision);
+      for (let i = first; i < entries.length; i++) results[i] = await this.applyEntry(pending, batch, entries[i]!);
+      const last = entries[entries.length - 1]!;
+      const next: StateRecord = { ...this.state, appliedIndex: last.index, appliedTerm: last.term, revision: pending.revision };
+      pending.flushKvs(batch);
+      for (const [name, value] of pending.meta) batch.put(prefixed(PREFIX_META, Buffer.from(name, 'utf8')), value);
+      writeWatchRecords(batch, pending.events, next, this.keepRevisions);
+      batch.put(STATE_KEY, encodeState(next));
+      await batch.write({ sync: this.options.syncWrites === true });
+      this.state = next;
+      this.dedupe.batchWritten();
+      this.emit({ firstIndex: entries[first]!.index, lastIndex: last.index, revision: next.revision, events: pending.events });
+      return results;
+    } catch (err) {
+      await batch.close();
+      // The in-memory dedupe index may be ahead of LevelDB now; only a reopen makes them agree.
+      this.failure = err as Error;
+      throw err;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private firstUnapplied(entries: readonly Entry[]): number {
+    if (entries.length === 0) return 0;
+    const start = entries[0]!.index;
+    for (let i = 1; i < entries.length; i++) {
+      if (entries[i]!.index !== start + i) throw new StateInvariantError(`entries not contiguous at ${entries[i]!.index}`);
+    }
+    if (start > this.state.appliedIndex + 1) {
+      throw new StateInvariantError(`entry ${start} leaves a gap after applied index ${this.state.appliedIndex}`);
+    }
+    return Math.min(entries.length, this.state.appliedIndex + 1 - start);
+  }
+
+  private async applyEntry(pending: PendingBatch, batch: ReturnType<Db['batch']>, e: Entry): Promise<ApplyResult> {
+    this.dedupe.evictIdle(e.index, batch);
+    if (e.type === EntryType.ConfChange || (e.type === EntryType.Normal && e.data.length === 0)) {
+      return { index: e.index, result: { type: 'none', revision: pending.revision }, duplicate: false };
+    }
+    if (e.type !== EntryType.Normal) throw new StateInvariantError(`entry ${e.index} has unknown type ${String(e.type)}`);
+    let cmd: Command;
+    try {
+      cmd = decodeCommand(e.data);
+    } catch (err) {
+      if (!(err instanceof InvalidCommandError)) throw err;
+      return { index: e.index, result: { type: 'error', code: 'invalidCommand', message: err.message }, duplicate: false };
+    }
+    const req = cmd.req;
+    if (req) {
+      const verdict = this.dedupe.check(req);
+      if (verdict === 'duplicate') return { index: e.index, result: this.dedupe.recordedResult(req.clientId), duplicate: true };
+      if (verdict === 'stale') {
+        const message = `stale request: seq ${req.seq} of client ${req.clientId} is older than its last applied request`;
+        return { index: e.index, result: { type: 'error', code: 'staleRequest', message }, duplicate: false };
+      }
+    }
+    const result = await applyCommand(pending, cmd);
+    if (req) this.dedupe.record(req, e.index, result, batch);
+    return { index: e.index, result, duplicate: false };
+  }
+
+  private enter(what: string): void {
+    if (this.failure) throw new StateInvariantError(`state machine failed (${this.failure.message}); reopen it`);
+    if (this.busy) throw new StateInvariantError(`${what} called while another apply or restore runs`);
+    this.busy = true;
+  }
+
+  /** Subscribe to the changes of every applied batch (called after it is written); returns unsubscribe. */
+  onApplied(listener: AppliedListener): () => void {
+    if (this.listeners.size >= MAX_LISTENERS) throw new InvalidArgumentError('listener', `more than ${MAX_LISTENERS} listeners`);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(batch: AppliedBatch): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(batch);
+      } catch {
+        this.listenerErrors++;
+      }
+    }
+  }
+
+  /** The current value and metadata of a key, or null. */
+  async get(key: Uint8Array): Promise<KeyValue | null> {
+    const v = await this.db.get(prefixed(PREFIX_KV, key));
+    return v === undefined ? null : decodeKv(key, v);
+  }
+
+  /** Up to `limit` kvs of a range in key order, as of now or of a past `revision`. */
+  async range(spec: RangeSpec, opts: { limit?: number; revision?: number } = {}): Promise<RangeResult> {
+    const { key, rangeEnd } = 'prefix' in spec ? { key: spec.prefix, rangeEnd: prefixEnd(spec.prefix) } : spec;
+    const limit = checkLimit(opts.limit);
+    const snapshot = this.db.snapshot();
+    try {
+      const state = await readState(this.db, snapshot);
+      let overlay = new Map<string, KeyValue | null>();
+      const at = opts.revision ?? 0;
+      if (at > state.revision) throw new FutureRevisionError(at, state.revision);
+      if (at > 0 && at < state.revision) overlay = await valuesAsOf(this.db, snapshot, state, at, key, rangeEnd);
+      const { kvs, more } = await mergedRange(this.db, key, rangeEnd, overlay, limit, snapshot);
+      return { kvs, more, revision: state.revision };
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /** Watch history from `fromRevision` (inclusive) for keys with `prefix`; throws CompactedError. */
+  async changesSince(fromRevision: number, prefix?: Uint8Array, limit = 1000): Promise<ChangesResult> {
+    if (!Number.isSafeInteger(fromRevision) || fromRevision < 1) throw new InvalidArgumentError('fromRevision', 'must be >= 1');
+    const max = checkLimit(limit);
+    const snapshot = this.db.snapshot();
+    try {
+      const state = await readState(this.db, snapshot);
+      const { events, nextRevision } = await readChanges(this.db, snapshot, state, fromRevision, prefix, max);
+      return { events, nextRevision, revision: state.revision };
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /** The value last stored by setMeta under `name`, or undefined. */
+  async getMeta(name: string): Promise<unknown> {
+    const v = await this.db.get(prefixed(PREFIX_META, Buffer.from(name, 'utf8')));
+    return v === undefined ? undefined : unpack(v);
+  }
+
+  /** Make every applied batch durable (fsync), e.g. before the WAL is compacted past it. */
+  async sync(): Promise<void> {
+    // One synced write flushes LevelDB's log, which holds every earlier write too. Not the state
+    // record: rewriting it here could race an apply and move the applied index backwards.
+    await this.db.put(SYNC_KEY, Buffer.alloc(0), { sync: true });
+  }
+
+  /** A consistent snapshot stream at the current applied index. */
+  createSnapshot(): Promise<SnapshotStream> {
+    return openSnapshotStream(this.db, this.options.snapshotChunkBytes ?? 1024 * 1024);
+  }
+
+  /**
+   * Replace the whole state with a snapshot stream: written to a new directory and verified while
+   * this one keeps serving, then swapped in atomically (see swap.ts). Refuses an older snapshot.
+   */
+  async restoreSnapshot(chunks: AsyncIterable<Uint8Array>): Promise<SnapshotInfo> {
+    this.enter('restoreSnapshot');
+    const paths = swapPaths(this.dir);
+    try {
+      const info = await writeSnapshotDir(chunks, paths.next);
+      if (info.appliedIndex < this.state.appliedIndex) {
+        await rm(paths.next, { recursive: true, force: true });
+        throw new SnapshotError(`snapshot at index ${info.appliedIndex} is older than applied index ${this.state.appliedIndex}`);
+      }
+      try {
+        await this.db.close();
+        await runSwap(paths);
+        await this.load();
+      } catch (err) {
+        this.failure = err as Error; // a reopen runs recoverSwap and finishes the swap
+        throw err;
+      }
+      return info;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Close LevelDB; the instance cannot be used afterwards. */
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.db.close();
+  }
+}
+
+function checkLimit(limit: number | undefined): number {
+  if (limit === undefined || limit === 0) return MAX_RANGE_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_RANGE_LIMIT) {
+    throw new InvalidArgumentError('limit', `must be an integer in [0, ${MAX_RANGE_LIMIT}]`);
+  }
+  return limit;
+}

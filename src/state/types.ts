@@ -1,0 +1,78 @@
+// Plain data the state machine hands out: stored key-values, command results, watch events.
+// Everything is msgpack-able so the dedupe table can store a result and replay it verbatim.
+
+/** A key with etcd's metadata. Revisions are store-wide; version counts puts since creation. */
+export interface KeyValue {
+  key: Uint8Array;
+  value: Uint8Array;
+  createRevision: number;
+  modRevision: number;
+  version: number;
+}
+
+/** The result of one operation inside a txn, in the order of the txn's ops. */
+export type OpResult =
+  | { type: 'put' }
+  | { type: 'delete'; deleted: number }
+  | { type: 'range'; kvs: KeyValue[]; more: boolean };
+
+/**
+ * Why an entry produced no effect. The server maps these to gRPC codes: invalidCommand →
+ * INVALID_ARGUMENT, staleRequest → FAILED_PRECONDITION, tooManyKeys → RESOURCE_EXHAUSTED,
+ * resultNotRetained → ALREADY_EXISTS (the write was applied; its large result was not kept).
+ */
+export type CommandErrorCode = 'invalidCommand' | 'staleRequest' | 'tooManyKeys' | 'resultNotRetained';
+
+/**
+ * What applying one entry produced. `revision` is the store revision after the entry (etcd's
+ * header revision); it moves only when the keyspace changed.
+ */
+export type CommandResult =
+  | { type: 'put'; revision: number }
+  | { type: 'delete'; revision: number; deleted: number }
+  | { type: 'txn'; revision: number; succeeded: boolean; responses: OpResult[] }
+  | { type: 'setMeta'; revision: number }
+  /** Leader no-op or membership change: nothing for a client. */
+  | { type: 'none'; revision: number }
+  /** The entry's index was already applied before this call (replay after a restart). */
+  | { type: 'skipped' }
+  | { type: 'error'; code: CommandErrorCode; message: string };
+
+/** One result per entry handed to apply(), in the same order. */
+export interface ApplyResult {
+  index: number;
+  result: CommandResult;
+  /** True when the result was replayed from the dedupe table instead of applying again. */
+  duplicate: boolean;
+}
+
+/** One change to one key. For a delete, `kv` has the deletion revision and an empty value. */
+export interface WatchEvent {
+  type: 'put' | 'delete';
+  kv: KeyValue;
+  /** The key before this change; null when the key did not exist. */
+  prevKv: KeyValue | null;
+}
+
+/** The changes of one applied batch, emitted to onApplied listeners after it is durable. */
+export interface AppliedBatch {
+  firstIndex: number;
+  lastIndex: number;
+  revision: number;
+  events: WatchEvent[];
+}
+
+/** A range read: the kvs in key order, whether more exist past the limit, the store revision. */
+export interface RangeResult {
+  kvs: KeyValue[];
+  more: boolean;
+  revision: number;
+}
+
+/** A page of watch history: resume with `nextRevision`. */
+export interface ChangesResult {
+  events: WatchEvent[];
+  nextRevision: number;
+  /** The store revision when read; nextRevision > revision means the caller is caught up. */
+  revision: number;
+}

@@ -1,0 +1,127 @@
+// The node-local history of changes, one record per revision, so that a watch can resume from a
+// revision and a range can be read as of a past revision. It is bounded: keeping the last N
+// revisions, the record N revisions back is deleted in the same batch that writes a new one.
+// It is not replicated: a snapshot does not carry it (it would multiply the snapshot's size).
+import { pack, unpack } from './codec.js';
+import { CompactedError, StateInvariantError } from './errors.js';
+import { inRange, revisionOfWatchKey, watchKey } from './keys.js';
+import type { Db, DbSnapshot } from './kv-records.js';
+import { overlayKey } from './kv-records.js';
+import type { StateRecord } from './state-record.js';
+import type { KeyValue, WatchEvent } from './types.js';
+
+/** Default history length, in revisions. */
+export const DEFAULT_WATCH_HISTORY_REVISIONS = 100_000;
+/** Most revisions one changesSince() call reads, so a selective prefix cannot scan the history. */
+export const MAX_SCAN_REVISIONS = 10_000;
+
+type Batch = ReturnType<Db['batch']>;
+type PrevTuple = [Uint8Array, number, number, number] | null;
+/** Stored event: [0 put | 1 delete, key, value, createRevision, version, prev]. */
+type EventTuple = [0 | 1, Uint8Array, Uint8Array, number, number, PrevTuple];
+
+/**
+ * Write the watch records of `events` (in revision order) and compact the history to the last
+ * `keepRevisions` revisions; updates state.firstWatchRevision.
+ */
+export function writeWatchRecords(batch: Batch, events: readonly WatchEvent[], state: StateRecord, keepRevisions: number): void {
+  let start = 0;
+  while (start < events.length) {
+    const revision = events[start]!.kv.modRevision;
+    let end = start;
+    const tuples: EventTuple[] = [];
+    for (; end < events.length && events[end]!.kv.modRevision === revision; end++) tuples.push(toTuple(events[end]!));
+    batch.put(watchKey(revision), pack(tuples));
+    start = end;
+  }
+  const firstKept = Math.max(state.firstWatchRevision, state.revision - keepRevisions + 1);
+  for (let r = state.firstWatchRevision; r < firstKept; r++) batch.del(watchKey(r));
+  state.firstWatchRevision = firstKept;
+}
+
+/** At open: drop history beyond `keepRevisions` left by a larger setting (one range delete). */
+export async function trimWatchHistory(db: Db, state: StateRecord, keepRevisions: number): Promise<boolean> {
+  const firstKept = Math.max(state.firstWatchRevision, state.revision - keepRevisions + 1);
+  if (firstKept === state.firstWatchRevision) return false;
+  await db.clear({ gte: watchKey(0), lt: watchKey(firstKept) });
+  state.firstWatchRevision = firstKept;
+  return true;
+}
+
+/**
+ * Changes at revisions >= fromRevision whose key starts with `prefix`, whole revisions at a time
+ * until at least `limit` events or MAX_SCAN_REVISIONS revisions were read. `state` must be read
+ * from the same `snapshot`, so compaction cannot remove records between the check and the read.
+ */
+export async function readChanges(
+  db: Db,
+  snapshot: DbSnapshot,
+  state: StateRecord,
+  fromRevision: number,
+  prefix: Uint8Array | undefined,
+  limit: number,
+): Promise<{ events: WatchEvent[]; nextRevision: number }> {
+  if (fromRevision < state.firstWatchRevision) throw new CompactedError(fromRevision, state.firstWatchRevision);
+  const events: WatchEvent[] = [];
+  let next = fromRevision;
+  const last = Math.min(state.revision, fromRevision + MAX_SCAN_REVISIONS - 1);
+  if (fromRevision > last) return { events, nextRevision: fromRevision };
+  for await (const [k, v] of db.iterator({ gte: watchKey(fromRevision), lte: watchKey(last), snapshot })) {
+    const revision = revisionOfWatchKey(k);
+    if (revision !== next) throw new StateInvariantError(`watch history has a gap at revision ${next}`);
+    for (const e of decodeRecord(revision, v)) {
+      if (!prefix || startsWith(e.kv.key, prefix)) events.push(e);
+    }
+    next = revision + 1;
+    if (events.length >= limit) break;
+  }
+  if (next <= last && events.length < limit) throw new StateInvariantError(`watch history has a gap at revision ${next}`);
+  return { events, nextRevision: next };
+}
+
+/**
+ * For a read as of `revision`: the value each key of [key, rangeEnd) had then, for every key
+ * changed since (null = absent). Needs revisions > `revision` to be in the history.
+ */
+export async function valuesAsOf(
+  db: Db,
+  snapshot: DbSnapshot,
+  state: StateRecord,
+  revision: number,
+  key: Uint8Array,
+  rangeEnd: Uint8Array | undefined,
+): Promise<Map<string, KeyValue | null>> {
+  if (revision + 1 < state.firstWatchRevision) throw new CompactedError(revision, state.firstWatchRevision - 1);
+  const before = new Map<string, KeyValue | null>();
+  const it = db.iterator({ gt: watchKey(revision), lte: watchKey(state.revision), snapshot });
+  for await (const [k, v] of it) {
+    for (const e of decodeRecord(revisionOfWatchKey(k), v)) {
+      if (!inRange(e.kv.key, key, rangeEnd)) continue;
+      const ok = overlayKey(e.kv.key);
+      // The first change after `revision` tells what the key was at `revision`.
+      if (!before.has(ok)) before.set(ok, e.prevKv);
+    }
+  }
+  return before;
+}
+
+function toTuple(e: WatchEvent): EventTuple {
+  const p = e.prevKv;
+  const prev: PrevTuple = p ? [p.value, p.createRevision, p.modRevision, p.version] : null;
+  return [e.type === 'put' ? 0 : 1, e.kv.key, e.kv.value, e.kv.createRevision, e.kv.version, prev];
+}
+
+function decodeRecord(revision: number, bytes: Uint8Array): WatchEvent[] {
+  const tuples = unpack(bytes);
+  if (!Array.isArray(tuples)) throw new StateInvariantError(`corrupt watch record at revision ${revision}`);
+  return (tuples as EventTuple[]).map(([type, key, value, createRevision, version, p]) => ({
+    type: type === 0 ? 'put' : 'delete',
+    kv: { key, value, createRevision, modRevision: revision, version },
+    prevKv: p ? { key, value: p[0], createRevision: p[1], modRevision: p[2], version: p[3] } : null,
+  }));
+}
+
+function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  return key.length >= prefix.length && Buffer.compare(key.subarray(0, prefix.length), prefix) === 0;
+}
+
