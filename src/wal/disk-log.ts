@@ -1,0 +1,225 @@
+// The segment files as the writer sees them: the tail it appends to, rolling to a new segment,
+// and the three ways the log shrinks (suffix truncation, prefix compaction, reset to a snapshot).
+// Only the group-commit writer calls the mutating methods, one at a time, so no locking here.
+import fs from 'node:fs/promises';
+import type { Entry, SnapshotMeta } from '../raft/types.js';
+import { WalCorruptionError } from './errors.js';
+import { StateFile, type DurableState } from './hard-state.js';
+import { COMMIT_RECORD, RECORD_ENTRY, checkRecord, decodeEntry, entrySizeBytes } from './record.js';
+import { Segment, createSegmentFile, fsyncDir } from './segment.js';
+
+const MAX_IOVECS = 1024; // IOV_MAX on Linux; writev with more vectors fails with EINVAL
+const READ_CHUNK_BYTES = 8 * 1024 * 1024; // a cache miss reads at most this much per syscall
+
+/** Segments on disk, the open tail, and the state file. */
+export class DiskLog {
+  /** Bumped by every truncation, compaction and reset, so readers can detect a moving log. */
+  generation = 0;
+  fsyncs = 0;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly segmentBytes: number,
+    readonly segments: Segment[],
+    private tailFh: fs.FileHandle,
+    private readonly stateFile: StateFile,
+  ) {}
+
+  /** Takes over segments found by recovery (the last one becomes the tail). */
+  static async open(dir: string, segmentBytes: number, segments: Segment[], stateFile: StateFile): Promise<DiskLog> {
+    if (segments.length === 0) throw new RangeError('DiskLog needs at least one segment');
+    const fh = await fs.open(segments[segments.length - 1]!.path, 'r+');
+    return new DiskLog(dir, segmentBytes, segments, fh, stateFile);
+  }
+
+  /** Creates the first segment of an empty log. */
+  static async create(dir: string, segmentBytes: number, firstIndex: number, prevTerm: number, stateFile: StateFile): Promise<DiskLog> {
+    const fh = await createSegmentFile(dir, { firstIndex, prevTerm });
+    return new DiskLog(dir, segmentBytes, [new Segment(dir, { firstIndex, prevTerm })], fh, stateFile);
+  }
+
+  private get tail(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /**
+   * Writes one batch of encoded entries plus a COMMIT record with one writev at the end of the
+   * tail, then one fdatasync; the state file (if given) is written and synced in parallel.
+   */
+  async writeBatch(bufs: Buffer[], bytes: number, prevTerm: number, state: DurableState | null): Promise<void> {
+    let logSync: Promise<void> | null = null;
+    if (bufs.length > 0) {
+      if (this.tail.count > 0 && this.tail.sizeBytes + bytes + COMMIT_RECORD.length > this.segmentBytes) {
+        await this.roll(prevTerm);
+      }
+      bufs.push(COMMIT_RECORD);
+      const tail = this.tail;
+      let pos = tail.sizeBytes;
+      for (let i = 0; i < bufs.length; i += MAX_IOVECS) {
+        const chunk = i === 0 && bufs.length <= MAX_IOVECS ? bufs : bufs.slice(i, i + MAX_IOVECS);
+        pos = await writevAll(this.tailFh, chunk, pos);
+      }
+      pos = tail.sizeBytes;
+      for (let i = 0; i < bufs.length; i++) {
+        tail.indexBatch(bufs[i]!, pos);
+        pos += bufs[i]!.length;
+      }
+      logSync = this.tailFh.datasync();
+      this.fsyncs++;
+    }
+    if (state !== null) {
+      this.fsyncs++;
+      await Promise.all([logSync, this.stateFile.write(state)]);
+    } else {
+      await logSync;
+    }
+  }
+
+  /** Durably replaces the hard state / snapshot meta. */
+  async writeState(state: DurableState): Promise<void> {
+    this.fsyncs++;
+    await this.stateFile.write(state);
+  }
+
+  /** Seals the tail (already synced by its last batch) and starts a new segment after it. */
+  private async roll(prevTerm: number): Promise<void> {
+    const header = { firstIndex: this.tail.lastIndex + 1, prevTerm };
+    const fh = await createSegmentFile(this.dir, header);
+    await this.tailFh.close();
+    this.tailFh = fh;
+    this.segments.push(new Segment(this.dir, header));
+  }
+
+  /**
+   * Removes entries from `fromIndex` on. Later segments go first, newest first, and the directory
+   * is synced before the cut, so a crash never leaves a gap between segments; the cut is synced
+   * before new entries are written over it, so old and new records never mix.
+   */
+  async truncateFrom(fromIndex: number): Promise<void> {
+    if (fromIndex > this.tail.lastIndex) return;
+    this.generation++;
+    let removed = false;
+    while (this.segments.length > 1 && this.tail.firstIndex >= fromIndex) {
+      await this.tailFh.close();
+      await fs.unlink(this.tail.path);
+      this.segments.pop();
+      this.tailFh = await fs.open(this.tail.path, 'r+');
+      removed = true;
+    }
+    if (removed) await fsyncDir(this.dir);
+    const cut = this.tail.forgetFrom(Math.min(fromIndex, this.tail.lastIndex + 1));
+    await this.tailFh.truncate(cut);
+    await this.tailFh.datasync();
+    this.fsyncs++;
+  }
+
+  /** Deletes, oldest first, every sealed segment whose entries are all at or below `index`. */
+  async compactTo(index: number): Promise<Segment> {
+    let n = 0;
+    while (n + 1 < this.segments.length && this.segments[n]!.lastIndex <= index) n++;
+    if (n > 0) {
+      this.generation++;
+      for (let i = 0; i < n; i++) await fs.unlink(this.segments[i]!.path);
+      this.segments.splice(0, n);
+      await fsyncDir(this.dir);
+    }
+    return this.segments[0]!;
+  }
+
+  /** Replaces the whole log by an empty one that continues after `snap` (snapshot install). */
+  async resetTo(snap: SnapshotMeta): Promise<void> {
+    this.generation++;
+    await this.tailFh.close();
+    // Newest first: a crash midway leaves a prefix, which recovery discards against the snapshot.
+    while (this.segments.length > 0) await fs.unlink(this.segments.pop()!.path);
+    await fsyncDir(this.dir);
+    const header = { firstIndex: snap.index + 1, prevTerm: snap.term };
+    this.tailFh = await createSegmentFile(this.dir, header);
+    this.segments.push(new Segment(this.dir, header));
+  }
+
+  /**
+   * Reads entries [lo, hi) from disk into `out` until `budgetBytes` runs out (at least one entry).
+   * Returns the budget left, or -1 when the budget stopped the read early.
+   */
+  async read(lo: number, hi: number, budgetBytes: number, out: Entry[]): Promise<number> {
+    let k = this.findSegment(lo);
+    let index = lo;
+    while (index < hi && k < this.segments.length) {
+      const seg = this.segments[k]!;
+      const end = Math.min(hi, seg.lastIndex + 1);
+      budgetBytes = await this.readFromSegment(seg, index, end, budgetBytes, out);
+      if (budgetBytes < 0) return budgetBytes;
+      index = end;
+      k++;
+    }
+    return budgetBytes;
+  }
+
+  private async readFromSegment(seg: Segment, lo: number, hi: number, budget: number, out: Entry[]): Promise<number> {
+    const fh = await fs.open(seg.path, 'r');
+    try {
+      let index = lo;
+      while (index < hi) {
+        // Read whole records only: extend the chunk record by record up to READ_CHUNK_BYTES.
+        const start = seg.offsetOf(index);
+        let last = index + 1;
+        while (last < hi && seg.offsetOf(last + 1) - start <= READ_CHUNK_BYTES) last++;
+        const buf = Buffer.allocUnsafe(seg.offsetOf(last) - start);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+        for (; index < last; index++) {
+          const e = decodeAt(seg, buf, seg.offsetOf(index) - start, bytesRead, index);
+          const size = entrySizeBytes(e);
+          if (out.length > 0 && size > budget) return -1;
+          out.push(e);
+          budget -= size;
+        }
+      }
+      return budget;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private findSegment(index: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.firstIndex <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Closes the open files. */
+  async close(): Promise<void> {
+    await this.tailFh.close();
+    await this.stateFile.close();
+  }
+}
+
+function decodeAt(seg: Segment, buf: Buffer, pos: number, limit: number, index: number): Entry {
+  const r = checkRecord(buf, pos, limit);
+  const offset = seg.offsetOf(index);
+  if (!r.ok) throw new WalCorruptionError(seg.path, offset, r.reason);
+  const e = r.type === RECORD_ENTRY ? decodeEntry(buf.subarray(r.payloadStart, r.end)) : null;
+  if (e === null || e.index !== index) throw new WalCorruptionError(seg.path, offset, `expected entry ${index}`);
+  return e;
+}
+
+async function writevAll(fh: fs.FileHandle, bufs: Buffer[], pos: number): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < bufs.length; i++) total += bufs[i]!.length;
+  const { bytesWritten } = await fh.writev(bufs, pos);
+  if (bytesWritten === total) return pos + total;
+  // Short writes on regular files only happen near ENOSPC; finish with the concatenated rest.
+  const rest = Buffer.concat(bufs).subarray(bytesWritten);
+  let done = 0;
+  while (done < rest.length) {
+    const r = await fh.write(rest, done, rest.length - done, pos + bytesWritten + done);
+    if (r.bytesWritten === 0) throw new Error('write made no progress');
+    done += r.bytesWritten;
+  }
+  return pos + total;
+}

@@ -1,0 +1,62 @@
+// Typed WAL errors. The server maps them to gRPC codes in one place; the WAL only names them.
+
+/** Base class so callers can tell WAL failures apart with one `instanceof`. */
+export class WalError extends Error {
+  override name = 'WalError';
+}
+
+/**
+ * Damaged bytes somewhere other than a torn tail: the node must not start on it, because cutting
+ * there could drop acknowledged entries. `repairWal` cuts at `offset` on explicit operator request.
+ */
+export class WalCorruptionError extends WalError {
+  override name = 'WalCorruptionError';
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super(`WAL corruption in ${file} at byte offset ${offset}: ${reason}`);
+  }
+}
+
+/** The requested index was compacted away (it is covered by the snapshot). */
+export class WalCompactedError extends WalError {
+  override name = 'WalCompactedError';
+  constructor(readonly index: number, readonly firstIndex: number) {
+    super(`index ${index} is compacted (first available index is ${firstIndex})`);
+  }
+}
+
+/** The requested index is past the end of the log. */
+export class WalUnavailableError extends WalError {
+  override name = 'WalUnavailableError';
+  constructor(readonly index: number, readonly lastIndex: number) {
+    super(`index ${index} is past the end of the log (last index is ${lastIndex})`);
+  }
+}
+
+/** The caller broke a contract (non-contiguous entries, truncating committed entries, ...). */
+export class WalUsageError extends WalError {
+  override name = 'WalUsageError';
+}
+
+/** Operations after close(). */
+export class WalClosedError extends WalError {
+  override name = 'WalClosedError';
+  constructor() {
+    super('WAL is closed');
+  }
+}
+
+/**
+ * A write or fsync failed. The WAL refuses all further work: after a failed fsync the page cache
+ * may have dropped the dirty pages, so retrying could report durability that never happened
+ * ("fsyncgate", PostgreSQL 2018). The node must restart and recover from disk.
+ */
+export class WalFailedError extends WalError {
+  override name = 'WalFailedError';
+  constructor(override readonly cause: unknown) {
+    super(`WAL failed and must be reopened: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

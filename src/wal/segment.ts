@@ -1,0 +1,118 @@
+// One segment file: where its entries start on disk, and the file operations on segments.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  MAX_RECORD_PAYLOAD_BYTES,
+  RECORD_ENTRY,
+  RECORD_HEADER_BYTES,
+  SEGMENT_HEADER_BYTES,
+  encodeSegmentHeader,
+  type SegmentHeader,
+} from './record.js';
+
+const SEGMENT_SUFFIX = '.wal';
+
+/** File name of the segment whose first entry is `firstIndex`; 16 hex digits sort by index. */
+export function segmentFileName(firstIndex: number): string {
+  return firstIndex.toString(16).padStart(16, '0') + SEGMENT_SUFFIX;
+}
+
+/** Segment file names in `dir`, in log order. */
+export async function listSegmentFiles(dir: string): Promise<string[]> {
+  const names = await fs.readdir(dir);
+  return names.filter((n) => /^[0-9a-f]{16}\.wal$/.test(n)).sort();
+}
+
+/** Makes creations, renames and unlinks in `dir` durable (a file's own fsync does not). */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * In-memory index of one segment: the byte offset of every entry record, so truncation knows
+ * where to cut and cache misses read exactly the bytes they need. 4 bytes per entry.
+ */
+export class Segment {
+  readonly file: string;
+  /** Bytes of the file that hold valid records (the write position for the tail segment). */
+  sizeBytes = SEGMENT_HEADER_BYTES;
+  count = 0;
+  private offsets = new Uint32Array(1024);
+
+  constructor(
+    readonly dir: string,
+    readonly header: SegmentHeader,
+  ) {
+    this.file = segmentFileName(header.firstIndex);
+  }
+
+  get path(): string {
+    return path.join(this.dir, this.file);
+  }
+
+  get firstIndex(): number {
+    return this.header.firstIndex;
+  }
+
+  get lastIndex(): number {
+    return this.header.firstIndex + this.count - 1;
+  }
+
+  /** Offset of the record holding `index` (or the end of valid data for lastIndex + 1). */
+  offsetOf(index: number): number {
+    const k = index - this.header.firstIndex;
+    if (k < 0 || k > this.count) throw new RangeError(`index ${index} not in segment ${this.file}`);
+    return k === this.count ? this.sizeBytes : this.offsets[k]!;
+  }
+
+  /** Records one more entry starting at `offset`. */
+  pushEntry(offset: number): void {
+    if (this.count === this.offsets.length) {
+      const grown = new Uint32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[this.count++] = offset;
+  }
+
+  /** Indexes the ENTRY records of a batch just written at `basePos` (headers only, no decode). */
+  indexBatch(buf: Buffer, basePos: number): void {
+    let pos = 0;
+    while (pos < buf.length) {
+      const word = buf.readUInt32LE(pos + 4);
+      if (word >>> 28 === RECORD_ENTRY) this.pushEntry(basePos + pos);
+      pos += RECORD_HEADER_BYTES + (word & MAX_RECORD_PAYLOAD_BYTES);
+    }
+    this.sizeBytes = basePos + buf.length;
+  }
+
+  /** Forgets entries from `fromIndex` on; returns the byte offset the file must be cut at. */
+  forgetFrom(fromIndex: number): number {
+    const cut = this.offsetOf(fromIndex);
+    this.count = fromIndex - this.header.firstIndex;
+    this.sizeBytes = cut;
+    return cut;
+  }
+}
+
+/** Creates a segment file holding only its header and makes its directory entry durable. */
+export async function createSegmentFile(dir: string, header: SegmentHeader): Promise<fs.FileHandle> {
+  const file = path.join(dir, segmentFileName(header.firstIndex));
+  const fh = await fs.open(file, 'w+');
+  try {
+    await fh.write(encodeSegmentHeader(header), 0, SEGMENT_HEADER_BYTES, 0);
+    // Sync the header before the name becomes durable, so a valid directory entry normally has a
+    // valid header; recovery still treats a bad header on the last segment as a torn creation.
+    await fh.datasync();
+    await fsyncDir(dir);
+    return fh;
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
