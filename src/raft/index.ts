@@ -1,5 +1,5 @@
 // The public surface of the Raft core: what the server and the simulator use.
-export { RaftNode } from './raft.js';
+export { RaftNode, type NodeStatus } from './raft.js';
 export { makeRaftConfig, DEFAULT_RAFT_CONFIG, type RaftConfig, type RandomSource } from './config.js';
 export { simpleConf, emptyConf, validateConfChange, applyConfChange } from './confchange.js';
 export { RaftError, NotLeaderError, ProposalDroppedError, InvalidRequestError } from './errors.js';

@@ -3,7 +3,7 @@ import { emptyConf } from './confchange.js';
 import { stepCandidate, campaign } from './candidate.js';
 import { NotLeaderError } from './errors.js';
 import { stepFollower } from './follower.js';
-import { LeaderState, stepLeader, tickLeader, flushLeader } from './leader.js';
+import { LeaderState, stepLeader, tickLeader, flushLeader, type FollowerStatus } from './leader.js';
 import { RaftLog } from './log.js';
 import { MembershipLog } from './membership.js';
 import { isVoter } from './quorum.js';
@@ -21,6 +21,24 @@ import type {
   SnapshotMeta,
   SoftState,
 } from './types.js';
+
+/** What `status()` reports. */
+export interface NodeStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  leader: NodeId | null;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  conf: ConfState;
+  followers: FollowerStatus[];
+  transferTarget: NodeId | null;
+  /** Leader: heard from a quorum this election period; follower: hears from a leader. */
+  hasQuorum: boolean;
+  leaseValid: boolean;
+}
 
 /** A message as the step functions produce it: the core fills in `from` and `term`. */
 export type Outgoing = Message extends infer M ? (M extends Message ? Omit<M, 'from' | 'term'> & { term?: number } : never) : never;
@@ -294,6 +312,39 @@ export class RaftNode {
     this.snapshot = { index, term, conf: this.membership.at(index) };
     this.membership.compact(index);
     this.log.compact(index);
+  }
+
+  /**
+   * Metadata for a snapshot of the state machine taken at `index`, which must lie between the
+   * last compaction and the applied index: the transport sends whatever the state machine can
+   * produce now, which is usually newer than the compaction point.
+   */
+  snapshotMetaAt(index: number): SnapshotMeta {
+    const term = this.log.term(index);
+    if (term === null || index > this.log.applied) {
+      throw new Error(`raft: no snapshot possible at ${index} (log ${this.log.snapshotIndex}..${this.log.applied} applied)`);
+    }
+    return { index, term, conf: this.membership.at(index) };
+  }
+
+  /** A summary for status reports and metrics. */
+  status(): NodeStatus {
+    const ls = this.leaderState;
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      leader: this.leader,
+      commit: this.log.committed,
+      applied: this.log.applied,
+      lastIndex: this.log.lastIndex(),
+      snapshotIndex: this.log.snapshotIndex,
+      conf: this.conf(),
+      followers: ls ? ls.followers() : [],
+      transferTarget: ls?.transferTarget ?? null,
+      hasQuorum: ls ? ls.quorumActive() : this.leader !== null && this.electionElapsed < this.cfg.electionTicks,
+      leaseValid: ls ? ls.leaseValid() : false,
+    };
   }
 
   /** The follower `to` failed to receive a snapshot: probe it again (etcd's ReportSnapshot). */

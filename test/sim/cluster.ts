@@ -62,9 +62,25 @@ export class Simulation {
   private readSeq = 0;
   private readonly reads = new Map<string, number>();
   private commitAtSettleMid = -1;
+  /** Flow-control limits vary by seed: tiny windows split a new leader's no-op from older entries. */
+  private readonly raftTuning: { electionTicks: number; heartbeatTicks: number; maxInflightMsgs: number; maxEntriesPerMsg: number };
+  /** Cumulative probabilities of crash, restart, partition, heal, network change, membership. */
+  private readonly faultMix: number[];
 
   constructor(private readonly opts: SimOptions) {
     this.rng = new Rng(opts.seed);
+    this.raftTuning = {
+      electionTicks: 15,
+      heartbeatTicks: 5,
+      maxInflightMsgs: this.rng.pick([1, 2, 8, 64]),
+      maxEntriesPerMsg: this.rng.pick([1, 2, 16, 256]),
+    };
+    // Seed profiles: balanced, crash-heavy (many leader changes), membership-heavy.
+    this.faultMix = this.rng.pick([
+      [0.2, 0.35, 0.5, 0.6, 0.7, 0.85],
+      [0.35, 0.6, 0.7, 0.75, 0.8, 0.9],
+      [0.1, 0.2, 0.35, 0.45, 0.5, 0.85],
+    ]);
     const founders = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
     this.nextId = opts.nodes + 1;
     for (const id of founders) this.addNode(id, founders);
@@ -83,7 +99,7 @@ export class Simulation {
     };
     // Each node gets its own random stream so that adding one does not perturb the others.
     const nodeRng = new Rng(this.opts.seed * 31 + this.nodes.size * 7919 + 1);
-    const node = new SimNode(id, { electionTicks: 15, heartbeatTicks: 5, maxInflightMsgs: 8, maxEntriesPerMsg: 16 }, founders, nodeRng.next, this.checker, hooks, this.opts.compactEvery);
+    const node = new SimNode(id, this.raftTuning, founders, nodeRng.next, this.checker, hooks, this.opts.compactEvery);
     this.nodes.set(id, node);
     node.start();
     this.queue.push(this.now + this.rng.int(1, TICK_MS), { kind: 'tick', node: id });
@@ -196,30 +212,31 @@ export class Simulation {
     this.faults++;
     const ids = [...this.nodes.keys()];
     const roll = this.rng.next();
-    if (roll < 0.2) {
+    const [crash, restart, partition, heal, network, membership] = this.faultMix as [number, number, number, number, number, number];
+    if (roll < crash) {
       const n = this.nodes.get(this.rng.pick(ids))!;
       if (n.up) {
         this.trace(`crash ${n.id}`);
         n.crash();
       }
-    } else if (roll < 0.35) {
+    } else if (roll < restart) {
       for (const n of this.nodes.values()) {
         if (!n.up) {
           this.trace(`restart ${n.id}`);
           n.start();
         }
       }
-    } else if (roll < 0.5) {
+    } else if (roll < partition) {
       this.partition(ids);
-    } else if (roll < 0.6) {
+    } else if (roll < heal) {
       this.trace('heal');
       this.blocked.clear();
-    } else if (roll < 0.7) {
+    } else if (roll < network) {
       this.dropRate = this.rng.pick([0, 0, 0.01, 0.05, 0.2]);
       this.dupRate = this.rng.pick([0, 0, 0.02, 0.1]);
       this.maxDelayMs = this.rng.pick([2, 5, 15, 40]);
       this.trace(`network drop=${this.dropRate} dup=${this.dupRate} delay<=${this.maxDelayMs}`);
-    } else if (roll < 0.85 && this.opts.membership) {
+    } else if (roll < membership && this.opts.membership) {
       this.changeMembership();
     } else if (this.opts.transfers) {
       this.transfer();
