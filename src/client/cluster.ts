@@ -1,0 +1,202 @@
+// The operator API (raftdb.v1.Cluster): status, membership, switchover, commit mode, history.
+import type { Invoker, CallPolicy } from './invoke.js';
+import { RaftdbError, invalidArgument, toRaftdbError } from './errors.js';
+import { type CommitMode, type Consistency, type ResponseHeader, commitModeName, header, wireCommitMode, wireConsistency } from './types.js';
+import type { CallOptions } from './kv.js';
+import type { WireHeader } from './wire.js';
+
+/** A follower's replication progress as the leader sees it. */
+export interface FollowerProgress {
+  id: string;
+  matchIndex: number;
+  nextIndex: number;
+  lagEntries: number;
+  state: string;
+  recentActive: boolean;
+  lastContactMs: number;
+}
+
+/** A planned leadership transfer, in progress or finished. */
+export interface SwitchoverState {
+  id: string;
+  state: string;
+  from: string;
+  to: string;
+  reason: string;
+  unavailableMs: number;
+  startedAtMs: number;
+  finishedAtMs: number;
+}
+
+/** One node's view of itself and the cluster (see cluster.proto StatusResponse). */
+export interface NodeStatus {
+  id: string;
+  address: string;
+  role: string;
+  term: number;
+  leader: string;
+  leaderAddress: string;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  followers: FollowerProgress[];
+  hasQuorum: boolean;
+  commitMode: CommitMode;
+  effectiveCommitMode: CommitMode;
+  voters: string[];
+  learners: string[];
+  joint: boolean;
+  revision: number;
+  priority: number;
+  version: string;
+  alarms: string[];
+  switchover: SwitchoverState | null;
+  syncDegraded: boolean;
+  ackedWritesByMode: Record<string, number>;
+  syncDegradations: number;
+}
+
+/** A member of the cluster. */
+export interface Member {
+  id: string;
+  address: string;
+  isLearner: boolean;
+}
+
+/** Members after a membership query or change. */
+export interface MembersResult {
+  members: Member[];
+  header: ResponseHeader;
+}
+
+/** The answer to a switchover or failback. */
+export interface TransferResult {
+  switchover: SwitchoverState | null;
+  leader: string;
+  header: ResponseHeader;
+}
+
+/** One leadership change from the cluster's history. */
+export interface FailoverEvent {
+  term: number;
+  from: string;
+  to: string;
+  reason: string;
+  detectedAtMs: number;
+  electedAtMs: number;
+  firstWriteAtMs: number;
+  unavailableMs: number;
+}
+
+/** Status of one endpoint, or why it could not be had. */
+export type EndpointStatus = { endpoint: string; status: NodeStatus; error?: undefined } | { endpoint: string; status?: undefined; error: RaftdbError };
+
+type WireStatus = Omit<NodeStatus, 'commitMode' | 'effectiveCommitMode'> & { commitMode: string; effectiveCommitMode: string };
+type WireMembers = { header: WireHeader | null; members: Member[] };
+type WireTransfer = { header: WireHeader | null; switchover: SwitchoverState | null; leader: string };
+
+function members(w: WireMembers): MembersResult {
+  return { members: w.members ?? [], header: header(w.header) };
+}
+
+function transfer(w: WireTransfer): TransferResult {
+  return { switchover: w.switchover ?? null, leader: w.leader ?? '', header: header(w.header) };
+}
+
+function memberId(id: string): string {
+  if (typeof id !== 'string' || id.length === 0) throw invalidArgument('member id must be a non-empty string');
+  return id;
+}
+
+/** Cluster operations of a client; reached as `client.cluster`. */
+export class ClusterApi {
+  constructor(
+    private readonly invoker: Invoker,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  private policy(kind: CallPolicy['kind'], route: CallPolicy['route'], opts: CallOptions | undefined): CallPolicy {
+    return { kind, route, timeoutMs: opts?.timeoutMs ?? this.defaultTimeoutMs };
+  }
+
+  /** Status of one node: `endpoint` if given (single attempt), else any reachable node. */
+  async status(opts: CallOptions & { endpoint?: string } = {}): Promise<NodeStatus> {
+    const policy = this.policy('read', 'any', opts);
+    if (opts.endpoint !== undefined) policy.endpoint = opts.endpoint;
+    const w = await this.invoker.unary<WireStatus>('cluster', 'Status', {}, policy);
+    return { ...w, switchover: w.switchover ?? null, commitMode: commitModeName(w.commitMode), effectiveCommitMode: commitModeName(w.effectiveCommitMode) };
+  }
+
+  /** Status of every known endpoint, in parallel; unreachable ones carry their error. */
+  statusAll(opts: CallOptions = {}): Promise<EndpointStatus[]> {
+    return Promise.all(
+      this.invoker.pool.list().map((endpoint) =>
+        this.status({ ...opts, endpoint }).then(
+          (status): EndpointStatus => ({ endpoint, status }),
+          (err: unknown): EndpointStatus => ({ endpoint, error: toRaftdbError(err) }),
+        ),
+      ),
+    );
+  }
+
+  /** The members; linearizable by default (asks the leader). */
+  async memberList(opts: CallOptions & { consistency?: Consistency } = {}): Promise<MembersResult> {
+    const route = opts.consistency === 'serializable' ? 'any' : 'leader';
+    const req = { consistency: wireConsistency(opts.consistency) };
+    return members(await this.invoker.unary<WireMembers>('cluster', 'MemberList', req, this.policy('read', route, opts)));
+  }
+
+  /** Adds a member, as a non-voting learner when `learner` is set. */
+  async memberAdd(m: { id: string; address: string; learner?: boolean }, opts?: CallOptions): Promise<MembersResult> {
+    const req = { id: memberId(m.id), address: m.address, asLearner: m.learner === true };
+    return members(await this.invoker.unary<WireMembers>('cluster', 'MemberAdd', req, this.policy('once', 'leader', opts)));
+  }
+
+  /** Promotes a caught-up learner to voter. */
+  async memberPromote(id: string, opts?: CallOptions): Promise<MembersResult> {
+    const req = { id: memberId(id) };
+    return members(await this.invoker.unary<WireMembers>('cluster', 'MemberPromote', req, this.policy('once', 'leader', opts)));
+  }
+
+  /** Removes a member. */
+  async memberRemove(id: string, opts?: CallOptions): Promise<MembersResult> {
+    const req = { id: memberId(id) };
+    return members(await this.invoker.unary<WireMembers>('cluster', 'MemberRemove', req, this.policy('once', 'leader', opts)));
+  }
+
+  /** Switchover: hands leadership to `to`, or to the best candidate. */
+  async transferLeadership(
+    t: { to?: string; expectedLeader?: string; maxLagEntries?: number } = {},
+    opts?: CallOptions,
+  ): Promise<TransferResult> {
+    const req = { to: t.to ?? '', expectedLeader: t.expectedLeader ?? '', maxLagEntries: t.maxLagEntries ?? 0 };
+    return transfer(await this.invoker.unary<WireTransfer>('cluster', 'TransferLeadership', req, this.policy('once', 'leader', opts)));
+  }
+
+  /** Hands leadership back to the preferred leader. */
+  async failback(opts?: CallOptions): Promise<TransferResult> {
+    return transfer(await this.invoker.unary<WireTransfer>('cluster', 'Failback', {}, this.policy('once', 'leader', opts)));
+  }
+
+  /** Sets the cluster's default commit mode (idempotent, so retried like a write). */
+  async setCommitMode(
+    m: { mode: CommitMode; syncPolicy?: 'degrade' | 'strict'; syncTimeoutMs?: number; minSyncReplicas?: number },
+    opts?: CallOptions,
+  ): Promise<{ mode: CommitMode; header: ResponseHeader }> {
+    const req = { mode: wireCommitMode(m.mode), syncPolicy: m.syncPolicy ?? '', syncTimeoutMs: m.syncTimeoutMs ?? 0, minSyncReplicas: m.minSyncReplicas ?? 0 };
+    const w = await this.invoker.unary<{ mode: string; header: WireHeader | null }>('cluster', 'SetCommitMode', req, this.policy('write', 'leader', opts));
+    return { mode: commitModeName(w.mode), header: header(w.header) };
+  }
+
+  /** The most recent leadership changes, at most `limit` (0: the server's default). */
+  async failoverHistory(q: { limit?: number } = {}, opts?: CallOptions): Promise<{ events: FailoverEvent[]; header: ResponseHeader }> {
+    const w = await this.invoker.unary<{ events: FailoverEvent[]; header: WireHeader | null }>(
+      'cluster',
+      'FailoverHistory',
+      { limit: q.limit ?? 0 },
+      this.policy('read', 'leader', opts),
+    );
+    return { events: w.events ?? [], header: header(w.header) };
+  }
+}

@@ -1,0 +1,35 @@
+// The public surface of the raftdb TypeScript client: `import { connect } from 'raftdb'`.
+export { connect, RaftdbClient, DEFAULT_PAGE_SIZE } from './client.js';
+export type { ConnectOptions } from './client.js';
+export { RaftdbError, LEADER_TRAILER } from './errors.js';
+export type { RaftdbErrorCode } from './errors.js';
+export type { RetryOptions } from './invoke.js';
+export type { Bytes } from './bytes.js';
+export { KeyValue } from './types.js';
+export type { Consistency, CommitMode, ResponseHeader } from './types.js';
+export type {
+  KeySelector,
+  CallOptions,
+  ReadOptions,
+  WriteOptions,
+  RangeQuery,
+  PutResult,
+  GetResult,
+  DeleteResult,
+  RangeResult,
+} from './kv.js';
+export { compare, op } from './txn.js';
+export type { CompareOp, TxnCompare, TxnOp, TxnSpec, TxnOpResult, TxnResult } from './txn.js';
+export { Watch, WATCH_HIGH_WATER } from './watch.js';
+export type { WatchQuery, WatchEvent } from './watch.js';
+export { ClusterApi } from './cluster.js';
+export type {
+  NodeStatus,
+  FollowerProgress,
+  SwitchoverState,
+  Member,
+  MembersResult,
+  TransferResult,
+  FailoverEvent,
+  EndpointStatus,
+} from './cluster.js';

@@ -1,0 +1,137 @@
+// The retry loop every unary call goes through. Bounded by attempts and by the call's total time;
+// a retry goes where the failure points: to the leader a follower named, or to the next endpoint
+// when a node is unreachable. Only failures that are safe to repeat are retried (see classify).
+import * as grpc from '@grpc/grpc-js';
+import { RaftdbError, toRaftdbError } from './errors.js';
+import type { EndpointPool, Route, Stubs } from './endpoints.js';
+
+/** Retry limits: attempts per call, and the back-off between attempts. */
+export interface RetryOptions {
+  /** Attempts per call, the first included. */
+  maxAttempts: number;
+  /** Back-off before the first retry; doubles per failure. */
+  baseMs: number;
+  /** Cap of the back-off. */
+  maxMs: number;
+}
+
+/**
+ * How a call may be repeated:
+ * - `read`: no effect on the server; retried on any transient failure, timeouts included.
+ * - `write`: carries a request id (or is idempotent), so the server applies it at most once;
+ *   retried unless it timed out, whose outcome the architecture leaves indeterminate.
+ * - `once`: changes state and has no request id (membership, switchover); retried only when
+ *   it certainly was not applied: a follower refused it, or no connection could be made.
+ */
+export type CallKind = 'read' | 'write' | 'once';
+
+/** Per-call routing and limits. */
+export interface CallPolicy {
+  kind: CallKind;
+  route: Route;
+  /** Total time for the call, retries included. */
+  timeoutMs: number;
+  /** Send only to this endpoint: no redirects, no rotation, a single attempt. */
+  endpoint?: string;
+}
+
+/** Settings shared by every call of one client. */
+export interface InvokerOptions {
+  retry: RetryOptions;
+  /** Deadline of one attempt of a read, so that a hung node is left for another in time. */
+  readAttemptTimeoutMs: number;
+}
+
+type Decision = { type: 'fatal' } | { type: 'redirect'; to: string } | { type: 'rotate' } | { type: 'again' };
+
+/** What to do after a failed attempt. */
+export function classify(err: RaftdbError, kind: CallKind, sent: boolean): Decision {
+  switch (err.code) {
+    case 'UNAVAILABLE':
+      return kind !== 'once' || !sent ? { type: 'rotate' } : { type: 'fatal' };
+    case 'FAILED_PRECONDITION':
+      return err.leader ? { type: 'redirect', to: err.leader } : { type: 'fatal' };
+    case 'DEADLINE_EXCEEDED':
+      return kind === 'read' ? { type: 'rotate' } : { type: 'fatal' };
+    case 'ABORTED':
+      return kind === 'once' ? { type: 'fatal' } : { type: 'again' };
+    default:
+      return { type: 'fatal' };
+  }
+}
+
+/** The back-off before retry number `failures` (1-based): capped exponential, half jittered. */
+export function backoffMs(retry: RetryOptions, failures: number): number {
+  const ceiling = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.min(failures - 1, 30));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+type UnaryFn = (
+  request: object,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (err: grpc.ServiceError | null, response?: unknown) => void,
+) => grpc.ClientUnaryCall;
+
+/** Sends one unary request to one endpoint with a deadline. */
+function callOnce<Res>(client: grpc.Client, method: string, request: object, deadlineMs: number): Promise<Res> {
+  const fn = (client as unknown as Record<string, UnaryFn | undefined>)[method];
+  if (typeof fn !== 'function') return Promise.reject(new Error(`raftdb: no such method ${method}`));
+  return new Promise((resolve, reject) => {
+    fn.call(client, request, new grpc.Metadata(), { deadline: new Date(deadlineMs) }, (err, res) => {
+      if (err) reject(err);
+      else resolve(res as Res);
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs unary calls through the pool with the retry policy. */
+export class Invoker {
+  constructor(
+    readonly pool: EndpointPool,
+    private readonly options: InvokerOptions,
+  ) {}
+
+  /** Calls `method` on the KV or Cluster service, retrying as `policy` allows. */
+  async unary<Res>(service: keyof Stubs, method: string, request: object, policy: CallPolicy): Promise<Res> {
+    const { retry } = this.options;
+    const deadlineMs = Date.now() + policy.timeoutMs;
+    let failures = 0;
+    for (let attempt = 1; ; attempt++) {
+      if (this.pool.isClosed) throw new RaftdbError(grpc.status.CANCELLED, 'client is closed', { attempts: attempt });
+      const endpoint = policy.endpoint ?? this.pool.target(policy.route);
+      const attemptDeadlineMs =
+        policy.kind === 'read' ? Math.min(deadlineMs, Date.now() + this.options.readAttemptTimeoutMs) : deadlineMs;
+      let err: RaftdbError;
+      let sent = true;
+      try {
+        // A 'once' call is sent only over an established connection, so that a refused
+        // connection (nothing sent) can be told apart from a failure after sending.
+        if (policy.kind === 'once' && !(await this.pool.waitConnected(endpoint, attemptDeadlineMs))) {
+          sent = false;
+          throw new RaftdbError(grpc.status.UNAVAILABLE, `cannot connect to ${endpoint}`);
+        }
+        const res = await callOnce<Res>(this.pool.stubs(endpoint)[service], method, request, attemptDeadlineMs);
+        this.pool.noteSuccess(endpoint, policy.route);
+        return res;
+      } catch (e) {
+        err = toRaftdbError(e);
+      }
+      const decision = classify(err, policy.kind, sent);
+      if (decision.type === 'fatal' || policy.endpoint !== undefined || attempt >= retry.maxAttempts) {
+        throw err.withAttempts(attempt);
+      }
+      let delayMs: number;
+      if (decision.type === 'redirect' && decision.to !== endpoint && this.pool.noteLeaderHint(decision.to)) {
+        delayMs = 0; // a redirect to another node is not a failure: go at once
+      } else {
+        if (decision.type === 'rotate') this.pool.noteUnreachable(endpoint);
+        delayMs = backoffMs(retry, ++failures);
+      }
+      if (Date.now() + delayMs >= deadlineMs) throw err.withAttempts(attempt);
+      if (delayMs > 0) await sleep(delayMs);
+    }
+  }
+}

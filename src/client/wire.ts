@@ -1,0 +1,120 @@
+// The shapes @grpc/proto-loader produces and accepts with the shared LOADER_OPTIONS (camelCase,
+// int64 as numbers, enums as names, bytes as Buffers, defaults filled in, message fields null
+// when absent). Only the client sees these; the public API converts them in types.ts.
+
+export type WireConsistency = 'LINEARIZABLE' | 'LEASE' | 'SERIALIZABLE';
+export type WireCommitMode = 'DEFAULT' | 'SYNC' | 'SEMI_SYNC' | 'ASYNC';
+
+export interface WireRequestId {
+  clientId: string;
+  seq: number;
+}
+
+export interface WireHeader {
+  memberId: string;
+  raftTerm: number;
+  revision: number;
+  appliedIndex: number;
+}
+
+export interface WireKeyValue {
+  key: Buffer;
+  value: Buffer;
+  createRevision: number;
+  modRevision: number;
+  version: number;
+}
+
+export interface WirePutRequest {
+  key: Buffer;
+  value: Buffer;
+  commitMode: WireCommitMode;
+  id?: WireRequestId;
+}
+
+export interface WireDeleteRequest {
+  key: Buffer;
+  rangeEnd: Buffer;
+  prefix: boolean;
+  commitMode: WireCommitMode;
+  id?: WireRequestId;
+}
+
+export interface WireRangeRequest {
+  key: Buffer;
+  rangeEnd: Buffer;
+  prefix: boolean;
+  limit: number;
+  revision: number;
+  consistency: WireConsistency;
+}
+
+export interface WireGetResponse {
+  found: boolean;
+  value: Buffer;
+  modRevision: number;
+  createRevision: number;
+  version: number;
+  header: WireHeader | null;
+}
+
+export interface WirePutResponse {
+  header: WireHeader | null;
+}
+
+export interface WireDeleteResponse {
+  header: WireHeader | null;
+  deleted: number;
+}
+
+export interface WireRangeResponse {
+  header: WireHeader | null;
+  kvs: WireKeyValue[];
+  more: boolean;
+}
+
+export interface WireCompare {
+  key: Buffer;
+  target: 'VALUE' | 'VERSION' | 'MOD_REVISION' | 'CREATE_REVISION';
+  op: 'EQUAL' | 'NOT_EQUAL' | 'LESS' | 'GREATER';
+  value: Buffer;
+  number: number;
+}
+
+export type WireRequestOp = { put: WirePutRequest } | { delete: WireDeleteRequest } | { range: WireRangeRequest };
+
+export interface WireTxnRequest {
+  compare: WireCompare[];
+  success: WireRequestOp[];
+  failure: WireRequestOp[];
+  commitMode: WireCommitMode;
+  id?: WireRequestId;
+}
+
+export interface WireResponseOp {
+  response?: 'put' | 'delete' | 'range';
+  put?: WirePutResponse | null;
+  delete?: WireDeleteResponse | null;
+  range?: WireRangeResponse | null;
+}
+
+export interface WireTxnResponse {
+  header: WireHeader | null;
+  succeeded: boolean;
+  responses: WireResponseOp[];
+}
+
+export interface WireWatchRequest {
+  key: Buffer;
+  rangeEnd: Buffer;
+  prefix: boolean;
+  startRevision: number;
+}
+
+export interface WireWatchEvent {
+  type: 'PUT' | 'DELETE';
+  kv: WireKeyValue | null;
+  prevKv: WireKeyValue | null;
+  revision: number;
+  header: WireHeader | null;
+}

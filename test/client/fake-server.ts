@@ -1,0 +1,102 @@
+// A scripted stand-in for a raftdb node: the real KV and Cluster services from proto/, each
+// method answered by a test-supplied handler, every request recorded. Lives in test/, never in
+// production paths.
+import * as grpc from '@grpc/grpc-js';
+import { loadRaftdbProto } from '../../src/proto/load.js';
+
+export type Req = Record<string, unknown>;
+/** Answers a unary request, or throws a fault() to fail it. */
+export type UnaryHandler = (req: Req, node: FakeNode) => unknown | Promise<unknown>;
+/** Drives a server stream (Watch). */
+export type StreamHandler = (req: Req, call: grpc.ServerWritableStream<Req, unknown>, node: FakeNode) => void;
+
+export interface Recorded {
+  method: string;
+  request: Req;
+}
+
+/** A gRPC error to throw from a handler; `leader` becomes the raftdb-leader trailer. */
+export function fault(code: grpc.status, details: string, leader?: string): grpc.ServiceError {
+  const metadata = new grpc.Metadata();
+  if (leader) metadata.set('raftdb-leader', leader);
+  return Object.assign(new Error(details), { code, details, metadata });
+}
+
+const UNARY = {
+  KV: ['Put', 'Get', 'Delete', 'Range', 'Txn'],
+  Cluster: ['Status', 'MemberList', 'MemberAdd', 'MemberPromote', 'MemberRemove', 'TransferLeadership', 'Failback', 'SetCommitMode', 'FailoverHistory'],
+} as const;
+
+/** One fake node on 127.0.0.1 with an ephemeral port. */
+export class FakeNode {
+  readonly calls: Recorded[] = [];
+  readonly handlers = new Map<string, UnaryHandler>();
+  watch: StreamHandler | null = null;
+  private constructor(
+    private readonly server: grpc.Server,
+    readonly address: string,
+  ) {}
+
+  /** Starts a node answering with `handlers` (method name → handler). */
+  static async start(handlers: Record<string, UnaryHandler> = {}): Promise<FakeNode> {
+    const server = new grpc.Server();
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    const node = new FakeNode(server, `127.0.0.1:${port}`);
+    for (const [k, v] of Object.entries(handlers)) node.handlers.set(k, v);
+    const pkg = loadRaftdbProto();
+    for (const svc of ['KV', 'Cluster'] as const) {
+      const impl: grpc.UntypedServiceImplementation = {};
+      for (const method of UNARY[svc]) impl[method] = node.unary(method);
+      if (svc === 'KV') {
+        impl.Watch = (call: grpc.ServerWritableStream<Req, unknown>) => {
+          node.calls.push({ method: 'Watch', request: call.request });
+          if (node.watch) node.watch(call.request, call, node);
+          else call.emit('error', fault(grpc.status.UNIMPLEMENTED, 'no watch handler'));
+        };
+      }
+      server.addService(pkg[svc].service, impl);
+    }
+    return node;
+  }
+
+  /** Requests received for `method`. */
+  requests(method: string): Req[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.request);
+  }
+
+  private unary(method: string): grpc.handleUnaryCall<Req, unknown> {
+    return (call, callback) => {
+      this.calls.push({ method, request: call.request });
+      const handler = this.handlers.get(method);
+      if (!handler) {
+        callback(fault(grpc.status.UNIMPLEMENTED, `${method} not scripted`));
+        return;
+      }
+      Promise.resolve()
+        .then(() => handler(call.request, this))
+        .then(
+          (res) => callback(null, res),
+          (err: grpc.ServiceError) => callback(err),
+        );
+    };
+  }
+
+  /** Stops the node at once, cutting open streams. */
+  close(): void {
+    this.server.forceShutdown();
+  }
+}
+
+/** A 127.0.0.1 port with nothing listening (bound, then released). */
+export async function deadEndpoint(): Promise<string> {
+  const node = await FakeNode.start();
+  node.close();
+  return node.address;
+}
+
+/** A response header as the server would send it. */
+export function hdr(revision: number, memberId = 'n1'): Req {
+  return { memberId, raftTerm: 2, revision, appliedIndex: revision + 10 };
+}
