@@ -49,3 +49,14 @@ export function loadRaftdbProto(): RaftdbPackage {
   cached = pkg.raftdb.v1;
   return cached;
 }
+
+let health: grpc.ServiceClientConstructor | null = null;
+
+/** Loads the standard grpc.health.v1.Health service definition. */
+export function loadHealthProto(): grpc.ServiceClientConstructor {
+  if (health) return health;
+  const def = protoLoader.loadSync('grpc/health/v1/health.proto', { ...LOADER_OPTIONS, includeDirs: [protoRoot()] });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } };
+  health = pkg.grpc.health.v1.Health;
+  return health;
+}

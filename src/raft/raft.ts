@@ -316,13 +316,13 @@ export class RaftNode {
 
   /**
    * Metadata for a snapshot of the state machine taken at `index`, which must lie between the
-   * last compaction and the applied index: the transport sends whatever the state machine can
+   * last compaction and the commit index: the transport sends whatever the state machine can
    * produce now, which is usually newer than the compaction point.
    */
   snapshotMetaAt(index: number): SnapshotMeta {
     const term = this.log.term(index);
-    if (term === null || index > this.log.applied) {
-      throw new Error(`raft: no snapshot possible at ${index} (log ${this.log.snapshotIndex}..${this.log.applied} applied)`);
+    if (term === null || index > this.log.committed) {
+      throw new Error(`raft: no snapshot possible at ${index} (log ${this.log.snapshotIndex}..${this.log.committed} committed)`);
     }
     return { index, term, conf: this.membership.at(index) };
   }

@@ -1,0 +1,93 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { StateMachine } from '../state/index.js';
+import type { RaftDriver } from './driver.js';
+import { RequestError, toServiceError, unavailable } from './errors.js';
+import { FORWARDED, type Forwarder } from './forwarder.js';
+import type { Limits } from './kv-convert.js';
+import type { MemberDirectory } from './members.js';
+
+/** Everything the gRPC services of one node share. */
+export interface NodeContext {
+  id: string;
+  /** The address clients and peers use for this node. */
+  address: string;
+  driver: RaftDriver;
+  sm: StateMachine;
+  members: MemberDirectory;
+  forwarder: Forwarder;
+  limits: Limits;
+  log: Logger;
+  /** How long a follower waits for a leader to appear before answering UNAVAILABLE. */
+  electionTimeoutMs: number;
+  /** Deadline for requests that carry none. */
+  defaultTimeoutMs: number;
+  /** Resolves when a leader is known (or null after `ms`). */
+  waitForLeader(ms: number): Promise<string | null>;
+}
+
+/** The standard header of KV responses. */
+export function header(ctx: NodeContext): { memberId: string; raftTerm: number; revision: number; appliedIndex: number } {
+  return { memberId: ctx.id, raftTerm: ctx.driver.raft.term, revision: ctx.sm.revision(), appliedIndex: ctx.sm.appliedIndex() };
+}
+
+/** The call's deadline, or the node's default. */
+export function deadlineOf(ctx: NodeContext, call: grpc.ServerUnaryCall<unknown, unknown>): Date {
+  const d = call.getDeadline();
+  const ms = d instanceof Date ? d.getTime() : Number(d);
+  if (Number.isFinite(ms) && ms > 0) return new Date(ms);
+  return new Date(Date.now() + ctx.defaultTimeoutMs);
+}
+
+/** Rejects with DEADLINE_EXCEEDED when `p` has not settled by `deadline`. */
+export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Promise<T> {
+  const ms = deadline.getTime() - Date.now();
+  if (ms <= 0) return Promise.reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded`));
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded; the outcome is unknown`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs `local` on the leader; on a follower forwards the request to the leader (once: a request
+ * that was already forwarded is answered FAILED_PRECONDITION with the leader's address instead).
+ */
+export async function onLeader<T>(
+  ctx: NodeContext,
+  call: grpc.ServerUnaryCall<unknown, unknown>,
+  service: 'kv' | 'cluster',
+  method: string,
+  local: (deadline: Date) => Promise<T>,
+): Promise<T> {
+  const deadline = deadlineOf(ctx, call);
+  const raft = ctx.driver.raft;
+  const isLeader = (): boolean => raft.role === 'leader';
+  if (isLeader()) return local(deadline);
+  const forwarded = call.metadata.get(FORWARDED).length > 0;
+  const leader = raft.leader ?? (await ctx.waitForLeader(Math.min(ctx.electionTimeoutMs, deadline.getTime() - Date.now())));
+  if (isLeader()) return local(deadline);
+  if (!leader) throw unavailable(`no leader is known to ${ctx.id}; the cluster may have lost its quorum`);
+  const address = ctx.members.address(leader);
+  if (!address) throw unavailable(`the leader ${leader} has no known address`);
+  if (forwarded) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
+  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline);
+}
+
+/** Adapts an async handler to grpc-js, mapping every error to its status in one place. */
+export function unary<Req, Res>(
+  ctx: NodeContext,
+  fn: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    fn(call).then(
+      (res) => callback(null, res),
+      (err: unknown) => {
+        const se = toServiceError(err);
+        if (se.code === grpc.status.INTERNAL) ctx.log.error({ err }, 'request failed');
+        callback(se as grpc.ServiceError);
+      },
+    );
+  };
+}

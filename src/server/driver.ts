@@ -1,0 +1,207 @@
+import type { Logger } from 'pino';
+import type { ConfChangeItem, Entry, Message, RaftNode, Ready, SoftState } from '../raft/index.js';
+import type { ApplyResult, StateMachine } from '../state/index.js';
+import type { Wal } from '../wal/index.js';
+import { ProposalTracker } from './proposals.js';
+import { ReadTracker } from './reads.js';
+import type { SnapshotStaging } from './snapshot-staging.js';
+
+export interface DriverOptions {
+  tickMs: number;
+  /** Take a snapshot and compact the log once this many entries were applied since the last one. */
+  snapshotEntries: number;
+  /** Entries kept in the log behind a snapshot, so slightly lagging followers need no snapshot. */
+  keepEntries: number;
+}
+
+export interface DriverDeps {
+  raft: RaftNode;
+  wal: Wal;
+  sm: StateMachine;
+  staging: SnapshotStaging;
+  log: Logger;
+  send(messages: Message[]): void;
+  /** Role or leader changed. */
+  onSoftState(ss: SoftState): void;
+  /** Committed entries were applied (after the proposal waiters were answered). */
+  onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void;
+  /** The leader's own log is durable up to `index` (ASYNC commit mode acknowledges here). */
+  onDurable(index: number): void;
+  /** Unrecoverable: the node must stop (a violated invariant, a failed disk). */
+  onFatal(err: Error): void;
+}
+
+/**
+ * Runs one Raft node against real storage and a real clock. It owns the loop that turns each
+ * Ready into I/O in the order the core requires: install snapshot, persist entries and hard
+ * state (one group commit), send messages, apply, then advance. Inputs that arrive while a Ready
+ * is being persisted accumulate in the core and go out together in the next one, which is what
+ * batches proposals and appends under load.
+ */
+export class RaftDriver {
+  readonly proposals = new ProposalTracker();
+  readonly reads = new ReadTracker();
+  private running = false;
+  private scheduled = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: DriverDeps,
+    private readonly opts: DriverOptions,
+  ) {}
+
+  get raft(): RaftNode {
+    return this.deps.raft;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.opts.tickMs);
+    this.schedule();
+  }
+
+  stop(why: string): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.proposals.failAll(why);
+    this.reads.failAll(why);
+  }
+
+  private tick(): void {
+    this.guard(() => this.deps.raft.tick());
+  }
+
+  /** Feeds a peer's message to the core. */
+  step(msg: Message): void {
+    this.guard(() => this.deps.raft.step(msg));
+  }
+
+  /** Runs a synchronous core input, then schedules the Ready loop; core invariant errors are fatal. */
+  guard<T>(fn: () => T): T {
+    if (this.stopped) throw new Error('node is stopped');
+    let out: T;
+    try {
+      out = fn();
+    } catch (err) {
+      if (isInvariant(err)) this.fatal(err as Error);
+      throw err;
+    }
+    this.schedule();
+    return out;
+  }
+
+  /** Proposes one command as leader and waits until it is applied. */
+  propose(data: Uint8Array): { index: number; result: Promise<ApplyResult> } {
+    const { index, term } = this.guard(() => this.deps.raft.propose([data]));
+    return { index, result: this.proposals.wait(index, term) };
+  }
+
+  /** Proposes a membership change and waits until it is applied. */
+  proposeConfChange(changes: ConfChangeItem[]): Promise<ApplyResult> {
+    const { index, term } = this.guard(() => this.deps.raft.proposeConfChange(changes));
+    return this.proposals.wait(index, term);
+  }
+
+  /** Resolves once a linearizable (or lease) read may be served from the local state machine. */
+  async readBarrier(lease: boolean): Promise<void> {
+    const ctx = this.reads.nextCtx();
+    const confirmed = this.reads.wait(ctx);
+    try {
+      this.guard(() => (lease ? this.deps.raft.leaseRead(ctx) : this.deps.raft.readIndex(ctx)));
+    } catch (err) {
+      this.reads.failed([ctx]);
+      confirmed.catch(() => {});
+      throw err;
+    }
+    const index = await confirmed;
+    await this.reads.waitApplied(index, this.deps.sm.appliedIndex());
+  }
+
+  private schedule(): void {
+    if (this.running || this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    const raft = this.deps.raft;
+    try {
+      while (!this.stopped && raft.hasReady()) {
+        const rd = raft.ready();
+        await this.handle(rd);
+        raft.advance(rd);
+        await this.maybeCompact();
+      }
+    } catch (err) {
+      this.fatal(err as Error);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async handle(rd: Ready): Promise<void> {
+    const { wal, sm } = this.deps;
+    if (rd.softState) {
+      if (rd.softState.role !== 'leader') this.proposals.failAll('leadership lost; the outcome is unknown, retry with the same request id');
+      this.deps.onSoftState(rd.softState);
+    }
+    if (rd.snapshot) await this.installSnapshot(rd.snapshot);
+    const writes: Promise<void>[] = [];
+    if (rd.entries.length > 0) writes.push(wal.append(rd.entries));
+    if (rd.hardState) writes.push(wal.saveHardState(rd.hardState));
+    if (writes.length > 0) await Promise.all(writes);
+    if (rd.entries.length > 0 && rd.softState?.role !== 'follower' && this.deps.raft.role === 'leader') {
+      this.deps.onDurable(rd.entries[rd.entries.length - 1]!.index);
+    }
+    // Only now may messages leave: they acknowledge what was just made durable.
+    if (rd.messages.length > 0) this.deps.send(rd.messages);
+    if (rd.committedEntries.length > 0) {
+      const results = await sm.apply(rd.committedEntries);
+      this.proposals.applied(rd.committedEntries, results);
+      this.deps.onApplied(rd.committedEntries, results);
+    }
+    this.reads.readStates(rd.readStates);
+    this.reads.failed(rd.failedReads);
+    this.reads.appliedTo(sm.appliedIndex());
+  }
+
+  private async installSnapshot(meta: Ready['snapshot'] & object): Promise<void> {
+    const { sm, wal, staging, log } = this.deps;
+    const info = await sm.restoreSnapshot(staging.take(meta.index));
+    if (info.appliedIndex !== meta.index) {
+      throw new Error(`snapshot data is at index ${info.appliedIndex}, its metadata says ${meta.index}`);
+    }
+    await wal.saveSnapshotMeta(meta);
+    log.info({ index: meta.index, term: meta.term, bytes: info.bytes }, 'installed snapshot from leader');
+  }
+
+  /**
+   * Log compaction (§7): once enough entries were applied, make the state machine durable, record
+   * a snapshot point in the WAL and drop the log before it, keeping `keepEntries` for followers.
+   */
+  private async maybeCompact(): Promise<void> {
+    const { raft, sm, wal } = this.deps;
+    const target = raft.log.applied - this.opts.keepEntries;
+    if (target - raft.log.snapshotIndex < this.opts.snapshotEntries) return;
+    await sm.sync();
+    await wal.saveSnapshotMeta(raft.snapshotMetaAt(target));
+    raft.compact(target);
+    await wal.compactPrefix(target);
+  }
+
+  private fatal(err: Error): void {
+    if (this.stopped) return;
+    this.stop(`node stopped: ${err.message}`);
+    this.deps.onFatal(err);
+  }
+}
+
+function isInvariant(err: unknown): boolean {
+  return err instanceof Error && /invariant|refusing to overwrite committed/.test(err.message);
+}

@@ -1,0 +1,47 @@
+import * as grpc from '@grpc/grpc-js';
+import { InvalidRequestError, NotLeaderError, ProposalDroppedError } from '../raft/index.js';
+import { CompactedError, FutureRevisionError, InvalidArgumentError } from '../state/index.js';
+
+/** An error with the gRPC status a client should see; thrown anywhere in the request path. */
+export class RequestError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+    /** For FAILED_PRECONDITION on a follower: the leader's client address. */
+    readonly leaderAddress?: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+export const invalidArgument = (field: string, why: string): RequestError =>
+  new RequestError(grpc.status.INVALID_ARGUMENT, `${field}: ${why}`);
+
+export const unavailable = (why: string): RequestError => new RequestError(grpc.status.UNAVAILABLE, why);
+
+/** The one place where every internal error becomes a gRPC status (with a readable message). */
+export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
+  const e = classify(err);
+  const metadata = new grpc.Metadata();
+  if (e.leaderAddress) metadata.set('raftdb-leader', e.leaderAddress);
+  return { code: e.code, details: e.message, message: e.message, metadata };
+}
+
+function classify(err: unknown): RequestError {
+  if (err instanceof RequestError) return err;
+  if (err instanceof NotLeaderError) {
+    return new RequestError(grpc.status.UNAVAILABLE, err.message);
+  }
+  if (err instanceof ProposalDroppedError) return new RequestError(grpc.status.UNAVAILABLE, err.message);
+  if (err instanceof InvalidRequestError) return new RequestError(grpc.status.FAILED_PRECONDITION, err.message);
+  if (err instanceof CompactedError) return new RequestError(grpc.status.OUT_OF_RANGE, err.message);
+  if (err instanceof FutureRevisionError) return new RequestError(grpc.status.OUT_OF_RANGE, err.message);
+  if (err instanceof InvalidArgumentError) return new RequestError(grpc.status.INVALID_ARGUMENT, err.message);
+  const code = (err as { code?: unknown })?.code;
+  // Errors from a forwarded call to the leader already carry a gRPC status: pass it through.
+  if (typeof code === 'number' && code >= 0 && code <= 16) {
+    return new RequestError(code, (err as grpc.ServiceError).details ?? String(err));
+  }
+  return new RequestError(grpc.status.INTERNAL, `internal error: ${(err as Error)?.message ?? String(err)}`);
+}

@@ -1,0 +1,3 @@
+// One raftdb node: gRPC services, leader forwarding, storage and Raft wiring.
+export { startNode } from './node.js';
+export type { NodeOptions, RunningNode } from './options.js';

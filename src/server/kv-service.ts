@@ -1,0 +1,179 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ApplyResult, Command, CommandResult } from '../state/index.js';
+import { encodeCommand } from '../state/index.js';
+import { header, onLeader, unary, withDeadline, type NodeContext } from './context.js';
+import { invalidArgument, RequestError } from './errors.js';
+import {
+  checkCommitMode,
+  checkConsistency,
+  checkKey,
+  checkLimit,
+  checkRequestId,
+  checkValue,
+  deleteCommand,
+  rangeSpan,
+  toCompare,
+  toProtoKv,
+  toResponseOp,
+  toTxnOp,
+  type CommitModeName,
+  type ProtoRange,
+  type ProtoRequestId,
+  type ProtoRequestOp,
+} from './kv-convert.js';
+import { watchHandler } from './watch.js';
+
+interface PutRequest {
+  key: Buffer;
+  value: Buffer;
+  commitMode: string;
+  id: ProtoRequestId | null;
+}
+interface GetRequest {
+  key: Buffer;
+  consistency: string;
+}
+interface DeleteRequest {
+  key: Buffer;
+  rangeEnd: Buffer;
+  prefix: boolean;
+  commitMode: string;
+  id: ProtoRequestId | null;
+}
+interface TxnRequest {
+  compare: Parameters<typeof toCompare>[0][];
+  success: ProtoRequestOp[];
+  failure: ProtoRequestOp[];
+  commitMode: string;
+  id: ProtoRequestId | null;
+}
+
+/** Upper bound on the operations of one txn (etcd's default --max-txn-ops). */
+const MAX_TXN_OPS = 128;
+
+/**
+ * How a write is acknowledged under a commit mode. The failover controller installs the real
+ * policy (SYNC, SEMI_SYNC, ASYNC); without it every write waits for Raft commit and apply.
+ */
+export interface CommitPolicy {
+  acknowledge(mode: CommitModeName, index: number, applied: Promise<ApplyResult>, deadline: Date): Promise<CommandResult | null>;
+}
+
+export const semiSyncOnly: CommitPolicy = {
+  acknowledge: async (_mode, _index, applied) => (await applied).result,
+};
+
+/** Proposes `command` on the leader and waits for it as the commit mode says. */
+async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, mode: CommitModeName, deadline: Date): Promise<CommandResult | null> {
+  const { index, result } = ctx.driver.propose(encodeCommand(command));
+  // A proposal that outlives its client must not produce an unhandled rejection.
+  result.catch(() => {});
+  const res = await withDeadline(policy.acknowledge(mode, index, result, deadline), deadline, 'write');
+  if (res && res.type === 'error') throw commandError(res);
+  return res;
+}
+
+function commandError(res: Extract<CommandResult, { type: 'error' }>): RequestError {
+  switch (res.code) {
+    case 'invalidCommand':
+      return new RequestError(grpc.status.INVALID_ARGUMENT, res.message);
+    case 'tooManyKeys':
+      return new RequestError(grpc.status.RESOURCE_EXHAUSTED, res.message);
+    case 'staleRequest':
+      return new RequestError(grpc.status.FAILED_PRECONDITION, `stale request id: ${res.message}`);
+    case 'resultNotRetained':
+      return new RequestError(grpc.status.ALREADY_EXISTS, `already applied: ${res.message}`);
+  }
+}
+
+/** Waits until a read at `consistency` may be served by this node's state machine. */
+async function readBarrier(ctx: NodeContext, consistency: string, deadline: Date): Promise<void> {
+  if (consistency === 'SERIALIZABLE') return;
+  await withDeadline(ctx.driver.readBarrier(consistency === 'LEASE'), deadline, 'read');
+}
+
+/** Serves a read locally (serializable) or on the leader (linearizable, lease). */
+function read<Req extends { consistency?: string }, Res>(
+  ctx: NodeContext,
+  call: grpc.ServerUnaryCall<Req, Res>,
+  method: string,
+  serve: () => Promise<Res>,
+): Promise<Res> {
+  const consistency = checkConsistency(call.request.consistency);
+  if (consistency === 'SERIALIZABLE') return serve();
+  return onLeader(ctx, call as grpc.ServerUnaryCall<unknown, unknown>, 'kv', method, async (deadline) => {
+    await readBarrier(ctx, consistency, deadline);
+    return serve();
+  });
+}
+
+/** The KV service of one node. */
+export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly): grpc.UntypedServiceImplementation {
+  const limits = ctx.limits;
+  const asCall = (c: unknown): grpc.ServerUnaryCall<unknown, unknown> => c as grpc.ServerUnaryCall<unknown, unknown>;
+  return {
+    Put: unary<PutRequest, object>(ctx, async (call) => {
+      const r = call.request;
+      const key = checkKey(r.key, 'key', limits);
+      const value = checkValue(r.value, 'value', limits);
+      const mode = checkCommitMode(r.commitMode);
+      const req = checkRequestId(r.id, 'id');
+      return onLeader(ctx, asCall(call), 'kv', 'Put', async (deadline) => {
+        await write(ctx, policy, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
+        return { header: header(ctx) };
+      });
+    }),
+    Get: unary<GetRequest, object>(ctx, async (call) => {
+      const key = checkKey(call.request.key, 'key', limits);
+      return read(ctx, call, 'Get', async () => {
+        const kv = await ctx.sm.get(key);
+        return kv
+          ? { found: true, value: Buffer.from(kv.value), modRevision: kv.modRevision, version: kv.version, createRevision: kv.createRevision, header: header(ctx) }
+          : { found: false, header: header(ctx) };
+      });
+    }),
+    Delete: unary<DeleteRequest, object>(ctx, async (call) => {
+      const r = call.request;
+      const mode = checkCommitMode(r.commitMode);
+      const req = checkRequestId(r.id, 'id');
+      const command = deleteCommand(r, req, limits);
+      return onLeader(ctx, asCall(call), 'kv', 'Delete', async (deadline) => {
+        const res = await write(ctx, policy, command, mode, deadline);
+        return { header: header(ctx), deleted: res && res.type === 'delete' ? res.deleted : 0 };
+      });
+    }),
+    Range: unary<ProtoRange, object>(ctx, async (call) => {
+      const r = call.request;
+      const span = rangeSpan(r, '', limits);
+      const limit = checkLimit(r.limit, 'limit');
+      const revision = checkLimit(r.revision, 'revision');
+      return read(ctx, call, 'Range', async () => {
+        const spec = span.rangeEnd ? { key: span.key, rangeEnd: span.rangeEnd } : { key: span.key, rangeEnd: singleKeyEnd(span.key) };
+        const res = await ctx.sm.range(spec, { ...(limit ? { limit } : {}), ...(revision ? { revision } : {}) });
+        return { header: { ...header(ctx), revision: res.revision }, kvs: res.kvs.map(toProtoKv), more: res.more };
+      });
+    }),
+    Txn: unary<TxnRequest, object>(ctx, async (call) => {
+      const r = call.request;
+      const ops = (r.compare?.length ?? 0) + (r.success?.length ?? 0) + (r.failure?.length ?? 0);
+      if (ops > MAX_TXN_OPS) throw invalidArgument('compare/success/failure', `${ops} operations exceed the limit of ${MAX_TXN_OPS}`);
+      const compare = (r.compare ?? []).map((c, i) => toCompare(c, `compare[${i}]`, limits));
+      const success = (r.success ?? []).map((o, i) => toTxnOp(o, `success[${i}]`, limits));
+      const failure = (r.failure ?? []).map((o, i) => toTxnOp(o, `failure[${i}]`, limits));
+      const mode = checkCommitMode(r.commitMode);
+      const req = checkRequestId(r.id, 'id');
+      return onLeader(ctx, asCall(call), 'kv', 'Txn', async (deadline) => {
+        const res = await write(ctx, policy, { type: 'txn', compare, success, failure, ...(req ? { req } : {}) }, mode, deadline);
+        const h = header(ctx);
+        if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
+        return { header: h, succeeded: res.succeeded, responses: res.responses.map((op) => toResponseOp(op, h)) };
+      });
+    }),
+    Watch: watchHandler(ctx),
+  };
+}
+
+/** The range end that selects exactly `key` (the next key in byte order). */
+function singleKeyEnd(key: Buffer): Buffer {
+  return Buffer.concat([key, Buffer.from([0])]);
+}

@@ -1,0 +1,179 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { pino, type Logger } from 'pino';
+import { loadRaftdbProto } from '../proto/load.js';
+import { RaftNode, type RestartState } from '../raft/index.js';
+import { StateMachine } from '../state/index.js';
+import { GrpcPeerTransport, registerRaftService, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
+import { Wal } from '../wal/index.js';
+import { clusterService } from './cluster-service.js';
+import type { NodeContext } from './context.js';
+import { RaftDriver } from './driver.js';
+import { Forwarder } from './forwarder.js';
+import { DEFAULT_LIMITS } from './kv-convert.js';
+import { kvService } from './kv-service.js';
+import { MEMBERS_META, MemberDirectory } from './members.js';
+import { SnapshotStaging } from './snapshot-staging.js';
+import type { NodeOptions, RunningNode } from './options.js';
+import { healthService } from './health.js';
+
+const TICK_MS = 10;
+
+/** Opens storage, rebuilds the Raft state it persisted and starts serving gRPC. */
+export async function startNode(opts: NodeOptions): Promise<RunningNode> {
+  const log: Logger = opts.logger ?? pino({ level: opts.logLevel, base: { node: opts.id } });
+  await mkdir(opts.dataDir, { recursive: true });
+  const wal = await Wal.open(join(opts.dataDir, 'wal'));
+  for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
+  const sm = await StateMachine.open(join(opts.dataDir, 'state'));
+  const staging = new SnapshotStaging(join(opts.dataDir, 'snapshots'));
+  await staging.clear();
+  const raft = new RaftNode(
+    { id: opts.id, random: Math.random, priority: opts.priority, ...opts.raft },
+    await restartState(wal, sm),
+    opts.join ? [] : [...opts.peers.keys()],
+  );
+  const members = new MemberDirectory(opts.peers);
+  members.merge(await sm.getMeta(MEMBERS_META));
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  let ctx: NodeContext;
+  const fatal = (err: Error): void => {
+    log.fatal({ err }, 'node stopped on an unrecoverable error');
+    void running.close();
+  };
+  const driver: RaftDriver = new RaftDriver(
+    {
+      raft,
+      wal,
+      sm,
+      staging,
+      log,
+      send: (msgs) => transport.send(msgs),
+      onSoftState: (ss) => {
+        log.info({ role: ss.role, term: ss.term, leader: ss.leader }, 'raft state changed');
+        leaderWaiters.splice(0).forEach((w) => ss.leader && w(ss.leader));
+      },
+      onApplied: (_entries, results) => {
+        if (results.some((r) => r.result.type === 'setMeta')) {
+          void sm.getMeta(MEMBERS_META).then((book) => {
+            if (members.merge(book)) transport.setPeers(peersOf(members, opts.id));
+          });
+        }
+      },
+      onDurable: () => {},
+      onFatal: fatal,
+    },
+    { tickMs: TICK_MS, snapshotEntries: opts.snapshotEntries ?? 10_000, keepEntries: opts.keepEntries ?? 1_000 },
+  );
+  const leaderWaiters: ((leader: string) => void)[] = [];
+  const handlers: TransportHandlers = {
+      onMessage: (msg) => {
+        try {
+          driver.step(msg);
+        } catch {
+          // Stopped or fatal: already logged by the driver.
+        }
+      },
+      onSnapshot: async (message, chunks) => {
+        await staging.receive(message.snapshot.index, chunks);
+        driver.step(message);
+      },
+      snapshotSource: async (msg) => {
+        const stream = await sm.createSnapshot();
+        return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: stream };
+      },
+      onSnapshotSent: (peer, ok) => {
+        if (!ok) driver.guard(() => raft.reportSnapshotFailure(peer));
+      },
+  };
+  const transport = new GrpcPeerTransport({ selfId: opts.id, clusterId: opts.clusterId, peers: peersOf(members, opts.id), logger: log, handlers });
+  const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
+  ctx = {
+    id: opts.id,
+    address: opts.advertise ?? opts.listen,
+    driver,
+    sm,
+    members,
+    forwarder: new Forwarder(),
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    log,
+    electionTimeoutMs,
+    defaultTimeoutMs: 10_000,
+    waitForLeader: (ms) =>
+      new Promise((resolve) => {
+        if (raft.leader) return resolve(raft.leader);
+        const timer = setTimeout(() => resolve(raft.leader), Math.max(0, ms));
+        leaderWaiters.push((leader) => {
+          clearTimeout(timer);
+          resolve(leader);
+        });
+      }),
+  };
+  const pkg = loadRaftdbProto();
+  server.addService(pkg.KV.service, kvService(ctx));
+  server.addService(pkg.Cluster.service, clusterService(ctx));
+  healthService(server, () => raft.leader !== null);
+  const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(opts.listen, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  driver.start();
+  log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
+
+  let closing: Promise<void> | null = null;
+  const running: RunningNode = {
+    id: opts.id,
+    address: opts.listen.replace(/:0$/, `:${port}`),
+    port,
+    raft,
+    close: () => (closing ??= shutdown()),
+  };
+  async function shutdown(): Promise<void> {
+    await handOverLeadership(raft, driver, electionTimeoutMs);
+    driver.stop('node shutting down');
+    raftService.close();
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    ctx.forwarder.close();
+    await transport.close();
+    await wal.close();
+    await sm.close();
+    log.info('raftdb node stopped');
+  }
+  return running;
+}
+
+/** Rebuilds what the Raft core needs from the WAL and the state machine (null for a new node). */
+async function restartState(wal: Wal, sm: StateMachine): Promise<RestartState | null> {
+  const rs = await wal.recover();
+  if (rs.hardState.term === 0 && rs.entries.length === 0 && !rs.snapshot) return null;
+  const snapIndex = rs.snapshot?.index ?? 0;
+  if (sm.appliedIndex() < snapIndex) {
+    throw new Error(`state machine applied index ${sm.appliedIndex()} is behind the WAL snapshot at ${snapIndex}; restore the state directory`);
+  }
+  return { hardState: rs.hardState, snapshot: rs.snapshot, entries: rs.entries, applied: sm.appliedIndex() };
+}
+
+function peersOf(members: MemberDirectory, self: string): Map<string, string> {
+  const m = members.entries();
+  m.delete(self);
+  return m;
+}
+
+/** On graceful shutdown a leader hands over first, so clients see a switchover, not a failover. */
+async function handOverLeadership(raft: RaftNode, driver: RaftDriver, timeoutMs: number): Promise<void> {
+  if (raft.role !== 'leader') return;
+  const best = raft
+    .status()
+    .followers.filter((f) => raft.conf().voters.includes(f.id) && f.recentActive)
+    .sort((a, b) => b.match - a.match)[0];
+  if (!best) return;
+  try {
+    driver.guard(() => raft.transferLeadership(best.id));
+  } catch {
+    return;
+  }
+  const until = Date.now() + timeoutMs;
+  while (raft.role === 'leader' && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+}

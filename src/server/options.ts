@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { RaftConfig, RaftNode } from '../raft/index.js';
+import type { Limits } from './kv-convert.js';
+
+/** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
+export interface NodeOptions {
+  id: string;
+  /** host:port for gRPC (clients and peers). Port 0 picks a free port (tests). */
+  listen: string;
+  /** The address others use to reach this node, when it differs from `listen` (containers). */
+  advertise?: string;
+  /** host:port for HTTP (metrics, health, dashboard), or null for none. */
+  http: string | null;
+  /** Every founding member (this node included): id → host:port. */
+  peers: Map<string, string>;
+  dataDir: string;
+  /** Join an existing cluster (added with `raftdb member add`) instead of founding one. */
+  join: boolean;
+  /** 0 never becomes leader. */
+  priority: number;
+  clusterId: string;
+  logLevel: string;
+  logger?: Logger;
+  limits?: Partial<Limits>;
+  raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
+  snapshotEntries?: number;
+  keepEntries?: number;
+}
+
+/** A started node. */
+export interface RunningNode {
+  readonly id: string;
+  /** The gRPC address with the bound port. */
+  readonly address: string;
+  readonly port: number;
+  /** The live Raft core (read-only use: status, tests). */
+  readonly raft: RaftNode;
+  /** Graceful stop: hand over leadership if leader, finish in-flight work, close storage. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import type { Entry } from '../raft/index.js';
+import type { ApplyResult } from '../state/index.js';
+import { unavailable } from './errors.js';
+
+interface Waiter {
+  term: number;
+  resolve: (r: ApplyResult) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Clients waiting for their proposal to be applied, by log index. A waiter is answered when the
+ * entry at its index is applied: with the result if the entry is the one it proposed (same
+ * term), with UNAVAILABLE if another leader overwrote it. Leadership loss fails every waiter:
+ * the outcome is then unknown, and the client's retry with the same request id is deduplicated.
+ */
+export class ProposalTracker {
+  private readonly waiters = new Map<number, Waiter>();
+
+  get size(): number {
+    return this.waiters.size;
+  }
+
+  /** Waits for the entry proposed at (index, term). */
+  wait(index: number, term: number): Promise<ApplyResult> {
+    return new Promise((resolve, reject) => this.waiters.set(index, { term, resolve, reject }));
+  }
+
+  /** Answers the waiters of just-applied entries. */
+  applied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
+    if (this.waiters.size === 0) return;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k]!;
+      const w = this.waiters.get(e.index);
+      if (!w) continue;
+      this.waiters.delete(e.index);
+      if (w.term === e.term) w.resolve(results[k]!);
+      else w.reject(unavailable('the proposal was overwritten by a new leader; retry'));
+    }
+  }
+
+  /** Fails every waiter (leadership lost, node closing). */
+  failAll(why: string): void {
+    const err = unavailable(why);
+    for (const w of this.waiters.values()) w.reject(err);
+    this.waiters.clear();
+  }
+}

@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startNode, type RunningNode } from '../../src/server/index.js';
+
+/** Ports the OS reports free right now on 127.0.0.1 (bound and released). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<import('node:net').Server>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** A cluster of nodes running inside the test process (fast; for behaviour not needing kill -9). */
+export class InProcessCluster {
+  readonly nodes = new Map<string, RunningNode>();
+  private constructor(
+    readonly dir: string,
+    readonly peers: Map<string, string>,
+  ) {}
+
+  static async start(size: number): Promise<InProcessCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'raftdb-cluster-'));
+    const ports = await freePorts(size);
+    const peers = new Map(ports.map((p, i) => [`n${i + 1}`, `127.0.0.1:${p}`]));
+    const c = new InProcessCluster(dir, peers);
+    for (const id of peers.keys()) await c.startNode(id);
+    return c;
+  }
+
+  async startNode(id: string, join = false): Promise<RunningNode> {
+    const node = await startNode({
+      id,
+      listen: this.peers.get(id)!,
+      http: null,
+      peers: this.peers,
+      dataDir: join ? `${this.dir}/${id}` : `${this.dir}/${id}`,
+      join,
+      priority: 1,
+      clusterId: 'test',
+      logLevel: 'silent',
+      logger: pino({ level: process.env.RAFTDB_TEST_LOG ?? 'silent' }),
+      snapshotEntries: 200,
+      keepEntries: 20,
+    });
+    this.nodes.set(id, node);
+    return node;
+  }
+
+  endpoints(): string[] {
+    return [...this.peers.values()];
+  }
+
+  /** Waits until one node leads and every running node agrees on it. */
+  async leader(timeoutMs = 10_000): Promise<RunningNode> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const leaders = [...this.nodes.values()].filter((n) => n.raft.role === 'leader');
+      if (leaders.length === 1) return leaders[0]!;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('no leader elected');
+  }
+
+  async stopNode(id: string): Promise<void> {
+    await this.nodes.get(id)?.close();
+    this.nodes.delete(id);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.close()));
+    this.nodes.clear();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
