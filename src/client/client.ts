@@ -85,7 +85,7 @@ export class RaftdbClient {
     this.cluster = new ClusterApi(this.invoker, this.timeoutMs);
   }
 
-  /** The endpoint last known to be the leader, if any. */
+  /** Where writes go: the last endpoint that answered one (the leader, or a follower forwarding to it) or a follower's hint. */
   get leader(): string | null {
     return this.pool.leader;
   }

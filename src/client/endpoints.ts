@@ -97,10 +97,23 @@ export class EndpointPool {
     return true;
   }
 
-  /** Waits until the endpoint's channel is connected, up to `deadlineMs` (epoch ms). */
+  /**
+   * Connects the endpoint's channel: true once it is ready, false as soon as a connection attempt
+   * fails or `deadlineMs` (epoch ms) passes. (grpc-js's waitForReady would keep retrying a
+   * refused connection until the deadline instead of letting the caller try another node.)
+   */
   waitConnected(endpoint: string, deadlineMs: number): Promise<boolean> {
-    const client = this.stubs(endpoint).kv;
-    return new Promise((resolve) => client.waitForReady(new Date(deadlineMs), (err) => resolve(!err)));
+    const channel = this.stubs(endpoint).kv.getChannel();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const state = channel.getConnectivityState(true);
+        if (state === grpc.connectivityState.READY) resolve(true);
+        else if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) resolve(false);
+        else if (Date.now() >= deadlineMs) resolve(false);
+        else channel.watchConnectivityState(state, new Date(deadlineMs), (err) => (err ? resolve(false) : check()));
+      };
+      check();
+    });
   }
 
   /** Closes every channel; later calls fail. */

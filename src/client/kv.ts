@@ -77,6 +77,9 @@ function nonNegativeInt(n: number | undefined, field: string): number {
   return n;
 }
 
+/** As key: the smallest key; as rangeEnd: no end (etcd's convention). */
+const ALL_KEYS = Buffer.from([0]);
+
 /** The wire form of a key selector. */
 export function selectorToWire(sel: KeySelector): { key: Buffer; rangeEnd: Buffer; prefix: boolean } {
   if (typeof sel !== 'object' || sel === null) throw invalidArgument('key selector must be an object with a key');
@@ -84,6 +87,8 @@ export function selectorToWire(sel: KeySelector): { key: Buffer; rangeEnd: Buffe
   const rangeEnd = sel.rangeEnd === undefined ? Buffer.alloc(0) : toBuffer(sel.rangeEnd, 'rangeEnd');
   const prefix = sel.prefix === true;
   if (prefix && rangeEnd.length > 0) throw invalidArgument('prefix and rangeEnd cannot both be set');
+  // Every key starts with the empty prefix, but keys are never empty: ask for [\0, end) instead.
+  if (prefix && key.length === 0) return { key: ALL_KEYS, rangeEnd: ALL_KEYS, prefix: false };
   return { key, rangeEnd, prefix };
 }
 

@@ -111,6 +111,29 @@ describe('retries', () => {
   });
 });
 
+describe('membership changes (no request id)', () => {
+  const members = (): Req => ({ header: hdr(2), members: [{ id: 'n4', address: '127.0.0.1:7004', isLearner: true }] });
+
+  it('moves on from a node it cannot connect to, since nothing was sent', async () => {
+    const live = await node({ MemberAdd: members });
+    const r = await client([await deadEndpoint(), live.address]).cluster.memberAdd({ id: 'n4', address: '127.0.0.1:7004', learner: true });
+    expect(r.members[0]).toEqual({ id: 'n4', address: '127.0.0.1:7004', isLearner: true });
+  });
+
+  it('does not repeat one that failed after it was sent', async () => {
+    const n = await node({ MemberRemove: () => Promise.reject(fault(status.UNAVAILABLE, 'lost quorum')) });
+    await expect(client([n.address]).cluster.memberRemove('n4')).rejects.toMatchObject({ code: 'UNAVAILABLE', attempts: 1 });
+    expect(n.requests('MemberRemove')).toHaveLength(1);
+  });
+
+  it('follows a leader hint', async () => {
+    const leader = await node({ MemberPromote: members });
+    const follower = await node({ MemberPromote: () => Promise.reject(fault(status.FAILED_PRECONDITION, 'not leader', leader.address)) });
+    await client([follower.address]).cluster.memberPromote('n4');
+    expect(leader.requests('MemberPromote')).toEqual([{ id: 'n4' }]);
+  });
+});
+
 describe('deadlines', () => {
   const hang = (): Promise<never> => new Promise(() => {});
 

@@ -1,0 +1,99 @@
+// What every client verb shares: --endpoints / --json / --timeout, the client they build, output
+// helpers, and the errors that decide the exit code (2: usage, 1: the request failed).
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type RaftdbClient, connect } from '../client/index.js';
+import { isEndpoint } from '../client/errors.js';
+
+/** The local dev cluster, used when neither --endpoints nor RAFTDB_ENDPOINTS is given. */
+export const DEFAULT_ENDPOINTS = '127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003';
+
+/** Where the CLI writes: the process streams in main.ts, buffers in tests. */
+export interface CliIo {
+  out(chunk: string | Uint8Array): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+  /** Read all of standard input (for `txn -`). */
+  stdin(): Promise<Buffer>;
+}
+
+/** Bad invocation: exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** An expected failure that is not a gRPC error (e.g. key not found): exit code 1. */
+export class CliFailure extends Error {
+  override readonly name = 'CliFailure';
+}
+
+/** Options every client verb takes. */
+export interface CommonOptions {
+  endpoints: string;
+  json: boolean;
+  timeout: number;
+}
+
+/** Parses a positive integer option value (commander reports a usage error otherwise). */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Adds --endpoints, --json and --timeout to a verb. */
+export function withCommonOptions(cmd: Command, io: CliIo): Command {
+  return cmd
+    .addOption(
+      // Read from io.env rather than with Option.env() so tests need not touch process.env.
+      new Option('--endpoints <list>', 'comma-separated host:port of cluster nodes (env: RAFTDB_ENDPOINTS)').default(
+        io.env.RAFTDB_ENDPOINTS || DEFAULT_ENDPOINTS,
+      ),
+    )
+    .option('--json', 'machine-readable output', false)
+    .option('--timeout <ms>', 'time allowed per request, retries included', positiveInt, 5000);
+}
+
+/** The endpoints of --endpoints, validated. */
+export function parseEndpoints(list: string): string[] {
+  const endpoints = list.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (endpoints.length === 0) throw new UsageError('--endpoints must name at least one host:port');
+  for (const e of endpoints) if (!isEndpoint(e)) throw new UsageError(`--endpoints: "${e}" is not host:port`);
+  return endpoints;
+}
+
+/** Runs `fn` with a client for the verb's options, closing it afterwards. */
+export async function withClient<T>(opts: CommonOptions, fn: (client: RaftdbClient) => Promise<T>): Promise<T> {
+  const client = connect({ endpoints: parseEndpoints(opts.endpoints), timeoutMs: opts.timeout });
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** Writes one JSON document and a newline. */
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(`${JSON.stringify(value)}\n`);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A key or value for JSON output: `{name: text}` when it is UTF-8, else `{nameBase64: ...}`. */
+export function bytesJson(name: string, b: Buffer): Record<string, string> {
+  try {
+    return { [name]: utf8.decode(b) };
+  } catch {
+    return { [`${name}Base64`]: b.toString('base64') };
+  }
+}
+
+/** A key-value record as JSON. */
+export function kvJson(kv: { key: Buffer; value: Buffer; createRevision: number; modRevision: number; version: number }): Record<string, unknown> {
+  return {
+    ...bytesJson('key', kv.key),
+    ...bytesJson('value', kv.value),
+    createRevision: kv.createRevision,
+    modRevision: kv.modRevision,
+    version: kv.version,
+  };
+}

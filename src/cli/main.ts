@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Entry point of the `raftdb` command (package.json bin): real streams in, exit code out.
+import { type CliIo, UsageError } from './common.js';
+import { run } from './program.js';
+
+/** A txn spec is small; more than this on stdin is a mistake (e.g. the wrong file piped in). */
+const MAX_STDIN_BYTES = 16 * 1024 * 1024;
+
+const io: CliIo = {
+  out: (chunk) => void process.stdout.write(chunk),
+  err: (text) => void process.stderr.write(text),
+  env: process.env,
+  stdin: async () => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const c of process.stdin) {
+      bytes += (c as Buffer).length;
+      if (bytes > MAX_STDIN_BYTES) throw new UsageError(`standard input is larger than ${MAX_STDIN_BYTES} bytes`);
+      chunks.push(c as Buffer);
+    }
+    return Buffer.concat(chunks);
+  },
+};
+
+// The process ends by itself once output has drained; the unref'd timer only ends one that
+// something (a channel still closing, a node that would not stop) holds open.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0); // `raftdb scan | head` is not an error
+});
+const code = await run(process.argv.slice(2), io);
+process.exitCode = code;
+setTimeout(() => process.exit(code), 1000).unref();

@@ -1,0 +1,68 @@
+// The `raftdb` command: every verb group registered on one commander program, and the single
+// place where an error becomes a message and an exit code.
+import { Command, CommanderError } from 'commander';
+import { RaftdbError } from '../client/index.js';
+import { registerClusterCommands } from './cluster.js';
+import { type CliIo, CliFailure, UsageError } from './common.js';
+import { registerKvCommands } from './kv.js';
+import { registerNodeCommands } from './node.js';
+
+/** Exit codes: 0 success, 1 the request failed, 2 bad usage. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Builds the program; errors are thrown (exitOverride), never exit the process. */
+export function createProgram(io: CliIo): Command {
+  const program = new Command('raftdb')
+    .description('raftdb: a Raft-based key-value database')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(`raftdb: ${s.replace(/^error: /, '')}`),
+    });
+  registerKvCommands(program, io);
+  registerClusterCommands(program, io);
+  registerNodeCommands(program, io);
+  return program;
+}
+
+/** Runs the command line `argv` (without node and script) and returns the exit code. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function report(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    // commander has already printed its message (or the help text).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+    return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  if (err instanceof UsageError) {
+    io.err(`raftdb: ${err.message}\n(run with --help for usage)\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof RaftdbError) {
+    const tries = err.attempts > 1 ? ` (after ${err.attempts} attempts)` : '';
+    const leader = err.leader ? ` (leader: ${err.leader})` : '';
+    io.err(`raftdb: ${err.code}: ${err.details}${leader}${tries}\n`);
+    return EXIT_FAILED;
+  }
+  if (err instanceof CliFailure) {
+    io.err(`raftdb: ${err.message}\n`);
+    return EXIT_FAILED;
+  }
+  // Not an expected failure: still one line, with the stack only on request.
+  const e = err instanceof Error ? err : new Error(String(err));
+  io.err(`raftdb: ${e.message}\n${io.env.RAFTDB_DEBUG ? `${e.stack}\n` : ''}`);
+  return EXIT_FAILED;
+}

@@ -1,0 +1,122 @@
+// The compiled `raftdb` binary as a user runs it: shebang entry, exit codes, one-line errors,
+// and `dev` end to end (ready line, clean stop on SIGTERM/SIGINT, restart from its data).
+// CI does not build dist/, so the CLI is compiled here into a private directory under
+// node_modules/.cache (inside the repo, so the proto/ directory is found by walking up).
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/client/index.js';
+import { FakeNode, hdr } from '../client/fake-server.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const outDir = join(root, 'node_modules', '.cache', `raftdb-cli-test-${process.pid}`);
+const main = join(outDir, 'src', 'cli', 'main.js');
+const run = promisify(execFile);
+
+beforeAll(async () => {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const flags = ['--outDir', outDir, '--rootDir', root, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022'];
+  // Type errors (say, in a layer someone is changing) still emit JavaScript; `npm run typecheck`
+  // is where they are reported, so only a missing output fails here.
+  await run(process.execPath, [tsc, ...flags, '--skipLibCheck', '--esModuleInterop', '--types', 'node', join(root, 'src/cli/main.ts')], { cwd: root }).catch(
+    (e: { stdout?: string }) => {
+      if (!existsSync(main)) throw new Error(`cannot compile the CLI: ${e.stdout ?? String(e)}`);
+    },
+  );
+}, 180_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+async function raftdb(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? '' } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('raftdb binary', () => {
+  it('prints help and exits 0', async () => {
+    const r = await raftdb(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: raftdb/);
+  });
+
+  it('talks to a node and exits 0, or 1 with one line on a failure, or 2 on bad usage', async () => {
+    const n = await FakeNode.start({ Get: () => ({ found: true, value: Buffer.from('v1'), header: hdr(2) }) });
+    try {
+      expect(await raftdb(['get', 'k', '--endpoints', n.address])).toEqual({ code: 0, stdout: 'v1\n', stderr: '' });
+      const failed = await raftdb(['put', 'k', 'v', '--endpoints', n.address]);
+      expect(failed).toEqual({ code: 1, stdout: '', stderr: 'raftdb: UNIMPLEMENTED: Put not scripted\n' });
+      expect((await raftdb(['put', '--endpoints', n.address])).code).toBe(2);
+    } finally {
+      n.close();
+    }
+  });
+});
+
+/** A base port with `count` free consecutive ports after it. */
+async function freePorts(count: number): Promise<number> {
+  const free = (port: number): Promise<boolean> =>
+    new Promise((ok) => {
+      const s = createServer().once('error', () => ok(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
+    });
+  for (let tries = 0; tries < 50; tries++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let all = true;
+    for (let i = 0; i < count && all; i++) all = await free(base + i);
+    if (all) return base;
+  }
+  throw new Error('no free ports');
+}
+
+function startDev(dir: string, base: number, httpBase: number): { child: ChildProcess; ready: Promise<string>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [main, 'dev', '--dir', dir, '--base-port', String(base), '--http-base-port', String(httpBase)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const ready = new Promise<string>((ok, fail) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/raftdb dev cluster ready: 3 nodes, leader n\d/.test(out)) ok(out);
+    });
+    child.once('exit', () => fail(new Error(`dev exited early: ${out}`)));
+  });
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  return { child, ready, exited };
+}
+
+describe('raftdb dev', () => {
+  it('starts a cluster, stops cleanly on a signal, and resumes from its data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftdb-dev-'));
+    const base = await freePorts(3);
+    const httpBase = await freePorts(3);
+    const endpoints = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`);
+    try {
+      const first = startDev(dir, base, httpBase);
+      const out = await first.ready;
+      expect(out).toContain(`endpoints: ${endpoints.join(',')}`);
+      const c = connect({ endpoints, timeoutMs: 10_000 });
+      await c.put('survives', 'restart');
+      c.close();
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+
+      const second = startDev(dir, base, httpBase);
+      await second.ready;
+      const c2 = connect({ endpoints, timeoutMs: 10_000 });
+      expect(await c2.getString('survives')).toBe('restart');
+      c2.close();
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

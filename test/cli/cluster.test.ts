@@ -1,0 +1,128 @@
+// Operator verbs against fake nodes: the status table from every endpoint, membership changes,
+// and `serve` flag/environment parsing (without starting a node).
+import { afterEach, describe, expect, it } from 'vitest';
+import { parsePeers, serveOptions } from '../../src/cli/node.js';
+import { FakeNode, deadEndpoint, hdr } from '../client/fake-server.js';
+import { raftdb } from './harness.js';
+
+const nodes: FakeNode[] = [];
+afterEach(() => {
+  for (const n of nodes.splice(0)) n.close();
+});
+
+async function statusNode(id: string, role: string, extra: Record<string, unknown> = {}): Promise<FakeNode> {
+  const n = await FakeNode.start();
+  nodes.push(n);
+  n.handlers.set('Status', () => ({
+    id,
+    address: n.address,
+    role,
+    term: 7,
+    leader: 'n1',
+    commitIndex: 120,
+    appliedIndex: 119,
+    hasQuorum: true,
+    commitMode: 'SYNC',
+    effectiveCommitMode: 'SEMI_SYNC',
+    syncDegraded: true,
+    ...extra,
+  }));
+  return n;
+}
+
+describe('status', () => {
+  it('shows one row per endpoint, lag from the leader, and unreachable nodes', async () => {
+    const leader = await statusNode('n1', 'leader', {
+      followers: [{ id: 'n2', lagEntries: 12 }],
+      alarms: ['two leaders in term 7'],
+      switchover: { id: 'sw-1', state: 'catching-up', from: 'n1', to: 'n2' },
+    });
+    const follower = await statusNode('n2', 'follower');
+    const dead = await deadEndpoint();
+    const r = await raftdb(['status', '--endpoints', `${leader.address},${follower.address},${dead}`, '--timeout', '1000']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.find((l) => l.includes(' n1 '))).toMatch(/leader\s+│ 7\s+│ n1\s+│ 120\s+│ 119\s+│ 0\s+│ yes\s+│ sync \(now semi-sync\)/);
+    expect(lines.find((l) => l.includes(' n2 '))).toMatch(/follower.*│ 12\s+│ yes/);
+    expect(lines.find((l) => l.includes(dead))).toMatch(/unreachable/);
+    expect(r.stdout).toContain('ALARM n1: two leaders in term 7');
+    expect(r.stdout).toContain('switchover sw-1: catching-up n1 -> n2');
+    expect(r.stdout).toMatch(new RegExp(`${dead}: UNAVAILABLE`));
+  });
+
+  it('prints JSON rows with --json', async () => {
+    const leader = await statusNode('n1', 'leader');
+    const r = await raftdb(['status', '--json', '--endpoints', leader.address]);
+    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ endpoint: leader.address, id: 'n1', commitMode: 'sync', effectiveCommitMode: 'semi-sync' })]);
+  });
+
+  it('exits 1 when no node answers', async () => {
+    const r = await raftdb(['status', '--endpoints', await deadEndpoint(), '--timeout', '500']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('raftdb: no node answered\n');
+  });
+});
+
+describe('member', () => {
+  it('adds a learner and prints the members', async () => {
+    const n = await FakeNode.start({
+      MemberAdd: () => ({ header: hdr(3), members: [{ id: 'n1', address: '127.0.0.1:7001', isLearner: false }, { id: 'n4', address: '127.0.0.1:7004', isLearner: true }] }),
+    });
+    nodes.push(n);
+    const r = await raftdb(['member', 'add', 'n4', '127.0.0.1:7004', '--learner', '--endpoints', n.address]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/n4\s+│ 127\.0\.0\.1:7004 │ learner/);
+    expect(n.requests('MemberAdd')[0]).toEqual({ id: 'n4', address: '127.0.0.1:7004', asLearner: true });
+  });
+
+  it('lists, promotes and removes as JSON', async () => {
+    const members = { header: hdr(3), members: [{ id: 'n1', address: '127.0.0.1:7001', isLearner: false }] };
+    const n = await FakeNode.start({ MemberList: () => members, MemberPromote: () => members, MemberRemove: () => members });
+    nodes.push(n);
+    for (const argv of [['member', 'list'], ['member', 'promote', 'n4'], ['member', 'remove', 'n4']]) {
+      const r = await raftdb([...argv, '--json', '--endpoints', n.address]);
+      expect(JSON.parse(r.stdout)).toEqual({ members: members.members, revision: 3 });
+    }
+    expect(n.requests('MemberRemove')[0]).toEqual({ id: 'n4' });
+  });
+
+  it('exits 2 without the member id', async () => {
+    expect((await raftdb(['member', 'promote'])).code).toBe(2);
+  });
+});
+
+describe('serve options', () => {
+  const base = { join: false, priority: 1, clusterId: 'c', logLevel: 'info' };
+
+  it('builds NodeOptions from flags', () => {
+    const o = serveOptions({ ...base, id: 'n2', listen: '0.0.0.0:7002', advertise: 'db2:7002', http: '0.0.0.0:9102', peers: 'n1=db1:7001,n2=db2:7002', dataDir: '/data' });
+    expect(o).toMatchObject({ id: 'n2', listen: '0.0.0.0:7002', advertise: 'db2:7002', http: '0.0.0.0:9102', dataDir: '/data', join: false });
+    expect([...o.peers]).toEqual([['n1', 'db1:7001'], ['n2', 'db2:7002']]);
+  });
+
+  it('defaults peers to this node alone and http to none', () => {
+    const o = serveOptions({ ...base, id: 'n1', listen: '127.0.0.1:7001', http: 'none', dataDir: 'd' });
+    expect([...o.peers]).toEqual([['n1', '127.0.0.1:7001']]);
+    expect(o.http).toBeNull();
+  });
+
+  it.each([
+    [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],
+    [{ id: 'n1', dataDir: 'd' }, /--listen is required/],
+    [{ id: 'n1', listen: 'x', dataDir: 'd' }, /not host:port/],
+    [{ id: 'n1', listen: '127.0.0.1:1' }, /--data-dir/],
+    [{ id: 'n1', listen: '127.0.0.1:1', dataDir: 'd', peers: 'n2=h:1' }, /must include this node/],
+  ])('refuses incomplete flags %j', (flags, message) => {
+    expect(() => serveOptions({ ...base, ...flags })).toThrow(message);
+  });
+
+  it('rejects malformed peers', () => {
+    expect(() => parsePeers('n1=h:1,n1=h:2')).toThrow(/twice/);
+    expect(() => parsePeers('n1:h:1')).toThrow(/id=host:port/);
+  });
+
+  it('reads RAFTDB_* variables and exits 2 when something is missing', async () => {
+    const r = await raftdb(['serve'], { env: { RAFTDB_ID: 'n1', RAFTDB_LISTEN: '127.0.0.1:7001' } });
+    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining('--data-dir (or RAFTDB_DATA_DIR) is required') });
+  });
+});

@@ -1,0 +1,135 @@
+// The key-value verbs against a fake node: what they send, print, and exit with.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeNode, deadEndpoint, fault, hdr } from '../client/fake-server.js';
+import { raftdb } from './harness.js';
+
+let n: FakeNode;
+let ep: string[];
+beforeEach(async () => {
+  n = await FakeNode.start();
+  ep = ['--endpoints', n.address];
+});
+afterEach(() => n.close());
+
+const kv = (k: string, v: string, rev = 3): Record<string, unknown> => ({ key: Buffer.from(k), value: Buffer.from(v), createRevision: rev, modRevision: rev, version: 1 });
+
+describe('put / get / del', () => {
+  it('puts with a commit mode and prints the revision', async () => {
+    n.handlers.set('Put', () => ({ header: hdr(5) }));
+    const r = await raftdb(['put', 'k', 'v', '--mode', 'semi-sync', ...ep]);
+    expect(r).toMatchObject({ code: 0, stdout: 'OK revision 5\n', stderr: '' });
+    expect(n.requests('Put')[0]).toMatchObject({ commitMode: 'SEMI_SYNC', key: Buffer.from('k'), value: Buffer.from('v') });
+  });
+
+  it('prints the value, or JSON with --json', async () => {
+    n.handlers.set('Get', () => ({ found: true, value: Buffer.from('hello'), modRevision: 4, createRevision: 2, version: 3, header: hdr(9) }));
+    expect(await raftdb(['get', 'k', ...ep])).toMatchObject({ code: 0, stdout: 'hello\n' });
+    const j = await raftdb(['get', 'k', '--json', '--consistency', 'serializable', ...ep]);
+    expect(JSON.parse(j.stdout)).toMatchObject({ found: true, key: 'k', value: 'hello', modRevision: 4, version: 3 });
+    expect(n.requests('Get')[1]!.consistency).toBe('SERIALIZABLE');
+  });
+
+  it('exits 1 with a message when the key is missing', async () => {
+    n.handlers.set('Get', () => ({ found: false, header: hdr(9) }));
+    expect(await raftdb(['get', 'nope', ...ep])).toEqual({ code: 1, stdout: '', stderr: 'raftdb: key not found: nope\n' });
+  });
+
+  it('deletes a prefix', async () => {
+    n.handlers.set('Delete', () => ({ deleted: 4, header: hdr(6) }));
+    expect(await raftdb(['del', 'p/', '--prefix', ...ep])).toMatchObject({ code: 0, stdout: 'deleted 4\n' });
+    expect(n.requests('Delete')[0]).toMatchObject({ prefix: true, key: Buffer.from('p/') });
+  });
+
+  it('reads endpoints from RAFTDB_ENDPOINTS', async () => {
+    n.handlers.set('Put', () => ({ header: hdr(1) }));
+    const r = await raftdb(['put', 'k', 'v'], { env: { RAFTDB_ENDPOINTS: `${await deadEndpoint()},${n.address}` } });
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('errors and exit codes', () => {
+  it('reports a server error on one line, exit 1, no stack', async () => {
+    n.handlers.set('Put', () => Promise.reject(fault(status.RESOURCE_EXHAUSTED, 'value: larger than 1048576 bytes')));
+    const r = await raftdb(['put', 'k', 'v', ...ep]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'raftdb: RESOURCE_EXHAUSTED: value: larger than 1048576 bytes\n' });
+  });
+
+  it('exits 1 when no node can be reached', async () => {
+    const r = await raftdb(['get', 'k', '--endpoints', await deadEndpoint(), '--timeout', '1000']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^raftdb: UNAVAILABLE: .*\(after \d+ attempts\)\n$/);
+  });
+
+  it.each([
+    [['put', 'k']],
+    [['put', 'k', 'v', '--mode', 'fast']],
+    [['get', 'k', '--consistency', 'eventual']],
+    [['scan', '--limit', 'ten']],
+    [['get', 'k', '--endpoints', 'localhost']],
+    [['frobnicate']],
+    [['get', 'k', '--no-such-flag']],
+  ])('exits 2 on bad usage: %j', async (argv) => {
+    const r = await raftdb(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^raftdb: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(n.calls).toHaveLength(0);
+  });
+
+  it('exits 0 for --help', async () => {
+    const r = await raftdb(['scan', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--endpoints');
+    expect(r.stdout).toContain('--json');
+  });
+});
+
+describe('scan', () => {
+  it('pages through a prefix and honours --limit', async () => {
+    const keys = ['p/1', 'p/2', 'p/3'];
+    n.handlers.set('Range', (req) => {
+      const from = (req.key as Buffer).toString();
+      const rest = keys.filter((k) => k >= from && k.startsWith('p/'));
+      const page = rest.slice(0, Number(req.limit));
+      return { kvs: page.map((k) => kv(k, `v${k.at(-1)}`)), more: rest.length > page.length, header: hdr(8) };
+    });
+    expect(await raftdb(['scan', 'p/', ...ep])).toMatchObject({ code: 0, stdout: 'p/1\tv1\np/2\tv2\np/3\tv3\n' });
+    const j = await raftdb(['scan', 'p/', '--limit', '2', '--json', ...ep]);
+    expect(j.stdout.trim().split('\n').map((l) => JSON.parse(l).key)).toEqual(['p/1', 'p/2']);
+  });
+});
+
+describe('txn', () => {
+  const spec = { compare: [{ key: 'a', target: 'version', op: '=', number: 0 }], success: [{ put: { key: 'a', value: '1' } }], failure: [{ get: { key: 'a' } }] };
+
+  it('runs a spec from a file', async () => {
+    n.handlers.set('Txn', () => ({ succeeded: true, responses: [{ put: { header: hdr(4) } }], header: hdr(4) }));
+    const file = join(mkdtempSync(join(tmpdir(), 'raftdb-txn-')), 'spec.json');
+    writeFileSync(file, JSON.stringify(spec));
+    expect(await raftdb(['txn', file, ...ep])).toMatchObject({ code: 0, stdout: 'SUCCESS revision 4\nput OK\n' });
+    expect(n.requests('Txn')[0]).toMatchObject({ compare: [{ target: 'VERSION', op: 'EQUAL', number: 0 }] });
+  });
+
+  it('runs a spec from stdin with --json', async () => {
+    n.handlers.set('Txn', () => ({ succeeded: false, responses: [{ range: { kvs: [kv('a', 'x')], more: false, header: hdr(4) } }], header: hdr(4) }));
+    const r = await raftdb(['txn', '--json', ...ep], { stdin: JSON.stringify(spec) });
+    expect(JSON.parse(r.stdout)).toEqual({ succeeded: false, revision: 4, responses: [{ type: 'range', kvs: [expect.objectContaining({ key: 'a', value: 'x' })], more: false }] });
+  });
+
+  it.each([
+    ['{not json', /not valid JSON/],
+    ['{"compare":[{"key":"a","target":"size"}]}', /compare\[0\]\.target must be one of/],
+    ['{"success":[{"put":{"key":"a"}}]}', /success\[0\]\.put\.value must be a string/],
+    ['{"success":[{"put":{"key":"a","value":"b"},"get":{"key":"a"}}]}', /exactly one of/],
+    ['{"then":[]}', /unknown field "then"/],
+  ])('refuses a bad spec with exit 2: %s', async (text, message) => {
+    const r = await raftdb(['txn', '-', ...ep], { stdin: text });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(n.calls).toHaveLength(0);
+  });
+});
