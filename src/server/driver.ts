@@ -45,11 +45,17 @@ export class RaftDriver {
   private scheduled = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  private persistedTerm: number;
+  private persistedVote: string | null;
 
   constructor(
     private readonly deps: DriverDeps,
     private readonly opts: DriverOptions,
-  ) {}
+  ) {
+    const hs = deps.raft.hardState();
+    this.persistedTerm = hs.term;
+    this.persistedVote = hs.vote;
+  }
 
   get raft(): RaftNode {
     return this.deps.raft;
@@ -58,6 +64,11 @@ export class RaftDriver {
   start(): void {
     this.timer = setInterval(() => this.tick(), this.opts.tickMs);
     this.schedule();
+  }
+
+  /** Persists the latest hard state (its commit index is otherwise saved only with term/vote). */
+  async flushHardState(): Promise<void> {
+    await this.deps.wal.saveHardState(this.deps.raft.hardState());
   }
 
   stop(why: string): void {
@@ -154,13 +165,25 @@ export class RaftDriver {
     if (rd.snapshot) await this.installSnapshot(rd.snapshot);
     const writes: Promise<void>[] = [];
     if (rd.entries.length > 0) writes.push(wal.append(rd.entries));
-    if (rd.hardState) writes.push(wal.saveHardState(rd.hardState));
+    // Term and vote must be durable before any message leaves (§5.2: one vote per term). The
+    // commit index need not be: after a crash it is re-learned from the leader and from the state
+    // machine's applied index, so a commit-only change costs no fsync (it is saved on close).
+    const voteChanged = rd.hardState !== null && (rd.hardState.term !== this.persistedTerm || rd.hardState.vote !== this.persistedVote);
+    if (rd.hardState && voteChanged) {
+      writes.push(wal.saveHardState(rd.hardState));
+      this.persistedTerm = rd.hardState.term;
+      this.persistedVote = rd.hardState.vote;
+    }
+    // A leader's appends may leave before its own fsync (thesis §10.2.1): the leader counts
+    // itself towards a commit only once durable, so replicating early is safe and takes one
+    // fsync off every write's critical path. Everything else acknowledges durable state.
+    const early = writes.length > 0 && this.deps.raft.role === 'leader' && !voteChanged;
+    if (early && rd.messages.length > 0) this.deps.send(rd.messages);
     if (writes.length > 0) await Promise.all(writes);
-    if (rd.entries.length > 0 && rd.softState?.role !== 'follower' && this.deps.raft.role === 'leader') {
+    if (rd.entries.length > 0 && this.deps.raft.role === 'leader') {
       this.deps.onDurable(rd.entries[rd.entries.length - 1]!.index);
     }
-    // Only now may messages leave: they acknowledge what was just made durable.
-    if (rd.messages.length > 0) this.deps.send(rd.messages);
+    if (!early && rd.messages.length > 0) this.deps.send(rd.messages);
     if (rd.committedEntries.length > 0) {
       const results = await sm.apply(rd.committedEntries);
       this.proposals.applied(rd.committedEntries, results);

@@ -133,6 +133,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   async function shutdown(): Promise<void> {
     await handOverLeadership(raft, driver, electionTimeoutMs);
     driver.stop('node shutting down');
+    await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     ctx.forwarder.close();
@@ -152,7 +153,9 @@ async function restartState(wal: Wal, sm: StateMachine): Promise<RestartState | 
   if (sm.appliedIndex() < snapIndex) {
     throw new Error(`state machine applied index ${sm.appliedIndex()} is behind the WAL snapshot at ${snapIndex}; restore the state directory`);
   }
-  return { hardState: rs.hardState, snapshot: rs.snapshot, entries: rs.entries, applied: sm.appliedIndex() };
+  // Whatever the state machine applied was committed, even if the saved commit index is older.
+  const commit = Math.max(rs.hardState.commit, sm.appliedIndex());
+  return { hardState: { ...rs.hardState, commit }, snapshot: rs.snapshot, entries: rs.entries, applied: sm.appliedIndex() };
 }
 
 function peersOf(members: MemberDirectory, self: string): Map<string, string> {
