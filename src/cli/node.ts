@@ -5,10 +5,12 @@ import { type Command, Option } from 'commander';
 import { connect } from '../client/index.js';
 import { isEndpoint } from '../client/errors.js';
 import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
-import { type CliIo, UsageError, positiveInt } from './common.js';
+import { type CliIo, CliFailure, UsageError, positiveInt } from './common.js';
 
 /** How long `dev` waits for a leader before saying so (the nodes keep running). */
 const DEV_LEADER_WAIT_MS = 60_000;
+/** How long stopping may take; the WAL is durable, so giving up then loses nothing acknowledged. */
+const CLOSE_TIMEOUT_MS = 30_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Registers dev and serve. */
@@ -45,7 +47,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
         const node = await startNode(serveOptions(opts));
         io.err(`raftdb: node ${node.id} serving on ${node.address}\n`);
         await signals.stopped;
-        await node.close();
+        await closeWithin([node]);
       } finally {
         signals.dispose();
       }
@@ -111,7 +113,18 @@ export function serveOptions(f: ServeFlags): NodeOptions {
   return opts;
 }
 
-/** The first SIGINT or SIGTERM, as a promise and a flag; dispose() stops listening. */
+/** Closes the nodes, failing (exit 1) if they take longer than CLOSE_TIMEOUT_MS. */
+async function closeWithin(nodes: RunningNode[]): Promise<void> {
+  const pending = new Set(nodes.map((n) => n.id));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), CLOSE_TIMEOUT_MS)));
+  const closed = Promise.allSettled(nodes.map((n) => n.close().finally(() => pending.delete(n.id)))).then(() => false);
+  const late = await Promise.race([closed, timedOut]);
+  clearTimeout(timer);
+  if (late) throw new CliFailure(`node(s) ${[...pending].join(', ')} did not stop within ${CLOSE_TIMEOUT_MS / 1000}s`);
+}
+
+/** The first SIGINT or SIGTERM (a second one then ends the process at once), as a promise and a flag; dispose() stops listening. */
 function signalWaiter(): { stopped: Promise<void>; readonly isStopped: boolean; dispose(): void } {
   let resolve!: () => void;
   const w = {
@@ -160,7 +173,7 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
     await signals.stopped;
   } finally {
     signals.dispose();
-    await Promise.allSettled(running.map((n) => n.close()));
+    await closeWithin(running);
   }
 }
 
