@@ -158,6 +158,17 @@ export class LeaderState {
     return this.now - since < cfg.electionTicks - cfg.leaseSafetyTicks;
   }
 
+  /**
+   * Whether a quorum acknowledged a heartbeat within the last election timeout: the leader has
+   * not been cut off. Unlike the lease this is no promise about other leaders; it gates what a
+   * leader may acknowledge without a quorum (ASYNC writes).
+   */
+  quorumContact(): boolean {
+    const self = this.node.id;
+    const since = jointIndex(this.node.conf(), (id) => (id === self ? this.now : this.ackedTick.get(id) ?? NEVER));
+    return this.now - since < this.node.cfg.electionTicks;
+  }
+
   needsFlush(): boolean {
     return this.newEntries || this.commitMoved || this.reads.needsRound();
   }
@@ -289,11 +300,16 @@ export class LeaderState {
     this.reads.confirm(quorumRound, this.node.readStates);
   }
 
-  /** Check-quorum: true when a (joint) quorum was heard from since the last check. */
+  /**
+   * Check-quorum (thesis §6.2): true while a (joint) quorum was heard from within the last
+   * election timeout. Checked every tick, so a cut-off leader steps down within one election
+   * timeout of its last contact rather than at the end of the next check period.
+   */
   quorumActive(): boolean {
     const self = this.node.id;
+    const within = this.node.cfg.electionTicks;
     const active = new Map<NodeId, boolean>();
-    for (const [id, pr] of this.progress) active.set(id, pr.recentActive);
+    for (const [id, pr] of this.progress) active.set(id, pr.ticksSinceContact < within);
     active.set(self, true);
     return jointVote(this.node.conf(), active) === 'won';
   }
@@ -309,12 +325,12 @@ export class LeaderState {
       if (pr.state === 'snapshot') pr.snapshotTicks++;
     }
     if (this.transferTarget !== null && ++this.transferElapsed >= cfg.electionTicks) this.transferTarget = null;
+    if (cfg.checkQuorum && !this.quorumActive()) {
+      node.becomeFollower(node.term, null);
+      return;
+    }
     if (node.electionElapsed >= cfg.electionTicks) {
       node.electionElapsed = 0;
-      if (cfg.checkQuorum && !this.quorumActive()) {
-        node.becomeFollower(node.term, null);
-        return;
-      }
       for (const pr of this.progress.values()) pr.recentActive = false;
     }
     if (node.heartbeatElapsed >= cfg.heartbeatTicks) {

@@ -242,7 +242,9 @@ export class RaftNode {
   inLease(): boolean {
     if (!this.cfg.checkQuorum) return false;
     if (this.ticksSinceStart < this.cfg.electionTicks) return true;
-    return this.leader !== null && this.leader !== this.id && this.electionElapsed < this.cfg.electionTicks;
+    // The leader counts too (its electionElapsed restarts every election timeout): it must not
+    // grant a pre-vote, or a vote, that would let a rejoining node depose a healthy leader.
+    return this.leader !== null && this.electionElapsed < this.cfg.electionTicks;
   }
 
   private stepStale(m: Message): void {
@@ -325,6 +327,13 @@ export class RaftNode {
       throw new Error(`raft: no snapshot possible at ${index} (log ${this.log.snapshotIndex}..${this.log.committed} committed)`);
     }
     return { index, term, conf: this.membership.at(index) };
+  }
+
+  /** The leader's view of how much of its log `id` holds (null when not leader or unknown). */
+  matchIndex(id: NodeId): number | null {
+    if (!this.leaderState) return null;
+    if (id === this.id) return this.log.stableIndex;
+    return this.leaderState.progress.get(id)?.match ?? null;
   }
 
   /** A summary for status reports and metrics. */
