@@ -1,0 +1,17 @@
+// Public surface of the peer transport: the client (GrpcPeerTransport), the server side
+// (registerRaftService), their configuration and stats types, and the typed errors.
+export { GrpcPeerTransport, DEFAULT_TRANSPORT_OPTIONS, type TransportStats } from './transport.js';
+export { registerRaftService } from './server.js';
+export { InvalidMessageError, ForeignMessageError, TransportClosedError } from './errors.js';
+export { MAX_SNAPSHOT_CHUNK_BYTES } from './rpc.js';
+export type {
+  PeerStats,
+  PeerTransportConfig,
+  RaftServiceConfig,
+  RaftServiceHandle,
+  RaftServiceStats,
+  SnapshotSource,
+  TransportHandlers,
+  TransportLogger,
+  TransportOptions,
+} from './types.js';

@@ -1,0 +1,266 @@
+// One peer's side of the transport: a long-lived Raft.Stream for appends, heartbeats and their
+// responses (batched per event-loop turn, bounded queue, back-pressure, reconnect), unary
+// Raft.Send for votes and TimeoutNow, and at most one InstallSnapshot in flight. Each peer has its
+// own connections, queue and timers, so a dead or slow peer never delays the others.
+import * as grpc from '@grpc/grpc-js';
+import type { NodeId, SnapshotRequest } from '../raft/types.js';
+import { Backoff } from './backoff.js';
+import { describeError } from './errors.js';
+import { newPeerClient, type RaftAck, type RaftBatch, type RaftMethods } from './rpc.js';
+import { SendQueue } from './send-queue.js';
+import { sendSnapshot } from './snapshot-sender.js';
+import type { PeerStats, TransportHandlers, TransportLogger, TransportOptions } from './types.js';
+
+/** What every peer connection shares with the transport that owns it. */
+export interface PeerContext {
+  selfId: NodeId;
+  clusterId: string;
+  handlers: TransportHandlers;
+  options: TransportOptions;
+  logger: TransportLogger;
+  methods: RaftMethods;
+}
+
+/** The connection state and queues of one peer. */
+export class PeerConnection {
+  private readonly client: grpc.Client;
+  private snapshotClient: grpc.Client | null = null;
+  private readonly queue: SendQueue;
+  private readonly backoff: Backoff;
+  private call: grpc.ClientWritableStream<RaftBatch> | null = null;
+  private callOpenedAtMs = 0;
+  private awaitingDrain = false;
+  /** Bytes handed to the stream whose write has not completed yet. */
+  private inflightBytes = 0;
+  private flushTimer: NodeJS.Immediate | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly unaryCalls = new Set<grpc.ClientUnaryCall>();
+  private snapshotAbort: AbortController | null = null;
+  private unreachablePending = false;
+  private closed = false;
+  /** Closed with the whole transport: the node no longer wants snapshot outcomes. */
+  private quiet = false;
+  private readonly counts = { messagesSent: 0, batchesSent: 0, bytesSent: 0, dropped: 0, reconnects: 0, snapshotsSent: 0, snapshotsFailed: 0 };
+  private lastError: string | null = null;
+
+  constructor(
+    readonly id: NodeId,
+    readonly address: string,
+    private readonly ctx: PeerContext,
+  ) {
+    const o = ctx.options;
+    this.client = newPeerClient(address, o);
+    this.queue = new SendQueue(o.maxQueueBytes, o.maxQueueMessages);
+    this.backoff = new Backoff(o.reconnectBaseMs, o.reconnectMaxMs);
+  }
+
+  /** Queues an encoded stream message; everything queued in this event-loop turn goes as one batch. */
+  enqueue(bytes: Buffer): void {
+    if (this.closed) return;
+    if (bytes.length > this.ctx.options.maxMessageBytes) {
+      this.drop(1, `message of ${bytes.length} bytes exceeds maxMessageBytes`);
+    } else {
+      const dropped = this.queue.push(bytes);
+      if (dropped > 0) this.drop(dropped, 'send queue full');
+    }
+    this.scheduleFlush();
+  }
+
+  /** Sends votes / TimeoutNow (and their answers) as one unary call, bypassing the stream queue. */
+  sendUnary(messages: Buffer[]): void {
+    if (this.closed) return;
+    if (this.unaryCalls.size >= this.ctx.options.maxUnaryInFlight) {
+      this.drop(messages.length, 'too many unary calls in flight');
+      this.scheduleFlush();
+      return;
+    }
+    const m = this.ctx.methods.send;
+    const batch: RaftBatch = { from: this.ctx.selfId, clusterId: this.ctx.clusterId, messages };
+    const deadline = Date.now() + this.ctx.options.unaryTimeoutMs;
+    const call = this.client.makeUnaryRequest<RaftBatch, RaftAck>(m.path, m.requestSerialize, m.responseDeserialize, batch, { deadline }, (err) => {
+      this.unaryCalls.delete(call);
+      if (this.closed) return;
+      if (err) {
+        this.counts.dropped += messages.length;
+        this.fail(err);
+      } else {
+        this.counts.messagesSent += messages.length;
+        this.counts.batchesSent++;
+      }
+    });
+    this.unaryCalls.add(call);
+  }
+
+  /** Starts streaming a snapshot unless one is already in flight to this peer. */
+  sendSnapshot(msg: SnapshotRequest): void {
+    if (this.closed) return;
+    if (this.snapshotAbort) {
+      // Raft sends one snapshot per follower until told the outcome; a second one is redundant.
+      this.drop(1, 'a snapshot is already in flight');
+      return;
+    }
+    const abort = new AbortController();
+    this.snapshotAbort = abort;
+    this.snapshotClient ??= newPeerClient(this.address, this.ctx.options);
+    const { handlers, methods, selfId, clusterId, options } = this.ctx;
+    const finish = (ok: boolean, error: string | null): void => {
+      // Free the slot before reporting: the node may answer the report with a new snapshot.
+      if (this.snapshotAbort === abort) this.snapshotAbort = null;
+      this.snapshotDone(ok, error);
+    };
+    sendSnapshot({ client: this.snapshotClient, methods, handlers, selfId, clusterId, peer: this.id, msg, signal: abort.signal, stallTimeoutMs: options.snapshotStallTimeoutMs }).then(
+      (ack) => finish(ack.accepted, ack.accepted ? null : `snapshot refused: ${ack.reason}`),
+      (err: unknown) => finish(false, `snapshot failed: ${describeError(err)}`),
+    );
+  }
+
+  /** Current counters. */
+  stats(): PeerStats {
+    const state = this.client.getChannel().getConnectivityState(false);
+    return {
+      address: this.address,
+      connected: state === grpc.connectivityState.READY,
+      queuedMessages: this.queue.length,
+      queuedBytes: this.queue.byteLength,
+      inflightBytes: this.inflightBytes,
+      ...this.counts,
+      lastError: this.lastError,
+      snapshotInFlight: this.snapshotAbort !== null,
+    };
+  }
+
+  /**
+   * Cancels every call and timer and closes the connections; queued messages are discarded.
+   * An in-flight snapshot is reported failed (Raft must not wait for it) unless `quiet`.
+   */
+  close(quiet: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.quiet = quiet;
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.counts.dropped += this.queue.clear();
+    this.call?.cancel();
+    this.call = null;
+    for (const call of this.unaryCalls) call.cancel();
+    this.snapshotAbort?.abort();
+    this.client.close();
+    this.snapshotClient?.close();
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setImmediate(() => {
+      this.flushTimer = null;
+      this.flush();
+    });
+  }
+
+  /**
+   * Writes queued messages in batches until the queue is empty or the stream pushes back: either
+   * gRPC's write() says so, or maxInflightBytes are written but not yet flushed to the socket
+   * (gRPC's own buffer counts objects, not bytes, so alone it would hold up to 16 full batches).
+   */
+  private flush(): void {
+    if (this.unreachablePending) {
+      // One report per turn, however many messages were shed in it.
+      this.unreachablePending = false;
+      this.notify('onUnreachable', () => this.ctx.handlers.onUnreachable?.(this.id));
+    }
+    if (this.closed || this.retryTimer || this.queue.length === 0) return;
+    const call = this.call ?? this.openStream();
+    const { maxBatchBytes, maxBatchMessages, maxInflightBytes } = this.ctx.options;
+    while (this.queue.length > 0 && !this.awaitingDrain && this.inflightBytes < maxInflightBytes) {
+      const messages = this.queue.take(maxBatchBytes, maxBatchMessages);
+      let bytes = 0;
+      for (const m of messages) bytes += m.length;
+      this.inflightBytes += bytes;
+      const more = call.write({ from: this.ctx.selfId, clusterId: this.ctx.clusterId, messages }, () => this.written(call, bytes));
+      this.counts.messagesSent += messages.length;
+      this.counts.batchesSent++;
+      this.counts.bytesSent += bytes;
+      if (!more) {
+        this.awaitingDrain = true;
+        call.once('drain', () => {
+          if (call !== this.call) return;
+          this.awaitingDrain = false;
+          this.flush();
+        });
+      }
+    }
+  }
+
+  /** A batch reached the socket: room for more. */
+  private written(call: grpc.ClientWritableStream<RaftBatch>, bytes: number): void {
+    if (call !== this.call) return;
+    this.inflightBytes -= bytes;
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
+
+  private openStream(): grpc.ClientWritableStream<RaftBatch> {
+    const m = this.ctx.methods.stream;
+    const call = this.client.makeClientStreamRequest<RaftBatch, RaftAck>(m.path, m.requestSerialize, m.responseDeserialize, (err) =>
+      this.onStreamEnd(call, err),
+    );
+    call.on('error', () => undefined); // failures arrive through the callback above
+    this.call = call;
+    this.callOpenedAtMs = Date.now();
+    return call;
+  }
+
+  /** The stream ended (peer down, restarted, refused us): shed the queue and retry after back-off. */
+  private onStreamEnd(call: grpc.ClientWritableStream<RaftBatch>, err: grpc.ServiceError | null): void {
+    if (call !== this.call || this.closed) return;
+    this.call = null;
+    this.awaitingDrain = false;
+    this.inflightBytes = 0;
+    // A stream that lived a while was healthy: start again from the base delay. One that fails
+    // at once (peer down, or refusing us) backs off exponentially.
+    if (Date.now() - this.callOpenedAtMs >= this.ctx.options.reconnectMaxMs) this.backoff.reset();
+    this.counts.reconnects++;
+    // Queued appends were meant for the broken stream; Raft re-sends from the follower's
+    // progress once it is reachable, so replaying stale ones would only cost bandwidth.
+    this.counts.dropped += this.queue.clear();
+    this.fail(err ?? new Error('stream ended by the peer'));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.flush();
+    }, this.backoff.next());
+  }
+
+  private fail(err: Error): void {
+    const msg = describeError(err);
+    const code = (err as Partial<grpc.ServiceError>).code;
+    if (code === grpc.status.INVALID_ARGUMENT || code === grpc.status.FAILED_PRECONDITION) {
+      // The peer refuses what we send (other cluster, wrong node at this address): a configuration error.
+      this.ctx.logger.error({ peer: this.id, address: this.address, err: msg }, 'peer refused raft messages');
+    }
+    this.lastError = msg;
+    this.notify('onUnreachable', () => this.ctx.handlers.onUnreachable?.(this.id));
+  }
+
+  private snapshotDone(ok: boolean, error: string | null): void {
+    if (ok) this.counts.snapshotsSent++;
+    else this.counts.snapshotsFailed++;
+    if (this.quiet) return;
+    if (error && !this.closed) {
+      this.lastError = error;
+      this.ctx.logger.warn({ peer: this.id, address: this.address, err: error }, 'snapshot not installed');
+    }
+    this.notify('onSnapshotSent', () => this.ctx.handlers.onSnapshotSent?.(this.id, ok));
+  }
+
+  /** Calls a node handler from a gRPC callback or timer, where a throw would crash the process. */
+  private notify(handler: string, call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.ctx.logger.error({ peer: this.id, handler, err: describeError(err) }, 'transport handler threw');
+    }
+  }
+
+  private drop(n: number, reason: string): void {
+    this.counts.dropped += n;
+    this.lastError = reason;
+    this.unreachablePending = true;
+  }
+}

@@ -1,0 +1,135 @@
+// GrpcPeerTransport: the client side of the peer protocol. Routes each outgoing Raft message to
+// its peer's connection by kind: appends/heartbeats and their responses on the pipelined stream,
+// votes and TimeoutNow as unary calls (never queued behind appends), snapshots on their own stream.
+import type { Message, NodeId } from '../raft/types.js';
+import { encodeMessage } from './codec.js';
+import { transportLogger } from './logger.js';
+import { PeerConnection, type PeerContext } from './peer.js';
+import { raftMethods } from './rpc.js';
+import type { PeerStats, PeerTransportConfig, RaftServiceConfig, TransportOptions } from './types.js';
+
+/**
+ * Defaults sized for Raft's defaults (8 MiB / 64 messages in flight per follower, 1 MiB per
+ * append): the queue holds twice a full window; one batch stays far below gRPC's 4 MiB limit.
+ */
+export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
+  maxQueueBytes: 16 * 1024 * 1024,
+  maxQueueMessages: 8192,
+  maxBatchBytes: 1024 * 1024,
+  maxBatchMessages: 4096,
+  maxInflightBytes: 4 * 1024 * 1024,
+  maxMessageBytes: 4 * 1024 * 1024 - 64 * 1024,
+  reconnectBaseMs: 50,
+  reconnectMaxMs: 2000,
+  unaryTimeoutMs: 1000,
+  maxUnaryInFlight: 16,
+  snapshotStallTimeoutMs: 30_000,
+  keepaliveTimeMs: 10_000,
+  keepaliveTimeoutMs: 5_000,
+};
+
+/** Counters of the whole transport. */
+export interface TransportStats {
+  peers: Map<NodeId, PeerStats>;
+  /** Messages addressed to a node with no known address (not in the peer map). */
+  droppedNoAddress: number;
+}
+
+/** Sends Raft messages to peers over gRPC; one PeerConnection per peer. */
+export class GrpcPeerTransport {
+  private readonly ctx: PeerContext;
+  private readonly peers = new Map<NodeId, PeerConnection>();
+  private droppedNoAddress = 0;
+  private closed = false;
+
+  constructor(config: PeerTransportConfig) {
+    this.ctx = {
+      selfId: config.selfId,
+      clusterId: config.clusterId,
+      handlers: config.handlers,
+      options: { ...DEFAULT_TRANSPORT_OPTIONS, ...config.options },
+      logger: transportLogger(config.logger),
+      methods: raftMethods(),
+    };
+    this.setPeers(config.peers);
+  }
+
+  /** Sends messages (Ready.messages) without blocking; delivery is best-effort, as Raft expects. */
+  send(messages: readonly Message[]): void {
+    if (this.closed) return;
+    let unary: Map<PeerConnection, Buffer[]> | null = null;
+    for (const msg of messages) {
+      const peer = this.peers.get(msg.to);
+      if (!peer) {
+        this.droppedNoAddress++;
+        this.ctx.handlers.onUnreachable?.(msg.to);
+        continue;
+      }
+      switch (msg.type) {
+        case 'append':
+        case 'appendResponse':
+        case 'heartbeat':
+        case 'heartbeatResponse':
+          peer.enqueue(encodeMessage(msg));
+          break;
+        case 'vote':
+        case 'preVote':
+        case 'voteResponse':
+        case 'preVoteResponse':
+        case 'timeoutNow': {
+          unary ??= new Map();
+          const list = unary.get(peer);
+          if (list) list.push(encodeMessage(msg));
+          else unary.set(peer, [encodeMessage(msg)]);
+          break;
+        }
+        case 'snapshot':
+          peer.sendSnapshot(msg);
+          break;
+        default: {
+          const unknownType: never = msg;
+          throw new Error(`transport: cannot route message ${JSON.stringify(unknownType)}`);
+        }
+      }
+    }
+    if (unary) for (const [peer, list] of unary) peer.sendUnary(list);
+  }
+
+  /**
+   * Replaces the peer map (membership change). Removed or re-addressed peers lose their queue and
+   * calls; an in-flight snapshot to them is reported failed so Raft does not wait on it.
+   */
+  setPeers(peers: ReadonlyMap<NodeId, string>): void {
+    if (this.closed) return;
+    for (const [id, conn] of this.peers) {
+      if (peers.get(id) !== conn.address || id === this.ctx.selfId) {
+        conn.close(false);
+        this.peers.delete(id);
+      }
+    }
+    for (const [id, address] of peers) {
+      if (id !== this.ctx.selfId && !this.peers.has(id)) this.peers.set(id, new PeerConnection(id, address, this.ctx));
+    }
+  }
+
+  /** The receiving half of the handlers, for registerRaftService on the node's server. */
+  handlersForServer(): RaftServiceConfig['handlers'] {
+    const h = this.ctx.handlers;
+    return { onMessage: (msg) => h.onMessage(msg), onSnapshot: (message, chunks) => h.onSnapshot(message, chunks) };
+  }
+
+  /** Per-peer counters for metrics. */
+  stats(): TransportStats {
+    const peers = new Map<NodeId, PeerStats>();
+    for (const [id, conn] of this.peers) peers.set(id, conn.stats());
+    return { peers, droppedNoAddress: this.droppedNoAddress };
+  }
+
+  /** Cancels all calls, closes all connections and timers; later sends are ignored. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const conn of this.peers.values()) conn.close(true);
+    this.peers.clear();
+  }
+}

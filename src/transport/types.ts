@@ -1,0 +1,117 @@
+// The contract between the peer transport and the node that owns it: what the node hands in
+// (handlers, options) and what it can read back (stats). Plain data and function types only.
+import type { Message, NodeId, SnapshotRequest } from '../raft/types.js';
+
+/** A snapshot the sender can stream now: the (possibly rewritten) metadata and its bytes. */
+export interface SnapshotSource {
+  /** The message the receiver will step into Raft; may describe a newer snapshot than asked for. */
+  message: SnapshotRequest;
+  /** State machine bytes in order; chunks of any size (the transport re-cuts them to ≤ 1 MiB). */
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+/** Callbacks into the node. Called on the event loop; none of them may block it for long. */
+export interface TransportHandlers {
+  /** A validated message from a peer, addressed to this node: the node steps it into Raft. */
+  onMessage(msg: Message): void;
+  /**
+   * A snapshot arrived: stage `chunks` (each is consumed once, with back-pressure), then step
+   * `message` into Raft. Resolving acknowledges the snapshot to the sender; rejecting refuses it.
+   */
+  onSnapshot(message: SnapshotRequest, chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  /** Produces the snapshot to send for a `snapshot` message from Raft. */
+  snapshotSource(msg: SnapshotRequest): Promise<SnapshotSource>;
+  /** Messages to `peer` could not be delivered (stream broke, peer down, queue overflowed). */
+  onUnreachable?(peer: NodeId): void;
+  /** A snapshot to `peer` finished; `ok` false means Raft must be told (reportSnapshotFailure). */
+  onSnapshotSent?(peer: NodeId, ok: boolean): void;
+}
+
+/** Structured logger; a pino logger fits. Only warnings and errors are logged by the transport. */
+export interface TransportLogger {
+  warn(fields: Record<string, unknown>, msg: string): void;
+  error(fields: Record<string, unknown>, msg: string): void;
+}
+
+/** Tunables, all with defaults (DEFAULT_TRANSPORT_OPTIONS). Every queue and wait is bounded. */
+export interface TransportOptions {
+  /** Per-peer queue of appends/heartbeats/responses waiting for the stream; oldest dropped beyond. */
+  maxQueueBytes: number;
+  maxQueueMessages: number;
+  /** One RaftBatch on the stream: soft byte cap (a single bigger message still goes alone). */
+  maxBatchBytes: number;
+  maxBatchMessages: number;
+  /** Bytes written to the stream but not yet flushed to the socket; beyond this, wait. */
+  maxInflightBytes: number;
+  /** A single encoded message above this is dropped: the receiver's gRPC limit would refuse it. */
+  maxMessageBytes: number;
+  /** Reconnect back-off: doubles from base to max, with ±50% jitter. */
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  /** Deadline of a unary Send (votes, TimeoutNow): past an election timeout they are stale anyway. */
+  unaryTimeoutMs: number;
+  /** Unary calls in flight per peer; more are dropped (Raft re-sends votes on the next timeout). */
+  maxUnaryInFlight: number;
+  /** A snapshot making no progress (back-pressure or awaiting the ack) this long is cancelled. */
+  snapshotStallTimeoutMs: number;
+  /** HTTP/2 keepalive, so that a silently dead peer (no RST) is noticed and reconnected. */
+  keepaliveTimeMs: number;
+  keepaliveTimeoutMs: number;
+}
+
+/** Everything GrpcPeerTransport is constructed with. */
+export interface PeerTransportConfig {
+  selfId: NodeId;
+  clusterId: string;
+  /** Peer id → 'host:port'. This node's own id, if present, is ignored. */
+  peers: ReadonlyMap<NodeId, string>;
+  handlers: TransportHandlers;
+  options?: Partial<TransportOptions>;
+  logger?: TransportLogger;
+}
+
+/** Per-peer counters for metrics and `raftdb status`. */
+export interface PeerStats {
+  address: string;
+  /** The channel to the peer is READY. */
+  connected: boolean;
+  queuedMessages: number;
+  queuedBytes: number;
+  /** Written to the stream, not yet flushed to the socket. */
+  inflightBytes: number;
+  messagesSent: number;
+  batchesSent: number;
+  bytesSent: number;
+  /** Messages dropped: queue overflow, oversize, stream failure, unary limit or failure. */
+  dropped: number;
+  /** Streams re-opened after a failure. */
+  reconnects: number;
+  lastError: string | null;
+  snapshotInFlight: boolean;
+  snapshotsSent: number;
+  snapshotsFailed: number;
+}
+
+/** Server-side settings of the Raft service. */
+export interface RaftServiceConfig {
+  selfId: NodeId;
+  clusterId: string;
+  handlers: Pick<TransportHandlers, 'onMessage' | 'onSnapshot'>;
+  logger?: TransportLogger;
+}
+
+/** Server-side counters. */
+export interface RaftServiceStats {
+  batchesReceived: number;
+  messagesReceived: number;
+  rejected: number;
+  snapshotsReceived: number;
+  snapshotsRefused: number;
+}
+
+/** What registerRaftService returns: counters and a way to end peers' open streams. */
+export interface RaftServiceHandle {
+  stats(): RaftServiceStats;
+  /** Ends every open incoming call with UNAVAILABLE, so that grpc.Server.tryShutdown can finish. */
+  close(): void;
+}
