@@ -5,6 +5,7 @@ import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { FORWARDED, type Forwarder } from './forwarder.js';
 import type { Limits } from './kv-convert.js';
+import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
 
 /** Everything the gRPC services of one node share. */
@@ -22,6 +23,8 @@ export interface NodeContext {
   electionTimeoutMs: number;
   /** Deadline for requests that carry none. */
   defaultTimeoutMs: number;
+  /** Held during a switchover: new requests wait, then go to whoever leads afterwards. */
+  gate: LeadershipGate;
   /** Resolves when a leader is known (or null after `ms`). */
   waitForLeader(ms: number): Promise<string | null>;
 }
@@ -62,6 +65,7 @@ export async function onLeader<T>(
   local: (deadline: Date) => Promise<T>,
 ): Promise<T> {
   const deadline = deadlineOf(ctx, call);
+  if (ctx.gate.isHeld) await withDeadline(ctx.gate.wait(), deadline, 'waiting for the switchover');
   const raft = ctx.driver.raft;
   const isLeader = (): boolean => raft.role === 'leader';
   if (isLeader()) return local(deadline);

@@ -27,6 +27,8 @@ export interface DriverDeps {
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void;
   /** The leader's own log is durable up to `index` (ASYNC commit mode acknowledges here). */
   onDurable(index: number): void;
+  /** After every input to the core (a tick, a message, a request): progress may have moved. */
+  onInput(): void;
   /** Unrecoverable: the node must stop (a violated invariant, a failed disk). */
   onFatal(err: Error): void;
 }
@@ -98,6 +100,7 @@ export class RaftDriver {
       if (isInvariant(err)) this.fatal(err as Error);
       throw err;
     }
+    this.deps.onInput();
     this.schedule();
     return out;
   }

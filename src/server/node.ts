@@ -17,6 +17,8 @@ import { MEMBERS_META, MemberDirectory } from './members.js';
 import { SnapshotStaging } from './snapshot-staging.js';
 import type { NodeOptions, RunningNode } from './options.js';
 import { healthService } from './health.js';
+import { LeadershipGate } from './gate.js';
+import { DEFAULT_FAILOVER_OPTIONS, FailoverController } from '../failover/index.js';
 
 const TICK_MS = 10;
 
@@ -38,7 +40,6 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   members.merge(await sm.getMeta(MEMBERS_META));
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
-  let ctx: NodeContext;
   const fatal = (err: Error): void => {
     log.fatal({ err }, 'node stopped on an unrecoverable error');
     void running.close();
@@ -53,16 +54,19 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       send: (msgs) => transport.send(msgs),
       onSoftState: (ss) => {
         log.info({ role: ss.role, term: ss.term, leader: ss.leader }, 'raft state changed');
-        leaderWaiters.splice(0).forEach((w) => ss.leader && w(ss.leader));
+        if (ss.leader) leaderWaiters.splice(0).forEach((w) => w(ss.leader!));
+        failover.onSoftState(ss);
       },
-      onApplied: (_entries, results) => {
+      onApplied: (entries, results) => {
+        failover.onApplied(entries, results);
         if (results.some((r) => r.result.type === 'setMeta')) {
           void sm.getMeta(MEMBERS_META).then((book) => {
             if (members.merge(book)) transport.setPeers(peersOf(members, opts.id));
           });
         }
       },
-      onDurable: () => {},
+      onDurable: (index) => failover.onDurable(index),
+      onInput: () => failover?.onProgress(),
       onFatal: fatal,
     },
     { tickMs: TICK_MS, snapshotEntries: opts.snapshotEntries ?? 10_000, keepEntries: opts.keepEntries ?? 1_000 },
@@ -70,6 +74,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const leaderWaiters: ((leader: string) => void)[] = [];
   const handlers: TransportHandlers = {
       onMessage: (msg) => {
+        failover.onPeerMessage(msg);
         try {
           driver.step(msg);
         } catch {
@@ -90,7 +95,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   };
   const transport = new GrpcPeerTransport({ selfId: opts.id, clusterId: opts.clusterId, peers: peersOf(members, opts.id), logger: log, handlers });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
-  ctx = {
+  const ctx: NodeContext = {
     id: opts.id,
     address: opts.advertise ?? opts.listen,
     driver,
@@ -101,6 +106,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     log,
     electionTimeoutMs,
     defaultTimeoutMs: 10_000,
+    gate: new LeadershipGate(),
     waitForLeader: (ms) =>
       new Promise((resolve) => {
         if (raft.leader) return resolve(raft.leader);
@@ -111,9 +117,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         });
       }),
   };
+  const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log);
+  await failover.start();
   const pkg = loadRaftdbProto();
-  server.addService(pkg.KV.service, kvService(ctx));
-  server.addService(pkg.Cluster.service, clusterService(ctx));
+  server.addService(pkg.KV.service, kvService(ctx, failover.commitModes));
+  server.addService(pkg.Cluster.service, { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
   healthService(server, () => raft.leader !== null);
   const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log });
   const port = await new Promise<number>((resolve, reject) =>
@@ -131,7 +139,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     close: () => (closing ??= shutdown()),
   };
   async function shutdown(): Promise<void> {
-    await handOverLeadership(raft, driver, electionTimeoutMs);
+    // A leader hands over first, so clients see a short switchover rather than a failover.
+    if (raft.role === 'leader' && raft.conf().voters.length > 1) {
+      await failover.switchover.run({ reason: 'step-down' }).catch((err: Error) => log.warn({ err: err.message }, 'no handover on shutdown'));
+    }
+    failover.stop();
     driver.stop('node shutting down');
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();
@@ -162,21 +174,4 @@ function peersOf(members: MemberDirectory, self: string): Map<string, string> {
   const m = members.entries();
   m.delete(self);
   return m;
-}
-
-/** On graceful shutdown a leader hands over first, so clients see a switchover, not a failover. */
-async function handOverLeadership(raft: RaftNode, driver: RaftDriver, timeoutMs: number): Promise<void> {
-  if (raft.role !== 'leader') return;
-  const best = raft
-    .status()
-    .followers.filter((f) => raft.conf().voters.includes(f.id) && f.recentActive)
-    .sort((a, b) => b.match - a.match)[0];
-  if (!best) return;
-  try {
-    driver.guard(() => raft.transferLeadership(best.id));
-  } catch {
-    return;
-  }
-  const until = Date.now() + timeoutMs;
-  while (raft.role === 'leader' && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
 }

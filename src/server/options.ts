@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RaftConfig, RaftNode } from '../raft/index.js';
+import type { FailoverOptions } from '../failover/index.js';
 import type { Limits } from './kv-convert.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
@@ -24,6 +25,7 @@ export interface NodeOptions {
   limits?: Partial<Limits>;
   raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
   snapshotEntries?: number;
+  failover?: Partial<FailoverOptions>;
   keepEntries?: number;
 }
 

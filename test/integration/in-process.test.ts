@@ -24,3 +24,60 @@ describe('3-node cluster in one process', () => {
     expect(await client.getString('a', { consistency: 'serializable' })).toBe('1');
   });
 });
+
+describe('failover in one process', () => {
+  let cluster: InProcessCluster;
+  let client: RaftdbClient;
+  beforeAll(async () => {
+    cluster = await InProcessCluster.start(3);
+    await cluster.leader();
+    client = connect({ endpoints: cluster.endpoints(), timeoutMs: 5000 });
+  });
+  afterAll(async () => {
+    client?.close();
+    await cluster?.close();
+  });
+
+  test('switchover under write load: no client error, no lost write, history records it', async () => {
+    const before = await cluster.leader();
+    let stop = false;
+    const acked: string[] = [];
+    const errors: unknown[] = [];
+    const writers = Array.from({ length: 16 }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          await client.put(`sw-${w}-${i}`, 'v');
+          acked.push(`sw-${w}-${i}`);
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const res = await client.cluster.transferLeadership({});
+    await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await Promise.all(writers);
+    const after = await cluster.leader();
+    expect(after.id).not.toBe(before.id);
+    expect(res.switchover?.state).toBe('done');
+    expect(errors).toEqual([]);
+    for (const k of acked.slice(-50)) expect(await client.getString(k)).toBe('v');
+    const history = await client.cluster.failoverHistory();
+    expect(history.events.some((e) => e.reason === 'switchover' && e.to === after.id)).toBe(true);
+  });
+
+  test('SYNC degrades when a follower is down; ASYNC acknowledges', async () => {
+    await client.cluster.setCommitMode({ mode: 'sync', syncTimeoutMs: 200 });
+    await client.put('s1', 'v');
+    const leader = await cluster.leader();
+    const follower = [...cluster.nodes.keys()].find((id) => id !== leader.id)!;
+    await cluster.stopNode(follower);
+    await client.put('s2', 'v');
+    const status = await client.cluster.status();
+    expect(status.syncDegraded).toBe(true);
+    expect(status.effectiveCommitMode).toBe('semi-sync');
+    await client.put('a1', 'v', { commitMode: 'async' });
+    await cluster.startNode(follower);
+  });
+});

@@ -1,0 +1,177 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Entry, RaftNode } from '../raft/index.js';
+import { RequestError, unavailable } from '../server/errors.js';
+import type { CommitPolicy } from '../server/kv-service.js';
+import type { ApplyResult, CommandResult } from '../state/index.js';
+import type { CommitConfig, CommitMode } from './config.js';
+
+interface ReplicaWaiter {
+  index: number;
+  /** Followers that must hold the entry: 'all' voters, or a count. */
+  need: 'all' | number;
+  resolve: (ok: boolean) => void;
+}
+
+/** Counters and gauges of the commit modes, for Status and metrics. */
+export interface CommitModeStats {
+  ackedByMode: Record<CommitMode, number>;
+  syncDegradations: number;
+  syncDegraded: boolean;
+  asyncUncommittedEntries: number;
+  asyncOldestUncommittedMs: number;
+  asyncLost: number;
+}
+
+/**
+ * When a write is acknowledged (ARCHITECTURE.md, "Commit modes"):
+ *  - SYNC: every voter holds the entry durably and the leader applied it; a voter silent for
+ *    syncTimeout degrades the write to SEMI_SYNC (policy degrade) or fails it (policy strict);
+ *  - SEMI_SYNC: Raft commit (a durable majority) and leader apply, plus minSyncReplicas followers;
+ *  - ASYNC: the leader holds it durably; it may be lost if the leader dies before replicating.
+ *    A leader cut off from its quorum acknowledges nothing, ASYNC included.
+ */
+export class CommitModes implements CommitPolicy {
+  private replicaWaiters: ReplicaWaiter[] = [];
+  private durableWaiters: { index: number; resolve: () => void }[] = [];
+  private durableIndex = 0;
+  /** ASYNC writes acknowledged before commit: index → (term, ack time). */
+  private readonly asyncWindow = new Map<number, { term: number; at: number }>();
+  private readonly stats_: CommitModeStats = {
+    ackedByMode: { SYNC: 0, SEMI_SYNC: 0, ASYNC: 0 },
+    syncDegradations: 0,
+    syncDegraded: false,
+    asyncUncommittedEntries: 0,
+    asyncOldestUncommittedMs: 0,
+    asyncLost: 0,
+  };
+
+  constructor(
+    private readonly raft: RaftNode,
+    private readonly config: () => CommitConfig,
+    private readonly onAcked: (mode: CommitMode) => void = () => {},
+  ) {}
+
+  /** The mode a request runs under. */
+  effective(mode: string): CommitMode {
+    return mode === 'SYNC' || mode === 'SEMI_SYNC' || mode === 'ASYNC' ? mode : this.config().mode;
+  }
+
+  async acknowledge(mode: string, index: number, applied: Promise<ApplyResult>, deadline: Date): Promise<CommandResult | null> {
+    const eff = this.effective(mode);
+    const cfg = this.config();
+    if (eff === 'ASYNC') {
+      if (!this.raft.leaderState?.quorumContact()) throw unavailable('the leader lost contact with its quorum; not acknowledging');
+      await this.waitDurable(index);
+      this.asyncWindow.set(index, { term: this.raft.term, at: Date.now() });
+      return this.acked(eff, null);
+    }
+    const res = (await applied).result;
+    if (eff === 'SEMI_SYNC') {
+      if (cfg.minSyncReplicas > 0 && !(await this.waitReplicas(index, cfg.minSyncReplicas, Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now())))) {
+        throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `SEMI_SYNC: fewer than ${cfg.minSyncReplicas} followers confirmed index ${index} in time; the write is committed`);
+      }
+      return this.acked(eff, res);
+    }
+    const all = await this.waitReplicas(index, 'all', Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now()));
+    if (all) return this.acked(eff, res);
+    const missing = this.missingVoters(index).join(', ');
+    if (cfg.syncPolicy === 'strict') {
+      throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `SYNC: ${missing} did not confirm index ${index} within ${cfg.syncTimeoutMs} ms; the outcome is indeterminate`);
+    }
+    if (!this.stats_.syncDegraded) this.stats_.syncDegradations++;
+    this.stats_.syncDegraded = true;
+    return this.acked('SEMI_SYNC', res);
+  }
+
+  private acked(mode: CommitMode, res: CommandResult | null): CommandResult | null {
+    this.stats_.ackedByMode[mode]++;
+    this.onAcked(mode);
+    return res;
+  }
+
+  private waitDurable(index: number): Promise<void> {
+    if (index <= this.durableIndex) return Promise.resolve();
+    return new Promise((resolve) => this.durableWaiters.push({ index, resolve }));
+  }
+
+  /** The leader's log is durable up to `index`. */
+  onDurable(index: number): void {
+    this.durableIndex = Math.max(this.durableIndex, index);
+    if (this.durableWaiters.length === 0) return;
+    const rest = [];
+    for (const w of this.durableWaiters) (w.index <= index ? w.resolve() : rest.push(w));
+    this.durableWaiters = rest;
+  }
+
+  private waitReplicas(index: number, need: 'all' | number, timeoutMs: number): Promise<boolean> {
+    if (this.replicasHold(index, need)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w: ReplicaWaiter = { index, need, resolve: () => {} };
+      const timer = setTimeout(() => {
+        this.replicaWaiters = this.replicaWaiters.filter((x) => x !== w);
+        resolve(false);
+      }, Math.max(0, timeoutMs));
+      w.resolve = (ok) => {
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      this.replicaWaiters.push(w);
+    });
+  }
+
+  private otherVoters(): string[] {
+    const conf = this.raft.conf();
+    return [...new Set([...conf.voters, ...conf.votersOutgoing])].filter((v) => v !== this.raft.id);
+  }
+
+  private missingVoters(index: number): string[] {
+    return this.otherVoters().filter((v) => (this.raft.matchIndex(v) ?? 0) < index);
+  }
+
+  private replicasHold(index: number, need: 'all' | number): boolean {
+    const holding = this.otherVoters().filter((v) => (this.raft.matchIndex(v) ?? 0) >= index).length;
+    return need === 'all' ? holding === this.otherVoters().length : holding >= need;
+  }
+
+  /** Called after every input to the core: followers' progress may have moved. */
+  onProgress(): void {
+    if (this.replicaWaiters.length > 0) {
+      const ready = this.replicaWaiters.filter((w) => this.replicasHold(w.index, w.need));
+      if (ready.length > 0) {
+        this.replicaWaiters = this.replicaWaiters.filter((w) => !ready.includes(w));
+        for (const w of ready) w.resolve(true);
+      }
+    }
+    if (this.stats_.syncDegraded && this.raft.role === 'leader' && this.missingVoters(this.raft.log.lastIndex()).length === 0) {
+      this.stats_.syncDegraded = false;
+    }
+    if (this.asyncWindow.size > 0) {
+      const commit = this.raft.log.committed;
+      for (const [index, a] of this.asyncWindow) {
+        if (index <= commit && this.raft.log.term(index) === a.term) this.asyncWindow.delete(index);
+      }
+    }
+  }
+
+  /** Applied entries that replaced an acknowledged ASYNC write count as lost writes. */
+  onApplied(entries: readonly Entry[]): void {
+    if (this.asyncWindow.size === 0) return;
+    for (const e of entries) {
+      const a = this.asyncWindow.get(e.index);
+      if (!a) continue;
+      this.asyncWindow.delete(e.index);
+      if (a.term !== e.term) this.stats_.asyncLost++;
+    }
+  }
+
+  stats(): CommitModeStats {
+    let oldest = Infinity;
+    for (const a of this.asyncWindow.values()) oldest = Math.min(oldest, a.at);
+    return {
+      ...this.stats_,
+      ackedByMode: { ...this.stats_.ackedByMode },
+      asyncUncommittedEntries: this.asyncWindow.size,
+      asyncOldestUncommittedMs: oldest === Infinity ? 0 : Date.now() - oldest,
+    };
+  }
+}

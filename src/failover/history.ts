@@ -1,0 +1,140 @@
+import type { Logger } from 'pino';
+import type { Message, SoftState } from '../raft/index.js';
+
+export const HISTORY_META = 'failoverHistory';
+export const INTENT_META = 'switchoverIntent';
+/** Events kept in the replicated history. */
+const MAX_EVENTS = 200;
+/** A leader records its election even if no client writes within this time. */
+const RECORD_WITHOUT_WRITE_MS = 2000;
+
+export type FailoverReason = 'election' | 'switchover' | 'failback' | 'step-down';
+
+/** One leadership change, as `raftdb history` shows it. Times are epoch milliseconds. */
+export interface FailoverEvent {
+  term: number;
+  from: string;
+  to: string;
+  reason: FailoverReason;
+  detectedAtMs: number;
+  electedAtMs: number;
+  firstWriteAtMs: number;
+  unavailableMs: number;
+}
+
+/** Written by a leader into the log just before it hands over, so its successor knows why. */
+export interface SwitchoverIntent {
+  id: string;
+  reason: FailoverReason;
+  from: string;
+  to: string;
+  heldAtMs: number;
+}
+
+export interface HistoryDeps {
+  id: string;
+  log: Logger;
+  getMeta(name: string): Promise<unknown>;
+  /** Proposes setMeta(name, value) on this node (it is the leader) and waits until applied. */
+  putMeta(name: string, value: unknown): Promise<void>;
+  onEvent(e: FailoverEvent): void;
+}
+
+/**
+ * Records every leadership change cluster-wide, through the log. The new leader writes the event
+ * once its first client write is acknowledged (so the measured unavailability runs to the moment
+ * writes flowed again), or after a short wait when there is no write traffic. The outage starts
+ * when this node last heard from the old leader (an election) or when the old leader began to
+ * hold writes (a switchover, read from the intent it logged).
+ */
+export class FailoverHistory {
+  private prevLeader: string | null = null;
+  private lastLeaderContactMs = 0;
+  private campaignStartedMs: number | null = null;
+  private pending: { term: number; electedAtMs: number; detectedAtMs: number; lastContactMs: number; from: string } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: HistoryDeps) {}
+
+  /** Every message from a peer: contact with the current leader starts no outage. */
+  onPeerMessage(m: Message, leader: string | null): void {
+    if (leader !== null && m.from === leader && (m.type === 'heartbeat' || m.type === 'append')) this.lastLeaderContactMs = Date.now();
+  }
+
+  onSoftState(ss: SoftState): void {
+    const now = Date.now();
+    if (ss.role === 'preCandidate' || ss.role === 'candidate') {
+      this.campaignStartedMs ??= now;
+      return;
+    }
+    if (ss.role === 'leader') {
+      this.pending = {
+        term: ss.term,
+        electedAtMs: now,
+        detectedAtMs: this.campaignStartedMs ?? now,
+        lastContactMs: this.lastLeaderContactMs || this.campaignStartedMs || now,
+        from: this.prevLeader ?? '',
+      };
+      this.campaignStartedMs = null;
+      this.prevLeader = this.deps.id;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.record(0), RECORD_WITHOUT_WRITE_MS);
+      return;
+    }
+    this.pending = null;
+    if (ss.leader) {
+      this.prevLeader = ss.leader;
+      this.lastLeaderContactMs = now;
+      this.campaignStartedMs = null;
+    } else {
+      this.campaignStartedMs ??= now;
+    }
+  }
+
+  /** A client write was acknowledged on this node (as leader). */
+  onWriteAcked(): void {
+    if (this.pending) void this.record(Date.now());
+  }
+
+  private async record(firstWriteAtMs: number): Promise<void> {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    try {
+      const intent = (await this.deps.getMeta(INTENT_META)) as SwitchoverIntent | null;
+      const planned = intent && intent.to === this.deps.id && p.electedAtMs - intent.heldAtMs < 30_000;
+      const start = planned ? intent.heldAtMs : p.lastContactMs;
+      const event: FailoverEvent = {
+        term: p.term,
+        from: planned ? intent.from : p.from,
+        to: this.deps.id,
+        reason: planned ? intent.reason : 'election',
+        detectedAtMs: planned ? intent.heldAtMs : p.detectedAtMs,
+        electedAtMs: p.electedAtMs,
+        firstWriteAtMs,
+        unavailableMs: Math.max(0, (firstWriteAtMs || p.electedAtMs) - start),
+      };
+      const old = await this.deps.getMeta(HISTORY_META);
+      const events = [...(Array.isArray(old) ? (old as FailoverEvent[]) : []), event].slice(-MAX_EVENTS);
+      await this.deps.putMeta(HISTORY_META, events);
+      this.deps.onEvent(event);
+      this.deps.log.info({ event }, 'leadership change recorded');
+    } catch (err) {
+      this.deps.log.warn({ err }, 'could not record the leadership change');
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/** The recorded history, newest last, at most `limit` events. */
+export async function readHistory(getMeta: (name: string) => Promise<unknown>, limit: number): Promise<FailoverEvent[]> {
+  const all = await getMeta(HISTORY_META);
+  const events = Array.isArray(all) ? (all as FailoverEvent[]) : [];
+  return limit > 0 ? events.slice(-limit) : events;
+}

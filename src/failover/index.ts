@@ -1,0 +1,131 @@
+// The failover controller: commit modes, switchover, failback and the failover history, on top
+// of one node's Raft driver (ARCHITECTURE.md, "Failover controller").
+import type { Logger } from 'pino';
+import type { Entry, Message, SoftState } from '../raft/index.js';
+import type { NodeContext } from '../server/context.js';
+import { encodeCommand, type ApplyResult } from '../state/index.js';
+import { CommitModes } from './commit-modes.js';
+import { COMMIT_CONFIG_META, DEFAULT_COMMIT_CONFIG, parseCommitConfig, type CommitConfig, type CommitMode, type FailoverOptions } from './config.js';
+import { FailbackMonitor } from './failback.js';
+import { FailoverHistory, type FailoverEvent, type FailoverReason } from './history.js';
+import { failoverService } from './service.js';
+import { Switchover, type SwitchoverState } from './switchover.js';
+
+export { DEFAULT_FAILOVER_OPTIONS, DEFAULT_COMMIT_CONFIG, type FailoverOptions, type CommitConfig, type CommitMode } from './config.js';
+export type { FailoverEvent } from './history.js';
+export type { SwitchoverState } from './switchover.js';
+
+/** Hooks for metrics: every acknowledged write, leadership change and finished switchover. */
+export interface FailoverObserver {
+  writeAcked?(mode: CommitMode): void;
+  leadershipChange?(e: FailoverEvent): void;
+  switchoverFinished?(s: SwitchoverState, reason: FailoverReason): void;
+}
+
+export class FailoverController {
+  readonly commitModes: CommitModes;
+  readonly history: FailoverHistory;
+  readonly switchover: Switchover;
+  private readonly failback: FailbackMonitor;
+  private config: CommitConfig = DEFAULT_COMMIT_CONFIG;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly options: FailoverOptions,
+    log: Logger,
+    observer: FailoverObserver = {},
+  ) {
+    const raft = ctx.driver.raft;
+    const putMeta = (name: string, value: unknown): Promise<void> => this.putMeta(name, value);
+    this.history = new FailoverHistory({
+      id: ctx.id,
+      log,
+      getMeta: (n) => ctx.sm.getMeta(n),
+      putMeta,
+      onEvent: (e) => observer.leadershipChange?.(e),
+    });
+    this.commitModes = new CommitModes(raft, () => this.config, (mode) => {
+      this.history.onWriteAcked();
+      observer.writeAcked?.(mode);
+    });
+    this.switchover = new Switchover({
+      raft,
+      driver: ctx.driver,
+      gate: ctx.gate,
+      members: ctx.members,
+      forwarder: ctx.forwarder,
+      options,
+      electionTimeoutMs: ctx.electionTimeoutMs,
+      log,
+      putMeta,
+      onFinished: (s, reason) => observer.switchoverFinished?.(s, reason),
+    });
+    this.failback = new FailbackMonitor(raft, this.switchover, options, log);
+  }
+
+  /** Proposes setMeta(name, value) as leader and waits until it is applied. */
+  async putMeta(name: string, value: unknown): Promise<void> {
+    const { result } = this.ctx.driver.propose(encodeCommand({ type: 'setMeta', name, value }));
+    await result;
+  }
+
+  async start(): Promise<void> {
+    this.config = parseCommitConfig(await this.ctx.sm.getMeta(COMMIT_CONFIG_META));
+    this.failback.start();
+  }
+
+  stop(): void {
+    this.failback.stop();
+    this.history.stop();
+  }
+
+  commitConfig(): CommitConfig {
+    return this.config;
+  }
+
+  onSoftState(ss: SoftState): void {
+    this.history.onSoftState(ss);
+  }
+
+  onPeerMessage(m: Message): void {
+    this.history.onPeerMessage(m, this.ctx.driver.raft.leader);
+  }
+
+  onDurable(index: number): void {
+    this.commitModes.onDurable(index);
+  }
+
+  onProgress(): void {
+    this.commitModes.onProgress();
+  }
+
+  onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
+    this.commitModes.onApplied(entries);
+    if (results.some((r) => r.result.type === 'setMeta')) {
+      void this.ctx.sm.getMeta(COMMIT_CONFIG_META).then((v) => (this.config = parseCommitConfig(v)));
+    }
+  }
+
+  /** Fields of the Status response owned by the failover controller. */
+  statusExtras(): Record<string, unknown> {
+    const st = this.commitModes.stats();
+    const raft = this.ctx.driver.raft;
+    const alarms: string[] = [];
+    if (st.syncDegraded) alarms.push('SYNC is degraded to SEMI_SYNC: a voter is not confirming writes');
+    if (raft.role === 'leader' && !raft.status().hasQuorum) alarms.push('the leader has lost contact with its quorum');
+    const effective = this.config.mode === 'SYNC' && st.syncDegraded ? 'SEMI_SYNC' : this.config.mode;
+    return {
+      commitMode: this.config.mode,
+      effectiveCommitMode: effective,
+      syncDegraded: st.syncDegraded,
+      ackedWritesByMode: st.ackedByMode,
+      syncDegradations: st.syncDegradations,
+      switchover: this.switchover.current ?? this.switchover.last,
+      alarms,
+    };
+  }
+
+  service(): ReturnType<typeof failoverService> {
+    return failoverService({ ctx: this.ctx, switchover: this.switchover, options: this.options, config: () => this.config, putMeta: (n, v) => this.putMeta(n, v) });
+  }
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { RaftNode } from '../raft/index.js';
+import type { RaftDriver } from '../server/driver.js';
+import { RequestError } from '../server/errors.js';
+import type { Forwarder } from '../server/forwarder.js';
+import type { LeadershipGate } from '../server/gate.js';
+import type { MemberDirectory } from '../server/members.js';
+import type { FailoverOptions } from './config.js';
+import { INTENT_META, type FailoverReason, type SwitchoverIntent } from './history.js';
+
+export type SwitchoverPhase = 'checking' | 'catching-up' | 'transferring' | 'done' | 'aborted';
+
+/** A switchover as Status and the CLI show it. */
+export interface SwitchoverState {
+  id: string;
+  state: SwitchoverPhase;
+  from: string;
+  to: string;
+  reason: string;
+  unavailableMs: number;
+  startedAtMs: number;
+  finishedAtMs: number;
+}
+
+export interface SwitchoverDeps {
+  raft: RaftNode;
+  driver: RaftDriver;
+  gate: LeadershipGate;
+  members: MemberDirectory;
+  forwarder: Forwarder;
+  options: FailoverOptions;
+  electionTimeoutMs: number;
+  log: Logger;
+  putMeta(name: string, value: unknown): Promise<void>;
+  onFinished(s: SwitchoverState, reason: FailoverReason): void;
+}
+
+/** Why a node can or cannot take over; lag as the leader sees it. */
+export interface CandidateCheck {
+  id: string;
+  ok: boolean;
+  lagEntries: number;
+  why: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` every millisecond until it holds or `ms` pass; returns whether it held. */
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() >= end) return false;
+    await sleep(1);
+  }
+  return true;
+}
+
+/**
+ * Planned leadership transfer without client-visible errors: pre-check the candidate, hold new
+ * requests, let in-flight ones finish, record the intent in the log, wait for the candidate to
+ * hold the leader's whole log, send TimeoutNow, and release the held requests to the new leader.
+ * Every wait is bounded and says which bound it hit; an unsuccessful transfer resumes here.
+ */
+export class Switchover {
+  current: SwitchoverState | null = null;
+  last: SwitchoverState | null = null;
+
+  constructor(private readonly deps: SwitchoverDeps) {}
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  /** Checks whether `id` may become leader now. */
+  async check(id: string, maxLagEntries: number): Promise<CandidateCheck> {
+    const { raft, members, forwarder } = this.deps;
+    const bad = (why: string, lag = 0): CandidateCheck => ({ id, ok: false, lagEntries: lag, why });
+    const conf = raft.conf();
+    if (id === raft.id) return bad('is already the leader');
+    if (conf.learners.includes(id)) return bad('is a learner');
+    if (!conf.voters.includes(id)) return bad('is not a voting member');
+    const lag = raft.log.lastIndex() - (raft.matchIndex(id) ?? 0);
+    const address = members.address(id);
+    if (!address) return bad('has no known address', lag);
+    let status: { priority?: number; role?: string };
+    try {
+      status = await forwarder.forward(address, 'cluster', 'Status', {}, new Date(Date.now() + 500));
+    } catch (err) {
+      return bad(`is unreachable (${(err as Error).message})`, lag);
+    }
+    if (!status.priority) return bad('has priority 0', lag);
+    if (lag > maxLagEntries) return bad(`lags by ${lag} entries (at most ${maxLagEntries})`, lag);
+    return { id, ok: true, lagEntries: lag, why: 'eligible' };
+  }
+
+  /** Runs one switchover on the leader; throws FAILED_PRECONDITION with the reason when refused. */
+  async run(req: { to?: string; expectedLeader?: string; maxLagEntries?: number; reason: FailoverReason }): Promise<SwitchoverState> {
+    const { raft } = this.deps;
+    if (this.current) throw new RequestError(grpc.status.FAILED_PRECONDITION, `switchover ${this.current.id} is already ${this.current.state}`);
+    if (req.expectedLeader && req.expectedLeader !== raft.id) {
+      throw new RequestError(grpc.status.FAILED_PRECONDITION, `the leader is ${raft.id}, not ${req.expectedLeader}`);
+    }
+    const state: SwitchoverState = { id: randomUUID().slice(0, 8), state: 'checking', from: raft.id, to: req.to ?? '', reason: req.reason, unavailableMs: 0, startedAtMs: Date.now(), finishedAtMs: 0 };
+    this.current = state;
+    try {
+      const target = await this.pickTarget(req.to, req.maxLagEntries || this.deps.options.maxLagEntries);
+      state.to = target;
+      return await this.transfer(state, target, req.reason);
+    } catch (err) {
+      state.state = 'aborted';
+      state.finishedAtMs = Date.now();
+      this.deps.log.warn({ switchover: state, err: (err as Error).message }, 'switchover aborted');
+      throw err;
+    } finally {
+      this.last = state;
+      this.current = null;
+      this.deps.onFinished(state, req.reason);
+    }
+  }
+
+  private async pickTarget(to: string | undefined, maxLag: number): Promise<string> {
+    const raft = this.deps.raft;
+    const ids = to ? [to] : raft.conf().voters.filter((v) => v !== raft.id);
+    const checks = await Promise.all(ids.map((id) => this.check(id, maxLag)));
+    const ok = checks.filter((c) => c.ok).sort((a, b) => a.lagEntries - b.lagEntries || a.id.localeCompare(b.id));
+    if (ok.length === 0) {
+      const why = checks.map((c) => `${c.id} ${c.why}`).join('; ') || 'there is no other voter';
+      throw new RequestError(grpc.status.FAILED_PRECONDITION, `no eligible candidate: ${why}`);
+    }
+    return ok[0]!.id;
+  }
+
+  private async transfer(state: SwitchoverState, target: string, reason: FailoverReason): Promise<SwitchoverState> {
+    const { raft, driver, gate, options } = this.deps;
+    const abort = (why: string): never => {
+      throw new RequestError(grpc.status.ABORTED, `switchover to ${target} aborted: ${why}; ${raft.id} keeps leading`);
+    };
+    state.state = 'catching-up';
+    const release = gate.hold();
+    const heldAt = Date.now();
+    try {
+      const intent: SwitchoverIntent = { id: state.id, reason, from: raft.id, to: target, heldAtMs: heldAt };
+      const logged = await Promise.race([this.deps.putMeta(INTENT_META, intent).then(() => true), sleep(options.catchUpTimeoutMs).then(() => false)]);
+      if (!logged) abort(`the intent record did not commit within ${options.catchUpTimeoutMs} ms`);
+      // In-flight writes finish here before the transfer, so none of them fails with it.
+      const caughtUp = await until(
+        () => raft.role === 'leader' && raft.log.applied >= raft.log.lastIndex() && (raft.matchIndex(target) ?? 0) >= raft.log.lastIndex(),
+        options.catchUpTimeoutMs,
+      );
+      if (raft.role !== 'leader') abort('leadership was lost while catching up');
+      if (!caughtUp) abort(`${target} did not catch up within ${options.catchUpTimeoutMs} ms (lag ${raft.log.lastIndex() - (raft.matchIndex(target) ?? 0)} entries)`);
+      state.state = 'transferring';
+      driver.guard(() => raft.transferLeadership(target));
+      const stepped = await until(() => raft.role !== 'leader', this.deps.electionTimeoutMs);
+      if (!stepped) abort(`${target} did not win within ${this.deps.electionTimeoutMs} ms`);
+      await until(() => raft.leader !== null, this.deps.electionTimeoutMs);
+      state.state = 'done';
+      state.finishedAtMs = Date.now();
+      state.unavailableMs = state.finishedAtMs - heldAt;
+      this.deps.log.info({ switchover: state }, 'switchover done');
+      return state;
+    } finally {
+      release();
+    }
+  }
+}
