@@ -2,7 +2,7 @@
 // a retry goes where the failure points: to the leader a follower named, or to the next endpoint
 // when a node is unreachable. Only failures that are safe to repeat are retried (see classify).
 import * as grpc from '@grpc/grpc-js';
-import { RaftdbError, toRaftdbError } from './errors.js';
+import { isEndpoint, RaftdbError, toRaftdbError } from './errors.js';
 import type { EndpointPool, Route, Stubs } from './endpoints.js';
 
 /** Retry limits: attempts per call, and the back-off between attempts. */
@@ -87,6 +87,12 @@ function callOnce<Res>(client: grpc.Client, method: string, request: object, dea
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The leader address a response header names, if any. */
+function leaderFromHeader(res: unknown): string | undefined {
+  const addr = (res as { header?: { leaderAddress?: unknown } } | null)?.header?.leaderAddress;
+  return typeof addr === 'string' && isEndpoint(addr) ? addr : undefined;
+}
+
 /** Runs unary calls through the pool with the retry policy. */
 export class Invoker {
   constructor(
@@ -115,6 +121,9 @@ export class Invoker {
         }
         const res = await callOnce<Res>(this.pool.stubs(endpoint)[service], method, request, attemptDeadlineMs);
         this.pool.noteSuccess(endpoint, policy.route);
+        // A follower that forwarded the call names the leader: go there directly next time.
+        const leader = leaderFromHeader(res);
+        if (policy.route === 'leader' && leader && leader !== endpoint) this.pool.noteLeaderHint(leader);
         return res;
       } catch (e) {
         err = toRaftdbError(e);

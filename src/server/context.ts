@@ -30,8 +30,15 @@ export interface NodeContext {
 }
 
 /** The standard header of KV responses. */
-export function header(ctx: NodeContext): { memberId: string; raftTerm: number; revision: number; appliedIndex: number } {
-  return { memberId: ctx.id, raftTerm: ctx.driver.raft.term, revision: ctx.sm.revision(), appliedIndex: ctx.sm.appliedIndex() };
+export function header(ctx: NodeContext): { memberId: string; raftTerm: number; revision: number; appliedIndex: number; leaderAddress: string } {
+  const leader = ctx.driver.raft.leader;
+  return {
+    memberId: ctx.id,
+    raftTerm: ctx.driver.raft.term,
+    revision: ctx.sm.revision(),
+    appliedIndex: ctx.sm.appliedIndex(),
+    leaderAddress: leader ? (ctx.members.address(leader) ?? '') : '',
+  };
 }
 
 /** The call's deadline, or the node's default. */

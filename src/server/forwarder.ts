@@ -18,7 +18,7 @@ export class Forwarder {
     if (!c) {
       const pkg = loadRaftdbProto();
       const creds = grpc.credentials.createInsecure();
-      const channelOptions = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 };
+      const channelOptions = { 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.enable_channelz': 0 };
       c = { kv: new pkg.KV(address, creds, channelOptions), cluster: new pkg.Cluster(address, creds, channelOptions) };
       this.clients.set(address, c);
     }

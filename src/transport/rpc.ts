@@ -71,6 +71,7 @@ export function peerChannelOptions(opts: TransportOptions): grpc.ChannelOptions 
     'grpc.keepalive_time_ms': opts.keepaliveTimeMs,
     'grpc.keepalive_timeout_ms': opts.keepaliveTimeoutMs,
     'grpc.keepalive_permit_without_calls': 1,
+    'grpc.enable_channelz': 0,
     'grpc.use_local_subchannel_pool': 1,
     'grpc.max_send_message_length': opts.maxMessageBytes + 64 * 1024,
     'grpc.max_receive_message_length': 64 * 1024,
