@@ -1,0 +1,167 @@
+// The dashboard's browser code, inlined into the page by dashboard-page.ts. It lives in a TS
+// string rather than a file read at run time so that it ships inside dist/ with nothing to copy
+// or locate (the npm package holds dist/ and proto/ only). Rules for editing it: no backquotes
+// and no dollar-brace in the code (it sits in a template literal), and every value from the
+// server reaches the page through textContent, never innerHTML (node ids and errors are input).
+
+/** Client-side script of the dashboard page (plain ES2017, no dependencies). */
+export const DASHBOARD_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var POLL_MS = 1000, HISTORY_POLL_MS = 5000, LAG_POINTS = 120;
+  var COLORS = ['#4cc9f0', '#f72585', '#ffd166', '#06d6a0', '#b388ff', '#ff8c42'];
+  var lagSeries = {};
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function svg(tag, attrs) {
+    var e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    return e;
+  }
+  function row(cells, cls) {
+    var tr = el('tr', cls);
+    cells.forEach(function (c) { var td = el('td'); if (c instanceof Node) td.appendChild(c); else td.textContent = String(c); tr.appendChild(td); });
+    return tr;
+  }
+  function fill(id, children) { var box = $(id); box.replaceChildren.apply(box, children); }
+  function getJson(path) {
+    return fetch(path, { cache: 'no-store' }).then(function (r) {
+      if (!r.ok) { var e = new Error(path + ': HTTP ' + r.status); e.status = r.status; throw e; }
+      return r.json();
+    });
+  }
+  function mode(s) { return (s.commitMode || '?') + (s.effectiveCommitMode && s.effectiveCommitMode !== s.commitMode ? ' → ' + s.effectiveCommitMode : ''); }
+
+  function nodeCard(m, leaderId) {
+    var s = m.status;
+    var card = el('div', 'node');
+    card.setAttribute('data-node-id', m.id);
+    card.setAttribute('data-role', s ? s.role : 'unreachable');
+    if (!s) card.classList.add('down');
+    else if (s.role === 'leader') card.classList.add('leader');
+    var head = el('div', 'node-head');
+    head.appendChild(el('span', 'node-id', m.id));
+    head.appendChild(el('span', 'badge role-' + (s ? s.role : 'down'), s ? (s.role === 'leader' ? 'LEADER' : s.role) : 'unreachable'));
+    card.appendChild(head);
+    card.appendChild(el('div', 'addr', m.address || (s && s.address) || ''));
+    if (!s) { card.appendChild(el('div', 'err', m.error || 'no answer')); return card; }
+    var dl = el('dl');
+    [['term', s.term], ['commit', s.commitIndex], ['applied', s.appliedIndex], ['last', s.lastIndex === undefined ? '–' : s.lastIndex],
+     ['quorum', s.hasQuorum ? 'yes' : 'NO'], ['mode', mode(s)], ['leader', s.leader || 'none']].forEach(function (kv) {
+      dl.appendChild(el('dt', null, kv[0]));
+      var dd = el('dd', null, kv[1]);
+      if (kv[0] === 'quorum' && !s.hasQuorum) dd.className = 'bad';
+      if (kv[0] === 'leader' && s.leader !== leaderId) dd.className = 'warn';
+      dl.appendChild(dd);
+    });
+    card.appendChild(dl);
+    if (s.syncDegraded) card.appendChild(el('div', 'warn', 'SYNC degraded'));
+    return card;
+  }
+
+  function lagTable(leader) {
+    var rows = [];
+    var followers = leader ? leader.followers || [] : [];
+    var max = Math.max(100, Math.max.apply(null, followers.map(function (f) { return f.lagEntries; }).concat([0])));
+    followers.forEach(function (f) {
+      var bar = el('div', 'bar');
+      var inner = el('div', 'bar-fill' + (f.lagEntries > 1000 ? ' bad' : f.lagEntries > 100 ? ' warn' : ''));
+      inner.style.width = Math.max(f.lagEntries > 0 ? 1 : 0, Math.round(100 * f.lagEntries / max)) + '%';
+      bar.appendChild(inner);
+      rows.push(row([f.id, f.matchIndex, f.lagEntries, bar, f.lastContactMs === undefined ? '–' : f.lastContactMs + ' ms', f.state || '']));
+    });
+    if (rows.length === 0) rows.push(row([leader ? 'no followers' : 'no leader reachable', '', '', '', '', '']));
+    return rows;
+  }
+
+  function recordLag(leader, now) {
+    (leader ? leader.followers || [] : []).forEach(function (f) {
+      (lagSeries[f.id] = lagSeries[f.id] || []).push({ t: now, lag: f.lagEntries });
+    });
+    Object.keys(lagSeries).forEach(function (id) {
+      var pts = lagSeries[id];
+      while (pts.length > 0 && now - pts[0].t > LAG_POINTS * POLL_MS) pts.shift();
+      if (pts.length === 0) delete lagSeries[id];
+    });
+  }
+
+  function drawChart(now) {
+    var W = 640, H = 170, L = 48, B = 20, span = LAG_POINTS * POLL_MS;
+    var ids = Object.keys(lagSeries).sort();
+    var max = 10;
+    ids.forEach(function (id) { lagSeries[id].forEach(function (p) { if (p.lag > max) max = p.lag; }); });
+    var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', role: 'img', 'aria-label': 'replication lag over time' });
+    [0, 0.5, 1].forEach(function (q) {
+      var y = 5 + (H - B - 5) * (1 - q);
+      root.appendChild(svg('line', { x1: L, x2: W, y1: y, y2: y, class: 'grid' }));
+      var label = svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' });
+      label.textContent = String(Math.round(max * q));
+      root.appendChild(label);
+    });
+    var xl = svg('text', { x: L, y: H - 4, class: 'axis' }); xl.textContent = '-' + span / 1000 + ' s';
+    var xr = svg('text', { x: W, y: H - 4, 'text-anchor': 'end', class: 'axis' }); xr.textContent = 'now (entries behind leader)';
+    root.appendChild(xl); root.appendChild(xr);
+    ids.forEach(function (id, i) {
+      var pts = lagSeries[id].map(function (p) {
+        var x = L + (W - L) * (1 - (now - p.t) / span);
+        var y = 5 + (H - B - 5) * (1 - p.lag / max);
+        return x.toFixed(1) + ',' + y.toFixed(1);
+      });
+      root.appendChild(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: COLORS[i % COLORS.length], 'stroke-width': 2 }));
+    });
+    fill('lag-chart', [root]);
+    fill('lag-legend', ids.map(function (id, i) { var s = el('span', 'legend', id); s.style.borderColor = COLORS[i % COLORS.length]; return s; }));
+  }
+
+  function render(members) {
+    var now = Date.now();
+    var leaders = members.filter(function (m) { return m.status && m.status.role === 'leader'; });
+    leaders.sort(function (a, b) { return b.status.term - a.status.term; });
+    var leader = leaders.length > 0 ? leaders[0].status : null;
+    var summary = leader
+      ? 'leader ' + leader.id + ' · term ' + leader.term + ' · mode ' + mode(leader) + ' · quorum ' + (leader.hasQuorum ? 'yes' : 'NO')
+      : 'NO LEADER';
+    $('summary').textContent = summary;
+    $('summary').className = leader && leader.hasQuorum ? 'ok' : 'bad';
+    var alarms = [];
+    members.forEach(function (m) { (m.status && m.status.alarms || []).forEach(function (a) { alarms.push(m.id + ': ' + a); }); });
+    if (leaders.length > 1) alarms.push(leaders.length + ' nodes claim leadership: ' + leaders.map(function (m) { return m.id + ' (term ' + m.status.term + ')'; }).join(', '));
+    fill('alarms', alarms.map(function (a) { return el('div', 'alarm', a); }));
+    fill('nodes', members.map(function (m) { return nodeCard(m, leader ? leader.id : ''); }));
+    fill('lag-rows', lagTable(leader));
+    recordLag(leader, now);
+    drawChart(now);
+    $('updated').textContent = 'updated ' + new Date(now).toLocaleTimeString();
+    $('updated').className = '';
+  }
+
+  function renderHistory(events) {
+    var rows = events.slice(0, 20).map(function (e) {
+      return row([e.term, (e.from || '–') + ' → ' + (e.to || '–'), e.reason, e.detectedAtMs ? new Date(e.detectedAtMs).toLocaleString() : '–',
+        e.unavailableMs ? Math.round(e.unavailableMs) + ' ms' : '–']);
+    });
+    if (rows.length === 0) rows.push(row(['no leadership changes recorded', '', '', '', '']));
+    fill('history-rows', rows);
+  }
+
+  function poll() {
+    getJson('/api/status').then(render, function (err) {
+      $('updated').textContent = 'status unavailable: ' + err.message;
+      $('updated').className = 'bad';
+    }).then(function () { setTimeout(poll, POLL_MS); });
+  }
+  function pollHistory() {
+    getJson('/api/history').then(renderHistory, function (err) {
+      fill('history-rows', [row([err.status === 404 ? 'history not served by this node' : 'history unavailable: ' + err.message, '', '', '', ''])]);
+    }).then(function () { setTimeout(pollHistory, HISTORY_POLL_MS); });
+  }
+  poll();
+  pollHistory();
+})();
+`;

@@ -1,0 +1,139 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { DASHBOARD_HTML } from './dashboard-page.js';
+import { readinessReport } from './health.js';
+import type { NodeMetrics } from './registry.js';
+import type { FailoverEventView, HealthReport, MemberStatus } from './types.js';
+
+/** What the node hands to the HTTP server. */
+export interface HttpServerOptions {
+  /** host:port; port 0 picks a free port. IPv6 hosts in brackets: [::1]:9101. */
+  listen: string;
+  metrics: NodeMetrics;
+  /** /healthz: process and storage alive (LivenessMonitor.check fits). */
+  health: () => HealthReport | Promise<HealthReport>;
+  /** /readyz; by default readinessReport() over the metrics snapshot. */
+  ready?: () => HealthReport | Promise<HealthReport>;
+  /** /api/status: every member's Status answer, as this node sees them. */
+  clusterStatus: () => Promise<MemberStatus[]>;
+  /** /api/history: recent leadership changes, newest first; absent means 404. */
+  history?: () => Promise<FailoverEventView[]>;
+  /** Bound on each callback: a slower one answers 504 rather than holding the request. */
+  callbackTimeoutMs?: number;
+}
+
+/** A running HTTP server. */
+export interface HttpServerHandle {
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /** Stops listening and drops open connections (browsers keep them alive). */
+  close(): Promise<void>;
+}
+
+type Handler = (res: ServerResponse) => Promise<void>;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+// The page is self-contained: forbid every external fetch so that a regression shows up at once.
+const DASHBOARD_CSP = "default-src 'none'; connect-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+
+/** Serves /metrics, /healthz, /readyz, /api/status, /api/history and the dashboard at /. */
+export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServerHandle> {
+  const { host, port } = parseListen(opts.listen);
+  const timeoutMs = opts.callbackTimeoutMs ?? 5000;
+  const bounded = <T>(what: string, fn: () => T | Promise<T>): Promise<T> => withTimeout(what, fn, timeoutMs);
+  // Many open dashboards must not multiply the Status fan-out: concurrent requests share one call.
+  const status = coalesce(() => bounded('cluster status', opts.clusterStatus));
+  const history = opts.history ? coalesce(() => bounded('failover history', opts.history!)) : null;
+  const ready = opts.ready ?? (() => readinessReport(opts.metrics.snapshot()));
+
+  const routes = new Map<string, Handler>([
+    ['/', async (res) => send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': DASHBOARD_CSP })],
+    ['/metrics', async (res) => send(res, 200, opts.metrics.contentType, await opts.metrics.render())],
+    ['/healthz', async (res) => sendReport(res, await bounded('health', opts.health))],
+    ['/readyz', async (res) => sendReport(res, await bounded('readiness', ready))],
+    ['/api/status', async (res) => sendJson(res, 200, await status())],
+  ]);
+  if (history) routes.set('/api/history', async (res) => sendJson(res, 200, await history()));
+
+  const server = createServer((req, res) => void route(routes, req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return {
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function route(routes: Map<string, Handler>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const handler = routes.get(path);
+  try {
+    if (!handler) return sendJson(res, 404, { error: `no such path: ${path}`, paths: [...routes.keys()] });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendJson(res, 405, { error: `method ${req.method} not allowed on ${path}` }, { allow: 'GET, HEAD' });
+    }
+    await handler(res);
+  } catch (err) {
+    const timedOut = err instanceof CallbackTimeout;
+    if (!res.headersSent) sendJson(res, timedOut ? 504 : 500, { error: (err as Error).message });
+    else res.destroy();
+  }
+}
+
+function sendReport(res: ServerResponse, report: HealthReport): void {
+  sendJson(res, report.status === 'unhealthy' ? 503 : 200, report);
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  send(res, code, JSON_TYPE, JSON.stringify(body), headers);
+}
+
+function send(res: ServerResponse, code: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(code, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
+  // HEAD gets the headers only; node:http drops the body of a HEAD response itself.
+  res.end(body);
+}
+
+class CallbackTimeout extends Error {}
+
+async function withTimeout<T>(what: string, fn: () => T | Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CallbackTimeout(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(fn), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Wraps `fn` so that calls made while one is running share its result. */
+function coalesce<T>(fn: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  return () => (running ??= fn().finally(() => (running = null)));
+}
+
+/** Splits 'host:port' or '[v6]:port'. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(listen);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new Error(`metrics: listen address must be host:port, got "${listen}"`);
+  return { host: m[1] ?? m[2]!, port };
+}

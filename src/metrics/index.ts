@@ -1,0 +1,18 @@
+// Observability for one node: the Prometheus registry, the HTTP endpoints (metrics, health,
+// readiness, cluster status, the dashboard) and the `raftdb top` renderer.
+export { NodeMetrics, type NodeMetricsOptions } from './registry.js';
+export { startHttpServer, parseListen, type HttpServerOptions, type HttpServerHandle } from './http.js';
+export {
+  LivenessMonitor,
+  readinessReport,
+  healthReport,
+  LIVENESS_DEFAULTS,
+  READINESS_DEFAULTS,
+  type LivenessProbes,
+  type LivenessOptions,
+  type ReadinessOptions,
+} from './health.js';
+export { IndexClock } from './lag.js';
+export { renderTop, type TopOptions } from './top.js';
+export { DASHBOARD_HTML } from './dashboard-page.js';
+export * from './types.js';

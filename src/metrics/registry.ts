@@ -1,0 +1,207 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { IndexClock } from './lag.js';
+import { PREFIX, SnapshotGauges } from './snapshot-gauges.js';
+import type { CommitModeName, MetricsSnapshot, RoleName } from './types.js';
+
+/** How a node's metrics are set up. */
+export interface NodeMetricsOptions {
+  /** This node's id, added as the `node` label to every series (several nodes may share a host). */
+  nodeId: string;
+  /**
+   * The node's current state. Called on every scrape and by the lag sampler every
+   * `sampleIntervalMs`, on the event loop: it must be synchronous and cheap (no I/O).
+   */
+  snapshot: () => MetricsSnapshot;
+  /** How often the leader's last index is sampled for replication_lag_seconds; 0: only at scrapes. */
+  sampleIntervalMs?: number;
+  /** Include prom-client's process and Node.js metrics (unprefixed: process_*, nodejs_*). */
+  defaultMetrics?: boolean;
+  /** Wall clock in milliseconds; tests script it. */
+  nowMs?: () => number;
+}
+
+const LATENCY_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const FSYNC_BUCKETS_SECONDS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const UNAVAILABILITY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+
+/**
+ * One node's Prometheus registry. Gauges are refreshed from `snapshot()` when scraped; counters
+ * and histograms are fed by the node through the `record*`/`observe*` methods as events happen.
+ */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  private readonly gauges: SnapshotGauges;
+  private readonly clock = new IndexClock();
+  private readonly nowMs: () => number;
+  private readonly sampler: NodeJS.Timeout | null;
+  /**
+   * All collect() calls of one scrape share one snapshot: set by the first, cleared by the next
+   * render() or, for callers of registry.metrics() directly, by the next macrotask.
+   */
+  private refreshed = false;
+  private clockTerm = -1;
+  private lastLeader: { term: number; leader: string } | null = null;
+
+  private readonly leaderChanges: Counter;
+  private readonly appendErrors: Counter<'peer'>;
+  private readonly fsyncSeconds: Histogram;
+  private readonly proposeToCommitSeconds: Histogram<'mode'>;
+  private readonly requests: Counter<'method' | 'code'>;
+  private readonly requestSeconds: Histogram<'method'>;
+  private readonly failoverEvents: Counter<'reason' | 'result'>;
+  private readonly switchoverUnavailableSeconds: Histogram;
+
+  constructor(private readonly opts: NodeMetricsOptions) {
+    this.nowMs = opts.nowMs ?? Date.now;
+    this.registry.setDefaultLabels({ node: opts.nodeId });
+    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.gauges = new SnapshotGauges(this.registry, () => this.refresh());
+    const registers = [this.registry];
+    this.leaderChanges = new Counter({
+      name: `${PREFIX}raft_leader_changes_total`,
+      help: 'Times this node learned of a new leader (a different leader, or the same one in a new term).',
+      registers,
+    });
+    this.appendErrors = new Counter({
+      name: `${PREFIX}append_errors_total`,
+      help: 'Leader: appends to a follower that failed (undeliverable, or rejected and retried).',
+      labelNames: ['peer'],
+      registers,
+    });
+    this.fsyncSeconds = new Histogram({
+      name: `${PREFIX}wal_fsync_duration_seconds`,
+      help: 'Duration of one WAL group commit (write and fsync of a batch of entries and hard state).',
+      buckets: FSYNC_BUCKETS_SECONDS,
+      registers,
+    });
+    this.proposeToCommitSeconds = new Histogram({
+      name: `${PREFIX}propose_to_commit_seconds`,
+      help: 'Leader: from proposing a write to acknowledging it under its commit mode.',
+      labelNames: ['mode'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+    this.requests = new Counter({
+      name: `${PREFIX}requests_total`,
+      help: 'Client gRPC requests answered by this node, by method and gRPC status code name.',
+      labelNames: ['method', 'code'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: `${PREFIX}request_duration_seconds`,
+      help: 'Client gRPC request duration on this node, forwarding included.',
+      labelNames: ['method'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+    this.failoverEvents = new Counter({
+      name: `${PREFIX}failover_events_total`,
+      help: 'Leadership changes and attempts this node led or saw, by reason and result.',
+      labelNames: ['reason', 'result'],
+      registers,
+    });
+    this.switchoverUnavailableSeconds = new Histogram({
+      name: `${PREFIX}switchover_unavailability_seconds`,
+      help: 'Measured write unavailability of a leadership change (last write before to first write after).',
+      buckets: UNAVAILABILITY_BUCKETS_SECONDS,
+      registers,
+    });
+    const every = opts.sampleIntervalMs ?? 250;
+    this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
+    // Sampling serves scrapes only; it must never keep a stopping process alive.
+    this.sampler?.unref();
+  }
+
+  /** The Prometheus text exposition of every metric (refreshes the gauges first). */
+  render(): Promise<string> {
+    this.refreshed = false;
+    return this.registry.metrics();
+  }
+
+  /** The node's current state, straight from its callback (readiness reads it). */
+  snapshot(): MetricsSnapshot {
+    return this.opts.snapshot();
+  }
+
+  /** The Content-Type header for `render()`'s output. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Call from the driver's onSoftState: counts leader changes and restarts the lag clock. */
+  recordSoftState(ss: { role: RoleName; term: number; leader: string | null }): void {
+    if (ss.leader !== null && (this.lastLeader?.leader !== ss.leader || this.lastLeader.term !== ss.term)) {
+      this.leaderChanges.inc();
+      this.lastLeader = { term: ss.term, leader: ss.leader };
+    }
+    if (ss.role !== 'leader' || ss.term !== this.clockTerm) this.resetClock(ss.term);
+  }
+
+  /** An append to `peer` failed (transport onUnreachable, or a rejected append). */
+  recordAppendError(peer: string): void {
+    this.appendErrors.inc({ peer });
+  }
+
+  /** One WAL group commit took `seconds`. */
+  observeFsync(seconds: number): void {
+    this.fsyncSeconds.observe(seconds);
+  }
+
+  /** A write proposed by this leader was acknowledged under `mode` after `seconds`. */
+  observeProposeToCommit(mode: CommitModeName, seconds: number): void {
+    this.proposeToCommitSeconds.observe({ mode }, seconds);
+  }
+
+  /** A client request ended with gRPC status `code` (its name, e.g. "OK", "UNAVAILABLE"). */
+  observeRequest(method: string, code: string, seconds: number): void {
+    this.requests.inc({ method, code });
+    this.requestSeconds.observe({ method }, seconds);
+  }
+
+  /** A failover-controller event: reason election|switchover|failback|step-down, result ok|aborted|failed. */
+  recordFailoverEvent(reason: string, result: string): void {
+    this.failoverEvents.inc({ reason, result });
+  }
+
+  /** A leadership change left writes unavailable for `seconds`. */
+  observeSwitchoverUnavailability(seconds: number): void {
+    this.switchoverUnavailableSeconds.observe(seconds);
+  }
+
+  /** Stops the lag sampler. */
+  close(): void {
+    if (this.sampler) clearInterval(this.sampler);
+  }
+
+  /** Sets every snapshot gauge from one snapshot; runs once per scrape however many gauges ask. */
+  private refresh(): void {
+    if (this.refreshed) return;
+    this.refreshed = true;
+    setImmediate(() => {
+      this.refreshed = false;
+    });
+    const s = this.opts.snapshot();
+    const now = this.nowMs();
+    this.track(s, now);
+    this.gauges.set(s, this.clock, now);
+  }
+
+  private sample(): void {
+    try {
+      this.track(this.opts.snapshot(), this.nowMs());
+    } catch {
+      // A failing snapshot is reported by the next scrape, which calls it too.
+    }
+  }
+
+  /** Feeds the lag clock; its samples are only meaningful for one leader term. */
+  private track(s: MetricsSnapshot, now: number): void {
+    if (s.role !== 'leader' || s.term !== this.clockTerm) this.resetClock(s.term);
+    if (s.role === 'leader') this.clock.observe(s.lastIndex, now);
+  }
+
+  private resetClock(term: number): void {
+    this.clock.reset();
+    this.clockTerm = term;
+  }
+}

@@ -1,0 +1,90 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { IndexClock } from './lag.js';
+import { COMMIT_MODES, ROLES, type MetricsSnapshot } from './types.js';
+
+/** Every metric name this module registers starts with this. */
+export const PREFIX = 'raftdb_';
+
+/**
+ * The gauges that mirror a MetricsSnapshot. They are not updated by the node as things happen:
+ * `set(snapshot)` rewrites all of them from one snapshot taken at scrape time, so a scrape never
+ * mixes values from two moments, and nothing is paid between scrapes.
+ */
+export class SnapshotGauges {
+  private readonly term: Gauge;
+  private readonly role: Gauge<'role'>;
+  private readonly commit: Gauge;
+  private readonly applied: Gauge;
+  private readonly lastIndex: Gauge;
+  private readonly snapshotIndex: Gauge;
+  private readonly hasQuorum: Gauge;
+  private readonly lagEntries: Gauge<'peer'>;
+  private readonly lagSeconds: Gauge<'peer'>;
+  private readonly connected: Gauge<'peer'>;
+  private readonly lastContact: Gauge<'peer'>;
+  private readonly walBytes: Gauge;
+  private readonly commitMode: Gauge<'mode' | 'kind'>;
+  private readonly syncDegraded: Gauge;
+  private readonly asyncEntries: Gauge;
+  private readonly asyncSeconds: Gauge;
+
+  /** Registers the gauges; `collect` runs at the start of every scrape (it must be idempotent). */
+  constructor(registry: Registry, collect: () => void) {
+    const gauge = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> =>
+      new Gauge<L>({ name: PREFIX + name, help, labelNames, registers: [registry], collect });
+    this.term = gauge('raft_term', 'Current Raft term of this node.');
+    this.role = gauge('raft_role', 'Current Raft role of this node: 1 for the role it has, 0 for the others.', ['role']);
+    this.commit = gauge('raft_commit_index', 'Highest log index known to be committed.');
+    this.applied = gauge('raft_applied_index', 'Highest log index applied to the state machine.');
+    this.lastIndex = gauge('raft_last_log_index', 'Index of the last entry in this node\'s log.');
+    this.snapshotIndex = gauge('snapshot_index', 'Log index of the latest snapshot (the log before it is compacted).');
+    this.hasQuorum = gauge('has_quorum', 'Leader: heard from a majority this election period; follower: hears from a leader. 1 or 0.');
+    this.lagEntries = gauge('replication_lag_entries', 'Leader only: entries the follower is missing (leader last index - match index).', ['peer']);
+    this.lagSeconds = gauge(
+      'replication_lag_seconds',
+      'Leader only: age of the oldest entry the follower is missing (0 when caught up), sampled every 250 ms.',
+      ['peer'],
+    );
+    this.connected = gauge('follower_connected', 'Leader only: 1 when the transport channel to the follower is up.', ['peer']);
+    this.lastContact = gauge('follower_last_contact_seconds', 'Leader only: seconds since the follower last answered.', ['peer']);
+    this.walBytes = gauge('wal_size_bytes', 'Bytes of WAL segment files on disk.');
+    this.commitMode = gauge('commit_mode', 'Commit mode: 1 for the configured (kind="configured") and the one writes get (kind="effective").', [
+      'mode',
+      'kind',
+    ]);
+    this.syncDegraded = gauge('sync_degraded', '1 while a SYNC cluster runs as SEMI_SYNC because a voter did not answer in time.');
+    this.asyncEntries = gauge('async_uncommitted_entries', 'ASYNC window: entries acknowledged by the leader, not yet committed by a majority.');
+    this.asyncSeconds = gauge('async_uncommitted_seconds', 'ASYNC window: age of the oldest acknowledged but uncommitted entry.');
+  }
+
+  /** Rewrites every gauge from `s`; per-peer series are rebuilt so departed peers disappear. */
+  set(s: MetricsSnapshot, clock: IndexClock, nowMs: number): void {
+    this.term.set(s.term);
+    for (const role of ROLES) this.role.set({ role }, role === s.role ? 1 : 0);
+    this.commit.set(s.commitIndex);
+    this.applied.set(s.appliedIndex);
+    this.lastIndex.set(s.lastIndex);
+    this.snapshotIndex.set(s.snapshotIndex);
+    this.hasQuorum.set(s.hasQuorum ? 1 : 0);
+    this.walBytes.set(s.walBytes);
+    for (const mode of COMMIT_MODES) {
+      this.commitMode.set({ mode, kind: 'configured' }, mode === s.commitMode ? 1 : 0);
+      this.commitMode.set({ mode, kind: 'effective' }, mode === s.effectiveCommitMode ? 1 : 0);
+    }
+    this.syncDegraded.set(s.syncDegraded ? 1 : 0);
+    this.asyncEntries.set(s.asyncUncommittedEntries);
+    this.asyncSeconds.set(s.asyncUncommittedMs / 1000);
+    this.lagEntries.reset();
+    this.lagSeconds.reset();
+    this.connected.reset();
+    this.lastContact.reset();
+    if (s.role !== 'leader') return;
+    for (const f of s.followers) {
+      const peer = { peer: f.id };
+      this.lagEntries.set(peer, f.lagEntries);
+      this.lagSeconds.set(peer, clock.lagSeconds(f.matchIndex, nowMs));
+      this.connected.set(peer, f.connected ? 1 : 0);
+      this.lastContact.set(peer, f.lastContactMs / 1000);
+    }
+  }
+}

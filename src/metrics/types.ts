@@ -1,0 +1,117 @@
+// The contract between the metrics module and the node that feeds it: plain data only, so that
+// src/metrics never imports src/server (the node depends on us, not the other way round).
+
+/** Raft roles, as `RaftNode.role` and the Status RPC spell them. */
+export const ROLES = ['follower', 'preCandidate', 'candidate', 'leader'] as const;
+export type RoleName = (typeof ROLES)[number];
+
+/** Commit modes as the proto enum names them (DEFAULT is resolved before it reaches us). */
+export const COMMIT_MODES = ['SYNC', 'SEMI_SYNC', 'ASYNC'] as const;
+export type CommitModeName = (typeof COMMIT_MODES)[number];
+
+/** One follower as the leader tracks it (empty list on a non-leader). */
+export interface FollowerSnapshot {
+  id: string;
+  matchIndex: number;
+  /** Leader's last index minus matchIndex. */
+  lagEntries: number;
+  /** Milliseconds since the leader last heard from this follower. */
+  lastContactMs: number;
+  /** The transport's channel to the peer is up (PeerStats.connected). */
+  connected: boolean;
+}
+
+/**
+ * Everything the gauges show, taken once per scrape from the node's `snapshot()` callback.
+ * Built from RaftNode.status(), StateMachine.appliedIndex(), the WAL and the failover controller.
+ */
+export interface MetricsSnapshot {
+  id: string;
+  role: RoleName;
+  term: number;
+  leader: string | null;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  /** Leader: heard from a quorum this election period; follower: hears from a leader. */
+  hasQuorum: boolean;
+  /** Current configuration; readiness requires this node to be in one of them. */
+  voters: readonly string[];
+  learners: readonly string[];
+  followers: readonly FollowerSnapshot[];
+  /** Bytes of WAL segment files on disk. */
+  walBytes: number;
+  commitMode: CommitModeName;
+  /** What writes actually get: SEMI_SYNC while a SYNC cluster is degraded. */
+  effectiveCommitMode: CommitModeName;
+  syncDegraded: boolean;
+  /** ASYNC window: entries acknowledged by the leader but not yet committed by a majority. */
+  asyncUncommittedEntries: number;
+  /** Age in milliseconds of the oldest such entry (0 when none). */
+  asyncUncommittedMs: number;
+}
+
+/** Health vocabulary shared by the overall report and each check. */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+/** One named check with a human-readable reason. */
+export interface HealthCheck {
+  name: string;
+  status: HealthStatus;
+  detail: string;
+}
+
+/** What /healthz and /readyz answer; unhealthy maps to HTTP 503. */
+export interface HealthReport {
+  status: HealthStatus;
+  checks: HealthCheck[];
+}
+
+/** One follower in a Status answer (proto FollowerProgress as proto-loader decodes it). */
+export interface FollowerProgressView {
+  id: string;
+  matchIndex: number;
+  lagEntries: number;
+  lastContactMs?: number;
+  recentActive?: boolean;
+  state?: string;
+}
+
+/** The fields of one node's Status RPC answer that the dashboard and `raftdb top` read. */
+export interface StatusView {
+  id: string;
+  address?: string;
+  role: string;
+  term: number;
+  leader: string;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex?: number;
+  followers: FollowerProgressView[];
+  hasQuorum: boolean;
+  commitMode?: string;
+  effectiveCommitMode?: string;
+  syncDegraded?: boolean;
+  alarms?: string[];
+}
+
+/** One member as seen by the node that asked it: its Status answer, or why it could not answer. */
+export interface MemberStatus {
+  id: string;
+  address: string;
+  status: StatusView | null;
+  error?: string;
+}
+
+/** One leadership change (proto FailoverEvent as proto-loader decodes it). */
+export interface FailoverEventView {
+  term: number;
+  from: string;
+  to: string;
+  reason: string;
+  detectedAtMs: number;
+  electedAtMs: number;
+  firstWriteAtMs: number;
+  unavailableMs: number;
+}

@@ -1,0 +1,90 @@
+// Loads the dashboard in headless Chromium against a real HTTP server fed a fake 3-node cluster.
+// Chromium is required, not optional: CI installs it (apt-get install -y chromium), and a missing
+// browser fails this test with that instruction rather than skipping the only check of the page.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { NodeMetrics, startHttpServer, type HttpServerHandle, type MemberStatus } from '../../src/metrics/index.js';
+import { failoverHistory, snapshot, threeNodeStatus } from './fixtures.js';
+
+const CHROMIUM = process.env.RAFTDB_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser;
+let server: HttpServerHandle;
+let metrics: NodeMetrics;
+let cluster: MemberStatus[] = threeNodeStatus();
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set RAFTDB_CHROMIUM)`);
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  metrics = new NodeMetrics({ nodeId: 'n2', snapshot: () => snapshot({ id: 'n2' }), sampleIntervalMs: 0, defaultMetrics: false });
+  server = await startHttpServer({
+    listen: '127.0.0.1:0',
+    metrics,
+    health: () => ({ status: 'healthy', checks: [] }),
+    clusterStatus: async () => cluster,
+    history: async () => failoverHistory(),
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  metrics?.close();
+});
+
+test('the dashboard shows three nodes, marks the leader, lag, history and the lag chart', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+  page.on('request', (req) => !req.url().startsWith(`http://127.0.0.1:${server.port}/`) && problems.push(`external request: ${req.url()}`));
+
+  await page.goto(`http://127.0.0.1:${server.port}/`);
+  await page.locator('#nodes .node').nth(2).waitFor();
+  expect(await page.locator('#nodes .node').count()).toBe(3);
+  expect(await page.locator('#nodes .node.leader').count()).toBe(1);
+  expect(await page.locator('#nodes .node.leader').getAttribute('data-node-id')).toBe('n2');
+  expect(await page.locator('.node[data-node-id="n2"] .badge').textContent()).toBe('LEADER');
+  expect(await page.locator('#summary').textContent()).toBe('leader n2 · term 7 · mode SEMI_SYNC · quorum yes');
+
+  const lagRows = page.locator('#lag-rows tr');
+  expect(await lagRows.count()).toBe(2);
+  expect(await lagRows.nth(1).locator('td').nth(2).textContent()).toBe('300');
+  const barWidth = await lagRows.nth(1).locator('.bar-fill').evaluate((e) => (e as HTMLElement).style.width);
+  expect(barWidth).toBe('100%');
+
+  await page.locator('#history-rows tr td', { hasText: 'switchover' }).waitFor();
+  expect(await page.locator('#history-rows tr').count()).toBe(2);
+
+  // A second poll adds points to the chart; then n3 goes away and the page says so.
+  await page.waitForFunction(() => (document.querySelector('#lag-chart polyline')?.getAttribute('points') ?? '').split(' ').length >= 2);
+  expect(await page.locator('#lag-chart polyline').count()).toBe(2);
+  expect(await page.locator('#lag-legend .legend').allTextContents()).toEqual(['n1', 'n3']);
+  await mkdir('test-artifacts', { recursive: true });
+  await page.screenshot({ path: join('test-artifacts', 'dashboard.png'), fullPage: true });
+
+  cluster = threeNodeStatus();
+  cluster[2] = { id: 'n3', address: '127.0.0.1:7003', status: null, error: 'deadline exceeded' };
+  await page.locator('.node[data-node-id="n3"].down').waitFor();
+  expect(await page.locator('.node[data-node-id="n3"] .err').textContent()).toBe('deadline exceeded');
+  expect(problems).toEqual([]);
+  await page.close();
+});
+
+test('node ids and errors are shown as text, never as markup', async () => {
+  cluster = threeNodeStatus();
+  cluster[2] = { id: '<img src=x onerror="window.pwned=1">', address: '', status: null, error: '<b>boom</b>' };
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.port}/`);
+  await page.locator('.node.down .err').waitFor();
+  expect(await page.locator('.node.down .err').textContent()).toBe('<b>boom</b>');
+  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  expect(await page.locator('#nodes img').count()).toBe(0);
+  await page.close();
+});

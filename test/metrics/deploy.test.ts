@@ -1,0 +1,176 @@
+// The Prometheus rules and the Grafana dashboard under deploy/ must parse and must only use
+// metrics (and labels) this module really exports; promtool, when installed, checks syntax and
+// runs the rules' unit tests (CI installs it: apt-get install -y prometheus).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { NodeMetrics } from '../../src/metrics/index.js';
+import { parseExposition, snapshot } from './fixtures.js';
+import { parseYaml, type Yaml } from './yaml-subset.js';
+
+const PROM = 'deploy/prometheus';
+const PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
+/** Series Prometheus itself adds to every scrape. */
+const SCRAPE_SERIES = new Map([['up', new Set<string>()]]);
+const SCRAPE_LABELS = ['job', 'instance'];
+
+/** Every exported series name (histogram parts included) with the label names it carries. */
+async function exported(): Promise<Map<string, Set<string>>> {
+  const m = new NodeMetrics({ nodeId: 'n1', snapshot: () => snapshot(), sampleIntervalMs: 0 });
+  m.recordSoftState({ role: 'leader', term: 1, leader: 'n1' });
+  m.recordAppendError('n2');
+  m.observeFsync(0.001);
+  m.observeProposeToCommit('SYNC', 0.01);
+  m.observeRequest('Put', 'OK', 0.01);
+  m.recordFailoverEvent('election', 'ok');
+  m.observeSwitchoverUnavailability(0.1);
+  const samples = parseExposition(await m.render());
+  m.close();
+  const out = new Map(SCRAPE_SERIES);
+  for (const s of samples) {
+    const labels = out.get(s.name) ?? new Set<string>();
+    for (const l of Object.keys(s.labels)) labels.add(l);
+    out.set(s.name, labels);
+  }
+  return out;
+}
+
+/** Metric names and the label names their selectors use, found in a PromQL expression. */
+function references(expr: string): { metric: string; labels: string[] }[] {
+  const out: { metric: string; labels: string[] }[] = [];
+  for (const m of expr.matchAll(/\b((?:raftdb|process|nodejs)_[a-zA-Z0-9_]+|up)\b(\{[^}]*\})?/g)) {
+    out.push({ metric: m[1]!, labels: [...(m[2] ?? '').matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map((l) => l[1]!) });
+  }
+  return out;
+}
+
+function checkExpressions(exprs: string[], series: Map<string, Set<string>>): string[] {
+  const problems: string[] = [];
+  for (const expr of exprs) {
+    const refs = references(expr);
+    if (refs.length === 0) problems.push(`no known metric in: ${expr}`);
+    for (const r of refs) {
+      const labels = series.get(r.metric);
+      if (!labels) problems.push(`unknown metric ${r.metric} in: ${expr}`);
+      for (const l of r.labels) if (labels && !labels.has(l) && !SCRAPE_LABELS.includes(l)) problems.push(`${r.metric} has no label ${l}`);
+    }
+  }
+  return problems;
+}
+
+const asMap = (y: Yaml | undefined): Record<string, Yaml> => {
+  if (!y || typeof y !== 'object' || Array.isArray(y)) throw new Error(`expected a mapping, got ${JSON.stringify(y)}`);
+  return y;
+};
+const asList = (y: Yaml | undefined): Yaml[] => {
+  if (!Array.isArray(y)) throw new Error(`expected a sequence, got ${JSON.stringify(y)}`);
+  return y;
+};
+
+function alertRules(): Record<string, Yaml>[] {
+  const doc = asMap(parseYaml(readFileSync(join(PROM, 'alerts.yml'), 'utf8')));
+  return asList(doc.groups).flatMap((g) => asList(asMap(g).rules).map(asMap));
+}
+
+interface GrafanaQueries {
+  panels: { targets?: { expr: string }[] }[];
+  annotations: { list: { expr?: string }[] };
+  templating: { list: { definition?: string }[] };
+}
+
+/** The PromQL of every panel and annotation; with `variables`, the label_values() queries too. */
+function grafanaExpressions(variables = false): string[] {
+  const dash = JSON.parse(readFileSync('deploy/grafana/raftdb.json', 'utf8')) as GrafanaQueries;
+  return [
+    ...dash.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+    ...dash.annotations.list.flatMap((a) => (a.expr ? [a.expr] : [])),
+    ...(variables ? dash.templating.list.flatMap((v) => (v.definition ? [v.definition] : [])) : []),
+  ];
+}
+
+describe('deploy/prometheus/alerts.yml', () => {
+  test('parses, covers the required conditions, and every rule is complete', () => {
+    const rules = alertRules();
+    const names = rules.map((r) => r.alert);
+    for (const required of ['RaftdbNoLeader', 'RaftdbLostQuorum', 'RaftdbReplicationLagHigh', 'RaftdbSyncDegraded', 'RaftdbFrequentLeaderChanges', 'RaftdbFsyncSlow']) {
+      expect(names).toContain(required);
+    }
+    expect(new Set(names).size).toBe(names.length);
+    for (const r of rules) {
+      expect(typeof r.expr, String(r.alert)).toBe('string');
+      expect(String(r.for), String(r.alert)).toMatch(/^\d+[smh]$/);
+      expect(asMap(r.labels).severity).toMatch(/^(warning|critical)$/);
+      const a = asMap(r.annotations);
+      expect(typeof a.summary).toBe('string');
+      expect(typeof a.description).toBe('string');
+    }
+    // The unit tests and the scrape config parse as well.
+    expect(asList(asMap(parseYaml(readFileSync(join(PROM, 'alerts.test.yml'), 'utf8'))).tests).length).toBeGreaterThanOrEqual(5);
+    expect(asMap(parseYaml(readFileSync(join(PROM, 'prometheus.yml'), 'utf8'))).rule_files).toEqual(['alerts.yml']);
+  });
+
+  test('uses only exported metrics and labels', async () => {
+    expect(checkExpressions(alertRules().map((r) => String(r.expr)), await exported())).toEqual([]);
+  });
+
+  test.skipIf(!PROMTOOL)('promtool: rules valid, rule unit tests pass, config valid', () => {
+    const run = (...args: string[]) => execFileSync('promtool', args, { encoding: 'utf8', stdio: 'pipe' });
+    expect(run('check', 'rules', join(PROM, 'alerts.yml'))).toMatch(/SUCCESS/);
+    expect(run('test', 'rules', join(PROM, 'alerts.test.yml'))).toMatch(/SUCCESS/);
+    expect(run('check', 'config', join(PROM, 'prometheus.yml'))).toMatch(/SUCCESS/);
+  });
+});
+
+describe('deploy/grafana/raftdb.json', () => {
+  test('parses, panels are complete and uniquely identified', () => {
+    const dash = JSON.parse(readFileSync('deploy/grafana/raftdb.json', 'utf8')) as {
+      uid: string;
+      panels: { id: number; type: string; title: string; gridPos: object; targets?: { expr: string; refId: string }[] }[];
+      templating: { list: { name: string }[] };
+    };
+    expect(dash.uid).toBe('raftdb-cluster');
+    expect(dash.templating.list.map((v) => v.name)).toEqual(['datasource', 'job', 'node']);
+    const ids = dash.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const p of dash.panels) {
+      expect(p.title, String(p.id)).toBeTruthy();
+      expect(p.gridPos).toBeDefined();
+      if (p.type !== 'row') expect(p.targets?.length, p.title).toBeGreaterThan(0);
+    }
+  });
+
+  test('references only exported metrics and labels, and covers every raftdb metric', async () => {
+    const series = await exported();
+    const exprs = grafanaExpressions(true);
+    expect(checkExpressions(exprs, series)).toEqual([]);
+    const used = new Set(exprs.flatMap((e) => references(e).map((r) => r.metric.replace(/_(bucket|sum|count)$/, ''))));
+    const ours = [...series.keys()].filter((n) => n.startsWith('raftdb_')).map((n) => n.replace(/_(bucket|sum|count)$/, ''));
+    expect([...new Set(ours)].filter((n) => !used.has(n))).toEqual([]);
+  });
+
+  test.skipIf(!PROMTOOL)('promtool: every panel query is valid PromQL', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftdb-grafana-'));
+    try {
+      // promtool has no query linter; recording rules are the smallest file it parses PromQL in.
+      const rules = grafanaExpressions().map((e, i) => `      - record: panel_${i}\n        expr: ${JSON.stringify(e)}`);
+      writeFileSync(join(dir, 'panels.yml'), `groups:\n  - name: panels\n    rules:\n${rules.join('\n')}\n`);
+      expect(execFileSync('promtool', ['check', 'rules', join(dir, 'panels.yml')], { encoding: 'utf8', stdio: 'pipe' })).toMatch(/SUCCESS/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+test('the YAML subset reader', () => {
+  expect(parseYaml('a: 1\nb:\n  - x: "q # not a comment"\n    y: [p, 2]\n  - plain # comment\nc: []\nd:\n- z\n')).toEqual({
+    a: 1,
+    b: [{ x: 'q # not a comment', y: ['p', 2] }, 'plain'],
+    c: [],
+    d: ['z'],
+  });
+  expect(parseYaml("s: 'it''s'\nt: true\nu: host:9101\n")).toEqual({ s: "it's", t: true, u: 'host:9101' });
+  expect(() => parseYaml('a: |\n  text\n')).toThrow(/line 1/);
+  expect(() => parseYaml('a: 1\na: 2\n')).toThrow(/duplicate key a/);
+});
