@@ -1,8 +1,7 @@
 // Operator verbs: `status` (one row per node, asking every endpoint) and `member ...`.
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { EndpointStatus, Member, MembersResult, NodeStatus } from '../client/index.js';
-import { type CliIo, CliFailure, type CommonOptions, printJson, withClient, withCommonOptions } from './common.js';
+import { type CliIo, CliFailure, type CommonOptions, leaderOf, printJson, textTable, withClient, withCommonOptions } from './common.js';
 
 /** Registers status and member list|add|promote|remove. */
 export function registerClusterCommands(program: Command, io: CliIo): void {
@@ -41,14 +40,9 @@ function printMembers(io: CliIo, opts: CommonOptions, r: MembersResult): void {
     printJson(io, { members: r.members, revision: r.header.revision });
     return;
   }
-  const t = table(['ID', 'ADDRESS', 'TYPE']);
+  const t = textTable(['ID', 'ADDRESS', 'TYPE']);
   for (const m of r.members as Member[]) t.push([m.id, m.address, m.isLearner ? 'learner' : 'voter']);
   io.out(`${t.toString()}\n`);
-}
-
-function table(head: string[]): Table.Table {
-  // No colours: the output is read by scripts and logs as often as by people.
-  return new Table({ head, style: { head: [], border: [], compact: true } });
 }
 
 function modeText(s: NodeStatus): string {
@@ -66,9 +60,8 @@ function lagOf(s: NodeStatus, leader: NodeStatus | undefined): string {
 /** The status table, with alarms and the current switchover below it. */
 export function statusText(rows: EndpointStatus[]): string {
   const up = rows.flatMap((r) => (r.status ? [r.status] : []));
-  // The leader with the highest term: a deposed leader that has not heard yet reports a lower one.
-  const leader = up.filter((s) => s.role === 'leader').sort((a, b) => b.term - a.term)[0];
-  const t = table(['ID', 'ADDRESS', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'APPLIED', 'LAG', 'QUORUM', 'COMMIT MODE']);
+  const leader = leaderOf(up);
+  const t = textTable(['ID', 'ADDRESS', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'APPLIED', 'LAG', 'QUORUM', 'COMMIT MODE']);
   const notes: string[] = [];
   for (const r of rows) {
     const s = r.status;

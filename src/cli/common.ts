@@ -1,7 +1,8 @@
 // What every client verb shares: --endpoints / --json / --timeout, the client they build, output
 // helpers, and the errors that decide the exit code (2: usage, 1: the request failed).
+import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type RaftdbClient, connect } from '../client/index.js';
+import { type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
 import { isEndpoint } from '../client/errors.js';
 
 /** The local dev cluster, used when neither --endpoints nor RAFTDB_ENDPOINTS is given. */
@@ -40,8 +41,25 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** Adds --endpoints, --json and --timeout to a verb. */
-export function withCommonOptions(cmd: Command, io: CliIo): Command {
+/** Parses a non-negative integer option value (commander reports a usage error otherwise). */
+export function nonNegativeInt(value: string): number {
+  return value === '0' ? 0 : positiveInt(value);
+}
+
+/**
+ * An integer setting given as text (a flag or an environment variable), checked against
+ * [min, max]; `name` says where it came from, e.g. "--failback-delay-ms (RAFTDB_FAILBACK_DELAY_MS)".
+ */
+export function intSetting(value: string, name: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name}: "${value}" is not an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** Adds --endpoints, --json and --timeout (default `defaultTimeoutMs`) to a verb. */
+export function withCommonOptions(cmd: Command, io: CliIo, defaultTimeoutMs = 5000): Command {
   return cmd
     .addOption(
       // Read from io.env rather than with Option.env() so tests need not touch process.env.
@@ -50,7 +68,7 @@ export function withCommonOptions(cmd: Command, io: CliIo): Command {
       ),
     )
     .option('--json', 'machine-readable output', false)
-    .option('--timeout <ms>', 'time allowed per request, retries included', positiveInt, 5000);
+    .option('--timeout <ms>', 'time allowed per request, retries included', positiveInt, defaultTimeoutMs);
 }
 
 /** The endpoints of --endpoints, validated. */
@@ -96,4 +114,14 @@ export function kvJson(kv: { key: Buffer; value: Buffer; createRevision: number;
     modRevision: kv.modRevision,
     version: kv.version,
   };
+}
+
+/** The leader among node statuses: the one with the highest term (a deposed one may not know yet). */
+export function leaderOf(statuses: NodeStatus[]): NodeStatus | undefined {
+  return statuses.filter((s) => s.role === 'leader').sort((a, b) => b.term - a.term)[0];
+}
+
+/** A text table for people: no colours, since scripts and logs read the output as often. */
+export function textTable(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [], compact: true } });
 }

@@ -1,80 +1,62 @@
-// Verbs that run nodes in this process: `dev` (a local cluster) and `serve` (one node, for
-// containers and real deployments). Both stop cleanly on SIGINT/SIGTERM and exit 0.
-import { join } from 'node:path';
+// `raftdb serve`: one node in this process, for containers, real deployments and the node
+// processes of `raftdb dev`. Stops cleanly on SIGINT/SIGTERM (or when the dev parent that
+// spawned it goes away) and exits 0.
 import { type Command, Option } from 'commander';
-import { connect } from '../client/index.js';
 import { isEndpoint } from '../client/errors.js';
 import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
-import { type CliIo, CliFailure, UsageError, positiveInt } from './common.js';
+import { type CliIo, CliFailure, UsageError, intSetting } from './common.js';
+import type { ReadyMessage } from './local-cluster.js';
+import { type TuningFlags, addTuningOptions, tuningOptions } from './tuning.js';
 
-/** How long `dev` waits for a leader before saying so (the nodes keep running). */
-const DEV_LEADER_WAIT_MS = 60_000;
 /** How long stopping may take; the WAL is durable, so giving up then loses nothing acknowledged. */
-const CLOSE_TIMEOUT_MS = 30_000;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const CLOSE_TIMEOUT_MS = 30_000;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** Priorities above this are a typo, not a policy. */
+const MAX_PRIORITY = 1000;
 
-/** Registers dev and serve. */
-export function registerNodeCommands(program: Command, io: CliIo): void {
-  program
-    .command('dev')
-    .description('run a local cluster in this process (data survives restarts)')
-    .addOption(new Option('--nodes <n>', 'number of nodes').choices(['3', '5']).default('3'))
-    .option('--dir <dir>', 'data directory (one subdirectory per node)', './data')
-    .option('--base-port <port>', 'gRPC port of n1; n2 gets the next one, ...', port, 7001)
-    .option('--http-base-port <port>', 'HTTP port of n1', port, 9101)
-    .addOption(new Option('--log-level <level>', 'node log level (JSON lines on stdout)').choices(LOG_LEVELS).default('warn'))
-    .action(async (opts: { nodes: string; dir: string; basePort: number; httpBasePort: number; logLevel: string }) => {
-      await runDev(io, { ...opts, nodes: Number(opts.nodes) });
-    });
-
-  const env = io.env;
-  program
-    .command('serve')
-    .description('run one node (flags or RAFTDB_* environment variables)')
-    .option('--id <id>', 'node id (RAFTDB_ID)', env.RAFTDB_ID)
-    .option('--listen <host:port>', 'gRPC address (RAFTDB_LISTEN)', env.RAFTDB_LISTEN)
-    .option('--advertise <host:port>', 'address peers and clients use, if not --listen (RAFTDB_ADVERTISE)', env.RAFTDB_ADVERTISE)
-    .option('--http <host:port>', 'HTTP address for metrics and dashboard, "none" for none (RAFTDB_HTTP)', env.RAFTDB_HTTP)
-    .option('--peers <list>', 'founding members id=host:port,... (RAFTDB_PEERS; default: this node alone)', env.RAFTDB_PEERS)
-    .option('--data-dir <dir>', 'data directory (RAFTDB_DATA_DIR)', env.RAFTDB_DATA_DIR)
-    .option('--join', 'join an existing cluster instead of founding one (RAFTDB_JOIN)', isTrue(env.RAFTDB_JOIN))
-    .option('--priority <n>', 'leadership priority; 0 never leads (RAFTDB_PRIORITY)', nonNegativeInt, env.RAFTDB_PRIORITY ? nonNegativeInt(env.RAFTDB_PRIORITY) : 1)
-    .option('--cluster-id <id>', 'cluster id (RAFTDB_CLUSTER_ID)', env.RAFTDB_CLUSTER_ID ?? 'raftdb')
-    .addOption(new Option('--log-level <level>', 'log level (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS).default(env.RAFTDB_LOG_LEVEL ?? 'info'))
-    .action(async (opts: ServeFlags) => {
-      const signals = signalWaiter();
-      try {
-        const node = await startNode(serveOptions(opts));
-        io.err(`raftdb: node ${node.id} serving on ${node.address}\n`);
-        await signals.stopped;
-        await closeWithin([node]);
-      } finally {
-        signals.dispose();
-      }
-    });
-}
-
-interface ServeFlags {
+/** serve's flags as commander hands them over; each falls back to its RAFTDB_* variable. */
+export interface ServeFlags extends TuningFlags {
   id?: string;
   listen?: string;
   advertise?: string;
   http?: string;
   peers?: string;
   dataDir?: string;
-  join: boolean;
-  priority: number;
-  clusterId: string;
-  logLevel: string;
+  join?: boolean;
+  priority?: string;
+  clusterId?: string;
+  logLevel?: string;
 }
 
-function port(v: string): number {
-  const n = positiveInt(v);
-  if (n > 65535) throw new UsageError(`port ${v} is out of range`);
-  return n;
-}
-
-function nonNegativeInt(v: string): number {
-  return v === '0' ? 0 : positiveInt(v);
+/** Registers serve. */
+export function registerNodeCommands(program: Command, io: CliIo): void {
+  const serve = program
+    .command('serve')
+    .description('run one node (flags or RAFTDB_* environment variables)')
+    .option('--id <id>', 'node id (RAFTDB_ID)')
+    .option('--listen <host:port>', 'gRPC address (RAFTDB_LISTEN)')
+    .option('--advertise <host:port>', 'address peers and clients use, if not --listen (RAFTDB_ADVERTISE)')
+    .option('--http <host:port>', 'HTTP address for metrics and dashboard, "none" for none (RAFTDB_HTTP)')
+    .option('--peers <list>', 'founding members id=host:port,... (RAFTDB_PEERS; default: this node alone)')
+    .option('--data-dir <dir>', 'data directory (RAFTDB_DATA_DIR)')
+    .option('--join', 'join an existing cluster instead of founding one (RAFTDB_JOIN=1)')
+    .option('--priority <n>', 'leadership priority; 0 never leads; default 1 (RAFTDB_PRIORITY)')
+    .option('--cluster-id <id>', 'cluster id; default raftdb (RAFTDB_CLUSTER_ID)')
+    .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
+  addTuningOptions(serve).action(async (flags: ServeFlags) => {
+    const opts = serveOptions(flags, io.env);
+    const signals = signalWaiter();
+    try {
+      const node = await startNode(opts);
+      io.err(`raftdb: node ${node.id} serving on ${node.address}\n`);
+      process.send?.({ type: 'ready', id: node.id, address: node.address } satisfies ReadyMessage);
+      await signals.stopped;
+      await closeWithin([node]);
+    } finally {
+      signals.dispose();
+      if (process.connected) process.disconnect();
+    }
+  });
 }
 
 function isTrue(v: string | undefined): boolean {
@@ -99,17 +81,31 @@ export function parsePeers(list: string): Map<string, string> {
   return peers;
 }
 
-/** NodeOptions from serve's flags and environment. */
-export function serveOptions(f: ServeFlags): NodeOptions {
-  if (!f.id) throw new UsageError('--id (or RAFTDB_ID) is required');
-  const listen = address(f.listen, '--listen');
-  if (!f.dataDir) throw new UsageError('--data-dir (or RAFTDB_DATA_DIR) is required');
-  const self = f.advertise ? address(f.advertise, '--advertise') : listen;
-  const peers = f.peers ? parsePeers(f.peers) : new Map([[f.id, self]]);
-  if (!f.join && !peers.has(f.id)) throw new UsageError(`--peers must include this node (${f.id})`);
-  const http = !f.http || f.http === 'none' ? null : address(f.http, '--http');
-  const opts: NodeOptions = { id: f.id, listen, http, peers, dataDir: f.dataDir, join: f.join, priority: f.priority, clusterId: f.clusterId, logLevel: f.logLevel };
-  if (f.advertise) opts.advertise = f.advertise;
+/** NodeOptions from serve's flags, each falling back to its RAFTDB_* variable; UsageError names what is wrong. */
+export function serveOptions(f: ServeFlags, env: Record<string, string | undefined> = {}): NodeOptions {
+  const id = f.id ?? env.RAFTDB_ID;
+  if (!id) throw new UsageError('--id (or RAFTDB_ID) is required');
+  const listen = address(f.listen ?? env.RAFTDB_LISTEN, '--listen');
+  const dataDir = f.dataDir ?? env.RAFTDB_DATA_DIR;
+  if (!dataDir) throw new UsageError('--data-dir (or RAFTDB_DATA_DIR) is required');
+  const advertiseFlag = f.advertise ?? env.RAFTDB_ADVERTISE;
+  const self = advertiseFlag ? address(advertiseFlag, '--advertise') : listen;
+  const join = f.join ?? isTrue(env.RAFTDB_JOIN);
+  const peerList = f.peers ?? env.RAFTDB_PEERS;
+  const peers = peerList ? parsePeers(peerList) : new Map([[id, self]]);
+  if (!join && !peers.has(id)) throw new UsageError(`--peers must include this node (${id})`);
+  const httpFlag = f.http ?? env.RAFTDB_HTTP;
+  const http = !httpFlag || httpFlag === 'none' ? null : address(httpFlag, '--http');
+  const logLevel = f.logLevel ?? env.RAFTDB_LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level (RAFTDB_LOG_LEVEL): "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const priorityText = f.priority ?? env.RAFTDB_PRIORITY;
+  const priority = priorityText === undefined ? 1 : intSetting(priorityText, '--priority (RAFTDB_PRIORITY)', 0, MAX_PRIORITY);
+  // A joining node may know only part of the membership, so its preferred leader is not checked.
+  const tuning = tuningOptions(f, env, join ? null : [...peers.keys()]);
+  const clusterId = f.clusterId ?? env.RAFTDB_CLUSTER_ID ?? 'raftdb';
+  const opts: NodeOptions = { id, listen, http, peers, dataDir, join, priority, clusterId, logLevel, failover: tuning.failover };
+  if (tuning.snapshotEntries !== undefined) opts.snapshotEntries = tuning.snapshotEntries;
+  if (advertiseFlag) opts.advertise = advertiseFlag;
   return opts;
 }
 
@@ -124,8 +120,18 @@ async function closeWithin(nodes: RunningNode[]): Promise<void> {
   if (late) throw new CliFailure(`node(s) ${[...pending].join(', ')} did not stop within ${CLOSE_TIMEOUT_MS / 1000}s`);
 }
 
-/** The first SIGINT or SIGTERM (a second one then ends the process at once), as a promise and a flag; dispose() stops listening. */
-function signalWaiter(): { stopped: Promise<void>; readonly isStopped: boolean; dispose(): void } {
+/** What stops a long-running verb: a signal, or (for a child of `dev`) its parent going away. */
+export interface SignalWaiter {
+  stopped: Promise<void>;
+  readonly isStopped: boolean;
+  dispose(): void;
+}
+
+/**
+ * The first SIGINT or SIGTERM, or the IPC channel to a parent closing, as a promise and a flag
+ * (a second signal then ends the process at once); dispose() stops listening.
+ */
+export function signalWaiter(): SignalWaiter {
   let resolve!: () => void;
   const w = {
     stopped: new Promise<void>((r) => (resolve = r)),
@@ -133,6 +139,7 @@ function signalWaiter(): { stopped: Promise<void>; readonly isStopped: boolean; 
     dispose: (): void => {
       process.off('SIGINT', done);
       process.off('SIGTERM', done);
+      process.off('disconnect', done);
     },
   };
   const done = (): void => {
@@ -142,54 +149,6 @@ function signalWaiter(): { stopped: Promise<void>; readonly isStopped: boolean; 
   };
   process.on('SIGINT', done);
   process.on('SIGTERM', done);
+  if (process.connected) process.on('disconnect', done);
   return w;
-}
-
-interface DevFlags {
-  nodes: number;
-  dir: string;
-  basePort: number;
-  httpBasePort: number;
-  logLevel: string;
-}
-
-async function runDev(io: CliIo, f: DevFlags): Promise<void> {
-  const ids = Array.from({ length: f.nodes }, (_, i) => `n${i + 1}`);
-  const peers = new Map(ids.map((id, i) => [id, `127.0.0.1:${f.basePort + i}`]));
-  const running: RunningNode[] = [];
-  const signals = signalWaiter();
-  try {
-    for (const [i, id] of ids.entries()) {
-      const http = `127.0.0.1:${f.httpBasePort + i}`;
-      running.push(
-        await startNode({ id, listen: peers.get(id)!, http, peers, dataDir: join(f.dir, id), join: false, priority: 1, clusterId: 'raftdb-dev', logLevel: f.logLevel }),
-      );
-      io.out(`${id}  grpc ${peers.get(id)}  http http://${http}  data ${join(f.dir, id)}\n`);
-    }
-    io.out(`endpoints: ${[...peers.values()].join(',')}\n`);
-    const leader = await waitForLeader([...peers.values()], () => signals.isStopped);
-    if (leader) io.out(`raftdb dev cluster ready: ${f.nodes} nodes, leader ${leader}\n`);
-    else if (!signals.isStopped) io.err(`raftdb dev: no leader after ${DEV_LEADER_WAIT_MS / 1000}s; nodes keep running\n`);
-    await signals.stopped;
-  } finally {
-    signals.dispose();
-    await closeWithin(running);
-  }
-}
-
-/** Polls Status on every node until one is leader; undefined when none is (in time, or before a stop). */
-async function waitForLeader(endpoints: string[], isStopped: () => boolean): Promise<string | undefined> {
-  const client = connect({ endpoints, timeoutMs: 1000, retry: { maxAttempts: 1 } });
-  try {
-    const until = Date.now() + DEV_LEADER_WAIT_MS;
-    while (Date.now() < until && !isStopped()) {
-      const rows = await client.cluster.statusAll();
-      const leader = rows.find((r) => r.status?.role === 'leader')?.status;
-      if (leader) return leader.id;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return undefined;
-  } finally {
-    client.close();
-  }
 }

@@ -2,9 +2,13 @@
 // place where an error becomes a message and an exit code.
 import { Command, CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
+import { registerBenchCommands } from './bench.js';
 import { registerClusterCommands } from './cluster.js';
 import { type CliIo, CliFailure, UsageError } from './common.js';
+import { registerDevCommand } from './dev.js';
+import { registerFailoverCommands } from './failover.js';
 import { registerKvCommands } from './kv.js';
+import { registerModeCommands } from './mode.js';
 import { registerNodeCommands } from './node.js';
 
 /** Exit codes: 0 success, 1 the request failed, 2 bad usage. */
@@ -26,6 +30,10 @@ export function createProgram(io: CliIo): Command {
     });
   registerKvCommands(program, io);
   registerClusterCommands(program, io);
+  registerFailoverCommands(program, io);
+  registerModeCommands(program, io);
+  registerBenchCommands(program, io);
+  registerDevCommand(program, io);
   registerNodeCommands(program, io);
   return program;
 }

@@ -48,7 +48,7 @@ export class CommitModes implements CommitPolicy {
   constructor(
     private readonly raft: RaftNode,
     private readonly config: () => CommitConfig,
-    private readonly onAcked: (mode: CommitMode) => void = () => {},
+    private readonly onAcked: (mode: CommitMode, seconds: number) => void = () => {},
   ) {}
 
   /** The mode a request runs under. */
@@ -59,33 +59,34 @@ export class CommitModes implements CommitPolicy {
   async acknowledge(mode: string, index: number, applied: Promise<ApplyResult>, deadline: Date): Promise<CommandResult | null> {
     const eff = this.effective(mode);
     const cfg = this.config();
+    const t0 = performance.now();
     if (eff === 'ASYNC') {
       if (!this.raft.leaderState?.quorumContact()) throw unavailable('the leader lost contact with its quorum; not acknowledging');
       await this.waitDurable(index);
       this.asyncWindow.set(index, { term: this.raft.term, at: Date.now() });
-      return this.acked(eff, null);
+      return this.acked(eff, null, t0);
     }
     const res = (await applied).result;
     if (eff === 'SEMI_SYNC') {
       if (cfg.minSyncReplicas > 0 && !(await this.waitReplicas(index, cfg.minSyncReplicas, Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now())))) {
         throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `SEMI_SYNC: fewer than ${cfg.minSyncReplicas} followers confirmed index ${index} in time; the write is committed`);
       }
-      return this.acked(eff, res);
+      return this.acked(eff, res, t0);
     }
     const all = await this.waitReplicas(index, 'all', Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now()));
-    if (all) return this.acked(eff, res);
+    if (all) return this.acked(eff, res, t0);
     const missing = this.missingVoters(index).join(', ');
     if (cfg.syncPolicy === 'strict') {
       throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `SYNC: ${missing} did not confirm index ${index} within ${cfg.syncTimeoutMs} ms; the outcome is indeterminate`);
     }
     if (!this.stats_.syncDegraded) this.stats_.syncDegradations++;
     this.stats_.syncDegraded = true;
-    return this.acked('SEMI_SYNC', res);
+    return this.acked('SEMI_SYNC', res, t0);
   }
 
-  private acked(mode: CommitMode, res: CommandResult | null): CommandResult | null {
+  private acked(mode: CommitMode, res: CommandResult | null, t0: number): CommandResult | null {
     this.stats_.ackedByMode[mode]++;
-    this.onAcked(mode);
+    this.onAcked(mode, (performance.now() - t0) / 1000);
     return res;
   }
 

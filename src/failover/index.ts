@@ -17,7 +17,7 @@ export type { SwitchoverState } from './switchover.js';
 
 /** Hooks for metrics: every acknowledged write, leadership change and finished switchover. */
 export interface FailoverObserver {
-  writeAcked?(mode: CommitMode): void;
+  writeAcked?(mode: CommitMode, seconds: number): void;
   leadershipChange?(e: FailoverEvent): void;
   switchoverFinished?(s: SwitchoverState, reason: FailoverReason): void;
 }
@@ -44,9 +44,9 @@ export class FailoverController {
       putMeta,
       onEvent: (e) => observer.leadershipChange?.(e),
     });
-    this.commitModes = new CommitModes(raft, () => this.config, (mode) => {
+    this.commitModes = new CommitModes(raft, () => this.config, (mode, seconds) => {
       this.history.onWriteAcked();
-      observer.writeAcked?.(mode);
+      observer.writeAcked?.(mode, seconds);
     });
     this.switchover = new Switchover({
       raft,

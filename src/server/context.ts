@@ -25,6 +25,8 @@ export interface NodeContext {
   defaultTimeoutMs: number;
   /** Held during a switchover: new requests wait, then go to whoever leads afterwards. */
   gate: LeadershipGate;
+  /** Called once per finished request (metrics). */
+  observeRequest?(method: string, code: string, seconds: number): void;
   /** Resolves when a leader is known (or null after `ms`). */
   waitForLeader(ms: number): Promise<string | null>;
 }
@@ -92,11 +94,17 @@ export function unary<Req, Res>(
   fn: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    const t0 = performance.now();
+    const method = (call as unknown as { getPath?: () => string }).getPath?.().split('/').pop() ?? 'unknown';
     fn(call).then(
-      (res) => callback(null, res),
+      (res) => {
+        ctx.observeRequest?.(method, 'OK', (performance.now() - t0) / 1000);
+        callback(null, res);
+      },
       (err: unknown) => {
         const se = toServiceError(err);
         if (se.code === grpc.status.INTERNAL) ctx.log.error({ err }, 'request failed');
+        ctx.observeRequest?.(method, grpc.status[se.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN', (performance.now() - t0) / 1000);
         callback(se as grpc.ServiceError);
       },
     );

@@ -27,6 +27,8 @@ export interface DriverDeps {
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void;
   /** The leader's own log is durable up to `index` (ASYNC commit mode acknowledges here). */
   onDurable(index: number): void;
+  /** Seconds one WAL write + fsync took (for the fsync histogram). */
+  onPersisted?(seconds: number): void;
   /** After every input to the core (a tick, a message, a request): progress may have moved. */
   onInput(): void;
   /** Unrecoverable: the node must stop (a violated invariant, a failed disk). */
@@ -182,7 +184,11 @@ export class RaftDriver {
     // fsync off every write's critical path. Everything else acknowledges durable state.
     const early = writes.length > 0 && this.deps.raft.role === 'leader' && !voteChanged;
     if (early && rd.messages.length > 0) this.deps.send(rd.messages);
-    if (writes.length > 0) await Promise.all(writes);
+    if (writes.length > 0) {
+      const t0 = performance.now();
+      await Promise.all(writes);
+      this.deps.onPersisted?.((performance.now() - t0) / 1000);
+    }
     if (rd.entries.length > 0 && this.deps.raft.role === 'leader') {
       this.deps.onDurable(rd.entries[rd.entries.length - 1]!.index);
     }

@@ -19,12 +19,15 @@ import type { NodeOptions, RunningNode } from './options.js';
 import { healthService } from './health.js';
 import { LeadershipGate } from './gate.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController } from '../failover/index.js';
+import { startObservability, type Observability } from './observability.js';
 
 const TICK_MS = 10;
 
 /** Opens storage, rebuilds the Raft state it persisted and starts serving gRPC. */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const log: Logger = opts.logger ?? pino({ level: opts.logLevel, base: { node: opts.id } });
+  // Set once the HTTP endpoints are up; hooks below call into it when present.
+  let obs: Observability | null = null;
   await mkdir(opts.dataDir, { recursive: true });
   const wal = await Wal.open(join(opts.dataDir, 'wal'));
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
@@ -41,7 +44,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
 
   // channelz bookkeeping costs CPU on every call and nobody reads it here.
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.enable_channelz': 0 });
+  let fatalMessage: string | null = null;
   const fatal = (err: Error): void => {
+    fatalMessage = err.message;
     log.fatal({ err }, 'node stopped on an unrecoverable error');
     void running.close();
   };
@@ -55,6 +60,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       send: (msgs) => transport.send(msgs),
       onSoftState: (ss) => {
         log.info({ role: ss.role, term: ss.term, leader: ss.leader }, 'raft state changed');
+        obs?.metrics.recordSoftState(ss);
         if (ss.leader) leaderWaiters.splice(0).forEach((w) => w(ss.leader!));
         failover.onSoftState(ss);
       },
@@ -67,6 +73,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         }
       },
       onDurable: (index) => failover.onDurable(index),
+      onPersisted: (seconds) => obs?.metrics.observeFsync(seconds),
       onInput: () => failover?.onProgress(),
       onFatal: fatal,
     },
@@ -93,6 +100,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       onSnapshotSent: (peer, ok) => {
         if (!ok) driver.guard(() => raft.reportSnapshotFailure(peer));
       },
+      onUnreachable: (peer) => obs?.metrics.recordAppendError(peer),
   };
   const transport = new GrpcPeerTransport({ selfId: opts.id, clusterId: opts.clusterId, peers: peersOf(members, opts.id), logger: log, handlers });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
@@ -108,6 +116,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     electionTimeoutMs,
     defaultTimeoutMs: 10_000,
     gate: new LeadershipGate(),
+    observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
     waitForLeader: (ms) =>
       new Promise((resolve) => {
         if (raft.leader) return resolve(raft.leader);
@@ -118,7 +127,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         });
       }),
   };
-  const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log);
+  const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
+    writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
+    leadershipChange: (e) => obs?.metrics.recordFailoverEvent(e.reason, 'ok'),
+    switchoverFinished: (st, reason) => {
+      if (st.state !== 'done') obs?.metrics.recordFailoverEvent(reason, 'aborted');
+      else obs?.metrics.observeSwitchoverUnavailability(st.unavailableMs / 1000);
+    },
+  });
   await failover.start();
   const pkg = loadRaftdbProto();
   server.addService(pkg.KV.service, kvService(ctx, failover.commitModes));
@@ -129,6 +145,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     server.bindAsync(opts.listen, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   driver.start();
+  obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
   let closing: Promise<void> | null = null;
@@ -145,6 +162,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       await failover.switchover.run({ reason: 'step-down' }).catch((err: Error) => log.warn({ err: err.message }, 'no handover on shutdown'));
     }
     failover.stop();
+    await obs?.close();
     driver.stop('node shutting down');
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();

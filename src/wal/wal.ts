@@ -54,6 +54,8 @@ export interface WalStats {
   lastIndex: number;
   durableIndex: number;
   segments: number;
+  /** Bytes of segment files on disk. */
+  bytes: number;
   cacheBytes: number;
 }
 
@@ -231,6 +233,7 @@ export class Wal {
       lastIndex: this.view.last,
       durableIndex: this.durableIndex(),
       segments: this.disk.segments.length,
+      bytes: this.disk.segments.reduce((sum, seg) => sum + seg.sizeBytes, 0),
       cacheBytes: this.view.cache.sizeBytes,
     };
   }

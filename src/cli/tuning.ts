@@ -1,0 +1,81 @@
+// Failover and storage tuning flags shared by `serve` and `dev`: each flag falls back to a
+// RAFTDB_* variable, is checked with an error naming both, and can be turned back into serve
+// flags (dev passes the same values to every node, as FailoverOptions asks).
+import type { Command } from 'commander';
+import type { FailoverOptions } from '../failover/index.js';
+import { UsageError, intSetting } from './common.js';
+
+/** The flags as commander hands them over (text, so that env values are checked the same way). */
+export interface TuningFlags {
+  preferredLeader?: string;
+  autoFailback?: boolean;
+  failbackDelayMs?: string;
+  maxLagEntries?: string;
+  snapshotEntries?: string;
+}
+
+/** Checked tuning: what NodeOptions takes. */
+export interface Tuning {
+  failover: Partial<FailoverOptions>;
+  snapshotEntries?: number;
+}
+
+const DAY_MS = 86_400_000;
+const MAX_ENTRIES = 1_000_000_000;
+
+/** Adds --preferred-leader, --auto-failback, --failback-delay-ms, --max-lag-entries and --snapshot-entries. */
+export function addTuningOptions(cmd: Command): Command {
+  return cmd
+    .option('--preferred-leader <id>', 'node that should lead when healthy; failback returns leadership to it (RAFTDB_PREFERRED_LEADER)')
+    .option('--auto-failback', 'fail back to the preferred leader automatically (RAFTDB_AUTO_FAILBACK=1)')
+    .option('--failback-delay-ms <ms>', 'how long the preferred leader must be healthy and caught up first; default 10000 (RAFTDB_FAILBACK_DELAY_MS)')
+    .option('--max-lag-entries <n>', 'most entries a switchover candidate may lag; default 1000 (RAFTDB_MAX_LAG_ENTRIES)')
+    .option('--snapshot-entries <n>', 'applied entries between snapshots; default 10000 (RAFTDB_SNAPSHOT_ENTRIES)');
+}
+
+function bool(v: string, name: string): boolean {
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['', '0', 'false', 'no', 'off'].includes(s)) return false;
+  throw new UsageError(`${name}: "${v}" is not a boolean (use 1/0, true/false, yes/no)`);
+}
+
+/**
+ * Checks the tuning flags (falling back to RAFTDB_* variables). `members` are the node ids the
+ * preferred leader must be one of, or null when they are not all known (a joining node).
+ */
+export function tuningOptions(f: TuningFlags, env: Record<string, string | undefined>, members: string[] | null): Tuning {
+  const failover: Partial<FailoverOptions> = {};
+  const preferred = f.preferredLeader ?? env.RAFTDB_PREFERRED_LEADER;
+  if (preferred !== undefined && preferred !== '') {
+    if (members && !members.includes(preferred)) {
+      throw new UsageError(`--preferred-leader (RAFTDB_PREFERRED_LEADER): "${preferred}" is not a member (${members.join(', ')})`);
+    }
+    failover.preferredLeader = preferred;
+  }
+  const auto = f.autoFailback ?? (env.RAFTDB_AUTO_FAILBACK !== undefined ? bool(env.RAFTDB_AUTO_FAILBACK, 'RAFTDB_AUTO_FAILBACK') : false);
+  if (auto) {
+    if (!failover.preferredLeader) throw new UsageError('--auto-failback (RAFTDB_AUTO_FAILBACK) needs --preferred-leader (RAFTDB_PREFERRED_LEADER)');
+    failover.autoFailback = true;
+  }
+  const delay = f.failbackDelayMs ?? env.RAFTDB_FAILBACK_DELAY_MS;
+  if (delay !== undefined) failover.failbackDelayMs = intSetting(delay, '--failback-delay-ms (RAFTDB_FAILBACK_DELAY_MS)', 0, DAY_MS);
+  const lag = f.maxLagEntries ?? env.RAFTDB_MAX_LAG_ENTRIES;
+  if (lag !== undefined) failover.maxLagEntries = intSetting(lag, '--max-lag-entries (RAFTDB_MAX_LAG_ENTRIES)', 1, MAX_ENTRIES);
+  const t: Tuning = { failover };
+  const snap = f.snapshotEntries ?? env.RAFTDB_SNAPSHOT_ENTRIES;
+  if (snap !== undefined) t.snapshotEntries = intSetting(snap, '--snapshot-entries (RAFTDB_SNAPSHOT_ENTRIES)', 1, MAX_ENTRIES);
+  return t;
+}
+
+/** The serve flags that reproduce `t` (how dev hands its tuning to each node process). */
+export function tuningArgs(t: Tuning): string[] {
+  const a: string[] = [];
+  const f = t.failover;
+  if (f.preferredLeader) a.push('--preferred-leader', f.preferredLeader);
+  if (f.autoFailback) a.push('--auto-failback');
+  if (f.failbackDelayMs !== undefined) a.push('--failback-delay-ms', String(f.failbackDelayMs));
+  if (f.maxLagEntries !== undefined) a.push('--max-lag-entries', String(f.maxLagEntries));
+  if (t.snapshotEntries !== undefined) a.push('--snapshot-entries', String(t.snapshotEntries));
+  return a;
+}

@@ -1,0 +1,88 @@
+// What a drill needs from a cluster: where to send client traffic, and the nemesis primitives.
+// Two implementations: node processes on 127.0.0.1 with an in-process link proxy
+// (process-backend.ts) and Docker containers with iptables/tc in their network namespaces
+// (docker-backend.ts). Both cut peer traffic only: clients keep reaching every node, as in
+// Jepsen, so an isolated leader is still asked (and must refuse, or answer correctly).
+
+/** A cluster a drill can break and mend. Node ids are 'n1'..'nN' (plus nodes added later). */
+export interface DrillCluster {
+  /** Which backend this is, for the report. */
+  readonly kind: 'process' | 'docker';
+  /** Ids of the current members' nodes (added nodes included, removed ones not). */
+  nodes(): string[];
+  /** Client endpoints ('127.0.0.1:PORT') of nodes(), in the same order. */
+  endpoints(): string[];
+  /** The client endpoint of one node. */
+  endpoint(id: string): string;
+  /** The address peers reach `id` at (what MemberAdd records). */
+  peerAddress(id: string): string;
+  /** Crash: SIGKILL, the node loses whatever it had not fsynced. No-op when already down. */
+  kill(id: string): Promise<void>;
+  /** Starts a killed node again on its data; waits until it answers (not for a leader). */
+  restart(id: string): Promise<void>;
+  /** Freezes the node (SIGSTOP / cgroup freezer): alive, sockets open, silent. */
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Cuts `id` from every peer, both ways. Faults add up until heal(). */
+  isolate(id: string): Promise<void>;
+  /** No peer traffic crosses between the groups, either way. */
+  partition(a: readonly string[], b: readonly string[]): Promise<void>;
+  /** Peer traffic from `from` no longer reaches `to`. */
+  oneWay(from: string, to: string): Promise<void>;
+  /** Removes every partition, one-way cut and netem setting (not kills or pauses). */
+  heal(): Promise<void>;
+  /**
+   * Degrades the node's peer links, e.g. { delayMs: 50, jitterMs: 10, lossPercent: 5 }.
+   * Returns what was actually applied (a kernel without netem can only drop packets).
+   */
+  netem?(id: string, spec: NetemSpec): Promise<string>;
+  clearNetem?(id: string): Promise<void>;
+  /** Crashes every node at once, then starts them all. */
+  restartAll(): Promise<void>;
+  /** Starts a new node that will join (the caller then adds it with MemberAdd); returns its id. */
+  addNode?(): Promise<string>;
+  /** Stops a node that was removed from the membership and forgets it. */
+  removeNode?(id: string): Promise<void>;
+  /** The last lines of a node's log, for failure messages. */
+  logTail(id: string, lines?: number): Promise<string>;
+  /** Stops everything and removes what was created (idempotent). */
+  close(): Promise<void>;
+}
+
+/** Link degradation, as `tc netem delay <delayMs>ms <jitterMs>ms loss <lossPercent>%`. */
+export interface NetemSpec {
+  delayMs: number;
+  jitterMs: number;
+  lossPercent: number;
+}
+
+/** The `tc netem` argument string of a spec. */
+export function netemArgs(spec: NetemSpec): string {
+  const parts: string[] = [];
+  if (spec.delayMs > 0) parts.push(`delay ${spec.delayMs}ms${spec.jitterMs > 0 ? ` ${spec.jitterMs}ms` : ''}`);
+  if (spec.lossPercent > 0) parts.push(`loss ${spec.lossPercent}%`);
+  return parts.join(' ');
+}
+
+/** Options shared by both backends. */
+export interface BackendOptions {
+  nodes: number;
+  /** Extra environment for every node (e.g. a fault-injection switch in tests). */
+  env?: Record<string, string>;
+  /** Node log level (default 'warn': drills are long and logs go to disk). */
+  logLevel?: string;
+}
+
+/** Polls `done` every `intervalMs` until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitFor(what: string, timeoutMs: number, done: () => Promise<boolean>, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(intervalMs);
+  }
+}
+
+/** A promise that resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,101 @@
+import * as grpc from '@grpc/grpc-js';
+import type { FailoverController } from '../failover/index.js';
+import { LivenessMonitor, NodeMetrics, startHttpServer, type MemberStatus, type MetricsSnapshot, type RoleName } from '../metrics/index.js';
+import type { GrpcPeerTransport } from '../transport/index.js';
+import type { Wal } from '../wal/index.js';
+import type { NodeContext } from './context.js';
+import type { NodeOptions } from './options.js';
+
+export interface Observability {
+  metrics: NodeMetrics;
+  close(): Promise<void>;
+}
+
+interface Deps {
+  opts: NodeOptions;
+  ctx: NodeContext;
+  wal: Wal;
+  transport: GrpcPeerTransport;
+  failover: FailoverController;
+  tickMs: number;
+  fatalError: () => string | null;
+}
+
+/** The node's state as the metrics module sees it: synchronous and cheap (no I/O). */
+function snapshot(d: Deps): MetricsSnapshot {
+  const raft = d.ctx.driver.raft;
+  const s = raft.status();
+  const peers = d.transport.stats().peers;
+  const extras = d.failover.commitModes.stats();
+  const cfg = d.failover.commitConfig();
+  return {
+    id: s.id,
+    role: s.role as RoleName,
+    term: s.term,
+    leader: s.leader,
+    commitIndex: s.commit,
+    appliedIndex: d.ctx.sm.appliedIndex(),
+    lastIndex: s.lastIndex,
+    snapshotIndex: s.snapshotIndex,
+    hasQuorum: s.hasQuorum,
+    voters: s.conf.voters,
+    learners: s.conf.learners,
+    followers: s.followers.map((f) => ({
+      id: f.id,
+      matchIndex: f.match,
+      lagEntries: f.lagEntries,
+      lastContactMs: f.ticksSinceContact * d.tickMs,
+      connected: peers.get(f.id)?.connected ?? false,
+    })),
+    walBytes: d.wal.stats().bytes,
+    commitMode: cfg.mode,
+    effectiveCommitMode: cfg.mode === 'SYNC' && extras.syncDegraded ? 'SEMI_SYNC' : cfg.mode,
+    syncDegraded: extras.syncDegraded,
+    asyncUncommittedEntries: extras.asyncUncommittedEntries,
+    asyncUncommittedMs: extras.asyncOldestUncommittedMs,
+  };
+}
+
+/** Every member's Status, as this node can reach them (its own answered locally). */
+async function clusterStatus(d: Deps): Promise<MemberStatus[]> {
+  const { ctx } = d;
+  const conf = ctx.driver.raft.conf();
+  const ids = [...new Set([...conf.voters, ...conf.votersOutgoing, ...conf.learners, ctx.id])].sort();
+  return Promise.all(
+    ids.map(async (id): Promise<MemberStatus> => {
+      const address = ctx.members.address(id) ?? '';
+      try {
+        const status = await ctx.forwarder.forward<MemberStatus['status']>(address, 'cluster', 'Status', {}, new Date(Date.now() + 1000));
+        return { id, address, status };
+      } catch (err) {
+        return { id, address, status: null, error: (err as grpc.ServiceError).details ?? (err as Error).message };
+      }
+    }),
+  );
+}
+
+/** Metrics always; the HTTP server (metrics, health, readiness, dashboard) when `opts.http` is set. */
+export async function startObservability(d: Deps): Promise<Observability> {
+  const metrics = new NodeMetrics({ nodeId: d.opts.id, snapshot: () => snapshot(d) });
+  if (!d.opts.http) return { metrics, close: async () => metrics.close() };
+  const live = new LivenessMonitor({ dataDir: d.opts.dataDir, walStats: () => d.wal.stats(), fatalError: d.fatalError });
+  const http = await startHttpServer({
+    listen: d.opts.http,
+    metrics,
+    health: () => live.check(),
+    clusterStatus: () => clusterStatus(d),
+    history: async () => {
+      const { readHistory } = await import('../failover/history.js');
+      return (await readHistory((n) => d.ctx.sm.getMeta(n), 50)).reverse();
+    },
+  });
+  d.ctx.log.info({ http: d.opts.http, port: http.port }, 'http endpoints listening');
+  return {
+    metrics,
+    close: async () => {
+      await http.close();
+      live.close();
+      metrics.close();
+    },
+  };
+}
