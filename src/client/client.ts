@@ -31,8 +31,18 @@ import type { WireDeleteResponse, WireGetResponse, WirePutResponse, WireRangeRes
 
 /** Options of connect(). */
 export interface ConnectOptions {
-  /** 'host:port' of one or more nodes; more are learnt from leader hints. */
+  /** 'host:port' of one or more nodes. */
   endpoints: string[];
+  /**
+   * Translates the addresses nodes advertise (in leader hints) to addresses this client can
+   * reach, e.g. container names to ports published on 127.0.0.1.
+   */
+  addressMap?: ReadonlyMap<string, string> | Record<string, string>;
+  /**
+   * Follow leader hints to endpoints not in `endpoints` (default false: a hint naming an unknown
+   * address is ignored, so a client never connects anywhere it was not pointed at).
+   */
+  discoverEndpoints?: boolean;
   /** Names this client in request ids; a random UUID by default. */
   clientId?: string;
   /** Total time of one call, retries included (default 5000). */
@@ -78,7 +88,10 @@ export class RaftdbClient {
       baseMs: positiveInt(opts.retry?.baseMs, DEFAULT_RETRY.baseMs, 'retry.baseMs'),
       maxMs: positiveInt(opts.retry?.maxMs, DEFAULT_RETRY.maxMs, 'retry.maxMs'),
     };
-    this.pool = new EndpointPool(opts.endpoints ?? []);
+    this.pool = new EndpointPool(opts.endpoints ?? [], {
+      addressMap: opts.addressMap instanceof Map ? opts.addressMap : new Map(Object.entries(opts.addressMap ?? {})),
+      discover: opts.discoverEndpoints === true,
+    });
     const readAttemptTimeoutMs = positiveInt(opts.readAttemptTimeoutMs, Math.ceil(this.timeoutMs / 2), 'readAttemptTimeoutMs');
     this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs });
     this.sessions = new WriteSessions(this.clientId, positiveInt(opts.maxConcurrentWrites, 16, 'maxConcurrentWrites'));

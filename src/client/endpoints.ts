@@ -36,7 +36,10 @@ export class EndpointPool {
   private leaderEndpoint: string | null = null;
   private closed = false;
 
-  constructor(endpoints: readonly string[]) {
+  constructor(
+    endpoints: readonly string[],
+    private readonly hints: { addressMap: ReadonlyMap<string, string>; discover: boolean } = { addressMap: new Map(), discover: false },
+  ) {
     if (endpoints.length === 0) throw invalidArgument('endpoints must name at least one host:port');
     for (const e of endpoints) if (!isEndpoint(e)) throw invalidArgument(`endpoint "${e}" is not host:port`);
     this.endpoints = [...new Set(endpoints)].slice(0, MAX_ENDPOINTS);
@@ -88,9 +91,11 @@ export class EndpointPool {
     if (this.cursor >= this.endpoints.length) this.cursor = 0;
   }
 
-  /** A follower named the leader; returns false when the hint cannot be used (pool full). */
-  noteLeaderHint(endpoint: string): boolean {
+  /** A node named the leader; returns false when the hint cannot be used (unknown address, pool full). */
+  noteLeaderHint(advertised: string): boolean {
+    const endpoint = this.hints.addressMap.get(advertised) ?? advertised;
     if (!this.endpoints.includes(endpoint)) {
+      if (!this.hints.discover) return false;
       if (this.endpoints.length >= MAX_ENDPOINTS) return false;
       this.endpoints.push(endpoint);
     }

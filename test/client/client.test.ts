@@ -31,7 +31,7 @@ describe('leader tracking', () => {
   it('follows the raftdb-leader trailer of a follower and then writes to the leader directly', async () => {
     const leader = await node({ Put: ok });
     const follower = await node({ Put: () => Promise.reject(fault(status.FAILED_PRECONDITION, 'not leader', leader.address)) });
-    const c = client([follower.address]);
+    const c = client([follower.address], { discoverEndpoints: true });
     const r = await c.put('k', 'v');
     expect(r.header.revision).toBe(7);
     expect(c.leader).toBe(leader.address);
@@ -129,8 +129,17 @@ describe('membership changes (no request id)', () => {
   it('follows a leader hint', async () => {
     const leader = await node({ MemberPromote: members });
     const follower = await node({ MemberPromote: () => Promise.reject(fault(status.FAILED_PRECONDITION, 'not leader', leader.address)) });
-    await client([follower.address]).cluster.memberPromote('n4');
+    await client([follower.address], { discoverEndpoints: true }).cluster.memberPromote('n4');
     expect(leader.requests('MemberPromote')).toEqual([{ id: 'n4' }]);
+  });
+
+  it('ignores a hint naming an address it was not given, unless mapped', async () => {
+    const leader = await node({ Put: ok });
+    const follower = await node({ Put: () => Promise.reject(fault(status.FAILED_PRECONDITION, 'not leader', 'n9:7001')) });
+    await expect(client([follower.address]).put('k', 'v')).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+    const mapped = client([follower.address, leader.address], { addressMap: { 'n9:7001': leader.address } });
+    await mapped.put('k', 'v');
+    expect(leader.requests('Put')).toHaveLength(1);
   });
 });
 
