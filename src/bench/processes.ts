@@ -36,7 +36,9 @@ export function runInProcesses(configs: LoadConfig[], command: string[], env: No
   const done = (async (): Promise<LoadResult> => {
     let ready = 0;
     const results = configs.map((config, i) => {
-      const child = spawn(process.execPath, command, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
+      // Own process group: a terminal's Ctrl-C reaches only the parent, which sends 'stop' so
+      // that every child still reports what it measured.
+      const child = spawn(process.execPath, command, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env, detached: true });
       children.push(child);
       return new Promise<LoadResult>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`load process ${i + 1} was not ready within ${READY_TIMEOUT_MS / 1000}s`)), READY_TIMEOUT_MS);

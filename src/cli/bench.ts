@@ -129,7 +129,10 @@ async function withCluster<T>(io: CliIo, f: BenchFlags, cfg: LoadConfig, fn: (en
 async function runBench(io: CliIo, cfg: LoadConfig, processes: number): Promise<BenchReport> {
   let load: { progress(): LoadProgress; stop(): void; done: Promise<LoadResult> };
   if (processes > 0) {
-    load = runInProcesses(splitConfig(cfg, processes), [cliMainPath(), 'bench-worker'], childEnv());
+    const parts = splitConfig(cfg, processes);
+    // Each process has at least one client, so there may be more connections than asked for.
+    cfg = { ...cfg, connections: parts.reduce((n, p) => n + p.connections, 0) };
+    load = runInProcesses(parts, [cliMainPath(), 'bench-worker'], childEnv());
   } else {
     const run = new LoadRun(cfg);
     load = { progress: () => run.progress(), stop: () => run.stop(), done: run.run() };

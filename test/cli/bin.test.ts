@@ -1,5 +1,6 @@
 // The compiled `raftdb` binary as a user runs it: shebang entry, exit codes, one-line errors,
-// and `dev` end to end (ready line, clean stop on SIGTERM/SIGINT, restart from its data).
+// `dev` end to end (a process per node, ready line, clean stop on SIGTERM/SIGINT, restart from
+// its data), the failover verbs and `bench` against its real node processes.
 // CI does not build dist/, so the CLI is compiled here into a private directory under
 // node_modules/.cache (inside the repo, so the proto/ directory is found by walking up).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -92,6 +93,42 @@ function startDev(dir: string, base: number, httpBase: number): { child: ChildPr
   return { child, ready, exited };
 }
 
+/** switchover, mode, history and a multi-process bench against a real cluster. */
+async function failoverVerbs(ep: string): Promise<void> {
+  const sw = await raftdb(['switchover', '--json', '--endpoints', ep]);
+  expect(sw.code).toBe(0);
+  const moved = JSON.parse(sw.stdout);
+  expect(moved).toMatchObject({ ok: true, state: 'done', id: expect.any(String) });
+  expect(moved.to).not.toBe(moved.from);
+  const refused = await raftdb(['switchover', '--to', 'n9', '--endpoints', ep]);
+  expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(/^raftdb: switchover refused: no eligible candidate: n9 is not a voting member/) });
+
+  expect((await raftdb(['mode', 'set', 'sync', '--endpoints', ep])).stdout).toBe('commit mode set to sync\n');
+  expect(JSON.parse((await raftdb(['mode', 'get', '--json', '--endpoints', ep])).stdout)).toMatchObject({ configured: 'sync', role: 'leader' });
+  expect((await raftdb(['mode', 'set', 'semi-sync', '--endpoints', ep])).code).toBe(0);
+
+  const history = JSON.parse((await raftdb(['history', '--json', '--endpoints', ep])).stdout);
+  expect(history.events.length).toBeGreaterThanOrEqual(1);
+  expect(history.events[0]).toMatchObject({ reason: 'election', to: expect.stringMatching(/^n\d$/) });
+
+  const bench = await raftdb(['bench', '--ops', '100', '--warmup', '0', '--processes', '2', '--mix', 'put=50,get=50', '--json', '--endpoints', ep]);
+  expect(bench.code).toBe(0);
+  expect(JSON.parse(bench.stdout)).toMatchObject({ ops: 100, errors: 0, config: { processes: 2 } });
+}
+
+describe('raftdb bench --start-cluster', () => {
+  it('measures a fresh local cluster and prints the report as JSON', async () => {
+    const r = await raftdb(['bench', '--ops', '200', '--start-cluster', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^bench: 3-node cluster in .*raftdb-bench-/);
+    const rep = JSON.parse(r.stdout);
+    const latency = { p50: expect.any(Number), p90: expect.any(Number), p99: expect.any(Number), max: expect.any(Number), mean: expect.any(Number) };
+    expect(rep).toMatchObject({ ops: 200, opsPerSec: expect.any(Number), errors: 0, elapsedS: expect.any(Number), latencyMs: latency, errorsByCode: {} });
+    expect(rep.byOp).toEqual({ put: { ops: 200, opsPerSec: expect.any(Number), errors: 0, latencyMs: latency } });
+    expect(rep.config).toMatchObject({ concurrency: 64, connections: 1, valueSize: 256, keys: 10000, mix: { put: 100, get: 0 }, consistency: 'linearizable', mode: 'default' });
+  }, 120_000);
+});
+
 describe('raftdb dev', () => {
   it('starts a cluster, stops cleanly on a signal, and resumes from its data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'raftdb-dev-'));
@@ -102,9 +139,13 @@ describe('raftdb dev', () => {
       const first = startDev(dir, base, httpBase);
       const out = await first.ready;
       expect(out).toContain(`endpoints: ${endpoints.join(',')}`);
+      // Each node is a process of its own.
+      const pids = [...out.matchAll(/^n\d .* pid (\d+)$/gm)].map((m) => Number(m[1]));
+      expect(new Set([...pids, first.child.pid]).size).toBe(4);
       const c = connect({ endpoints, timeoutMs: 10_000 });
       await c.put('survives', 'restart');
       c.close();
+      await failoverVerbs(endpoints.join(','));
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
 

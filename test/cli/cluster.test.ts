@@ -1,7 +1,5 @@
-// Operator verbs against fake nodes: the status table from every endpoint, membership changes,
-// and `serve` flag/environment parsing (without starting a node).
+// Operator verbs against fake nodes: the status table from every endpoint and membership changes.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePeers, serveOptions } from '../../src/cli/node.js';
 import { FakeNode, deadEndpoint, hdr } from '../client/fake-server.js';
 import { raftdb } from './harness.js';
 
@@ -88,41 +86,5 @@ describe('member', () => {
 
   it('exits 2 without the member id', async () => {
     expect((await raftdb(['member', 'promote'])).code).toBe(2);
-  });
-});
-
-describe('serve options', () => {
-  const base = { join: false, priority: 1, clusterId: 'c', logLevel: 'info' };
-
-  it('builds NodeOptions from flags', () => {
-    const o = serveOptions({ ...base, id: 'n2', listen: '0.0.0.0:7002', advertise: 'db2:7002', http: '0.0.0.0:9102', peers: 'n1=db1:7001,n2=db2:7002', dataDir: '/data' });
-    expect(o).toMatchObject({ id: 'n2', listen: '0.0.0.0:7002', advertise: 'db2:7002', http: '0.0.0.0:9102', dataDir: '/data', join: false });
-    expect([...o.peers]).toEqual([['n1', 'db1:7001'], ['n2', 'db2:7002']]);
-  });
-
-  it('defaults peers to this node alone and http to none', () => {
-    const o = serveOptions({ ...base, id: 'n1', listen: '127.0.0.1:7001', http: 'none', dataDir: 'd' });
-    expect([...o.peers]).toEqual([['n1', '127.0.0.1:7001']]);
-    expect(o.http).toBeNull();
-  });
-
-  it.each([
-    [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],
-    [{ id: 'n1', dataDir: 'd' }, /--listen is required/],
-    [{ id: 'n1', listen: 'x', dataDir: 'd' }, /not host:port/],
-    [{ id: 'n1', listen: '127.0.0.1:1' }, /--data-dir/],
-    [{ id: 'n1', listen: '127.0.0.1:1', dataDir: 'd', peers: 'n2=h:1' }, /must include this node/],
-  ])('refuses incomplete flags %j', (flags, message) => {
-    expect(() => serveOptions({ ...base, ...flags })).toThrow(message);
-  });
-
-  it('rejects malformed peers', () => {
-    expect(() => parsePeers('n1=h:1,n1=h:2')).toThrow(/twice/);
-    expect(() => parsePeers('n1:h:1')).toThrow(/id=host:port/);
-  });
-
-  it('reads RAFTDB_* variables and exits 2 when something is missing', async () => {
-    const r = await raftdb(['serve'], { env: { RAFTDB_ID: 'n1', RAFTDB_LISTEN: '127.0.0.1:7001' } });
-    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining('--data-dir (or RAFTDB_DATA_DIR) is required') });
   });
 });

@@ -1,0 +1,83 @@
+// `serve` and `dev` flags and RAFTDB_* variables, checked without starting a node: NodeOptions
+// built from them, the failover tuning, and exit 2 with a message naming the flag when wrong.
+import { describe, expect, it } from 'vitest';
+import { parsePeers, serveOptions } from '../../src/cli/node.js';
+import { tuningArgs, tuningOptions } from '../../src/cli/tuning.js';
+import { raftdb } from './harness.js';
+
+describe('serve options', () => {
+  const base = { clusterId: 'c', logLevel: 'info' };
+  const three = { ...base, id: 'n1', listen: '127.0.0.1:7001', dataDir: 'd', peers: 'n1=h:1,n2=h:2,n3=h:3' };
+
+  it('builds NodeOptions from flags', () => {
+    const o = serveOptions({ ...base, id: 'n2', listen: '0.0.0.0:7002', advertise: 'db2:7002', http: '0.0.0.0:9102', peers: 'n1=db1:7001,n2=db2:7002', dataDir: '/data' });
+    expect(o).toMatchObject({ id: 'n2', listen: '0.0.0.0:7002', advertise: 'db2:7002', http: '0.0.0.0:9102', dataDir: '/data', join: false, priority: 1 });
+    expect([...o.peers]).toEqual([['n1', 'db1:7001'], ['n2', 'db2:7002']]);
+  });
+
+  it('defaults peers to this node alone and http to none', () => {
+    const o = serveOptions({ ...base, id: 'n1', listen: '127.0.0.1:7001', http: 'none', dataDir: 'd' });
+    expect([...o.peers]).toEqual([['n1', '127.0.0.1:7001']]);
+    expect(o.http).toBeNull();
+  });
+
+  it('takes the failover tuning and snapshot interval from flags', () => {
+    const o = serveOptions({ ...three, priority: '0', preferredLeader: 'n2', autoFailback: true, failbackDelayMs: '0', maxLagEntries: '50', snapshotEntries: '500' });
+    expect(o).toMatchObject({ priority: 0, snapshotEntries: 500, failover: { preferredLeader: 'n2', autoFailback: true, failbackDelayMs: 0, maxLagEntries: 50 } });
+  });
+
+  it('falls back to RAFTDB_* variables, flags winning', () => {
+    const env = { RAFTDB_ID: 'n3', RAFTDB_LISTEN: '127.0.0.1:7003', RAFTDB_DATA_DIR: 'd', RAFTDB_PEERS: 'n1=h:1,n3=h:3', RAFTDB_PRIORITY: '5',
+      RAFTDB_PREFERRED_LEADER: 'n1', RAFTDB_AUTO_FAILBACK: 'true', RAFTDB_FAILBACK_DELAY_MS: '2500', RAFTDB_SNAPSHOT_ENTRIES: '100' };
+    const o = serveOptions({ snapshotEntries: '200' }, env);
+    expect(o).toMatchObject({ id: 'n3', priority: 5, snapshotEntries: 200, clusterId: 'raftdb', logLevel: 'info', failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: 2500 } });
+  });
+
+  it.each([
+    [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],
+    [{ id: 'n1', dataDir: 'd' }, /--listen is required/],
+    [{ id: 'n1', listen: 'x', dataDir: 'd' }, /not host:port/],
+    [{ id: 'n1', listen: '127.0.0.1:1' }, /--data-dir/],
+    [{ id: 'n1', listen: '127.0.0.1:1', dataDir: 'd', peers: 'n2=h:1' }, /must include this node/],
+    [{ ...three, priority: '-1' }, /--priority \(RAFTDB_PRIORITY\): "-1" is not an integer from 0 to 1000/],
+    [{ ...three, logLevel: 'loud' }, /--log-level .* "loud" is not one of/],
+    [{ ...three, preferredLeader: 'n9' }, /"n9" is not a member \(n1, n2, n3\)/],
+    [{ ...three, autoFailback: true }, /--auto-failback .* needs --preferred-leader/],
+    [{ ...three, failbackDelayMs: '1s' }, /--failback-delay-ms \(RAFTDB_FAILBACK_DELAY_MS\): "1s" is not an integer/],
+    [{ ...three, maxLagEntries: '0' }, /--max-lag-entries .* from 1 to/],
+    [{ ...three, snapshotEntries: '1e4' }, /--snapshot-entries \(RAFTDB_SNAPSHOT_ENTRIES\): "1e4"/],
+  ])('refuses bad flags %j', (flags, message) => {
+    expect(() => serveOptions({ ...base, ...flags })).toThrow(message);
+  });
+
+  it('does not check the preferred leader of a joining node (it may not know every member)', () => {
+    const o = serveOptions({ ...base, id: 'n4', listen: '127.0.0.1:7004', dataDir: 'd', join: true, preferredLeader: 'n1' });
+    expect(o.failover).toEqual({ preferredLeader: 'n1' });
+  });
+
+  it('rejects malformed peers', () => {
+    expect(() => parsePeers('n1=h:1,n1=h:2')).toThrow(/twice/);
+    expect(() => parsePeers('n1:h:1')).toThrow(/id=host:port/);
+  });
+
+  it('reads RAFTDB_* variables and exits 2 when something is missing or wrong', async () => {
+    const r = await raftdb(['serve'], { env: { RAFTDB_ID: 'n1', RAFTDB_LISTEN: '127.0.0.1:7001' } });
+    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining('--data-dir (or RAFTDB_DATA_DIR) is required') });
+    const bad = await raftdb(['serve'], { env: { RAFTDB_ID: 'n1', RAFTDB_LISTEN: '127.0.0.1:7001', RAFTDB_DATA_DIR: 'd', RAFTDB_AUTO_FAILBACK: 'maybe' } });
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('RAFTDB_AUTO_FAILBACK: "maybe" is not a boolean') });
+  });
+});
+
+describe('dev tuning', () => {
+  it('hands the same tuning to every node as serve flags', () => {
+    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000' }, {}, ['n1', 'n2', 'n3']);
+    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000']);
+    expect(tuningArgs(tuningOptions({}, {}, ['n1']))).toEqual([]);
+  });
+
+  it('exits 2 before starting anything when a flag is wrong', async () => {
+    const r = await raftdb(['dev', '--preferred-leader', 'n4', '--dir', '/nonexistent/never-created']);
+    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining('"n4" is not a member (n1, n2, n3)') });
+    expect((await raftdb(['dev', '--nodes', '4'])).code).toBe(2);
+  });
+});
