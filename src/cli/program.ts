@@ -6,6 +6,7 @@ import { registerBenchCommands } from './bench.js';
 import { registerClusterCommands } from './cluster.js';
 import { type CliIo, CliFailure, UsageError } from './common.js';
 import { registerDevCommand } from './dev.js';
+import { registerDrillCommand } from './drill.js';
 import { registerFailoverCommands } from './failover.js';
 import { registerKvCommands } from './kv.js';
 import { registerModeCommands } from './mode.js';
@@ -34,6 +35,7 @@ export function createProgram(io: CliIo): Command {
   registerModeCommands(program, io);
   registerBenchCommands(program, io);
   registerDevCommand(program, io);
+  registerDrillCommand(program, io);
   registerNodeCommands(program, io);
   return program;
 }

@@ -16,6 +16,11 @@ export interface DrillCluster {
   endpoint(id: string): string;
   /** The address peers reach `id` at (what MemberAdd records). */
   peerAddress(id: string): string;
+  /**
+   * Peer address -> client endpoint of every node ever started, kept up to date as nodes are
+   * added; pass it to connect({ addressMap }) so leader hints lead somewhere reachable.
+   */
+  readonly addressMap: ReadonlyMap<string, string>;
   /** Crash: SIGKILL, the node loses whatever it had not fsynced. No-op when already down. */
   kill(id: string): Promise<void>;
   /** Starts a killed node again on its data; waits until it answers (not for a leader). */

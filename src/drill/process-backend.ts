@@ -4,10 +4,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv, freePorts } from '../cli/local-cluster.js';
 import { type BackendOptions, type DrillCluster, type NetemSpec, netemArgs, waitFor } from './backend.js';
 import { LinkProxy } from './link-proxy.js';
 import { ClusterProbe } from './probe.js';
@@ -48,23 +48,10 @@ function defaultMain(): string {
   return found;
 }
 
-/** `count` ports free on 127.0.0.1 right now. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
 /** A cluster of node processes with proxied peer links. */
 export class ProcessCluster implements DrillCluster {
   readonly kind = 'process';
+  readonly addressMap = new Map<string, string>();
   private readonly procs = new Map<string, NodeProc>();
   private readonly proxy = new LinkProxy();
   private readonly probe: ClusterProbe;
@@ -104,10 +91,11 @@ export class ProcessCluster implements DrillCluster {
   private async define(id: string, address: string, httpPort: number, peers: string, join_: boolean): Promise<void> {
     const proxyUrl = await this.proxy.addSource(id);
     this.proxy.setAddress(id, address);
+    this.addressMap.set(address, address);
     const args = ['serve', '--id', id, '--listen', address, '--http', `127.0.0.1:${httpPort}`, '--peers', peers];
     args.push('--data-dir', join(this.dir, id), '--cluster-id', 'drill', '--log-level', this.opts.logLevel ?? 'warn');
     if (join_) args.push('--join');
-    const env = { ...process.env, ...this.opts.env, grpc_proxy: proxyUrl, no_grpc_proxy: NO_PROXY_NONE };
+    const env = { ...childEnv(), ...this.opts.env, grpc_proxy: proxyUrl, no_grpc_proxy: NO_PROXY_NONE };
     this.procs.set(id, { id, address, args, env, logFile: join(this.dir, `${id}.log`), child: null, exited: Promise.resolve() });
   }
 

@@ -92,6 +92,9 @@ async function readBarrier(ctx: NodeContext, consistency: string, deadline: Date
   await withDeadline(ctx.driver.readBarrier(consistency === 'LEASE'), deadline, 'read');
 }
 
+/** TEST-ONLY fault injection: serve every read from local state, no ReadIndex (drills must catch it). */
+const FAULT_STALE_READS = process.env.RAFTDB_FAULT_STALE_READS === '1';
+
 /** Serves a read locally (serializable) or on the leader (linearizable, lease). */
 function read<Req extends { consistency?: string }, Res>(
   ctx: NodeContext,
@@ -100,7 +103,7 @@ function read<Req extends { consistency?: string }, Res>(
   serve: () => Promise<Res>,
 ): Promise<Res> {
   const consistency = checkConsistency(call.request.consistency);
-  if (consistency === 'SERIALIZABLE') return serve();
+  if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) return serve();
   return onLeader(ctx, call as grpc.ServerUnaryCall<unknown, unknown>, 'kv', method, async (deadline) => {
     await readBarrier(ctx, consistency, deadline);
     return serve();

@@ -1,0 +1,226 @@
+// Client loads whose every operation is recorded for the linearizability checker. Each client
+// loop is one history process: it runs one operation at a time, against a few hot keys, at a
+// bounded rate. Two shapes:
+// - register: put of a unique value, linearizable get, and compare-and-set (a txn comparing the
+//   value), checked against the register model;
+// - append: read the key's list (JSON in the value), then a txn that writes list + [element] if
+//   the key's mod revision is unchanged, retried on conflict; checked against the list model.
+// Keys are retired every `keyLifetimeMs` (the key name carries the epoch), which bounds each
+// key's history and so the checker's search, as Jepsen's keys do.
+import { compare, connect, op, RaftdbError, type CommitMode, type RaftdbClient } from '../client/index.js';
+import type { HistoryRecorder, Op, OpResult, Value } from '../history/index.js';
+import { sleep } from './backend.js';
+import { Rng } from './rng.js';
+
+export type WorkloadKind = 'register' | 'append' | 'mixed';
+
+/** Options of a workload. */
+export interface WorkloadOptions {
+  kind: WorkloadKind;
+  /** Concurrent client loops, each with its own connection (a history process each). */
+  clients: number;
+  endpoints: readonly string[];
+  /** Advertised peer address -> client endpoint (DrillCluster.addressMap), consulted live. */
+  addressMap?: ReadonlyMap<string, string>;
+  commitMode: CommitMode;
+  /** Prefix of every key this run touches, unique per run. */
+  keyPrefix: string;
+  seed: number;
+  /** Hot keys per shape (default 3). */
+  keys?: number;
+  /** Per client loop (default 20). */
+  opsPerSecond?: number;
+  /** Total time of one client call, retries included (default 2000). */
+  opTimeoutMs?: number;
+  /** Keys are replaced by fresh ones this often (default 10 s). */
+  keyLifetimeMs?: number;
+  /** Conflicting appends retried at most this many times before the append fails (default 5). */
+  appendRetries?: number;
+  /**
+   * Where reads go: 'bound' (default) sends each client's reads to one node, as Jepsen binds
+   * clients to nodes, so follower forwarding and isolated nodes are exercised; 'leader' lets
+   * them follow the client's leader.
+   */
+  reads?: 'bound' | 'leader';
+}
+
+const READ_SHARE = 0.4;
+const WRITE_SHARE = 0.3; // the rest of the register ops are compare-and-set
+
+/**
+ * Errors that prove the operation did not happen: the server rejects them while validating,
+ * before proposing anything, on every attempt alike. Anything else after the request may have
+ * been sent (timeouts, UNAVAILABLE, a redirect after a lost attempt) leaves the outcome open.
+ */
+export function isDefiniteFailure(err: unknown): boolean {
+  return err instanceof RaftdbError && (err.code === 'INVALID_ARGUMENT' || err.code === 'RESOURCE_EXHAUSTED');
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** One history process's connections: writes follow the leader, reads may stay on one node. */
+interface Clients {
+  writer: RaftdbClient;
+  reader: RaftdbClient;
+}
+
+/** Thrown inside an append when the outcome is settled without an ok. */
+class AppendOutcome extends Error {
+  constructor(
+    readonly status: 'fail' | 'unknown',
+    why: string,
+  ) {
+    super(why);
+  }
+}
+
+/** The running client loops of one drill. */
+export class Workload {
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private readonly clients: RaftdbClient[] = [];
+  private readonly startedMs = Date.now();
+  private readonly o: Required<Omit<WorkloadOptions, 'addressMap'>> & Pick<WorkloadOptions, 'addressMap'>;
+
+  constructor(
+    private readonly recorder: HistoryRecorder,
+    opts: WorkloadOptions,
+  ) {
+    this.o = { keys: 3, opsPerSecond: 20, opTimeoutMs: 2000, keyLifetimeMs: 10_000, appendRetries: 5, reads: 'bound', ...opts };
+  }
+
+  /** Starts the client loops. */
+  start(): void {
+    const n = this.o.endpoints.length;
+    for (let i = 0; i < this.o.clients; i++) {
+      // Each client starts at a different node, as Jepsen binds clients to nodes.
+      const endpoints = [...this.o.endpoints.slice(i % n), ...this.o.endpoints.slice(0, i % n)];
+      // Hints to nodes added during the drill are followed through the address map.
+      const client = connect({
+        endpoints,
+        clientId: `${this.o.keyPrefix}c${i}`,
+        timeoutMs: this.o.opTimeoutMs,
+        addressMap: this.o.addressMap ?? new Map(),
+        discoverEndpoints: true,
+      });
+      // A client that knows one node only: hints elsewhere are ignored, so reads stay there.
+      const reader = this.o.reads === 'bound' ? connect({ endpoints: [endpoints[0]!], timeoutMs: this.o.opTimeoutMs }) : client;
+      this.clients.push(client);
+      if (reader !== client) this.clients.push(reader);
+      this.loops.push(this.loop(`c${i}`, { writer: client, reader }, new Rng(this.o.seed * 1000 + i)));
+    }
+  }
+
+  /** Stops the loops after their current operation and closes the clients. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.loops);
+    for (const c of this.clients) c.close();
+  }
+
+  /** The key of shape `kind` number `k` in the current epoch. */
+  private key(kind: 'r' | 'a', k: number): string {
+    const epoch = Math.floor((Date.now() - this.startedMs) / this.o.keyLifetimeMs);
+    return `${this.o.keyPrefix}${kind}${k}.${epoch}`;
+  }
+
+  private async loop(process: string, clients: Clients, rng: Rng): Promise<void> {
+    const intervalMs = 1000 / this.o.opsPerSecond;
+    const lastSeen = new Map<string, Value>();
+    let seq = 0;
+    let nextMs = Date.now() + rng.next() * intervalMs;
+    while (!this.stopping) {
+      const waitMs = nextMs - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
+      nextMs = Math.max(nextMs + intervalMs, Date.now());
+      if (this.stopping) break;
+      const value = `${process}.${seq++}`;
+      const append = this.o.kind === 'append' || (this.o.kind === 'mixed' && rng.next() < 0.5);
+      const k = rng.int(0, this.o.keys - 1);
+      if (append) await this.appendOrRead(process, clients, rng, this.key('a', k), value);
+      else await this.registerOp(process, clients, rng, this.key('r', k), value, lastSeen);
+    }
+  }
+
+  /** Records one call: ok with `result`, fail when definite, unknown otherwise. */
+  private async record<T>(process: string, key: string, o: Op, call: () => Promise<T>, result: (v: T) => OpResult | undefined): Promise<T | undefined> {
+    try {
+      return await this.recorder.track(process, key, o, call, { result, isDefiniteFailure });
+    } catch {
+      return undefined; // recorded as fail or unknown
+    }
+  }
+
+  private async registerOp(process: string, clients: Clients, rng: Rng, key: string, value: string, lastSeen: Map<string, Value>): Promise<void> {
+    const mode = this.o.commitMode;
+    const client = clients.writer;
+    const p = rng.next();
+    if (p < READ_SHARE) {
+      const v = await this.record(process, key, { type: 'read' }, () => clients.reader.getString(key), (s) => s);
+      if (v !== undefined) lastSeen.set(key, v);
+    } else if (p < READ_SHARE + WRITE_SHARE) {
+      const r = await this.record(process, key, { type: 'write', value }, () => client.put(key, value, { commitMode: mode }), () => undefined);
+      if (r !== undefined) lastSeen.set(key, value);
+    } else {
+      const expected = lastSeen.get(key) ?? null;
+      const guard = expected === null ? compare.missing(key) : compare.value(key, '=', String(expected));
+      const cas = (): Promise<boolean> =>
+        client.txn({ compare: [guard], success: [op.put(key, value)], commitMode: mode }).then((t) => t.succeeded);
+      const swapped = await this.record(process, key, { type: 'cas', expected, value }, cas, (ok) => ok);
+      if (swapped === true) lastSeen.set(key, value);
+    }
+  }
+
+  private async appendOrRead(process: string, clients: Clients, rng: Rng, key: string, element: string): Promise<void> {
+    if (rng.next() < READ_SHARE) {
+      await this.record(process, key, { type: 'read' }, () => readList(clients.reader, key).then((r) => r.list), (list) => list);
+      return;
+    }
+    const id = this.recorder.invoke(process, key, { type: 'append', value: element });
+    try {
+      await this.append(clients.writer, key, element);
+      this.recorder.ok(id);
+    } catch (err) {
+      if (err instanceof AppendOutcome && err.status === 'fail') this.recorder.fail(id, err.message);
+      else this.recorder.unknown(id, message(err));
+    }
+  }
+
+  /**
+   * Read, then compare-and-put on the mod revision, retried on conflict. Only the txn writes, so
+   * until one is sent with an open outcome a failure proves the append did not happen.
+   */
+  private async append(client: RaftdbClient, key: string, element: string): Promise<void> {
+    for (let attempt = 0; attempt <= this.o.appendRetries; attempt++) {
+      let current: { list: Value[] | null; modRevision: number };
+      try {
+        current = await readList(client, key);
+      } catch (err) {
+        throw new AppendOutcome('fail', `read before append: ${message(err)}`);
+      }
+      const next = JSON.stringify([...(current.list ?? []), element]);
+      const guard = current.list === null ? compare.missing(key) : compare.modRevision(key, '=', current.modRevision);
+      let succeeded: boolean;
+      try {
+        const t = await client.txn({ compare: [guard], success: [op.put(key, next)], commitMode: this.o.commitMode });
+        succeeded = t.succeeded;
+      } catch (err) {
+        if (isDefiniteFailure(err)) throw new AppendOutcome('fail', message(err));
+        throw new AppendOutcome('unknown', message(err));
+      }
+      if (succeeded) return;
+    }
+    throw new AppendOutcome('fail', `conflicting appends, ${this.o.appendRetries} retries`);
+  }
+}
+
+/** A list key's elements (null when the key does not exist) and its mod revision. */
+export async function readList(client: RaftdbClient, key: string): Promise<{ list: Value[] | null; modRevision: number }> {
+  const r = await client.get(key);
+  if (!r.kv) return { list: null, modRevision: 0 };
+  const parsed: unknown = JSON.parse(r.kv.valueString());
+  if (!Array.isArray(parsed)) throw new Error(`key ${key} does not hold a JSON list`);
+  return { list: parsed as Value[], modRevision: r.kv.modRevision };
+}
