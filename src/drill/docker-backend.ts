@@ -159,7 +159,8 @@ export class DockerCluster implements DrillCluster {
   }
 
   nodes(): string[] {
-    return [...this.containers.keys()];
+    // Containers start in parallel: list them in id order, not in the order they came up.
+    return [...this.containers.keys()].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)) || a.localeCompare(b));
   }
 
   endpoints(): string[] {

@@ -5,6 +5,8 @@
 //   value), checked against the register model;
 // - append: read the key's list (JSON in the value), then a txn that writes list + [element] if
 //   the key's mod revision is unchanged, retried on conflict; checked against the list model.
+// Reads go to the node the client is bound to (followers forward them), writes follow the
+// leader. A separate probe loop only writes, fast, to time the cluster's unavailability.
 // Keys are retired every `keyLifetimeMs` (the key name carries the epoch), which bounds each
 // key's history and so the checker's search, as Jepsen's keys do.
 import { compare, connect, op, RaftdbError, type CommitMode, type RaftdbClient } from '../client/index.js';
@@ -37,6 +39,13 @@ export interface WorkloadOptions {
   /** Conflicting appends retried at most this many times before the append fails (default 5). */
   appendRetries?: number;
   /**
+   * Writes per second of the availability probe, a loop of its own that only writes (default
+   * 50; 0 for none): client loops run one operation at a time, so one stuck on a partitioned
+   * node says nothing about whether the cluster accepts writes; the probe's writes time when it
+   * does again (the report's RTO) at a fine grain. They are recorded and checked like the rest.
+   */
+  probeOpsPerSecond?: number;
+  /**
    * Where reads go: 'bound' (default) sends each client's reads to one node, as Jepsen binds
    * clients to nodes, so follower forwarding and isolated nodes are exercised; 'leader' lets
    * them follow the client's leader.
@@ -45,6 +54,8 @@ export interface WorkloadOptions {
 }
 
 const READ_SHARE = 0.4;
+/** The probe's calls give up sooner than the client loops', so a stuck call delays it less. */
+const PROBE_TIMEOUT_MS = 1000;
 const WRITE_SHARE = 0.3; // the rest of the register ops are compare-and-set
 
 /**
@@ -88,28 +99,57 @@ export class Workload {
     private readonly recorder: HistoryRecorder,
     opts: WorkloadOptions,
   ) {
-    this.o = { keys: 3, opsPerSecond: 20, opTimeoutMs: 2000, keyLifetimeMs: 10_000, appendRetries: 5, reads: 'bound', ...opts };
+    this.o = { keys: 3, opsPerSecond: 20, opTimeoutMs: 2000, keyLifetimeMs: 10_000, appendRetries: 5, probeOpsPerSecond: 50, reads: 'bound', ...opts };
   }
 
-  /** Starts the client loops. */
+  /** Starts the client loops and the probe. */
   start(): void {
     const n = this.o.endpoints.length;
     for (let i = 0; i < this.o.clients; i++) {
       // Each client starts at a different node, as Jepsen binds clients to nodes.
       const endpoints = [...this.o.endpoints.slice(i % n), ...this.o.endpoints.slice(0, i % n)];
-      // Hints to nodes added during the drill are followed through the address map.
-      const client = connect({
-        endpoints,
-        clientId: `${this.o.keyPrefix}c${i}`,
-        timeoutMs: this.o.opTimeoutMs,
-        addressMap: this.o.addressMap ?? new Map(),
-        discoverEndpoints: true,
-      });
+      const writer = this.connect(`c${i}`, endpoints, this.o.opTimeoutMs);
       // A client that knows one node only: hints elsewhere are ignored, so reads stay there.
-      const reader = this.o.reads === 'bound' ? connect({ endpoints: [endpoints[0]!], timeoutMs: this.o.opTimeoutMs }) : client;
-      this.clients.push(client);
-      if (reader !== client) this.clients.push(reader);
-      this.loops.push(this.loop(`c${i}`, { writer: client, reader }, new Rng(this.o.seed * 1000 + i)));
+      const reader = this.o.reads === 'bound' ? connect({ endpoints: [endpoints[0]!], timeoutMs: this.o.opTimeoutMs }) : writer;
+      if (reader !== writer) this.clients.push(reader);
+      const rng = new Rng(this.o.seed * 1000 + i);
+      const lastSeen = new Map<string, Value>();
+      this.loops.push(this.paced(this.o.opsPerSecond, rng, (seq) => this.clientOp(`c${i}`, { writer, reader }, rng, seq, lastSeen)));
+    }
+    if (this.o.probeOpsPerSecond > 0) {
+      const probe = this.connect('probe', this.o.endpoints, Math.min(this.o.opTimeoutMs, PROBE_TIMEOUT_MS));
+      const write = (seq: number): Promise<unknown> => {
+        const key = this.key('p', 0);
+        const value = `probe.${seq}`;
+        return this.record('probe', key, { type: 'write', value }, () => probe.put(key, value, { commitMode: this.o.commitMode }), () => undefined);
+      };
+      this.loops.push(this.paced(this.o.probeOpsPerSecond, new Rng(this.o.seed), write));
+    }
+  }
+
+  /** A client following the leader; hints to nodes added later are followed through the address map. */
+  private connect(name: string, endpoints: readonly string[], timeoutMs: number): RaftdbClient {
+    const client = connect({
+      endpoints: [...endpoints],
+      clientId: `${this.o.keyPrefix}${name}`,
+      timeoutMs,
+      addressMap: this.o.addressMap ?? new Map(),
+      discoverEndpoints: true,
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Runs `op` at most `opsPerSecond` times a second, one at a time, until stopped. */
+  private async paced(opsPerSecond: number, rng: Rng, op: (seq: number) => Promise<unknown>): Promise<void> {
+    const intervalMs = 1000 / opsPerSecond;
+    let nextMs = Date.now() + rng.next() * intervalMs;
+    for (let seq = 0; !this.stopping; seq++) {
+      const waitMs = nextMs - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
+      nextMs = Math.max(nextMs + intervalMs, Date.now());
+      if (this.stopping) break;
+      await op(seq);
     }
   }
 
@@ -121,27 +161,18 @@ export class Workload {
   }
 
   /** The key of shape `kind` number `k` in the current epoch. */
-  private key(kind: 'r' | 'a', k: number): string {
+  private key(kind: 'r' | 'a' | 'p', k: number): string {
     const epoch = Math.floor((Date.now() - this.startedMs) / this.o.keyLifetimeMs);
     return `${this.o.keyPrefix}${kind}${k}.${epoch}`;
   }
 
-  private async loop(process: string, clients: Clients, rng: Rng): Promise<void> {
-    const intervalMs = 1000 / this.o.opsPerSecond;
-    const lastSeen = new Map<string, Value>();
-    let seq = 0;
-    let nextMs = Date.now() + rng.next() * intervalMs;
-    while (!this.stopping) {
-      const waitMs = nextMs - Date.now();
-      if (waitMs > 0) await sleep(waitMs);
-      nextMs = Math.max(nextMs + intervalMs, Date.now());
-      if (this.stopping) break;
-      const value = `${process}.${seq++}`;
-      const append = this.o.kind === 'append' || (this.o.kind === 'mixed' && rng.next() < 0.5);
-      const k = rng.int(0, this.o.keys - 1);
-      if (append) await this.appendOrRead(process, clients, rng, this.key('a', k), value);
-      else await this.registerOp(process, clients, rng, this.key('r', k), value, lastSeen);
-    }
+  /** One operation of a client loop: on a register or a list key, as the workload mixes them. */
+  private clientOp(process: string, clients: Clients, rng: Rng, seq: number, lastSeen: Map<string, Value>): Promise<void> {
+    const value = `${process}.${seq}`;
+    const append = this.o.kind === 'append' || (this.o.kind === 'mixed' && rng.next() < 0.5);
+    const k = rng.int(0, this.o.keys - 1);
+    if (append) return this.appendOrRead(process, clients, rng, this.key('a', k), value);
+    return this.registerOp(process, clients, rng, this.key('r', k), value, lastSeen);
   }
 
   /** Records one call: ok with `result`, fail when definite, unknown otherwise. */
