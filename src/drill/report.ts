@@ -162,15 +162,16 @@ export function verdictFields(check: CheckResult): Pick<DrillReport, 'linearizab
 }
 
 /**
- * Why a drill failed. ASYNC acknowledges before replication, so lost writes and the stale reads
- * they cause are what it trades for latency: reported, not failed.
+ * Why a drill failed. ASYNC acknowledges before replication, so lost writes, and the
+ * non-linearizable reads they cause, are what it trades for latency: reported, not failed. A
+ * violation without any lost write has no such excuse and fails an ASYNC drill too.
  */
 export function problemsOf(r: Omit<DrillReport, 'problems' | 'pass'>): string[] {
   const problems: string[] = [];
-  const async = r.commitMode === 'async';
-  if (r.linearizable === false && !async) problems.push('history is not linearizable');
-  if (r.linearizable === 'unknown' && !async) problems.push(`checker undecided on ${r.undecidedKeys.join(', ')}`);
-  if (r.lostWrites.lost > 0 && !async) problems.push(`${r.lostWrites.lost} acknowledged writes lost`);
+  const lossExplains = r.commitMode === 'async' && r.lostWrites.lost > 0;
+  if (r.linearizable === false && !lossExplains) problems.push('history is not linearizable');
+  if (r.linearizable === 'unknown' && !lossExplains) problems.push(`checker undecided on ${r.undecidedKeys.join(', ')}`);
+  if (r.lostWrites.lost > 0 && r.commitMode !== 'async') problems.push(`${r.lostWrites.lost} acknowledged writes lost`);
   if (!r.recovery.ok) problems.push(`no recovery after healing: ${r.recovery.error ?? ''}`);
   for (const f of r.faults) if (f.error !== undefined) problems.push(`${f.nemesis}: ${f.error}`);
   if (r.operations.total.ok === 0) problems.push('no operation succeeded');

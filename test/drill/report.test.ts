@@ -84,7 +84,12 @@ describe('verdict', () => {
     expect(problemsOf({ ...base, commitMode: 'semi-sync', linearizable: false })).toEqual(['history is not linearizable', '1 acknowledged writes lost']);
   });
 
-  test('ASYNC reports them without failing', () => {
+  test('ASYNC reports them without failing: lost writes explain the violation', () => {
     expect(problemsOf({ ...base, commitMode: 'async', linearizable: false })).toEqual([]);
+  });
+
+  test('ASYNC fails a violation that no lost write explains', () => {
+    const nothingLost = { ...base.lostWrites, lost: 0 };
+    expect(problemsOf({ ...base, lostWrites: nothingLost, commitMode: 'async', linearizable: false })).toEqual(['history is not linearizable']);
   });
 });
