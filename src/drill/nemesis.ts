@@ -131,9 +131,13 @@ async function replaceLeader(ctx: NemesisContext): Promise<ActiveFault> {
     await admin.cluster.memberAdd({ id: added, address: cluster.peerAddress(added), learner: true });
     await retry(`promote ${added}`, () => admin.cluster.memberPromote(added));
     const leader = await leaderOf(ctx);
-    // The old leader may step down before it can answer: the membership list is the truth.
-    await admin.cluster.memberRemove(leader).catch(() => undefined);
-    await waitFor(`${leader} removed`, MEMBERSHIP_TIMEOUT_MS, async () => !(await membersOf(admin)).includes(leader), 200);
+    // The old leader may step down before it can answer: the membership list is the truth, and
+    // a removal that did not happen (a timeout, a redirect) is asked for again.
+    await retry(`remove leader ${leader}`, async () => {
+      const error = await admin.cluster.memberRemove(leader).then(() => null, (e: Error) => e);
+      const removed = await waitFor(`${leader} removed`, 3000, async () => !(await membersOf(admin, leader)).includes(leader), 200).then(() => true, () => false);
+      if (!removed) throw error ?? new Error(`${leader} still a member after MemberRemove returned`);
+    });
     await cluster.removeNode!(leader);
     return { detail: `added ${added}, removed leader ${leader}`, heal: noHeal };
   } finally {
@@ -141,8 +145,9 @@ async function replaceLeader(ctx: NemesisContext): Promise<ActiveFault> {
   }
 }
 
-async function membersOf(admin: RaftdbClient): Promise<string[]> {
-  return admin.cluster.memberList({ timeoutMs: 2000 }).then((r) => r.members.map((m) => m.id), () => []);
+/** The member ids, or the leader's id when they cannot be had (so nobody counts as removed). */
+async function membersOf(admin: RaftdbClient, leader: string): Promise<string[]> {
+  return admin.cluster.memberList({ timeoutMs: 2000 }).then((r) => r.members.map((m) => m.id), () => [leader]);
 }
 
 async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {

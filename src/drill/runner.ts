@@ -7,7 +7,7 @@ import { connect, type RaftdbClient } from '../client/index.js';
 import { checkHistory, HistoryRecorder, type OpResult } from '../history/index.js';
 import { type DrillCluster, sleep } from './backend.js';
 import { DockerCluster } from './docker-backend.js';
-import { parseScenario, runSchedule } from './nemesis.js';
+import { type FaultRecord, parseScenario, runSchedule } from './nemesis.js';
 import { ClusterProbe } from './probe.js';
 import { ProcessCluster } from './process-backend.js';
 import { countOutcomes, type DrillReport, findLostWrites, measureFaults, problemsOf, verdictFields } from './report.js';
@@ -86,7 +86,7 @@ async function drill(cluster: DrillCluster, probe: ClusterProbe, opts: DrillOpti
     ...(opts.opsPerSecond !== undefined ? { opsPerSecond: opts.opsPerSecond } : {}),
   });
   workload.start();
-  let faults;
+  let faults: FaultRecord[];
   try {
     const schedule = { scenario: opts.scenario, seed: opts.seed, durationMs: opts.durationS * 1000 };
     faults = await runSchedule({ cluster, probe }, { ...schedule, ...timing(opts) }, clockNs, log);

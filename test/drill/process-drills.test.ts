@@ -3,6 +3,7 @@
 // that the checker is not vacuous: nodes started with the test-only stale-read fault must fail.
 import { describe, expect, test } from 'vitest';
 import { formatReport, NEMESES, runDrill, type DrillOptions, type DrillReport } from '../../src/drill/index.js';
+import { drillLog, expectPass } from './helpers.js';
 
 /** Short faults and quiet intervals: each nemesis still gets an election's worth of time. */
 const QUICK: Pick<DrillOptions, 'faultMs' | 'quietMs' | 'warmupMs' | 'clients' | 'commitMode' | 'backend'> = {
@@ -15,17 +16,7 @@ const QUICK: Pick<DrillOptions, 'faultMs' | 'quietMs' | 'warmupMs' | 'clients' |
 };
 
 function drill(opts: Omit<DrillOptions, keyof typeof QUICK | 'log'> & Partial<DrillOptions>): Promise<DrillReport> {
-  const t0 = Date.now();
-  return runDrill({ ...QUICK, ...opts, log: (line) => console.log(`[drill ${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`) });
-}
-
-function expectPass(report: DrillReport): void {
-  console.log(formatReport(report));
-  expect(report.problems, formatReport(report)).toEqual([]);
-  expect(report.linearizable).toBe(true);
-  expect(report.lostWrites.lost).toBe(0);
-  expect(report.lostWrites.checked).toBeGreaterThan(0);
-  expect(report.operations.total.ok).toBeGreaterThan(100);
+  return runDrill({ ...QUICK, ...opts, log: drillLog('drill') });
 }
 
 describe('drills on a process cluster', () => {
