@@ -47,8 +47,14 @@ export interface ConnectOptions {
   clientId?: string;
   /** Total time of one call, retries included (default 5000). */
   timeoutMs?: number;
-  /** Deadline of one attempt of a read, so a hung node is left in time (default timeoutMs / 2). */
+  /** Deadline of one attempt of a read, so a hung node is left in time (default: the smaller of 1 s and timeoutMs / 2). */
   readAttemptTimeoutMs?: number;
+  /**
+   * Deadline of one attempt of a write (default: the smaller of 1 s and half the call timeout).
+   * A write that outlives it is retried on another node with the same request id — safe, since
+   * the server applies a request id at most once — so a frozen leader is left within a second.
+   */
+  writeAttemptTimeoutMs?: number;
   /** Retry limits (default 8 attempts, back-off 50 ms doubling up to 1000 ms). */
   retry?: Partial<RetryOptions>;
   /** Writes in flight at once; more wait for a free session (default 16; see sessions.ts). */
@@ -92,8 +98,9 @@ export class RaftdbClient {
       addressMap: opts.addressMap instanceof Map ? opts.addressMap : new Map(Object.entries(opts.addressMap ?? {})),
       discover: opts.discoverEndpoints === true,
     });
-    const readAttemptTimeoutMs = positiveInt(opts.readAttemptTimeoutMs, Math.ceil(this.timeoutMs / 2), 'readAttemptTimeoutMs');
-    this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs });
+    const readAttemptTimeoutMs = positiveInt(opts.readAttemptTimeoutMs, Math.min(1000, Math.ceil(this.timeoutMs / 2)), 'readAttemptTimeoutMs');
+    const writeAttemptTimeoutMs = positiveInt(opts.writeAttemptTimeoutMs, Math.min(1000, Math.ceil(this.timeoutMs / 2)), 'writeAttemptTimeoutMs');
+    this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs, writeAttemptTimeoutMs });
     this.sessions = new WriteSessions(this.clientId, positiveInt(opts.maxConcurrentWrites, 16, 'maxConcurrentWrites'));
     this.cluster = new ClusterApi(this.invoker, this.timeoutMs);
   }

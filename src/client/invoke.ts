@@ -40,6 +40,8 @@ export interface InvokerOptions {
   retry: RetryOptions;
   /** Deadline of one attempt of a read, so that a hung node is left for another in time. */
   readAttemptTimeoutMs: number;
+  /** Deadline of one attempt of a write (retried elsewhere with the same request id). */
+  writeAttemptTimeoutMs: number;
 }
 
 type Decision = { type: 'fatal' } | { type: 'redirect'; to: string } | { type: 'rotate' } | { type: 'again' };
@@ -108,8 +110,9 @@ export class Invoker {
     for (let attempt = 1; ; attempt++) {
       if (this.pool.isClosed) throw new RaftdbError(grpc.status.CANCELLED, 'client is closed', { attempts: attempt });
       const endpoint = policy.endpoint ?? this.pool.target(policy.route);
-      const attemptDeadlineMs =
-        policy.kind === 'read' ? Math.min(deadlineMs, Date.now() + this.options.readAttemptTimeoutMs) : deadlineMs;
+      const attemptMs =
+        policy.kind === 'read' ? this.options.readAttemptTimeoutMs : policy.kind === 'write' ? this.options.writeAttemptTimeoutMs : Infinity;
+      const attemptDeadlineMs = Math.min(deadlineMs, Date.now() + attemptMs);
       let err: RaftdbError;
       let sent = true;
       try {
@@ -128,7 +131,10 @@ export class Invoker {
       } catch (e) {
         err = toRaftdbError(e);
       }
-      const decision = classify(err, policy.kind, sent);
+      // A write whose attempt (not the whole call) ran out of time goes to another node with the
+      // same request id: the node may be frozen, and the id makes the retry apply at most once.
+      const attemptTimedOut = err.code === 'DEADLINE_EXCEEDED' && attemptDeadlineMs < deadlineMs && Date.now() >= attemptDeadlineMs;
+      const decision = attemptTimedOut && policy.kind === 'write' ? ({ type: 'rotate' } as const) : classify(err, policy.kind, sent);
       if (decision.type === 'fatal' || policy.endpoint !== undefined || attempt >= retry.maxAttempts) {
         throw err.withAttempts(attempt);
       }

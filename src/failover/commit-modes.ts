@@ -56,8 +56,9 @@ export class CommitModes implements CommitPolicy {
     return mode === 'SYNC' || mode === 'SEMI_SYNC' || mode === 'ASYNC' ? mode : this.config().mode;
   }
 
-  async acknowledge(mode: string, index: number, applied: Promise<ApplyResult>, deadline: Date): Promise<CommandResult | null> {
-    const eff = this.effective(mode);
+  async acknowledge(mode: string, index: number, applied: Promise<ApplyResult>, deadline: Date, needsResult = false): Promise<CommandResult | null> {
+    // A txn or delete answers with what applying it produced: in ASYNC mode it waits for that.
+    const eff = needsResult && this.effective(mode) === 'ASYNC' ? 'SEMI_SYNC' : this.effective(mode);
     const cfg = this.config();
     const t0 = performance.now();
     if (eff === 'ASYNC') {

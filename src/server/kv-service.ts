@@ -56,7 +56,11 @@ const MAX_TXN_OPS = 128;
  * policy (SYNC, SEMI_SYNC, ASYNC); without it every write waits for Raft commit and apply.
  */
 export interface CommitPolicy {
-  acknowledge(mode: CommitModeName, index: number, applied: Promise<ApplyResult>, deadline: Date): Promise<CommandResult | null>;
+  /**
+   * `needsResult`: the answer depends on applying the command (a txn's compare, a delete's
+   * count), so it cannot be acknowledged before apply even in ASYNC mode.
+   */
+  acknowledge(mode: CommitModeName, index: number, applied: Promise<ApplyResult>, deadline: Date, needsResult: boolean): Promise<CommandResult | null>;
 }
 
 export const semiSyncOnly: CommitPolicy = {
@@ -68,7 +72,7 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
   const { index, result } = ctx.driver.propose(encodeCommand(command));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
-  const res = await withDeadline(policy.acknowledge(mode, index, result, deadline), deadline, 'write');
+  const res = await withDeadline(policy.acknowledge(mode, index, result, deadline, command.type !== 'put'), deadline, 'write');
   if (res && res.type === 'error') throw commandError(res);
   return res;
 }
