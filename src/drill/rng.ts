@@ -1,4 +1,4 @@
-/** A small seeded PRNG (mulberry32, as test/sim uses): a drill's schedule replays from its seed. */
+/** A small, fast, seeded PRNG (mulberry32): drills and the Raft simulator replay from their seed. */
 export class Rng {
   private state: number;
 
@@ -17,6 +17,11 @@ export class Rng {
   /** Integer in [lo, hi]. */
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return this.next() < p;
   }
 
   pick<T>(items: readonly T[]): T {
