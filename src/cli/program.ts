@@ -9,6 +9,7 @@ import { registerDevCommand } from './dev.js';
 import { registerDrillCommand } from './drill.js';
 import { registerFailoverCommands } from './failover.js';
 import { registerKvCommands } from './kv.js';
+import { registerMaintenanceCommands } from './maintenance.js';
 import { registerModeCommands } from './mode.js';
 import { registerNodeCommands } from './node.js';
 
@@ -37,6 +38,7 @@ export function createProgram(io: CliIo): Command {
   registerDevCommand(program, io);
   registerDrillCommand(program, io);
   registerNodeCommands(program, io);
+  registerMaintenanceCommands(program, io);
   return program;
 }
 
