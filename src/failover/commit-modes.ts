@@ -74,7 +74,10 @@ export class CommitModes implements CommitPolicy {
       }
       return this.acked(eff, res, t0);
     }
-    const all = await this.waitReplicas(index, 'all', Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now()));
+    // Once degraded, writes do not each wait out the timeout again for the same silent voter:
+    // SYNC resumes (full waits) as soon as every voter has caught up (onProgress clears it).
+    const waitMs = this.stats_.syncDegraded && cfg.syncPolicy === 'degrade' ? 0 : Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now());
+    const all = await this.waitReplicas(index, 'all', waitMs);
     if (all) return this.acked(eff, res, t0);
     const missing = this.missingVoters(index).join(', ');
     if (cfg.syncPolicy === 'strict') {

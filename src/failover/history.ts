@@ -96,6 +96,14 @@ export class FailoverHistory {
     if (this.pending) void this.record(Date.now());
   }
 
+  /**
+   * Records the pending election now (a switchover is about to start: once leadership moves,
+   * this node can no longer write it). Resolves when it is in the log, or could not be.
+   */
+  flush(): Promise<void> {
+    return this.pending ? this.record(0) : Promise.resolve();
+  }
+
   private async record(firstWriteAtMs: number): Promise<void> {
     const p = this.pending;
     if (!p) return;
@@ -118,7 +126,16 @@ export class FailoverHistory {
       };
       const old = await this.deps.getMeta(HISTORY_META);
       const events = [...(Array.isArray(old) ? (old as FailoverEvent[]) : []), event].slice(-MAX_EVENTS);
-      await this.deps.putMeta(HISTORY_META, events);
+      // A proposal refused for a moment (a transfer starting, back-pressure) is retried briefly.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.deps.putMeta(HISTORY_META, events);
+          break;
+        } catch (err) {
+          if (attempt >= 5 || (err as Error).name !== 'ProposalDroppedError') throw err;
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+      }
       this.deps.onEvent(event);
       this.deps.log.info({ event }, 'leadership change recorded');
     } catch (err) {

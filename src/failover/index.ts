@@ -58,6 +58,7 @@ export class FailoverController {
       electionTimeoutMs: ctx.electionTimeoutMs,
       log,
       putMeta,
+      beforeHandover: () => this.history.flush(),
       onFinished: (s, reason) => observer.switchoverFinished?.(s, reason),
     });
     this.failback = new FailbackMonitor(raft, this.switchover, options, log);
@@ -120,6 +121,7 @@ export class FailoverController {
       syncDegraded: st.syncDegraded,
       ackedWritesByMode: st.ackedByMode,
       syncDegradations: st.syncDegradations,
+      asyncLostWrites: st.asyncLost,
       switchover: this.switchover.current ?? this.switchover.last,
       alarms,
     };

@@ -34,6 +34,8 @@ export interface SwitchoverDeps {
   electionTimeoutMs: number;
   log: Logger;
   putMeta(name: string, value: unknown): Promise<void>;
+  /** Runs before requests are held: e.g. records the current leader's own election first. */
+  beforeHandover(): Promise<void>;
   onFinished(s: SwitchoverState, reason: FailoverReason): void;
 }
 
@@ -135,8 +137,10 @@ export class Switchover {
   private async transfer(state: SwitchoverState, target: string, reason: FailoverReason): Promise<SwitchoverState> {
     const { raft, driver, gate, options } = this.deps;
     const abort = (why: string): never => {
-      throw new RequestError(grpc.status.ABORTED, `switchover to ${target} aborted: ${why}; ${raft.id} keeps leading`);
+      const now = raft.role === 'leader' ? `${raft.id} keeps leading` : `the leader is now ${raft.leader ?? 'not yet known'}`;
+      throw new RequestError(grpc.status.ABORTED, `switchover to ${target} aborted: ${why}; ${now}`);
     };
+    await this.deps.beforeHandover();
     state.state = 'catching-up';
     const release = gate.hold();
     const heldAt = Date.now();
@@ -153,7 +157,10 @@ export class Switchover {
       if (!caughtUp) abort(`${target} did not catch up within ${options.catchUpTimeoutMs} ms (lag ${raft.log.lastIndex() - (raft.matchIndex(target) ?? 0)} entries)`);
       state.state = 'transferring';
       driver.guard(() => raft.transferLeadership(target));
-      const stepped = await until(() => raft.role !== 'leader', this.deps.electionTimeoutMs);
+      // The core gives the target one election timeout (in ticks) and then resumes; wait for
+      // either outcome, with room for a slow tick loop on a busy machine.
+      await until(() => raft.role !== 'leader' || raft.leaderState?.transferTarget !== target, 2 * this.deps.electionTimeoutMs);
+      const stepped = raft.role !== 'leader';
       if (!stepped) abort(`${target} did not win within ${this.deps.electionTimeoutMs} ms`);
       await until(() => raft.leader !== null, this.deps.electionTimeoutMs);
       state.state = 'done';
@@ -161,6 +168,11 @@ export class Switchover {
       state.unavailableMs = state.finishedAtMs - heldAt;
       this.deps.log.info({ switchover: state }, 'switchover done');
       return state;
+    } catch (err) {
+      // Anything else that went wrong mid-way (a proposal failing because an election overtook
+      // the switchover) is reported as an abort with its reason, not as a request error.
+      if (err instanceof RequestError && err.code === grpc.status.ABORTED) throw err;
+      return abort(`${(err as Error).message}${raft.role === 'leader' ? '' : ' (leadership moved by an election)'}`);
     } finally {
       release();
     }

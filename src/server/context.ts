@@ -74,11 +74,14 @@ export async function onLeader<T>(
   local: (deadline: Date) => Promise<T>,
 ): Promise<T> {
   const deadline = deadlineOf(ctx, call);
-  if (ctx.gate.isHeld) await withDeadline(ctx.gate.wait(), deadline, 'waiting for the switchover');
+  // A request held through a switchover arrived while this node led: it may be forwarded on to
+  // the new leader even if a follower forwarded it here (that is still one hop per leader).
+  const held = ctx.gate.isHeld;
+  if (held) await withDeadline(ctx.gate.wait(), deadline, 'waiting for the switchover');
   const raft = ctx.driver.raft;
   const isLeader = (): boolean => raft.role === 'leader';
   if (isLeader()) return local(deadline);
-  const forwarded = call.metadata.get(FORWARDED).length > 0;
+  const forwarded = call.metadata.get(FORWARDED).length > 0 && !held;
   const leader = raft.leader ?? (await ctx.waitForLeader(Math.min(ctx.electionTimeoutMs, deadline.getTime() - Date.now())));
   if (isLeader()) return local(deadline);
   if (!leader) throw unavailable(`no leader is known to ${ctx.id}; the cluster may have lost its quorum`);

@@ -41,7 +41,9 @@ function classify(err: unknown): RequestError {
   const code = (err as { code?: unknown })?.code;
   // Errors from a forwarded call to the leader already carry a gRPC status: pass it through.
   if (typeof code === 'number' && code >= 0 && code <= 16) {
-    return new RequestError(code, (err as grpc.ServiceError).details ?? String(err));
+    const se = err as grpc.ServiceError;
+    const leader = se.metadata?.get('raftdb-leader')[0];
+    return new RequestError(code, se.details ?? String(err), typeof leader === 'string' && leader ? leader : undefined);
   }
   return new RequestError(grpc.status.INTERNAL, `internal error: ${(err as Error)?.message ?? String(err)}`);
 }
