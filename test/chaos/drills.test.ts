@@ -27,9 +27,9 @@ async function requireDocker(): Promise<void> {
 
 describe('drills on a Docker cluster', () => {
 
-  test('every nemesis once on 3 nodes, register workload', { timeout: 420_000 }, async () => {
+  test('every nemesis once on 3 nodes, registers and lists', { timeout: 420_000 }, async () => {
     await requireDocker();
-    const report = await drill({ nodes: 3, scenario: 'all', durationS: 1, seed: 11, workload: 'register' });
+    const report = await drill({ nodes: 3, scenario: 'all', durationS: 1, seed: 11, workload: 'mixed' });
     expectPass(report);
     expect(report.faults.map((f) => f.nemesis)).toEqual([...NEMESES]);
   });
