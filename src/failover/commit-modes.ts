@@ -49,6 +49,7 @@ export class CommitModes implements CommitPolicy {
     private readonly raft: RaftNode,
     private readonly config: () => CommitConfig,
     private readonly onAcked: (mode: CommitMode, seconds: number) => void = () => {},
+    private readonly onDegraded: (missing: string) => void = () => {},
   ) {}
 
   /** The mode a request runs under. */
@@ -83,7 +84,10 @@ export class CommitModes implements CommitPolicy {
     if (cfg.syncPolicy === 'strict') {
       throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `SYNC: ${missing} did not confirm index ${index} within ${cfg.syncTimeoutMs} ms; the outcome is indeterminate`);
     }
-    if (!this.stats_.syncDegraded) this.stats_.syncDegradations++;
+    if (!this.stats_.syncDegraded) {
+      this.stats_.syncDegradations++;
+      this.onDegraded(missing);
+    }
     this.stats_.syncDegraded = true;
     return this.acked('SEMI_SYNC', res, t0);
   }

@@ -25,7 +25,11 @@ const TICK_MS = 10;
 
 /** Opens storage, rebuilds the Raft state it persisted and starts serving gRPC. */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
-  const log: Logger = opts.logger ?? pino({ level: opts.logLevel, base: { node: opts.id } });
+  // Every log line carries the node id, and the term and role as they are when it is written.
+  let raftRef: RaftNode | null = null;
+  const log: Logger =
+    opts.logger ??
+    pino({ level: opts.logLevel, base: { node: opts.id }, mixin: () => (raftRef ? { term: raftRef.term, role: raftRef.role } : {}) });
   // Set once the HTTP endpoints are up; hooks below call into it when present.
   let obs: Observability | null = null;
   await mkdir(opts.dataDir, { recursive: true });
@@ -39,6 +43,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await restartState(wal, sm),
     opts.join ? [] : [...opts.peers.keys()],
   );
+  raftRef = raft;
   const members = new MemberDirectory(opts.peers);
   members.merge(await sm.getMeta(MEMBERS_META));
 
@@ -95,6 +100,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       },
       snapshotSource: async (msg) => {
         const stream = await sm.createSnapshot();
+        log.info({ to: msg.to, index: stream.appliedIndex }, 'sending snapshot');
         return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: stream };
       },
       onSnapshotSent: (peer, ok) => {
