@@ -150,7 +150,12 @@ export class DockerCluster implements DrillCluster {
 
   private async pid(id: string): Promise<number> {
     const pid = Number(await this.inspect(id, '{{.State.Pid}}'));
-    if (!pid) throw new Error(`${id} is not running: no network namespace to enter`);
+    if (!pid) {
+      // Say why: the container's last log lines (a node that stopped on its own logs why).
+      const logs = await docker(['logs', '--tail', '15', this.container(id).name]).catch((e: Error) => e.message);
+      const exit = await this.inspect(id, '{{.State.Status}} exit={{.State.ExitCode}}').catch(() => '?');
+      throw new Error(`${id} is not running (${exit}): no network namespace to enter; last log lines:\n${logs}`);
+    }
     return pid;
   }
 

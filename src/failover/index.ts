@@ -103,7 +103,12 @@ export class FailoverController {
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     this.commitModes.onApplied(entries);
     if (results.some((r) => r.result.type === 'setMeta')) {
-      void this.ctx.sm.getMeta(COMMIT_CONFIG_META).then((v) => (this.config = parseCommitConfig(v)));
+      this.ctx.sm
+        .getMeta(COMMIT_CONFIG_META)
+        .then((v) => (this.config = parseCommitConfig(v)))
+        .catch(() => {
+          // The state machine is closing; the next apply reloads it.
+        });
     }
   }
 

@@ -53,7 +53,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const fatal = (err: Error): void => {
     fatalMessage = err.message;
     log.fatal({ err }, 'node stopped on an unrecoverable error');
-    void running.close();
+    running.close().catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'));
   };
   const driver: RaftDriver = new RaftDriver(
     {
@@ -72,9 +72,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       onApplied: (entries, results) => {
         failover.onApplied(entries, results);
         if (results.some((r) => r.result.type === 'setMeta')) {
-          void sm.getMeta(MEMBERS_META).then((book) => {
-            if (members.merge(book)) transport.setPeers(peersOf(members, opts.id));
-          });
+          sm.getMeta(MEMBERS_META)
+            .then((book) => {
+              if (members.merge(book)) transport.setPeers(peersOf(members, opts.id));
+            })
+            .catch((err: Error) => log.warn({ err }, 'could not reload the member addresses'));
         }
       },
       onDurable: (index) => failover.onDurable(index),
