@@ -148,13 +148,22 @@ export class DockerCluster implements DrillCluster {
     this.container(id).ip = ip;
   }
 
+  /** Nodes found stopped without a nemesis having stopped them, with their last log lines. */
+  readonly unexpectedExits: { id: string; status: string; logs: string }[] = [];
+
   private async pid(id: string): Promise<number> {
-    const pid = Number(await this.inspect(id, '{{.State.Pid}}'));
+    let pid = Number(await this.inspect(id, '{{.State.Pid}}'));
     if (!pid) {
-      // Say why: the container's last log lines (a node that stopped on its own logs why).
-      const logs = await docker(['logs', '--tail', '15', this.container(id).name]).catch((e: Error) => e.message);
-      const exit = await this.inspect(id, '{{.State.Status}} exit={{.State.ExitCode}}').catch(() => '?');
-      throw new Error(`${id} is not running (${exit}): no network namespace to enter; last log lines:\n${logs}`);
+      // A node that stopped on its own is a finding, not a reason to abandon the drill: record
+      // why (exit status, last log lines, printed at once and kept for the report), start it
+      // again on its data, and go on injecting faults.
+      const logs = await docker(['logs', '--tail', '30', this.container(id).name]).catch((e: Error) => e.message);
+      const status = await this.inspect(id, '{{.State.Status}} exit={{.State.ExitCode}}').catch(() => '?');
+      this.unexpectedExits.push({ id, status, logs });
+      process.stderr.write(`raftdb drill: UNEXPECTED EXIT of ${id} (${status}); last log lines:\n${logs}\n`);
+      await this.restart(id);
+      pid = Number(await this.inspect(id, '{{.State.Pid}}'));
+      if (!pid) throw new Error(`${id} is not running (${status}) and did not start again`);
     }
     return pid;
   }
