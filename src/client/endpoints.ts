@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadRaftdbProto } from '../proto/load.js';
 import { invalidArgument, isEndpoint } from './errors.js';
+import { Pipeline } from './pipeline.js';
 
 /** Where a call should go: the leader (writes, linearizable reads) or any reachable node. */
 export type Route = 'leader' | 'any';
@@ -32,6 +33,7 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 export class EndpointPool {
   private readonly endpoints: string[];
   private readonly stubsByEndpoint = new Map<string, Stubs>();
+  private readonly pipelines = new Map<string, Pipeline>();
   private cursor = 0;
   private leaderEndpoint: string | null = null;
   private closed = false;
@@ -73,6 +75,16 @@ export class EndpointPool {
       this.stubsByEndpoint.set(endpoint, s);
     }
     return s;
+  }
+
+  /** The endpoint's KV pipeline, or null when the node does not offer one. */
+  pipeline(endpoint: string): Pipeline | null {
+    let p = this.pipelines.get(endpoint);
+    if (!p) {
+      p = new Pipeline(this.stubs(endpoint).kv);
+      this.pipelines.set(endpoint, p);
+    }
+    return p.unsupported ? null : p;
   }
 
   /** An endpoint answered a call with this route: a leader-routed answer marks it as the leader. */
@@ -125,6 +137,8 @@ export class EndpointPool {
   /** Closes every channel; later calls fail. */
   close(): void {
     this.closed = true;
+    for (const p of this.pipelines.values()) p.close();
+    this.pipelines.clear();
     for (const s of this.stubsByEndpoint.values()) s.kv.close();
     this.stubsByEndpoint.clear();
   }

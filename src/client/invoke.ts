@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { isEndpoint, RaftdbError, toRaftdbError } from './errors.js';
 import type { EndpointPool, Route, Stubs } from './endpoints.js';
+import { isPipelined } from './pipeline.js';
 
 /** Retry limits: attempts per call, and the back-off between attempts. */
 export interface RetryOptions {
@@ -42,6 +43,8 @@ export interface InvokerOptions {
   readAttemptTimeoutMs: number;
   /** Deadline of one attempt of a write (retried elsewhere with the same request id). */
   writeAttemptTimeoutMs: number;
+  /** Send KV operations over each node's pipeline stream rather than as unary calls. */
+  pipeline: boolean;
 }
 
 type Decision = { type: 'fatal' } | { type: 'redirect'; to: string } | { type: 'rotate' } | { type: 'again' };
@@ -102,6 +105,20 @@ export class Invoker {
     private readonly options: InvokerOptions,
   ) {}
 
+  /** One attempt at one endpoint: over its pipeline when it has one, else as a unary call. */
+  private async attempt<Res>(endpoint: string, service: keyof Stubs, method: string, request: object, deadlineMs: number): Promise<Res> {
+    const pipeline = this.options.pipeline && service === 'kv' && isPipelined(method) ? this.pool.pipeline(endpoint) : null;
+    if (pipeline) {
+      try {
+        return await pipeline.call<Res>(method as Parameters<typeof pipeline.call>[0], request, deadlineMs);
+      } catch (err) {
+        // A node without pipelines: this attempt (and the later ones) go as unary calls.
+        if (!(err instanceof RaftdbError && err.code === 'UNIMPLEMENTED' && pipeline.unsupported)) throw err;
+      }
+    }
+    return callOnce<Res>(this.pool.stubs(endpoint)[service], method, request, deadlineMs);
+  }
+
   /** Calls `method` on the KV or Cluster service, retrying as `policy` allows. */
   async unary<Res>(service: keyof Stubs, method: string, request: object, policy: CallPolicy): Promise<Res> {
     const { retry } = this.options;
@@ -122,7 +139,7 @@ export class Invoker {
           sent = false;
           throw new RaftdbError(grpc.status.UNAVAILABLE, `cannot connect to ${endpoint}`);
         }
-        const res = await callOnce<Res>(this.pool.stubs(endpoint)[service], method, request, attemptDeadlineMs);
+        const res = await this.attempt<Res>(endpoint, service, method, request, attemptDeadlineMs);
         this.pool.noteSuccess(endpoint, policy.route);
         // A follower that forwarded the call names the leader: go there directly next time.
         const leader = leaderFromHeader(res);

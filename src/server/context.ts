@@ -8,6 +8,16 @@ import type { Limits } from './kv-convert.js';
 import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
 
+/**
+ * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
+ * (which has no metadata of its own and a deadline from its `timeout_ms`).
+ */
+export interface IncomingCall<Req = unknown> {
+  readonly request: Req;
+  readonly metadata: grpc.Metadata;
+  getDeadline(): grpc.Deadline;
+}
+
 /** Everything the gRPC services of one node share. */
 export interface NodeContext {
   id: string;
@@ -29,6 +39,40 @@ export interface NodeContext {
   observeRequest?(method: string, code: string, seconds: number): void;
   /** Resolves when a leader is known (or null after `ms`). */
   waitForLeader(ms: number): Promise<string | null>;
+  /** Long-lived client streams (pipelines, watches), ended by the node on shutdown. */
+  streams: OpenStreams;
+}
+
+/**
+ * The node's open client streams. gRPC's graceful shutdown waits for every call to finish, and
+ * a client's pipeline or watch never does by itself, so shutdown ends them with UNAVAILABLE.
+ */
+export class OpenStreams {
+  private readonly enders = new Set<(err: RequestError) => void>();
+  private closed = false;
+
+  /** Registers a stream's ender; returns the function that forgets it when the stream ends. */
+  add(end: (err: RequestError) => void): () => void {
+    if (this.closed) {
+      // Not synchronously: the caller has not finished setting the stream up yet.
+      queueMicrotask(() => end(unavailable('node shutting down')));
+      return () => {};
+    }
+    this.enders.add(end);
+    return () => this.enders.delete(end);
+  }
+
+  get size(): number {
+    return this.enders.size;
+  }
+
+  /** Ends every open stream; later ones are ended at once. */
+  closeAll(why: string): void {
+    this.closed = true;
+    const err = unavailable(why);
+    for (const end of [...this.enders]) end(err);
+    this.enders.clear();
+  }
 }
 
 /** The standard header of KV responses. */
@@ -44,7 +88,7 @@ export function header(ctx: NodeContext): { memberId: string; raftTerm: number; 
 }
 
 /** The call's deadline, or the node's default. */
-export function deadlineOf(ctx: NodeContext, call: grpc.ServerUnaryCall<unknown, unknown>): Date {
+export function deadlineOf(ctx: NodeContext, call: IncomingCall): Date {
   const d = call.getDeadline();
   const ms = d instanceof Date ? d.getTime() : Number(d);
   if (Number.isFinite(ms) && ms > 0) return new Date(ms);
@@ -68,7 +112,7 @@ export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Pr
  */
 export async function onLeader<T>(
   ctx: NodeContext,
-  call: grpc.ServerUnaryCall<unknown, unknown>,
+  call: IncomingCall,
   service: 'kv' | 'cluster',
   method: string,
   local: (deadline: Date) => Promise<T>,

@@ -22,13 +22,14 @@ export const unavailable = (why: string): RequestError => new RequestError(grpc.
 
 /** The one place where every internal error becomes a gRPC status (with a readable message). */
 export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
-  const e = classify(err);
+  const e = toRequestError(err);
   const metadata = new grpc.Metadata();
   if (e.leaderAddress) metadata.set('raftdb-leader', e.leaderAddress);
   return { code: e.code, details: e.message, message: e.message, metadata };
 }
 
-function classify(err: unknown): RequestError {
+/** The status a client should see for anything thrown in the request path. */
+export function toRequestError(err: unknown): RequestError {
   if (err instanceof RequestError) return err;
   if (err instanceof NotLeaderError) {
     return new RequestError(grpc.status.UNAVAILABLE, err.message);

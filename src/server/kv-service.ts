@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ApplyResult, Command, CommandResult } from '../state/index.js';
 import { encodeCommand } from '../state/index.js';
-import { header, onLeader, unary, withDeadline, type NodeContext } from './context.js';
+import { header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { invalidArgument, RequestError } from './errors.js';
 import {
   checkCommitMode,
@@ -21,6 +21,7 @@ import {
   type ProtoRequestId,
   type ProtoRequestOp,
 } from './kv-convert.js';
+import { pipelineHandler } from './pipeline.js';
 import { watchHandler } from './watch.js';
 
 interface PutRequest {
@@ -102,35 +103,53 @@ const FAULT_STALE_READS = process.env.RAFTDB_FAULT_STALE_READS === '1';
 /** Serves a read locally (serializable) or on the leader (linearizable, lease). */
 function read<Req extends { consistency?: string }, Res>(
   ctx: NodeContext,
-  call: grpc.ServerUnaryCall<Req, Res>,
+  call: IncomingCall<Req>,
   method: string,
   serve: () => Promise<Res>,
 ): Promise<Res> {
   const consistency = checkConsistency(call.request.consistency);
   if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) return serve();
-  return onLeader(ctx, call as grpc.ServerUnaryCall<unknown, unknown>, 'kv', method, async (deadline) => {
+  return onLeader(ctx, call, 'kv', method, async (deadline) => {
     await readBarrier(ctx, consistency, deadline);
     return serve();
   });
 }
 
+/** The request/response methods of KV, served alike as unary calls and as pipeline operations. */
+export type KvMethod = 'Put' | 'Get' | 'Delete' | 'Range' | 'Txn';
+export type KvHandlers = Record<KvMethod, (call: IncomingCall<never>) => Promise<object>>;
+
 /** The KV service of one node. */
 export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly): grpc.UntypedServiceImplementation {
-  const limits = ctx.limits;
-  const asCall = (c: unknown): grpc.ServerUnaryCall<unknown, unknown> => c as grpc.ServerUnaryCall<unknown, unknown>;
+  const h = kvHandlers(ctx, policy);
+  // Each handler checks its request's fields itself: the decoded message is only the wire shape.
+  const serve = (fn: KvHandlers[KvMethod]) => unary<unknown, object>(ctx, (call) => fn(call as unknown as IncomingCall<never>));
   return {
-    Put: unary<PutRequest, object>(ctx, async (call) => {
+    Put: serve(h.Put),
+    Get: serve(h.Get),
+    Delete: serve(h.Delete),
+    Range: serve(h.Range),
+    Txn: serve(h.Txn),
+    Watch: watchHandler(ctx),
+    Pipeline: pipelineHandler(ctx, h),
+  };
+}
+
+function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
+  const limits = ctx.limits;
+  const handlers: { [M in KvMethod]: (call: IncomingCall<never>) => Promise<object> } = {
+    Put: async (call: IncomingCall<PutRequest>) => {
       const r = call.request;
       const key = checkKey(r.key, 'key', limits);
       const value = checkValue(r.value, 'value', limits);
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
-      return onLeader(ctx, asCall(call), 'kv', 'Put', async (deadline) => {
+      return onLeader(ctx, call, 'kv', 'Put', async (deadline) => {
         await write(ctx, policy, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
         return { header: header(ctx) };
       });
-    }),
-    Get: unary<GetRequest, object>(ctx, async (call) => {
+    },
+    Get: async (call: IncomingCall<GetRequest>) => {
       const key = checkKey(call.request.key, 'key', limits);
       return read(ctx, call, 'Get', async () => {
         const kv = await ctx.sm.get(key);
@@ -138,18 +157,18 @@ export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly)
           ? { found: true, value: Buffer.from(kv.value), modRevision: kv.modRevision, version: kv.version, createRevision: kv.createRevision, header: header(ctx) }
           : { found: false, header: header(ctx) };
       });
-    }),
-    Delete: unary<DeleteRequest, object>(ctx, async (call) => {
+    },
+    Delete: async (call: IncomingCall<DeleteRequest>) => {
       const r = call.request;
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       const command = deleteCommand(r, req, limits);
-      return onLeader(ctx, asCall(call), 'kv', 'Delete', async (deadline) => {
+      return onLeader(ctx, call, 'kv', 'Delete', async (deadline) => {
         const res = await write(ctx, policy, command, mode, deadline);
         return { header: header(ctx), deleted: res && res.type === 'delete' ? res.deleted : 0 };
       });
-    }),
-    Range: unary<ProtoRange, object>(ctx, async (call) => {
+    },
+    Range: async (call: IncomingCall<ProtoRange>) => {
       const r = call.request;
       const span = rangeSpan(r, '', limits);
       const limit = checkLimit(r.limit, 'limit');
@@ -159,8 +178,8 @@ export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly)
         const res = await ctx.sm.range(spec, { ...(limit ? { limit } : {}), ...(revision ? { revision } : {}) });
         return { header: { ...header(ctx), revision: res.revision }, kvs: res.kvs.map(toProtoKv), more: res.more };
       });
-    }),
-    Txn: unary<TxnRequest, object>(ctx, async (call) => {
+    },
+    Txn: async (call: IncomingCall<TxnRequest>) => {
       const r = call.request;
       const ops = (r.compare?.length ?? 0) + (r.success?.length ?? 0) + (r.failure?.length ?? 0);
       if (ops > MAX_TXN_OPS) throw invalidArgument('compare/success/failure', `${ops} operations exceed the limit of ${MAX_TXN_OPS}`);
@@ -169,15 +188,15 @@ export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly)
       const failure = (r.failure ?? []).map((o, i) => toTxnOp(o, `failure[${i}]`, limits));
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
-      return onLeader(ctx, asCall(call), 'kv', 'Txn', async (deadline) => {
+      return onLeader(ctx, call, 'kv', 'Txn', async (deadline) => {
         const res = await write(ctx, policy, { type: 'txn', compare, success, failure, ...(req ? { req } : {}) }, mode, deadline);
         const h = header(ctx);
         if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
         return { header: h, succeeded: res.succeeded, responses: res.responses.map((op) => toResponseOp(op, h)) };
       });
-    }),
-    Watch: watchHandler(ctx),
+    },
   };
+  return handlers;
 }
 
 /** The range end that selects exactly `key` (the next key in byte order). */

@@ -8,7 +8,7 @@ import { StateMachine } from '../state/index.js';
 import { GrpcPeerTransport, registerRaftService, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
-import type { NodeContext } from './context.js';
+import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
 import { DEFAULT_LIMITS } from './kv-convert.js';
@@ -124,6 +124,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     electionTimeoutMs,
     defaultTimeoutMs: 10_000,
     gate: new LeadershipGate(),
+    streams: new OpenStreams(),
     observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
     waitForLeader: (ms) =>
       new Promise((resolve) => {
@@ -174,7 +175,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     driver.stop('node shutting down');
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();
-    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    ctx.streams.closeAll('node shutting down; reconnect to another node');
+    await shutdownServer(server, SERVER_SHUTDOWN_GRACE_MS);
     ctx.forwarder.close();
     await transport.close();
     await wal.close();
@@ -182,6 +184,23 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     log.info('raftdb node stopped');
   }
   return running;
+}
+
+/** How long in-flight unary calls get to finish on shutdown before they are cancelled. */
+const SERVER_SHUTDOWN_GRACE_MS = 5_000;
+
+/** Graceful gRPC shutdown, forced after `graceMs` so a stuck call cannot hold the node up. */
+function shutdownServer(server: grpc.Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Rebuilds what the Raft core needs from the WAL and the state machine (null for a new node). */

@@ -57,9 +57,17 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
     }
   };
   call.on('drain', () => (queued = 0));
-  const unsubscribe = ctx.sm.onApplied((batch) => {
+  const unlisten = ctx.sm.onApplied((batch) => {
     for (const e of batch.events) (live ? send(e) : pending.push(e));
   });
+  const forget = ctx.streams.add((err) => {
+    unsubscribe();
+    call.emit('error', toServiceError(err));
+  });
+  function unsubscribe(): void {
+    unlisten();
+    forget();
+  }
   call.on('cancelled', unsubscribe);
   call.on('close', unsubscribe);
   if (r.startRevision > 0) {

@@ -1,0 +1,156 @@
+// One endpoint's KV.Pipeline stream. A unary gRPC call costs an HTTP/2 stream with headers and
+// trailers on both sides, which on a small machine bounds throughput long before Raft does; here
+// every Put/Get/Delete/Range/Txn attempt is one message on a long-lived stream instead, and the
+// attempts made in one event-loop turn travel together. Retries, routing and request ids stay in
+// the Invoker: to it an attempt is an attempt, whichever way it travels.
+import * as grpc from '@grpc/grpc-js';
+import { isEndpoint, RaftdbError, toRaftdbError } from './errors.js';
+
+const KIND_OF = { Put: 'put', Get: 'get', Delete: 'delete', Range: 'range', Txn: 'txn' } as const;
+
+/** The KV methods a pipeline carries. */
+export type PipelinedMethod = keyof typeof KIND_OF;
+
+export function isPipelined(method: string): method is PipelinedMethod {
+  return Object.hasOwn(KIND_OF, method);
+}
+
+interface WireOpStatus {
+  code: number;
+  message: string;
+  leaderAddress: string;
+}
+
+interface WireResult {
+  seq: number;
+  result?: string;
+  error?: WireOpStatus | null;
+  [kind: string]: unknown;
+}
+
+interface WirePipelineResponse {
+  results?: WireResult[];
+}
+
+type DuplexStub = { Pipeline(options?: grpc.CallOptions): grpc.ClientDuplexStream<object, WirePipelineResponse> };
+
+interface Pending {
+  kind: string;
+  resolve(res: unknown): void;
+  reject(err: RaftdbError): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A lazily opened pipeline to one node. When the stream breaks, every operation in flight on it
+ * fails with the stream's status (UNAVAILABLE when it just ended) and the next one opens a new
+ * stream. A node without the method (UNIMPLEMENTED) marks the pipeline unsupported.
+ */
+export class Pipeline {
+  private stream: grpc.ClientDuplexStream<object, WirePipelineResponse> | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private queue: object[] = [];
+  private flushScheduled = false;
+  private seq = 0;
+  /** Every operation up to this seq was written to the stream; later ones are still queued. */
+  private sentThrough = 0;
+  private closed = false;
+  /** The node answered UNIMPLEMENTED: it predates pipelines, use unary calls. */
+  unsupported = false;
+
+  constructor(private readonly kv: grpc.Client) {}
+
+  /** Sends one operation; settles with its response, its error status, or DEADLINE_EXCEEDED. */
+  call<Res>(method: PipelinedMethod, request: object, deadlineMs: number): Promise<Res> {
+    if (this.closed) return Promise.reject(new RaftdbError(grpc.status.CANCELLED, 'client is closed'));
+    const kind = KIND_OF[method];
+    return new Promise<Res>((resolve, reject) => {
+      const seq = ++this.seq;
+      const timeoutMs = Math.max(1, Math.ceil(deadlineMs - Date.now()));
+      const timer = setTimeout(() => {
+        if (this.pending.delete(seq)) reject(new RaftdbError(grpc.status.DEADLINE_EXCEEDED, `${method}: deadline exceeded after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(seq, { kind, resolve: resolve as (res: unknown) => void, reject, timer });
+      this.queue.push({ seq, timeoutMs, [kind]: request });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Operations sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Fails what is in flight with CANCELLED and closes the stream. */
+  close(): void {
+    this.closed = true;
+    const stream = this.stream;
+    this.stream = null;
+    stream?.cancel();
+    this.failAll(new RaftdbError(grpc.status.CANCELLED, 'client is closed'));
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0 || this.closed) return;
+    const ops = this.queue;
+    this.queue = [];
+    this.sentThrough = this.seq;
+    (this.stream ?? this.open()).write({ ops });
+  }
+
+  private open(): grpc.ClientDuplexStream<object, WirePipelineResponse> {
+    const stream = (this.kv as unknown as DuplexStub).Pipeline();
+    this.stream = stream;
+    stream.on('data', (res: WirePipelineResponse) => {
+      for (const r of res.results ?? []) this.settle(r);
+    });
+    stream.on('error', (err: unknown) => this.broken(stream, toRaftdbError(err)));
+    stream.on('status', (s: grpc.StatusObject) =>
+      // OK: the node ended the stream by itself (it does not, but then nothing more will come).
+      this.broken(stream, s.code === grpc.status.OK ? new RaftdbError(grpc.status.UNAVAILABLE, 'pipeline stream ended by the node') : toRaftdbError(s)),
+    );
+    return stream;
+  }
+
+  private settle(r: WireResult): void {
+    const p = this.pending.get(r.seq);
+    if (!p) return; // timed out already
+    this.pending.delete(r.seq);
+    clearTimeout(p.timer);
+    if (r.result === 'error' || (r.result === undefined && r.error)) {
+      const e = r.error ?? { code: grpc.status.UNKNOWN, message: 'error without a status', leaderAddress: '' };
+      const leader = e.leaderAddress && isEndpoint(e.leaderAddress) ? e.leaderAddress : undefined;
+      p.reject(new RaftdbError(e.code, e.message, leader ? { leader } : {}));
+    } else {
+      p.resolve(r[p.kind]);
+    }
+  }
+
+  private broken(stream: grpc.ClientDuplexStream<object, WirePipelineResponse>, err: RaftdbError): void {
+    if (this.stream !== stream) return;
+    this.stream = null;
+    stream.cancel();
+    if (err.code === 'UNIMPLEMENTED') this.unsupported = true;
+    // What was sent has an unknown outcome and fails (the Invoker decides about a retry); what is
+    // still queued was never sent and goes out on the next stream.
+    this.failAll(err, this.sentThrough);
+  }
+
+  private failAll(err: RaftdbError, throughSeq = Infinity): void {
+    const failed: Pending[] = [];
+    for (const [seq, p] of this.pending) {
+      if (seq > throughSeq) break; // a Map iterates in insertion order, i.e. by seq
+      failed.push(p);
+      this.pending.delete(seq);
+    }
+    if (throughSeq === Infinity) this.queue = [];
+    for (const p of failed) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+  }
+}
