@@ -135,6 +135,9 @@ export class Pipeline {
     this.stream = null;
     stream.cancel();
     if (err.code === 'UNIMPLEMENTED') this.unsupported = true;
+    // Only close() cancels from this side; a cancellation from the node (its server was shut
+    // down) is a broken connection like any other.
+    if (err.code === 'CANCELLED') err = new RaftdbError(grpc.status.UNAVAILABLE, `pipeline stream cut by the node: ${err.details}`);
     // What was sent has an unknown outcome and fails (the Invoker decides about a retry); what is
     // still queued was never sent and goes out on the next stream.
     this.failAll(err, this.sentThrough);

@@ -13,7 +13,11 @@ export type StreamHandler = (req: Req, call: grpc.ServerWritableStream<Req, unkn
 export interface Recorded {
   method: string;
   request: Req;
+  /** How the request came: as a unary call or as one operation of a KV.Pipeline stream. */
+  via: 'unary' | 'pipeline';
 }
+
+const PIPELINE_METHODS: Record<string, string> = { put: 'Put', get: 'Get', delete: 'Delete', range: 'Range', txn: 'Txn' };
 
 /** A gRPC error to throw from a handler; `leader` becomes the raftdb-leader trailer. */
 export function fault(code: grpc.status, details: string, leader?: string): grpc.ServiceError {
@@ -37,8 +41,12 @@ export class FakeNode {
     readonly address: string,
   ) {}
 
-  /** Starts a node answering with `handlers` (method name → handler). */
-  static async start(handlers: Record<string, UnaryHandler> = {}): Promise<FakeNode> {
+  /**
+   * Starts a node answering with `handlers` (method name → handler). With `pipeline` (default)
+   * KV.Pipeline operations go to the same handlers; without it the node answers UNIMPLEMENTED,
+   * like a node that predates pipelines.
+   */
+  static async start(handlers: Record<string, UnaryHandler> = {}, opts: { pipeline?: boolean } = {}): Promise<FakeNode> {
     const server = new grpc.Server();
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -51,10 +59,11 @@ export class FakeNode {
       for (const method of UNARY[svc]) impl[method] = node.unary(method);
       if (svc === 'KV') {
         impl.Watch = (call: grpc.ServerWritableStream<Req, unknown>) => {
-          node.calls.push({ method: 'Watch', request: call.request });
+          node.calls.push({ method: 'Watch', request: call.request, via: 'unary' });
           if (node.watch) node.watch(call.request, call, node);
           else call.emit('error', fault(grpc.status.UNIMPLEMENTED, 'no watch handler'));
         };
+        if (opts.pipeline ?? true) impl.Pipeline = (call: grpc.ServerDuplexStream<Req, unknown>) => node.pipeline(call);
       }
       server.addService(pkg[svc].service, impl);
     }
@@ -68,19 +77,37 @@ export class FakeNode {
 
   private unary(method: string): grpc.handleUnaryCall<Req, unknown> {
     return (call, callback) => {
-      this.calls.push({ method, request: call.request });
-      const handler = this.handlers.get(method);
-      if (!handler) {
-        callback(fault(grpc.status.UNIMPLEMENTED, `${method} not scripted`));
-        return;
-      }
-      Promise.resolve()
-        .then(() => handler(call.request, this))
-        .then(
-          (res) => callback(null, res),
-          (err: grpc.ServiceError) => callback(err),
-        );
+      this.answer(method, call.request, 'unary').then(
+        (res) => callback(null, res),
+        (err: grpc.ServiceError) => callback(err),
+      );
     };
+  }
+
+  /** Runs the scripted handler of one request, however it came. */
+  private answer(method: string, request: Req, via: Recorded['via']): Promise<unknown> {
+    this.calls.push({ method, request, via });
+    const handler = this.handlers.get(method);
+    if (!handler) return Promise.reject(fault(grpc.status.UNIMPLEMENTED, `${method} not scripted`));
+    return Promise.resolve().then(() => handler(request, this));
+  }
+
+  /** KV.Pipeline as the real node serves it: each operation answered on its own, by seq. */
+  private pipeline(call: grpc.ServerDuplexStream<Req, unknown>): void {
+    call.on('data', (req: { ops?: Req[] }) => {
+      for (const op of req.ops ?? []) {
+        const kind = op.op as string;
+        this.answer(PIPELINE_METHODS[kind] ?? kind, op[kind] as Req, 'pipeline').then(
+          (res) => call.write({ results: [{ seq: op.seq, [kind]: res }] }),
+          (err: grpc.ServiceError) => {
+            const leader = err.metadata?.get('raftdb-leader')[0];
+            call.write({ results: [{ seq: op.seq, error: { code: err.code, message: err.details, leaderAddress: typeof leader === 'string' ? leader : '' } }] });
+          },
+        );
+      }
+    });
+    call.on('end', () => call.end());
+    call.on('error', () => undefined);
   }
 
   /** Stops the node at once, cutting open streams. */
