@@ -30,6 +30,8 @@ export interface LoadConfig {
   timeoutMs: number;
   /** Write every key once before the warm-up, so that gets find values. */
   preload: boolean;
+  /** Each request as its own unary call instead of over the client's KV.Pipeline streams. */
+  unary: boolean;
 }
 
 /** Parses --mix: "put=50,get=50" (percentages adding up to 100); throws a message naming the problem. */

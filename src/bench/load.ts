@@ -74,7 +74,7 @@ export class LoadRun {
     const c = this.cfg;
     const clients = Array.from({ length: c.connections }, () =>
       // Each client has a session per worker it carries, so no write waits for a free one.
-      connect({ endpoints: c.endpoints, timeoutMs: c.timeoutMs, maxConcurrentWrites: Math.ceil(c.concurrency / c.connections) }),
+      connect({ endpoints: c.endpoints, timeoutMs: c.timeoutMs, maxConcurrentWrites: Math.ceil(c.concurrency / c.connections), pipeline: !c.unary }),
     );
     try {
       if (c.preload) await this.preload(clients[0]!);

@@ -29,6 +29,7 @@ interface BenchFlags extends CommonOptions {
   sequential: boolean;
   processes?: string;
   preload: boolean;
+  unary: boolean;
   startCluster: boolean;
   nodes?: string;
 }
@@ -51,6 +52,7 @@ export function registerBenchCommands(program: Command, io: CliIo): void {
     .option('--sequential', 'one request at a time (--concurrency 1)', false)
     .option('--processes <n>', 'run the load in N child processes and merge the results (1..16)')
     .option('--preload', 'write every key once first, so that gets find values', false)
+    .option('--unary', 'send each request as its own unary call, not over the KV.Pipeline stream', false)
     .option('--start-cluster', 'start a fresh local cluster in a temporary directory, and stop it afterwards', false)
     .addOption(new Option('--nodes <n>', 'nodes of the --start-cluster cluster (default 3)').choices(['3', '5']))
     .action(async (f: BenchFlags, cmd: Command) => {
@@ -102,6 +104,7 @@ export function benchConfig(f: BenchFlags, given: (name: string) => boolean): { 
     warmupS: seconds(f.warmup, '--warmup', 0),
     timeoutMs: f.timeout,
     preload: f.preload,
+    unary: f.unary === true,
   };
   return { config, processes };
 }
@@ -173,7 +176,7 @@ export function reportText(rep: BenchReport): string {
   const c = rep.config;
   const mix = Object.entries(c.mix).filter(([, pct]) => pct > 0).map(([op, pct]) => `${op}=${pct}`).join(',');
   const lines = [
-    `${c.concurrency} worker(s) on ${c.connections} connection(s) in ${c.processes} process(es); mix ${mix}; ${c.valueSize} B values; ` +
+    `${c.concurrency} worker(s) on ${c.connections} connection(s) (${c.unary ? 'unary calls' : 'pipelined'}) in ${c.processes} process(es); mix ${mix}; ${c.valueSize} B values; ` +
       `${c.keys} keys; mode ${c.mode}; gets ${c.consistency}; measured ${rep.elapsedS} s`,
   ];
   const t = textTable(['OP', 'OPS', 'OPS/S', 'ERRORS', 'P50 MS', 'P90 MS', 'P99 MS', 'MAX MS']);

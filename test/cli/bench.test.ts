@@ -73,7 +73,7 @@ describe('histogram', () => {
 describe('spreading load over processes', () => {
   const cfg: LoadConfig = {
     endpoints: ['127.0.0.1:1'], concurrency: 64, connections: 3, valueSize: 256, keys: 10, mix: { put: 100, get: 0 },
-    consistency: 'linearizable', mode: 'default', durationS: 10, ops: 1001, warmupS: 1, timeoutMs: 5000, preload: true,
+    consistency: 'linearizable', mode: 'default', durationS: 10, ops: 1001, warmupS: 1, timeoutMs: 5000, preload: true, unary: false,
   };
 
   it('splits workers, connections and ops, and preloads once', () => {
