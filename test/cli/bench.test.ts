@@ -121,7 +121,7 @@ describe('bench against a fake node', () => {
   it('prints a table, one request at a time with --sequential', async () => {
     const r = await raftdb(['bench', '--ops', '20', '--warmup', '0', '--sequential', '--endpoints', n.address]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^1 worker\(s\) on 1 connection\(s\) in 1 process\(es\); mix put=100;/);
+    expect(r.stdout).toMatch(/^1 worker\(s\) on 1 connection\(s\) \(pipelined\) in 1 process\(es\); mix put=100;/);
     expect(r.stdout).toMatch(/OP\s+│ OPS\s+│ OPS\/S\s+│ ERRORS │ P50 MS\s+│ P90 MS\s+│ P99 MS\s+│ MAX MS/);
     expect(r.stdout).toMatch(/│ put │ 20\s+│/);
     expect(r.stdout).not.toMatch(/│ all │/);
