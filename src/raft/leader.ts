@@ -43,6 +43,13 @@ export class LeaderState {
   pendingConfIndex = 0;
   private newEntries = false;
   private commitMoved = false;
+  /**
+   * The commit index moved and no append has told the followers yet. They learn it from the next
+   * append (under load, within a millisecond) or at the next tick: a commit-only append per
+   * commit would cost every follower a message, a Ready and a response per write, for nothing
+   * the protocol needs (followers apply later; the leader answered already).
+   */
+  private commitUnsent = false;
   private committedInTerm = false;
 
   constructor(private readonly node: RaftNode) {
@@ -181,14 +188,23 @@ export class LeaderState {
       this.bcastHeartbeat(round);
       this.confirmReads();
     }
-    if (this.newEntries || this.commitMoved) {
-      const empty = this.commitMoved;
+    if (this.commitMoved && !this.newEntries) {
+      this.commitMoved = false;
+      this.commitUnsent = true;
+    }
+    if (this.newEntries) {
+      const empty = this.commitMoved || this.commitUnsent;
       this.newEntries = false;
       this.commitMoved = false;
-      for (const [id, pr] of this.progress) {
-        let sent = this.sendAppend(id, pr, empty);
-        while (sent && pr.state === 'replicate') sent = this.sendAppend(id, pr, false);
-      }
+      this.commitUnsent = false;
+      this.bcastAppend(empty);
+    }
+  }
+
+  private bcastAppend(sendIfEmpty: boolean): void {
+    for (const [id, pr] of this.progress) {
+      let sent = this.sendAppend(id, pr, sendIfEmpty);
+      while (sent && pr.state === 'replicate') sent = this.sendAppend(id, pr, false);
     }
   }
 
@@ -332,6 +348,10 @@ export class LeaderState {
     if (node.electionElapsed >= cfg.electionTicks) {
       node.electionElapsed = 0;
       for (const pr of this.progress.values()) pr.recentActive = false;
+    }
+    if (this.commitUnsent) {
+      this.commitUnsent = false;
+      this.bcastAppend(true);
     }
     if (node.heartbeatElapsed >= cfg.heartbeatTicks) {
       node.heartbeatElapsed = 0;

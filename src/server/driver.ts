@@ -194,8 +194,9 @@ export class RaftDriver {
     }
     if (!early && rd.messages.length > 0) this.deps.send(rd.messages);
     if (rd.committedEntries.length > 0) {
-      const results = await sm.apply(rd.committedEntries);
-      this.proposals.applied(rd.committedEntries, results);
+      // Proposers are answered once results are decided, not after LevelDB has them: that takes
+      // a write off every request's path and is safe, since reads wait for appliedIndex().
+      const results = await sm.apply(rd.committedEntries, (decided) => this.proposals.applied(rd.committedEntries, decided));
       this.deps.onApplied(rd.committedEntries, results);
     }
     this.reads.readStates(rd.readStates);

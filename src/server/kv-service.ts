@@ -145,8 +145,8 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       return onLeader(ctx, call, 'kv', 'Put', async (deadline) => {
-        await write(ctx, policy, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
-        return { header: header(ctx) };
+        const res = await write(ctx, policy, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
+        return { header: headerAt(ctx, res) };
       });
     },
     Get: async (call: IncomingCall<GetRequest>) => {
@@ -165,7 +165,7 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const command = deleteCommand(r, req, limits);
       return onLeader(ctx, call, 'kv', 'Delete', async (deadline) => {
         const res = await write(ctx, policy, command, mode, deadline);
-        return { header: header(ctx), deleted: res && res.type === 'delete' ? res.deleted : 0 };
+        return { header: headerAt(ctx, res), deleted: res && res.type === 'delete' ? res.deleted : 0 };
       });
     },
     Range: async (call: IncomingCall<ProtoRange>) => {
@@ -190,13 +190,24 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const req = checkRequestId(r.id, 'id');
       return onLeader(ctx, call, 'kv', 'Txn', async (deadline) => {
         const res = await write(ctx, policy, { type: 'txn', compare, success, failure, ...(req ? { req } : {}) }, mode, deadline);
-        const h = header(ctx);
+        const h = headerAt(ctx, res);
         if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
         return { header: h, succeeded: res.succeeded, responses: res.responses.map((op) => toResponseOp(op, h)) };
       });
     },
   };
   return handlers;
+}
+
+/**
+ * The header of a write's response: the store revision the write produced (the node may be
+ * answering before its state machine has stored the batch, or after later writes), or the
+ * node's current one when the write was acknowledged before it was applied (ASYNC).
+ */
+function headerAt(ctx: NodeContext, res: CommandResult | null): ReturnType<typeof header> {
+  const h = header(ctx);
+  if (res && 'revision' in res) h.revision = res.revision;
+  return h;
 }
 
 /** The range end that selects exactly `key` (the next key in byte order). */

@@ -98,9 +98,10 @@ export class StateMachine {
 
   /**
    * Apply committed entries (contiguous, ascending) in one LevelDB batch; entries at or below the
-   * applied index are skipped. Returns one result per entry, in order.
+   * applied index are skipped. Returns one result per entry, in order; `beforeWrite` gets them
+   * as soon as they are decided, before the batch is written.
    */
-  async apply(entries: readonly Entry[]): Promise<ApplyResult[]> {
+  async apply(entries: readonly Entry[], beforeWrite?: (results: readonly ApplyResult[]) => void): Promise<ApplyResult[]> {
     const first = this.firstUnapplied(entries);
     const results: ApplyResult[] = new Array(entries.length);
     for (let i = 0; i < first; i++) results[i] = { index: entries[i]!.index, result: SKIPPED, duplicate: false };
@@ -116,6 +117,10 @@ export class StateMachine {
       for (const [name, value] of pending.meta) batch.put(prefixed(PREFIX_META, Buffer.from(name, 'utf8')), value);
       writeWatchRecords(batch, pending.events, next, this.keepRevisions);
       batch.put(STATE_KEY, encodeState(next));
+      // The results are final now; LevelDB only makes them readable. A caller may answer its
+      // clients meanwhile: the entries are committed in the Raft log, and reads that must see
+      // them wait for appliedIndex(), which moves only once the batch is written.
+      beforeWrite?.(results);
       await batch.write({ sync: this.options.syncWrites === true });
       this.state = next;
       this.dedupe.batchWritten();

@@ -31,7 +31,7 @@ describe('§7 log compaction and snapshots', () => {
     expect(followerState(net, 'n3')).toBe('replicate');
 
     net.propose('n1', 'f');
-    net.tickAll();
+    net.tickAll(2); // replicate; the followers hear of the commit at the leader's next tick
     expect(net.applied('n3')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 

@@ -121,7 +121,7 @@ describe('priority', () => {
 
     net.tickAll(ELECTION_TICKS); // the transfer gives up
     net.propose('n1', 'x');
-    net.tickAll();
+    net.tickAll(2); // replicate; the followers hear of the commit at the leader's next tick
     expect(net.applied('n3')).toEqual(['x']);
   });
 });

@@ -10,6 +10,28 @@ function electedCluster(config = {}): Network {
 }
 
 describe('§5.3 log replication', () => {
+  test('followers learn a new commit index from the next append, or at the next tick; never from an append of its own', () => {
+    const net = electedCluster();
+    net.tickAll(2);
+    const sentBefore = net.sentWhere('append').length;
+    const a = net.propose('n1', 'a');
+    net.stabilize();
+    expect(net.raft('n1').log.committed).toBe(a.index);
+    expect(net.raft('n2').log.committed).toBe(a.index - 1);
+    // Only the append carrying 'a' went to each follower: no commit-only append followed it.
+    expect(net.sentWhere('append').slice(sentBefore).map((m) => m.entries.length)).toEqual([1, 1]);
+
+    const b = net.propose('n1', 'b');
+    net.stabilize();
+    expect(net.raft('n2').log.committed).toBe(a.index); // carried by the append of 'b'
+    expect(net.applied('n2')).toEqual(['a']);
+
+    net.tick('n1');
+    net.stabilize();
+    for (const id of ['n2', 'n3']) expect(net.raft(id).log.committed).toBe(b.index);
+    expect(net.applied('n3')).toEqual(['a', 'b']);
+  });
+
   test('an append whose (prevIndex, prevTerm) is not in the log is rejected with a hint, and changes nothing', () => {
     const net = electedCluster();
     const before = net.logTerms('n2');

@@ -6,7 +6,7 @@ describe('restart from disk', () => {
     const net = new Network();
     net.elect('n1');
     net.propose('n1', 'a', 'b', 'c');
-    net.tickAll();
+    net.tickAll(2); // replicate; the followers hear of the commit at the leader's next tick
     const state = (id: string) => {
       const r = net.raft(id);
       return { term: r.term, vote: r.vote, commit: r.log.committed, log: net.logTerms(id) };
@@ -25,7 +25,7 @@ describe('restart from disk', () => {
     const net = new Network();
     net.elect('n1');
     net.propose('n1', 'a', 'b');
-    net.tickAll();
+    net.tickAll(2); // replicate; the followers hear of the commit at the leader's next tick
     net.crash('n2');
     net.propose('n1', 'c');
     net.stabilize();
@@ -43,7 +43,7 @@ describe('restart from disk', () => {
     const net = new Network();
     net.elect('n1');
     net.propose('n1', 'a');
-    net.tickAll();
+    net.tickAll(2); // replicate; the followers hear of the commit at the leader's next tick
     for (const id of net.ids()) net.crash(id);
     for (const id of net.ids()) net.restart(id);
 
