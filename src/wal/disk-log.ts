@@ -6,7 +6,7 @@ import type { Entry, SnapshotMeta } from '../raft/types.js';
 import { WalCorruptionError } from './errors.js';
 import { StateFile, type DurableState } from './hard-state.js';
 import { COMMIT_RECORD, RECORD_ENTRY, checkRecord, decodeEntry, entrySizeBytes } from './record.js';
-import { Segment, createSegmentFile, fsyncDir } from './segment.js';
+import { Segment, createSegmentFile, fsyncDir, openTail } from './segment.js';
 
 const MAX_IOVECS = 1024; // IOV_MAX on Linux; writev with more vectors fails with EINVAL
 const READ_CHUNK_BYTES = 8 * 1024 * 1024; // a cache miss reads at most this much per syscall
@@ -28,7 +28,7 @@ export class DiskLog {
   /** Takes over segments found by recovery (the last one becomes the tail). */
   static async open(dir: string, segmentBytes: number, segments: Segment[], stateFile: StateFile): Promise<DiskLog> {
     if (segments.length === 0) throw new RangeError('DiskLog needs at least one segment');
-    const fh = await fs.open(segments[segments.length - 1]!.path, 'r+');
+    const fh = await openTail(segments[segments.length - 1]!.path);
     return new DiskLog(dir, segmentBytes, segments, fh, stateFile);
   }
 
@@ -44,34 +44,35 @@ export class DiskLog {
 
   /**
    * Writes one batch of encoded entries plus a COMMIT record with one writev at the end of the
-   * tail, then one fdatasync; the state file (if given) is written and synced in parallel.
+   * tail (durable on return: the tail is open with O_DSYNC); the state file (if given) is
+   * written and synced in parallel.
    */
   async writeBatch(bufs: Buffer[], bytes: number, prevTerm: number, state: DurableState | null): Promise<void> {
-    let logSync: Promise<void> | null = null;
-    if (bufs.length > 0) {
-      if (this.tail.count > 0 && this.tail.sizeBytes + bytes + COMMIT_RECORD.length > this.segmentBytes) {
-        await this.roll(prevTerm);
-      }
-      bufs.push(COMMIT_RECORD);
-      const tail = this.tail;
-      let pos = tail.sizeBytes;
-      for (let i = 0; i < bufs.length; i += MAX_IOVECS) {
-        const chunk = i === 0 && bufs.length <= MAX_IOVECS ? bufs : bufs.slice(i, i + MAX_IOVECS);
-        pos = await writevAll(this.tailFh, chunk, pos);
-      }
-      pos = tail.sizeBytes;
-      for (let i = 0; i < bufs.length; i++) {
-        tail.indexBatch(bufs[i]!, pos);
-        pos += bufs[i]!.length;
-      }
-      logSync = this.tailFh.datasync();
-      this.fsyncs++;
-    }
+    const writes: Promise<void>[] = [];
     if (state !== null) {
       this.fsyncs++;
-      await Promise.all([logSync, this.stateFile.write(state)]);
-    } else {
-      await logSync;
+      writes.push(this.stateFile.write(state));
+    }
+    if (bufs.length > 0) writes.push(this.appendDurably(bufs, bytes, prevTerm));
+    await Promise.all(writes);
+  }
+
+  private async appendDurably(bufs: Buffer[], bytes: number, prevTerm: number): Promise<void> {
+    if (this.tail.count > 0 && this.tail.sizeBytes + bytes + COMMIT_RECORD.length > this.segmentBytes) {
+      await this.roll(prevTerm);
+    }
+    bufs.push(COMMIT_RECORD);
+    const tail = this.tail;
+    let pos = tail.sizeBytes;
+    for (let i = 0; i < bufs.length; i += MAX_IOVECS) {
+      const chunk = i === 0 && bufs.length <= MAX_IOVECS ? bufs : bufs.slice(i, i + MAX_IOVECS);
+      pos = await writevAll(this.tailFh, chunk, pos);
+    }
+    this.fsyncs++;
+    pos = tail.sizeBytes;
+    for (let i = 0; i < bufs.length; i++) {
+      tail.indexBatch(bufs[i]!, pos);
+      pos += bufs[i]!.length;
     }
   }
 
@@ -103,7 +104,7 @@ export class DiskLog {
       await this.tailFh.close();
       await fs.unlink(this.tail.path);
       this.segments.pop();
-      this.tailFh = await fs.open(this.tail.path, 'r+');
+      this.tailFh = await openTail(this.tail.path);
       removed = true;
     }
     if (removed) await fsyncDir(this.dir);
