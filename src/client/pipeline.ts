@@ -74,7 +74,8 @@ export class Pipeline {
       this.queue.push({ seq, timeoutMs, [kind]: request });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        // Callers woken by one response call again within one microtask drain: send them together.
+        process.nextTick(() => this.flush());
       }
     });
   }

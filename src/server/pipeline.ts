@@ -62,10 +62,14 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
     const answer = (r: PipelineResult): void => {
       if (ended) return;
       results.push(r);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flush);
-      }
+      if (flushScheduled) return;
+      flushScheduled = true;
+      // The last operation in flight (the answering one counts until it returns) goes at once,
+      // after the current microtasks: nothing else could join it. With others still running,
+      // wait for the end of the event-loop turn, so that e.g. reads finishing in the same poll
+      // phase share one message.
+      if (inFlight <= 1) process.nextTick(flush);
+      else setImmediate(flush);
     };
     const end = (err: RequestError | null): void => {
       if (ended) return;
