@@ -48,6 +48,9 @@ export class NodeMetrics {
   private readonly proposeToCommitSeconds: Histogram<'mode'>;
   private readonly requests: Counter<'method' | 'code'>;
   private readonly requestSeconds: Histogram<'method'>;
+  private readonly requestCounters = new Map<string, { inc(): void }>();
+  private readonly requestHistograms = new Map<string, { observe(v: number): void }>();
+  private readonly commitHistograms = new Map<string, { observe(v: number): void }>();
   private readonly failoverEvents: Counter<'reason' | 'result'>;
   private readonly switchoverUnavailableSeconds: Histogram;
 
@@ -149,13 +152,30 @@ export class NodeMetrics {
 
   /** A write proposed by this leader was acknowledged under `mode` after `seconds`. */
   observeProposeToCommit(mode: CommitModeName, seconds: number): void {
-    this.proposeToCommitSeconds.observe({ mode }, seconds);
+    let h = this.commitHistograms.get(mode);
+    if (!h) {
+      h = this.proposeToCommitSeconds.labels({ mode });
+      this.commitHistograms.set(mode, h);
+    }
+    h.observe(seconds);
   }
 
   /** A client request ended with gRPC status `code` (its name, e.g. "OK", "UNAVAILABLE"). */
   observeRequest(method: string, code: string, seconds: number): void {
-    this.requests.inc({ method, code });
-    this.requestSeconds.observe({ method }, seconds);
+    // Once per request: the labelled children are looked up once, not hashed on every call.
+    const key = `${method}\u0000${code}`;
+    let counter = this.requestCounters.get(key);
+    if (!counter) {
+      counter = this.requests.labels({ method, code });
+      this.requestCounters.set(key, counter);
+    }
+    let histogram = this.requestHistograms.get(method);
+    if (!histogram) {
+      histogram = this.requestSeconds.labels({ method });
+      this.requestHistograms.set(method, histogram);
+    }
+    counter.inc();
+    histogram.observe(seconds);
   }
 
   /** A failover-controller event: reason election|switchover|failback|step-down, result ok|aborted|failed. */

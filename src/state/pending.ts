@@ -1,6 +1,7 @@
 // The writes of one apply() call before they reach LevelDB. Commands in the same batch must see
 // each other's effects, but nothing may be written until the whole batch is written at once, so
 // reads go through this overlay first. A txn that fails midway rolls back to a mark.
+import type { KvCache } from './kv-cache.js';
 import { PREFIX_KV, prefixed } from './keys.js';
 import { type Db, decodeKv, encodeKv, mergedRange, overlayKey } from './kv-records.js';
 import type { KeyValue, WatchEvent } from './types.js';
@@ -22,16 +23,23 @@ export class PendingBatch {
     private readonly db: Db,
     /** The store revision including the commands applied so far in this batch. */
     public revision: number,
+    private readonly cache: KvCache,
   ) {}
 
-  /** The current value of a key: pending overlay first, then LevelDB. */
+  /** The current value of a key: pending overlay first, then the cache, then LevelDB. */
   get(key: Uint8Array): KeyValue | null {
-    const pending = this.kvs.get(overlayKey(key));
+    const k = overlayKey(key);
+    const pending = this.kvs.get(k);
     if (pending !== undefined) return pending;
+    const cached = this.cache.get(k);
+    if (cached !== undefined) return cached;
     // getSync: a point read on the hot path; avoids a promise per key and LevelDB's block cache
-    // makes it short. The batch is not written yet, so no concurrent write can race it.
+    // makes it short. The batch is not written yet, so no concurrent write can race it, and
+    // what it returns is the applied state: safe to cache.
     const stored = this.db.getSync(prefixed(PREFIX_KV, key));
-    return stored === undefined ? null : decodeKv(key, stored);
+    const kv = stored === undefined ? null : decodeKv(key, stored);
+    this.cache.set(k, kv);
+    return kv;
   }
 
   /** Up to `limit` kvs of [key, rangeEnd) as the batch sees them. */

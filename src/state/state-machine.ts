@@ -11,8 +11,9 @@ import { unpack } from './codec.js';
 import { DEFAULT_DEDUPE, DedupeTable, type DedupeOptions } from './dedupe.js';
 import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
-import { type Db, decodeKv, mergedRange } from './kv-records.js';
+import { type Db, decodeKv, mergedRange, overlayKey } from './kv-records.js';
 import { PendingBatch } from './pending.js';
+import { KvCache } from './kv-cache.js';
 import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapshotDir } from './snapshot.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
 import { recoverSwap, runSwap, swapPaths } from './swap.js';
@@ -28,6 +29,8 @@ export interface StateMachineOptions {
   syncWrites?: boolean;
   /** Target size of a snapshot data chunk. Default 1 MiB. */
   snapshotChunkBytes?: number;
+  /** Memory for recently used key-values (kv-cache.ts); 0 turns the cache off. Default 16 MiB. */
+  cacheBytes?: number;
 }
 
 /** A key range with etcd's conventions, or every key with a prefix. */
@@ -37,6 +40,7 @@ export type AppliedListener = (batch: AppliedBatch) => void;
 /** Live-watch subscribers allowed at once; the server multiplexes client watches onto a few. */
 export const MAX_LISTENERS = 1024;
 const SKIPPED: CommandResult = { type: 'skipped' };
+const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 /** Written with sync:true by sync(); outside the replicated range, never read. */
 const SYNC_KEY = Buffer.from('x');
 
@@ -45,6 +49,7 @@ export class StateMachine {
   private db!: Db;
   private state!: StateRecord;
   private dedupe!: DedupeTable;
+  private readonly cache: KvCache;
   private busy = false;
   private failure: Error | null = null;
   private readonly listeners = new Set<AppliedListener>();
@@ -59,6 +64,7 @@ export class StateMachine {
   ) {
     this.dedupeOptions = { ...DEFAULT_DEDUPE, ...options.dedupe };
     this.keepRevisions = options.watchHistoryRevisions ?? DEFAULT_WATCH_HISTORY_REVISIONS;
+    this.cache = new KvCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     if (!(this.keepRevisions >= 1)) throw new InvalidArgumentError('watchHistoryRevisions', 'must be >= 1');
   }
 
@@ -109,7 +115,7 @@ export class StateMachine {
     this.enter('apply');
     const batch = this.db.batch();
     try {
-      const pending = new PendingBatch(this.db, this.state.revision);
+      const pending = new PendingBatch(this.db, this.state.revision, this.cache);
       for (let i = first; i < entries.length; i++) results[i] = await this.applyEntry(pending, batch, entries[i]!);
       const last = entries[entries.length - 1]!;
       const next: StateRecord = { ...this.state, appliedIndex: last.index, appliedTerm: last.term, revision: pending.revision };
@@ -123,6 +129,7 @@ export class StateMachine {
       beforeWrite?.(results);
       await batch.write({ sync: this.options.syncWrites === true });
       this.state = next;
+      for (const [k, kv] of pending.kvs) this.cache.set(k, kv);
       this.dedupe.batchWritten();
       this.emit({ firstIndex: entries[first]!.index, lastIndex: last.index, revision: next.revision, events: pending.events });
       return results;
@@ -200,6 +207,8 @@ export class StateMachine {
 
   /** The current value and metadata of a key, or null. */
   async get(key: Uint8Array): Promise<KeyValue | null> {
+    const cached = this.cache.get(overlayKey(key));
+    if (cached !== undefined) return cached;
     const v = await this.db.get(prefixed(PREFIX_KV, key));
     return v === undefined ? null : decodeKv(key, v);
   }
@@ -268,6 +277,7 @@ export class StateMachine {
         throw new SnapshotError(`snapshot at index ${info.appliedIndex} is older than applied index ${this.state.appliedIndex}`);
       }
       try {
+        this.cache.clear();
         await this.db.close();
         await runSwap(paths);
         await this.load();

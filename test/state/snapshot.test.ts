@@ -70,6 +70,24 @@ describe('snapshots', () => {
     await Promise.all([source.close(), target.close()]);
   });
 
+  it('a restored state is not shadowed by key-values cached from the state it replaced', async () => {
+    const source = await StateMachine.open(`${dir}/source`);
+    await fill(source, 20, 5, 'new'); // key/000000..4, 4 versions each
+    const target = await StateMachine.open(`${dir}/target`);
+    await target.apply([entry(1, { type: 'put', key: b('key/000000'), value: b('old') }, 1)]);
+    await target.apply([entry(2, { type: 'put', key: b('key/000000'), value: b('older') }, 1)]); // cached now
+    expect(Buffer.from((await target.get(b('key/000000')))!.value).toString()).toBe('older');
+
+    await target.restoreSnapshot(await source.createSnapshot());
+    const kv = (await target.get(b('key/000000')))!;
+    expect([Buffer.from(kv.value).toString(), kv.version]).toEqual(['new-20', 4]);
+    // The next put reads the restored previous version, not the cached pre-restore one.
+    const next = target.appliedIndex() + 1;
+    await target.apply([entry(next, { type: 'put', key: b('key/000000'), value: b('after') }, 2)]);
+    expect((await target.get(b('key/000000')))!.version).toBe(5);
+    await Promise.all([source.close(), target.close()]);
+  });
+
   it('refuses corrupt, truncated, foreign or older streams and keeps serving the old state', async () => {
     const source = await StateMachine.open(`${dir}/source`);
     await fill(source, 300, 100, 'new');
