@@ -40,7 +40,12 @@ export class FailoverController {
     this.history = new FailoverHistory({
       id: ctx.id,
       log,
-      getMeta: (n) => ctx.sm.getMeta(n),
+      // Read-modify-write of a record this node may have just proposed: a proposal is answered
+      // before its batch is in LevelDB, so wait for the apply stage first.
+      getMeta: async (n) => {
+        await ctx.driver.applied();
+        return ctx.sm.getMeta(n);
+      },
       putMeta,
       onEvent: (e) => observer.leadershipChange?.(e),
     });

@@ -150,7 +150,7 @@ export class Switchover {
       if (!logged) abort(`the intent record did not commit within ${options.catchUpTimeoutMs} ms`);
       // In-flight writes finish here before the transfer, so none of them fails with it.
       const caughtUp = await until(
-        () => raft.role === 'leader' && raft.log.applied >= raft.log.lastIndex() && (raft.matchIndex(target) ?? 0) >= raft.log.lastIndex(),
+        () => raft.role === 'leader' && driver.appliedIndex() >= raft.log.lastIndex() && (raft.matchIndex(target) ?? 0) >= raft.log.lastIndex(),
         options.catchUpTimeoutMs,
       );
       if (raft.role !== 'leader') abort('leadership was lost while catching up');

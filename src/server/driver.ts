@@ -35,12 +35,22 @@ export interface DriverDeps {
   onFatal(err: Error): void;
 }
 
+/** Committed entries handed to the apply stage and not yet written; past this the loop waits. */
+const MAX_UNAPPLIED_ENTRIES = 8192;
+
 /**
  * Runs one Raft node against real storage and a real clock. It owns the loop that turns each
  * Ready into I/O in the order the core requires: install snapshot, persist entries and hard
- * state (one group commit), send messages, apply, then advance. Inputs that arrive while a Ready
- * is being persisted accumulate in the core and go out together in the next one, which is what
- * batches proposals and appends under load.
+ * state (one group commit), send messages, hand committed entries to the apply stage, then
+ * advance. Inputs that arrive while a Ready is being persisted accumulate in the core and go out
+ * together in the next one, which is what batches proposals and appends under load.
+ *
+ * Applying is a stage of its own: batches are applied strictly in order, one at a time, but the
+ * loop does not wait for their LevelDB writes. A proposal arriving while the previous write is in
+ * flight is persisted and replicated at once (an ASYNC write's acknowledgement no longer includes
+ * the previous write's apply), and WAL and state-machine writes overlap under load. Everything
+ * that needs the state machine itself (snapshot install, compaction, shutdown) waits for the
+ * stage to drain; reads wait for the state machine's applied index as before.
  */
 export class RaftDriver {
   readonly proposals = new ProposalTracker();
@@ -51,6 +61,9 @@ export class RaftDriver {
   private timer: NodeJS.Timeout | null = null;
   private persistedTerm: number;
   private persistedVote: string | null;
+  /** The apply stage: the last batch handed to it settles when everything before is applied. */
+  private applying: Promise<void> = Promise.resolve();
+  private unappliedEntries = 0;
 
   constructor(
     private readonly deps: DriverDeps,
@@ -68,6 +81,16 @@ export class RaftDriver {
   start(): void {
     this.timer = setInterval(() => this.tick(), this.opts.tickMs);
     this.schedule();
+  }
+
+  /** Resolves once every committed entry handed to the apply stage so far is applied. */
+  applied(): Promise<void> {
+    return this.applying;
+  }
+
+  /** Highest index the state machine has applied (Raft's own applied mark may be ahead). */
+  appliedIndex(): number {
+    return this.deps.sm.appliedIndex();
   }
 
   /** Persists the latest hard state (its commit index is otherwise saved only with term/vote). */
@@ -196,19 +219,38 @@ export class RaftDriver {
       this.deps.onDurable(rd.entries[rd.entries.length - 1]!.index);
     }
     if (!early && rd.messages.length > 0) this.deps.send(rd.messages);
-    if (rd.committedEntries.length > 0) {
-      // Proposers are answered once results are decided, not after LevelDB has them: that takes
-      // a write off every request's path and is safe, since reads wait for appliedIndex().
-      const results = await sm.apply(rd.committedEntries, (decided) => this.proposals.applied(rd.committedEntries, decided));
-      this.deps.onApplied(rd.committedEntries, results);
-    }
+    if (rd.committedEntries.length > 0) await this.toApplyStage(rd.committedEntries);
     this.reads.readStates(rd.readStates);
     this.reads.failed(rd.failedReads);
     this.reads.appliedTo(sm.appliedIndex());
   }
 
+  /** Queues a batch for the apply stage; waits only when the stage is too far behind. */
+  private async toApplyStage(entries: readonly Entry[]): Promise<void> {
+    this.unappliedEntries += entries.length;
+    this.applying = this.applying.then(() => this.applyBatch(entries));
+    if (this.unappliedEntries > MAX_UNAPPLIED_ENTRIES) await this.applying;
+  }
+
+  private async applyBatch(entries: readonly Entry[]): Promise<void> {
+    if (this.stopped) return;
+    const { sm } = this.deps;
+    try {
+      // Proposers are answered once results are decided, not after LevelDB has them: that takes
+      // a write off every request's path and is safe, since reads wait for appliedIndex().
+      const results = await sm.apply(entries, (decided) => this.proposals.applied(entries, decided));
+      this.deps.onApplied(entries, results);
+      this.reads.appliedTo(sm.appliedIndex());
+    } catch (err) {
+      this.fatal(err as Error);
+    } finally {
+      this.unappliedEntries -= entries.length;
+    }
+  }
+
   private async installSnapshot(meta: Ready['snapshot'] & object): Promise<void> {
     const { sm, wal, staging, log } = this.deps;
+    await this.applying; // the state machine is replaced: nothing may still be applying to it
     const info = await sm.restoreSnapshot(staging.take(meta.index));
     if (info.appliedIndex !== meta.index) {
       throw new Error(`snapshot data is at index ${info.appliedIndex}, its metadata says ${meta.index}`);
@@ -225,6 +267,7 @@ export class RaftDriver {
     const { raft, sm, wal } = this.deps;
     const target = raft.log.applied - this.opts.keepEntries;
     if (target - raft.log.snapshotIndex < this.opts.snapshotEntries) return;
+    await this.applying; // the snapshot point must be in LevelDB before the log before it goes
     await sm.sync();
     await wal.saveSnapshotMeta(raft.snapshotMetaAt(target));
     raft.compact(target);

@@ -173,6 +173,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     failover.stop();
     await obs?.close();
     driver.stop('node shutting down');
+    await driver.applied(); // a batch being written finishes before LevelDB closes
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();
     ctx.streams.closeAll('node shutting down; reconnect to another node');
