@@ -32,7 +32,7 @@ export class PeerConnection {
   private awaitingDrain = false;
   /** Bytes handed to the stream whose write has not completed yet. */
   private inflightBytes = 0;
-  private flushTimer: NodeJS.Immediate | null = null;
+  private flushScheduled = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly unaryCalls = new Set<grpc.ClientUnaryCall>();
   private snapshotAbort: AbortController | null = null;
@@ -137,7 +137,6 @@ export class PeerConnection {
     if (this.closed) return;
     this.closed = true;
     this.quiet = quiet;
-    if (this.flushTimer) clearImmediate(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.counts.dropped += this.queue.clear();
     this.call?.cancel();
@@ -149,10 +148,17 @@ export class PeerConnection {
   }
 
   private scheduleFlush(): void {
-    this.flushTimer ??= setImmediate(() => {
-      this.flushTimer = null;
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const run = (): void => {
+      this.flushScheduled = false;
       this.flush();
-    });
+    };
+    // An idle stream sends what this callback queued as soon as it returns (a response on the
+    // critical path of a write should not wait for a turn of the event loop). A busy one waits
+    // for the end of the turn, so that everything queued meanwhile shares one batch.
+    if (this.inflightBytes === 0 && !this.awaitingDrain) process.nextTick(run);
+    else setImmediate(run);
   }
 
   /**
