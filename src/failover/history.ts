@@ -40,6 +40,15 @@ export interface HistoryDeps {
   onEvent(e: FailoverEvent): void;
 }
 
+/** An election this node won and has not recorded yet. */
+interface PendingElection {
+  term: number;
+  electedAtMs: number;
+  detectedAtMs: number;
+  lastContactMs: number;
+  from: string;
+}
+
 /**
  * Records every leadership change cluster-wide, through the log. The new leader writes the event
  * once its first client write is acknowledged (so the measured unavailability runs to the moment
@@ -51,7 +60,9 @@ export class FailoverHistory {
   private prevLeader: string | null = null;
   private lastLeaderContactMs = 0;
   private campaignStartedMs: number | null = null;
-  private pending: { term: number; electedAtMs: number; detectedAtMs: number; lastContactMs: number; from: string } | null = null;
+  private pending: PendingElection | null = null;
+  /** The record being written, if any: a switchover's flush() waits for it. */
+  private recording: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: HistoryDeps) {}
@@ -101,13 +112,23 @@ export class FailoverHistory {
    * this node can no longer write it). Resolves when it is in the log, or could not be.
    */
   flush(): Promise<void> {
-    return this.pending ? this.record(0) : Promise.resolve();
+    if (this.pending) return this.record(0);
+    // A record already under way (started by the first acknowledged write) must finish too.
+    return this.recording ?? Promise.resolve();
   }
 
-  private async record(firstWriteAtMs: number): Promise<void> {
+  private record(firstWriteAtMs: number): Promise<void> {
     const p = this.pending;
-    if (!p) return;
+    if (!p) return Promise.resolve();
     this.pending = null;
+    const done = this.write(p, firstWriteAtMs).finally(() => {
+      if (this.recording === done) this.recording = null;
+    });
+    this.recording = done;
+    return done;
+  }
+
+  private async write(p: PendingElection, firstWriteAtMs: number): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     try {

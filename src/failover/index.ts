@@ -40,10 +40,11 @@ export class FailoverController {
     this.history = new FailoverHistory({
       id: ctx.id,
       log,
-      // Read-modify-write of a record this node may have just proposed: a proposal is answered
-      // before its batch is in LevelDB, so wait for the apply stage first.
+      // A read-modify-write of a replicated record: read it linearizably (ReadIndex), so that a
+      // new leader sees every event its predecessors recorded, even the ones it had not applied
+      // (or not yet learnt were committed) when it was elected, and its own latest one.
       getMeta: async (n) => {
-        await ctx.driver.applied();
+        await ctx.driver.readBarrier(false);
         return ctx.sm.getMeta(n);
       },
       putMeta,
