@@ -48,7 +48,7 @@ export function registerBenchCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--mode <mode>', 'commit mode of puts').choices(['default', 'sync', 'semi-sync', 'async']).default('default'))
     .option('--duration <s>', 'seconds to measure', '10')
     .option('--ops <n>', 'measure this many operations instead of a duration')
-    .option('--warmup <s>', 'seconds of unmeasured load first', '1')
+    .option('--warmup <s>', 'seconds of unmeasured load first (nodes and client reach JIT-compiled steady state)', '5')
     .option('--sequential', 'one request at a time (--concurrency 1)', false)
     .option('--processes <n>', 'run the load in N child processes and merge the results (1..16)')
     .option('--preload', 'write every key once first, so that gets find values', false)
