@@ -50,8 +50,22 @@ export interface DrillCluster {
   removeNode?(id: string): Promise<void>;
   /** The last lines of a node's log, for failure messages. */
   logTail(id: string, lines?: number): Promise<string>;
+  /**
+   * Every node that stopped with no nemesis stopping it (a crash: a bug or the environment),
+   * since the cluster started. Also looks now: a node found down that nobody killed is recorded
+   * and started again, so a crash is reported rather than hidden by the recovery that follows.
+   */
+  unexpectedExits(): Promise<NodeExit[]>;
   /** Stops everything and removes what was created (idempotent). */
   close(): Promise<void>;
+}
+
+/** A node that stopped on its own: how it ended and what it logged last. */
+export interface NodeExit {
+  id: string;
+  /** e.g. 'exit code 1', 'signal SIGABRT', 'exited exit=137'. */
+  status: string;
+  logs: string;
 }
 
 /** Link degradation, as `tc netem delay <delayMs>ms <jitterMs>ms loss <lossPercent>%`. */

@@ -5,7 +5,7 @@
 // the host with nsenter (netns.ts), which needs root.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { type BackendOptions, type DrillCluster, type NetemSpec, netemArgs, waitFor } from './backend.js';
+import { type BackendOptions, type DrillCluster, type NetemSpec, type NodeExit, netemArgs, waitFor } from './backend.js';
 import { applyInboundFaults, clearNetem, interfaceOf, NemesisUnsupportedError, setNetem } from './netns.js';
 import { ClusterProbe } from './probe.js';
 import { freePorts } from '../cli/local-cluster.js';
@@ -56,6 +56,8 @@ interface Container {
   grpcPort: number;
   ip: string;
   paused: boolean;
+  /** Stopped by the drill (kill); anything else that stops it is a crash. */
+  killed: boolean;
 }
 
 /** A cluster of raftdb containers. */
@@ -119,7 +121,7 @@ export class DockerCluster implements DrillCluster {
     args.push('-p', `127.0.0.1:${grpcPort}:${GRPC_PORT}`, '-p', `127.0.0.1:${httpPort}:${HTTP_PORT}`);
     for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
     const cid = (await docker([...args, this.image, 'serve'])).trim();
-    this.containers.set(id, { id, name: cid, grpcPort, ip: '', paused: false });
+    this.containers.set(id, { id, name: cid, grpcPort, ip: '', paused: false, killed: false });
     this.addressMap.set(this.peerAddress(id), this.endpoint(id));
     await this.refreshIp(id);
     await this.waitAnswering(id);
@@ -148,28 +150,49 @@ export class DockerCluster implements DrillCluster {
     this.container(id).ip = ip;
   }
 
-  /** Nodes found stopped without a nemesis having stopped them, with their last log lines. */
-  readonly unexpectedExits: { id: string; status: string; logs: string }[] = [];
+  /** Nodes found stopped without the drill having stopped them, with their last log lines. */
+  private readonly exits: NodeExit[] = [];
+
+  async unexpectedExits(): Promise<NodeExit[]> {
+    for (const id of this.nodes()) {
+      const c = this.container(id);
+      if (!c.killed && !c.paused && !(await this.running(id))) await this.recordExit(id);
+    }
+    return [...this.exits];
+  }
+
+  /**
+   * A node that stopped on its own is a finding, not a reason to abandon the drill: record why
+   * (exit status, last log lines, printed at once and kept for the report, which fails on it),
+   * start it again on its data, and go on.
+   */
+  private async recordExit(id: string): Promise<void> {
+    const logs = await docker(['logs', '--tail', '30', this.container(id).name]).catch((e: Error) => e.message);
+    const status = await this.inspect(id, '{{.State.Status}} exit={{.State.ExitCode}} oom={{.State.OOMKilled}}').catch(() => '?');
+    this.exits.push({ id, status, logs });
+    process.stderr.write(`raftdb drill: UNEXPECTED EXIT of ${id} (${status}); last log lines:\n${logs}\n`);
+    await this.restart(id);
+  }
 
   private async pid(id: string): Promise<number> {
     let pid = Number(await this.inspect(id, '{{.State.Pid}}'));
     if (!pid) {
-      // A node that stopped on its own is a finding, not a reason to abandon the drill: record
-      // why (exit status, last log lines, printed at once and kept for the report), start it
-      // again on its data, and go on injecting faults.
-      const logs = await docker(['logs', '--tail', '30', this.container(id).name]).catch((e: Error) => e.message);
-      const status = await this.inspect(id, '{{.State.Status}} exit={{.State.ExitCode}}').catch(() => '?');
-      this.unexpectedExits.push({ id, status, logs });
-      process.stderr.write(`raftdb drill: UNEXPECTED EXIT of ${id} (${status}); last log lines:\n${logs}\n`);
-      await this.restart(id);
+      const c = this.container(id);
+      if (c.killed) throw new Error(`${id} is down (killed by an earlier fault): no network namespace to enter`);
+      await this.recordExit(id);
       pid = Number(await this.inspect(id, '{{.State.Pid}}'));
-      if (!pid) throw new Error(`${id} is not running (${status}) and did not start again`);
+      if (!pid) throw new Error(`${id} stopped on its own and did not start again`);
     }
     return pid;
   }
 
   private async running(id: string): Promise<boolean> {
     return (await this.inspect(id, '{{.State.Running}}')) === 'true';
+  }
+
+  /** The Docker container of a node (for crashing it from outside the drill). */
+  containerName(id: string): string {
+    return this.container(id).name;
   }
 
   nodes(): string[] {
@@ -191,6 +214,9 @@ export class DockerCluster implements DrillCluster {
 
   async kill(id: string): Promise<void> {
     if (this.container(id).paused) await this.resume(id);
+    const c = this.container(id);
+    if (!c.killed && !(await this.running(id))) await this.recordExit(id); // down before we got to it
+    c.killed = true;
     if (await this.running(id)) await docker(['kill', '-s', 'KILL', this.container(id).name]).catch(() => undefined);
     await waitFor(`${id} stopped`, 15_000, async () => !(await this.running(id)));
   }
@@ -198,6 +224,7 @@ export class DockerCluster implements DrillCluster {
   async restart(id: string): Promise<void> {
     if (await this.running(id)) return;
     await docker(['start', this.container(id).name]);
+    this.container(id).killed = false;
     // Faults first: the node must not talk to peers it is cut from while it boots.
     await this.refreshIp(id);
     await this.applyFaults();

@@ -1,5 +1,5 @@
 // The public surface of src/drill: failover drills checked for linearizability.
-export type { BackendOptions, DrillCluster, NetemSpec } from './backend.js';
+export type { BackendOptions, DrillCluster, NetemSpec, NodeExit } from './backend.js';
 export { DockerCluster, dockerUnavailable, DOCKER_SETUP_HINT, DEFAULT_IMAGE } from './docker-backend.js';
 export { ProcessCluster } from './process-backend.js';
 export { NEMESES, inject, parseScenario, runSchedule, supported } from './nemesis.js';

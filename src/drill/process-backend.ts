@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv, freePorts } from '../cli/local-cluster.js';
-import { type BackendOptions, type DrillCluster, type NetemSpec, netemArgs, waitFor } from './backend.js';
+import { type BackendOptions, type DrillCluster, type NetemSpec, type NodeExit, netemArgs, waitFor } from './backend.js';
 import { LinkProxy } from './link-proxy.js';
 import { ClusterProbe } from './probe.js';
 
@@ -33,6 +33,8 @@ interface NodeProc {
   logFile: string;
   child: ChildProcess | null;
   exited: Promise<void>;
+  /** Set while the drill itself stops the process (kill, removal, close): not a crash. */
+  stopping: boolean;
 }
 
 /** Every node process dies with the drill, whatever happened. */
@@ -57,6 +59,9 @@ export class ProcessCluster implements DrillCluster {
   private readonly probe: ClusterProbe;
   private nextId: number;
   private closed = false;
+  /** Exits seen by the exit handler and not yet reported (their logs are read when reported). */
+  private readonly crashes: Omit<NodeExit, 'logs'>[] = [];
+  private readonly exits: NodeExit[] = [];
 
   private constructor(
     readonly dir: string,
@@ -96,7 +101,7 @@ export class ProcessCluster implements DrillCluster {
     args.push('--data-dir', join(this.dir, id), '--cluster-id', 'drill', '--log-level', this.opts.logLevel ?? 'warn');
     if (join_) args.push('--join');
     const env = { ...childEnv(), ...this.opts.env, grpc_proxy: proxyUrl, no_grpc_proxy: NO_PROXY_NONE };
-    this.procs.set(id, { id, address, args, env, logFile: join(this.dir, `${id}.log`), child: null, exited: Promise.resolve() });
+    this.procs.set(id, { id, address, args, env, logFile: join(this.dir, `${id}.log`), child: null, exited: Promise.resolve(), stopping: false });
   }
 
   private proc(id: string): NodeProc {
@@ -114,13 +119,20 @@ export class ProcessCluster implements DrillCluster {
     closeSync(fd);
     allChildren.add(child);
     p.child = child;
+    p.stopping = false;
     p.exited = new Promise((resolve) =>
-      child.once('exit', () => {
+      child.once('exit', (code, signal) => {
         allChildren.delete(child);
         if (p.child === child) p.child = null;
+        if (!p.stopping && !this.closed) this.crashes.push({ id, status: signal ? `signal ${signal}` : `exit code ${code}` });
         resolve();
       }),
     );
+  }
+
+  /** The OS process id of a running node (for crashing it from outside the drill). */
+  pidOf(id: string): number | undefined {
+    return this.proc(id).child?.pid;
   }
 
   nodes(): string[] {
@@ -142,6 +154,7 @@ export class ProcessCluster implements DrillCluster {
   async kill(id: string): Promise<void> {
     const p = this.proc(id);
     if (!p.child) return;
+    p.stopping = true;
     p.child.kill('SIGKILL');
     await p.exited;
   }
@@ -204,6 +217,15 @@ export class ProcessCluster implements DrillCluster {
   async removeNode(id: string): Promise<void> {
     await this.kill(id);
     this.procs.delete(id);
+  }
+
+  async unexpectedExits(): Promise<NodeExit[]> {
+    for (const c of this.crashes.splice(0)) {
+      this.exits.push({ ...c, logs: await this.logTail(c.id, 30) });
+      process.stderr.write(`raftdb drill: UNEXPECTED EXIT of ${c.id} (${c.status})\n`);
+      if (this.procs.has(c.id)) await this.restart(c.id);
+    }
+    return [...this.exits];
   }
 
   async logTail(id: string, lines = 30): Promise<string> {

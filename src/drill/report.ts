@@ -3,6 +3,7 @@
 // and per fault the time until writes succeeded again. Rendered as tables or JSON.
 import Table from 'cli-table3';
 import { formatViolation, type CheckResult, type Operation, type Value } from '../history/index.js';
+import type { NodeExit } from './backend.js';
 import type { FaultRecord } from './nemesis.js';
 
 /** How many operations ended each way. */
@@ -59,6 +60,8 @@ export interface DrillReport {
   lostWrites: LostWrites;
   faults: FaultReport[];
   recovery: { ok: boolean; ms: number; error?: string };
+  /** Nodes that stopped with no nemesis stopping them (each one fails the drill). */
+  unexpectedExits: NodeExit[];
   /** Why the drill failed (empty when it passed). */
   problems: string[];
   pass: boolean;
@@ -173,6 +176,7 @@ export function problemsOf(r: Omit<DrillReport, 'problems' | 'pass'>): string[] 
   if (r.linearizable === 'unknown' && !lossExplains) problems.push(`checker undecided on ${r.undecidedKeys.join(', ')}`);
   if (r.lostWrites.lost > 0 && r.commitMode !== 'async') problems.push(`${r.lostWrites.lost} acknowledged writes lost`);
   if (!r.recovery.ok) problems.push(`no recovery after healing: ${r.recovery.error ?? ''}`);
+  for (const e of r.unexpectedExits) problems.push(`node ${e.id} stopped on its own (${e.status})`);
   for (const f of r.faults) if (f.error !== undefined) problems.push(`${f.nemesis}: ${f.error}`);
   if (r.operations.total.ok === 0) problems.push('no operation succeeded');
   return problems;
@@ -203,7 +207,9 @@ export function formatReport(r: DrillReport): string {
   summary.push(['linearizable', `${verdict} (${r.keysChecked} keys, ${r.checkMs} ms)`]);
   summary.push(['acknowledged writes lost', `${lw.lost} of ${lw.checked}${lw.unverifiedKeys.length > 0 ? ` (${lw.unverifiedKeys.length} keys unverified)` : ''}`]);
   summary.push(['recovery after heal', r.recovery.ok ? `${r.recovery.ms} ms` : `FAILED: ${r.recovery.error ?? ''}`]);
+  summary.push(['nodes stopped on their own', r.unexpectedExits.length === 0 ? 'none' : r.unexpectedExits.map((e) => `${e.id} (${e.status})`).join(', ')]);
   out.push(summary.toString());
+  for (const e of r.unexpectedExits) out.push(`last log lines of ${e.id}:\n${e.logs.trimEnd() || '(none: nothing at its log level)'}`);
   if (r.violation !== undefined) out.push(r.violation);
   if (lw.examples.length > 0) out.push(`lost writes, e.g.:\n  ${lw.examples.join('\n  ')}`);
   if (r.historyFile !== undefined) out.push(`history: ${r.historyFile}`);

@@ -93,6 +93,8 @@ async function drill(cluster: DrillCluster, probe: ClusterProbe, opts: DrillOpti
   } finally {
     await workload.stop();
   }
+  // Before recovery restarts whatever is down: a node that crashed must be reported, not revived.
+  const unexpectedExits = await cluster.unexpectedExits();
   log('workload stopped; healing and waiting for recovery');
   const recovery = await recover(cluster, probe, opts.recoveryTimeoutMs ?? 30_000);
   log(recovery.ok ? `recovered in ${recovery.ms} ms` : `no recovery: ${recovery.error}`);
@@ -114,6 +116,7 @@ async function drill(cluster: DrillCluster, probe: ClusterProbe, opts: DrillOpti
     lostWrites: findLostWrites(ops, FINAL_PROCESS),
     faults: measureFaults(ops, faults, 0),
     recovery,
+    unexpectedExits,
   };
   const problems = problemsOf(base);
   const report: DrillReport = { ...base, problems, pass: problems.length === 0 };

@@ -2,8 +2,9 @@
 // seeded random schedule on 5, with iptables partitions and netem in the containers' network
 // namespaces. Fails, never skips, when Docker or the image is missing: run
 // scripts/docker-engine.sh && scripts/build-image.sh first (CI does). About 2 minutes here.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_IMAGE, dockerUnavailable, NEMESES, runDrill, type DrillOptions, type DrillReport } from '../../src/drill/index.js';
+import { DEFAULT_IMAGE, DockerCluster, dockerUnavailable, formatReport, NEMESES, runDrill, type DrillOptions, type DrillReport } from '../../src/drill/index.js';
 import { drillLog, expectPass } from '../drill/helpers.js';
 
 const TIMING: Pick<DrillOptions, 'faultMs' | 'quietMs' | 'warmupMs' | 'clients' | 'commitMode' | 'backend'> = {
@@ -15,7 +16,7 @@ const TIMING: Pick<DrillOptions, 'faultMs' | 'quietMs' | 'warmupMs' | 'clients' 
   commitMode: 'semi-sync',
 };
 
-function drill(opts: Omit<DrillOptions, keyof typeof TIMING | 'log'>): Promise<DrillReport> {
+function drill(opts: Omit<DrillOptions, keyof typeof TIMING | 'log'> & Partial<DrillOptions>): Promise<DrillReport> {
   return runDrill({ ...TIMING, ...opts, log: drillLog('docker drill') });
 }
 
@@ -32,6 +33,23 @@ describe('drills on a Docker cluster', () => {
     const report = await drill({ nodes: 3, scenario: 'all', durationS: 1, seed: 11, workload: 'mixed' });
     expectPass(report);
     expect(report.faults.map((f) => f.nemesis)).toEqual([...NEMESES]);
+  });
+
+  test('a container that stops with no nemesis fails the drill and is reported with its exit', { timeout: 180_000 }, async () => {
+    await requireDocker();
+    const cluster = await DockerCluster.start({ nodes: 3 });
+    try {
+      const crash = setTimeout(() => execFileSync('docker', ['kill', '-s', 'KILL', cluster.containerName('n3')]), 2500);
+      const report = await drill({ nodes: 3, scenario: 'none', durationS: 5, seed: 13, workload: 'register', cluster });
+      clearTimeout(crash);
+      console.log(formatReport(report));
+      expect(report.unexpectedExits.map((e) => e.id)).toEqual(['n3']);
+      expect(report.unexpectedExits[0]!.status).toMatch(/exited exit=137/);
+      expect(report.problems).toEqual([`node n3 stopped on its own (${report.unexpectedExits[0]!.status})`]);
+      expect(report.recovery.ok).toBe(true);
+    } finally {
+      await cluster.close();
+    }
   });
 
   test('a seeded random schedule on 5 nodes, registers and lists', { timeout: 420_000 }, async () => {

@@ -2,7 +2,7 @@
 // nemesis once on 3 nodes, a seeded random schedule on 5, each history checked; and the proof
 // that the checker is not vacuous: nodes started with the test-only stale-read fault must fail.
 import { describe, expect, test } from 'vitest';
-import { formatReport, NEMESES, runDrill, type DrillOptions, type DrillReport } from '../../src/drill/index.js';
+import { formatReport, NEMESES, ProcessCluster, runDrill, type DrillOptions, type DrillReport } from '../../src/drill/index.js';
 import { drillLog, expectPass } from './helpers.js';
 
 /** Short faults and quiet intervals: each nemesis still gets an election's worth of time. */
@@ -32,6 +32,24 @@ describe('drills on a process cluster', () => {
     expectPass(report);
     expect(report.faults.length).toBeGreaterThanOrEqual(3);
     expect(report.operations.byType.append?.ok).toBeGreaterThan(0);
+  });
+
+  test('a node that dies with no nemesis fails the drill, with its exit and logs in the report', { timeout: 120_000 }, async () => {
+    const cluster = await ProcessCluster.start({ nodes: 3 });
+    try {
+      const crash = setTimeout(() => process.kill(cluster.pidOf('n2')!, 'SIGKILL'), 2500);
+      const report = await drill({ nodes: 3, scenario: 'none', durationS: 5, seed: 5, workload: 'register', cluster });
+      clearTimeout(crash);
+      console.log(formatReport(report));
+      expect(report.unexpectedExits.map((e) => [e.id, e.status])).toEqual([['n2', 'signal SIGKILL']]);
+      expect(report.unexpectedExits[0]!.logs).toMatch(/start n2/);
+      expect(report.pass).toBe(false);
+      expect(report.problems).toEqual(['node n2 stopped on its own (signal SIGKILL)']);
+      expect(report.recovery.ok).toBe(true); // found, reported, then started again on its data
+      expect(report.linearizable).toBe(true);
+    } finally {
+      await cluster.close();
+    }
   });
 
   test('the checker catches nodes that serve linearizable reads without ReadIndex', { timeout: 120_000 }, async () => {

@@ -2,7 +2,7 @@
 // time from a fault to the next successful write.
 import { describe, expect, test } from 'vitest';
 import type { Operation } from '../../src/history/index.js';
-import { findLostWrites, measureFaults, problemsOf } from '../../src/drill/report.js';
+import { findLostWrites, formatReport, measureFaults, problemsOf } from '../../src/drill/report.js';
 import { HistoryBuilder } from '../history/builder.js';
 
 const FINAL = 'final';
@@ -78,6 +78,7 @@ describe('verdict', () => {
     lostWrites: { checked: 1, lost: 1, examples: [], unverifiedKeys: [] },
     faults: [],
     recovery: { ok: true, ms: 1 },
+    unexpectedExits: [],
   };
 
   test('lost writes and violations fail SYNC and SEMI_SYNC drills', () => {
@@ -91,5 +92,15 @@ describe('verdict', () => {
   test('ASYNC fails a violation that no lost write explains', () => {
     const nothingLost = { ...base.lostWrites, lost: 0 };
     expect(problemsOf({ ...base, lostWrites: nothingLost, commitMode: 'async', linearizable: false })).toEqual(['history is not linearizable']);
+  });
+
+  test('a node that stopped on its own fails the drill, whatever else held', () => {
+    const clean = { ...base, lostWrites: { ...base.lostWrites, lost: 0 }, commitMode: 'semi-sync', linearizable: true as const };
+    expect(problemsOf(clean)).toEqual([]);
+    const crashed = { ...clean, unexpectedExits: [{ id: 'n2', status: 'exit code 1', logs: 'fatal: disk full' }] };
+    expect(problemsOf(crashed)).toEqual(['node n2 stopped on its own (exit code 1)']);
+    const text = formatReport({ ...crashed, problems: problemsOf(crashed), pass: false });
+    expect(text).toContain('n2 (exit code 1)');
+    expect(text).toContain('fatal: disk full');
   });
 });
