@@ -74,7 +74,8 @@ describe('failover in one process', () => {
     const follower = [...cluster.nodes.keys()].find((id) => id !== leader.id)!;
     await cluster.stopNode(follower);
     await client.put('s2', 'v');
-    const status = await client.cluster.status();
+    // Degradation is the leader's state (it alone waits for voters): ask the leader, not any node.
+    const status = await client.cluster.status({ endpoint: leader.address });
     expect(status.syncDegraded).toBe(true);
     expect(status.effectiveCommitMode).toBe('semi-sync');
     await client.put('a1', 'v', { commitMode: 'async' });
