@@ -104,10 +104,12 @@ export class FailoverController {
 
   onProgress(): void {
     this.commitModes.onProgress();
+    if (this.switchover.busy) this.switchover.poke();
   }
 
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     this.commitModes.onApplied(entries);
+    if (this.switchover.busy) this.switchover.poke();
     if (results.some((r) => r.result.type === 'setMeta')) {
       this.ctx.sm
         .getMeta(COMMIT_CONFIG_META)

@@ -49,14 +49,39 @@ export interface CandidateCheck {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `cond` every millisecond until it holds or `ms` pass; returns whether it held. */
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() >= end) return false;
-    await sleep(1);
+/** A condition a switchover waits for, re-checked whenever the node's state may have moved. */
+interface Waiter {
+  cond: () => boolean;
+  done: (held: boolean) => void;
+}
+
+/**
+ * Waits for conditions on the node's state without polling: `poke()` (called after every input
+ * to the core and every applied batch) re-checks them, so a wait ends in the same turn as the
+ * change that satisfies it. Polling every millisecond cost a timer's granularity (1-2 ms on a
+ * busy event loop) per wait, three waits per switchover, all while client requests are held.
+ */
+class StateWaits {
+  private readonly waiters = new Set<Waiter>();
+
+  /** Resolves true once `cond` holds, false after `ms`. */
+  until(cond: () => boolean, ms: number): Promise<boolean> {
+    if (cond()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w: Waiter = { cond, done: () => {} };
+      const timer = setTimeout(() => w.done(cond()), Math.max(0, ms));
+      w.done = (held) => {
+        clearTimeout(timer);
+        this.waiters.delete(w);
+        resolve(held);
+      };
+      this.waiters.add(w);
+    });
   }
-  return true;
+
+  poke(): void {
+    for (const w of this.waiters) if (w.cond()) w.done(true);
+  }
 }
 
 /**
@@ -68,11 +93,17 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 export class Switchover {
   current: SwitchoverState | null = null;
   last: SwitchoverState | null = null;
+  private readonly waits = new StateWaits();
 
   constructor(private readonly deps: SwitchoverDeps) {}
 
   get busy(): boolean {
     return this.current !== null;
+  }
+
+  /** The node's state may have moved (a core input was handled, a batch was applied). */
+  poke(): void {
+    this.waits.poke();
   }
 
   /** Checks whether `id` may become leader now. */
@@ -149,7 +180,7 @@ export class Switchover {
       const logged = await Promise.race([this.deps.putMeta(INTENT_META, intent).then(() => true), sleep(options.catchUpTimeoutMs).then(() => false)]);
       if (!logged) abort(`the intent record did not commit within ${options.catchUpTimeoutMs} ms`);
       // In-flight writes finish here before the transfer, so none of them fails with it.
-      const caughtUp = await until(
+      const caughtUp = await this.waits.until(
         () => raft.role === 'leader' && driver.appliedIndex() >= raft.log.lastIndex() && (raft.matchIndex(target) ?? 0) >= raft.log.lastIndex(),
         options.catchUpTimeoutMs,
       );
@@ -159,10 +190,10 @@ export class Switchover {
       driver.guard(() => raft.transferLeadership(target));
       // The core gives the target one election timeout (in ticks) and then resumes; wait for
       // either outcome, with room for a slow tick loop on a busy machine.
-      await until(() => raft.role !== 'leader' || raft.leaderState?.transferTarget !== target, 2 * this.deps.electionTimeoutMs);
+      await this.waits.until(() => raft.role !== 'leader' || raft.leaderState?.transferTarget !== target, 2 * this.deps.electionTimeoutMs);
       const stepped = raft.role !== 'leader';
       if (!stepped) abort(`${target} did not win within ${this.deps.electionTimeoutMs} ms`);
-      await until(() => raft.leader !== null, this.deps.electionTimeoutMs);
+      await this.waits.until(() => raft.leader !== null, this.deps.electionTimeoutMs);
       state.state = 'done';
       state.finishedAtMs = Date.now();
       state.unavailableMs = state.finishedAtMs - heldAt;
