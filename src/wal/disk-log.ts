@@ -29,12 +29,23 @@ export class DiskLog {
   static async open(dir: string, segmentBytes: number, segments: Segment[], stateFile: StateFile): Promise<DiskLog> {
     if (segments.length === 0) throw new RangeError('DiskLog needs at least one segment');
     const fh = await openTail(segments[segments.length - 1]!.path);
+    try {
+      // A tail that recovery cut short, or one written before segments were preallocated, is
+      // extended again. Safe: recovery leaves nothing but zeros after the last valid record.
+      if ((await fh.stat()).size < segmentBytes) {
+        await fh.truncate(segmentBytes);
+        await fh.datasync();
+      }
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
     return new DiskLog(dir, segmentBytes, segments, fh, stateFile);
   }
 
   /** Creates the first segment of an empty log. */
   static async create(dir: string, segmentBytes: number, firstIndex: number, prevTerm: number, stateFile: StateFile): Promise<DiskLog> {
-    const fh = await createSegmentFile(dir, { firstIndex, prevTerm });
+    const fh = await createSegmentFile(dir, { firstIndex, prevTerm }, segmentBytes);
     return new DiskLog(dir, segmentBytes, [new Segment(dir, { firstIndex, prevTerm })], fh, stateFile);
   }
 
@@ -85,7 +96,7 @@ export class DiskLog {
   /** Seals the tail (already synced by its last batch) and starts a new segment after it. */
   private async roll(prevTerm: number): Promise<void> {
     const header = { firstIndex: this.tail.lastIndex + 1, prevTerm };
-    const fh = await createSegmentFile(this.dir, header);
+    const fh = await createSegmentFile(this.dir, header, this.segmentBytes);
     await this.tailFh.close();
     this.tailFh = fh;
     this.segments.push(new Segment(this.dir, header));
@@ -94,7 +105,9 @@ export class DiskLog {
   /**
    * Removes entries from `fromIndex` on. Later segments go first, newest first, and the directory
    * is synced before the cut, so a crash never leaves a gap between segments; the cut is synced
-   * before new entries are written over it, so old and new records never mix.
+   * before new entries are written over it, so old and new records never mix. The file is cut to
+   * the new end and then extended again: the removed records must become zeros, or recovery
+   * would read them (valid CRCs and all) as the log's continuation after a shorter new write.
    */
   async truncateFrom(fromIndex: number): Promise<void> {
     if (fromIndex > this.tail.lastIndex) return;
@@ -110,6 +123,7 @@ export class DiskLog {
     if (removed) await fsyncDir(this.dir);
     const cut = this.tail.forgetFrom(Math.min(fromIndex, this.tail.lastIndex + 1));
     await this.tailFh.truncate(cut);
+    if (cut < this.segmentBytes) await this.tailFh.truncate(this.segmentBytes);
     await this.tailFh.datasync();
     this.fsyncs++;
   }
@@ -135,7 +149,7 @@ export class DiskLog {
     while (this.segments.length > 0) await fs.unlink(this.segments.pop()!.path);
     await fsyncDir(this.dir);
     const header = { firstIndex: snap.index + 1, prevTerm: snap.term };
-    this.tailFh = await createSegmentFile(this.dir, header);
+    this.tailFh = await createSegmentFile(this.dir, header, this.segmentBytes);
     this.segments.push(new Segment(this.dir, header));
   }
 

@@ -18,7 +18,7 @@ import {
   decodeEntry,
   decodeSegmentHeader,
 } from './record.js';
-import { Segment, fsyncDir, listSegmentFiles, segmentFileName } from './segment.js';
+import { Segment, dataEnd, fsyncDir, listSegmentFiles, segmentFileName } from './segment.js';
 
 /** Something recovery changed on disk, for the caller to log. */
 export interface WalRepair {
@@ -65,7 +65,7 @@ export async function scanLog(dir: string, visit: EntryVisitor, repair = false):
     const reason = torn ? `torn tail: ${damage.reason}` : `operator repair: ${damage.reason}`;
     if (segment !== null && damage.offset >= SEGMENT_HEADER_BYTES) {
       await cutFile(file, damage.offset);
-      repairs.push({ file, offset: damage.offset, action: 'truncated', reason, droppedBytes: buf.length - damage.offset });
+      repairs.push({ file, offset: damage.offset, action: 'truncated', reason, droppedBytes: Math.max(0, dataEnd(buf) - damage.offset) });
       segments.push(segment);
     } else {
       await fs.unlink(file);
@@ -105,7 +105,10 @@ function scanSegment(
   }
   const segment = new Segment(dir, header);
   let pos = SEGMENT_HEADER_BYTES;
-  while (pos < buf.length) {
+  // Preallocated segments end in zeros: the data ends at the last non-zero byte. A zero record
+  // header is never valid, so zeros followed by more data still fail as damage below.
+  const end = dataEnd(buf);
+  while (pos < end) {
     const r = checkRecord(buf, pos, buf.length);
     if (!r.ok) return { segment, damage: { offset: pos, reason: r.reason } };
     if (r.type !== RECORD_COMMIT) {
@@ -134,7 +137,8 @@ function scanSegment(
 export function laterBatchAfter(buf: Buffer, from: number): boolean {
   let pos = from + 1;
   let sawCommit = false;
-  while (pos + RECORD_HEADER_BYTES <= buf.length) {
+  const end = dataEnd(buf); // no record starts in the zeros of a preallocated rest
+  while (pos < end && pos + RECORD_HEADER_BYTES <= buf.length) {
     const r = checkRecord(buf, pos, buf.length);
     if (!r.ok) {
       pos++;

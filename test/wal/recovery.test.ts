@@ -4,6 +4,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Wal, WalCorruptionError, repairWal } from '../../src/wal/index.js';
+import { SEGMENT_HEADER_BYTES } from '../../src/wal/record.js';
+import { dataEnd } from '../../src/wal/segment.js';
 import { entry, prng, randInt, range, rmDir, sameEntry, segmentFiles, tmpDir } from './helpers.js';
 
 let dir: string;
@@ -14,13 +16,18 @@ afterEach(async () => {
   await rmDir(dir);
 });
 
-/** Appends 1..n one batch each; returns the file size before each batch (offsets of batch starts). */
+/** Where the data in a (preallocated) segment file ends: the zeros after it are free space. */
+async function endOfData(file: string): Promise<number> {
+  return Math.max(SEGMENT_HEADER_BYTES, dataEnd(await fs.readFile(file)));
+}
+
+/** Appends 1..n one batch each; returns the end of the data before each batch (offsets of batch starts). */
 async function writeBatches(n: number, segmentBytes = 1 << 20): Promise<number[]> {
   const wal = await Wal.open(dir, { segmentBytes });
   const starts: number[] = [];
   for (let i = 1; i <= n; i++) {
     const files = await segmentFiles(dir);
-    starts.push((await fs.stat(path.join(dir, files[files.length - 1]!))).size);
+    starts.push(await endOfData(path.join(dir, files[files.length - 1]!)));
     await wal.append([entry(i, 1)]);
   }
   await wal.close();
@@ -48,27 +55,32 @@ async function expectEntries(wal: Wal, last: number): Promise<void> {
 }
 
 describe('torn tail', () => {
-  it('cuts the last record at any byte offset and keeps every complete record', async () => {
+  // A torn final write leaves the file short (a segment written before preallocation, or a cut
+  // file) or, inside a preallocated segment, zeros where the lost bytes were: both are cut.
+  it.each(['file cut short', 'zeros in the preallocated rest'])('cuts the last record at any byte offset and keeps every complete record (%s)', async (shape) => {
     const n = 40;
     const starts = await writeBatches(n);
     const file = await lastSegment();
     const pristine = await fs.readFile(file);
+    const end = dataEnd(pristine);
+    expect(pristine.length).toBe(1 << 20); // preallocated
     const rand = prng(7);
     const lastStart = starts[n - 1]!;
-    const cuts = new Set<number>([lastStart + 1, pristine.length - 1, pristine.length - 8]);
-    while (cuts.size < 40) cuts.add(randInt(rand, lastStart + 1, pristine.length - 1));
+    const cuts = new Set<number>([lastStart + 1, end - 1, end - 8]);
+    while (cuts.size < 40) cuts.add(randInt(rand, lastStart + 1, end - 1));
     for (const cut of cuts) {
-      await fs.writeFile(file, pristine.subarray(0, cut));
-      const wal = await Wal.open(dir);
+      const torn = shape === 'file cut short' ? pristine.subarray(0, cut) : Buffer.concat([pristine.subarray(0, cut), Buffer.alloc(pristine.length - cut)]);
+      await fs.writeFile(file, torn);
+      const wal = await Wal.open(dir, { segmentBytes: 1 << 20 });
       // Only the 8-byte COMMIT record follows the entry: a cut inside it keeps the entry.
-      const complete = cut >= pristine.length - 8 ? n : n - 1;
+      const complete = cut >= end - 8 ? n : n - 1;
       await expectEntries(wal, complete);
       // A cut exactly between the entry and its COMMIT record is a clean end: nothing to repair.
-      expect(wal.repairs.length).toBe(cut === pristine.length - 8 ? 0 : 1);
+      expect(wal.repairs.length).toBe(cut === end - 8 ? 0 : 1);
       if (wal.repairs.length > 0) expect(wal.repairs[0]).toMatchObject({ file, action: 'truncated', reason: expect.stringMatching(/torn tail/) });
       await wal.append([entry(complete + 1, 1)]); // writing continues cleanly after the cut
       await wal.close();
-      const again = await Wal.open(dir);
+      const again = await Wal.open(dir, { segmentBytes: 1 << 20 });
       expect(again.repairs).toEqual([]);
       await expectEntries(again, complete + 1);
       await again.close();
@@ -81,8 +93,8 @@ describe('torn tail', () => {
     await wal.append(range(11, 20, 1)); // one batch of ten records
     await wal.close();
     const file = await lastSegment();
-    const size = (await fs.stat(file)).size;
-    await flipBit(file, size - 8 - 400); // a few records before the end of the final batch
+    const end = await endOfData(file);
+    await flipBit(file, end - 8 - 400); // a few records before the end of the final batch
     wal = await Wal.open(dir);
     expect(wal.repairs[0]!.action).toBe('truncated');
     expect(wal.lastIndex()).toBeGreaterThanOrEqual(10);
@@ -98,6 +110,60 @@ describe('torn tail', () => {
     expect(wal.repairs).toMatchObject([{ file: torn, action: 'deleted' }]);
     await expectEntries(wal, 5);
     await wal.close();
+  });
+});
+
+describe('preallocated segments', () => {
+  it('are created at their full size and end where the zeros begin', async () => {
+    await writeBatches(10, 64 * 1024);
+    const file = await lastSegment();
+    expect((await fs.stat(file)).size).toBe(64 * 1024);
+    const wal = await Wal.open(dir, { segmentBytes: 64 * 1024 });
+    expect(wal.repairs).toEqual([]);
+    await expectEntries(wal, 10);
+    await wal.close();
+  });
+
+  it('a truncated tail stays gone: overwritten records read as zeros, not as the log continuing', async () => {
+    let wal = await Wal.open(dir, { segmentBytes: 64 * 1024 });
+    for (let i = 1; i <= 20; i++) await wal.append([entry(i, 1)]);
+    await wal.append([entry(11, 2)]); // a follower's conflicting tail: 11..20 of term 1 go
+    await wal.close();
+    const file = await lastSegment();
+    expect((await fs.stat(file)).size).toBe(64 * 1024); // cut, then preallocated again
+    wal = await Wal.open(dir, { segmentBytes: 64 * 1024 });
+    expect(wal.repairs).toEqual([]);
+    expect(wal.lastIndex()).toBe(11);
+    expect(wal.term(11)).toBe(2);
+    await wal.append([entry(12, 2)]);
+    await wal.close();
+    wal = await Wal.open(dir, { segmentBytes: 64 * 1024 });
+    expect(wal.lastIndex()).toBe(12);
+    expect(wal.term(12)).toBe(2);
+    await wal.close();
+  });
+
+  it('zeros inside the log with later batches after them are corruption, not an end', async () => {
+    const starts = await writeBatches(30, 64 * 1024);
+    const file = await lastSegment();
+    const fh = await fs.open(file, 'r+');
+    await fh.write(Buffer.alloc(starts[11]! - starts[10]!), 0, starts[11]! - starts[10]!, starts[10]!); // batch 11 lost
+    await fh.close();
+    await expect(Wal.open(dir)).rejects.toMatchObject({ name: 'WalCorruptionError', file, offset: starts[10] });
+  });
+
+  it('opens a segment written before preallocation and extends it', async () => {
+    await writeBatches(10, 64 * 1024);
+    const file = await lastSegment();
+    await fs.truncate(file, await endOfData(file)); // the old format: the file ends with the data
+    const wal = await Wal.open(dir, { segmentBytes: 64 * 1024 });
+    expect(wal.repairs).toEqual([]);
+    expect((await fs.stat(file)).size).toBe(64 * 1024);
+    await wal.append([entry(11, 1)]);
+    await wal.close();
+    const again = await Wal.open(dir, { segmentBytes: 64 * 1024 });
+    await expectEntries(again, 11);
+    await again.close();
   });
 });
 
