@@ -4,13 +4,7 @@ import { RequestError, unavailable } from '../server/errors.js';
 import type { CommitPolicy } from '../server/kv-service.js';
 import type { ApplyResult, CommandResult } from '../state/index.js';
 import type { CommitConfig, CommitMode } from './config.js';
-
-interface ReplicaWaiter {
-  index: number;
-  /** Followers that must hold the entry: 'all' voters, or a count. */
-  need: 'all' | number;
-  resolve: (ok: boolean) => void;
-}
+import { StateWaits } from './state-waits.js';
 
 /** Counters and gauges of the commit modes, for Status and metrics. */
 export interface CommitModeStats {
@@ -31,7 +25,8 @@ export interface CommitModeStats {
  *    A leader cut off from its quorum acknowledges nothing, ASYNC included.
  */
 export class CommitModes implements CommitPolicy {
-  private replicaWaiters: ReplicaWaiter[] = [];
+  /** Writes waiting for followers to hold their entry (SYNC, minSyncReplicas). */
+  private readonly replicaWaits = new StateWaits();
   private durableWaiters: { index: number; resolve: () => void }[] = [];
   private durableIndex = 0;
   /** ASYNC writes acknowledged before commit: index → (term, ack time). */
@@ -112,20 +107,9 @@ export class CommitModes implements CommitPolicy {
     this.durableWaiters = rest;
   }
 
+  /** Followers that must hold the entry: 'all' voters, or a count. */
   private waitReplicas(index: number, need: 'all' | number, timeoutMs: number): Promise<boolean> {
-    if (this.replicasHold(index, need)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const w: ReplicaWaiter = { index, need, resolve: () => {} };
-      const timer = setTimeout(() => {
-        this.replicaWaiters = this.replicaWaiters.filter((x) => x !== w);
-        resolve(false);
-      }, Math.max(0, timeoutMs));
-      w.resolve = (ok) => {
-        clearTimeout(timer);
-        resolve(ok);
-      };
-      this.replicaWaiters.push(w);
-    });
+    return this.replicaWaits.until(() => this.replicasHold(index, need), timeoutMs);
   }
 
   private otherVoters(): string[] {
@@ -144,13 +128,7 @@ export class CommitModes implements CommitPolicy {
 
   /** Called after every input to the core: followers' progress may have moved. */
   onProgress(): void {
-    if (this.replicaWaiters.length > 0) {
-      const ready = this.replicaWaiters.filter((w) => this.replicasHold(w.index, w.need));
-      if (ready.length > 0) {
-        this.replicaWaiters = this.replicaWaiters.filter((w) => !ready.includes(w));
-        for (const w of ready) w.resolve(true);
-      }
-    }
+    this.replicaWaits.poke();
     if (this.stats_.syncDegraded && this.raft.role === 'leader' && this.missingVoters(this.raft.log.lastIndex()).length === 0) {
       this.stats_.syncDegraded = false;
     }

@@ -9,6 +9,7 @@ import type { LeadershipGate } from '../server/gate.js';
 import type { MemberDirectory } from '../server/members.js';
 import type { FailoverOptions } from './config.js';
 import { INTENT_META, type FailoverReason, type SwitchoverIntent } from './history.js';
+import { StateWaits } from './state-waits.js';
 
 export type SwitchoverPhase = 'checking' | 'catching-up' | 'transferring' | 'done' | 'aborted';
 
@@ -49,40 +50,6 @@ export interface CandidateCheck {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A condition a switchover waits for, re-checked whenever the node's state may have moved. */
-interface Waiter {
-  cond: () => boolean;
-  done: (held: boolean) => void;
-}
-
-/**
- * Waits for conditions on the node's state without polling: `poke()` (called after every input
- * to the core and every applied batch) re-checks them, so a wait ends in the same turn as the
- * change that satisfies it. Polling every millisecond cost a timer's granularity (1-2 ms on a
- * busy event loop) per wait, three waits per switchover, all while client requests are held.
- */
-class StateWaits {
-  private readonly waiters = new Set<Waiter>();
-
-  /** Resolves true once `cond` holds, false after `ms`. */
-  until(cond: () => boolean, ms: number): Promise<boolean> {
-    if (cond()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const w: Waiter = { cond, done: () => {} };
-      const timer = setTimeout(() => w.done(cond()), Math.max(0, ms));
-      w.done = (held) => {
-        clearTimeout(timer);
-        this.waiters.delete(w);
-        resolve(held);
-      };
-      this.waiters.add(w);
-    });
-  }
-
-  poke(): void {
-    for (const w of this.waiters) if (w.cond()) w.done(true);
-  }
-}
 
 /**
  * Planned leadership transfer without client-visible errors: pre-check the candidate, hold new
