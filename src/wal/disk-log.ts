@@ -1,6 +1,7 @@
 // The segment files as the writer sees them: the tail it appends to, rolling to a new segment,
 // and the three ways the log shrinks (suffix truncation, prefix compaction, reset to a snapshot).
 // Only the group-commit writer calls the mutating methods, one at a time, so no locking here.
+import { writeSync, writevSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Entry, SnapshotMeta } from '../raft/types.js';
 import { WalCorruptionError } from './errors.js';
@@ -16,6 +17,8 @@ export class DiskLog {
   /** Bumped by every truncation, compaction and reset, so readers can detect a moving log. */
   generation = 0;
   fsyncs = 0;
+  /** Of those, appends written on the event loop's thread (writeBatch's `inline`). */
+  inlineWrites = 0;
 
   private constructor(
     private readonly dir: string,
@@ -57,18 +60,23 @@ export class DiskLog {
    * Writes one batch of encoded entries plus a COMMIT record with one writev at the end of the
    * tail (durable on return: the tail is open with O_DSYNC); the state file (if given) is
    * written and synced in parallel.
+   *
+   * `inline` writes on the calling thread instead of the thread pool. For a lone small write
+   * (one sequential client's put) the hand-off to a pool thread and back costs about as much as
+   * the write itself on a VM, where waking an idle thread is slow; under load the caller passes
+   * false, so the event loop keeps serving the network while a large batch is being written.
    */
-  async writeBatch(bufs: Buffer[], bytes: number, prevTerm: number, state: DurableState | null): Promise<void> {
+  async writeBatch(bufs: Buffer[], bytes: number, prevTerm: number, state: DurableState | null, inline = false): Promise<void> {
     const writes: Promise<void>[] = [];
     if (state !== null) {
       this.fsyncs++;
       writes.push(this.stateFile.write(state));
     }
-    if (bufs.length > 0) writes.push(this.appendDurably(bufs, bytes, prevTerm));
+    if (bufs.length > 0) writes.push(this.appendDurably(bufs, bytes, prevTerm, inline));
     await Promise.all(writes);
   }
 
-  private async appendDurably(bufs: Buffer[], bytes: number, prevTerm: number): Promise<void> {
+  private async appendDurably(bufs: Buffer[], bytes: number, prevTerm: number, inline: boolean): Promise<void> {
     if (this.tail.count > 0 && this.tail.sizeBytes + bytes + COMMIT_RECORD.length > this.segmentBytes) {
       await this.roll(prevTerm);
     }
@@ -77,9 +85,10 @@ export class DiskLog {
     let pos = tail.sizeBytes;
     for (let i = 0; i < bufs.length; i += MAX_IOVECS) {
       const chunk = i === 0 && bufs.length <= MAX_IOVECS ? bufs : bufs.slice(i, i + MAX_IOVECS);
-      pos = await writevAll(this.tailFh, chunk, pos);
+      pos = inline ? writevAllInline(this.tailFh.fd, chunk, pos) : await writevAll(this.tailFh, chunk, pos);
     }
     this.fsyncs++;
+    if (inline) this.inlineWrites++;
     pos = tail.sizeBytes;
     for (let i = 0; i < bufs.length; i++) {
       tail.indexBatch(bufs[i]!, pos);
@@ -221,6 +230,22 @@ function decodeAt(seg: Segment, buf: Buffer, pos: number, limit: number, index: 
   const e = r.type === RECORD_ENTRY ? decodeEntry(buf.subarray(r.payloadStart, r.end)) : null;
   if (e === null || e.index !== index) throw new WalCorruptionError(seg.path, offset, `expected entry ${index}`);
   return e;
+}
+
+/** writevAll on the calling thread (see writeBatch's `inline`). */
+function writevAllInline(fd: number, bufs: Buffer[], pos: number): number {
+  let total = 0;
+  for (let i = 0; i < bufs.length; i++) total += bufs[i]!.length;
+  const bytesWritten = writevSync(fd, bufs, pos);
+  if (bytesWritten === total) return pos + total;
+  const rest = Buffer.concat(bufs).subarray(bytesWritten);
+  let done = 0;
+  while (done < rest.length) {
+    const n = writeSync(fd, rest, done, rest.length - done, pos + bytesWritten + done);
+    if (n === 0) throw new Error('write made no progress');
+    done += n;
+  }
+  return pos + total;
 }
 
 async function writevAll(fh: fs.FileHandle, bufs: Buffer[], pos: number): Promise<number> {

@@ -147,6 +147,37 @@ describe('Wal', () => {
     await wal.close();
   });
 
+  it('writes the same bytes whether a batch is written inline or on the thread pool', async () => {
+    // One-entry batches go inline by default; bigger ones, and all with inlineMaxEntries 0, do not.
+    const es = range(1, 120, 1);
+    const write = async (sub: string, inlineMaxEntries?: number) => {
+      const d = path.join(dir, sub);
+      const wal = await Wal.open(d, { segmentBytes: 4096, inlineMaxEntries });
+      for (let i = 0; i < es.length; ) {
+        const n = i % 3 === 0 ? 1 : 5; // single entries interleaved with small batches, across rolls
+        await wal.append(es.slice(i, i + n));
+        i += n;
+      }
+      const stats = wal.stats();
+      await wal.close();
+      const files = await segmentFiles(d);
+      return { stats, bytes: await Promise.all(files.map((f) => fs.readFile(path.join(d, f)))), files };
+    };
+    const inline = await write('inline');
+    const pooled = await write('pooled', 0);
+    expect(inline.stats.inlineWrites).toBeGreaterThan(10);
+    expect(inline.stats.inlineWrites).toBeLessThan(inline.stats.fsyncs);
+    expect(pooled.stats.inlineWrites).toBe(0);
+    expect(inline.files).toEqual(pooled.files);
+    expect(inline.files.length).toBeGreaterThan(3);
+    for (let i = 0; i < inline.bytes.length; i++) expect(inline.bytes[i]!.equals(pooled.bytes[i]!)).toBe(true);
+    const wal = await Wal.open(path.join(dir, 'inline'), { segmentBytes: 4096 });
+    const r = await wal.recover();
+    expect(r.entries.length).toBe(es.length);
+    for (let i = 0; i < es.length; i++) expect(sameEntry(r.entries[i]!, es[i]!)).toBe(true);
+    await wal.close();
+  });
+
   it('applies back-pressure past maxPendingEntries without losing call order', async () => {
     const wal = await Wal.open(dir, { maxPendingEntries: 10 });
     const done: Promise<void>[] = [];
