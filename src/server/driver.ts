@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ConfChangeItem, Entry, Message, RaftNode, Ready, SoftState } from '../raft/index.js';
 import type { ApplyResult, StateMachine } from '../state/index.js';
 import type { Wal } from '../wal/index.js';
+import { HeldApplies } from './held-applies.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadTracker } from './reads.js';
 import type { SnapshotStaging } from './snapshot-staging.js';
@@ -12,6 +13,8 @@ export interface DriverOptions {
   snapshotEntries: number;
   /** Entries kept in the log behind a snapshot, so slightly lagging followers need no snapshot. */
   keepEntries: number;
+  /** A follower applies committed entries up to this late, batched (held-applies.ts); 0: at once. */
+  followerApplyDelayMs: number;
 }
 
 export interface DriverDeps {
@@ -37,6 +40,8 @@ export interface DriverDeps {
 
 /** Committed entries handed to the apply stage and not yet written; past this the loop waits. */
 const MAX_UNAPPLIED_ENTRIES = 8192;
+/** A follower holding this many committed entries applies them without waiting for the delay. */
+const MAX_HELD_ENTRIES = 4096;
 
 /**
  * Runs one Raft node against real storage and a real clock. It owns the loop that turns each
@@ -64,6 +69,8 @@ export class RaftDriver {
   /** The apply stage: the last batch handed to it settles when everything before is applied. */
   private applying: Promise<void> = Promise.resolve();
   private unappliedEntries = 0;
+  /** A follower's committed entries not yet handed to the apply stage. */
+  private readonly held: HeldApplies;
 
   constructor(
     private readonly deps: DriverDeps,
@@ -72,6 +79,7 @@ export class RaftDriver {
     const hs = deps.raft.hardState();
     this.persistedTerm = hs.term;
     this.persistedVote = hs.vote;
+    this.held = new HeldApplies(opts.followerApplyDelayMs, MAX_HELD_ENTRIES, (entries) => this.enqueueApply(entries));
   }
 
   get raft(): RaftNode {
@@ -83,8 +91,9 @@ export class RaftDriver {
     this.schedule();
   }
 
-  /** Resolves once every committed entry handed to the apply stage so far is applied. */
+  /** Resolves once every committed entry handed to the driver so far is applied. */
   applied(): Promise<void> {
+    this.held.release();
     return this.applying;
   }
 
@@ -102,6 +111,7 @@ export class RaftDriver {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.held.clear();
     this.proposals.failAll(why);
     this.reads.failAll(why);
   }
@@ -191,6 +201,8 @@ export class RaftDriver {
     const { wal, sm } = this.deps;
     if (rd.softState) {
       if (rd.softState.role !== 'leader') this.proposals.failAll('leadership lost; the outcome is unknown, retry with the same request id');
+      // A new leader serves reads and answers proposals from its state machine: nothing held.
+      this.held.release();
       this.deps.onSoftState(rd.softState);
     }
     if (rd.snapshot) await this.installSnapshot(rd.snapshot);
@@ -225,11 +237,23 @@ export class RaftDriver {
     this.reads.appliedTo(sm.appliedIndex());
   }
 
-  /** Queues a batch for the apply stage; waits only when the stage is too far behind. */
+  /**
+   * Queues a batch for the apply stage (a follower holds it back a little, see held-applies.ts);
+   * waits only when the stage is too far behind.
+   */
   private async toApplyStage(entries: readonly Entry[]): Promise<void> {
+    if (this.opts.followerApplyDelayMs > 0 && this.deps.raft.role !== 'leader') {
+      this.held.hold(entries);
+      return;
+    }
+    this.held.release(); // anything held comes first
+    this.enqueueApply(entries);
+    if (this.unappliedEntries > MAX_UNAPPLIED_ENTRIES) await this.applying;
+  }
+
+  private enqueueApply(entries: readonly Entry[]): void {
     this.unappliedEntries += entries.length;
     this.applying = this.applying.then(() => this.applyBatch(entries));
-    if (this.unappliedEntries > MAX_UNAPPLIED_ENTRIES) await this.applying;
   }
 
   private async applyBatch(entries: readonly Entry[]): Promise<void> {
@@ -250,6 +274,7 @@ export class RaftDriver {
 
   private async installSnapshot(meta: Ready['snapshot'] & object): Promise<void> {
     const { sm, wal, staging, log } = this.deps;
+    this.held.release();
     await this.applying; // the state machine is replaced: nothing may still be applying to it
     const info = await sm.restoreSnapshot(staging.take(meta.index));
     if (info.appliedIndex !== meta.index) {
@@ -267,6 +292,7 @@ export class RaftDriver {
     const { raft, sm, wal } = this.deps;
     const target = raft.log.applied - this.opts.keepEntries;
     if (target - raft.log.snapshotIndex < this.opts.snapshotEntries) return;
+    this.held.release();
     await this.applying; // the snapshot point must be in LevelDB before the log before it goes
     await sm.sync();
     await wal.saveSnapshotMeta(raft.snapshotMetaAt(target));

@@ -22,6 +22,7 @@ import { DEFAULT_FAILOVER_OPTIONS, FailoverController } from '../failover/index.
 import { startObservability, type Observability } from './observability.js';
 
 const TICK_MS = 10;
+const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
 
 /** Opens storage, rebuilds the Raft state it persisted and starts serving gRPC. */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
@@ -84,7 +85,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       onInput: () => failover?.onProgress(),
       onFatal: fatal,
     },
-    { tickMs: TICK_MS, snapshotEntries: opts.snapshotEntries ?? 10_000, keepEntries: opts.keepEntries ?? 1_000 },
+    {
+      tickMs: TICK_MS,
+      snapshotEntries: opts.snapshotEntries ?? 10_000,
+      keepEntries: opts.keepEntries ?? 1_000,
+      followerApplyDelayMs: opts.followerApplyDelayMs ?? DEFAULT_FOLLOWER_APPLY_DELAY_MS,
+    },
   );
   const leaderWaiters: ((leader: string) => void)[] = [];
   const handlers: TransportHandlers = {

@@ -27,6 +27,12 @@ export interface NodeOptions {
   snapshotEntries?: number;
   failover?: Partial<FailoverOptions>;
   keepEntries?: number;
+  /**
+   * As a follower, apply committed entries up to this many milliseconds late, several commits per
+   * LevelDB batch (default 5; 0 applies each at once). Only SERIALIZABLE reads on a follower see
+   * the difference; see src/server/held-applies.ts.
+   */
+  followerApplyDelayMs?: number;
 }
 
 /** A started node. */

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startNode, type RunningNode } from '../../src/server/index.js';
+import { startNode, type NodeOptions, type RunningNode } from '../../src/server/index.js';
 
 /** Ports the OS reports free right now on 127.0.0.1 (bound and released). */
 export async function freePorts(n: number): Promise<number[]> {
@@ -24,13 +24,15 @@ export class InProcessCluster {
   private constructor(
     readonly dir: string,
     readonly peers: Map<string, string>,
+    private readonly extra: Partial<NodeOptions>,
   ) {}
 
-  static async start(size: number): Promise<InProcessCluster> {
+  /** `extra` options apply to every node (e.g. tuning under test). */
+  static async start(size: number, extra: Partial<NodeOptions> = {}): Promise<InProcessCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'raftdb-cluster-'));
     const ports = await freePorts(size);
     const peers = new Map(ports.map((p, i) => [`n${i + 1}`, `127.0.0.1:${p}`]));
-    const c = new InProcessCluster(dir, peers);
+    const c = new InProcessCluster(dir, peers, extra);
     for (const id of peers.keys()) await c.startNode(id);
     return c;
   }
@@ -49,6 +51,7 @@ export class InProcessCluster {
       logger: pino({ level: process.env.RAFTDB_TEST_LOG ?? 'silent' }),
       snapshotEntries: 200,
       keepEntries: 20,
+      ...this.extra,
     });
     this.nodes.set(id, node);
     return node;
