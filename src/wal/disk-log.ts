@@ -85,7 +85,7 @@ export class DiskLog {
     let pos = tail.sizeBytes;
     for (let i = 0; i < bufs.length; i += MAX_IOVECS) {
       const chunk = i === 0 && bufs.length <= MAX_IOVECS ? bufs : bufs.slice(i, i + MAX_IOVECS);
-      pos = inline ? writevAllInline(this.tailFh.fd, chunk, pos) : await writevAll(this.tailFh, chunk, pos);
+      pos = await writevAll(this.tailFh, chunk, pos, inline);
     }
     this.fsyncs++;
     if (inline) this.inlineWrites++;
@@ -232,34 +232,20 @@ function decodeAt(seg: Segment, buf: Buffer, pos: number, limit: number, index: 
   return e;
 }
 
-/** writevAll on the calling thread (see writeBatch's `inline`). */
-function writevAllInline(fd: number, bufs: Buffer[], pos: number): number {
+/** Writes all of `bufs` at `pos`; `inline` on the calling thread (see writeBatch), else on the pool. */
+async function writevAll(fh: fs.FileHandle, bufs: Buffer[], pos: number, inline: boolean): Promise<number> {
   let total = 0;
   for (let i = 0; i < bufs.length; i++) total += bufs[i]!.length;
-  const bytesWritten = writevSync(fd, bufs, pos);
-  if (bytesWritten === total) return pos + total;
-  const rest = Buffer.concat(bufs).subarray(bytesWritten);
-  let done = 0;
-  while (done < rest.length) {
-    const n = writeSync(fd, rest, done, rest.length - done, pos + bytesWritten + done);
-    if (n === 0) throw new Error('write made no progress');
-    done += n;
-  }
-  return pos + total;
-}
-
-async function writevAll(fh: fs.FileHandle, bufs: Buffer[], pos: number): Promise<number> {
-  let total = 0;
-  for (let i = 0; i < bufs.length; i++) total += bufs[i]!.length;
-  const { bytesWritten } = await fh.writev(bufs, pos);
+  const bytesWritten = inline ? writevSync(fh.fd, bufs, pos) : (await fh.writev(bufs, pos)).bytesWritten;
   if (bytesWritten === total) return pos + total;
   // Short writes on regular files only happen near ENOSPC; finish with the concatenated rest.
   const rest = Buffer.concat(bufs).subarray(bytesWritten);
   let done = 0;
   while (done < rest.length) {
-    const r = await fh.write(rest, done, rest.length - done, pos + bytesWritten + done);
-    if (r.bytesWritten === 0) throw new Error('write made no progress');
-    done += r.bytesWritten;
+    const at = pos + bytesWritten + done;
+    const n = inline ? writeSync(fh.fd, rest, done, rest.length - done, at) : (await fh.write(rest, done, rest.length - done, at)).bytesWritten;
+    if (n === 0) throw new Error('write made no progress');
+    done += n;
   }
   return pos + total;
 }
