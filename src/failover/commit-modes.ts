@@ -64,6 +64,12 @@ export class CommitModes implements CommitPolicy {
       return this.acked(eff, null, t0);
     }
     const res = (await applied).result;
+    // A committed write's waiter outlives a step-down (proposals.ts); followers' confirmations are
+    // only known to a leader, so a write that still needs them has an unknown outcome here.
+    const needsReplicas = eff === 'SYNC' || cfg.minSyncReplicas > 0;
+    if (needsReplicas && this.raft.role !== 'leader') {
+      throw unavailable('leadership lost before the followers confirmed the write; retry with the same request id');
+    }
     if (eff === 'SEMI_SYNC') {
       if (cfg.minSyncReplicas > 0 && !(await this.waitReplicas(index, cfg.minSyncReplicas, Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now())))) {
         throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `SEMI_SYNC: fewer than ${cfg.minSyncReplicas} followers confirmed index ${index} in time; the write is committed`);

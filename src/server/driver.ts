@@ -200,7 +200,9 @@ export class RaftDriver {
   private async handle(rd: Ready): Promise<void> {
     const { wal, sm } = this.deps;
     if (rd.softState) {
-      if (rd.softState.role !== 'leader') this.proposals.failAll('leadership lost; the outcome is unknown, retry with the same request id');
+      if (rd.softState.role !== 'leader') {
+        this.proposals.failUncommitted(this.deps.raft.log.committed, 'leadership lost; the outcome is unknown, retry with the same request id');
+      }
       // A new leader serves reads and answers proposals from its state machine: nothing held.
       this.held.release();
       this.deps.onSoftState(rd.softState);

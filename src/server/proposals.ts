@@ -11,8 +11,10 @@ interface Waiter {
 /**
  * Clients waiting for their proposal to be applied, by log index. A waiter is answered when the
  * entry at its index is applied: with the result if the entry is the one it proposed (same
- * term), with UNAVAILABLE if another leader overwrote it. Leadership loss fails every waiter:
- * the outcome is then unknown, and the client's retry with the same request id is deduplicated.
+ * term), with UNAVAILABLE if another leader overwrote it. Leadership loss fails the waiters of
+ * entries not yet committed: their outcome is then unknown, and the client's retry with the same
+ * request id is deduplicated. A committed entry is applied all the same, so its waiter is kept and
+ * answered (a leader that removes itself steps down as the change commits, for one).
  */
 export class ProposalTracker {
   private readonly waiters = new Map<number, Waiter>();
@@ -39,7 +41,17 @@ export class ProposalTracker {
     }
   }
 
-  /** Fails every waiter (leadership lost, node closing). */
+  /** Leadership lost: fails the waiters of entries after `committed`, whose outcome is unknown. */
+  failUncommitted(committed: number, why: string): void {
+    let err: Error | null = null;
+    for (const [index, w] of this.waiters) {
+      if (index <= committed) continue;
+      this.waiters.delete(index);
+      w.reject((err ??= unavailable(why)));
+    }
+  }
+
+  /** Fails every waiter (node closing). */
   failAll(why: string): void {
     const err = unavailable(why);
     for (const w of this.waiters.values()) w.reject(err);
