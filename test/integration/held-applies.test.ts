@@ -4,15 +4,8 @@
 // restart), and a follower that becomes leader must release first (or its reads never see them).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connect, type RaftdbClient } from '../../src/client/index.js';
+import { eventually } from './fixtures/load.js';
 import { InProcessCluster } from './in-process.js';
-
-async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('followers holding applies back', () => {
   let cluster: InProcessCluster;
@@ -32,7 +25,8 @@ describe('followers holding applies back', () => {
     const followers = [...cluster.nodes.keys()].filter((id) => id !== leader.id);
     // 300 writes pass the compaction threshold (snapshotEntries 200 + keepEntries 20).
     for (let i = 0; i < 300; i++) await client.put(`k${i}`, `v${i}`);
-    await until('followers to compact', () => followers.every((id) => cluster.nodes.get(id)!.raft.log.snapshotIndex > 0));
+    const compacted = () => followers.every((id) => cluster.nodes.get(id)!.raft.log.snapshotIndex > 0);
+    expect(await eventually(compacted, 20_000, 20), 'followers compacted').toBe(true);
     // Restarting checks that the state machine is at or past the WAL's snapshot point.
     await cluster.stopNode(followers[0]!);
     await cluster.startNode(followers[0]!);
