@@ -105,6 +105,7 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   const clusterId = f.clusterId ?? env.RAFTDB_CLUSTER_ID ?? 'raftdb';
   const opts: NodeOptions = { id, listen, http, peers, dataDir, join, priority, clusterId, logLevel, failover: tuning.failover };
   if (tuning.snapshotEntries !== undefined) opts.snapshotEntries = tuning.snapshotEntries;
+  if (tuning.asyncReplicationDelayMs !== undefined) opts.asyncReplicationDelayMs = tuning.asyncReplicationDelayMs;
   if (advertiseFlag) opts.advertise = advertiseFlag;
   return opts;
 }

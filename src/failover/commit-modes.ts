@@ -52,6 +52,11 @@ export class CommitModes implements CommitPolicy {
     return mode === 'SYNC' || mode === 'SEMI_SYNC' || mode === 'ASYNC' ? mode : this.config().mode;
   }
 
+  /** ASYNC writes (not txns or deletes, which answer with their applied result). */
+  acknowledgedBeforeReplication(mode: string, needsResult: boolean): boolean {
+    return !needsResult && this.effective(mode) === 'ASYNC';
+  }
+
   async acknowledge(mode: string, index: number, applied: Promise<ApplyResult>, deadline: Date, needsResult = false): Promise<CommandResult | null> {
     // A txn or delete answers with what applying it produced: in ASYNC mode it waits for that.
     const eff = needsResult && this.effective(mode) === 'ASYNC' ? 'SEMI_SYNC' : this.effective(mode);

@@ -51,6 +51,14 @@ export class LeaderState {
    */
   private commitUnsent = false;
   private committedInTerm = false;
+  /**
+   * First index of entries proposed with deferred replication that no append has carried yet
+   * (0: none). They go out with the next eager broadcast or `releaseDeferred()`, so that several
+   * make one append per follower (ASYNC writes do not wait for followers); at the latest at the
+   * second tick after the first of them (the host's own delay should be shorter than a tick).
+   */
+  private deferredFrom = 0;
+  private deferredTick = 0;
 
   constructor(private readonly node: RaftNode) {
     this.reads = new ReadOnly(node.cfg.maxPendingReads);
@@ -76,20 +84,42 @@ export class LeaderState {
     for (const id of [...this.progress.keys()]) if (!members.has(id)) this.progress.delete(id);
   }
 
-  private appendOwn(entries: Entry[]): number {
+  private appendOwn(entries: Entry[], deferReplication = false): number {
     const log = this.node.log;
     let index = log.lastIndex();
+    const first = index + 1;
     for (const e of entries) {
       e.index = ++index;
       e.term = this.node.term;
     }
     log.append(entries);
-    this.newEntries = true;
+    if (!deferReplication) this.newEntries = true;
+    else if (this.deferredFrom === 0) {
+      this.deferredFrom = first;
+      this.deferredTick = this.now;
+    }
     return index;
   }
 
-  /** Appends client commands; refused during a transfer or beyond the uncommitted bound. */
-  propose(data: Uint8Array[]): { index: number; term: number } {
+  /** Sends entries proposed with deferred replication now (the host's delay timer expired). */
+  releaseDeferred(): void {
+    if (this.deferredFrom !== 0) this.newEntries = true;
+  }
+
+  /**
+   * Whether an acknowledgement may stream more entries to this follower at once: not if all it
+   * lacks is deferred entries, which wait for their release to go out together.
+   */
+  private mayStream(pr: Progress): boolean {
+    return this.deferredFrom === 0 || pr.next < this.deferredFrom;
+  }
+
+  /**
+   * Appends client commands; refused during a transfer or beyond the uncommitted bound. With
+   * `deferReplication` they are durable here and in the log but reach the followers only with
+   * the next broadcast (see `deferredFrom`); the host must call `releaseDeferred()` in time.
+   */
+  propose(data: Uint8Array[], deferReplication = false): { index: number; term: number } {
     if (this.transferTarget !== null) {
       throw new ProposalDroppedError(`leadership transfer to ${this.transferTarget} in progress`);
     }
@@ -99,7 +129,7 @@ export class LeaderState {
     }
     const entries: Entry[] = new Array(data.length);
     for (let k = 0; k < data.length; k++) entries[k] = { index: 0, term: 0, type: EntryType.Normal, data: data[k]! };
-    return { index: this.appendOwn(entries), term: this.node.term };
+    return { index: this.appendOwn(entries, deferReplication), term: this.node.term };
   }
 
   /** Appends a membership change after checking that it is allowed now. */
@@ -201,7 +231,9 @@ export class LeaderState {
     }
   }
 
+  /** Sends every follower what it lacks, deferred entries included (flow control permitting). */
   private bcastAppend(sendIfEmpty: boolean): void {
+    this.deferredFrom = 0;
     for (const [id, pr] of this.progress) {
       let sent = this.sendAppend(id, pr, sendIfEmpty);
       while (sent && pr.state === 'replicate') sent = this.sendAppend(id, pr, false);
@@ -349,7 +381,8 @@ export class LeaderState {
       node.electionElapsed = 0;
       for (const pr of this.progress.values()) pr.recentActive = false;
     }
-    if (this.commitUnsent) {
+    // Deferred entries pending for two ticks: the host should have released them; the backstop.
+    if (this.commitUnsent || (this.deferredFrom !== 0 && this.now - this.deferredTick >= 2)) {
       this.commitUnsent = false;
       this.bcastAppend(true);
     }
@@ -398,7 +431,7 @@ export class LeaderState {
       this.maybeCommit();
       // Committing may have removed us from the configuration and ended our leadership.
       if (this.node.leaderState !== this) return;
-      while (this.sendAppend(m.from, pr, false) && pr.state === 'replicate');
+      while (this.mayStream(pr) && this.sendAppend(m.from, pr, false) && pr.state === 'replicate');
       if (m.from === this.transferTarget && pr.match === this.node.log.lastIndex()) this.sendTimeoutNow(m.from);
     } else if (pr.state === 'replicate') {
       pr.inflights.freeTo(m.index);
@@ -420,7 +453,9 @@ export class LeaderState {
     // (rejected for its gap, if earlier ones were lost) sends the follower back to probing.
     if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
     // An empty append doubles as a probe: it finds out if appends sent earlier were lost.
-    if (pr.match < this.node.log.lastIndex()) this.sendAppend(m.from, pr, true);
+    // Deferred entries are not "behind": they wait for their release like any other follower's.
+    const upTo = this.deferredFrom === 0 ? this.node.log.lastIndex() : this.deferredFrom - 1;
+    if (pr.match < upTo) this.sendAppend(m.from, pr, true);
     this.confirmReads();
   }
 

@@ -276,10 +276,18 @@ export class RaftNode {
     }
   }
 
-  /** Appends commands as the leader; returns the index of the last one. */
-  propose(data: Uint8Array[]): { index: number; term: number } {
+  /**
+   * Appends commands as the leader; returns the index of the last one. `deferReplication`: the
+   * followers get them with the next broadcast, `releaseDeferred()` or tick, not at once.
+   */
+  propose(data: Uint8Array[], deferReplication = false): { index: number; term: number } {
     if (!this.leaderState) throw new NotLeaderError(this.leader);
-    return this.leaderState.propose(data);
+    return this.leaderState.propose(data, deferReplication);
+  }
+
+  /** Replicates entries proposed with `deferReplication` now (no-op when there are none). */
+  releaseDeferred(): void {
+    this.leaderState?.releaseDeferred();
   }
 
   /** Starts a membership change (enter joint with `changes`); the leader leaves joint by itself. */

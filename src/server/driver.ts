@@ -15,6 +15,11 @@ export interface DriverOptions {
   keepEntries: number;
   /** A follower applies committed entries up to this late, batched (held-applies.ts); 0: at once. */
   followerApplyDelayMs: number;
+  /**
+   * Proposals made with `deferReplication` (ASYNC writes) reach the followers at most this late,
+   * several in one append; 0: at once like every other entry.
+   */
+  asyncReplicationDelayMs: number;
 }
 
 export interface DriverDeps {
@@ -64,6 +69,8 @@ export class RaftDriver {
   private scheduled = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  /** Armed while deferred proposals wait for their release (asyncReplicationDelayMs). */
+  private releaseTimer: NodeJS.Timeout | null = null;
   private persistedTerm: number;
   private persistedVote: string | null;
   /** The apply stage: the last batch handed to it settles when everything before is applied. */
@@ -111,6 +118,8 @@ export class RaftDriver {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = null;
     this.held.clear();
     this.proposals.failAll(why);
     this.reads.failAll(why);
@@ -140,9 +149,20 @@ export class RaftDriver {
     return out;
   }
 
-  /** Proposes one command as leader and waits until it is applied. */
-  propose(data: Uint8Array): { index: number; result: Promise<ApplyResult> } {
-    const { index, term } = this.guard(() => this.deps.raft.propose([data]));
+  /**
+   * Proposes one command as leader and waits until it is applied. With `deferReplication` (a
+   * write acknowledged before replication) the followers get it within asyncReplicationDelayMs,
+   * together with whatever else was proposed meanwhile: fewer, larger appends.
+   */
+  propose(data: Uint8Array, deferReplication = false): { index: number; result: Promise<ApplyResult> } {
+    const defer = deferReplication && this.opts.asyncReplicationDelayMs > 0;
+    const { index, term } = this.guard(() => this.deps.raft.propose([data], defer));
+    if (defer && this.releaseTimer === null) {
+      this.releaseTimer = setTimeout(() => {
+        this.releaseTimer = null;
+        if (!this.stopped) this.guard(() => this.deps.raft.releaseDeferred());
+      }, this.opts.asyncReplicationDelayMs);
+    }
     return { index, result: this.proposals.wait(index, term) };
   }
 

@@ -62,18 +62,22 @@ export interface CommitPolicy {
    * count), so it cannot be acknowledged before apply even in ASYNC mode.
    */
   acknowledge(mode: CommitModeName, index: number, applied: Promise<ApplyResult>, deadline: Date, needsResult: boolean): Promise<CommandResult | null>;
+  /** Whether the write is acknowledged before any follower holds it, so its replication may wait a little. */
+  acknowledgedBeforeReplication(mode: CommitModeName, needsResult: boolean): boolean;
 }
 
 export const semiSyncOnly: CommitPolicy = {
   acknowledge: async (_mode, _index, applied) => (await applied).result,
+  acknowledgedBeforeReplication: () => false,
 };
 
 /** Proposes `command` on the leader and waits for it as the commit mode says. */
 async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, mode: CommitModeName, deadline: Date): Promise<CommandResult | null> {
-  const { index, result } = ctx.driver.propose(encodeCommand(command));
+  const needsResult = command.type !== 'put';
+  const { index, result } = ctx.driver.propose(encodeCommand(command), policy.acknowledgedBeforeReplication(mode, needsResult));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
-  const res = await withDeadline(policy.acknowledge(mode, index, result, deadline, command.type !== 'put'), deadline, 'write');
+  const res = await withDeadline(policy.acknowledge(mode, index, result, deadline, needsResult), deadline, 'write');
   if (res && res.type === 'error') throw commandError(res);
   return res;
 }

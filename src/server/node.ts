@@ -23,6 +23,7 @@ import { startObservability, type Observability } from './observability.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
+const DEFAULT_ASYNC_REPLICATION_DELAY_MS = 5;
 
 /** Opens storage, rebuilds the Raft state it persisted and starts serving gRPC. */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
@@ -90,6 +91,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       snapshotEntries: opts.snapshotEntries ?? 10_000,
       keepEntries: opts.keepEntries ?? 1_000,
       followerApplyDelayMs: opts.followerApplyDelayMs ?? DEFAULT_FOLLOWER_APPLY_DELAY_MS,
+      asyncReplicationDelayMs: opts.asyncReplicationDelayMs ?? DEFAULT_ASYNC_REPLICATION_DELAY_MS,
     },
   );
   const leaderWaiters: ((leader: string) => void)[] = [];

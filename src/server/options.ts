@@ -33,6 +33,13 @@ export interface NodeOptions {
    * the difference; see src/server/held-applies.ts.
    */
   followerApplyDelayMs?: number;
+  /**
+   * ASYNC writes are acknowledged once durable here; their appends to the followers leave at most
+   * this many milliseconds later, several writes per append (default 5; 0 sends each at once;
+   * the Raft core sends them within two ticks, 10-20 ms, whatever this says).
+   * Commit, and with it linearizable visibility of the write, comes that much later.
+   */
+  asyncReplicationDelayMs?: number;
 }
 
 /** A started node. */

@@ -16,6 +16,11 @@ export interface SimOptions {
   membership: boolean;
   transfers: boolean;
   compactEvery: number;
+  /**
+   * Half the writes are proposed with deferred replication (as the server proposes ASYNC writes)
+   * and released 1-15 ms later, or by the core's own backstop if the node is gone by then.
+   */
+  deferredReplication?: boolean;
   /** Called with a line per notable event when replaying a seed verbosely. */
   trace?: (line: string) => void;
 }
@@ -35,7 +40,8 @@ type SimEvent =
   | { kind: 'client' }
   | { kind: 'fault' }
   | { kind: 'settle' }
-  | { kind: 'markSettleMid' };
+  | { kind: 'markSettleMid' }
+  | { kind: 'release'; node: string };
 
 const TICK_MS = 10;
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
@@ -179,6 +185,11 @@ export class Simulation {
       case 'markSettleMid':
         this.commitAtSettleMid = this.checker.globalCommit;
         return;
+      case 'release': {
+        const node = this.nodes.get(ev.node);
+        if (node?.up) node.request((r) => r.releaseDeferred());
+        return;
+      }
     }
   }
 
@@ -195,7 +206,9 @@ export class Simulation {
     try {
       if (this.rng.chance(0.6)) {
         const value = `${this.opts.seed}.${this.events}`;
-        node.request((r) => r.propose([encodeCommand({ key, value })]));
+        const defer = this.opts.deferredReplication === true && this.rng.chance(0.5);
+        node.request((r) => r.propose([encodeCommand({ key, value })], defer));
+        if (defer) this.queue.push(this.now + this.rng.int(1, 15), { kind: 'release', node: node.id });
       } else {
         const ctx = `${node.id}:${++this.readSeq}`;
         this.reads.set(ctx, this.checker.globalCommit);

@@ -1,5 +1,6 @@
 // `npm run sim -- --seeds 100000 [--start 1] [--nodes 3|5]` runs many seeds;
-// `npm run sim -- --seed 42 --nodes 5 --trace` replays one with a trace of its faults.
+// `npm run sim -- --seed 42 --nodes 5 --trace` replays one with a trace of its faults;
+// `--deferred` proposes half the writes with deferred replication (ASYNC writes).
 import { Command } from 'commander';
 import { defaultOptions, Simulation } from './cluster.js';
 
@@ -9,8 +10,9 @@ const program = new Command()
   .option('--seed <n>', 'replay exactly this seed')
   .option('--nodes <n>', 'cluster size (3 or 5; default alternates by seed)')
   .option('--trace', 'print the fault schedule of the run')
+  .option('--deferred', 'propose half the writes with deferred replication (as ASYNC writes are)')
   .parse();
-const o = program.opts<{ seeds: string; start: string; seed?: string; nodes?: string; trace?: boolean }>();
+const o = program.opts<{ seeds: string; start: string; seed?: string; nodes?: string; trace?: boolean; deferred?: boolean }>();
 
 const first = Number(o.seed ?? o.start);
 const count = o.seed ? 1 : Number(o.seeds);
@@ -25,12 +27,13 @@ for (let seed = first; seed < first + count; seed++) {
   const nodes = o.nodes ? Number(o.nodes) : seed % 2 === 0 ? 5 : 3;
   const opts = defaultOptions(seed, nodes);
   if (o.trace) opts.trace = (line) => console.log(line);
+  if (o.deferred) opts.deferredReplication = true;
   try {
     events += new Simulation(opts).run().events;
   } catch (e) {
     failures++;
     console.error(`seed ${seed} (${nodes} nodes) FAILED: ${(e as Error).message}`);
-    console.error(`  replay: npm run sim -- --seed ${seed} --nodes ${nodes} --trace`);
+    console.error(`  replay: npm run sim -- --seed ${seed} --nodes ${nodes}${o.deferred ? ' --deferred' : ''} --trace`);
   }
   if ((seed - first + 1) % 500 === 0) console.log(`${seed - first + 1} seeds, ${failures} failed`);
 }
