@@ -228,21 +228,21 @@ export class RaftDriver {
       this.deps.onSoftState(rd.softState);
     }
     if (rd.snapshot) await this.installSnapshot(rd.snapshot);
-    const writes: Promise<void>[] = [];
-    if (rd.entries.length > 0) writes.push(wal.append(rd.entries));
     // Term and vote must be durable before any message leaves (§5.2: one vote per term). The
     // commit index need not be: after a crash it is re-learned from the leader and from the state
     // machine's applied index, so a commit-only change costs no fsync (it is saved on close).
     const voteChanged = rd.hardState !== null && (rd.hardState.term !== this.persistedTerm || rd.hardState.vote !== this.persistedVote);
+    // A leader's appends may leave before its own fsync (thesis §10.2.1): the leader counts
+    // itself towards a commit only once durable, so replicating early is safe and takes one
+    // fsync off every write's critical path. Everything else acknowledges durable state.
+    const early = rd.entries.length > 0 && this.deps.raft.role === 'leader' && !voteChanged;
+    const writes: Promise<void>[] = [];
+    if (rd.entries.length > 0) writes.push(wal.append(rd.entries, early && rd.messages.length > 0));
     if (rd.hardState && voteChanged) {
       writes.push(wal.saveHardState(rd.hardState));
       this.persistedTerm = rd.hardState.term;
       this.persistedVote = rd.hardState.vote;
     }
-    // A leader's appends may leave before its own fsync (thesis §10.2.1): the leader counts
-    // itself towards a commit only once durable, so replicating early is safe and takes one
-    // fsync off every write's critical path. Everything else acknowledges durable state.
-    const early = writes.length > 0 && this.deps.raft.role === 'leader' && !voteChanged;
     if (early && rd.messages.length > 0) this.deps.send(rd.messages);
     if (writes.length > 0) {
       const t0 = performance.now();

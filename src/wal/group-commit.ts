@@ -33,6 +33,8 @@ export class PendingOp {
   index = 0;
   /** append: term of the entry before its first, for the header of a segment it may start. */
   prevTerm = 0;
+  /** append: network writes were queued just before; an inline write lets them out first. */
+  afterOutput = false;
   /** append: > 0 when a conflicting tail must be removed from this index before writing. */
   truncateFrom = 0;
   /** hardState/snapshot/reset: what the state file must hold once this op is durable. */

@@ -155,7 +155,7 @@ describe('Wal', () => {
       const wal = await Wal.open(d, { segmentBytes: 4096, inlineMaxEntries });
       for (let i = 0; i < es.length; ) {
         const n = i % 3 === 0 ? 1 : 5; // single entries interleaved with small batches, across rolls
-        await wal.append(es.slice(i, i + n));
+        await wal.append(es.slice(i, i + n), i % 2 === 0); // half of them after pending output
         i += n;
       }
       const stats = wal.stats();
