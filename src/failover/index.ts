@@ -13,7 +13,7 @@ import { Switchover, type SwitchoverState } from './switchover.js';
 
 export { DEFAULT_FAILOVER_OPTIONS, DEFAULT_COMMIT_CONFIG, type FailoverOptions, type CommitConfig, type CommitMode } from './config.js';
 export type { FailoverEvent } from './history.js';
-export type { SwitchoverState } from './switchover.js';
+export { NoCandidateError, type SwitchoverState } from './switchover.js';
 
 /** Hooks for metrics: every acknowledged write, leadership change and finished switchover. */
 export interface FailoverObserver {

@@ -46,9 +46,23 @@ export interface CandidateCheck {
   ok: boolean;
   lagEntries: number;
   why: string;
+  /** Not eligible because it did not answer. */
+  unreachable?: boolean;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** No voter may take over now; `checks` says why for each (FAILED_PRECONDITION). */
+export class NoCandidateError extends RequestError {
+  constructor(readonly checks: CandidateCheck[]) {
+    super(grpc.status.FAILED_PRECONDITION, `no eligible candidate: ${checks.map((c) => `${c.id} ${c.why}`).join('; ') || 'there is no other voter'}`);
+  }
+
+  /** Every other voter is unreachable (or there is none): a whole cluster stopping, say. */
+  get nobodyReachable(): boolean {
+    return this.checks.every((c) => c.unreachable);
+  }
+}
 
 
 /**
@@ -88,7 +102,7 @@ export class Switchover {
     try {
       status = await forwarder.forward(address, 'cluster', 'Status', {}, new Date(Date.now() + 500));
     } catch (err) {
-      return bad(`is unreachable (${(err as Error).message})`, lag);
+      return { ...bad(`is unreachable (${(err as Error).message})`, lag), unreachable: true };
     }
     if (!status.priority) return bad('has priority 0', lag);
     if (lag > maxLagEntries) return bad(`lags by ${lag} entries (at most ${maxLagEntries})`, lag);
@@ -111,7 +125,10 @@ export class Switchover {
     } catch (err) {
       state.state = 'aborted';
       state.finishedAtMs = Date.now();
-      this.deps.log.warn({ switchover: state, err: (err as Error).message }, 'switchover aborted');
+      // A node stopping while every other one is unreachable (a whole local cluster stopping at
+      // once) has nobody to hand over to: its caller reports that, nothing went wrong here.
+      const nobody = req.reason === 'step-down' && err instanceof NoCandidateError && err.nobodyReachable;
+      if (!nobody) this.deps.log.warn({ switchover: state, err: (err as Error).message }, 'switchover aborted');
       throw err;
     } finally {
       this.last = state;
@@ -125,10 +142,7 @@ export class Switchover {
     const ids = to ? [to] : raft.conf().voters.filter((v) => v !== raft.id);
     const checks = await Promise.all(ids.map((id) => this.check(id, maxLag)));
     const ok = checks.filter((c) => c.ok).sort((a, b) => a.lagEntries - b.lagEntries || a.id.localeCompare(b.id));
-    if (ok.length === 0) {
-      const why = checks.map((c) => `${c.id} ${c.why}`).join('; ') || 'there is no other voter';
-      throw new RequestError(grpc.status.FAILED_PRECONDITION, `no eligible candidate: ${why}`);
-    }
+    if (ok.length === 0) throw new NoCandidateError(checks);
     return ok[0]!.id;
   }
 

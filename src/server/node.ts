@@ -18,7 +18,7 @@ import { SnapshotStaging } from './snapshot-staging.js';
 import type { NodeOptions, RunningNode } from './options.js';
 import { healthService } from './health.js';
 import { LeadershipGate } from './gate.js';
-import { DEFAULT_FAILOVER_OPTIONS, FailoverController } from '../failover/index.js';
+import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 
 const TICK_MS = 10;
@@ -176,7 +176,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   async function shutdown(): Promise<void> {
     // A leader hands over first, so clients see a short switchover rather than a failover.
     if (raft.role === 'leader' && raft.conf().voters.length > 1) {
-      await failover.switchover.run({ reason: 'step-down' }).catch((err: Error) => log.warn({ err: err.message }, 'no handover on shutdown'));
+      await failover.switchover.run({ reason: 'step-down' }).catch((err: Error) => {
+        // No other voter reachable (the whole cluster stopping, say) is expected; anything else is not.
+        if (err instanceof NoCandidateError && err.nobodyReachable) log.info({ why: err.message }, 'stopping without a handover: no other voter can take over');
+        else log.warn({ err: err.message }, 'no handover on shutdown');
+      });
     }
     failover.stop();
     await obs?.close();
