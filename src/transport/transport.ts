@@ -1,6 +1,7 @@
 // GrpcPeerTransport: the client side of the peer protocol. Routes each outgoing Raft message to
 // its peer's connection by kind: appends/heartbeats and their responses on the pipelined stream,
-// votes and TimeoutNow as unary calls (never queued behind appends), snapshots on their own stream.
+// votes and TimeoutNow on the stream when nothing is queued there, else as unary calls (never
+// queued behind appends), snapshots on their own stream.
 import type { Message, NodeId } from '../raft/types.js';
 import { encodeMessage } from './codec.js';
 import { transportLogger } from './logger.js';
@@ -57,7 +58,7 @@ export class GrpcPeerTransport {
   /** Sends messages (Ready.messages) without blocking; delivery is best-effort, as Raft expects. */
   send(messages: readonly Message[]): void {
     if (this.closed) return;
-    let unary: Map<PeerConnection, Buffer[]> | null = null;
+    let urgent: Map<PeerConnection, Buffer[]> | null = null;
     for (const msg of messages) {
       const peer = this.peers.get(msg.to);
       if (!peer) {
@@ -77,10 +78,10 @@ export class GrpcPeerTransport {
         case 'voteResponse':
         case 'preVoteResponse':
         case 'timeoutNow': {
-          unary ??= new Map();
-          const list = unary.get(peer);
+          urgent ??= new Map();
+          const list = urgent.get(peer);
           if (list) list.push(encodeMessage(msg));
-          else unary.set(peer, [encodeMessage(msg)]);
+          else urgent.set(peer, [encodeMessage(msg)]);
           break;
         }
         case 'snapshot':
@@ -92,7 +93,7 @@ export class GrpcPeerTransport {
         }
       }
     }
-    if (unary) for (const [peer, list] of unary) peer.sendUnary(list);
+    if (urgent) for (const [peer, list] of urgent) peer.sendUrgent(list);
   }
 
   /**

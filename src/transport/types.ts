@@ -80,6 +80,8 @@ export interface PeerStats {
   /** Written to the stream, not yet flushed to the socket. */
   inflightBytes: number;
   messagesSent: number;
+  /** Of those, sent as unary calls (votes and TimeoutNow while the stream had a backlog). */
+  unarySent: number;
   batchesSent: number;
   bytesSent: number;
   /** Messages dropped: queue overflow, oversize, stream failure, unary limit or failure. */
