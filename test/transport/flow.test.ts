@@ -3,10 +3,10 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
 import { raftMethods, type RaftBatch } from '../../src/transport/rpc.js';
-import { bind, bytes, connect, freePort, sleep, startNode, waitFor, type TestNode } from './helpers.js';
+import { bind, bytes, connect, freePort, sleep, nodesPerTest, waitFor } from './helpers.js';
 
 /** A real collection, so that memory measured is memory held, not garbage not yet collected. */
 function gc(): void {
@@ -14,17 +14,7 @@ function gc(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanup.map((c) => c()));
-  cleanup = [];
-});
-
-async function node(id: string, extra: Parameters<typeof startNode>[0] = { id }): Promise<TestNode> {
-  const n = await startNode({ ...extra, id });
-  cleanup.push(() => n.close());
-  return n;
-}
+const { node, onCleanup } = nodesPerTest();
 
 function append(from: string, to: string, index: number, dataBytes = 256): Message {
   return { type: 'append', from, to, term: 2, prevIndex: index - 1, prevTerm: 2, commit: 0, entries: [{ index, term: 2, type: 0, data: bytes(dataBytes, index) }] };
@@ -98,7 +88,7 @@ describe('transport flow', () => {
       InstallSnapshot: (_: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { accepted: false, reason: 'slow' }),
     });
     const slowPort = await bind(slow);
-    cleanup.push(async () => slow.forceShutdown());
+    onCleanup(async () => slow.forceShutdown());
     const maxQueueBytes = 1024 * 1024;
     const a = await node('n1', { id: 'n1', options: { maxQueueBytes } });
     const c = await node('n3');

@@ -1,6 +1,7 @@
 // Shared fixtures for the transport tests: real gRPC servers on 127.0.0.1, recording handlers,
 // one sample of every Raft message type, and polling helpers.
 import * as grpc from '@grpc/grpc-js';
+import { afterEach } from 'vitest';
 import type { Message, NodeId, SnapshotRequest } from '../../src/raft/types.js';
 import {
   GrpcPeerTransport,
@@ -177,4 +178,24 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 10
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * For a test file: `node()` starts a node that is closed after the current test, `onCleanup()`
+ * registers anything else to close then (a hand-made server, say).
+ */
+export function nodesPerTest(): { node: (id: string, extra?: NodeSetup) => Promise<TestNode>; onCleanup: (c: () => Promise<void>) => void } {
+  let cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(cleanup.map((c) => c()));
+    cleanup = [];
+  });
+  return {
+    node: async (id, extra = { id }) => {
+      const n = await startNode({ ...extra, id });
+      cleanup.push(() => n.close());
+      return n;
+    },
+    onCleanup: (c) => cleanup.push(c),
+  };
 }
