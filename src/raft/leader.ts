@@ -1,6 +1,7 @@
 import { validateConfChange } from './confchange.js';
 import { InvalidRequestError, ProposalDroppedError } from './errors.js';
 import { entryBytes } from './log.js';
+import { DeferredAppends } from './deferred-appends.js';
 import { Progress } from './progress.js';
 import { allMembers, isJoint, isVoter, jointIndex, jointVote } from './quorum.js';
 import type { RaftNode } from './raft.js';
@@ -51,14 +52,8 @@ export class LeaderState {
    */
   private commitUnsent = false;
   private committedInTerm = false;
-  /**
-   * First index of entries proposed with deferred replication that no append has carried yet
-   * (0: none). They go out with the next eager broadcast or `releaseDeferred()`, so that several
-   * make one append per follower (ASYNC writes do not wait for followers); at the latest at the
-   * second tick after the first of them (the host's own delay should be shorter than a tick).
-   */
-  private deferredFrom = 0;
-  private deferredTick = 0;
+  /** Entries proposed with deferred replication that no append has carried yet. */
+  private readonly deferred = new DeferredAppends();
 
   constructor(private readonly node: RaftNode) {
     this.reads = new ReadOnly(node.cfg.maxPendingReads);
@@ -94,30 +89,19 @@ export class LeaderState {
     }
     log.append(entries);
     if (!deferReplication) this.newEntries = true;
-    else if (this.deferredFrom === 0) {
-      this.deferredFrom = first;
-      this.deferredTick = this.now;
-    }
+    else this.deferred.deferred(first, this.now);
     return index;
   }
 
   /** Sends entries proposed with deferred replication now (the host's delay timer expired). */
   releaseDeferred(): void {
-    if (this.deferredFrom !== 0) this.newEntries = true;
-  }
-
-  /**
-   * Whether an acknowledgement may stream more entries to this follower at once: not if all it
-   * lacks is deferred entries, which wait for their release to go out together.
-   */
-  private mayStream(pr: Progress): boolean {
-    return this.deferredFrom === 0 || pr.next < this.deferredFrom;
+    if (this.deferred.pending) this.newEntries = true;
   }
 
   /**
    * Appends client commands; refused during a transfer or beyond the uncommitted bound. With
    * `deferReplication` they are durable here and in the log but reach the followers only with
-   * the next broadcast (see `deferredFrom`); the host must call `releaseDeferred()` in time.
+   * the next broadcast (see `DeferredAppends`); the host must call `releaseDeferred()` in time.
    */
   propose(data: Uint8Array[], deferReplication = false): { index: number; term: number } {
     if (this.transferTarget !== null) {
@@ -233,7 +217,7 @@ export class LeaderState {
 
   /** Sends every follower what it lacks, deferred entries included (flow control permitting). */
   private bcastAppend(sendIfEmpty: boolean): void {
-    this.deferredFrom = 0;
+    this.deferred.sent();
     for (const [id, pr] of this.progress) {
       let sent = this.sendAppend(id, pr, sendIfEmpty);
       while (sent && pr.state === 'replicate') sent = this.sendAppend(id, pr, false);
@@ -381,8 +365,7 @@ export class LeaderState {
       node.electionElapsed = 0;
       for (const pr of this.progress.values()) pr.recentActive = false;
     }
-    // Deferred entries pending for two ticks: the host should have released them; the backstop.
-    if (this.commitUnsent || (this.deferredFrom !== 0 && this.now - this.deferredTick >= 2)) {
+    if (this.commitUnsent || this.deferred.overdue(this.now)) {
       this.commitUnsent = false;
       this.bcastAppend(true);
     }
@@ -431,7 +414,7 @@ export class LeaderState {
       this.maybeCommit();
       // Committing may have removed us from the configuration and ended our leadership.
       if (this.node.leaderState !== this) return;
-      while (this.mayStream(pr) && this.sendAppend(m.from, pr, false) && pr.state === 'replicate');
+      while (this.deferred.mayStream(pr.next) && this.sendAppend(m.from, pr, false) && pr.state === 'replicate');
       if (m.from === this.transferTarget && pr.match === this.node.log.lastIndex()) this.sendTimeoutNow(m.from);
     } else if (pr.state === 'replicate') {
       pr.inflights.freeTo(m.index);
@@ -453,9 +436,7 @@ export class LeaderState {
     // (rejected for its gap, if earlier ones were lost) sends the follower back to probing.
     if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
     // An empty append doubles as a probe: it finds out if appends sent earlier were lost.
-    // Deferred entries are not "behind": they wait for their release like any other follower's.
-    const upTo = this.deferredFrom === 0 ? this.node.log.lastIndex() : this.deferredFrom - 1;
-    if (pr.match < upTo) this.sendAppend(m.from, pr, true);
+    if (pr.match < this.deferred.expectedUpTo(this.node.log.lastIndex())) this.sendAppend(m.from, pr, true);
     this.confirmReads();
   }
 

@@ -81,8 +81,8 @@ export class PeerConnection {
     this.sendUnary(messages);
   }
 
-  /** Sends votes / TimeoutNow (and their answers) as one unary call, bypassing the stream queue. */
-  sendUnary(messages: Buffer[]): void {
+  /** One unary call carrying `messages`, bypassing the stream queue. */
+  private sendUnary(messages: Buffer[]): void {
     if (this.closed) return;
     if (this.unaryCalls.size >= this.ctx.options.maxUnaryInFlight) {
       this.drop(messages.length, 'too many unary calls in flight');
