@@ -1,52 +1,31 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connect, type RaftdbClient } from '../../src/client/index.js';
-import { InProcessCluster } from './in-process.js';
+import { describe, expect, test } from 'vitest';
+import { clusterWithClient } from './in-process.js';
 
 describe('3-node cluster in one process', () => {
-  let cluster: InProcessCluster;
-  let client: RaftdbClient;
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start(3);
-    await cluster.leader();
-    client = connect({ endpoints: cluster.endpoints(), timeoutMs: 5000 });
-  });
-  afterAll(async () => {
-    client?.close();
-    await cluster?.close();
-  });
+  const t = clusterWithClient(3);
 
   test('put then get at every consistency level', async () => {
-    await client.put('a', '1');
-    expect(await client.getString('a')).toBe('1');
-    expect(await client.getString('a', { consistency: 'lease' })).toBe('1');
+    await t.client.put('a', '1');
+    expect(await t.client.getString('a')).toBe('1');
+    expect(await t.client.getString('a', { consistency: 'lease' })).toBe('1');
     // Serializable reads may lag on a follower but see the write after it applied everywhere.
     await new Promise((r) => setTimeout(r, 100));
-    expect(await client.getString('a', { consistency: 'serializable' })).toBe('1');
+    expect(await t.client.getString('a', { consistency: 'serializable' })).toBe('1');
   });
 });
 
 describe('failover in one process', () => {
-  let cluster: InProcessCluster;
-  let client: RaftdbClient;
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start(3);
-    await cluster.leader();
-    client = connect({ endpoints: cluster.endpoints(), timeoutMs: 5000 });
-  });
-  afterAll(async () => {
-    client?.close();
-    await cluster?.close();
-  });
+  const t = clusterWithClient(3);
 
   test('switchover under write load: no client error, no lost write, history records it', async () => {
-    const before = await cluster.leader();
+    const before = await t.cluster.leader();
     let stop = false;
     const acked: string[] = [];
     const errors: unknown[] = [];
     const writers = Array.from({ length: 16 }, async (_, w) => {
       for (let i = 0; !stop; i++) {
         try {
-          await client.put(`sw-${w}-${i}`, 'v');
+          await t.client.put(`sw-${w}-${i}`, 'v');
           acked.push(`sw-${w}-${i}`);
         } catch (e) {
           errors.push(e);
@@ -54,31 +33,31 @@ describe('failover in one process', () => {
       }
     });
     await new Promise((r) => setTimeout(r, 200));
-    const res = await client.cluster.transferLeadership({});
+    const res = await t.client.cluster.transferLeadership({});
     await new Promise((r) => setTimeout(r, 200));
     stop = true;
     await Promise.all(writers);
-    const after = await cluster.leader();
+    const after = await t.cluster.leader();
     expect(after.id).not.toBe(before.id);
     expect(res.switchover?.state).toBe('done');
     expect(errors).toEqual([]);
-    for (const k of acked.slice(-50)) expect(await client.getString(k)).toBe('v');
-    const history = await client.cluster.failoverHistory();
+    for (const k of acked.slice(-50)) expect(await t.client.getString(k)).toBe('v');
+    const history = await t.client.cluster.failoverHistory();
     expect(history.events.some((e) => e.reason === 'switchover' && e.to === after.id)).toBe(true);
   });
 
   test('SYNC degrades when a follower is down; ASYNC acknowledges', async () => {
-    await client.cluster.setCommitMode({ mode: 'sync', syncTimeoutMs: 200 });
-    await client.put('s1', 'v');
-    const leader = await cluster.leader();
-    const follower = [...cluster.nodes.keys()].find((id) => id !== leader.id)!;
-    await cluster.stopNode(follower);
-    await client.put('s2', 'v');
+    await t.client.cluster.setCommitMode({ mode: 'sync', syncTimeoutMs: 200 });
+    await t.client.put('s1', 'v');
+    const leader = await t.cluster.leader();
+    const follower = [...t.cluster.nodes.keys()].find((id) => id !== leader.id)!;
+    await t.cluster.stopNode(follower);
+    await t.client.put('s2', 'v');
     // Degradation is the leader's state (it alone waits for voters): ask the leader, not any node.
-    const status = await client.cluster.status({ endpoint: leader.address });
+    const status = await t.client.cluster.status({ endpoint: leader.address });
     expect(status.syncDegraded).toBe(true);
     expect(status.effectiveCommitMode).toBe('semi-sync');
-    await client.put('a1', 'v', { commitMode: 'async' });
-    await cluster.startNode(follower);
+    await t.client.put('a1', 'v', { commitMode: 'async' });
+    await t.cluster.startNode(follower);
   });
 });

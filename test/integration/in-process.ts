@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
+import { connect, type RaftdbClient } from '../../src/client/index.js';
 import { startNode, type NodeOptions, type RunningNode } from '../../src/server/index.js';
 
 /** Ports the OS reports free right now on 127.0.0.1 (bound and released). */
@@ -82,4 +84,32 @@ export class InProcessCluster {
     this.nodes.clear();
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * For a describe block: a cluster of `size` started (and its leader elected) before the block's
+ * tests, with a client on every node, both closed after them.
+ */
+export function clusterWithClient(size: number, extra: Partial<NodeOptions> = {}): { readonly cluster: InProcessCluster; readonly client: RaftdbClient } {
+  let cluster: InProcessCluster | undefined;
+  let client: RaftdbClient | undefined;
+  beforeAll(async () => {
+    cluster = await InProcessCluster.start(size, extra);
+    await cluster.leader();
+    client = connect({ endpoints: cluster.endpoints(), timeoutMs: 5000 });
+  });
+  afterAll(async () => {
+    client?.close();
+    await cluster?.close();
+  });
+  return {
+    get cluster() {
+      if (!cluster) throw new Error('the cluster is started in beforeAll');
+      return cluster;
+    },
+    get client() {
+      if (!client) throw new Error('the client is connected in beforeAll');
+      return client;
+    },
+  };
 }
