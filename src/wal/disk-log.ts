@@ -59,7 +59,7 @@ export class DiskLog {
   /**
    * Writes one batch of encoded entries plus a COMMIT record with one writev at the end of the
    * tail (durable on return: the tail is open with O_DSYNC); the state file (if given) is
-   * written and synced in parallel.
+   * written durably first, on the calling thread (StateFile.write).
    *
    * `inline` writes on the calling thread instead of the thread pool. For a lone small write
    * (one sequential client's put) the hand-off to a pool thread and back costs about as much as

@@ -5,9 +5,9 @@
 // record would let the node vote twice in a term. Why not temp file + rename: that costs a file
 // fsync, a rename and a directory fsync per save (three sequential syncs) and HardState changes
 // with nearly every batch (commit index). Two slots written in place (LMDB meta pages, TigerBeetle
-// superblock copies) cost one synchronous pwrite (the file is open with O_DSYNC), which runs in
-// parallel with the log's write, and a torn write destroys at most the slot being written, never
-// the last good one.
+// superblock copies) cost one synchronous pwrite (the file is open with O_DSYNC), made just before
+// the log's part of the same batch, and a torn write destroys at most the slot being written,
+// never the last good one.
 //
 //   slot = magic u32 | version u16 | reserved u16 | seq u64 | length u32 | crc u32 | payload
 //   crc  = CRC-32 of bytes 0..19 followed by the payload; payload = msgpack { hs, snapshot }.

@@ -117,11 +117,9 @@ export class Wal {
   /**
    * Appends contiguous entries; resolves once they are durable. An append starting at or below
    * lastIndex() first removes the conflicting tail from there (a follower taking the leader's log).
-   * The entries are kept in the cache as given: do not mutate them afterwards.
-   */
-  /**
-   * `afterOutput`: network writes were queued just before (a leader's appends, sent ahead of its
-   * own write); a write on the event loop's thread then waits for them to reach the socket first.
+   * The entries are kept in the cache as given: do not mutate them afterwards. `afterOutput`:
+   * network writes were queued just before (a leader's appends, sent ahead of its own write); a
+   * write on the event loop's thread then waits for them to reach the socket first.
    */
   append(entries: Entry[], afterOutput = false): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
