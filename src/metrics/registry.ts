@@ -53,6 +53,7 @@ export class NodeMetrics {
   private readonly commitHistograms = new Map<string, { observe(v: number): void }>();
   private readonly failoverEvents: Counter<'reason' | 'result'>;
   private readonly switchoverUnavailableSeconds: Histogram;
+  private readonly leaderWaitRefused: Counter;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -109,6 +110,11 @@ export class NodeMetrics {
       buckets: UNAVAILABILITY_BUCKETS_SECONDS,
       registers,
     });
+    this.leaderWaitRefused = new Counter({
+      name: `${PREFIX}leader_wait_refused_total`,
+      help: 'Requests answered UNAVAILABLE at once because too many (or too many bytes) already waited for a leader.',
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -143,6 +149,11 @@ export class NodeMetrics {
   /** An append to `peer` failed (transport onUnreachable, or a rejected append). */
   recordAppendError(peer: string): void {
     this.appendErrors.inc({ peer });
+  }
+
+  /** A request could not wait for a leader: the bounds of waiting requests were reached. */
+  recordLeaderWaitRefused(): void {
+    this.leaderWaitRefused.inc();
   }
 
   /** One WAL group commit took `seconds`. */

@@ -27,6 +27,8 @@ export class SnapshotGauges {
   private readonly syncDegraded: Gauge;
   private readonly asyncEntries: Gauge;
   private readonly asyncSeconds: Gauge;
+  private readonly leaderWaitRequests: Gauge;
+  private readonly leaderWaitBytes: Gauge;
 
   /** Registers the gauges; `collect` runs at the start of every scrape (it must be idempotent). */
   constructor(registry: Registry, collect: () => void) {
@@ -55,6 +57,8 @@ export class SnapshotGauges {
     this.syncDegraded = gauge('sync_degraded', '1 while a SYNC cluster runs as SEMI_SYNC because a voter did not answer in time.');
     this.asyncEntries = gauge('async_uncommitted_entries', 'ASYNC window: entries acknowledged by the leader, not yet committed by a majority.');
     this.asyncSeconds = gauge('async_uncommitted_seconds', 'ASYNC window: age of the oldest acknowledged but uncommitted entry.');
+    this.leaderWaitRequests = gauge('leader_wait_requests', 'Requests held until this node knows a leader (during an election or transfer).');
+    this.leaderWaitBytes = gauge('leader_wait_bytes', 'Estimated bytes of the requests held until this node knows a leader.');
   }
 
   /** Rewrites every gauge from `s`; per-peer series are rebuilt so departed peers disappear. */
@@ -74,6 +78,8 @@ export class SnapshotGauges {
     this.syncDegraded.set(s.syncDegraded ? 1 : 0);
     this.asyncEntries.set(s.asyncUncommittedEntries);
     this.asyncSeconds.set(s.asyncUncommittedMs / 1000);
+    this.leaderWaitRequests.set(s.leaderWaitRequests);
+    this.leaderWaitBytes.set(s.leaderWaitBytes);
     this.lagEntries.reset();
     this.lagSeconds.reset();
     this.connected.reset();

@@ -50,6 +50,10 @@ export interface MetricsSnapshot {
   asyncUncommittedEntries: number;
   /** Age in milliseconds of the oldest such entry (0 when none). */
   asyncUncommittedMs: number;
+  /** Requests this node holds until it knows a leader (an election or transfer in progress). */
+  leaderWaitRequests: number;
+  /** Their bytes, as estimated when they started waiting. */
+  leaderWaitBytes: number;
 }
 
 /** Health vocabulary shared by the overall report and each check. */

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { StateMachine } from '../state/index.js';
 import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
-import { FORWARDED, type Forwarder } from './forwarder.js';
+import { forwardHops, MAX_FORWARD_HOPS, type Forwarder } from './forwarder.js';
+import { requestBytes, type LeaderWaits } from './leader-waits.js';
 import type { Limits } from './kv-convert.js';
 import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
@@ -37,8 +38,8 @@ export interface NodeContext {
   gate: LeadershipGate;
   /** Called once per finished request (metrics). */
   observeRequest?(method: string, code: string, seconds: number): void;
-  /** Resolves when a leader is known (or null after `ms`). */
-  waitForLeader(ms: number): Promise<string | null>;
+  /** Requests waiting for a leader to become known (bounded; see leader-waits.ts). */
+  leaderWaits: LeaderWaits;
   /** Long-lived client streams (pipelines, watches), ended by the node on shutdown. */
   streams: OpenStreams;
 }
@@ -107,8 +108,11 @@ export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Pr
 }
 
 /**
- * Runs `local` on the leader; on a follower forwards the request to the leader (once: a request
- * that was already forwarded is answered FAILED_PRECONDITION with the leader's address instead).
+ * Runs `local` on the leader; elsewhere forwards the request to the leader, waiting (bounded) for
+ * one to be known. A forwarded request that lands on a node that is no longer the leader is
+ * forwarded on to the new one, up to MAX_FORWARD_HOPS forwards; past that it is answered
+ * FAILED_PRECONDITION with the leader's address. Forwarding happens before anything is proposed,
+ * so a request forwarded twice is still executed at most once.
  */
 export async function onLeader<T>(
   ctx: NodeContext,
@@ -118,21 +122,20 @@ export async function onLeader<T>(
   local: (deadline: Date) => Promise<T>,
 ): Promise<T> {
   const deadline = deadlineOf(ctx, call);
-  // A request held through a switchover arrived while this node led: it may be forwarded on to
-  // the new leader even if a follower forwarded it here (that is still one hop per leader).
-  const held = ctx.gate.isHeld;
-  if (held) await withDeadline(ctx.gate.wait(), deadline, 'waiting for the switchover');
+  // Requests held through a switchover go on to the new leader afterwards, below.
+  if (ctx.gate.isHeld) await withDeadline(ctx.gate.wait(), deadline, 'waiting for the switchover');
   const raft = ctx.driver.raft;
   const isLeader = (): boolean => raft.role === 'leader';
   if (isLeader()) return local(deadline);
-  const forwarded = call.metadata.get(FORWARDED).length > 0 && !held;
-  const leader = raft.leader ?? (await ctx.waitForLeader(Math.min(ctx.electionTimeoutMs, deadline.getTime() - Date.now())));
+  const hops = forwardHops(call.metadata);
+  const waitMs = Math.min(ctx.electionTimeoutMs, deadline.getTime() - Date.now());
+  const leader = raft.leader ?? (await ctx.leaderWaits.wait(waitMs, requestBytes(call.request), ctx.id));
   if (isLeader()) return local(deadline);
   if (!leader) throw unavailable(`no leader is known to ${ctx.id}; the cluster may have lost its quorum`);
   const address = ctx.members.address(leader);
   if (!address) throw unavailable(`the leader ${leader} has no known address`);
-  if (forwarded) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
-  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline);
+  if (hops >= MAX_FORWARD_HOPS) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
+  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline, hops + 1);
 }
 
 /** Adapts an async handler to grpc-js, mapping every error to its status in one place. */

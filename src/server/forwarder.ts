@@ -1,8 +1,28 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadRaftdbProto } from '../proto/load.js';
 
-/** Metadata marking a request a follower forwarded, so the leader never forwards it again. */
+/**
+ * Metadata marking a forwarded request, with the number of forwards it has taken so far. A node
+ * that is not the leader forwards a request at most until MAX_FORWARD_HOPS, so a request that
+ * reaches the old leader just after a leadership change still reaches the new one, and two nodes
+ * with stale views of each other cannot bounce a request for ever.
+ */
 export const FORWARDED = 'raftdb-forwarded';
+
+/** Forwards one request may take: a follower to the old leader, the old leader to the new one. */
+export const MAX_FORWARD_HOPS = 2;
+
+/**
+ * How many forwards the request has taken (0: it comes from a client). Anything unreadable
+ * counts as the maximum: a client that sets the header itself only loses forwarding.
+ */
+export function forwardHops(md: grpc.Metadata): number {
+  const values = md.get(FORWARDED);
+  if (values.length === 0) return 0;
+  const v = values[0];
+  const n = typeof v === 'string' && /^[0-9]{1,2}$/.test(v) ? Number(v) : MAX_FORWARD_HOPS;
+  return Math.min(n, MAX_FORWARD_HOPS);
+}
 
 type UnaryMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
 
@@ -25,13 +45,16 @@ export class Forwarder {
     return c;
   }
 
-  /** Calls `method` of `service` on the leader at `address` with the caller's deadline. */
-  forward<T>(address: string, service: 'kv' | 'cluster', method: string, request: unknown, deadline: Date): Promise<T> {
+  /**
+   * Calls `method` of `service` on the leader at `address` with the caller's deadline; `hops` is
+   * the count of forwards including this one.
+   */
+  forward<T>(address: string, service: 'kv' | 'cluster', method: string, request: unknown, deadline: Date, hops = 1): Promise<T> {
     const client = this.client(address)[service] as unknown as Record<string, UnaryMethod>;
     const fn = client[method];
     if (typeof fn !== 'function') return Promise.reject(new Error(`no method ${method}`));
     const md = new grpc.Metadata();
-    md.set(FORWARDED, '1');
+    md.set(FORWARDED, String(hops));
     return new Promise<T>((resolve, reject) => {
       fn.call(client, request, md, { deadline }, (err, res) => (err ? reject(err) : resolve(res as T)));
     });

@@ -18,6 +18,7 @@ import { SnapshotStaging } from './snapshot-staging.js';
 import type { NodeOptions, RunningNode } from './options.js';
 import { healthService } from './health.js';
 import { LeadershipGate } from './gate.js';
+import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 
@@ -68,7 +69,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       onSoftState: (ss) => {
         log.info({ role: ss.role, term: ss.term, leader: ss.leader }, 'raft state changed');
         obs?.metrics.recordSoftState(ss);
-        if (ss.leader) leaderWaiters.splice(0).forEach((w) => w(ss.leader!));
+        if (ss.leader) leaderWaits.leaderKnown(ss.leader);
         failover.onSoftState(ss);
       },
       onApplied: (entries, results) => {
@@ -94,7 +95,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       asyncReplicationDelayMs: opts.asyncReplicationDelayMs ?? DEFAULT_ASYNC_REPLICATION_DELAY_MS,
     },
   );
-  const leaderWaiters: ((leader: string) => void)[] = [];
+  const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => obs?.metrics.recordLeaderWaitRefused());
   const handlers: TransportHandlers = {
       onMessage: (msg) => {
         failover.onPeerMessage(msg);
@@ -134,15 +135,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     gate: new LeadershipGate(),
     streams: new OpenStreams(),
     observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
-    waitForLeader: (ms) =>
-      new Promise((resolve) => {
-        if (raft.leader) return resolve(raft.leader);
-        const timer = setTimeout(() => resolve(raft.leader), Math.max(0, ms));
-        leaderWaiters.push((leader) => {
-          clearTimeout(timer);
-          resolve(leader);
-        });
-      }),
+    leaderWaits,
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),

@@ -53,6 +53,8 @@ function snapshot(d: Deps): MetricsSnapshot {
     syncDegraded: extras.syncDegraded,
     asyncUncommittedEntries: extras.asyncUncommittedEntries,
     asyncUncommittedMs: extras.asyncOldestUncommittedMs,
+    leaderWaitRequests: d.ctx.leaderWaits.size,
+    leaderWaitBytes: d.ctx.leaderWaits.bytes,
   };
 }
 

@@ -64,6 +64,28 @@ describe.each([3, 5])('%i-node cluster of processes: KV', (size) => {
     for (const f of followers) expect(await client.getString(`fwd/${f}`)).toBe(`from-${f}`);
   });
 
+  test('a forwarded request that reaches a follower goes on to the leader, up to two forwards', async () => {
+    // What an old leader sees just after a handover: a follower forwarded a request to it, and it
+    // is no longer the leader. It forwards once more instead of refusing; a third forward is refused.
+    const leader = await cluster!.leader();
+    const f = [...cluster!.nodes.keys()].find((id) => id !== leader.id)!;
+    const raw = new RawKv(cluster!.endpoints([f])[0]!);
+    try {
+      const once = await raw.call('Put', { key: Buffer.from('hop/1'), value: Buffer.from('v') }, 5000, { 'raftdb-forwarded': '1' });
+      expect(once.code).toBe('OK');
+      expect((once.response!.header as { memberId: string }).memberId).toBe(leader.id);
+      for (const hops of ['2', '99', 'garbage']) {
+        const twice = await raw.call('Put', { key: Buffer.from(`hop/${hops}`), value: Buffer.from('v') }, 5000, { 'raftdb-forwarded': hops });
+        expect(twice.code, `raftdb-forwarded: ${hops}`).toBe('FAILED_PRECONDITION');
+        expect(twice.leaderTrailer).toBe(cluster!.endpoints([leader.id])[0]);
+      }
+    } finally {
+      raw.close();
+    }
+    expect(await client.getString('hop/1')).toBe('v');
+    expect(await client.getString('hop/2')).toBeNull();
+  });
+
   test('range by key span, by prefix, with limit and paging', async () => {
     for (const k of ['r/a', 'r/b', 'r/c', 'r/d', 'rx', 's/a']) await client.put(k, `val-${k}`);
     const prefix = await client.range({ key: 'r/', prefix: true });

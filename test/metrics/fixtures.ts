@@ -26,6 +26,8 @@ export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
     syncDegraded: false,
     asyncUncommittedEntries: 0,
     asyncUncommittedMs: 0,
+    leaderWaitRequests: 0,
+    leaderWaitBytes: 0,
     ...over,
   };
 }
@@ -56,6 +58,9 @@ export const OUR_METRICS = [
   'raftdb_request_duration_seconds',
   'raftdb_failover_events_total',
   'raftdb_switchover_unavailability_seconds',
+  'raftdb_leader_wait_requests',
+  'raftdb_leader_wait_bytes',
+  'raftdb_leader_wait_refused_total',
 ] as const;
 
 /** One sample line of the Prometheus text format. */

@@ -1,0 +1,96 @@
+// Requests that reach a node while it knows no leader (an election or a leadership transfer in
+// progress) wait here until one is known, so a client that does not retry sees a pause instead of
+// an UNAVAILABLE. The wait is bounded in time (the caller's), in requests and in bytes: without a
+// leader for long, a flood of requests must not hold the node's memory.
+import * as grpc from '@grpc/grpc-js';
+import { RequestError } from './errors.js';
+
+/** Bounds of the requests waiting for a leader at one node. */
+export interface LeaderWaitLimits {
+  maxRequests: number;
+  maxBytes: number;
+}
+
+/** Default bounds: a few thousand clients' worth of requests, and at most 64 MiB of them. */
+export const DEFAULT_LEADER_WAIT_LIMITS: LeaderWaitLimits = { maxRequests: 4096, maxBytes: 64 * 1024 * 1024 };
+
+interface Waiter {
+  bytes: number;
+  timer: NodeJS.Timeout;
+  resolve(leader: string | null): void;
+}
+
+/** The requests waiting for a leader; `leaderKnown` wakes them all. */
+export class LeaderWaits {
+  private readonly waiters = new Set<Waiter>();
+  private bytesWaiting = 0;
+
+  constructor(
+    private readonly limits: LeaderWaitLimits,
+    private readonly currentLeader: () => string | null,
+    /** Called for each request refused because the bounds were reached (a metric). */
+    private readonly onRefused: () => void = () => {},
+  ) {}
+
+  /** Requests waiting now. */
+  get size(): number {
+    return this.waiters.size;
+  }
+
+  /** Bytes of the requests waiting now (as estimated by the callers). */
+  get bytes(): number {
+    return this.bytesWaiting;
+  }
+
+  /**
+   * Resolves with the leader once one is known, or with null after `ms`. Refuses at once with
+   * UNAVAILABLE (and a retry hint) when `requestBytes` more would pass the bounds.
+   */
+  wait(ms: number, requestBytes: number, self: string): Promise<string | null> {
+    const known = this.currentLeader();
+    if (known || ms <= 0) return Promise.resolve(known);
+    if (this.waiters.size >= this.limits.maxRequests || this.bytesWaiting + requestBytes > this.limits.maxBytes) {
+      this.onRefused();
+      return Promise.reject(
+        new RequestError(
+          grpc.status.UNAVAILABLE,
+          `no leader is known to ${self} and ${this.waiters.size} requests (${this.bytesWaiting} bytes) already wait for one; retry in ${ms} ms`,
+        ),
+      );
+    }
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        bytes: requestBytes,
+        timer: setTimeout(() => this.settle(w, this.currentLeader()), ms),
+        resolve,
+      };
+      this.waiters.add(w);
+      this.bytesWaiting += requestBytes;
+    });
+  }
+
+  /** A leader became known: every waiting request goes on. */
+  leaderKnown(leader: string): void {
+    for (const w of [...this.waiters]) this.settle(w, leader);
+  }
+
+  private settle(w: Waiter, leader: string | null): void {
+    if (!this.waiters.delete(w)) return;
+    clearTimeout(w.timer);
+    this.bytesWaiting -= w.bytes;
+    w.resolve(leader);
+  }
+}
+
+/**
+ * Bytes a decoded request holds, roughly: the sum of its byte fields and strings, a few levels
+ * deep (a txn's operations). Only requests that wait are measured, so this is off the hot path.
+ */
+export function requestBytes(request: unknown, depth = 0): number {
+  if (request instanceof Uint8Array) return request.byteLength;
+  if (typeof request === 'string') return request.length;
+  if (depth > 4 || typeof request !== 'object' || request === null) return 8;
+  let total = 16;
+  for (const v of Array.isArray(request) ? request : Object.values(request)) total += requestBytes(v, depth + 1);
+  return total;
+}
