@@ -2,7 +2,7 @@
 // helpers, and the errors that decide the exit code (2: usage, 1: the request failed).
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
+import { type ClientTlsOptions, type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
 import { isEndpoint } from '../client/errors.js';
 
 /** The local dev cluster, used when neither --endpoints nor RAFTDB_ENDPOINTS is given. */
@@ -32,6 +32,10 @@ export interface CommonOptions {
   endpoints: string;
   json: boolean;
   timeout: number;
+  /** TLS: CA bundle, client certificate and key (or their RAFTDB_CACERT/CERT/KEY variables). */
+  cacert?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** Parses a positive integer option value (commander reports a usage error otherwise). */
@@ -68,7 +72,24 @@ export function withCommonOptions(cmd: Command, io: CliIo, defaultTimeoutMs = 50
       ),
     )
     .option('--json', 'machine-readable output', false)
-    .option('--timeout <ms>', 'time allowed per request, retries included', positiveInt, defaultTimeoutMs);
+    .option('--timeout <ms>', 'time allowed per request, retries included', positiveInt, defaultTimeoutMs)
+    .addOption(envOption('--cacert <file>', 'CA bundle that verifies the nodes; TLS on when given', 'RAFTDB_CACERT', io))
+    .addOption(envOption('--cert <file>', 'client certificate', 'RAFTDB_CERT', io))
+    .addOption(envOption('--key <file>', 'client certificate key', 'RAFTDB_KEY', io));
+}
+
+/** An option whose default comes from `variable` in the CLI's environment (tests pass their own). */
+function envOption(flags: string, description: string, variable: string, io: CliIo): Option {
+  const o = new Option(flags, `${description} (env: ${variable})`);
+  const v = io.env[variable];
+  return v ? o.default(v) : o;
+}
+
+/** The client TLS options of a verb (undefined: plaintext). */
+export function clientTls(opts: Pick<CommonOptions, 'cacert' | 'cert' | 'key'>): ClientTlsOptions | undefined {
+  if (!opts.cacert && !opts.cert && !opts.key) return undefined;
+  if (Boolean(opts.cert) !== Boolean(opts.key)) throw new UsageError('--cert and --key go together');
+  return { ...(opts.cacert ? { caFile: opts.cacert } : {}), ...(opts.cert ? { certFile: opts.cert } : {}), ...(opts.key ? { keyFile: opts.key } : {}) };
 }
 
 /** The endpoints of --endpoints, validated. */
@@ -81,7 +102,8 @@ export function parseEndpoints(list: string): string[] {
 
 /** Runs `fn` with a client for the verb's options, closing it afterwards. */
 export async function withClient<T>(opts: CommonOptions, fn: (client: RaftdbClient) => Promise<T>): Promise<T> {
-  const client = connect({ endpoints: parseEndpoints(opts.endpoints), timeoutMs: opts.timeout });
+  const tls = clientTls(opts);
+  const client = connect({ endpoints: parseEndpoints(opts.endpoints), timeoutMs: opts.timeout, ...(tls ? { tls } : {}) });
   try {
     return await fn(client);
   } finally {

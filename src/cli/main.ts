@@ -6,6 +6,16 @@ import { run } from './program.js';
 /** A txn spec is small; more than this on stdin is a mistake (e.g. the wrong file piped in). */
 const MAX_STDIN_BYTES = 16 * 1024 * 1024;
 
+// grpc-js sends the endpoint's host as TLS server name even when it is an IP address, and Node
+// then prints DEP0123 (RFC 6066 forbids IP server names) on every TLS connection to 127.0.0.1.
+// The certificate is still checked against the IP; the warning tells an operator nothing.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]): void => {
+  const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+  if (code === 'DEP0123') return;
+  (emitWarning as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 const io: CliIo = {
   out: (chunk) => void process.stdout.write(chunk),
   err: (text) => void process.stderr.write(text),

@@ -6,6 +6,7 @@ import { isEndpoint } from '../client/errors.js';
 import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
 import { type CliIo, CliFailure, UsageError, intSetting } from './common.js';
 import type { ReadyMessage } from './local-cluster.js';
+import { type ServeTlsFlags, addServeTlsOptions, serveTlsOptions } from './tls-flags.js';
 import { type TuningFlags, addTuningOptions, tuningOptions } from './tuning.js';
 
 /** How long stopping may take; the WAL is durable, so giving up then loses nothing acknowledged. */
@@ -15,7 +16,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 const MAX_PRIORITY = 1000;
 
 /** serve's flags as commander hands them over; each falls back to its RAFTDB_* variable. */
-export interface ServeFlags extends TuningFlags {
+export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   id?: string;
   listen?: string;
   advertise?: string;
@@ -43,16 +44,21 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--priority <n>', 'leadership priority; 0 never leads; default 1 (RAFTDB_PRIORITY)')
     .option('--cluster-id <id>', 'cluster id; default raftdb (RAFTDB_CLUSTER_ID)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
-  addTuningOptions(serve).action(async (flags: ServeFlags) => {
+  addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
     const signals = signalWaiter();
+    let node: RunningNode | null = null;
+    // SIGHUP re-reads the certificate files (they are also watched for changes).
+    const reload = (): void => node?.reloadCertificates('SIGHUP');
+    process.on('SIGHUP', reload);
     try {
-      const node = await startNode(opts);
-      io.err(`raftdb: node ${node.id} serving on ${node.address}\n`);
+      node = await startNode(opts);
+      io.err(`raftdb: node ${node.id} serving on ${node.address}${opts.tls?.client ? ' (TLS)' : ''}\n`);
       process.send?.({ type: 'ready', id: node.id, address: node.address } satisfies ReadyMessage);
       await signals.stopped;
       await closeWithin([node]);
     } finally {
+      process.off('SIGHUP', reload);
       signals.dispose();
       if (process.connected) process.disconnect();
     }
@@ -107,6 +113,8 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (tuning.snapshotEntries !== undefined) opts.snapshotEntries = tuning.snapshotEntries;
   if (tuning.asyncReplicationDelayMs !== undefined) opts.asyncReplicationDelayMs = tuning.asyncReplicationDelayMs;
   if (advertiseFlag) opts.advertise = advertiseFlag;
+  const tls = serveTlsOptions(f, env);
+  if (tls) opts.tls = tls;
   return opts;
 }
 

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
 import { registerBenchCommands } from './bench.js';
+import { registerCertsCommands } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
 import { type CliIo, CliFailure, UsageError } from './common.js';
 import { registerDevCommand } from './dev.js';
@@ -39,6 +40,7 @@ export function createProgram(io: CliIo): Command {
   registerDrillCommand(program, io);
   registerNodeCommands(program, io);
   registerMaintenanceCommands(program, io);
+  registerCertsCommands(program, io);
   return program;
 }
 

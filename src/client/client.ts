@@ -24,6 +24,7 @@ import {
   rangeResult,
 } from './kv.js';
 import { type WriteSession, WriteSessions } from './sessions.js';
+import { type ClientTlsOptions, clientCredentials } from './tls.js';
 import { type TxnResult, type TxnSpec, txnRequest, txnResult } from './txn.js';
 import { wireConsistency } from './types.js';
 import { Watch, type WatchQuery } from './watch.js';
@@ -64,6 +65,8 @@ export interface ConnectOptions {
    * each (default true). Same semantics, a fraction of the CPU per request on both sides.
    */
   pipeline?: boolean;
+  /** TLS to the nodes (the CA that signed their certificates; a client certificate if asked). */
+  tls?: ClientTlsOptions;
 }
 
 /** Keys per page of rangeAll() unless `pageSize` says otherwise. */
@@ -102,7 +105,7 @@ export class RaftdbClient {
     this.pool = new EndpointPool(opts.endpoints ?? [], {
       addressMap: opts.addressMap instanceof Map ? opts.addressMap : new Map(Object.entries(opts.addressMap ?? {})),
       discover: opts.discoverEndpoints === true,
-    });
+    }, clientCredentials(opts.tls));
     const readAttemptTimeoutMs = positiveInt(opts.readAttemptTimeoutMs, Math.min(1000, Math.ceil(this.timeoutMs / 2)), 'readAttemptTimeoutMs');
     const writeAttemptTimeoutMs = positiveInt(opts.writeAttemptTimeoutMs, Math.min(1000, Math.ceil(this.timeoutMs / 2)), 'writeAttemptTimeoutMs');
     this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs, writeAttemptTimeoutMs, pipeline: opts.pipeline ?? true });

@@ -41,6 +41,7 @@ export class EndpointPool {
   constructor(
     endpoints: readonly string[],
     private readonly hints: { addressMap: ReadonlyMap<string, string>; discover: boolean } = { addressMap: new Map(), discover: false },
+    private readonly channel: { credentials: grpc.ChannelCredentials; options: grpc.ChannelOptions } = { credentials: grpc.credentials.createInsecure(), options: {} },
   ) {
     if (endpoints.length === 0) throw invalidArgument('endpoints must name at least one host:port');
     for (const e of endpoints) if (!isEndpoint(e)) throw invalidArgument(`endpoint "${e}" is not host:port`);
@@ -69,8 +70,8 @@ export class EndpointPool {
     let s = this.stubsByEndpoint.get(endpoint);
     if (!s) {
       const pkg = loadRaftdbProto();
-      const kv = new pkg.KV(endpoint, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-      const cluster = new pkg.Cluster(endpoint, grpc.credentials.createInsecure(), { channelOverride: kv.getChannel() });
+      const kv = new pkg.KV(endpoint, this.channel.credentials, { ...CHANNEL_OPTIONS, ...this.channel.options });
+      const cluster = new pkg.Cluster(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
       s = { kv, cluster };
       this.stubsByEndpoint.set(endpoint, s);
     }

@@ -1,6 +1,7 @@
 // The public surface of the raftdb TypeScript client: `import { connect } from 'raftdb'`.
 export { connect, RaftdbClient, DEFAULT_PAGE_SIZE } from './client.js';
 export type { ConnectOptions } from './client.js';
+export type { ClientTlsOptions } from './tls.js';
 export { RaftdbError, LEADER_TRAILER } from './errors.js';
 export type { RaftdbErrorCode } from './errors.js';
 export type { RetryOptions } from './invoke.js';

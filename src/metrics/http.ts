@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { DASHBOARD_HTML } from './dashboard-page.js';
 import { readinessReport } from './health.js';
 import type { NodeMetrics } from './registry.js';
@@ -19,6 +20,14 @@ export interface HttpServerOptions {
   history?: () => Promise<FailoverEventView[]>;
   /** Bound on each callback: a slower one answers 504 rather than holding the request. */
   callbackTimeoutMs?: number;
+  /** Serve HTTPS with this certificate; `onChange` fires after a reload (new connections get it). */
+  tls?: HttpTls;
+}
+
+/** The certificate the HTTPS server presents, and news of its reloads. */
+export interface HttpTls {
+  current(): { cert: Buffer; key: Buffer };
+  onChange(listener: () => void): void;
 }
 
 /** A running HTTP server. */
@@ -54,7 +63,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   ]);
   if (history) routes.set('/api/history', async (res) => sendJson(res, 200, await history()));
 
-  const server = createServer((req, res) => void route(routes, req, res));
+  const handler = (req: IncomingMessage, res: ServerResponse): void => void route(routes, req, res);
+  const tls = opts.tls;
+  const server = tls ? createHttpsServer(tls.current(), handler) : createServer(handler);
+  if (tls) tls.onChange(() => (server as ReturnType<typeof createHttpsServer>).setSecureContext(tls.current()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

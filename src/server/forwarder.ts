@@ -33,11 +33,14 @@ type UnaryMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb:
 export class Forwarder {
   private readonly clients = new Map<string, { kv: grpc.Client; cluster: grpc.Client }>();
 
+  /** `credentials`: how this node reaches another node's gRPC port (TLS when the cluster uses it). */
+  constructor(private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {}
+
   private client(address: string): { kv: grpc.Client; cluster: grpc.Client } {
     let c = this.clients.get(address);
     if (!c) {
       const pkg = loadRaftdbProto();
-      const creds = grpc.credentials.createInsecure();
+      const creds = this.credentials;
       const channelOptions = { 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.enable_channelz': 0 };
       c = { kv: new pkg.KV(address, creds, channelOptions), cluster: new pkg.Cluster(address, creds, channelOptions) };
       this.clients.set(address, c);

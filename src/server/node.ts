@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import { loadRaftdbProto } from '../proto/load.js';
-import { RaftNode, type RestartState } from '../raft/index.js';
+import { EntryType, RaftNode, type RestartState } from '../raft/index.js';
 import { StateMachine } from '../state/index.js';
-import { GrpcPeerTransport, registerRaftService, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
+import { NodeTls } from '../tls/index.js';
+import { GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
 import { OpenStreams, type NodeContext } from './context.js';
@@ -21,6 +22,7 @@ import { LeadershipGate } from './gate.js';
 import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
+import { PeerMembership } from './peer-membership.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -35,6 +37,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     pino({ level: opts.logLevel, base: { node: opts.id }, mixin: () => (raftRef ? { term: raftRef.term, role: raftRef.role } : {}) });
   // Set once the HTTP endpoints are up; hooks below call into it when present.
   let obs: Observability | null = null;
+  // Certificates first: a node with a bad one must not start at all (the error names the file).
+  const tls = opts.tls ? new NodeTls(opts.tls, log) : null;
   await mkdir(opts.dataDir, { recursive: true });
   const wal = await Wal.open(join(opts.dataDir, 'wal'));
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
@@ -74,6 +78,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       },
       onApplied: (entries, results) => {
         failover.onApplied(entries, results);
+        if (entries.some((e) => e.type === EntryType.ConfChange)) raftService.revalidate();
         if (results.some((r) => r.result.type === 'setMeta')) {
           sm.getMeta(MEMBERS_META)
             .then((book) => {
@@ -119,7 +124,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       },
       onUnreachable: (peer) => obs?.metrics.recordAppendError(peer),
   };
-  const transport = new GrpcPeerTransport({ selfId: opts.id, clusterId: opts.clusterId, peers: peersOf(members, opts.id), logger: log, handlers });
+  const transport = new GrpcPeerTransport({
+    selfId: opts.id,
+    clusterId: opts.clusterId,
+    peers: peersOf(members, opts.id),
+    logger: log,
+    handlers,
+    ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
+  });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
   const ctx: NodeContext = {
     id: opts.id,
@@ -127,7 +139,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     driver,
     sm,
     members,
-    forwarder: new Forwarder(),
+    forwarder: new Forwarder(tls?.clientCredentials()),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     log,
     electionTimeoutMs,
@@ -150,12 +162,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   server.addService(pkg.KV.service, kvService(ctx, failover.commitModes));
   server.addService(pkg.Cluster.service, { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
   healthService(server, () => raft.leader !== null);
-  const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log });
+  const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
+  const isMember = (id: string): boolean => membership.isMember(id);
+  const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
+  const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer });
+  // A removed member's connections, or ones whose certificate a new CA no longer trusts, end.
+  tls?.onChange(() => raftService.revalidate());
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(opts.listen, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(opts.listen, tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   driver.start();
-  obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage });
+  obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
   let closing: Promise<void> | null = null;
@@ -164,6 +181,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     address: opts.listen.replace(/:0$/, `:${port}`),
     port,
     raft,
+    reloadCertificates: (why) => tls?.reload(why),
     close: () => (closing ??= shutdown()),
   };
   async function shutdown(): Promise<void> {
@@ -187,6 +205,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await transport.close();
     await wal.close();
     await sm.close();
+    tls?.close();
     log.info('raftdb node stopped');
   }
   return running;

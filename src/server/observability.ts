@@ -3,6 +3,7 @@ import type { FailoverController } from '../failover/index.js';
 import { LivenessMonitor, NodeMetrics, startHttpServer, type MemberStatus, type MetricsSnapshot, type RoleName } from '../metrics/index.js';
 import type { GrpcPeerTransport } from '../transport/index.js';
 import type { Wal } from '../wal/index.js';
+import type { NodeTls } from '../tls/index.js';
 import type { NodeContext } from './context.js';
 import type { NodeOptions } from './options.js';
 
@@ -19,6 +20,7 @@ interface Deps {
   failover: FailoverController;
   tickMs: number;
   fatalError: () => string | null;
+  tls: NodeTls | null;
 }
 
 /** The node's state as the metrics module sees it: synchronous and cheap (no I/O). */
@@ -81,9 +83,11 @@ export async function startObservability(d: Deps): Promise<Observability> {
   const metrics = new NodeMetrics({ nodeId: d.opts.id, snapshot: () => snapshot(d) });
   if (!d.opts.http) return { metrics, close: async () => metrics.close() };
   const live = new LivenessMonitor({ dataDir: d.opts.dataDir, walStats: () => d.wal.stats(), fatalError: d.fatalError });
+  const httpTls = d.tls?.http;
   const http = await startHttpServer({
     listen: d.opts.http,
     metrics,
+    ...(httpTls ? { tls: { current: () => ({ cert: httpTls.identity.cert, key: httpTls.identity.key }), onChange: (l: () => void) => httpTls.onChange(l) } } : {}),
     health: () => live.check(),
     clusterStatus: () => clusterStatus(d),
     history: async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RaftConfig, RaftNode } from '../raft/index.js';
 import type { FailoverOptions } from '../failover/index.js';
+import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
@@ -40,6 +41,8 @@ export interface NodeOptions {
    * Commit, and with it linearizable visibility of the write, comes that much later.
    */
   asyncReplicationDelayMs?: number;
+  /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
+  tls?: NodeTlsOptions;
 }
 
 /** A started node. */
@@ -50,6 +53,8 @@ export interface RunningNode {
   readonly port: number;
   /** The live Raft core (read-only use: status, tests). */
   readonly raft: RaftNode;
+  /** Re-reads the certificate files (SIGHUP); a set that fails its checks keeps the old one. */
+  reloadCertificates(why: string): void;
   /** Graceful stop: hand over leadership if leader, finish in-flight work, close storage. */
   close(): Promise<void>;
 }

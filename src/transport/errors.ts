@@ -1,5 +1,6 @@
 // The transport's typed errors, mapped to gRPC status codes in one place (toStatus).
 import * as grpc from '@grpc/grpc-js';
+import { PeerIdentityError } from './peer-auth.js';
 
 /** A peer sent bytes that are not a well-formed Raft message or batch: INVALID_ARGUMENT. */
 export class InvalidMessageError extends Error {
@@ -22,6 +23,7 @@ export function toStatus(err: unknown): Partial<grpc.StatusObject> {
   if (err instanceof InvalidMessageError) return { code: grpc.status.INVALID_ARGUMENT, details };
   if (err instanceof ForeignMessageError) return { code: grpc.status.FAILED_PRECONDITION, details };
   if (err instanceof TransportClosedError) return { code: grpc.status.UNAVAILABLE, details };
+  if (err instanceof PeerIdentityError) return { code: err.unauthenticated ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED, details };
   return { code: grpc.status.INTERNAL, details };
 }
 

@@ -2,6 +2,7 @@
 // (registerRaftService), their configuration and stats types, and the typed errors.
 export { GrpcPeerTransport, DEFAULT_TRANSPORT_OPTIONS, type TransportStats } from './transport.js';
 export { registerRaftService } from './server.js';
+export { PeerIdentityError, MEMBERS_ONLY, tlsPeerAuthorizer, type PeerAuthorizer, type PeerProof, type CallAuth, clip } from './peer-auth.js';
 export { InvalidMessageError, ForeignMessageError, TransportClosedError } from './errors.js';
 export { MAX_SNAPSHOT_CHUNK_BYTES } from './rpc.js';
 export type {

@@ -19,6 +19,8 @@ export interface PeerContext {
   options: TransportOptions;
   logger: TransportLogger;
   methods: RaftMethods;
+  /** Credentials of the connection to a peer (mutual TLS); plaintext when absent. */
+  credentials?: ((peer: NodeId) => grpc.ChannelCredentials) | undefined;
 }
 
 /** The connection state and queues of one peer. */
@@ -49,7 +51,7 @@ export class PeerConnection {
     private readonly ctx: PeerContext,
   ) {
     const o = ctx.options;
-    this.client = newPeerClient(address, o);
+    this.client = newPeerClient(address, o, ctx.credentials?.(id));
     this.queue = new SendQueue(o.maxQueueBytes, o.maxQueueMessages);
     this.backoff = new Backoff(o.reconnectBaseMs, o.reconnectMaxMs);
   }
@@ -117,7 +119,7 @@ export class PeerConnection {
     }
     const abort = new AbortController();
     this.snapshotAbort = abort;
-    this.snapshotClient ??= newPeerClient(this.address, this.ctx.options);
+    this.snapshotClient ??= newPeerClient(this.address, this.ctx.options, this.ctx.credentials?.(this.id));
     const { handlers, methods, selfId, clusterId, options } = this.ctx;
     const finish = (ok: boolean, error: string | null): void => {
       // Free the slot before reporting: the node may answer the report with a new snapshot.

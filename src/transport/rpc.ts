@@ -78,7 +78,7 @@ export function peerChannelOptions(opts: TransportOptions): grpc.ChannelOptions 
   };
 }
 
-/** A plaintext client to a peer. (Peer TLS would be configured here, in one place.) */
-export function newPeerClient(address: string, opts: TransportOptions): grpc.Client {
-  return new grpc.Client(address, grpc.credentials.createInsecure(), peerChannelOptions(opts));
+/** A client to a peer: mutual TLS with `credentials`, plaintext without. */
+export function newPeerClient(address: string, opts: TransportOptions, credentials?: grpc.ChannelCredentials): grpc.Client {
+  return new grpc.Client(address, credentials ?? grpc.credentials.createInsecure(), peerChannelOptions(opts));
 }

@@ -6,6 +6,7 @@ import type { Message } from '../raft/types.js';
 import { decodeMessage } from './codec.js';
 import { ForeignMessageError, InvalidMessageError, TransportClosedError, describeError, toStatus } from './errors.js';
 import { transportLogger } from './logger.js';
+import { type CallAuth, type PeerAuthorizer, checkSender, clip } from './peer-auth.js';
 import { raftMethods, type RaftAck, type RaftBatch } from './rpc.js';
 import { receiveSnapshot } from './snapshot-receiver.js';
 import type { RaftServiceConfig, RaftServiceHandle, RaftServiceStats, TransportLogger } from './types.js';
@@ -17,7 +18,24 @@ export interface ServiceState {
   stats: RaftServiceStats;
   /** Ends an open call; registered while the call is open so close() can end it. */
   open: Set<(err: Error) => void>;
+  /** Open calls and who they speak for, so that revalidate() can end those no longer allowed. */
+  senders: Map<(err: Error) => void, { auth: CallAuth | null; from: string | null }>;
+  authorizer: PeerAuthorizer;
   closed: boolean;
+}
+
+/** Without an authorizer every sender is believed (transport tests); a node always passes one. */
+const BELIEVE_ALL: PeerAuthorizer = { identify: () => null, isMember: () => true };
+
+/** The caller's proven names; a PeerIdentityError is counted and logged before it is rethrown. */
+export function identifyCaller(state: ServiceState, call: { getAuthContext(): CallAuth; getPeer(): string }): readonly string[] | null {
+  try {
+    return state.authorizer.identify(call.getAuthContext());
+  } catch (err) {
+    state.stats.rejected++;
+    state.logger.warn({ peer: call.getPeer(), err: describeError(err) }, 'refused a peer connection');
+    throw err;
+  }
 }
 
 /** Adds raftdb.v1.Raft to `server`; the node binds and shuts the server down itself. */
@@ -27,6 +45,8 @@ export function registerRaftService(server: grpc.Server, config: RaftServiceConf
     logger: transportLogger(config.logger),
     stats: { batchesReceived: 0, messagesReceived: 0, rejected: 0, snapshotsReceived: 0, snapshotsRefused: 0 },
     open: new Set(),
+    senders: new Map(),
+    authorizer: config.authorizer ?? BELIEVE_ALL,
     closed: false,
   };
   const impl: grpc.UntypedServiceImplementation = {
@@ -37,6 +57,7 @@ export function registerRaftService(server: grpc.Server, config: RaftServiceConf
   server.addService(raftMethods().service, impl);
   return {
     stats: () => ({ ...state.stats }),
+    revalidate: () => revalidate(state),
     close: () => {
       state.closed = true;
       const err = new TransportClosedError('node shutting down');
@@ -45,18 +66,35 @@ export function registerRaftService(server: grpc.Server, config: RaftServiceConf
   };
 }
 
+/**
+ * Ends the open calls that may no longer speak for their member: removed from the cluster, or
+ * (after a CA rotation) no longer holding a trusted certificate.
+ */
+function revalidate(state: ServiceState): void {
+  for (const [end, who] of [...state.senders]) {
+    try {
+      const proven = state.authorizer.identify(who.auth);
+      if (who.from !== null) checkSender(state.authorizer, proven, who.from);
+    } catch (err) {
+      state.logger.warn({ from: who.from === null ? null : clip(who.from), err: describeError(err) }, 'closing a peer connection that is no longer allowed');
+      end(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}
+
 /** Checks the batch envelope and every message; returns the messages or throws a typed error. */
-function decodeBatch(state: ServiceState, batch: RaftBatch): Message[] {
+function decodeBatch(state: ServiceState, batch: RaftBatch, proven: readonly string[] | null): Message[] {
   const { clusterId, selfId } = state.config;
   if (batch.clusterId !== clusterId) {
-    throw new ForeignMessageError(`cluster id mismatch: peer is in '${batch.clusterId.slice(0, 64)}', this node in '${clusterId}'`);
+    throw new ForeignMessageError(`cluster id mismatch: peer is in '${clip(batch.clusterId)}', this node in '${clusterId}'`);
   }
   if (!batch.from) throw new InvalidMessageError("batch field 'from' must be a node id");
+  checkSender(state.authorizer, proven, batch.from);
   const out: Message[] = [];
   for (const bytes of batch.messages) {
     const msg = decodeMessage(bytes);
-    if (msg.from !== batch.from) throw new InvalidMessageError(`message from '${msg.from}' in a batch from '${batch.from}'`);
-    if (msg.to !== selfId) throw new ForeignMessageError(`message for node '${msg.to}' reached node '${selfId}'`);
+    if (msg.from !== batch.from) throw new InvalidMessageError(`message from '${clip(msg.from)}' in a batch from '${clip(batch.from)}'`);
+    if (msg.to !== selfId) throw new ForeignMessageError(`message for node '${clip(msg.to)}' reached node '${selfId}'`);
     if (msg.type === 'snapshot') throw new InvalidMessageError('snapshot messages travel on InstallSnapshot only');
     out.push(msg);
   }
@@ -64,13 +102,13 @@ function decodeBatch(state: ServiceState, batch: RaftBatch): Message[] {
 }
 
 /** Decodes a batch and hands its messages to the node; throws (before delivering any) if invalid. */
-function deliver(state: ServiceState, batch: RaftBatch, peer: string): void {
+function deliver(state: ServiceState, batch: RaftBatch, peer: string, proven: readonly string[] | null): void {
   let messages: Message[];
   try {
-    messages = decodeBatch(state, batch);
+    messages = decodeBatch(state, batch, proven);
   } catch (err) {
     state.stats.rejected++;
-    state.logger.warn({ peer, from: batch.from, err: describeError(err) }, 'rejected raft batch');
+    state.logger.warn({ peer, from: clip(String(batch.from)), err: describeError(err) }, 'rejected raft batch');
     throw err;
   }
   state.stats.batchesReceived++;
@@ -88,11 +126,19 @@ function deliver(state: ServiceState, batch: RaftBatch, peer: string): void {
 function streamHandler(state: ServiceState): grpc.handleClientStreamingCall<RaftBatch, RaftAck> {
   return (call, callback) => {
     if (state.closed) return callback(toStatus(new TransportClosedError('node shutting down')));
+    let proven: readonly string[] | null;
+    try {
+      proven = identifyCaller(state, call);
+    } catch (err) {
+      return callback(toStatus(err));
+    }
+    const who = { auth: call.getAuthContext(), from: null as string | null };
     let done = false;
     const forget = (): boolean => {
       if (done) return false;
       done = true;
       state.open.delete(end);
+      state.senders.delete(end);
       call.removeAllListeners('data');
       return true;
     };
@@ -102,10 +148,12 @@ function streamHandler(state: ServiceState): grpc.handleClientStreamingCall<Raft
       else callback(null, {});
     };
     state.open.add(end);
+    state.senders.set(end, who);
     call.on('data', (batch: RaftBatch) => {
       if (done) return;
       try {
-        deliver(state, batch, call.getPeer());
+        deliver(state, batch, call.getPeer(), proven);
+        who.from = batch.from;
       } catch (err) {
         end(err instanceof Error ? err : new Error(String(err)));
       }
@@ -121,7 +169,7 @@ function sendHandler(state: ServiceState): grpc.handleUnaryCall<RaftBatch, RaftA
   return (call, callback) => {
     if (state.closed) return callback(toStatus(new TransportClosedError('node shutting down')));
     try {
-      deliver(state, call.request, call.getPeer());
+      deliver(state, call.request, call.getPeer(), identifyCaller(state, call));
       callback(null, {});
     } catch (err) {
       callback(toStatus(err));

@@ -5,7 +5,8 @@ import type { SnapshotRequest } from '../raft/types.js';
 import { decodeMessage } from './codec.js';
 import { ForeignMessageError, InvalidMessageError, TransportClosedError, describeError, toStatus } from './errors.js';
 import type { SnapshotAck, SnapshotChunk } from './rpc.js';
-import type { ServiceState } from './server.js';
+import { checkSender, clip } from './peer-auth.js';
+import { identifyCaller, type ServiceState } from './server.js';
 
 /** The InstallSnapshot handler: acks accepted / refused, or fails the call on a malformed stream. */
 export function receiveSnapshot(state: ServiceState): grpc.handleClientStreamingCall<SnapshotChunk, SnapshotAck> {
@@ -30,10 +31,13 @@ export function receiveSnapshot(state: ServiceState): grpc.handleClientStreaming
 
 async function receive(state: ServiceState, call: grpc.ServerReadableStream<SnapshotChunk, SnapshotAck>): Promise<SnapshotAck> {
   const it: AsyncIterator<SnapshotChunk> = call[Symbol.asyncIterator]();
+  // Who the caller is, before a byte of the stream is read or staged.
+  const proven = identifyCaller(state, call);
   const first = await it.next();
   let message: SnapshotRequest;
   try {
     message = firstChunk(state, first.done ? null : first.value);
+    checkSender(state.authorizer, proven, message.from);
   } catch (err) {
     state.stats.rejected++;
     state.logger.warn({ peer: call.getPeer(), err: describeError(err) }, 'rejected snapshot stream');
@@ -76,11 +80,11 @@ function firstChunk(state: ServiceState, chunk: SnapshotChunk | null): SnapshotR
   if (chunk.message.length === 0) throw new InvalidMessageError('the first snapshot chunk must carry the message');
   const { clusterId, selfId } = state.config;
   if (chunk.clusterId !== clusterId) {
-    throw new ForeignMessageError(`cluster id mismatch: peer is in '${chunk.clusterId.slice(0, 64)}', this node in '${clusterId}'`);
+    throw new ForeignMessageError(`cluster id mismatch: peer is in '${clip(chunk.clusterId)}', this node in '${clusterId}'`);
   }
   const msg = decodeMessage(chunk.message);
   if (msg.type !== 'snapshot') throw new InvalidMessageError(`InstallSnapshot carries a '${msg.type}' message`);
-  if (msg.from !== chunk.from) throw new InvalidMessageError(`snapshot from '${msg.from}' in a stream from '${chunk.from}'`);
-  if (msg.to !== selfId) throw new ForeignMessageError(`snapshot for node '${msg.to}' reached node '${selfId}'`);
+  if (msg.from !== chunk.from) throw new InvalidMessageError(`snapshot from '${clip(msg.from)}' in a stream from '${clip(chunk.from)}'`);
+  if (msg.to !== selfId) throw new ForeignMessageError(`snapshot for node '${clip(msg.to)}' reached node '${selfId}'`);
   return msg;
 }

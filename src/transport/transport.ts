@@ -51,6 +51,7 @@ export class GrpcPeerTransport {
       options: { ...DEFAULT_TRANSPORT_OPTIONS, ...config.options },
       logger: transportLogger(config.logger),
       methods: raftMethods(),
+      credentials: config.credentials,
     };
     this.setPeers(config.peers);
   }

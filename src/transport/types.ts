@@ -1,6 +1,8 @@
 // The contract between the peer transport and the node that owns it: what the node hands in
 // (handlers, options) and what it can read back (stats). Plain data and function types only.
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Message, NodeId, SnapshotRequest } from '../raft/types.js';
+import type { PeerAuthorizer } from './peer-auth.js';
 
 /** A snapshot the sender can stream now: the (possibly rewritten) metadata and its bytes. */
 export interface SnapshotSource {
@@ -68,6 +70,8 @@ export interface PeerTransportConfig {
   handlers: TransportHandlers;
   options?: Partial<TransportOptions>;
   logger?: TransportLogger;
+  /** Credentials of the connection to `peer` (mutual TLS); plaintext when absent. */
+  credentials?: (peer: NodeId) => ChannelCredentials;
 }
 
 /** Per-peer counters for metrics and `raftdb status`. */
@@ -100,6 +104,8 @@ export interface RaftServiceConfig {
   clusterId: string;
   handlers: Pick<TransportHandlers, 'onMessage' | 'onSnapshot'>;
   logger?: TransportLogger;
+  /** Who may send: peer identity and membership (see peer-auth.ts); everyone when absent. */
+  authorizer?: PeerAuthorizer;
 }
 
 /** Server-side counters. */
@@ -114,6 +120,8 @@ export interface RaftServiceStats {
 /** What registerRaftService returns: counters and a way to end peers' open streams. */
 export interface RaftServiceHandle {
   stats(): RaftServiceStats;
+  /** Ends the open incoming calls whose sender is no longer allowed (after a membership or CA change). */
+  revalidate(): void;
   /** Ends every open incoming call with UNAVAILABLE, so that grpc.Server.tryShutdown can finish. */
   close(): void;
 }

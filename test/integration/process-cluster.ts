@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach } from 'vitest';
 import { connect, type ConnectOptions, type NodeStatus, type RaftdbClient } from '../../src/client/index.js';
+import { initCertificates } from '../../src/tls/generate.js';
 import { nodePorts } from './fixtures/ports.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -38,6 +39,11 @@ export interface ProcessClusterOptions extends FailoverFlags {
   /** --snapshot-entries, when the binary has it. */
   snapshotEntries?: number;
   logLevel?: string;
+  /**
+   * TLS everywhere: certificates from `raftdb certs init` in <dir>/certs for every node (and for
+   * `extraNames`, e.g. nodes added later or an intruder), mutual TLS between peers, HTTPS.
+   */
+  tls?: { clientCertAuth?: boolean; extraNames?: string[] };
 }
 
 /** One node process and how to start it again. */
@@ -86,7 +92,29 @@ export class ProcessCluster {
     peers: Map<string, string>,
   ) {
     this.flags = flags;
-    this.probe = connect({ endpoints: [...peers.values()], timeoutMs: 1000, retry: { maxAttempts: 1 } });
+    this.probe = connect({ endpoints: [...peers.values()], timeoutMs: 1000, retry: { maxAttempts: 1 }, ...this.tlsOption() });
+  }
+
+  /** Where `raftdb certs init` wrote this cluster's certificates (with opts.tls). */
+  get certsDir(): string {
+    return join(this.dir, 'certs');
+  }
+
+  /** The client TLS options for this cluster (CA, and the root client certificate). */
+  tlsOption(): Pick<ConnectOptions, 'tls'> {
+    if (!this.opts.tls) return {};
+    const d = this.certsDir;
+    return { tls: { caFile: join(d, 'ca.crt'), certFile: join(d, 'client.crt'), keyFile: join(d, 'client.key') } };
+  }
+
+  /** serve's TLS flags for node `id`. */
+  private tlsArgs(id: string): string[] {
+    if (!this.opts.tls) return [];
+    const d = this.certsDir;
+    const [crt, key, ca] = [join(d, `${id}.crt`), join(d, `${id}.key`), join(d, 'ca.crt')];
+    const args = ['--cert-file', crt, '--key-file', key, '--trusted-ca-file', ca, '--peer-cert-file', crt, '--peer-key-file', key, '--peer-trusted-ca-file', ca];
+    if (this.opts.tls.clientCertAuth) args.push('--client-cert-auth');
+    return [...args, '--http-cert-file', crt, '--http-key-file', key];
   }
 
   /**
@@ -117,6 +145,7 @@ export class ProcessCluster {
     const dir = await mkdtemp(join(tmpdir(), 'raftdb-proc-'));
     const ports = await nodePorts(opts.nodes * 2);
     const peers = new Map(Array.from({ length: opts.nodes }, (_, i) => [`n${i + 1}`, `127.0.0.1:${ports[i]}`]));
+    if (opts.tls) await initCertificates(join(dir, 'certs'), { nodes: [...peers.keys(), ...(opts.tls.extraNames ?? [])] });
     const c = new ProcessCluster(dir, opts, await serveFlags(), peers);
     const peerList = [...peers].map(([id, a]) => `${id}=${a}`).join(',');
     for (const [i, [id, address]] of [...peers].entries()) {
@@ -144,6 +173,7 @@ export class ProcessCluster {
     const args = ['serve', '--id', id, '--listen', address, '--http', http, '--peers', peers, '--data-dir', dataDir];
     args.push('--priority', String(priority), '--cluster-id', 'proc-test', '--log-level', this.opts.logLevel ?? 'info');
     if (joining) args.push('--join');
+    args.push(...this.tlsArgs(id));
     const o = this.opts;
     if (o.preferredLeader && this.flags.has('--preferred-leader')) args.push('--preferred-leader', o.preferredLeader);
     if (o.autoFailback && this.flags.has('--auto-failback')) args.push('--auto-failback');
@@ -196,7 +226,7 @@ export class ProcessCluster {
 
   /** A client of the given nodes (default: all); closed by close(). */
   client(opts: Partial<ConnectOptions> = {}): RaftdbClient {
-    const c = connect({ endpoints: this.endpoints(), timeoutMs: 5000, ...opts });
+    const c = connect({ endpoints: this.endpoints(), timeoutMs: 5000, ...this.tlsOption(), ...opts });
     this.clients.push(c);
     return c;
   }
