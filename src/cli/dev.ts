@@ -2,7 +2,9 @@
 // every core and a node can be killed on its own), with data under --dir that survives restarts.
 import { type Command, Option } from 'commander';
 import { type CliIo, CliFailure, UsageError, positiveInt } from './common.js';
-import { LocalCluster } from './local-cluster.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalCluster, clientTlsFrom } from './local-cluster.js';
 import { CLOSE_TIMEOUT_MS, LOG_LEVELS, signalWaiter } from './node.js';
 import { type TuningFlags, addTuningOptions, tuningArgs, tuningOptions } from './tuning.js';
 
@@ -12,6 +14,7 @@ const DEV_LEADER_WAIT_MS = 60_000;
 interface DevFlags extends TuningFlags {
   nodes: string;
   dir: string;
+  tls?: boolean;
   basePort: number;
   httpBasePort: number;
   logLevel: string;
@@ -32,6 +35,7 @@ export function registerDevCommand(program: Command, io: CliIo): void {
     .option('--dir <dir>', 'data directory (one subdirectory per node)', './data')
     .option('--base-port <port>', 'gRPC port of n1; n2 gets the next one, ...', port, 7001)
     .option('--http-base-port <port>', 'HTTP port of n1', port, 9101)
+    .option('--tls', 'TLS on every port, mutual TLS between nodes (certificates made once in DIR/certs)')
     .addOption(new Option('--log-level <level>', 'node log level (JSON lines on stdout)').choices(LOG_LEVELS).default('warn'));
   addTuningOptions(dev).action(async (f: DevFlags) => {
     await runDev(io, f);
@@ -44,10 +48,12 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
   const tuning = tuningOptions(f, io.env, ids);
   const range = (base: number): number[] => ids.map((_, i) => base + i);
   if (f.basePort + count - 1 > 65535 || f.httpBasePort + count - 1 > 65535) throw new UsageError('the ports of the last node are out of range');
+  const certsDir = f.tls ? await devCertificates(join(f.dir, 'certs'), ids) : undefined;
   const signals = signalWaiter();
   let cluster: LocalCluster | undefined;
   try {
     cluster = await LocalCluster.start({
+      ...(certsDir ? { certsDir } : {}),
       nodes: count,
       dir: f.dir,
       ports: range(f.basePort),
@@ -59,8 +65,13 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
       onLine: (_id, stream, line) => (stream === 'stdout' ? io.out(`${line}\n`) : io.err(`${line}\n`)),
       onUnexpectedExit: (id, code, signal) => io.err(`raftdb dev: node ${id} exited (${signal ?? `code ${code}`}); the others keep running\n`),
     });
-    for (const n of cluster.nodes) io.out(`${n.id}  grpc ${n.address}  http http://${n.http}  data ${n.dataDir}  pid ${n.child?.pid}\n`);
+    const scheme = certsDir ? 'https' : 'http';
+    for (const n of cluster.nodes) io.out(`${n.id}  grpc ${n.address}  http ${scheme}://${n.http}  data ${n.dataDir}  pid ${n.child?.pid}\n`);
     io.out(`endpoints: ${cluster.endpoints.join(',')}\n`);
+    if (certsDir) {
+      const t = clientTlsFrom(certsDir);
+      io.out(`TLS on: export RAFTDB_CACERT=${t.caFile} RAFTDB_CERT=${t.certFile} RAFTDB_KEY=${t.keyFile} (or --cacert/--cert/--key)\n`);
+    }
     const leader = await cluster.waitForLeader(DEV_LEADER_WAIT_MS, () => signals.isStopped);
     if (leader) io.out(`raftdb dev cluster ready: ${count} nodes, leader ${leader.id}\n`);
     else if (!signals.isStopped) io.err(`raftdb dev: no leader after ${DEV_LEADER_WAIT_MS / 1000}s; nodes keep running\n`);
@@ -69,6 +80,18 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
     signals.dispose();
     if (cluster) await stopCluster(cluster);
   }
+}
+
+/** The dev cluster's certificates: made once by certs init, reused on the next start. */
+async function devCertificates(dir: string, ids: string[]): Promise<string> {
+  const missing = ['ca', 'client', ...ids].filter((n) => !existsSync(join(dir, `${n}.crt`)));
+  if (missing.length === 0) return dir;
+  if (existsSync(join(dir, 'ca.crt'))) {
+    throw new UsageError(`${dir} has no certificate for ${missing.join(', ')}: remove ${dir} to make a new set, or run raftdb certs init yourself`);
+  }
+  const { initCertificates } = await import('../tls/generate.js');
+  await initCertificates(dir, { nodes: ids });
+  return dir;
 }
 
 /** Stops the nodes (a second signal kills them at once); exit 1 if some had to be killed. */

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type NodeStatus, connect } from '../client/index.js';
+import { type ClientTlsOptions, type NodeStatus, connect } from '../client/index.js';
 import { CliFailure, leaderOf } from './common.js';
 
 /** How long a node process may take to start serving. */
@@ -66,6 +66,8 @@ export interface LocalClusterOptions {
   logLevel: string;
   /** More serve flags for every node (failover tuning). */
   extraArgs?: string[];
+  /** TLS everywhere with the certificates `raftdb certs init` wrote here (nK.crt, ca.crt, client.crt). */
+  certsDir?: string;
   /** Every line a node writes; dropped when absent. */
   onLine?: (id: string, stream: 'stdout' | 'stderr', line: string) => void;
   /** A node process ended while the cluster was not stopping it. */
@@ -134,7 +136,13 @@ export class LocalCluster {
     return [
       this.main, 'serve', '--id', n.id, '--listen', n.address, '--http', n.http ?? 'none', '--peers', peers,
       '--data-dir', n.dataDir, '--cluster-id', this.opts.clusterId, '--log-level', this.opts.logLevel, ...(this.opts.extraArgs ?? []),
+      ...(this.opts.certsDir ? nodeTlsArgs(this.opts.certsDir, n.id) : []),
     ];
+  }
+
+  /** The client TLS options for this cluster (undefined without TLS). */
+  get clientTls(): ClientTlsOptions | undefined {
+    return this.opts.certsDir ? clientTlsFrom(this.opts.certsDir) : undefined;
   }
 
   /** Starts (or restarts) one node process and waits until it serves. */
@@ -222,13 +230,33 @@ export class LocalCluster {
 
   /** Polls Status until some node is leader (the one with the highest term); undefined if none in time. */
   waitForLeader(timeoutMs: number, isStopped: () => boolean = () => false): Promise<NodeStatus | undefined> {
-    return waitForLeader(this.endpoints, timeoutMs, isStopped);
+    return waitForLeader(this.endpoints, timeoutMs, isStopped, this.clientTls);
   }
 }
 
+/** serve's TLS flags for node `id` with `raftdb certs init` files in `dir`: one certificate for every use. */
+export function nodeTlsArgs(dir: string, id: string): string[] {
+  const [crt, key, ca] = [join(dir, `${id}.crt`), join(dir, `${id}.key`), join(dir, 'ca.crt')];
+  return [
+    '--cert-file', crt, '--key-file', key, '--trusted-ca-file', ca,
+    '--peer-cert-file', crt, '--peer-key-file', key, '--peer-trusted-ca-file', ca,
+    '--http-cert-file', crt, '--http-key-file', key,
+  ];
+}
+
+/** A client's TLS options with `raftdb certs init` files in `dir` (CA and the root client certificate). */
+export function clientTlsFrom(dir: string): ClientTlsOptions {
+  return { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'client.crt'), keyFile: join(dir, 'client.key') };
+}
+
 /** Polls Status on every endpoint until one is leader; undefined when none is in time (or after a stop). */
-export async function waitForLeader(endpoints: string[], timeoutMs: number, isStopped: () => boolean = () => false): Promise<NodeStatus | undefined> {
-  const client = connect({ endpoints, timeoutMs: 1000, retry: { maxAttempts: 1 } });
+export async function waitForLeader(
+  endpoints: string[],
+  timeoutMs: number,
+  isStopped: () => boolean = () => false,
+  tls?: ClientTlsOptions,
+): Promise<NodeStatus | undefined> {
+  const client = connect({ endpoints, timeoutMs: 1000, retry: { maxAttempts: 1 }, ...(tls ? { tls } : {}) });
   try {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until && !isStopped()) {

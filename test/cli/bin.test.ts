@@ -31,9 +31,9 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-async function raftdb(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function raftdb(args: string[], opts: { env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? '' } });
+    const { stdout, stderr } = await run(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -81,8 +81,9 @@ function startDev(
   dir: string,
   base: number,
   httpBase: number,
+  extra: string[] = [],
 ): { child: ChildProcess; ready: Promise<string>; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, [main, 'dev', '--dir', dir, '--base-port', String(base), '--http-base-port', String(httpBase)], {
+  const child = spawn(process.execPath, [main, 'dev', '--dir', dir, '--base-port', String(base), '--http-base-port', String(httpBase), ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -165,6 +166,31 @@ describe('raftdb dev', () => {
       expect(await second.exited).toBe(0);
       // Stopping the whole cluster is routine: no warning (the leader has nobody to hand over to).
       expect(second.output()).not.toMatch(/"level":(40|50|60)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('raftdb dev --tls', () => {
+  it('makes certificates once, serves TLS only, and CLI verbs work with RAFTDB_CACERT/CERT/KEY', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftdb-dev-tls-'));
+    const base = await freePorts(3);
+    const httpBase = await freePorts(3);
+    const ep = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`).join(',');
+    try {
+      const dev = startDev(dir, base, httpBase, ['--tls']);
+      const out = await dev.ready;
+      const certs = join(dir, 'certs');
+      expect(out).toContain(`TLS on: export RAFTDB_CACERT=${join(certs, 'ca.crt')}`);
+      expect(out).toContain(`http https://127.0.0.1:${httpBase}`);
+      const env = { RAFTDB_CACERT: join(certs, 'ca.crt'), RAFTDB_CERT: join(certs, 'client.crt'), RAFTDB_KEY: join(certs, 'client.key') };
+      expect((await raftdb(['put', 'secure', 'yes', '--endpoints', ep], { env })).code).toBe(0);
+      expect((await raftdb(['get', 'secure', '--endpoints', ep], { env })).stdout).toBe('yes\n');
+      const plain = await raftdb(['get', 'secure', '--endpoints', ep, '--timeout', '1500']);
+      expect(plain.code).toBe(1);
+      dev.child.kill('SIGTERM');
+      expect(await dev.exited).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -82,3 +82,33 @@ describe('dev tuning', () => {
     expect((await raftdb(['dev', '--nodes', '4'])).code).toBe(2);
   });
 });
+
+describe('serve TLS flags', () => {
+  const one = { id: 'n1', listen: '127.0.0.1:7001', dataDir: 'd' };
+
+  it('builds client, peer and HTTP TLS from flags and RAFTDB_* variables', () => {
+    const o = serveOptions({ ...one, certFile: 'n1.crt', keyFile: 'n1.key', trustedCaFile: 'ca.crt', clientCertAuth: true, peerCertFile: 'p.crt', peerKeyFile: 'p.key', peerTrustedCaFile: 'pca.crt', peerAllowedCn: 'member', httpCertFile: 'h.crt', httpKeyFile: 'h.key' });
+    expect(o.tls).toEqual({
+      client: { certFile: 'n1.crt', keyFile: 'n1.key', caFile: 'ca.crt', clientCertAuth: true },
+      peer: { certFile: 'p.crt', keyFile: 'p.key', caFile: 'pca.crt', allowedCn: 'member' },
+      http: { certFile: 'h.crt', keyFile: 'h.key' },
+    });
+    const env = { RAFTDB_CERT_FILE: 'a.crt', RAFTDB_KEY_FILE: 'a.key', RAFTDB_CLIENT_CERT_AUTH: 'yes', RAFTDB_TRUSTED_CA_FILE: 'ca.crt' };
+    expect(serveOptions(one, env).tls).toEqual({ client: { certFile: 'a.crt', keyFile: 'a.key', caFile: 'ca.crt', clientCertAuth: true } });
+    expect(serveOptions(one).tls).toBeUndefined();
+  });
+
+  it('refuses half-given pairs and peer TLS without what it needs, naming the flags', () => {
+    expect(() => serveOptions({ ...one, certFile: 'x.crt' })).toThrow('--cert-file/--key-file: give both the certificate and the key file');
+    expect(() => serveOptions({ ...one, clientCertAuth: true })).toThrow(/need --cert-file and --key-file/);
+    expect(() => serveOptions({ ...one, certFile: 'c', keyFile: 'k', peerCertFile: 'p', peerKeyFile: 'q' })).toThrow(/needs --peer-trusted-ca-file/);
+    expect(() => serveOptions({ ...one, peerCertFile: 'p', peerKeyFile: 'q', peerTrustedCaFile: 'ca' })).toThrow(/share the gRPC port/);
+    expect(() => serveOptions({ ...one, peerAllowedCn: 'x' })).toThrow(/need --peer-cert-file/);
+  });
+
+  it('every client verb takes --cacert/--cert/--key, and --cert without --key is a usage error', async () => {
+    const r = await raftdb(['get', 'k', '--cacert', 'ca.crt', '--cert', 'c.crt', '--endpoints', '127.0.0.1:1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--cert and --key go together');
+  });
+});
