@@ -46,6 +46,8 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
+    // Every file the node creates (WAL, LevelDB, snapshots) is the node user's alone: 0600/0700.
+    process.umask(0o077);
     const signals = signalWaiter();
     let node: RunningNode | null = null;
     // SIGHUP re-reads the certificate files (they are also watched for changes).

@@ -9,6 +9,12 @@ export type NodeId = string;
  * leader appends, §5.4.2 / §8), or a membership change the core itself interprets (§6).
  * A plain object rather than a TypeScript enum so that it survives per-file transpilation.
  */
+/**
+ * Largest term or index a node accepts from the network: 2^32 below the largest safe integer, so
+ * that a node which adopted the largest acceptable term can still hold billions of elections.
+ */
+export const MAX_LOG_NUMBER = Number.MAX_SAFE_INTEGER - 2 ** 32;
+
 export const EntryType = { Normal: 0, ConfChange: 1 } as const;
 export type EntryType = (typeof EntryType)[keyof typeof EntryType];
 

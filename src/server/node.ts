@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
@@ -9,6 +8,7 @@ import { NodeTls } from '../tls/index.js';
 import { GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
+import { prepareDataDir } from './data-dir.js';
 import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
@@ -39,7 +39,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   let obs: Observability | null = null;
   // Certificates first: a node with a bad one must not start at all (the error names the file).
   const tls = opts.tls ? new NodeTls(opts.tls, log) : null;
-  await mkdir(opts.dataDir, { recursive: true });
+  await prepareDataDir(opts.dataDir, log);
   const wal = await Wal.open(join(opts.dataDir, 'wal'));
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
   const sm = await StateMachine.open(join(opts.dataDir, 'state'));

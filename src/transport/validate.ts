@@ -1,7 +1,7 @@
 // Shape checks for decoded peer messages. The Raft core trusts its inputs, so anything a peer
 // (or something pretending to be one) sends is checked here, field by field, before it is stepped:
 // bad input must be refused at the edge, never crash the node or corrupt its log.
-import { EntryType, type ConfChange, type Entry, type Message, type MessageType } from '../raft/types.js';
+import { EntryType, MAX_LOG_NUMBER, type ConfChange, type Entry, type Message, type MessageType } from '../raft/types.js';
 import { InvalidMessageError } from './errors.js';
 
 type Obj = Record<string, unknown>;
@@ -14,10 +14,21 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-/** Indexes and terms: non-negative safe integers (msgpack may carry floats or negatives). */
+/** Counters: non-negative safe integers (msgpack may carry floats or negatives). */
 function uint(o: Obj, field: string, type: string): void {
   const v = o[field];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(type, field, 'a non-negative integer');
+}
+
+/**
+ * Terms and indexes: non-negative integers up to MAX_LOG_NUMBER. A term at the edge of the safe
+ * integers, once adopted and persisted, would leave no room for the next election (2^53 - 1 + 1
+ * is not representable): one forged message could stop a cluster for good. Far-ahead terms below
+ * the bound are accepted — who may send them is decided by peer identity, not by their size.
+ */
+function logNumber(o: Obj, field: string, type: string): void {
+  uint(o, field, type);
+  if ((o[field] as number) > MAX_LOG_NUMBER) fail(type, field, `at most ${MAX_LOG_NUMBER}`);
 }
 
 function bool(o: Obj, field: string, type: string): void {
@@ -63,8 +74,8 @@ function validateEntries(o: Obj): void {
   if (!Array.isArray(entries)) fail('append', 'entries', 'a list');
   for (const e of entries as unknown[]) {
     if (!isObj(e)) fail('append', 'entries[]', 'an object');
-    uint(e, 'index', 'append');
-    uint(e, 'term', 'append');
+    logNumber(e, 'index', 'append');
+    logNumber(e, 'term', 'append');
     if (!(e.data instanceof Uint8Array)) fail('append', 'entries[].data', 'bytes');
     const type = (e as Partial<Entry>).type;
     if (type === EntryType.ConfChange) validateConf(e.conf);
@@ -75,8 +86,8 @@ function validateEntries(o: Obj): void {
 function validateConfState(o: Obj): void {
   const snap = o.snapshot;
   if (!isObj(snap)) fail('snapshot', 'snapshot', 'an object');
-  uint(snap, 'index', 'snapshot');
-  uint(snap, 'term', 'snapshot');
+  logNumber(snap, 'index', 'snapshot');
+  logNumber(snap, 'term', 'snapshot');
   const conf = snap.conf;
   if (!isObj(conf)) fail('snapshot', 'snapshot.conf', 'an object');
   for (const f of ['voters', 'votersOutgoing', 'learners', 'learnersNext']) nodeIds(conf, f, 'snapshot');
@@ -87,29 +98,29 @@ function validateBody(type: MessageType, o: Obj): void {
   switch (type) {
     case 'vote':
       bool(o, 'transfer', type);
-      uint(o, 'lastLogIndex', type);
-      uint(o, 'lastLogTerm', type);
+      logNumber(o, 'lastLogIndex', type);
+      logNumber(o, 'lastLogTerm', type);
       return;
     case 'preVote':
-      uint(o, 'lastLogIndex', type);
-      uint(o, 'lastLogTerm', type);
+      logNumber(o, 'lastLogIndex', type);
+      logNumber(o, 'lastLogTerm', type);
       return;
     case 'voteResponse':
     case 'preVoteResponse':
       bool(o, 'granted', type);
       return;
     case 'append':
-      uint(o, 'prevIndex', type);
-      uint(o, 'prevTerm', type);
-      uint(o, 'commit', type);
+      logNumber(o, 'prevIndex', type);
+      logNumber(o, 'prevTerm', type);
+      logNumber(o, 'commit', type);
       validateEntries(o);
       return;
     case 'appendResponse':
       bool(o, 'success', type);
-      for (const f of ['index', 'hintIndex', 'hintTerm']) uint(o, f, type);
+      for (const f of ['index', 'hintIndex', 'hintTerm']) logNumber(o, f, type);
       return;
     case 'heartbeat':
-      uint(o, 'commit', type);
+      logNumber(o, 'commit', type);
       uint(o, 'round', type);
       return;
     case 'heartbeatResponse':
@@ -145,7 +156,7 @@ export function validateMessage(value: unknown): Message {
   const t = type as MessageType;
   nodeId(value.from, t, 'from');
   nodeId(value.to, t, 'to');
-  uint(value, 'term', t);
+  logNumber(value, 'term', t);
   validateBody(t, value);
   return value as unknown as Message;
 }

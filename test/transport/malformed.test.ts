@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_LOG_NUMBER } from '../../src/raft/types.js';
 import { raftMethods, type RaftBatch, type SnapshotAck, type SnapshotChunk } from '../../src/transport/rpc.js';
 import { CLUSTER, everyMessage, snapshotMessage, startNode, waitFor, type TestNode } from './helpers.js';
 
@@ -69,6 +70,12 @@ describe('transport input validation', () => {
       [{ type: 'vote', from: 'n1', to: 'n2', term: 1, lastLogIndex: 1, lastLogTerm: 1 }], // no `transfer`
       [{ ...snapshotMessage('n1', 'n2') }], // snapshots only on InstallSnapshot
       [heartbeat, { ...heartbeat, from: 'n3' }], // not from the batch's sender
+      // Terms and indexes at the edge of the safe integers: adopted, they would leave no next term.
+      [{ ...heartbeat, term: Number.MAX_SAFE_INTEGER }],
+      [{ ...heartbeat, term: MAX_LOG_NUMBER + 1 }],
+      [{ ...append, prevIndex: MAX_LOG_NUMBER + 1 }],
+      [{ ...append, entries: [{ index: Number.MAX_SAFE_INTEGER, term: 1, type: 0, data: new Uint8Array(0) }] }],
+      [{ type: 'vote', from: 'n1', to: 'n2', term: 1, lastLogIndex: 1, lastLogTerm: Number.MAX_SAFE_INTEGER - 1, transfer: false }],
     ];
     for (const c of cases) expect([c, await send(c)]).toStrictEqual([c, grpc.status.INVALID_ARGUMENT]);
     expect(await send([heartbeat], { from: '' })).toBe(grpc.status.INVALID_ARGUMENT);
@@ -115,5 +122,11 @@ describe('transport input validation', () => {
     const s = node.service.stats();
     expect(s.rejected).toBeGreaterThanOrEqual(20);
     expect(node.logger.lines.filter((l) => l.msg.startsWith('rejected')).length).toBe(s.rejected);
+  });
+
+  it('accepts the largest allowed term: a member far ahead is still a member', async () => {
+    const before = node.received.length;
+    expect(await send([{ ...heartbeat, term: MAX_LOG_NUMBER }])).toBe(grpc.status.OK);
+    await waitFor('far-ahead heartbeat', () => node.received.length === before + 1);
   });
 });
