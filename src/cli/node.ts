@@ -21,6 +21,7 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   listen?: string;
   advertise?: string;
   http?: string;
+  httpAllowedHosts?: string;
   peers?: string;
   dataDir?: string;
   join?: boolean;
@@ -38,6 +39,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--listen <host:port>', 'gRPC address (RAFTDB_LISTEN)')
     .option('--advertise <host:port>', 'address peers and clients use, if not --listen (RAFTDB_ADVERTISE)')
     .option('--http <host:port>', 'HTTP address for metrics and dashboard, "none" for none (RAFTDB_HTTP)')
+    .option('--http-allowed-hosts <names>', 'more host names the HTTP port answers to, comma-separated; IP addresses always work (RAFTDB_HTTP_ALLOWED_HOSTS)')
     .option('--peers <list>', 'founding members id=host:port,... (RAFTDB_PEERS; default: this node alone)')
     .option('--data-dir <dir>', 'data directory (RAFTDB_DATA_DIR)')
     .option('--join', 'join an existing cluster instead of founding one (RAFTDB_JOIN=1)')
@@ -115,6 +117,8 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (tuning.snapshotEntries !== undefined) opts.snapshotEntries = tuning.snapshotEntries;
   if (tuning.asyncReplicationDelayMs !== undefined) opts.asyncReplicationDelayMs = tuning.asyncReplicationDelayMs;
   if (advertiseFlag) opts.advertise = advertiseFlag;
+  const allowedHosts = f.httpAllowedHosts ?? env.RAFTDB_HTTP_ALLOWED_HOSTS;
+  if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   const tls = serveTlsOptions(f, env);
   if (tls) opts.tls = tls;
   return opts;

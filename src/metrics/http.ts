@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { isIP } from 'node:net';
 import { DASHBOARD_HTML } from './dashboard-page.js';
 import { readinessReport } from './health.js';
 import type { NodeMetrics } from './registry.js';
@@ -22,6 +23,12 @@ export interface HttpServerOptions {
   callbackTimeoutMs?: number;
   /** Serve HTTPS with this certificate; `onChange` fires after a reload (new connections get it). */
   tls?: HttpTls;
+  /**
+   * Host names requests may carry in their Host header (IP addresses are always allowed). A page
+   * on another site whose name an attacker points at this node (DNS rebinding) carries that name,
+   * so it is refused before it can read /api/status.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** The certificate the HTTPS server presents, and news of its reloads. */
@@ -63,7 +70,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   ]);
   if (history) routes.set('/api/history', async (res) => sendJson(res, 200, await history()));
 
-  const handler = (req: IncomingMessage, res: ServerResponse): void => void route(routes, req, res);
+  const allowed = new Set((opts.allowedHosts ?? ['localhost']).map((h) => h.toLowerCase()));
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!hostAllowed(req.headers.host, allowed)) {
+      return sendJson(res, 421, { error: `host ${JSON.stringify(String(req.headers.host).slice(0, 100))} is not a name of this node; allowed: IP addresses, ${[...allowed].join(', ')} (serve --http-allowed-hosts)` });
+    }
+    void route(routes, req, res);
+  };
   const tls = opts.tls;
   const server = tls ? createHttpsServer(tls.current(), handler) : createServer(handler);
   if (tls) tls.onChange(() => (server as ReturnType<typeof createHttpsServer>).setSecureContext(tls.current()));
@@ -84,6 +97,16 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         server.closeAllConnections();
       }),
   };
+}
+
+/** Whether a Host header names this node: absent, an IP address, or one of `allowed`. */
+export function hostAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (header === undefined) return true;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+))(?::\d{1,5})?$/.exec(header);
+  if (!m) return false;
+  if (m[1] !== undefined) return isIP(m[1]) === 6;
+  const host = m[2]!.toLowerCase().replace(/\.$/, '');
+  return isIP(host) !== 0 || allowed.has(host);
 }
 
 async function route(routes: Map<string, Handler>, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { FailoverController } from '../failover/index.js';
 import { LivenessMonitor, NodeMetrics, startHttpServer, type MemberStatus, type MetricsSnapshot, type RoleName } from '../metrics/index.js';
@@ -60,6 +61,15 @@ function snapshot(d: Deps): MetricsSnapshot {
   };
 }
 
+/** The names this node's HTTP port answers to: its configured addresses' hosts, its host name, localhost, --http-allowed-hosts. */
+function httpHostNames(opts: NodeOptions): string[] {
+  const hostOf = (a: string | null | undefined): string[] => {
+    const h = a?.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return h && h !== '0.0.0.0' && h !== '::' ? [h] : [];
+  };
+  return [...new Set(['localhost', hostname(), ...hostOf(opts.http), ...hostOf(opts.listen), ...hostOf(opts.advertise), ...(opts.httpAllowedHosts ?? [])])];
+}
+
 /** Every member's Status, as this node can reach them (its own answered locally). */
 async function clusterStatus(d: Deps): Promise<MemberStatus[]> {
   const { ctx } = d;
@@ -87,6 +97,7 @@ export async function startObservability(d: Deps): Promise<Observability> {
   const http = await startHttpServer({
     listen: d.opts.http,
     metrics,
+    allowedHosts: httpHostNames(d.opts),
     ...(httpTls ? { tls: { current: () => ({ cert: httpTls.identity.cert, key: httpTls.identity.key }), onChange: (l: () => void) => httpTls.onChange(l) } } : {}),
     health: () => live.check(),
     clusterStatus: () => clusterStatus(d),

@@ -41,6 +41,8 @@ export interface NodeOptions {
    * Commit, and with it linearizable visibility of the write, comes that much later.
    */
   asyncReplicationDelayMs?: number;
+  /** Host names the HTTP port answers to besides its own addresses, its host name and localhost. */
+  httpAllowedHosts?: string[];
   /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
   tls?: NodeTlsOptions;
 }

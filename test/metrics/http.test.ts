@@ -1,4 +1,6 @@
+import { request } from 'node:http';
 import { afterEach, expect, test } from 'vitest';
+import { hostAllowed } from '../../src/metrics/http.js';
 import { NodeMetrics, parseListen, startHttpServer, type HealthReport, type HttpServerHandle, type HttpServerOptions } from '../../src/metrics/index.js';
 import { failoverHistory, snapshot, threeNodeStatus } from './fixtures.js';
 
@@ -112,4 +114,31 @@ test('listen addresses', () => {
   expect(parseListen('node-1.local:80')).toEqual({ host: 'node-1.local', port: 80 });
   expect(() => parseListen('9101')).toThrow(/host:port/);
   expect(() => parseListen('h:99999')).toThrow(/host:port/);
+});
+
+/** GET `path` with a chosen Host header (fetch does not let a page, or a test, set one). */
+function getWithHost(url: string, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    request({ host: u.hostname, port: u.port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+test('a Host header that names another site (DNS rebinding) is refused with 421; IPs and the node\'s names work', async () => {
+  const { url } = await serve({ allowedHosts: ['localhost', 'db1.internal'] });
+  for (const host of ['evil.example', 'evil.example:80', 'db1.internal.evil.example', '[::1', 'a b']) {
+    const r = await getWithHost(url, '/api/status', host);
+    expect([host, r.status]).toEqual([host, 421]);
+    expect(r.body).not.toContain('n1');
+  }
+  for (const host of ['127.0.0.1', '127.0.0.1:9101', '10.1.2.3:80', '[::1]:9101', 'localhost:9101', 'DB1.internal', 'db1.internal.']) {
+    expect([host, (await getWithHost(url, '/api/status', host)).status]).toEqual([host, 200]);
+  }
+  expect(hostAllowed(undefined, new Set())).toBe(true);
 });
