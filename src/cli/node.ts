@@ -14,6 +14,9 @@ export const CLOSE_TIMEOUT_MS = 30_000;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Priorities above this are a typo, not a policy. */
 const MAX_PRIORITY = 1000;
+/** --max-request-bytes bounds: a key and a small value at least; at most what gRPC and a peer message carry comfortably. */
+const MIN_REQUEST_BYTES = 8 * 1024;
+const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
 /** serve's flags as commander hands them over; each falls back to its RAFTDB_* variable. */
 export interface ServeFlags extends TuningFlags, ServeTlsFlags {
@@ -28,6 +31,7 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   priority?: string;
   clusterId?: string;
   logLevel?: string;
+  maxRequestBytes?: string;
 }
 
 /** Registers serve. */
@@ -45,6 +49,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--join', 'join an existing cluster instead of founding one (RAFTDB_JOIN=1)')
     .option('--priority <n>', 'leadership priority; 0 never leads; default 1 (RAFTDB_PRIORITY)')
     .option('--cluster-id <id>', 'cluster id; default raftdb (RAFTDB_CLUSTER_ID)')
+    .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
@@ -117,6 +122,8 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (tuning.snapshotEntries !== undefined) opts.snapshotEntries = tuning.snapshotEntries;
   if (tuning.asyncReplicationDelayMs !== undefined) opts.asyncReplicationDelayMs = tuning.asyncReplicationDelayMs;
   if (advertiseFlag) opts.advertise = advertiseFlag;
+  const maxRequestBytes = f.maxRequestBytes ?? env.RAFTDB_MAX_REQUEST_BYTES;
+  if (maxRequestBytes !== undefined) opts.limits = { maxRequestBytes: intSetting(maxRequestBytes, '--max-request-bytes (RAFTDB_MAX_REQUEST_BYTES)', MIN_REQUEST_BYTES, MAX_REQUEST_BYTES) };
   const allowedHosts = f.httpAllowedHosts ?? env.RAFTDB_HTTP_ALLOWED_HOSTS;
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   const tls = serveTlsOptions(f, env);

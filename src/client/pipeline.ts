@@ -8,6 +8,22 @@ import { isEndpoint, RaftdbError, toRaftdbError } from './errors.js';
 
 const KIND_OF = { Put: 'put', Get: 'get', Delete: 'delete', Range: 'range', Txn: 'txn' } as const;
 
+/**
+ * Operations queued in one turn go out in messages of about this many bytes at most (one larger
+ * operation goes alone): a node refuses gRPC messages much above its request limit (1.5 MiB by
+ * default), and 64 clients' megabyte values queued together would otherwise be one 64 MiB message.
+ */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Bytes an operation's keys and values take, roughly (its byte fields, a few levels deep). */
+function approxBytes(v: unknown, depth = 0): number {
+  if (v instanceof Uint8Array) return v.byteLength;
+  if (depth > 4 || typeof v !== 'object' || v === null) return 8;
+  let n = 8;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) n += approxBytes(x, depth + 1);
+  return n;
+}
+
 /** The KV methods a pipeline carries. */
 export type PipelinedMethod = keyof typeof KIND_OF;
 
@@ -50,6 +66,7 @@ export class Pipeline {
   private stream: grpc.ClientDuplexStream<object, WirePipelineResponse> | null = null;
   private readonly pending = new Map<number, Pending>();
   private queue: object[] = [];
+  private queueBytes: number[] = [];
   private flushScheduled = false;
   private seq = 0;
   /** Every operation up to this seq was written to the stream; later ones are still queued. */
@@ -72,6 +89,7 @@ export class Pipeline {
       }, timeoutMs);
       this.pending.set(seq, { kind, resolve: resolve as (res: unknown) => void, reject, timer });
       this.queue.push({ seq, timeoutMs, [kind]: request });
+      this.queueBytes.push(approxBytes(request));
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // Callers woken by one response call again within one microtask drain: send them together.
@@ -98,9 +116,22 @@ export class Pipeline {
     this.flushScheduled = false;
     if (this.queue.length === 0 || this.closed) return;
     const ops = this.queue;
+    const sizes = this.queueBytes;
     this.queue = [];
+    this.queueBytes = [];
     this.sentThrough = this.seq;
-    (this.stream ?? this.open()).write({ ops });
+    const stream = this.stream ?? this.open();
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < ops.length; i++) {
+      if (i > start && bytes + sizes[i]! > MAX_MESSAGE_BYTES) {
+        stream.write({ ops: ops.slice(start, i) });
+        start = i;
+        bytes = 0;
+      }
+      bytes += sizes[i]!;
+    }
+    stream.write({ ops: start === 0 ? ops : ops.slice(start) });
   }
 
   private open(): grpc.ClientDuplexStream<object, WirePipelineResponse> {
@@ -151,7 +182,10 @@ export class Pipeline {
       failed.push(p);
       this.pending.delete(seq);
     }
-    if (throughSeq === Infinity) this.queue = [];
+    if (throughSeq === Infinity) {
+      this.queue = [];
+      this.queueBytes = [];
+    }
     for (const p of failed) {
       clearTimeout(p.timer);
       p.reject(err);

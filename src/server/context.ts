@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { StateMachine } from '../state/index.js';
 import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
+import { checkDecoded } from './decode.js';
 import { forwardHops, MAX_FORWARD_HOPS, type Forwarder } from './forwarder.js';
 import { requestBytes, type LeaderWaits } from './leader-waits.js';
 import type { Limits } from './kv-convert.js';
@@ -146,7 +147,14 @@ export function unary<Req, Res>(
   return (call, callback) => {
     const t0 = performance.now();
     const method = (call as unknown as { getPath?: () => string }).getPath?.().split('/').pop() ?? 'unknown';
-    fn(call).then(
+    let pending: Promise<Res>;
+    try {
+      checkDecoded(call.request);
+      pending = fn(call);
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(
       (res) => {
         ctx.observeRequest?.(method, 'OK', (performance.now() - t0) / 1000);
         callback(null, res);

@@ -8,9 +8,25 @@ import { invalidArgument, RequestError } from './errors.js';
 export interface Limits {
   maxKeyBytes: number;
   maxValueBytes: number;
+  /**
+   * Largest write once encoded as a log entry (--max-request-bytes, etcd's default 1.5 MiB): a txn
+   * of several values each within maxValueBytes can still be too big to replicate in one peer
+   * message, so it is refused before it is proposed.
+   */
+  maxRequestBytes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxKeyBytes: 4096, maxValueBytes: 1024 * 1024 };
+export const DEFAULT_LIMITS: Limits = { maxKeyBytes: 4096, maxValueBytes: 1024 * 1024, maxRequestBytes: 1.5 * 1024 * 1024 };
+
+/** What a gRPC message to this node may weigh: a request at the limit, or a peer message, with room for framing. */
+export function maxGrpcMessageBytes(limits: Pick<Limits, 'maxRequestBytes'>, peerMessageBytes: number): number {
+  return Math.max(limits.maxRequestBytes, peerMessageBytes) + 64 * 1024;
+}
+
+/** The peer transport's message cap for a request limit: one entry of the largest request always fits. */
+export function peerMessageBytesFor(limits: Pick<Limits, 'maxRequestBytes'>, defaultBytes: number): number {
+  return Math.max(defaultBytes, limits.maxRequestBytes + 256 * 1024);
+}
 
 export type CommitModeName = 'DEFAULT' | 'SYNC' | 'SEMI_SYNC' | 'ASYNC';
 export type ConsistencyName = 'LINEARIZABLE' | 'LEASE' | 'SERIALIZABLE';

@@ -74,7 +74,14 @@ export const semiSyncOnly: CommitPolicy = {
 /** Proposes `command` on the leader and waits for it as the commit mode says. */
 async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, mode: CommitModeName, deadline: Date): Promise<CommandResult | null> {
   const needsResult = command.type !== 'put';
-  const { index, result } = ctx.driver.propose(encodeCommand(command), policy.acknowledgedBeforeReplication(mode, needsResult));
+  const data = encodeCommand(command);
+  if (data.length > ctx.limits.maxRequestBytes) {
+    throw new RequestError(
+      grpc.status.RESOURCE_EXHAUSTED,
+      `request too large: ${data.length} bytes once encoded, above the ${ctx.limits.maxRequestBytes}-byte request limit (--max-request-bytes)`,
+    );
+  }
+  const { index, result } = ctx.driver.propose(data, policy.acknowledgedBeforeReplication(mode, needsResult));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
   const res = await withDeadline(policy.acknowledge(mode, index, result, deadline, needsResult), deadline, 'write');

@@ -5,14 +5,15 @@ import { loadRaftdbProto } from '../proto/load.js';
 import { EntryType, RaftNode, type RestartState } from '../raft/index.js';
 import { StateMachine } from '../state/index.js';
 import { NodeTls } from '../tls/index.js';
-import { GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
+import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
 import { prepareDataDir } from './data-dir.js';
+import { tolerant } from './decode.js';
 import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
-import { DEFAULT_LIMITS } from './kv-convert.js';
+import { DEFAULT_LIMITS, maxGrpcMessageBytes, peerMessageBytesFor } from './kv-convert.js';
 import { kvService } from './kv-service.js';
 import { MEMBERS_META, MemberDirectory } from './members.js';
 import { SnapshotStaging } from './snapshot-staging.js';
@@ -55,7 +56,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   members.merge(await sm.getMeta(MEMBERS_META));
 
   // channelz bookkeeping costs CPU on every call and nobody reads it here.
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.enable_channelz': 0 });
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const peerMessageBytes = peerMessageBytesFor(limits, DEFAULT_TRANSPORT_OPTIONS.maxMessageBytes);
+  // Nothing a client or peer legitimately sends is bigger: a larger message is refused by gRPC
+  // (RESOURCE_EXHAUSTED) before it is decoded, instead of costing tens of MiB to decode and drop.
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': maxGrpcMessageBytes(limits, peerMessageBytes), 'grpc.enable_channelz': 0 });
   let fatalMessage: string | null = null;
   const fatal = (err: Error): void => {
     fatalMessage = err.message;
@@ -130,6 +135,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     peers: peersOf(members, opts.id),
     logger: log,
     handlers,
+    options: { maxMessageBytes: peerMessageBytes },
     ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
   });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
@@ -140,7 +146,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     sm,
     members,
     forwarder: new Forwarder(tls?.clientCredentials()),
-    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    limits,
     log,
     electionTimeoutMs,
     defaultTimeoutMs: 10_000,
@@ -159,8 +165,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   });
   await failover.start();
   const pkg = loadRaftdbProto();
-  server.addService(pkg.KV.service, kvService(ctx, failover.commitModes));
-  server.addService(pkg.Cluster.service, { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
+  server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
   healthService(server, () => raft.leader !== null);
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
   const isMember = (id: string): boolean => membership.isMember(id);

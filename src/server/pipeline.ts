@@ -6,6 +6,7 @@
 // finished in the same event-loop turn together in one message.
 import * as grpc from '@grpc/grpc-js';
 import type { IncomingCall, NodeContext } from './context.js';
+import { checkDecoded } from './decode.js';
 import { RequestError, toRequestError, toServiceError } from './errors.js';
 import type { KvHandlers, KvMethod } from './kv-service.js';
 
@@ -117,6 +118,12 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
 
     call.on('data', (req: PipelineRequest) => {
       if (ended) return;
+      try {
+        checkDecoded(req);
+      } catch (err) {
+        end(err as RequestError);
+        return;
+      }
       const ops = req.ops ?? [];
       if (inFlight + ops.length > MAX_PIPELINE_IN_FLIGHT) {
         end(new RequestError(grpc.status.RESOURCE_EXHAUSTED, `more than ${MAX_PIPELINE_IN_FLIGHT} pipeline operations in flight`));

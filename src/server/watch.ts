@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { WatchEvent } from '../state/index.js';
 import { header, type NodeContext } from './context.js';
+import { checkDecoded } from './decode.js';
 import { RequestError, toServiceError } from './errors.js';
 import { rangeSpan, toProtoKv } from './kv-convert.js';
 
@@ -29,6 +30,7 @@ export function watchHandler(ctx: NodeContext): grpc.handleServerStreamingCall<W
 }
 
 async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequest, object>): Promise<void> {
+  checkDecoded(call.request);
   const r = call.request;
   const span = rangeSpan({ ...r, limit: 0, revision: 0 }, '', ctx.limits);
   const end = span.rangeEnd;

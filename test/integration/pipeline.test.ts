@@ -3,6 +3,7 @@
 // forward, the in-flight bound holds, and shutdown ends the stream instead of hanging on it.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connect } from '../../src/client/index.js';
 import { loadRaftdbProto } from '../../src/proto/load.js';
 import { MAX_PIPELINE_IN_FLIGHT } from '../../src/server/pipeline.js';
 import { InProcessCluster } from './in-process.js';
@@ -106,6 +107,19 @@ describe('KV.Pipeline on a 3-node cluster', () => {
     await until(() => p.results.size === 2);
     expect(((p.results.get(2)!.get as Wire).value as Buffer).toString()).toBe('via-follower');
     p.close();
+  });
+
+  test('the TypeScript client splits what it queues in one turn into messages a node accepts', async () => {
+    // 12 writers' megabyte values queued together would be one 12 MiB message, far above what a
+    // node accepts (its request limit plus room for a peer message): the client sends several.
+    const client = connect({ endpoints: [leaderAddress], timeoutMs: 20_000, maxConcurrentWrites: 12 });
+    try {
+      const value = Buffer.alloc(1024 * 1024, 7);
+      await Promise.all(Array.from({ length: 12 }, (_, i) => client.put(`big/${i}`, value)));
+      for (const i of [0, 11]) expect((await client.get(`big/${i}`)).kv?.value.equals(value)).toBe(true);
+    } finally {
+      client.close();
+    }
   });
 
   test(`more than ${MAX_PIPELINE_IN_FLIGHT} operations in flight end the stream with RESOURCE_EXHAUSTED`, async () => {

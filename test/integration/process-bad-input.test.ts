@@ -85,6 +85,14 @@ const CASES: BadCase[] = [
     field: 'success',
     untouched: ['bad/many0', 'bad/many128'],
   },
+  {
+    name: 'txn of three 1 MiB puts (each value within its limit, the whole above the request limit)',
+    method: 'Txn',
+    request: { success: [0, 1, 2].map((i) => putOp(`bad/huge${i}`, Buffer.alloc(VALUE_LIMIT, 'v'))) },
+    code: 'RESOURCE_EXHAUSTED',
+    field: '--max-request-bytes',
+    untouched: ['bad/huge0', 'bad/huge2'],
+  },
   { name: 'range with range_end before key', method: 'Range', request: { key: b('bad/b'), rangeEnd: b('bad/a') }, code: 'INVALID_ARGUMENT', field: 'range_end' },
   { name: 'range with range_end equal to key', method: 'Range', request: { key: b('bad/b'), rangeEnd: b('bad/b') }, code: 'INVALID_ARGUMENT', field: 'range_end' },
   { name: 'range with prefix and range_end', method: 'Range', request: { key: b('bad/'), prefix: true, rangeEnd: b('bad/z') }, code: 'INVALID_ARGUMENT', field: 'range_end' },
@@ -127,6 +135,33 @@ describe('bad input against a 3-node cluster of processes', () => {
       expect({ code: r.code, details: r.details }).toMatchObject({ code: c.code });
       expect(r.details, `details "${r.details}" name ${c.field}`).toContain(c.field);
     });
+  });
+
+  test('txns too big to replicate are refused before they are proposed: no election, whatever the client repeats', async () => {
+    const before = await cluster!.leader();
+    const five = { success: [0, 1, 2, 3, 4].map((i) => putOp(`bad/five${i}`, Buffer.alloc(1_000_000, 'v'))) };
+    for (let i = 0; i < 3; i++) {
+      // 5 MB in one gRPC message: above what the node accepts at all (refused by gRPC, undecoded).
+      expect((await raw.get('leader')!.call('Txn', five)).code).toBe('RESOURCE_EXHAUSTED');
+      expect((await raw.get('follower')!.call('Txn', five)).code).toBe('RESOURCE_EXHAUSTED');
+    }
+    const after = await cluster!.leader();
+    expect({ id: after.id, term: after.term }).toEqual({ id: before.id, term: before.term });
+    expect(await client.getString('bad/five0')).toBeNull();
+  });
+
+  test('bytes that are not a protobuf message get INVALID_ARGUMENT, not INTERNAL', async () => {
+    // Field 1 announced 16 bytes long with one following; wire type 7, which does not exist.
+    const cut = Buffer.from([0x0a, 0x10, 0x41]);
+    const wireType7 = Buffer.from([0x0f, 0x01]);
+    const cases: [string, Buffer][] = [['/raftdb.v1.KV/Put', cut], ['/raftdb.v1.KV/Txn', cut], ['/raftdb.v1.KV/Range', cut], ['/raftdb.v1.Cluster/Status', wireType7]];
+    for (const target of ['leader', 'follower']) {
+      for (const [path, garbage] of cases) {
+        const r = await raw.get(target)!.callBytes(path, garbage);
+        expect([path, r.code]).toEqual([path, 'INVALID_ARGUMENT']);
+        expect(r.details).toMatch(/request is not a valid protobuf message/);
+      }
+    }
   });
 
   test('the boundaries themselves are accepted: a 4 KiB key, a 1 MiB value', async () => {
