@@ -86,12 +86,12 @@ export class WatchFeed {
         if (page.nextRevision <= from) throw new Error(`watch history did not advance past revision ${from}`);
         this.send(page.events, page.nextRevision - 1);
       }
+      const pending = this.pending ?? [];
+      this.pending = null;
+      for (const batch of pending) this.send(batch.events, batch.revision);
     } catch (err) {
-      this.fail(err);
+      this.fail(err); // never a rejection: the caller does not wait for it
     }
-    const pending = this.pending ?? [];
-    this.pending = null;
-    for (const batch of pending) this.send(batch.events, batch.revision);
   }
 
   /** The transport's buffer drained. */
@@ -122,7 +122,15 @@ export class WatchFeed {
       }
       return;
     }
-    if (this.pending === null) return this.send(batch.events, batch.revision);
+    if (this.pending === null) {
+      // The state machine swallows a listener's exception; the watch must end rather than skip.
+      try {
+        this.send(batch.events, batch.revision);
+      } catch (err) {
+        this.fail(err);
+      }
+      return;
+    }
     this.pendingEvents += batch.events.length;
     if (this.pendingEvents <= MAX_PENDING_EVENTS) {
       this.pending.push(batch);

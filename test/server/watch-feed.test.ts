@@ -173,6 +173,22 @@ describe('WatchFeed', () => {
     again.close();
   });
 
+  it('ends the watch when writing a change throws, rather than skipping the rest of the revision', async () => {
+    const sink = new ArraySink();
+    const broken = new Error('cannot encode');
+    const write = sink.write.bind(sink);
+    sink.write = (e, last) => {
+      if (Buffer.from(e.kv.key).toString() === 'w/1') throw broken;
+      return write(e, last);
+    };
+    const feed = new WatchFeed(sm, sink, { ...under('w/'), startRevision: 0 });
+    await feed.start();
+    await apply(wide('w/', 3, 'a'));
+    await apply(wide('w/', 3, 'b'));
+    expect(sink.failure).toBe(broken);
+    expect(sink.lines).toEqual(['1.0 w/0=a']);
+  });
+
   it('ends a watch that has not seen the changes a snapshot restore skips; one from after the snapshot continues', async () => {
     const source = await StateMachine.open(`${dir}/source`);
     await source.apply(Array.from({ length: 8 }, (_, i) => entry(i + 1, { type: 'put', key: b(`w/${i}`), value: b('s') })));
