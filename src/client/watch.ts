@@ -3,7 +3,8 @@
 // every change once and in order. One revision (a transaction, a range delete) can carry several
 // changes and the stream may break between them: the watch then resumes at that revision and
 // drops the changes it already delivered by their index in the revision; after the revision's
-// last change (`lastInRevision`) it resumes at the next revision.
+// last change (`lastInRevision`) it resumes at the next revision. An error that is not retried
+// (a slow reader cut off, history compacted) comes after every change the stream carried.
 import * as grpc from '@grpc/grpc-js';
 import type { EndpointPool } from './endpoints.js';
 import { RaftdbError, invalidArgument, toRaftdbError } from './errors.js';
@@ -139,11 +140,18 @@ export class Watch implements AsyncIterableIterator<WatchEvent> {
     this.call = call;
     call.on('metadata', () => (this.failures = 0));
     call.on('data', (w: WireWatchEvent) => this.onData(w));
-    call.on('error', (err: unknown) => this.onBroken(call, endpoint, toRaftdbError(err)));
+    // grpc-js reports the status as soon as it arrives, while changes sent before it may still
+    // wait in the stream (paused when our queue is full): act on it only after the last of them
+    // ('end'), or a slow reader cut off with "resume from revision N" would miss some before N.
+    let broken: RaftdbError | null = null;
+    call.on('error', (err: unknown) => (broken = toRaftdbError(err)));
     call.on('status', (s: grpc.StatusObject) => {
       // The server ended the stream cleanly (shutting down, stepping down): carry on elsewhere.
-      if (s.code === grpc.status.OK) this.onBroken(call, endpoint, new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream ended by the server'));
+      if (s.code === grpc.status.OK) broken = new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream ended by the server');
     });
+    const ended = (): void => this.onBroken(call, endpoint, broken ?? new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream closed'));
+    call.on('end', ended);
+    call.on('close', ended); // a destroyed stream closes without 'end'; onBroken runs once per call
   }
 
   private onData(w: WireWatchEvent): void {

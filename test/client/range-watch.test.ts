@@ -2,7 +2,7 @@
 // honoured across pages, and a watch that resumes from the last revision after a stream error.
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, type RaftdbClient, type WatchEvent } from '../../src/client/index.js';
+import { connect, type RaftdbClient, WATCH_HIGH_WATER, type WatchEvent } from '../../src/client/index.js';
 import { FakeNode, fault, hdr, type Req } from './fake-server.js';
 
 const nodes: FakeNode[] = [];
@@ -131,6 +131,23 @@ describe('watch', () => {
     expect(brief(await take(w, 4))).toEqual(['4:put:a', '4:put:c', '4:put:e', '5:put:f']);
     expect(n.requests('Watch').map((r) => r.startRevision)).toEqual([4, 4, 4]);
     await w.return();
+  });
+
+  it('delivers every change a stream carried before a non-retriable error, also when the reader was paused', async () => {
+    const { n, c } = await setup();
+    // More than the client buffers before it pauses the stream, then the slow-watcher cut-off:
+    // the error arrives while changes still wait in the paused stream.
+    const count = WATCH_HIGH_WATER + 10;
+    n.watch = (_req, call) => {
+      for (let i = 0; i < count; i++) call.write(event(10 + i, `k${i}`));
+      call.emit('error', fault(status.RESOURCE_EXHAUSTED, `watcher fell behind; resume from revision ${10 + count}`));
+    };
+    const w = c.watch({ key: 'a', rangeEnd: 'z', startRevision: 10 });
+    await new Promise((r) => setTimeout(r, 300)); // the client pauses at WATCH_HIGH_WATER; the error arrives
+    const got = await take(w, count);
+    expect(got.length).toBe(count);
+    expect(got[count - 1]!.revision).toBe(10 + count - 1);
+    await expect(w.next()).rejects.toMatchObject({ code: 'RESOURCE_EXHAUSTED' });
   });
 
   it('starts "from now" at the revision after the current one', async () => {
