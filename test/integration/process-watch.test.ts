@@ -214,6 +214,38 @@ describe('3-node cluster of processes: watches deliver every change of multi-key
     rest.cancel();
     console.log(`[watch] slow watcher on ${follower} cut off after ${got.length} changes; resumed from revision ${resumeFrom} (${end!.details})`);
   });
+
+  test('a TypeScript watch that does not keep up gets every change before the cut-off, then the error naming where to resume', async () => {
+    const c = cluster!;
+    const start = (await client.put('slowts/start', '0')).header.revision + 1;
+    const watch = c.client().watch({ key: 'slowts/', prefix: true, startRevision: start });
+    // Nobody reads: the client's queue fills and pauses the stream, then the server's.
+    const PUTS = 125;
+    let last = 0;
+    for (let t = 0; t < 120; t++) {
+      const success = Array.from({ length: PUTS }, (_, i) => op.put(`slowts/${String(i).padStart(3, '0')}`, `t${t}`));
+      last = (await client.txn({ success })).header.revision;
+    }
+    const got: WatchEvent[] = [];
+    const err = await (async () => {
+      for await (const e of watch) got.push(e);
+    })().then(
+      () => null,
+      (e: unknown) => e as { code: string; details: string },
+    );
+    expect(err?.code).toBe('RESOURCE_EXHAUSTED');
+    const resumeFrom = Number(/resume from revision (\d+)/.exec(err!.details)?.[1]);
+    expect(resumeFrom).toBeLessThanOrEqual(last);
+    expect(got.length).toBe((resumeFrom - start) * PUTS);
+    expect(got.every((e, i) => e.revision === start + Math.floor(i / PUTS) && e.indexInRevision === i % PUTS)).toBe(true);
+    const rest = collect(c.client().watch({ key: 'slowts/', prefix: true, startRevision: resumeFrom }));
+    await eventually(() => rest.events.length >= (last - resumeFrom + 1) * PUTS, 20_000, 50);
+    expect(await rest.stop()).toBeNull();
+    const all = [...got, ...rest.events];
+    expect(all.length).toBe((last - start + 1) * PUTS);
+    expect(all.every((e, i) => e.revision === start + Math.floor(i / PUTS) && e.indexInRevision === i % PUTS)).toBe(true);
+    console.log(`[watch] slow TypeScript reader: ${got.length} changes, then ${err!.details}`);
+  });
 });
 
 /** Gives a stream a moment to show a duplicate or a change beyond what was awaited. */
