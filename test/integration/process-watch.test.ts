@@ -226,14 +226,21 @@ describe('3-node cluster of processes: watches deliver every change of multi-key
       const success = Array.from({ length: PUTS }, (_, i) => op.put(`slowts/${String(i).padStart(3, '0')}`, `t${t}`));
       last = (await client.txn({ success })).header.revision;
     }
+    // Read until the error, or until nothing came for 10 s (a server that never cuts off).
     const got: WatchEvent[] = [];
-    const err = await (async () => {
-      for await (const e of watch) got.push(e);
-    })().then(
-      () => null,
-      (e: unknown) => e as { code: string; details: string },
-    );
-    expect(err?.code).toBe('RESOURCE_EXHAUSTED');
+    let err: { code: string; details: string } | null = null;
+    for (;;) {
+      let timer!: NodeJS.Timeout;
+      const idle = new Promise<'idle'>((r) => (timer = setTimeout(() => r('idle'), 10_000)));
+      const next = await Promise.race([watch.next(), idle]).catch((e: unknown) => e as { code: string; details: string }).finally(() => clearTimeout(timer));
+      if (next === 'idle' || 'code' in next || next.done) {
+        if (next !== 'idle' && 'code' in next) err = next;
+        break;
+      }
+      got.push(next.value);
+    }
+    watch.cancel();
+    expect(err?.code, `the server cut the reader off (${got.length} changes read)`).toBe('RESOURCE_EXHAUSTED');
     const resumeFrom = Number(/resume from revision (\d+)/.exec(err!.details)?.[1]);
     expect(resumeFrom).toBeLessThanOrEqual(last);
     expect(got.length).toBe((resumeFrom - start) * PUTS);
