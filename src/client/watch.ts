@@ -1,8 +1,10 @@
 // A watch as an async iterator of changes. The stream is resumed after a transient failure
-// (node gone, leader change, server closing the stream) on the next endpoint, from the last
-// revision seen, so the caller sees every change once and in order. Events already delivered
-// at that revision are skipped: one revision (a transaction, a range delete) can carry several
-// events and the stream may have broken between them.
+// (node gone, leader change, server closing the stream) on the next endpoint, so the caller sees
+// every change once and in order. One revision (a transaction, a range delete) can carry several
+// changes and the stream may break between them: the watch then resumes at that revision and
+// drops the changes it already delivered by their index in the revision; after the revision's
+// last change (`lastInRevision`) it resumes at the next revision. An error that is not retried
+// (a slow reader cut off, history compacted) comes after every change the stream carried.
 import * as grpc from '@grpc/grpc-js';
 import type { EndpointPool } from './endpoints.js';
 import { RaftdbError, invalidArgument, toRaftdbError } from './errors.js';
@@ -22,6 +24,10 @@ export interface WatchEvent {
   kv: KeyValue;
   prevKv: KeyValue | null;
   revision: number;
+  /** Position among all changes of the revision (0-based; the same on every node). */
+  indexInRevision: number;
+  /** No later change of this revision comes to this watch: the revision is complete. */
+  lastInRevision: boolean;
   header: ResponseHeader;
 }
 
@@ -38,6 +44,8 @@ function toEvent(w: WireWatchEvent): WatchEvent {
     kv: w.kv ? keyValue(w.kv) : new KeyValue(EMPTY, EMPTY, 0, 0, 0),
     prevKv: w.prevKv ? keyValue(w.prevKv) : null,
     revision: w.revision,
+    indexInRevision: w.indexInRevision ?? 0,
+    lastInRevision: w.lastInRevision === true,
     header: header(w.header),
   };
 }
@@ -52,11 +60,12 @@ export class Watch implements AsyncIterableIterator<WatchEvent> {
   private failure: RaftdbError | null = null;
   private finished = false;
   private failures = 0;
-  /** The revision the next stream starts at: the last one seen, or the start before any event. */
+  /**
+   * Where the next stream starts: the revision after the last complete one, or the revision of a
+   * partly delivered one, whose changes up to index `deliveredIndex` the caller already has.
+   */
   private resumeRevision = 0;
-  /** Events delivered at resumeRevision, and how many of them the current stream will repeat. */
-  private seenAtResume = 0;
-  private skip = 0;
+  private deliveredIndex = -1;
 
   constructor(
     private readonly pool: EndpointPool,
@@ -131,28 +140,34 @@ export class Watch implements AsyncIterableIterator<WatchEvent> {
     this.call = call;
     call.on('metadata', () => (this.failures = 0));
     call.on('data', (w: WireWatchEvent) => this.onData(w));
-    call.on('error', (err: unknown) => this.onBroken(call, endpoint, toRaftdbError(err)));
+    // grpc-js reports the status as soon as it arrives, while changes sent before it may still
+    // wait in the stream (paused when our queue is full): act on it only after the last of them
+    // ('end'), or a slow reader cut off with "resume from revision N" would miss some before N.
+    let broken: RaftdbError | null = null;
+    call.on('error', (err: unknown) => (broken = toRaftdbError(err)));
     call.on('status', (s: grpc.StatusObject) => {
       // The server ended the stream cleanly (shutting down, stepping down): carry on elsewhere.
-      if (s.code === grpc.status.OK) this.onBroken(call, endpoint, new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream ended by the server'));
+      if (s.code === grpc.status.OK) broken = new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream ended by the server');
     });
+    const ended = (): void => this.onBroken(call, endpoint, broken ?? new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream closed'));
+    call.on('end', ended);
+    call.on('close', ended); // a destroyed stream closes without 'end'; onBroken runs once per call
   }
 
   private onData(w: WireWatchEvent): void {
     if (this.finished) return;
     this.failures = 0;
     const ev = toEvent(w);
+    // A resumed stream repeats the changes of a partly delivered revision: (revision, index) names each.
     if (ev.revision < this.resumeRevision) return;
-    if (ev.revision === this.resumeRevision && this.skip > 0) {
-      this.skip--;
-      return;
-    }
-    if (ev.revision > this.resumeRevision) {
+    if (ev.revision === this.resumeRevision && ev.indexInRevision <= this.deliveredIndex) return;
+    if (ev.lastInRevision) {
+      this.resumeRevision = ev.revision + 1;
+      this.deliveredIndex = -1;
+    } else {
       this.resumeRevision = ev.revision;
-      this.seenAtResume = 0;
-      this.skip = 0;
+      this.deliveredIndex = ev.indexInRevision;
     }
-    this.seenAtResume++;
     this.deliver(ev);
   }
 
@@ -177,7 +192,6 @@ export class Watch implements AsyncIterableIterator<WatchEvent> {
     }
     if (err.leader) this.pool.noteLeaderHint(err.leader);
     else this.pool.noteUnreachable(endpoint);
-    this.skip = this.seenAtResume;
     this.timer = setTimeout(() => this.open(), backoffMs(this.retry, this.failures));
   }
 

@@ -117,4 +117,6 @@ export interface WireWatchEvent {
   prevKv: WireKeyValue | null;
   revision: number;
   header: WireHeader | null;
+  indexInRevision: number;
+  lastInRevision: boolean;
 }

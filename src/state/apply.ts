@@ -86,7 +86,7 @@ function put(b: PendingBatch, key: Uint8Array, value: Uint8Array, revision: numb
     modRevision: revision,
     version: prev ? prev.version + 1 : 1,
   };
-  b.set(key, kv, { type: 'put', kv, prevKv: prev });
+  b.set(key, kv, { type: 'put', kv, prevKv: prev, index: b.nextIndexInRevision() });
 }
 
 /** Delete every key of the range at `revision`; returns how many, or -1 when over the bound. */
@@ -95,7 +95,7 @@ async function deleteRange(b: PendingBatch, key: Uint8Array, rangeEnd: Uint8Arra
   if (more) return -1;
   for (const prev of kvs) {
     const tombstone: KeyValue = { key: prev.key, value: EMPTY, createRevision: 0, modRevision: revision, version: 0 };
-    b.set(prev.key, null, { type: 'delete', kv: tombstone, prevKv: prev });
+    b.set(prev.key, null, { type: 'delete', kv: tombstone, prevKv: prev, index: b.nextIndexInRevision() });
   }
   return kvs.length;
 }

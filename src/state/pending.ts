@@ -18,6 +18,8 @@ export class PendingBatch {
   /** Every change in apply order; each event's kv.modRevision is its revision. */
   readonly events: WatchEvent[] = [];
   private readonly undo: UndoRecord[] = [];
+  /** events.length when the current command started (a command is one revision). */
+  private commandStart = 0;
 
   constructor(
     private readonly db: Db,
@@ -55,10 +57,16 @@ export class PendingBatch {
     this.events.push(event);
   }
 
-  /** A point to roll back to; marks are only valid until the next command starts. */
+  /** Starts a command; returns the point to roll back to, valid until the next command starts. */
   mark(): number {
     this.undo.length = 0;
+    this.commandStart = this.events.length;
     return this.events.length;
+  }
+
+  /** The index the next change of the current command gets among its revision's changes. */
+  nextIndexInRevision(): number {
+    return this.events.length - this.commandStart;
   }
 
   /** Undo every set() since mark() (a txn that turned out too large). */

@@ -131,7 +131,7 @@ export class StateMachine {
       this.state = next;
       for (const [k, kv] of pending.kvs) this.cache.set(k, kv);
       this.dedupe.batchWritten();
-      this.emit({ firstIndex: entries[first]!.index, lastIndex: last.index, revision: next.revision, events: pending.events });
+      this.emit({ type: 'applied', firstIndex: entries[first]!.index, lastIndex: last.index, revision: next.revision, events: pending.events });
       return results;
     } catch (err) {
       await batch.close();
@@ -188,7 +188,10 @@ export class StateMachine {
     this.busy = true;
   }
 
-  /** Subscribe to the changes of every applied batch (called after it is written); returns unsubscribe. */
+  /**
+   * Subscribe to the changes of every applied batch (called after it is written, with
+   * revision() already moved) and to snapshot restores; returns unsubscribe.
+   */
   onApplied(listener: AppliedListener): () => void {
     if (this.listeners.size >= MAX_LISTENERS) throw new InvalidArgumentError('listener', `more than ${MAX_LISTENERS} listeners`);
     this.listeners.add(listener);
@@ -285,6 +288,7 @@ export class StateMachine {
         this.failure = err as Error; // a reopen runs recoverSwap and finishes the swap
         throw err;
       }
+      this.emit({ type: 'restored', lastIndex: info.appliedIndex, revision: info.revision });
       return info;
     } finally {
       this.busy = false;

@@ -52,15 +52,23 @@ export interface WatchEvent {
   kv: KeyValue;
   /** The key before this change; null when the key did not exist. */
   prevKv: KeyValue | null;
+  /**
+   * Position among all changes of its revision (0-based, in apply order). Apply is deterministic,
+   * so (revision, index) names one change on every node: a watch resumed in the middle of a
+   * revision skips what it has by it.
+   */
+  index: number;
 }
 
-/** The changes of one applied batch, emitted to onApplied listeners after it is durable. */
-export interface AppliedBatch {
-  firstIndex: number;
-  lastIndex: number;
-  revision: number;
-  events: WatchEvent[];
-}
+/**
+ * What onApplied listeners hear. `applied`: the changes of one written batch, whole revisions
+ * (every change of each revision after the previous batch's, up to `revision`). `restored`: the
+ * state was replaced by a snapshot at `revision`; the changes up to it have no events on this
+ * node (its history restarts after it), so a listener that has not seen them must stop.
+ */
+export type AppliedBatch =
+  | { type: 'applied'; firstIndex: number; lastIndex: number; revision: number; events: WatchEvent[] }
+  | { type: 'restored'; lastIndex: number; revision: number };
 
 /** A range read: the kvs in key order, whether more exist past the limit, the store revision. */
 export interface RangeResult {

@@ -114,10 +114,12 @@ function toTuple(e: WatchEvent): EventTuple {
 function decodeRecord(revision: number, bytes: Uint8Array): WatchEvent[] {
   const tuples = unpack(bytes);
   if (!Array.isArray(tuples)) throw new StateInvariantError(`corrupt watch record at revision ${revision}`);
-  return (tuples as EventTuple[]).map(([type, key, value, createRevision, version, p]) => ({
+  // A record holds its revision's changes in apply order, so a change's index is its position.
+  return (tuples as EventTuple[]).map(([type, key, value, createRevision, version, p], index) => ({
     type: type === 0 ? 'put' : 'delete',
     kv: { key, value, createRevision, modRevision: revision, version },
     prevKv: p ? { key, value: p[0], createRevision: p[1], modRevision: p[2], version: p[3] } : null,
+    index,
   }));
 }
 

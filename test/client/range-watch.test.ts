@@ -2,7 +2,7 @@
 // honoured across pages, and a watch that resumes from the last revision after a stream error.
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, type RaftdbClient, type WatchEvent } from '../../src/client/index.js';
+import { connect, type RaftdbClient, WATCH_HIGH_WATER, type WatchEvent } from '../../src/client/index.js';
 import { FakeNode, fault, hdr, type Req } from './fake-server.js';
 
 const nodes: FakeNode[] = [];
@@ -65,41 +65,89 @@ describe('range', () => {
   });
 });
 
-function event(revision: number, key: string, type: 'PUT' | 'DELETE' = 'PUT'): Req {
-  return { type, revision, kv: { key: Buffer.from(key), value: Buffer.from(`v${revision}`), createRevision: 1, modRevision: revision, version: 1 }, header: hdr(revision) };
+/** A wire change: `index` in its revision, `last` when no later change of it follows. */
+function event(revision: number, key: string, index = 0, last = true, type: 'PUT' | 'DELETE' = 'PUT'): Req {
+  const kv = { key: Buffer.from(key), value: Buffer.from(`v${revision}`), createRevision: 1, modRevision: revision, version: 1 };
+  return { type, revision, kv, indexInRevision: index, lastInRevision: last, header: hdr(revision) };
 }
 
-async function take(it: AsyncIterator<WatchEvent>, count: number): Promise<WatchEvent[]> {
+/** Up to `count` events; fewer if the watch ends or none arrives for `idleMs` (a lost event). */
+async function take(it: AsyncIterator<WatchEvent>, count: number, idleMs = 3000): Promise<WatchEvent[]> {
   const out: WatchEvent[] = [];
   while (out.length < count) {
-    const r = await it.next();
-    if (r.done) break;
+    let timer!: NodeJS.Timeout;
+    const idle = new Promise<null>((r) => (timer = setTimeout(() => r(null), idleMs)));
+    const r = await Promise.race([it.next(), idle]).finally(() => clearTimeout(timer));
+    if (r === null || r.done) break;
     out.push(r.value);
   }
   return out;
 }
 
+const brief = (events: WatchEvent[]): string[] => events.map((e) => `${e.revision}:${e.type}:${e.kv.keyString()}`);
+
+/** A fake node whose n-th Watch stream (from 0) writes streams[n] and then, if `breaks`, fails UNAVAILABLE. */
+function scripted(n: FakeNode, streams: Req[][], breaks = streams.length - 1): void {
+  let count = 0;
+  n.watch = (_req, call) => {
+    const i = count++;
+    for (const e of streams[i] ?? []) call.write(e);
+    if (i < breaks) setTimeout(() => call.emit('error', fault(status.UNAVAILABLE, 'leader lost')), 20);
+  };
+}
+
 describe('watch', () => {
-  it('resumes after a stream error from the last revision, without repeating events', async () => {
+  it('resumes at a partly delivered revision after a stream error, dropping only the changes it has', async () => {
     const { n, c } = await setup();
-    let streams = 0;
-    n.watch = (req, call) => {
-      streams++;
-      if (streams === 1) {
-        // Revision 4 carries two events; the stream breaks between them.
-        for (const e of [event(3, 'a'), event(4, 'b')]) call.write(e);
-        setTimeout(() => call.emit('error', fault(status.UNAVAILABLE, 'leader lost')), 20);
-      } else {
-        expect(req.startRevision).toBe(4);
-        for (const e of [event(4, 'b'), event(4, 'c', 'DELETE'), event(5, 'd')]) call.write(e);
-      }
-    };
+    // Revision 4 carries two changes; the stream breaks between them.
+    scripted(n, [
+      [event(3, 'a'), event(4, 'b', 0, false)],
+      [event(4, 'b', 0, false), event(4, 'c', 1, true, 'DELETE'), event(5, 'd')],
+    ]);
     const w = c.watch({ key: 'a', rangeEnd: 'z', startRevision: 3 });
     const events = await take(w, 4);
-    expect(events.map((e) => `${e.revision}:${e.type}:${e.kv.keyString()}`)).toEqual(['3:put:a', '4:put:b', '4:delete:c', '5:put:d']);
+    expect(brief(events)).toEqual(['3:put:a', '4:put:b', '4:delete:c', '5:put:d']);
+    expect(events.map((e) => [e.indexInRevision, e.lastInRevision])).toEqual([[0, true], [0, false], [1, true], [0, true]]);
     expect(n.requests('Watch').map((r) => r.startRevision)).toEqual([3, 4]);
     expect(await w.return()).toEqual({ value: undefined, done: true });
     expect(await w.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('resumes at the next revision when the last one delivered was complete', async () => {
+    const { n, c } = await setup();
+    scripted(n, [[event(3, 'a'), event(4, 'b', 0, false), event(4, 'c', 1, true)], [event(5, 'd')]]);
+    const w = c.watch({ key: 'a', rangeEnd: 'z', startRevision: 3 });
+    expect(brief(await take(w, 4))).toEqual(['3:put:a', '4:put:b', '4:put:c', '5:put:d']);
+    expect(n.requests('Watch').map((r) => r.startRevision)).toEqual([3, 5]);
+    await w.return();
+  });
+
+  it('loses and repeats nothing when a resumed stream breaks again while repeating a revision', async () => {
+    const { n, c } = await setup();
+    // The watch's filter skips changes 1 and 3 of revision 4: indexes have gaps.
+    const rev4 = [event(4, 'a', 0, false), event(4, 'c', 2, false), event(4, 'e', 4, true)];
+    scripted(n, [rev4.slice(0, 2), rev4.slice(0, 1), [...rev4, event(5, 'f')]]);
+    const w = c.watch({ key: 'a', rangeEnd: 'z', startRevision: 4 });
+    expect(brief(await take(w, 4))).toEqual(['4:put:a', '4:put:c', '4:put:e', '5:put:f']);
+    expect(n.requests('Watch').map((r) => r.startRevision)).toEqual([4, 4, 4]);
+    await w.return();
+  });
+
+  it('delivers every change a stream carried before a non-retriable error, also when the reader was paused', async () => {
+    const { n, c } = await setup();
+    // More than the client buffers before it pauses the stream, then the slow-watcher cut-off:
+    // the error arrives while changes still wait in the paused stream.
+    const count = WATCH_HIGH_WATER + 10;
+    n.watch = (_req, call) => {
+      for (let i = 0; i < count; i++) call.write(event(10 + i, `k${i}`));
+      call.emit('error', fault(status.RESOURCE_EXHAUSTED, `watcher fell behind; resume from revision ${10 + count}`));
+    };
+    const w = c.watch({ key: 'a', rangeEnd: 'z', startRevision: 10 });
+    await new Promise((r) => setTimeout(r, 300)); // the client pauses at WATCH_HIGH_WATER; the error arrives
+    const got = await take(w, count);
+    expect(got.length).toBe(count);
+    expect(got[count - 1]!.revision).toBe(10 + count - 1);
+    await expect(w.next()).rejects.toMatchObject({ code: 'RESOURCE_EXHAUSTED' });
   });
 
   it('starts "from now" at the revision after the current one', async () => {

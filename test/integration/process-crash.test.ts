@@ -2,7 +2,7 @@
 // write lost; the client's retries hide the election), a graceful restart of the whole cluster,
 // and a watch that survives the death of the node streaming it, without gap or duplicate.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RaftdbClient, WatchEvent } from '../../src/client/index.js';
+import { op, type RaftdbClient, type WatchEvent } from '../../src/client/index.js';
 import { checkHistory, formatViolation, HistoryRecorder } from '../../src/history/index.js';
 import { eventually, failureSummary, firstAckAfterMs, longestGapMs, missingWrites, readPrefix, startWriters } from './fixtures/load.js';
 import { logTailsOnFailure, ProcessCluster } from './process-cluster.js';
@@ -132,13 +132,16 @@ describe('3-node cluster of processes: crashes and restarts', () => {
         arrivedAt.push(Date.now());
       }
     })();
-    const acked = new Map<number, string>();
+    // Every other write is a txn of three puts: one revision, three changes, so the node may die
+    // between two changes of a revision.
+    const acked = new Map<number, string[]>();
     let stop = false;
     const writer = (async () => {
       for (let i = 0; !stop; i++) {
+        const key = (j: number): string => `w/${String(i).padStart(5, '0')}.${j}`;
         try {
-          const r = await client.put(`w/${String(i).padStart(5, '0')}`, `v${i}`);
-          acked.set(r.header.revision, `w/${String(i).padStart(5, '0')}`);
+          if (i % 2 === 0) acked.set((await client.put(key(0), `v${i}`)).header.revision, [key(0)]);
+          else acked.set((await client.txn({ success: [0, 1, 2].map((j) => op.put(key(j), `v${i}`)) })).header.revision, [0, 1, 2].map(key));
         } catch {
           // Indeterminate; the check below only needs the acknowledged ones.
         }
@@ -160,12 +163,13 @@ describe('3-node cluster of processes: crashes and restarts', () => {
     const resumed = events.findIndex((e, i) => i >= countAtKill && e.header.memberId !== serving);
     console.log(
       `[watch] served by ${serving}, killed; first event from ${events[resumed]?.header.memberId} ` +
-        `${arrivedAt[resumed]! - killedAt} ms later; ${events.length} events, ${acked.size} acked puts`,
+        `${arrivedAt[resumed]! - killedAt} ms later; ${events.length} events, ${acked.size} acked writes (half of them 3-key txns)`,
     );
-    const revisions = events.map((e) => e.revision);
-    expect(revisions.every((r, i) => i === 0 || r > revisions[i - 1]!), 'strictly increasing revisions: no duplicate').toBe(true);
-    const byRevision = new Map(events.map((e) => [e.revision, e.kv.keyString()]));
-    const missing = [...acked].filter(([rev, key]) => byRevision.get(rev) !== key);
+    const ascending = events.every((e, i) => i === 0 || e.revision > events[i - 1]!.revision || (e.revision === events[i - 1]!.revision && e.indexInRevision > events[i - 1]!.indexInRevision));
+    expect(ascending, 'strictly increasing (revision, index in revision): no duplicate').toBe(true);
+    const byRevision = new Map<number, string[]>();
+    for (const e of events) byRevision.set(e.revision, [...(byRevision.get(e.revision) ?? []), e.kv.keyString()]);
+    const missing = [...acked].filter(([rev, keys]) => byRevision.get(rev)?.join() !== keys.join());
     expect(missing, 'every acknowledged put was delivered at its revision').toEqual([]);
     expect(events.slice(countAtKill).some((e) => e.header.memberId !== serving)).toBe(true);
     await c.restart(serving);

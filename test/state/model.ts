@@ -10,8 +10,11 @@ export class KvModel {
   revision = 0;
   readonly kvs = new Map<string, KeyValue>();
   readonly events: WatchEvent[] = [];
+  /** events.length when the current command started: a change's index counts from there. */
+  private commandStart = 0;
 
   apply(cmd: Command): CommandResult {
+    this.commandStart = this.events.length;
     switch (cmd.type) {
       case 'put':
         this.put(cmd.key, cmd.value, this.revision + 1);
@@ -68,7 +71,7 @@ export class KvModel {
     const prev = this.kvs.get(hex(key)) ?? null;
     const kv = { key, value, createRevision: prev ? prev.createRevision : rev, modRevision: rev, version: prev ? prev.version + 1 : 1 };
     this.kvs.set(hex(key), kv);
-    this.events.push({ type: 'put', kv, prevKv: prev });
+    this.events.push({ type: 'put', kv, prevKv: prev, index: this.events.length - this.commandStart });
   }
 
   private del(key: Uint8Array, rangeEnd: Uint8Array | undefined, rev: number): number {
@@ -76,7 +79,7 @@ export class KvModel {
     for (const prev of victims) {
       this.kvs.delete(hex(prev.key));
       const kv = { key: prev.key, value: new Uint8Array(0), createRevision: 0, modRevision: rev, version: 0 };
-      this.events.push({ type: 'delete', kv, prevKv: prev });
+      this.events.push({ type: 'delete', kv, prevKv: prev, index: this.events.length - this.commandStart });
     }
     return victims.length;
   }
