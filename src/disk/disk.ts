@@ -61,8 +61,8 @@ export interface Disk {
   unlink(file: string): Promise<void>;
   /** Atomically renames `from` to `to`, replacing `to` (durable after syncDir). */
   rename(from: string, to: string): Promise<void>;
-  /** Creates `dir` and missing parents; returns the first directory created, or null if none was. */
-  mkdirp(dir: string): Promise<string | null>;
+  /** Creates `dir` and missing parents (each new name durable after syncDir of its parent). */
+  mkdirp(dir: string): Promise<void>;
   /** Makes the names created, renamed or removed in `dir` durable (fsync of the directory). */
   syncDir(dir: string): Promise<void>;
 }

@@ -73,7 +73,7 @@ export const nodeDisk: Disk = {
   unlink: (file) => fs.unlink(file),
   rename: (from, to) => fs.rename(from, to),
   async mkdirp(dir) {
-    return (await fs.mkdir(dir, { recursive: true })) ?? null;
+    await fs.mkdir(dir, { recursive: true });
   },
   async syncDir(dir) {
     const fh = await fs.open(dir, 'r');

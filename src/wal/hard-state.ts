@@ -84,6 +84,7 @@ export class StateFile {
       fh = await disk.open(file, mode);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await syncAncestors(disk, dir);
       await createStateFile(disk, dir, file);
       fh = await disk.open(file, mode);
     }
@@ -126,6 +127,16 @@ export class StateFile {
   async close(): Promise<void> {
     await this.fh.close();
   }
+}
+
+/**
+ * A new WAL directory (and any parent that mkdir -p just made) is a name in its parent, durable
+ * only once the parent is fsynced: without this, a power cut after the first acknowledged write
+ * can take the whole directory away. Runs while state.bin does not exist yet, so a crash before
+ * the state file is in place runs it again at the next open.
+ */
+async function syncAncestors(disk: Disk, dir: string): Promise<void> {
+  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) await disk.syncDir(path.dirname(d));
 }
 
 /** temp + fsync + rename + fsync(dir): a crash never leaves a state file without a valid slot. */
