@@ -6,7 +6,7 @@ import type { Entry, SnapshotMeta } from '../raft/types.js';
 import { WalCorruptionError } from './errors.js';
 import { StateFile, type DurableState } from './hard-state.js';
 import { COMMIT_RECORD, RECORD_ENTRY, checkRecord, decodeEntry, entrySizeBytes } from './record.js';
-import { Segment, createSegmentFile, openTail } from './segment.js';
+import { Segment, createSegmentFile, openTail, removeSegmentFile } from './segment.js';
 
 const MAX_IOVECS = 1024; // IOV_MAX on Linux; writev with more vectors fails with EINVAL
 const READ_CHUNK_BYTES = 8 * 1024 * 1024; // a cache miss reads at most this much per syscall
@@ -119,8 +119,8 @@ export class DiskLog {
   }
 
   /**
-   * Removes entries from `fromIndex` on. Later segments go first, newest first, and the directory
-   * is synced before the cut, so a crash never leaves a gap between segments; the cut is synced
+   * Removes entries from `fromIndex` on. Later segments go first, newest first, each removal
+   * synced before the next and before the cut, so a crash never leaves a gap between segments; the cut is synced
    * before new entries are written over it, so old and new records never mix. The file is cut to
    * the new end and then extended again: the removed records must become zeros, or recovery
    * would read them (valid CRCs and all) as the log's continuation after a shorter new write.
@@ -128,15 +128,12 @@ export class DiskLog {
   async truncateFrom(fromIndex: number): Promise<void> {
     if (fromIndex > this.tail.lastIndex) return;
     this.generation++;
-    let removed = false;
     while (this.segments.length > 1 && this.tail.firstIndex >= fromIndex) {
       await this.tailFh.close();
-      await this.disk.unlink(this.tail.path);
+      await removeSegmentFile(this.disk, this.tail.path);
       this.segments.pop();
       this.tailFh = await openTail(this.disk, this.tail.path);
-      removed = true;
     }
-    if (removed) await this.disk.syncDir(this.dir);
     const cut = this.tail.forgetFrom(Math.min(fromIndex, this.tail.lastIndex + 1));
     await this.tailFh.truncate(cut);
     if (cut < this.segmentBytes) await this.tailFh.truncate(this.segmentBytes);
@@ -150,9 +147,8 @@ export class DiskLog {
     while (n + 1 < this.segments.length && this.segments[n]!.lastIndex <= index) n++;
     if (n > 0) {
       this.generation++;
-      for (let i = 0; i < n; i++) await this.disk.unlink(this.segments[i]!.path);
+      for (let i = 0; i < n; i++) await removeSegmentFile(this.disk, this.segments[i]!.path);
       this.segments.splice(0, n);
-      await this.disk.syncDir(this.dir);
     }
     return this.segments[0]!;
   }
@@ -162,8 +158,7 @@ export class DiskLog {
     this.generation++;
     await this.tailFh.close();
     // Newest first: a crash midway leaves a prefix, which recovery discards against the snapshot.
-    while (this.segments.length > 0) await this.disk.unlink(this.segments.pop()!.path);
-    await this.disk.syncDir(this.dir);
+    while (this.segments.length > 0) await removeSegmentFile(this.disk, this.segments.pop()!.path);
     const header = { firstIndex: snap.index + 1, prevTerm: snap.term };
     this.tailFh = await createSegmentFile(this.disk, this.dir, header, this.segmentBytes);
     this.segments.push(new Segment(this.dir, header));

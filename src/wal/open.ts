@@ -7,6 +7,7 @@ import { DiskLog } from './disk-log.js';
 import { WalCorruptionError } from './errors.js';
 import { StateFile } from './hard-state.js';
 import { scanLog, type WalRepair } from './recovery.js';
+import { removeSegmentFile } from './segment.js';
 import { TermIndex } from './term-index.js';
 
 /** Everything a Wal starts from. */
@@ -77,10 +78,9 @@ async function loadSegments(
     if (segments.length > 0) {
       const reason = `log does not contain snapshot ${snap?.index}/${snap?.term}: completing an interrupted snapshot install`;
       for (let i = segments.length - 1; i >= 0; i--) {
-        await disk.unlink(segments[i]!.path);
+        await removeSegmentFile(disk, segments[i]!.path);
         repairs.push({ file: segments[i]!.path, offset: 0, action: 'deleted', reason, droppedBytes: segments[i]!.sizeBytes });
       }
-      await disk.syncDir(dir);
     }
     first = snap === null ? 1 : snap.index + 1;
     last = first - 1;

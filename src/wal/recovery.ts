@@ -18,7 +18,7 @@ import {
   decodeEntry,
   decodeSegmentHeader,
 } from './record.js';
-import { Segment, dataEnd, listSegmentFiles, segmentFileName } from './segment.js';
+import { Segment, dataEnd, listSegmentFiles, removeSegmentFile, segmentFileName } from './segment.js';
 
 /** Something recovery changed on disk, for the caller to log. */
 export interface WalRepair {
@@ -63,23 +63,22 @@ export async function scanLog(disk: Disk, dir: string, visit: EntryVisitor, repa
     const torn = isLast && !damage.structural && !laterBatchAfter(buf, Math.max(damage.offset, SEGMENT_HEADER_BYTES - 1));
     if (!torn && !repair) throw new WalCorruptionError(file, damage.offset, damage.reason);
     const reason = torn ? `torn tail: ${damage.reason}` : `operator repair: ${damage.reason}`;
+    // Everything after damage that is not a torn tail is unreachable once cut: drop it newest
+    // first, then the damage, so a crash midway still leaves a contiguous log.
+    for (let j = names.length - 1; j > k; j--) {
+      const later = path.join(dir, names[j]!);
+      const sizeBytes = await disk.sizeBytes(later);
+      await removeSegmentFile(disk, later);
+      repairs.push({ file: later, offset: 0, action: 'deleted', reason: `follows damage in ${name}`, droppedBytes: sizeBytes });
+    }
     if (segment !== null && damage.offset >= SEGMENT_HEADER_BYTES) {
       await cutFile(disk, file, damage.offset);
       repairs.push({ file, offset: damage.offset, action: 'truncated', reason, droppedBytes: Math.max(0, dataEnd(buf) - damage.offset) });
       segments.push(segment);
     } else {
-      await disk.unlink(file);
+      await removeSegmentFile(disk, file);
       repairs.push({ file, offset: 0, action: 'deleted', reason, droppedBytes: buf.length });
     }
-    // Everything after damage that is not a torn tail is unreachable once cut: drop it, newest first
-    // so a crash midway still leaves a contiguous prefix.
-    for (let j = names.length - 1; j > k; j--) {
-      const later = path.join(dir, names[j]!);
-      const sizeBytes = await disk.sizeBytes(later);
-      await disk.unlink(later);
-      repairs.push({ file: later, offset: 0, action: 'deleted', reason: `follows damage in ${name}`, droppedBytes: sizeBytes });
-    }
-    await disk.syncDir(dir);
     break;
   }
   return { segments, repairs };

@@ -24,6 +24,17 @@ export async function listSegmentFiles(disk: Disk, dir: string): Promise<string[
 }
 
 /**
+ * Unlinks a segment and makes that durable before the next one goes. Removals are ordered for a
+ * reason (newest first when the log's end is cut, oldest first when its start is compacted), so
+ * that a crash midway leaves a contiguous log; only a directory fsync per file keeps that order
+ * on disk: unsynced unlinks may reach the disk in any order, or not at all.
+ */
+export async function removeSegmentFile(disk: Disk, file: string): Promise<void> {
+  await disk.unlink(file);
+  await disk.syncDir(path.dirname(file));
+}
+
+/**
  * In-memory index of one segment: the byte offset of every entry record, so truncation knows
  * where to cut and cache misses read exactly the bytes they need. 4 bytes per entry.
  */

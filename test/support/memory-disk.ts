@@ -10,7 +10,8 @@
 //
 // A power cut (`powerCut()`, or `cutPowerAt(n)` to cut at the n-th mutating operation) replaces
 // every file and directory by its durable image; with `tear`, the write being cut (or the last
-// unsynced one) reaches the platter only up to a random byte. Every Disk handed out before the cut
+// unsynced one) reaches the platter only up to a random byte; with `keepSome`, any unsynced
+// change may have reached it too (writeback and journal commits happen whenever they like). Every Disk handed out before the cut
 // (`mount()`) is dead afterwards: each call fails with EIO, as the process would be gone. Mount
 // again to "reboot". `crash()` kills the mounts but keeps the page cache (a process kill).
 import path from 'node:path';
@@ -96,8 +97,17 @@ class FileNode {
     this.durableSize = this.size;
   }
 
-  /** The power went out: the cache becomes what the platter holds. */
-  revert(): void {
+  /** The power went out: the cache becomes what the platter holds (plus what `keep` says got there). */
+  revert(keep: (() => boolean) | null): void {
+    if (keep !== null) {
+      for (const no of this.dirty) {
+        const page = this.pages.get(no);
+        if (!keep()) continue;
+        if (page === undefined) this.durablePages.delete(no);
+        else this.durablePages.set(no, Buffer.from(page));
+      }
+      if (keep()) this.durableSize = this.size;
+    }
     const pages = new Map<number, Buffer>();
     for (const [no, page] of this.durablePages) {
       const end = this.durableSize - no * PAGE_BYTES;
@@ -122,11 +132,43 @@ function pageOf(pages: Map<number, Buffer>, no: number): Buffer {
   return page;
 }
 
+type Node = FileNode | DirNode;
+/** Name changes made by one operation (a rename changes two names at once); undefined removes. */
+type DirChange = [name: string, node: Node | undefined][];
+
 /** A directory: its names now, and the names a power cut leaves (as of its last syncDir). */
 class DirNode {
   readonly kind = 'dir';
-  entries = new Map<string, FileNode | DirNode>();
-  durable = new Map<string, FileNode | DirNode>();
+  entries = new Map<string, Node>();
+  durable = new Map<string, Node>();
+  /** Changes since the last syncDir, in order (for a cut that keeps some of them). */
+  unsynced: DirChange[] = [];
+
+  /** @param alwaysDurable the root: it stands for the mount point, whose names are never lost. */
+  constructor(private readonly alwaysDurable = false) {}
+
+  change(updates: DirChange): void {
+    for (const [name, node] of updates) setName(this.entries, name, node);
+    if (this.alwaysDurable) for (const [name, node] of updates) setName(this.durable, name, node);
+    else this.unsynced.push(updates);
+  }
+
+  sync(): void {
+    this.durable = new Map(this.entries);
+    this.unsynced = [];
+  }
+
+  /** The power went out: the names become the durable ones, plus each unsynced change kept by `keep`. */
+  revert(keep: (() => boolean) | null): void {
+    if (keep !== null) for (const c of this.unsynced) if (keep()) for (const [name, node] of c) setName(this.durable, name, node);
+    this.unsynced = [];
+    this.entries = new Map(this.durable);
+  }
+}
+
+function setName(names: Map<string, Node>, name: string, node: Node | undefined): void {
+  if (node === undefined) names.delete(name);
+  else names.set(name, node);
 }
 
 /** A mutating operation, as counted by cutPowerAt and listed in `trace`. */
@@ -141,13 +183,20 @@ export interface DiskOp {
 export interface CutOptions {
   /** The write being cut (or the last unsynced one) reaches the platter up to a random byte. */
   tear?: boolean;
-  /** Randomness for the tear (default Math.random); pass a seeded one to replay. */
+  /**
+   * Unsynced changes may have reached the platter before the cut (writeback, a journal commit):
+   * each directory change (create, unlink, rename), each dirty page and each file's size is kept
+   * or lost at random, independently, in no particular order (POSIX promises no order). Without
+   * this, everything unsynced is lost.
+   */
+  keepSome?: boolean;
+  /** Randomness for the tear and keepSome (default Math.random); pass a seeded one to replay. */
   rand?: () => number;
 }
 
 /** The physical disk: outlives power cuts; `mount()` gives a process its Disk. */
 export class MemoryDisk {
-  private readonly root = new DirNode();
+  private readonly root = new DirNode(true);
   private boot = 0;
   private opCount = 0;
   private failpoint: (CutOptions & { at: number }) | null = null;
@@ -155,9 +204,6 @@ export class MemoryDisk {
   /** Every mutating operation so far, in order (bounded: the last 10,000). */
   readonly trace: DiskOp[] = [];
 
-  constructor() {
-    this.root.durable = this.root.entries;
-  }
 
   /** Mutating operations so far: cutPowerAt(n) for n in 1..ops cuts at each of them. */
   get ops(): number {
@@ -181,15 +227,16 @@ export class MemoryDisk {
 
   /** Cuts the power now: everything not durable is lost. */
   powerCut(opts: CutOptions = {}): void {
+    const rand = opts.rand ?? Math.random;
     const torn = this.lastUnsynced;
     if (opts.tear === true && torn !== null) {
-      const k = Math.floor((opts.rand ?? Math.random)() * torn.data.length);
+      const k = Math.floor(rand() * torn.data.length);
       torn.file.write(torn.data.subarray(0, k), torn.position, true);
     }
     this.lastUnsynced = null;
     this.failpoint = null;
     this.boot++;
-    revertDir(this.root);
+    revertDir(this.root, opts.keepSome === true ? () => rand() < 0.5 : null);
   }
 
   /** The process dies but the machine stays up: the page cache (every written byte) survives. */
@@ -207,7 +254,7 @@ export class MemoryDisk {
     if (fp === null || fp.at !== n) return run();
     if (fp.tear === true && tear !== undefined) tear((fp.rand ?? Math.random)());
     else run();
-    this.powerCut();
+    this.powerCut({ keepSome: fp.keepSome, rand: fp.rand });
     throw new PowerLossError(`cut at operation ${n}: ${label}`);
   }
 
@@ -239,11 +286,11 @@ export class MemoryDisk {
   }
 }
 
-function revertDir(dir: DirNode): void {
-  dir.entries = new Map(dir.durable);
+function revertDir(dir: DirNode, keep: (() => boolean) | null): void {
+  dir.revert(keep);
   for (const node of dir.entries.values()) {
-    if (node.kind === 'dir') revertDir(node);
-    else node.revert();
+    if (node.kind === 'dir') revertDir(node, keep);
+    else node.revert(keep);
   }
 }
 
@@ -263,7 +310,7 @@ class MountedDisk implements Disk {
       if (mode.create !== true) throw fsError('ENOENT', 'open', file);
       node = this.disk.mutate(this.boot, `create ${path.basename(file)}`, () => {
         const created = new FileNode();
-        dir.entries.set(name, created);
+        dir.change([[name, created]]);
         return created;
       });
     } else if (mode.truncate === true && mode.write === true) {
@@ -291,7 +338,7 @@ class MountedDisk implements Disk {
   async unlink(file: string): Promise<void> {
     const { dir, name } = this.split(file, 'unlink');
     if (dir.entries.get(name)?.kind !== 'file') throw fsError('ENOENT', 'unlink', file);
-    this.disk.mutate(this.boot, `unlink ${path.basename(file)}`, () => dir.entries.delete(name));
+    this.disk.mutate(this.boot, `unlink ${path.basename(file)}`, () => dir.change([[name, undefined]]));
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -300,8 +347,9 @@ class MountedDisk implements Disk {
     const node = src.dir.entries.get(src.name);
     if (node === undefined) throw fsError('ENOENT', 'rename', from);
     this.disk.mutate(this.boot, `rename ${path.basename(from)} ${path.basename(to)}`, () => {
-      src.dir.entries.delete(src.name);
-      dst.dir.entries.set(dst.name, node);
+      if (src.dir === dst.dir) return src.dir.change([[src.name, undefined], [dst.name, node]]);
+      src.dir.change([[src.name, undefined]]);
+      dst.dir.change([[dst.name, node]]);
     });
   }
 
@@ -319,16 +367,14 @@ class MountedDisk implements Disk {
       }
       const parent = node;
       const created = new DirNode();
-      this.disk.mutate(this.boot, `mkdir ${at}`, () => parent.entries.set(part, created));
+      this.disk.mutate(this.boot, `mkdir ${at}`, () => parent.change([[part, created]]));
       node = created;
     }
   }
 
   async syncDir(dir: string): Promise<void> {
     const node = this.disk.dir(dir, 'fsync');
-    this.disk.mutate(this.boot, `fsync dir ${path.basename(dir)}`, () => {
-      node.durable = new Map(node.entries);
-    });
+    this.disk.mutate(this.boot, `fsync dir ${path.basename(dir)}`, () => node.sync());
   }
 
   private split(file: string, op: string): { dir: DirNode; name: string } {

@@ -132,6 +132,10 @@ export interface SweepOptions {
   wal?: Omit<WalOptions, 'disk'>;
   /** Tear the write the power is cut in (a random prefix reaches the disk), seeded per step. */
   tear?: boolean;
+  /** Unsynced changes may survive the cut, each at random (MemoryDisk's keepSome); `seeds` draws per step. */
+  keepSome?: boolean;
+  /** Cuts per step, each with its own seed (default 1). */
+  seeds?: number;
   /** Prepares the disk before the scenario (not cut); e.g. a log from an older run. */
   prepare?: (disk: MemoryDisk) => Promise<void>;
 }
@@ -159,14 +163,16 @@ export async function cutAtEveryStep(scenario: Scenario, opts: SweepOptions = {}
   const steps = probe.ops - before;
   expect(steps).toBeGreaterThan(0);
   for (let k = 1; k <= steps; k++) {
-    const disk = new MemoryDisk();
-    await opts.prepare?.(disk);
-    const n = disk.ops + k;
-    disk.cutPowerAt(n, { tear: opts.tear === true, rand: prng(n) });
-    const cutRec = await runOnce(disk, scenario, opts);
-    const label = `power cut at step ${k}/${steps}: ${disk.trace.find((op) => op.n === n)?.label ?? '?'}`;
-    expect(disk.failpointPending, `${label}: the step was never reached`).toBe(false);
-    await checkAfterCut(disk, cutRec?.acked ?? emptyModel(), cutRec?.inflight ?? [], opts, label);
+    for (let seed = 1; seed <= (opts.seeds ?? 1); seed++) {
+      const disk = new MemoryDisk();
+      await opts.prepare?.(disk);
+      const n = disk.ops + k;
+      disk.cutPowerAt(n, { tear: opts.tear === true, keepSome: opts.keepSome === true, rand: prng(n * 1000 + seed) });
+      const cutRec = await runOnce(disk, scenario, opts);
+      const label = `power cut at step ${k}/${steps} (seed ${seed}): ${disk.trace.find((op) => op.n === n)?.label ?? '?'}`;
+      expect(disk.failpointPending, `${label}: the step was never reached`).toBe(false);
+      await checkAfterCut(disk, cutRec?.acked ?? emptyModel(), cutRec?.inflight ?? [], opts, label);
+    }
   }
   return steps;
 }

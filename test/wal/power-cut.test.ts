@@ -95,6 +95,11 @@ describe('power cut at every file operation', () => {
       expect(steps).toBeGreaterThan(5);
     });
   }
+  for (const [name, scenario, wal] of cases) {
+    it(`${name}, unsynced changes kept or lost at random: acknowledged calls survive`, async () => {
+      await cutAtEveryStep(scenario, { wal: { segmentBytes: SMALL, ...wal }, keepSome: true, seeds: 4 });
+    });
+  }
   for (const [name, scenario, wal] of cases.slice(0, 5)) {
     it(`${name}, the write torn where the power fails: recovery cuts it, nothing acknowledged lost`, async () => {
       await cutAtEveryStep(scenario, { wal: { segmentBytes: SMALL, ...wal }, tear: true });
