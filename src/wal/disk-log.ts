@@ -34,11 +34,10 @@ export class DiskLog {
     const fh = await openTail(disk, segments[segments.length - 1]!.path);
     try {
       // A tail that recovery cut short, or one written before segments were preallocated, is
-      // extended again. Safe: recovery leaves nothing but zeros after the last valid record.
-      if ((await fh.sizeBytes()) < segmentBytes) {
-        await fh.truncate(segmentBytes);
-        await fh.datasync();
-      }
+      // extended again. Safe: recovery leaves nothing but zeros after the last valid record (and
+      // synced the cut). Like a new segment's preallocation, the size needs no sync: lost, the
+      // file just ends earlier, and each O_DSYNC append makes the size it needs durable.
+      if ((await fh.sizeBytes()) < segmentBytes) await fh.truncate(segmentBytes);
     } catch (err) {
       await fh.close();
       throw err;

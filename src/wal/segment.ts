@@ -121,11 +121,13 @@ export async function createSegmentFile(disk: Disk, dir: string, header: Segment
   const file = path.join(dir, segmentFileName(header.firstIndex));
   const fh = await openTail(disk, file, true);
   try {
+    // The header is durable when this O_DSYNC write returns, before the name is (a torn creation,
+    // a name without its header, is still possible when metadata reaches the disk first: recovery
+    // deletes a last segment with a bad header). The preallocated size needs no sync of its own:
+    // lost, it reads as the end of the data, and every O_DSYNC append makes the size it needs
+    // durable (fdatasync's rule: the metadata needed to read the data back).
     await fh.write(encodeSegmentHeader(header), 0, SEGMENT_HEADER_BYTES, 0);
     if (preallocateBytes > SEGMENT_HEADER_BYTES) await fh.truncate(preallocateBytes);
-    // Sync the header before the name becomes durable, so a valid directory entry normally has a
-    // valid header; recovery still treats a bad header on the last segment as a torn creation.
-    await fh.datasync();
     await disk.syncDir(dir);
     return fh;
   } catch (err) {
