@@ -120,8 +120,8 @@ function copy(m: Model): Model {
   return { log: new Map(m.log), first: m.first, hs: { ...m.hs }, snap: m.snap };
 }
 
-function emptyModel(): Model {
-  return { log: new Map(), first: 1, hs: { term: 0, vote: null, commit: 0 }, snap: null };
+function modelOf(log: Entry[]): Model {
+  return { log: new Map(log.map((e) => [e.index, e])), first: 1, hs: { term: 0, vote: null, commit: 0 }, snap: null };
 }
 
 /** A scenario: WAL calls through the recorder. It may not catch errors (a cut must reach the runner). */
@@ -136,16 +136,16 @@ export interface SweepOptions {
   keepSome?: boolean;
   /** Cuts per step, each with its own seed (default 1). */
   seeds?: number;
-  /** Prepares the disk before the scenario (not cut); e.g. a log from an older run. */
-  prepare?: (disk: MemoryDisk) => Promise<void>;
+  /** Prepares the disk before the scenario (never cut), e.g. a log from an earlier run; returns its entries. */
+  prepare?: (disk: MemoryDisk) => Promise<Entry[]>;
 }
 
 /** Runs `scenario` on a fresh disk; returns the recorder, or null when the power was cut in Wal.open. */
-async function runOnce(disk: MemoryDisk, scenario: Scenario, opts: SweepOptions): Promise<Recorder | null> {
+async function runOnce(disk: MemoryDisk, scenario: Scenario, opts: SweepOptions, initial: Model): Promise<Recorder | null> {
   let rec: Recorder | null = null;
   try {
     const mount = disk.mount();
-    rec = new Recorder(await Wal.open(WAL_DIR, { ...opts.wal, disk: mount }), emptyModel(), mount);
+    rec = new Recorder(await Wal.open(WAL_DIR, { ...opts.wal, disk: mount }), copy(initial), mount);
     await scenario(rec);
   } catch (err) {
     if (disk.failpointPending) throw err; // a real failure, not the cut
@@ -156,9 +156,9 @@ async function runOnce(disk: MemoryDisk, scenario: Scenario, opts: SweepOptions)
 /** Cuts the power at every file operation of `scenario` in turn; returns how many steps were cut. */
 export async function cutAtEveryStep(scenario: Scenario, opts: SweepOptions = {}): Promise<number> {
   const probe = new MemoryDisk();
-  await opts.prepare?.(probe);
+  const initial = modelOf((await opts.prepare?.(probe)) ?? []);
   const before = probe.ops;
-  const rec = await runOnce(probe, scenario, opts);
+  const rec = await runOnce(probe, scenario, opts, initial);
   await rec!.wal.close();
   const steps = probe.ops - before;
   expect(steps).toBeGreaterThan(0);
@@ -168,10 +168,10 @@ export async function cutAtEveryStep(scenario: Scenario, opts: SweepOptions = {}
       await opts.prepare?.(disk);
       const n = disk.ops + k;
       disk.cutPowerAt(n, { tear: opts.tear === true, keepSome: opts.keepSome === true, rand: prng(n * 1000 + seed) });
-      const cutRec = await runOnce(disk, scenario, opts);
+      const cutRec = await runOnce(disk, scenario, opts, initial);
       const label = `power cut at step ${k}/${steps} (seed ${seed}): ${disk.trace.find((op) => op.n === n)?.label ?? '?'}`;
       expect(disk.failpointPending, `${label}: the step was never reached`).toBe(false);
-      await checkAfterCut(disk, cutRec?.acked ?? emptyModel(), cutRec?.inflight ?? [], opts, label);
+      await checkAfterCut(disk, cutRec?.acked ?? initial, cutRec?.inflight ?? [], opts, label);
     }
   }
   return steps;
