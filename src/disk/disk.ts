@@ -10,6 +10,7 @@
 // - datasync() makes the file's written data and size durable; sync() also its other metadata.
 // - truncate() (shrinking or extending, sparse: reads as zeros) is durable only after a sync.
 // - A created, renamed or unlinked name is durable only after syncDir() of its directory.
+// - Anything not yet durable may reach the disk before a crash or not, in any order.
 
 /** How to open a file. */
 export interface OpenMode {

@@ -199,11 +199,17 @@ export class MemoryDisk {
   private readonly root = new DirNode(true);
   private boot = 0;
   private opCount = 0;
+  private cutCount = 0;
   private failpoint: (CutOptions & { at: number }) | null = null;
   private lastUnsynced: { file: FileNode; data: Buffer; position: number } | null = null;
   /** Every mutating operation so far, in order (bounded: the last 10,000). */
   readonly trace: DiskOp[] = [];
 
+
+  /** Power cuts so far (by powerCut() or a failpoint). */
+  get powerCuts(): number {
+    return this.cutCount;
+  }
 
   /** Mutating operations so far: cutPowerAt(n) for n in 1..ops cuts at each of them. */
   get ops(): number {
@@ -236,6 +242,7 @@ export class MemoryDisk {
     this.lastUnsynced = null;
     this.failpoint = null;
     this.boot++;
+    this.cutCount++;
     revertDir(this.root, opts.keepSome === true ? () => rand() < 0.5 : null);
   }
 

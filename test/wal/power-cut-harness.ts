@@ -143,12 +143,13 @@ export interface SweepOptions {
 /** Runs `scenario` on a fresh disk; returns the recorder, or null when the power was cut in Wal.open. */
 async function runOnce(disk: MemoryDisk, scenario: Scenario, opts: SweepOptions, initial: Model): Promise<Recorder | null> {
   let rec: Recorder | null = null;
+  const cuts = disk.powerCuts;
   try {
     const mount = disk.mount();
     rec = new Recorder(await Wal.open(WAL_DIR, { ...opts.wal, disk: mount }), copy(initial), mount);
     await scenario(rec);
   } catch (err) {
-    if (disk.failpointPending) throw err; // a real failure, not the cut
+    if (disk.powerCuts === cuts) throw err; // a real failure, not the cut
   }
   return rec;
 }
