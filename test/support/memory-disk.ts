@@ -205,7 +205,6 @@ export class MemoryDisk {
   /** Every mutating operation so far, in order (bounded: the last 10,000). */
   readonly trace: DiskOp[] = [];
 
-
   /** Power cuts so far (by powerCut() or a failpoint). */
   get powerCuts(): number {
     return this.cutCount;
