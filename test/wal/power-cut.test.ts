@@ -11,7 +11,8 @@ const conf: ConfState = { voters: ['n1', 'n2', 'n3'], votersOutgoing: [], learne
 const SMALL = 2048; // segment size: about ten entries, so scenarios roll segments
 
 const inlineAppends: Scenario = async (rec) => {
-  for (let i = 1; i <= 12; i++) await rec.append([entry(i, 1)]);
+  // Every other one as a leader's (afterOutput: the write waits one event-loop turn first).
+  for (let i = 1; i <= 12; i++) await rec.append([entry(i, 1)], i % 2 === 0);
   expect(rec.wal.stats().inlineWrites).toBe(12);
 };
 
