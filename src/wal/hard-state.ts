@@ -12,15 +12,13 @@
 //   slot = magic u32 | version u16 | reserved u16 | seq u64 | length u32 | crc u32 | payload
 //   crc  = CRC-32 of bytes 0..19 followed by the payload; payload = msgpack { hs, snapshot }.
 // The slot with the highest valid seq wins; a save goes to slot (seq + 1) % 2.
-import { constants, writeSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Packr } from 'msgpackr';
+import type { Disk, DiskFile } from '../disk/disk.js';
 import type { HardState, SnapshotMeta } from '../raft/types.js';
 import { WalCorruptionError } from './errors.js';
 import { crc32 } from './record.js';
 import type { WalRepair } from './recovery.js';
-import { fsyncDir } from './segment.js';
 
 export const STATE_FILE_NAME = 'state.bin';
 const SLOT_BYTES = 4096; // one page: a torn write cannot spill into the other slot
@@ -73,21 +71,22 @@ function decodeSlot(slot: Buffer): SlotRead {
 export class StateFile {
   private constructor(
     readonly path: string,
-    private readonly fh: fs.FileHandle,
+    private readonly fh: DiskFile,
     private seq: number,
   ) {}
 
   /** Opens (creating atomically if absent) the state file; `repairs` notes a damaged slot. */
-  static async open(dir: string): Promise<{ file: StateFile; state: DurableState; repairs: WalRepair[] }> {
+  static async open(disk: Disk, dir: string): Promise<{ file: StateFile; state: DurableState; repairs: WalRepair[] }> {
     const file = path.join(dir, STATE_FILE_NAME);
-    let fh: fs.FileHandle;
-    const flags = constants.O_RDWR | constants.O_DSYNC;
+    let fh: DiskFile;
+    const mode = { write: true, dsync: true };
     try {
-      fh = await fs.open(file, flags);
+      fh = await disk.open(file, mode);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await createStateFile(dir, file);
-      fh = await fs.open(file, flags);
+      await syncAncestors(disk, dir);
+      await createStateFile(disk, dir, file);
+      fh = await disk.open(file, mode);
     }
     const buf = Buffer.alloc(2 * SLOT_BYTES);
     await fh.read(buf, 0, buf.length, 0);
@@ -119,7 +118,7 @@ export class StateFile {
   async write(state: DurableState): Promise<void> {
     const seq = this.seq + 1;
     const slot = encodeSlot(state, seq);
-    const n = writeSync(this.fh.fd, slot, 0, SLOT_BYTES, (seq % 2) * SLOT_BYTES);
+    const n = this.fh.writeSync(slot, 0, SLOT_BYTES, (seq % 2) * SLOT_BYTES);
     if (n !== SLOT_BYTES) throw new Error(`${this.path}: short write of a state slot (${n} of ${SLOT_BYTES} bytes)`);
     this.seq = seq;
   }
@@ -130,10 +129,20 @@ export class StateFile {
   }
 }
 
+/**
+ * A new WAL directory (and any parent that mkdir -p just made) is a name in its parent, durable
+ * only once the parent is fsynced: without this, a power cut after the first acknowledged write
+ * can take the whole directory away. Runs while state.bin does not exist yet, so a crash before
+ * the state file is in place runs it again at the next open.
+ */
+async function syncAncestors(disk: Disk, dir: string): Promise<void> {
+  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) await disk.syncDir(path.dirname(d));
+}
+
 /** temp + fsync + rename + fsync(dir): a crash never leaves a state file without a valid slot. */
-async function createStateFile(dir: string, file: string): Promise<void> {
+async function createStateFile(disk: Disk, dir: string, file: string): Promise<void> {
   const tmp = `${file}.tmp`;
-  const fh = await fs.open(tmp, 'w');
+  const fh = await disk.open(tmp, { write: true, create: true, truncate: true });
   try {
     const content = Buffer.concat([encodeSlot(INITIAL_STATE, 0), Buffer.alloc(SLOT_BYTES)]);
     await fh.write(content, 0, content.length, 0);
@@ -141,6 +150,6 @@ async function createStateFile(dir: string, file: string): Promise<void> {
   } finally {
     await fh.close();
   }
-  await fs.rename(tmp, file);
-  await fsyncDir(dir);
+  await disk.rename(tmp, file);
+  await disk.syncDir(dir);
 }
