@@ -1,3 +1,4 @@
+import { leaseDurationMs } from './config.js';
 import { validateConfChange } from './confchange.js';
 import { InvalidRequestError, ProposalDroppedError } from './errors.js';
 import { entryBytes } from './log.js';
@@ -10,8 +11,8 @@ import type { ConfChange, Entry, Message, NodeId } from './types.js';
 import { EntryType } from './types.js';
 
 const EMPTY = new Uint8Array(0);
-/** Stands for "never acknowledged" in lease arithmetic (sorting needs a finite number). */
-const NEVER = -1e15;
+/** Stands for "never" in lease arithmetic (sorting needs a finite number). */
+export const NEVER = -1e15;
 
 /** Replication state of one follower as seen from the leader, for status reports. */
 export interface FollowerStatus {
@@ -31,11 +32,18 @@ export interface FollowerStatus {
 export class LeaderState {
   readonly progress = new Map<NodeId, Progress>();
   readonly reads: ReadOnly;
-  /** Ticks since this node became leader: the clock of its lease. */
+  /** Ticks since this node became leader: the clock of the deferred-append backstop. */
   now = 0;
   round = 0;
-  private readonly roundTicks = new Map<number, number>();
-  private readonly ackedTick = new Map<NodeId, number>();
+  /**
+   * When each recent heartbeat round was sent, on the host's monotonic clock (the latest time
+   * an input carried, which is never later than the actual send): leases count from it.
+   */
+  private readonly roundSentMs = new Map<number, number>();
+  /** Per follower, the send time of the latest round it acknowledged. */
+  private readonly ackedSentMs = new Map<NodeId, number>();
+  /** Leases rest only on rounds sent at or after this time: a gap in the ticks moves it up. */
+  private leaseFloorMs = NEVER;
   transferTarget: NodeId | null = null;
   private transferElapsed = 0;
   /** Set once a TimeoutNow left: another node may now win without waiting out our lease. */
@@ -158,8 +166,9 @@ export class LeaderState {
     else this.reads.add(ctx, this.node.log.committed);
   }
 
-  leaseRead(ctx: string): void {
-    if (this.committedInTerm && this.leaseValid()) {
+  /** Serves the read at the commit index if the lease holds at `nowMs`, else through ReadIndex. */
+  leaseRead(ctx: string, nowMs: number): void {
+    if (this.committedInTerm && this.leaseValid(nowMs)) {
       this.node.readStates.push({ ctx, index: this.node.log.committed });
     } else {
       this.readIndex(ctx);
@@ -167,27 +176,36 @@ export class LeaderState {
   }
 
   /**
-   * The lease (thesis §6.4.1) holds while a quorum acknowledged a heartbeat sent less than
-   * (election timeout - safety margin) ticks ago: followers refuse votes for an election timeout
-   * after hearing from us, so no other leader can exist yet. Assumes bounded clock drift.
+   * The lease (thesis §6.4.1) holds at `nowMs` (the host's monotonic clock, read when the read
+   * is decided — not at the last tick, which may be a whole pause ago) while a quorum
+   * acknowledged a heartbeat round sent less than `leaseDurationMs` before: those followers
+   * refuse votes for an election timeout after receiving it, so no other leader can exist yet.
+   * Not after a gap in the ticks until a round sent since is acknowledged, and never once a
+   * TimeoutNow left (its target may win at once). Assumes the drift bound of `leaseDurationMs`.
    */
-  leaseValid(): boolean {
+  leaseValid(nowMs: number): boolean {
     const cfg = this.node.cfg;
     if (!cfg.checkQuorum || this.leaseDisabled || this.transferTarget !== null) return false;
-    const self = this.node.id;
-    const since = jointIndex(this.node.conf(), (id) => (id === self ? this.now : this.ackedTick.get(id) ?? NEVER));
-    return this.now - since < cfg.electionTicks - cfg.leaseSafetyTicks;
+    const sentMs = this.quorumAckedSentMs(nowMs);
+    return sentMs >= this.leaseFloorMs && nowMs - sentMs < leaseDurationMs(cfg);
   }
 
   /**
-   * Whether a quorum acknowledged a heartbeat within the last election timeout: the leader has
-   * not been cut off. Unlike the lease this is no promise about other leaders; it gates what a
-   * leader may acknowledge without a quorum (ASYNC writes).
+   * Whether a quorum acknowledged a heartbeat round sent within the election timeout before
+   * `nowMs`: the leader has not been cut off (or frozen) for that long. Unlike the lease this is
+   * no promise about other leaders; it gates what a leader may acknowledge without a quorum
+   * (ASYNC writes). On the clock rather than on ticks for the same reason as the lease: after a
+   * pause, requests are handled before the first tick.
    */
-  quorumContact(): boolean {
+  quorumContact(nowMs: number): boolean {
+    const cfg = this.node.cfg;
+    return nowMs - this.quorumAckedSentMs(nowMs) < cfg.electionTicks * cfg.tickMs;
+  }
+
+  /** The latest round send time a (joint) quorum acknowledged; the leader itself counts as `nowMs`. */
+  private quorumAckedSentMs(nowMs: number): number {
     const self = this.node.id;
-    const since = jointIndex(this.node.conf(), (id) => (id === self ? this.now : this.ackedTick.get(id) ?? NEVER));
-    return this.now - since < this.node.cfg.electionTicks;
+    return jointIndex(this.node.conf(), (id) => (id === self ? nowMs : (this.ackedSentMs.get(id) ?? NEVER)));
   }
 
   needsFlush(): boolean {
@@ -226,7 +244,7 @@ export class LeaderState {
 
   private newRound(): number {
     this.round++;
-    this.roundTicks.set(this.round, this.now);
+    this.roundSentMs.set(this.round, this.node.clockMs);
     return this.round;
   }
 
@@ -346,9 +364,19 @@ export class LeaderState {
     return jointVote(this.node.conf(), active) === 'won';
   }
 
-  tick(): void {
+  /**
+   * One tick of the leader's timers. `gap`: the host's clock says this tick comes late by more
+   * than the drift bound, so the node was not running for a while (paused, frozen, starved).
+   * Followers' clocks went on meanwhile: leases wait for a round sent from now on, which goes
+   * out at once.
+   */
+  tick(gap: boolean): void {
     const node = this.node;
     const cfg = node.cfg;
+    if (gap) {
+      this.leaseFloorMs = node.clockMs;
+      node.heartbeatElapsed = cfg.heartbeatTicks;
+    }
     this.now++;
     node.electionElapsed++;
     node.heartbeatElapsed++;
@@ -377,11 +405,13 @@ export class LeaderState {
     }
   }
 
+  /** Forgets rounds sent two election timeouts ago: an acknowledgement of one extends nothing. */
   private pruneRounds(): void {
-    const horizon = this.now - 2 * this.node.cfg.electionTicks;
-    for (const [round, tick] of this.roundTicks) {
-      if (tick >= horizon) break;
-      this.roundTicks.delete(round);
+    const cfg = this.node.cfg;
+    const horizon = this.node.clockMs - 2 * cfg.electionTicks * cfg.tickMs;
+    for (const [round, sentMs] of this.roundSentMs) {
+      if (sentMs >= horizon) break;
+      this.roundSentMs.delete(round);
     }
   }
 
@@ -428,8 +458,8 @@ export class LeaderState {
     pr.ticksSinceContact = 0;
     if (m.round > pr.ackedRound) {
       pr.ackedRound = m.round;
-      const sent = this.roundTicks.get(m.round);
-      if (sent !== undefined) this.ackedTick.set(m.from, Math.max(this.ackedTick.get(m.from) ?? NEVER, sent));
+      const sentMs = this.roundSentMs.get(m.round);
+      if (sentMs !== undefined) this.ackedSentMs.set(m.from, Math.max(this.ackedSentMs.get(m.from) ?? NEVER, sentMs));
     }
     if (pr.state === 'probe') pr.probeSent = false;
     // A full window after lost messages would never drain: free one slot so the next append
@@ -474,8 +504,8 @@ export function stepLeader(node: RaftNode, m: Message): void {
   }
 }
 
-export function tickLeader(node: RaftNode): void {
-  node.leaderState!.tick();
+export function tickLeader(node: RaftNode, gap: boolean): void {
+  node.leaderState!.tick(gap);
 }
 
 export function flushLeader(node: RaftNode): void {

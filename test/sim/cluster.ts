@@ -160,7 +160,7 @@ export class Simulation {
   private handle(ev: SimEvent): void {
     switch (ev.kind) {
       case 'tick': {
-        this.nodes.get(ev.node)!.tick();
+        this.nodes.get(ev.node)!.tick(this.now);
         this.queue.push(this.now + TICK_MS, ev);
         return;
       }
@@ -214,7 +214,7 @@ export class Simulation {
         this.reads.set(ctx, this.checker.globalCommit);
         node.registerRead(ctx, key);
         const lease = this.rng.chance(0.5);
-        node.request((r) => (lease ? r.leaseRead(ctx) : r.readIndex(ctx)));
+        node.request((r) => (lease ? r.leaseRead(ctx, this.now) : r.readIndex(ctx)));
       }
     } catch (e) {
       if (!(e instanceof RaftError)) throw e;
