@@ -1,8 +1,8 @@
-import { leaseDurationMs } from './config.js';
 import { validateConfChange } from './confchange.js';
 import { InvalidRequestError, ProposalDroppedError } from './errors.js';
 import { entryBytes } from './log.js';
 import { DeferredAppends } from './deferred-appends.js';
+import { LeaderLease } from './lease.js';
 import { Progress } from './progress.js';
 import { allMembers, isJoint, isVoter, jointIndex, jointVote } from './quorum.js';
 import type { RaftNode } from './raft.js';
@@ -11,8 +11,6 @@ import type { ConfChange, Entry, Message, NodeId } from './types.js';
 import { EntryType } from './types.js';
 
 const EMPTY = new Uint8Array(0);
-/** Stands for "never" in lease arithmetic (sorting needs a finite number). */
-export const NEVER = -1e15;
 
 /** Replication state of one follower as seen from the leader, for status reports. */
 export interface FollowerStatus {
@@ -35,19 +33,9 @@ export class LeaderState {
   /** Ticks since this node became leader: the clock of the deferred-append backstop. */
   now = 0;
   round = 0;
-  /**
-   * When each recent heartbeat round was sent, on the host's monotonic clock (the latest time
-   * an input carried, which is never later than the actual send): leases count from it.
-   */
-  private readonly roundSentMs = new Map<number, number>();
-  /** Per follower, the send time of the latest round it acknowledged. */
-  private readonly ackedSentMs = new Map<NodeId, number>();
-  /** Leases rest only on rounds sent at or after this time: a gap in the ticks moves it up. */
-  private leaseFloorMs = NEVER;
+  private readonly lease: LeaderLease;
   transferTarget: NodeId | null = null;
   private transferElapsed = 0;
-  /** Set once a TimeoutNow left: another node may now win without waiting out our lease. */
-  private leaseDisabled = false;
   /** Index of the last membership change proposed; the next waits until it commits. */
   pendingConfIndex = 0;
   private newEntries = false;
@@ -65,6 +53,7 @@ export class LeaderState {
 
   constructor(private readonly node: RaftNode) {
     this.reads = new ReadOnly(node.cfg.maxPendingReads);
+    this.lease = new LeaderLease(node.cfg, node.id);
   }
 
   /** §5.4.2 / §8: a new leader appends a no-op so that entries of earlier terms get committed. */
@@ -156,7 +145,7 @@ export class LeaderState {
   }
 
   private sendTimeoutNow(to: NodeId): void {
-    this.leaseDisabled = true;
+    this.lease.disable();
     this.node.send({ type: 'timeoutNow', to });
   }
 
@@ -175,19 +164,9 @@ export class LeaderState {
     }
   }
 
-  /**
-   * The lease (thesis §6.4.1) holds at `nowMs` (the host's monotonic clock, read when the read
-   * is decided — not at the last tick, which may be a whole pause ago) while a quorum
-   * acknowledged a heartbeat round sent less than `leaseDurationMs` before: those followers
-   * refuse votes for an election timeout after receiving it, so no other leader can exist yet.
-   * Not after a gap in the ticks until a round sent since is acknowledged, and never once a
-   * TimeoutNow left (its target may win at once). Assumes the drift bound of `leaseDurationMs`.
-   */
+  /** The lease holds at `nowMs` (see `LeaderLease.holds`) and no transfer is under way. */
   leaseValid(nowMs: number): boolean {
-    const cfg = this.node.cfg;
-    if (!cfg.checkQuorum || this.leaseDisabled || this.transferTarget !== null) return false;
-    const sentMs = this.quorumAckedSentMs(nowMs);
-    return sentMs >= this.leaseFloorMs && nowMs - sentMs < leaseDurationMs(cfg);
+    return this.transferTarget === null && this.lease.holds(this.node.conf(), nowMs);
   }
 
   /**
@@ -195,17 +174,10 @@ export class LeaderState {
    * `nowMs`: the leader has not been cut off (or frozen) for that long. Unlike the lease this is
    * no promise about other leaders; it gates what a leader may acknowledge without a quorum
    * (ASYNC writes). On the clock rather than on ticks for the same reason as the lease: after a
-   * pause, requests are handled before the first tick.
+   * pause, requests can be handled before the first tick.
    */
   quorumContact(nowMs: number): boolean {
-    const cfg = this.node.cfg;
-    return nowMs - this.quorumAckedSentMs(nowMs) < cfg.electionTicks * cfg.tickMs;
-  }
-
-  /** The latest round send time a (joint) quorum acknowledged; the leader itself counts as `nowMs`. */
-  private quorumAckedSentMs(nowMs: number): number {
-    const self = this.node.id;
-    return jointIndex(this.node.conf(), (id) => (id === self ? nowMs : (this.ackedSentMs.get(id) ?? NEVER)));
+    return this.lease.quorumContact(this.node.conf(), nowMs);
   }
 
   needsFlush(): boolean {
@@ -244,7 +216,7 @@ export class LeaderState {
 
   private newRound(): number {
     this.round++;
-    this.roundSentMs.set(this.round, this.node.clockMs);
+    this.lease.roundSent(this.round, this.node.clockMs);
     return this.round;
   }
 
@@ -374,7 +346,7 @@ export class LeaderState {
     const node = this.node;
     const cfg = node.cfg;
     if (gap) {
-      this.leaseFloorMs = node.clockMs;
+      this.lease.gap(node.clockMs);
       node.heartbeatElapsed = cfg.heartbeatTicks;
     }
     this.now++;
@@ -400,18 +372,8 @@ export class LeaderState {
     if (node.heartbeatElapsed >= cfg.heartbeatTicks) {
       node.heartbeatElapsed = 0;
       this.bcastHeartbeat(this.newRound());
-      this.pruneRounds();
+      this.lease.prune(node.clockMs);
       this.retryStuckSnapshots();
-    }
-  }
-
-  /** Forgets rounds sent two election timeouts ago: an acknowledgement of one extends nothing. */
-  private pruneRounds(): void {
-    const cfg = this.node.cfg;
-    const horizon = this.node.clockMs - 2 * cfg.electionTicks * cfg.tickMs;
-    for (const [round, sentMs] of this.roundSentMs) {
-      if (sentMs >= horizon) break;
-      this.roundSentMs.delete(round);
     }
   }
 
@@ -458,8 +420,7 @@ export class LeaderState {
     pr.ticksSinceContact = 0;
     if (m.round > pr.ackedRound) {
       pr.ackedRound = m.round;
-      const sentMs = this.roundSentMs.get(m.round);
-      if (sentMs !== undefined) this.ackedSentMs.set(m.from, Math.max(this.ackedSentMs.get(m.from) ?? NEVER, sentMs));
+      this.lease.acked(m.from, m.round);
     }
     if (pr.state === 'probe') pr.probeSent = false;
     // A full window after lost messages would never drain: free one slot so the next append
@@ -504,6 +465,7 @@ export function stepLeader(node: RaftNode, m: Message): void {
   }
 }
 
+/** The leader's tick; `gap` as in `LeaderState.tick`. */
 export function tickLeader(node: RaftNode, gap: boolean): void {
   node.leaderState!.tick(gap);
 }
