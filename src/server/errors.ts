@@ -15,6 +15,18 @@ export class RequestError extends Error {
   }
 }
 
+/**
+ * A request this node accepted as leader and could not finish because it stopped leading (a
+ * read not yet confirmed). UNAVAILABLE if it reaches the client; an idempotent request may
+ * instead be asked again, which passes it on to the new leader.
+ */
+export class LeadershipLostError extends RequestError {
+  constructor(why: string) {
+    super(grpc.status.UNAVAILABLE, why);
+    this.name = 'LeadershipLostError';
+  }
+}
+
 export const invalidArgument = (field: string, why: string): RequestError =>
   new RequestError(grpc.status.INVALID_ARGUMENT, `${field}: ${why}`);
 

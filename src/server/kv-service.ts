@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ApplyResult, Command, CommandResult } from '../state/index.js';
 import { encodeCommand } from '../state/index.js';
 import { header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
-import { invalidArgument, RequestError } from './errors.js';
+import { invalidArgument, LeadershipLostError, RequestError } from './errors.js';
 import {
   checkCommitMode,
   checkConsistency,
@@ -120,9 +120,17 @@ function read<Req extends { consistency?: string }, Res>(
 ): Promise<Res> {
   const consistency = checkConsistency(call.request.consistency);
   if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) return serve();
-  return onLeader(ctx, call, 'kv', method, async (deadline) => {
-    await readBarrier(ctx, consistency, deadline);
-    return serve();
+  const attempt = (): Promise<Res> =>
+    onLeader(ctx, call, 'kv', method, async (deadline) => {
+      await readBarrier(ctx, consistency, deadline);
+      return serve();
+    });
+  // A read this node accepted as leader and then lost leadership under (e.g. a lease it refused
+  // after a pause, whose ReadIndex round met the new term) is asked again, once: reads are
+  // idempotent, and the node now forwards it to the new leader instead of failing it.
+  return attempt().catch((err: unknown) => {
+    if (err instanceof LeadershipLostError) return attempt();
+    throw err;
   });
 }
 

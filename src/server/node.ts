@@ -47,7 +47,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const staging = new SnapshotStaging(join(opts.dataDir, 'snapshots'));
   await staging.clear();
   const raft = new RaftNode(
-    { id: opts.id, random: Math.random, priority: opts.priority, ...opts.raft },
+    { id: opts.id, random: Math.random, priority: opts.priority, ...opts.raft, tickMs: TICK_MS },
     await restartState(wal, sm),
     opts.join ? [] : [...opts.peers.keys()],
   );
