@@ -20,6 +20,11 @@ export class WalCorruptionError extends WalError {
   }
 }
 
+/** The state file (term, vote, snapshot point) is gone while the log remains: the node must not start. */
+export class WalStateLostError extends WalError {
+  override name = 'WalStateLostError';
+}
+
 /** The requested index was compacted away (it is covered by the snapshot). */
 export class WalCompactedError extends WalError {
   override name = 'WalCompactedError';

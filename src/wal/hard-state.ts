@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Packr } from 'msgpackr';
 import type { Disk, DiskFile } from '../disk/disk.js';
 import type { HardState, SnapshotMeta } from '../raft/types.js';
-import { WalCorruptionError } from './errors.js';
+import { WalCorruptionError, WalStateLostError } from './errors.js';
 import { crc32 } from './record.js';
 import type { WalRepair } from './recovery.js';
 
@@ -84,6 +84,7 @@ export class StateFile {
       fh = await disk.open(file, mode);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await refuseLostState(disk, dir, file);
       await syncAncestors(disk, dir);
       await createStateFile(disk, dir, file);
       fh = await disk.open(file, mode);
@@ -140,6 +141,20 @@ async function syncAncestors(disk: Disk, dir: string): Promise<void> {
 }
 
 /** temp + fsync + rename + fsync(dir): a crash never leaves a state file without a valid slot. */
+/**
+ * A log without its state file has lost the node's term and vote: started with term 0 and no
+ * vote, the node could vote a second time in a term it already voted in, and two leaders could be
+ * elected in one term. Only a new, empty log may get a fresh state file.
+ */
+async function refuseLostState(disk: Disk, dir: string, file: string): Promise<void> {
+  const segments = (await disk.readdir(dir)).filter((n) => n.endsWith('.wal'));
+  if (segments.length === 0) return;
+  throw new WalStateLostError(
+    `${file} is missing but the log holds ${segments.length} segment file(s): this node's term and vote are lost, and starting it could let it vote twice in one term. ` +
+      'Restore the file from where it was, or remove this member (raftdb member remove), delete its data directory and add it again.',
+  );
+}
+
 async function createStateFile(disk: Disk, dir: string, file: string): Promise<void> {
   const tmp = `${file}.tmp`;
   const fh = await disk.open(tmp, { write: true, create: true, truncate: true });

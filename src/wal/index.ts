@@ -7,6 +7,7 @@ export type { WalRepair } from './recovery.js';
 export {
   WalError,
   WalCorruptionError,
+  WalStateLostError,
   WalCompactedError,
   WalUnavailableError,
   WalUsageError,
