@@ -1,12 +1,12 @@
-// Power cuts in the WAL's rarer paths: a state file recreated next to an existing log, and an
-// operator repair (see power-cut.test.ts for the write paths).
+// The WAL's rarer paths: a log whose state file is lost (refused), and an operator repair cut by
+// the power at any step (see power-cut.test.ts for the write paths).
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { Wal, WalStateLostError } from '../../src/wal/index.js';
 import { SEGMENT_HEADER_BYTES } from '../../src/wal/record.js';
 import { MemoryDisk } from '../support/memory-disk.js';
 import { entry, prng, range, sameEntry } from './helpers.js';
-import { WAL_DIR, cutAtEveryStep } from './power-cut-harness.js';
+import { WAL_DIR } from './power-cut-harness.js';
 
 const SMALL = 2048;
 
