@@ -105,8 +105,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         }
       },
       onSnapshot: async (message, chunks) => {
-        await staging.receive(message.snapshot.index, chunks);
-        driver.step(message);
+        // Built and verified first: whatever the leader sent, the install the core orders can
+        // only be a swap of directories. A refusal here reaches the leader, which retries.
+        const info = await staging.receive(message.snapshot, chunks);
+        try {
+          driver.step(message);
+        } finally {
+          // The core keeps its log when it already holds the snapshot's entries (or refuses a stale one).
+          if (raft.pendingSnapshotIndex() !== message.snapshot.index) await staging.discard(message.snapshot.index);
+        }
+        log.info({ from: message.from, index: info.appliedIndex, bytes: info.bytes, records: info.pairs }, 'received and verified snapshot');
       },
       snapshotSource: async (msg) => {
         const stream = await sm.createSnapshot();

@@ -1,7 +1,7 @@
 // The replicated state machine: applies committed Raft entries to LevelDB, one LevelDB batch per
 // apply() call holding the data, the dedupe records, the watch history and the applied index
 // together, so that a crash leaves either all of a batch or none of it (exactly-once).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Level } from 'level';
 import { EntryType, type Entry } from '../raft/types.js';
@@ -16,7 +16,7 @@ import { PendingBatch } from './pending.js';
 import { KvCache } from './kv-cache.js';
 import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapshotDir } from './snapshot.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
-import { recoverSwap, runSwap, swapPaths } from './swap.js';
+import { type SwapPaths, recoverSwap, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
 import { DEFAULT_WATCH_HISTORY_REVISIONS, readChanges, trimWatchHistory, valuesAsOf, writeWatchRecords } from './watch-log.js';
 
@@ -272,22 +272,53 @@ export class StateMachine {
     const paths = swapPaths(this.dir);
     try {
       const info = await writeSnapshotDir(chunks, paths.next);
-      if (info.appliedIndex < this.state.appliedIndex) {
-        await rm(paths.next, { recursive: true, force: true });
-        throw new SnapshotError(`snapshot at index ${info.appliedIndex} is older than applied index ${this.state.appliedIndex}`);
-      }
       try {
-        this.cache.clear();
-        await this.db.close();
-        await runSwap(paths);
-        await this.load();
+        this.refuseOlder(info);
       } catch (err) {
-        this.failure = err as Error; // a reopen runs recoverSwap and finishes the swap
+        await rm(paths.next, { recursive: true, force: true });
         throw err;
       }
+      await this.swapIn(paths);
       return info;
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * Replace the whole state with `dir`, a directory writeSnapshotDir wrote and verified (`info`
+   * is what it returned). The directory is moved, not copied; it must be on this file system.
+   * Refuses an older snapshot (SnapshotError) without touching anything.
+   */
+  async installSnapshotDir(dir: string, info: SnapshotInfo): Promise<void> {
+    this.enter('installSnapshotDir');
+    const paths = swapPaths(this.dir);
+    try {
+      this.refuseOlder(info);
+      await rm(paths.next, { recursive: true, force: true });
+      await rename(dir, paths.next);
+      await this.swapIn(paths);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private refuseOlder(info: SnapshotInfo): void {
+    if (info.appliedIndex < this.state.appliedIndex) {
+      throw new SnapshotError(`snapshot at index ${info.appliedIndex} is older than applied index ${this.state.appliedIndex}`);
+    }
+  }
+
+  /** Closes the live database, swaps `paths.next` in (swap.ts) and reopens. */
+  private async swapIn(paths: SwapPaths): Promise<void> {
+    try {
+      this.cache.clear();
+      await this.db.close();
+      await runSwap(paths);
+      await this.load();
+    } catch (err) {
+      this.failure = err as Error; // a reopen runs recoverSwap and finishes the swap
+      throw err;
     }
   }
 
