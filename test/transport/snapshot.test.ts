@@ -176,6 +176,52 @@ describe('transport snapshots', () => {
     await source.close();
   });
 
+  it('pulls from the source only as fast as the receiver consumes: bytes in flight stay bounded', async () => {
+    const CHUNK = 1024 * 1024;
+    let pulled = 0;
+    let consumed = 0;
+    let resume: () => void = () => undefined;
+    const a = await startNode({
+      id: 'n1',
+      options: { snapshotStallTimeoutMs: 30_000 },
+      handlers: {
+        snapshotSource: async (msg: SnapshotRequest) => ({
+          message: msg,
+          chunks: (async function* () {
+            for (let i = 0; i < 256; i++) {
+              pulled += CHUNK;
+              yield new Uint8Array(CHUNK);
+            }
+          })(),
+        }),
+      },
+    });
+    const b = await startNode({
+      id: 'n2',
+      handlers: {
+        onSnapshot: async (_message, chunks) => {
+          for await (const c of chunks) {
+            consumed += c.length;
+            // A disk that stalls after 4 MiB: everything behind it must wait, not pile up.
+            if (consumed === 4 * CHUNK) await new Promise<void>((r) => (resume = r));
+          }
+        },
+      },
+    });
+    nodes = [a, b];
+    connect(nodes);
+    a.transport.send([snapshotMessage('n1', 'n2')]);
+    await waitFor('the receiver stalls', () => consumed === 4 * CHUNK, 10_000);
+    await new Promise((r) => setTimeout(r, 1500)); // time for a sender that ignores back-pressure to run ahead
+    const inFlight = pulled - consumed;
+    console.log(`[snapshot] pulled ${pulled >> 20} MiB while the receiver consumed ${consumed >> 20} MiB`);
+    expect(inFlight).toBeLessThanOrEqual(64 * CHUNK);
+    resume();
+    await waitFor('ack', () => a.snapshotsSent.length === 1, 30_000);
+    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true }]);
+    expect(consumed).toBe(256 * CHUNK);
+  });
+
   it('reports failure to the sender when onSnapshot rejects, and the receiver keeps serving', async () => {
     const a = await startNode({ id: 'n1' });
     const b = await startNode({
