@@ -44,7 +44,7 @@ export async function loadValues(
     Array.from({ length: o.concurrency }, async () => {
       while (next < o.count) {
         const i = next++;
-        await client.put(keyOf(o.prefix, i), valueOf(i, o.valueBytes), { timeoutMs: 30_000 });
+        await client.put(keyOf(o.prefix, i), valueOf(i, o.valueBytes));
         o.onProgress?.(++done);
       }
     }),

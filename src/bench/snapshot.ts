@@ -72,7 +72,8 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
   try {
     const leader0 = await cluster.waitForLeader(30_000);
     if (!leader0) throw new Error('no leader within 30 s');
-    const client = connect({ endpoints: cluster.endpoints, timeoutMs: 30_000, maxConcurrentWrites: o.concurrency });
+    // Patient writes: large values queue up behind each other, and a loaded host is slow.
+    const client = connect({ endpoints: cluster.endpoints, timeoutMs: 60_000, writeAttemptTimeoutMs: 15_000, retry: { maxAttempts: 20 }, maxConcurrentWrites: o.concurrency });
     clients.push(client);
     const values = Math.max(1, Math.round((o.totalMiB * 1024 * 1024) / o.valueBytes));
     const t0 = Date.now();
