@@ -2,7 +2,8 @@
 // compacted), then a learner added that must catch up by snapshot. Reports the transfer time and
 // MB/s, and the leader's RSS before and during the send (VmRSS, and its anonymous and file-backed
 // parts). Not part of CI: it takes minutes and a few GiB of disk.
-//   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16 --no-verify]
+//   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
+//                              --state-max-open-files N --no-verify]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
 import { textTable } from '../src/cli/common.js';
 import { runSnapshotBench } from '../src/bench/snapshot.js';
@@ -26,6 +27,7 @@ const r = await runSnapshotBench({
   valueBytes: arg('value-kib', 64) * 1024,
   snapshotEntries: arg('snapshot-entries', 500),
   concurrency: arg('concurrency', 16),
+  ...(process.argv.includes('--state-max-open-files') ? { stateMaxOpenFiles: arg('state-max-open-files', 1000) } : {}),
   verify: !process.argv.includes('--no-verify'),
   log: (line) => void process.stderr.write(`${line}\n`),
 });

@@ -15,6 +15,8 @@ export interface SnapshotBenchOptions {
   valueBytes: number;
   /** --snapshot-entries of every node: small, so that the log is compacted early. */
   snapshotEntries: number;
+  /** --state-max-open-files of every node (LevelDB's default when absent). */
+  stateMaxOpenFiles?: number;
   /** Puts in flight while loading. */
   concurrency: number;
   /** Read the learner's whole key range back and compare it with what was written. */
@@ -60,7 +62,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
     httpPorts: null,
     clusterId: 'bench-snapshot',
     logLevel: 'info',
-    extraArgs: ['--snapshot-entries', String(o.snapshotEntries)],
+    extraArgs: ['--snapshot-entries', String(o.snapshotEntries), ...(o.stateMaxOpenFiles ? ['--state-max-open-files', String(o.stateMaxOpenFiles)] : [])],
     onLine: (id, _stream, line) => {
       if (id === 'n4' && line.includes('received and verified snapshot')) {
         const rec = JSON.parse(line) as { time: number; bytes: number };

@@ -106,6 +106,7 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   const opts: NodeOptions = { id, listen, http, peers, dataDir, join, priority, clusterId, logLevel, failover: tuning.failover };
   if (tuning.snapshotEntries !== undefined) opts.snapshotEntries = tuning.snapshotEntries;
   if (tuning.asyncReplicationDelayMs !== undefined) opts.asyncReplicationDelayMs = tuning.asyncReplicationDelayMs;
+  if (tuning.stateMaxOpenFiles !== undefined) opts.stateMaxOpenFiles = tuning.stateMaxOpenFiles;
   if (advertiseFlag) opts.advertise = advertiseFlag;
   return opts;
 }

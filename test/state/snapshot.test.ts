@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/state/commands.js';
-import { SnapshotError } from '../../src/state/errors.js';
+import { CompactedError, SnapshotError } from '../../src/state/errors.js';
 import { writeSnapshotDir } from '../../src/state/snapshot.js';
 import { StateMachine } from '../../src/state/state-machine.js';
 import { SWAP_STEPS, swapPaths } from '../../src/state/swap.js';
@@ -136,6 +136,37 @@ describe('snapshots', () => {
     expect([fresh.appliedIndex(), fresh.revision()]).toEqual([301, 300]);
     expect(plain(await dump(fresh))).toEqual(plain(await dump(source)));
     await Promise.all([source.close(), target.close(), fresh.close()]);
+  });
+
+  it('reads during an install wait for the swap and never fail: they see the old state or the new', async () => {
+    const source = await StateMachine.open(`${dir}/source`);
+    await fill(source, 300, 100, 'new');
+    const staged = `${dir}/staged`;
+    const info = await writeSnapshotDir(await source.createSnapshot(), staged);
+    const target = await StateMachine.open(`${dir}/target`);
+    await fill(target, 100, 100, 'old');
+    let installed = false;
+    const install = target.installSnapshotDir(staged, info).then(() => (installed = true));
+    const seen = new Set<string>();
+    const errors: string[] = [];
+    const reader = async (read: () => Promise<string>): Promise<void> => {
+      while (!installed) {
+        seen.add(await read().catch((err: Error) => (errors.push(err.message), 'error')));
+        await new Promise((r) => setImmediate(r)); // a cached get resolves in a microtask: let I/O run
+      }
+    };
+    await Promise.all([
+      install,
+      reader(async () => Buffer.from((await target.get(b('key/000042')))!.value).toString().split('-')[0]!),
+      reader(async () => String((await target.range({ prefix: b('key/') }, { limit: 1 })).revision)),
+      reader(async () => String(((await target.getMeta('cluster')) as { tag: string }).tag)),
+      // The history restarts after the snapshot: a revision read before the swap may be compacted by then.
+      reader(async () => String((await target.changesSince(target.revision()).catch((e: unknown) => (e instanceof CompactedError ? { revision: 'compacted' } : Promise.reject(e)))).revision)),
+    ]);
+    expect(errors).toEqual([]);
+    expect(seen.has('new')).toBe(true);
+    expect(Buffer.from((await target.get(b('key/000042')))!.value).toString()).toBe('new-242');
+    await Promise.all([source.close(), target.close()]);
   });
 
   // Steps done before the "crash": 0 = restored dir written but no marker (the commit point).
