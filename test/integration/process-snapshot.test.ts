@@ -7,14 +7,14 @@ import { type ContentDigest, expectedDigest, loadValues, mib, rangeDigest, readR
 import { eventually } from './fixtures/load.js';
 import { logTailsOnFailure, ProcessCluster } from './process-cluster.js';
 
-/** The brief's bound on the leader's RSS growth while it sends a snapshot. */
-const MAX_RSS_GROWTH_BYTES = 256 * 1024 * 1024;
 /**
- * The leader's own allocations (anonymous RSS) while it sends. VmRSS also counts LevelDB's
- * memory-mapped table files, which a full scan maps in whatever reads it (page cache, reclaimable;
- * docs/performance.md): a sender that buffered the 100 MiB snapshot would show here, not there.
+ * Bound on the leader's VmRSS growth while it sends a snapshot (issue 13). VmRSS also counts
+ * LevelDB's memory-mapped table files, which the send reads (about the snapshot's size, here
+ * ~100 MiB; docs/performance.md). RSS is a coarse guard: a leader's heap keeps what the load
+ * freed, and buffering the whole 100 MiB snapshot raised its anonymous RSS by only 43 MiB. The
+ * precise guard against a sender running ahead is test/transport/snapshot.test.ts.
  */
-const MAX_ANON_GROWTH_BYTES = 64 * 1024 * 1024;
+const MAX_RSS_GROWTH_BYTES = 256 * 1024 * 1024;
 const PREFIX = 'snap/';
 
 interface Case {
@@ -81,7 +81,6 @@ describe('a learner joins a loaded cluster by snapshot', () => {
       const got: ContentDigest = await rangeDigest(local, PREFIX, k.pageSize);
       expect(got).toEqual(expectedDigest(PREFIX, k.values, k.valueBytes));
       expect(peak.rss - before.rss, "the leader's RSS growth while sending").toBeLessThanOrEqual(MAX_RSS_GROWTH_BYTES);
-      expect(peak.anon - before.anon, "the leader's anonymous RSS growth while sending").toBeLessThanOrEqual(MAX_ANON_GROWTH_BYTES);
     });
   }
 });
