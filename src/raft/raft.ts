@@ -133,6 +133,11 @@ export class RaftNode {
     return { role: this.role, leader: this.leader, term: this.term };
   }
 
+  /** The index of a snapshot the host has been told to install (in a Ready) or will be; else null. */
+  pendingSnapshotIndex(): number | null {
+    return this.pendingSnapshot?.index ?? null;
+  }
+
   /** A voter with priority above zero may campaign; learners and removed nodes never do. */
   promotable(): boolean {
     return this.cfg.priority > 0 && isVoter(this.conf(), this.id) && this.pendingSnapshot === null;

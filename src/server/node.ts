@@ -43,7 +43,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await prepareDataDir(opts.dataDir, log);
   const wal = await Wal.open(join(opts.dataDir, 'wal'));
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
-  const sm = await StateMachine.open(join(opts.dataDir, 'state'));
+  const sm = await StateMachine.open(join(opts.dataDir, 'state'), opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles });
   const staging = new SnapshotStaging(join(opts.dataDir, 'snapshots'));
   await staging.clear();
   const raft = new RaftNode(
@@ -116,8 +116,18 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         }
       },
       onSnapshot: async (message, chunks) => {
-        await staging.receive(message.snapshot.index, chunks);
-        driver.step(message);
+        // Built and verified first: whatever the leader sent, the install the core orders can
+        // only be a swap of directories. A refusal here reaches the leader, which retries.
+        const info = await staging.receive(message.snapshot, chunks);
+        let installing = false;
+        try {
+          driver.step(message);
+          installing = raft.pendingSnapshotIndex() === message.snapshot.index;
+        } finally {
+          // The core keeps its log when it already holds the snapshot's entries (or refuses a stale one).
+          if (!installing) await staging.discard(message.snapshot.index);
+        }
+        log.info({ from: message.from, index: info.appliedIndex, bytes: info.bytes, records: info.pairs, installing }, 'received and verified snapshot');
       },
       snapshotSource: async (msg) => {
         const stream = await sm.createSnapshot();

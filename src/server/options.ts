@@ -26,6 +26,8 @@ export interface NodeOptions {
   limits?: Partial<Limits>;
   raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
   snapshotEntries?: number;
+  /** LevelDB table files the state machine keeps open (and memory-mapped); see StateMachineOptions. */
+  stateMaxOpenFiles?: number;
   failover?: Partial<FailoverOptions>;
   keepEntries?: number;
   /**

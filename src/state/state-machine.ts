@@ -1,7 +1,7 @@
 // The replicated state machine: applies committed Raft entries to LevelDB, one LevelDB batch per
 // apply() call holding the data, the dedupe records, the watch history and the applied index
 // together, so that a crash leaves either all of a batch or none of it (exactly-once).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Level } from 'level';
 import { EntryType, type Entry } from '../raft/types.js';
@@ -11,12 +11,13 @@ import { unpack } from './codec.js';
 import { DEFAULT_DEDUPE, DedupeTable, type DedupeOptions } from './dedupe.js';
 import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
-import { type Db, decodeKv, mergedRange, overlayKey } from './kv-records.js';
+import { type Db, type DbSnapshot, decodeKv, mergedRange, overlayKey } from './kv-records.js';
 import { PendingBatch } from './pending.js';
+import { ReadGate } from './read-gate.js';
 import { KvCache } from './kv-cache.js';
 import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapshotDir } from './snapshot.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
-import { recoverSwap, runSwap, swapPaths } from './swap.js';
+import { type SwapPaths, recoverSwap, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
 import { DEFAULT_WATCH_HISTORY_REVISIONS, readChanges, trimWatchHistory, valuesAsOf, writeWatchRecords } from './watch-log.js';
 
@@ -31,6 +32,12 @@ export interface StateMachineOptions {
   snapshotChunkBytes?: number;
   /** Memory for recently used key-values (kv-cache.ts); 0 turns the cache off. Default 16 MiB. */
   cacheBytes?: number;
+  /**
+   * LevelDB's table cache (`maxOpenFiles`, default 1000; LevelDB keeps at least 74). Every open
+   * table file is memory-mapped, so a full scan (a snapshot sent) counts up to (this − 10) ×
+   * 2 MiB of page cache in the process's VmRSS; fewer make uncached reads slower (performance.md).
+   */
+  maxOpenFiles?: number;
 }
 
 /** A key range with etcd's conventions, or every key with a prefix. */
@@ -50,6 +57,8 @@ export class StateMachine {
   private state!: StateRecord;
   private dedupe!: DedupeTable;
   private readonly cache: KvCache;
+  /** Reads wait while a snapshot install closes and reopens the database. */
+  private readonly gate = new ReadGate();
   private busy = false;
   private failure: Error | null = null;
   private readonly listeners = new Set<AppliedListener>();
@@ -78,7 +87,8 @@ export class StateMachine {
 
   private async load(): Promise<void> {
     await recoverSwap(this.dir);
-    this.db = new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    const tables = this.options.maxOpenFiles === undefined ? {} : { maxOpenFiles: this.options.maxOpenFiles };
+    this.db = new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', ...tables });
     await this.db.open();
     this.state = await readState(this.db);
     if (await trimWatchHistory(this.db, this.state, this.keepRevisions)) {
@@ -212,16 +222,25 @@ export class StateMachine {
   async get(key: Uint8Array): Promise<KeyValue | null> {
     const cached = this.cache.get(overlayKey(key));
     if (cached !== undefined) return cached;
-    const v = await this.db.get(prefixed(PREFIX_KV, key));
-    return v === undefined ? null : decodeKv(key, v);
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    try {
+      const v = await this.db.get(prefixed(PREFIX_KV, key));
+      return v === undefined ? null : decodeKv(key, v);
+    } finally {
+      this.gate.leave();
+    }
   }
 
   /** Up to `limit` kvs of a range in key order, as of now or of a past `revision`. */
   async range(spec: RangeSpec, opts: { limit?: number; revision?: number } = {}): Promise<RangeResult> {
     const { key, rangeEnd } = 'prefix' in spec ? { key: spec.prefix, rangeEnd: prefixEnd(spec.prefix) } : spec;
     const limit = checkLimit(opts.limit);
-    const snapshot = this.db.snapshot();
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    let snapshot: DbSnapshot | undefined;
     try {
+      snapshot = this.db.snapshot();
       const state = await readState(this.db, snapshot);
       let overlay = new Map<string, KeyValue | null>();
       const at = opts.revision ?? 0;
@@ -230,7 +249,8 @@ export class StateMachine {
       const { kvs, more } = await mergedRange(this.db, key, rangeEnd, overlay, limit, snapshot);
       return { kvs, more, revision: state.revision };
     } finally {
-      await snapshot.close();
+      await snapshot?.close();
+      this.gate.leave();
     }
   }
 
@@ -238,20 +258,30 @@ export class StateMachine {
   async changesSince(fromRevision: number, prefix?: Uint8Array, limit = 1000): Promise<ChangesResult> {
     if (!Number.isSafeInteger(fromRevision) || fromRevision < 1) throw new InvalidArgumentError('fromRevision', 'must be >= 1');
     const max = checkLimit(limit);
-    const snapshot = this.db.snapshot();
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    let snapshot: DbSnapshot | undefined;
     try {
+      snapshot = this.db.snapshot();
       const state = await readState(this.db, snapshot);
       const { events, nextRevision } = await readChanges(this.db, snapshot, state, fromRevision, prefix, max);
       return { events, nextRevision, revision: state.revision };
     } finally {
-      await snapshot.close();
+      await snapshot?.close();
+      this.gate.leave();
     }
   }
 
   /** The value last stored by setMeta under `name`, or undefined. */
   async getMeta(name: string): Promise<unknown> {
-    const v = await this.db.get(prefixed(PREFIX_META, Buffer.from(name, 'utf8')));
-    return v === undefined ? undefined : unpack(v);
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    try {
+      const v = await this.db.get(prefixed(PREFIX_META, Buffer.from(name, 'utf8')));
+      return v === undefined ? undefined : unpack(v);
+    } finally {
+      this.gate.leave();
+    }
   }
 
   /** Make every applied batch durable (fsync), e.g. before the WAL is compacted past it. */
@@ -275,23 +305,58 @@ export class StateMachine {
     const paths = swapPaths(this.dir);
     try {
       const info = await writeSnapshotDir(chunks, paths.next);
-      if (info.appliedIndex < this.state.appliedIndex) {
-        await rm(paths.next, { recursive: true, force: true });
-        throw new SnapshotError(`snapshot at index ${info.appliedIndex} is older than applied index ${this.state.appliedIndex}`);
-      }
       try {
-        this.cache.clear();
-        await this.db.close();
-        await runSwap(paths);
-        await this.load();
+        this.refuseOlder(info);
       } catch (err) {
-        this.failure = err as Error; // a reopen runs recoverSwap and finishes the swap
+        await rm(paths.next, { recursive: true, force: true });
         throw err;
       }
+      await this.swapIn(paths);
       this.emit({ type: 'restored', lastIndex: info.appliedIndex, revision: info.revision });
       return info;
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * Replace the whole state with `dir`, a directory writeSnapshotDir wrote and verified (`info`
+   * is what it returned). The directory is moved, not copied; it must be on this file system.
+   * Refuses an older snapshot (SnapshotError) without touching anything.
+   */
+  async installSnapshotDir(dir: string, info: SnapshotInfo): Promise<void> {
+    this.enter('installSnapshotDir');
+    const paths = swapPaths(this.dir);
+    try {
+      this.refuseOlder(info);
+      await rm(paths.next, { recursive: true, force: true });
+      await rename(dir, paths.next);
+      await this.swapIn(paths);
+      // Watches behind the new state end and resume elsewhere (watch-feed.ts): their changes are gone here.
+      this.emit({ type: 'restored', lastIndex: info.appliedIndex, revision: info.revision });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private refuseOlder(info: SnapshotInfo): void {
+    if (info.appliedIndex < this.state.appliedIndex) {
+      throw new SnapshotError(`snapshot at index ${info.appliedIndex} is older than applied index ${this.state.appliedIndex}`);
+    }
+  }
+
+  /** Closes the live database, swaps `paths.next` in (swap.ts) and reopens; reads wait meanwhile. */
+  private async swapIn(paths: SwapPaths): Promise<void> {
+    try {
+      await this.gate.exclusive(async () => {
+        this.cache.clear();
+        await this.db.close();
+        await runSwap(paths);
+        await this.load();
+      });
+    } catch (err) {
+      this.failure = err as Error; // a reopen runs recoverSwap and finishes the swap
+      throw err;
     }
   }
 
