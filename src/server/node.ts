@@ -116,6 +116,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         }
       },
       onSnapshot: async (message, chunks) => {
+        // A stale leader's snapshot would be refused by the core anyway: refuse it before a byte
+        // of it reaches the disk.
+        if (message.term < raft.term) throw new Error(`snapshot from ${message.from} at term ${message.term} is stale: this node is at term ${raft.term}`);
         // Built and verified first: whatever the leader sent, the install the core orders can
         // only be a swap of directories. A refusal here reaches the leader, which retries.
         const info = await staging.receive(message.snapshot, chunks);
