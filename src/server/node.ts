@@ -200,6 +200,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     address: opts.listen.replace(/:0$/, `:${port}`),
     port,
     raft,
+    commitMode: () => failover.commitConfig().mode,
     reloadCertificates: (why) => tls?.reload(why),
     close: () => (closing ??= shutdown()),
   };

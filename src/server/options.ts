@@ -57,6 +57,8 @@ export interface RunningNode {
   readonly port: number;
   /** The live Raft core (read-only use: status, tests). */
   readonly raft: RaftNode;
+  /** The commit mode this node's writes get now (as a leader), e.g. 'SEMI_SYNC'. */
+  commitMode(): string;
   /** Re-reads the certificate files (SIGHUP); a set that fails its checks keeps the old one. */
   reloadCertificates(why: string): void;
   /** Graceful stop: hand over leadership if leader, finish in-flight work, close storage. */
