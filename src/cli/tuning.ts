@@ -44,7 +44,7 @@ export function addTuningOptions(cmd: Command): Command {
     .option('--max-lag-entries <n>', 'most entries a switchover candidate may lag; default 1000 (RAFTDB_MAX_LAG_ENTRIES)')
     .option('--snapshot-entries <n>', 'applied entries between snapshots; default 10000 (RAFTDB_SNAPSHOT_ENTRIES)')
     .option('--async-replication-delay-ms <ms>', 'ASYNC writes reach the followers at most this late, batched; 0 = at once; default 5 (RAFTDB_ASYNC_REPLICATION_DELAY_MS)')
-    .option('--state-max-open-files <n>', 'LevelDB table files kept open and memory-mapped; bounds VmRSS during full scans; default 1000 (RAFTDB_STATE_MAX_OPEN_FILES)');
+    .option('--state-max-open-files <n>', 'LevelDB table files kept open and memory-mapped; bounds VmRSS during full scans to about (n - 10) x 2 MiB; default 100 (RAFTDB_STATE_MAX_OPEN_FILES)');
 }
 
 function bool(v: string, name: string): boolean {

@@ -33,12 +33,20 @@ export interface StateMachineOptions {
   /** Memory for recently used key-values (kv-cache.ts); 0 turns the cache off. Default 16 MiB. */
   cacheBytes?: number;
   /**
-   * LevelDB's table cache (`maxOpenFiles`, default 1000; LevelDB keeps at least 74). Every open
-   * table file is memory-mapped, so a full scan (a snapshot sent) counts up to (this − 10) ×
-   * 2 MiB of page cache in the process's VmRSS; fewer make uncached reads slower (performance.md).
+   * LevelDB's table cache (`maxOpenFiles`; LevelDB keeps at least 74). Every open table file is
+   * memory-mapped, so a full scan (a snapshot sent) counts up to (this − 10) × 2 MiB of page
+   * cache in the process's VmRSS; fewer make uncached reads slower (performance.md). Default
+   * DEFAULT_MAX_OPEN_FILES, not LevelDB's 1,000: a node's RSS must not grow with its data.
    */
   maxOpenFiles?: number;
 }
+
+/**
+ * Table files LevelDB keeps open (and memory-mapped): at most about (100 − 10) × 2 MiB = 180 MiB
+ * of mapped tables in VmRSS however large the data, where LevelDB's own default (1,000) let a
+ * snapshot of 1 GiB add 1 GiB to the sender's VmRSS. Data sets under ~180 MiB see no difference.
+ */
+export const DEFAULT_MAX_OPEN_FILES = 100;
 
 /** A key range with etcd's conventions, or every key with a prefix. */
 export type RangeSpec = { key: Uint8Array; rangeEnd?: Uint8Array } | { prefix: Uint8Array };
@@ -87,8 +95,8 @@ export class StateMachine {
 
   private async load(): Promise<void> {
     await recoverSwap(this.dir);
-    const tables = this.options.maxOpenFiles === undefined ? {} : { maxOpenFiles: this.options.maxOpenFiles };
-    this.db = new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', ...tables });
+    const maxOpenFiles = this.options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES;
+    this.db = new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles });
     await this.db.open();
     this.state = await readState(this.db);
     if (await trimWatchHistory(this.db, this.state, this.keepRevisions)) {
