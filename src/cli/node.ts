@@ -1,6 +1,7 @@
 // `raftdb serve`: one node in this process, for containers, real deployments and the node
 // processes of `raftdb dev`. Stops cleanly on SIGINT/SIGTERM (or when the dev parent that
-// spawned it goes away) and exits 0.
+// spawned it goes away) and exits 0; a node that stops on a fatal error (a full or failing WAL
+// disk, a broken invariant) exits 3 (EXIT_FATAL) once it has closed.
 import { type Command, Option } from 'commander';
 import { isEndpoint } from '../client/errors.js';
 import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
@@ -64,7 +65,10 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
       node = await startNode(opts);
       io.err(`raftdb: node ${node.id} serving on ${node.address}${opts.tls?.client ? ' (TLS)' : ''}\n`);
       process.send?.({ type: 'ready', id: node.id, address: node.address } satisfies ReadyMessage);
-      await signals.stopped;
+      // A node that stopped on a fatal error has closed itself: the process ends with EXIT_FATAL
+      // instead of waiting for a signal that would never come.
+      const failed = await Promise.race([signals.stopped.then(() => null), node.fatal]);
+      if (failed) throw failed;
       await closeWithin([node]);
     } finally {
       process.off('SIGHUP', reload);

@@ -10,6 +10,7 @@ import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
 import { prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
+import { fatalReport, NodeFatalError } from './fatal.js';
 import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
@@ -62,10 +63,21 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // (RESOURCE_EXHAUSTED) before it is decoded, instead of costing tens of MiB to decode and drop.
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxGrpcMessageBytes(limits, peerMessageBytes), 'grpc.enable_channelz': 0 });
   let fatalMessage: string | null = null;
+  let reportFatal!: (err: NodeFatalError) => void;
+  const fatalStop = new Promise<NodeFatalError>((resolve) => (reportFatal = resolve));
+  // A fatal error during startup closes the node once it exists (the `running` handle below).
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   const fatal = (err: Error): void => {
+    if (fatalMessage !== null) return;
     fatalMessage = err.message;
-    log.fatal({ err }, 'node stopped on an unrecoverable error');
-    running.close().catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'));
+    const { fields, message } = fatalReport(err);
+    log.fatal(fields, message);
+    // Whoever runs the node (raftdb serve) learns of it once the node has closed what it could.
+    started
+      .then(() => running.close())
+      .catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'))
+      .finally(() => reportFatal(new NodeFatalError(opts.id, err)));
   };
   const driver: RaftDriver = new RaftDriver(
     {
@@ -203,7 +215,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     commitMode: () => failover.commitConfig().mode,
     reloadCertificates: (why) => tls?.reload(why),
     close: () => (closing ??= shutdown()),
+    fatal: fatalStop,
   };
+  markStarted();
   async function shutdown(): Promise<void> {
     // A leader hands over first, so clients see a short switchover rather than a failover.
     if (raft.role === 'leader' && raft.conf().voters.length > 1) {

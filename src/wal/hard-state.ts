@@ -120,7 +120,8 @@ export class StateFile {
     const seq = this.seq + 1;
     const slot = encodeSlot(state, seq);
     const n = this.fh.writeSync(slot, 0, SLOT_BYTES, (seq % 2) * SLOT_BYTES);
-    if (n !== SLOT_BYTES) throw new Error(`${this.path}: short write of a state slot (${n} of ${SLOT_BYTES} bytes)`);
+    // write(2) on a regular file is short only when the disk (or the file size limit) is full.
+    if (n !== SLOT_BYTES) throw Object.assign(new Error(`ENOSPC: short write of a state slot (${n} of ${SLOT_BYTES} bytes)`), { code: 'ENOSPC' });
     this.seq = seq;
   }
 
