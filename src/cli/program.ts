@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
 import { NodeFatalError } from '../server/index.js';
+import { registerAlarmCommands } from './alarm.js';
 import { registerBenchCommands } from './bench.js';
 import { registerCertsCommands } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
@@ -48,6 +49,7 @@ export function createProgram(io: CliIo): Command {
   registerNodeCommands(program, io);
   registerMaintenanceCommands(program, io);
   registerCertsCommands(program, io);
+  registerAlarmCommands(program, io);
   return program;
 }
 

@@ -25,6 +25,8 @@ import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
+import { alarmService, raiseNoSpace } from './alarm-service.js';
+import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -94,6 +96,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         failover.onSoftState(ss);
       },
       onApplied: (entries, results) => {
+        quota.onApplied(entries);
         failover.onApplied(entries, results);
         if (entries.some((e) => e.type === EntryType.ConfChange)) raftService.revalidate();
         if (results.some((r) => r.result.type === 'setMeta')) {
@@ -164,6 +167,18 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
   });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
+  const quota = new QuotaMonitor({
+    id: opts.id,
+    dir: sm.dir,
+    quotaBytes: opts.quotaBackendBytes ?? DEFAULT_QUOTA_BACKEND_BYTES,
+    intervalMs: opts.quotaCheckIntervalMs ?? DEFAULT_QUOTA_CHECK_INTERVAL_MS,
+    log,
+    alarms: () => sm.alarms(),
+    raise: () => raiseNoSpace(ctx, opts.id, 5000),
+  });
+  sm.onApplied((b) => {
+    if (b.type === 'restored') quota.onRestored();
+  });
   const ctx: NodeContext = {
     id: opts.id,
     address: opts.advertise ?? opts.listen,
@@ -179,6 +194,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     streams: new OpenStreams(),
     observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
     leaderWaits,
+    quota,
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
@@ -191,7 +207,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
-  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
+  const statusExtras = (): Record<string, unknown> => {
+    const f = failover.statusExtras();
+    const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);
+    return { ...f, alarms: [...(f.alarms as string[]), ...nospace], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes };
+  };
+  const measure = async (): Promise<{ backendBytes: number }> => {
+    await quota.measure();
+    return { backendBytes: quota.backendBytes() };
+  };
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
   healthService(server, () => raft.leader !== null);
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
   const isMember = (id: string): boolean => membership.isMember(id);
@@ -203,6 +228,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     server.bindAsync(opts.listen, tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   driver.start();
+  await quota.start();
   obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
@@ -228,6 +254,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       });
     }
     failover.stop();
+    quota.stop();
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes

@@ -46,6 +46,10 @@ export interface NodeOptions {
   asyncReplicationDelayMs?: number;
   /** Host names the HTTP port answers to besides its own addresses, its host name and localhost. */
   httpAllowedHosts?: string[];
+  /** The storage quota in bytes (--quota-backend-bytes; default 2 GiB, see quota.ts). */
+  quotaBackendBytes?: number;
+  /** How often the backend size is measured (default 1000 ms). */
+  quotaCheckIntervalMs?: number;
   /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
   tls?: NodeTlsOptions;
 }

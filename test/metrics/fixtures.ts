@@ -28,12 +28,18 @@ export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
     asyncUncommittedMs: 0,
     leaderWaitRequests: 0,
     leaderWaitBytes: 0,
+    backendBytes: 0,
+    quotaBackendBytes: 2 * 1024 * 1024 * 1024,
+    nospaceAlarm: false,
     ...over,
   };
 }
 
 /** Every metric the module registers (without histogram suffixes). */
 export const OUR_METRICS = [
+  'raftdb_backend_size_bytes',
+  'raftdb_quota_backend_bytes',
+  'raftdb_alarm_active',
   'raftdb_raft_term',
   'raftdb_raft_role',
   'raftdb_raft_commit_index',
