@@ -35,17 +35,24 @@ const commandLike = fc.record(
   { requiredKeys: ['type'] },
 );
 
-/** Decodes, and if accepted, checks the command re-encodes to something that decodes the same. */
-function decodesCleanly(data: Uint8Array): void {
-  let cmd;
-  try {
-    cmd = decodeCommand(data);
-  } catch (err) {
-    expect(err, String(err)).toBeInstanceOf(InvalidCommandError);
-    return;
-  }
-  expect(decodeCommand(encodeCommand(cmd))).toEqual(cmd);
+/**
+ * A check that `decode` either refuses `data` with `refusal` or returns a value that encodes to
+ * bytes decoding to the same value.
+ */
+function roundTrips<T>(decode: (b: Uint8Array) => T, encode: (v: T) => Uint8Array, refusal: new (...a: never[]) => Error): (data: Uint8Array) => void {
+  return (data) => {
+    let value: T;
+    try {
+      value = decode(data);
+    } catch (err) {
+      expect(err, String(err)).toBeInstanceOf(refusal);
+      return;
+    }
+    expect(decode(encode(value))).toEqual(value);
+  };
 }
+
+const decodesCleanly = roundTrips(decodeCommand, encodeCommand, InvalidCommandError);
 
 describe('state machine command codec (src/state/codec.ts, commands.ts)', () => {
   test('arbitrary bytes: a command or InvalidCommandError', () => {
@@ -80,16 +87,7 @@ const messageLike = fc.record(
 );
 
 describe('peer message codec (src/transport/codec.ts, validate.ts)', () => {
-  const decodesCleanly = (b: Uint8Array): void => {
-    let msg;
-    try {
-      msg = decodeMessage(b);
-    } catch (err) {
-      expect(err, String(err)).toBeInstanceOf(InvalidMessageError);
-      return;
-    }
-    expect(decodeMessage(encodeMessage(msg))).toEqual(msg);
-  };
+  const decodesCleanly = roundTrips(decodeMessage, encodeMessage, InvalidMessageError);
   test('arbitrary bytes: a valid message or InvalidMessageError', () => {
     fc.assert(fc.property(bytes, decodesCleanly), params(3000));
   });
