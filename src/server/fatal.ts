@@ -11,6 +11,10 @@ export function fatalReport(err: Error): { fields: Record<string, unknown>; mess
     }
     return { fields, message: `node stopped: the write-ahead log failed at ${err.file} (${err.code ?? 'I/O error'}); restart the node once the disk is fixed` };
   }
+  // LevelDB (the state machine) reports a full disk in its message, with the file's path.
+  if (/no space left on device|ENOSPC/i.test(err.message)) {
+    return { fields: { err, code: 'ENOSPC' }, message: `node stopped: a disk is full (${err.message}); nothing it could not persist was acknowledged. Free space, then restart the node` };
+  }
   return { fields: { err }, message: 'node stopped on an unrecoverable error' };
 }
 
