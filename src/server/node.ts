@@ -174,6 +174,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     intervalMs: opts.quotaCheckIntervalMs ?? DEFAULT_QUOTA_CHECK_INTERVAL_MS,
     log,
     alarms: () => sm.alarms(),
+    noSpace: () => sm.noSpace(),
     raise: () => raiseNoSpace(ctx, opts.id, 5000),
   });
   sm.onApplied((b) => {

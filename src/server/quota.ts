@@ -46,6 +46,8 @@ export interface QuotaDeps {
   log: Logger;
   /** The alarms as the state machine applied them. */
   alarms(): AlarmMember[];
+  /** Whether a NOSPACE alarm is active (cheap: asked on every write). */
+  noSpace(): boolean;
   /** Proposes (as leader) or asks the leader to propose this member's NOSPACE alarm. */
   raise(): Promise<void>;
 }
@@ -106,8 +108,10 @@ export class QuotaMonitor {
    */
   admit(command: Command, bytes: number): void {
     if (!growsData(command)) return;
-    const active = this.deps.alarms().filter((a) => a.alarm === 'NOSPACE');
-    if (active.length > 0) throw noSpaceError(`the NOSPACE alarm is active (raised by ${active.map((a) => a.memberId).join(', ')})`);
+    if (this.deps.noSpace()) {
+      const by = this.deps.alarms().filter((a) => a.alarm === 'NOSPACE').map((a) => a.memberId);
+      throw noSpaceError(`the NOSPACE alarm is active (raised by ${by.join(', ')})`);
+    }
     const size = this.backendBytes();
     if (size + bytes > this.deps.quotaBytes) {
       this.raise(`a ${bytes}-byte write would take the backend past the quota`);
