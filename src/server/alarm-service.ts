@@ -53,8 +53,20 @@ export async function raiseNoSpace(ctx: NodeContext, memberId: string, timeoutMs
   await ctx.forwarder.forward(address, 'cluster', 'AlarmActivate', { memberId, alarm: 'NOSPACE' }, deadline);
 }
 
+type Measure = () => Promise<{ backendBytes: number }>;
+
+/** Compacts every LevelDB table of this node; its backend size before and after. */
+async function defragment(ctx: NodeContext, measure: Measure): Promise<{ backendBytesBefore: number; backendBytesAfter: number }> {
+  const before = (await measure()).backendBytes;
+  await ctx.sm.compactStorage();
+  const after = (await measure()).backendBytes;
+  ctx.log.info({ beforeBytes: before, afterBytes: after }, 'defragmented the state machine (LevelDB compaction of every key)');
+  return { backendBytesBefore: before, backendBytesAfter: after };
+}
+
 /** The quota's Cluster RPCs. `measure` re-measures this node's backend (after a defragment). */
-export function alarmService(ctx: NodeContext, measure: () => Promise<{ backendBytes: number }>): grpc.UntypedServiceImplementation {
+export function alarmService(ctx: NodeContext, measure: Measure): grpc.UntypedServiceImplementation {
+  let defragmenting: Promise<{ backendBytesBefore: number; backendBytesAfter: number }> | null = null;
   return {
     AlarmList: unary<object, object>(ctx, async (call) =>
       onLeader(ctx, asCall(call), 'cluster', 'AlarmList', async (deadline) => {
@@ -85,6 +97,9 @@ export function alarmService(ctx: NodeContext, measure: () => Promise<{ backendB
       const asked = Number(call.request.revision ?? 0);
       if (!Number.isSafeInteger(asked) || asked < 0) throw invalidArgument('revision', 'must be a non-negative integer');
       return onLeader(ctx, asCall(call), 'cluster', 'Compact', async (deadline) => {
+        // Every write this leader answered is applied first: a revision a client was just told
+        // of is never "ahead of the current revision".
+        await withDeadline(ctx.driver.applied(), deadline, 'compacting');
         const current = ctx.sm.revision();
         if (asked > current) throw new RequestError(grpc.status.OUT_OF_RANGE, `revision ${asked} is ahead of the current revision ${current}`);
         const res = await propose(ctx, { type: 'compact', revision: asked === 0 ? Math.max(1, current) : asked }, deadline, 'compacting');
@@ -92,11 +107,9 @@ export function alarmService(ctx: NodeContext, measure: () => Promise<{ backendB
       });
     }),
     Defragment: unary<object, object>(ctx, async () => {
-      const before = (await measure()).backendBytes;
-      await ctx.sm.compactStorage();
-      const after = (await measure()).backendBytes;
-      ctx.log.info({ beforeBytes: before, afterBytes: after }, 'defragmented the state machine (LevelDB compaction of every key)');
-      return { header: header(ctx), backendBytesBefore: before, backendBytesAfter: after };
+      // One at a time per node: a second request while one runs waits for it and gets its answer.
+      defragmenting ??= defragment(ctx, measure).finally(() => (defragmenting = null));
+      return { header: header(ctx), ...(await defragmenting) };
     }),
   };
 }
