@@ -1,6 +1,7 @@
 // `raftdb serve`: one node in this process, for containers, real deployments and the node
 // processes of `raftdb dev`. Stops cleanly on SIGINT/SIGTERM (or when the dev parent that
-// spawned it goes away) and exits 0.
+// spawned it goes away) and exits 0; a node that stops on a fatal error (a full or failing WAL
+// disk, a broken invariant) exits 3 (EXIT_FATAL) once it has closed.
 import { type Command, Option } from 'commander';
 import { isEndpoint } from '../client/errors.js';
 import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
@@ -17,6 +18,9 @@ const MAX_PRIORITY = 1000;
 /** --max-request-bytes bounds: a key and a small value at least; at most what gRPC and a peer message carry comfortably. */
 const MIN_REQUEST_BYTES = 8 * 1024;
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/** --quota-backend-bytes bounds: an empty LevelDB and a few writes at least; at most 1 PiB. */
+const MIN_QUOTA_BYTES = 1024 * 1024;
+const MAX_QUOTA_BYTES = 2 ** 50;
 
 /** serve's flags as commander hands them over; each falls back to its RAFTDB_* variable. */
 export interface ServeFlags extends TuningFlags, ServeTlsFlags {
@@ -32,6 +36,7 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   clusterId?: string;
   logLevel?: string;
   maxRequestBytes?: string;
+  quotaBackendBytes?: string;
 }
 
 /** Registers serve. */
@@ -50,6 +55,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--priority <n>', 'leadership priority; 0 never leads; default 1 (RAFTDB_PRIORITY)')
     .option('--cluster-id <id>', 'cluster id; default raftdb (RAFTDB_CLUSTER_ID)')
     .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
+    .option('--quota-backend-bytes <n>', 'storage quota of this member\'s state machine on disk; past it a NOSPACE alarm stops writes that add data; default 2147483648 (RAFTDB_QUOTA_BACKEND_BYTES)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
@@ -64,7 +70,10 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
       node = await startNode(opts);
       io.err(`raftdb: node ${node.id} serving on ${node.address}${opts.tls?.client ? ' (TLS)' : ''}\n`);
       process.send?.({ type: 'ready', id: node.id, address: node.address } satisfies ReadyMessage);
-      await signals.stopped;
+      // A node that stopped on a fatal error has closed itself: the process ends with EXIT_FATAL
+      // instead of waiting for a signal that would never come.
+      const failed = await Promise.race([signals.stopped.then(() => null), node.fatal]);
+      if (failed) throw failed;
       await closeWithin([node]);
     } finally {
       process.off('SIGHUP', reload);
@@ -125,6 +134,8 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (advertiseFlag) opts.advertise = advertiseFlag;
   const maxRequestBytes = f.maxRequestBytes ?? env.RAFTDB_MAX_REQUEST_BYTES;
   if (maxRequestBytes !== undefined) opts.limits = { maxRequestBytes: intSetting(maxRequestBytes, '--max-request-bytes (RAFTDB_MAX_REQUEST_BYTES)', MIN_REQUEST_BYTES, MAX_REQUEST_BYTES) };
+  const quota = f.quotaBackendBytes ?? env.RAFTDB_QUOTA_BACKEND_BYTES;
+  if (quota !== undefined) opts.quotaBackendBytes = intSetting(quota, '--quota-backend-bytes (RAFTDB_QUOTA_BACKEND_BYTES)', MIN_QUOTA_BYTES, MAX_QUOTA_BYTES);
   const allowedHosts = f.httpAllowedHosts ?? env.RAFTDB_HTTP_ALLOWED_HOSTS;
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   const tls = serveTlsOptions(f, env);

@@ -33,4 +33,5 @@ export type {
   TransferResult,
   FailoverEvent,
   EndpointStatus,
+  AlarmMember,
 } from './cluster.js';

@@ -54,6 +54,11 @@ export interface MetricsSnapshot {
   leaderWaitRequests: number;
   /** Their bytes, as estimated when they started waiting. */
   leaderWaitBytes: number;
+  /** This member's backend size (its state machine's files on disk) and its storage quota. */
+  backendBytes: number;
+  quotaBackendBytes: number;
+  /** A NOSPACE alarm is active (some member passed its quota): writes that add data are refused. */
+  nospaceAlarm: boolean;
 }
 
 /** Health vocabulary shared by the overall report and each check. */
@@ -98,6 +103,8 @@ export interface StatusView {
   effectiveCommitMode?: string;
   syncDegraded?: boolean;
   alarms?: string[];
+  backendBytes?: number;
+  quotaBackendBytes?: number;
 }
 
 /** One member as seen by the node that asked it: its Status answer, or why it could not answer. */

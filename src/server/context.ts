@@ -9,6 +9,7 @@ import { requestBytes, type LeaderWaits } from './leader-waits.js';
 import type { Limits } from './kv-convert.js';
 import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
+import type { QuotaMonitor } from './quota.js';
 
 /**
  * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
@@ -43,6 +44,8 @@ export interface NodeContext {
   leaderWaits: LeaderWaits;
   /** Long-lived client streams (pipelines, watches), ended by the node on shutdown. */
   streams: OpenStreams;
+  /** The storage quota: refuses writes that grow the data past it (quota.ts). */
+  quota: QuotaMonitor;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   type ProtoRequestOp,
 } from './kv-convert.js';
 import { pipelineHandler } from './pipeline.js';
+import { noSpaceError } from './quota.js';
 import { watchHandler } from './watch.js';
 
 interface PutRequest {
@@ -81,6 +82,7 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
       `request too large: ${data.length} bytes once encoded, above the ${ctx.limits.maxRequestBytes}-byte request limit (--max-request-bytes)`,
     );
   }
+  ctx.quota.admit(command, data.length); // over the storage quota: refused before it is proposed
   const { index, result } = ctx.driver.propose(data, policy.acknowledgedBeforeReplication(mode, needsResult));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
@@ -99,6 +101,8 @@ function commandError(res: Extract<CommandResult, { type: 'error' }>): RequestEr
       return new RequestError(grpc.status.FAILED_PRECONDITION, `stale request id: ${res.message}`);
     case 'resultNotRetained':
       return new RequestError(grpc.status.ALREADY_EXISTS, `already applied: ${res.message}`);
+    case 'noSpace':
+      return noSpaceError('a NOSPACE alarm is active');
   }
 }
 

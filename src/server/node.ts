@@ -10,6 +10,7 @@ import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
 import { prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
+import { fatalReport, NodeFatalError } from './fatal.js';
 import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
@@ -24,6 +25,8 @@ import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
+import { alarmService, raiseNoSpace } from './alarm-service.js';
+import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -62,10 +65,21 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // (RESOURCE_EXHAUSTED) before it is decoded, instead of costing tens of MiB to decode and drop.
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxGrpcMessageBytes(limits, peerMessageBytes), 'grpc.enable_channelz': 0 });
   let fatalMessage: string | null = null;
+  let reportFatal!: (err: NodeFatalError) => void;
+  const fatalStop = new Promise<NodeFatalError>((resolve) => (reportFatal = resolve));
+  // A fatal error during startup closes the node once it exists (the `running` handle below).
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   const fatal = (err: Error): void => {
+    if (fatalMessage !== null) return;
     fatalMessage = err.message;
-    log.fatal({ err }, 'node stopped on an unrecoverable error');
-    running.close().catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'));
+    const { fields, message } = fatalReport(err);
+    log.fatal(fields, message);
+    // Whoever runs the node (raftdb serve) learns of it once the node has closed what it could.
+    started
+      .then(() => running.close())
+      .catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'))
+      .finally(() => reportFatal(new NodeFatalError(opts.id, err)));
   };
   const driver: RaftDriver = new RaftDriver(
     {
@@ -82,6 +96,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         failover.onSoftState(ss);
       },
       onApplied: (entries, results) => {
+        quota.onApplied(entries);
         failover.onApplied(entries, results);
         if (entries.some((e) => e.type === EntryType.ConfChange)) raftService.revalidate();
         if (results.some((r) => r.result.type === 'setMeta')) {
@@ -152,6 +167,19 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
   });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
+  const quota = new QuotaMonitor({
+    id: opts.id,
+    dir: sm.dir,
+    quotaBytes: opts.quotaBackendBytes ?? DEFAULT_QUOTA_BACKEND_BYTES,
+    intervalMs: opts.quotaCheckIntervalMs ?? DEFAULT_QUOTA_CHECK_INTERVAL_MS,
+    log,
+    alarms: () => sm.alarms(),
+    noSpace: () => sm.noSpace(),
+    raise: () => raiseNoSpace(ctx, opts.id, 5000),
+  });
+  sm.onApplied((b) => {
+    if (b.type === 'restored') quota.onRestored();
+  });
   const ctx: NodeContext = {
     id: opts.id,
     address: opts.advertise ?? opts.listen,
@@ -167,6 +195,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     streams: new OpenStreams(),
     observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
     leaderWaits,
+    quota,
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
@@ -179,7 +208,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
-  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
+  const statusExtras = (): Record<string, unknown> => {
+    const f = failover.statusExtras();
+    const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);
+    return { ...f, alarms: [...(f.alarms as string[]), ...nospace], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes };
+  };
+  const measure = async (): Promise<{ backendBytes: number }> => {
+    await quota.measure();
+    return { backendBytes: quota.backendBytes() };
+  };
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
   healthService(server, () => raft.leader !== null);
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
   const isMember = (id: string): boolean => membership.isMember(id);
@@ -191,6 +229,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     server.bindAsync(opts.listen, tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   driver.start();
+  await quota.start();
   obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
@@ -203,7 +242,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     commitMode: () => failover.commitConfig().mode,
     reloadCertificates: (why) => tls?.reload(why),
     close: () => (closing ??= shutdown()),
+    fatal: fatalStop,
   };
+  markStarted();
   async function shutdown(): Promise<void> {
     // A leader hands over first, so clients see a short switchover rather than a failover.
     if (raft.role === 'leader' && raft.conf().voters.length > 1) {
@@ -214,6 +255,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       });
     }
     failover.stop();
+    quota.stop();
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes

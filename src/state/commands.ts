@@ -1,6 +1,7 @@
 // The commands a Normal entry's data encodes (etcd's KV model) and their wire codec.
 // decodeCommand validates every field, because entry bytes come from the network and a corrupt
 // or foreign payload must become an error result, never a crash or a half-typed object.
+import { type AlarmCommand, alarmCommandOf } from './alarms.js';
 import { pack, unpack } from './codec.js';
 import { InvalidCommandError } from './errors.js';
 
@@ -34,7 +35,11 @@ export type Command =
   | { type: 'deleteRange'; key: Uint8Array; rangeEnd: Uint8Array; req?: RequestId }
   | { type: 'txn'; compare: Compare[]; success: TxnOp[]; failure: TxnOp[]; req?: RequestId }
   /** An opaque record for the layers above (e.g. the failover layer's cluster config). */
-  | { type: 'setMeta'; name: string; value: unknown; req?: RequestId };
+  | { type: 'setMeta'; name: string; value: unknown; req?: RequestId }
+  /** Raise or clear a cluster alarm (alarms.ts). */
+  | (AlarmCommand & { req?: RequestId })
+  /** Drop the watch history before `revision` (etcd's compaction); the data is untouched. */
+  | { type: 'compact'; revision: number; req?: RequestId };
 
 /** etcd's default --max-txn-ops; bounds the work and the result size of one entry. */
 export const MAX_TXN_OPS = 128;
@@ -84,6 +89,10 @@ function commandBody(o: Record<string, unknown>): Command {
     }
     case 'setMeta':
       return { type: 'setMeta', name: name(o.name, 'name'), value: o.value ?? null };
+    case 'alarm':
+      return alarmCommandOf(o);
+    case 'compact':
+      return { type: 'compact', revision: integer(o.revision, 'revision', 1, Number.MAX_SAFE_INTEGER) };
     default:
       throw new InvalidCommandError('type', `unknown command type ${JSON.stringify(o.type)}`);
   }

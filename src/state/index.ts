@@ -29,3 +29,5 @@ export {
   SnapshotError,
   StateInvariantError,
 } from './errors.js';
+export { ALARM_TYPES, ALARMS_META, growsData, NO_SPACE_MESSAGE } from './alarms.js';
+export type { AlarmMember, AlarmType, AlarmCommand } from './alarms.js';

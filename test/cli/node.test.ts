@@ -33,7 +33,16 @@ describe('serve options', () => {
     expect(o).toMatchObject({ id: 'n3', priority: 5, snapshotEntries: 200, asyncReplicationDelayMs: 3, stateMaxOpenFiles: 80, clusterId: 'raftdb', logLevel: 'info', failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: 2500 } });
   });
 
+  it('takes the storage quota from --quota-backend-bytes or RAFTDB_QUOTA_BACKEND_BYTES, the flag winning', () => {
+    expect(serveOptions({ ...three, quotaBackendBytes: '4194304' }).quotaBackendBytes).toBe(4194304);
+    expect(serveOptions({ ...three }, { RAFTDB_QUOTA_BACKEND_BYTES: '8388608' }).quotaBackendBytes).toBe(8388608);
+    expect(serveOptions({ ...three, quotaBackendBytes: '2097152' }, { RAFTDB_QUOTA_BACKEND_BYTES: '8388608' }).quotaBackendBytes).toBe(2097152);
+    expect(serveOptions({ ...three }).quotaBackendBytes).toBeUndefined(); // the node's default: 2 GiB
+  });
+
   it.each([
+    [{ ...three, quotaBackendBytes: '1000' }, /--quota-backend-bytes \(RAFTDB_QUOTA_BACKEND_BYTES\): "1000" is not an integer from 1048576/],
+    [{ ...three, quotaBackendBytes: '2GiB' }, /--quota-backend-bytes .* "2GiB" is not an integer/],
     [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],
     [{ id: 'n1', dataDir: 'd' }, /--listen is required/],
     [{ id: 'n1', listen: 'x', dataDir: 'd' }, /not host:port/],

@@ -15,7 +15,12 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 let browser: Browser;
 let server: HttpServerHandle;
 let metrics: NodeMetrics;
-let cluster: MemberStatus[] = threeNodeStatus();
+/** The fixture cluster, with a NOSPACE alarm on the leader. */
+function withAlarm(members: MemberStatus[]): MemberStatus[] {
+  members[1]!.status!.alarms = ['NOSPACE raised by n2: database space exceeded'];
+  return members;
+}
+let cluster: MemberStatus[] = withAlarm(threeNodeStatus());
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -52,6 +57,12 @@ test('the dashboard shows three nodes, marks the leader, lag, history and the la
   expect(await page.locator('#nodes .node.leader').getAttribute('data-node-id')).toBe('n2');
   expect(await page.locator('.node[data-node-id="n2"] .badge').textContent()).toBe('LEADER');
   expect(await page.locator('#summary').textContent()).toBe('leader n2 · term 7 · mode SEMI_SYNC · quorum yes');
+
+  // Storage against the quota on each card (a warning past 80%), and the NOSPACE alarm.
+  expect(await page.locator('.node[data-node-id="n1"]').textContent()).toContain('storage 1.0 MiB of 4.0 MiB quota (25%)');
+  const n2Storage = page.locator('.node[data-node-id="n2"] .warn', { hasText: 'storage' });
+  expect(await n2Storage.textContent()).toBe('storage 3.5 MiB of 4.0 MiB quota (88%)');
+  expect(await page.locator('#alarms').textContent()).toContain('n2: NOSPACE raised by n2: database space exceeded');
 
   const lagRows = page.locator('#lag-rows tr');
   expect(await lagRows.count()).toBe(2);

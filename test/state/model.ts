@@ -36,6 +36,9 @@ export class KvModel {
       }
       case 'setMeta':
         return { type: 'setMeta', revision: this.revision };
+      case 'alarm':
+      case 'compact':
+        throw new Error(`${cmd.type} is not in the model (the random tests do not generate it)`);
     }
   }
 
