@@ -47,6 +47,9 @@ interface PendingElection {
   detectedAtMs: number;
   lastContactMs: number;
   from: string;
+  /** The term in which `from` led, and when this node learnt of it (0 when unknown). */
+  fromTerm: number;
+  fromKnownAtMs: number;
 }
 
 /**
@@ -61,6 +64,8 @@ interface PendingElection {
  */
 export class FailoverHistory {
   private prevLeader: string | null = null;
+  private prevLeaderTerm = 0;
+  private prevLeaderKnownAtMs = 0;
   private lastLeaderContactMs = 0;
   private campaignStartedMs: number | null = null;
   private pending: PendingElection | null = null;
@@ -87,14 +92,20 @@ export class FailoverHistory {
         detectedAtMs: this.campaignStartedMs ?? now,
         lastContactMs: this.lastLeaderContactMs || this.campaignStartedMs || now,
         from: this.prevLeader ?? '',
+        fromTerm: this.prevLeaderTerm,
+        fromKnownAtMs: this.prevLeaderKnownAtMs,
       };
       this.campaignStartedMs = null;
       this.prevLeader = this.deps.id;
+      this.prevLeaderTerm = ss.term;
+      this.prevLeaderKnownAtMs = now;
       return;
     }
     this.pending = null;
     if (ss.leader) {
+      if (ss.leader !== this.prevLeader || ss.term !== this.prevLeaderTerm) this.prevLeaderKnownAtMs = now;
       this.prevLeader = ss.leader;
+      this.prevLeaderTerm = ss.term;
       this.lastLeaderContactMs = now;
       this.campaignStartedMs = null;
     } else {
@@ -145,7 +156,9 @@ export class FailoverHistory {
         unavailableMs: Math.max(0, (firstWriteAtMs || p.electedAtMs) - start),
       };
       const old = await this.deps.getMeta(HISTORY_META);
-      const events = [...(Array.isArray(old) ? (old as FailoverEvent[]) : []), event].slice(-MAX_EVENTS);
+      const recorded = Array.isArray(old) ? (old as FailoverEvent[]) : [];
+      const missed = planned ? null : missedSwitchover(intent, p, recorded);
+      const events = [...recorded, ...(missed ? [missed] : []), event].slice(-MAX_EVENTS);
       // A proposal refused for a moment (a transfer starting, back-pressure) is retried briefly.
       for (let attempt = 1; ; attempt++) {
         try {
@@ -155,6 +168,10 @@ export class FailoverHistory {
           if (attempt >= 5 || (err as Error).name !== 'ProposalDroppedError') throw err;
           await new Promise((r) => setTimeout(r, 50 * attempt));
         }
+      }
+      if (missed) {
+        this.deps.onEvent(missed);
+        this.deps.log.info({ event: missed }, 'recorded the switchover that made the previous leader (it could not record it)');
       }
       this.deps.onEvent(event);
       this.deps.log.info({ event }, 'leadership change recorded');
@@ -166,6 +183,27 @@ export class FailoverHistory {
   stop(): void {
     this.pending = null;
   }
+}
+
+/**
+ * The switchover that made this node's predecessor leader, if that predecessor lost leadership
+ * before it could record it (an election overtook it within milliseconds; seen under CI load).
+ * Its intent is in the log, so the successor records it, with what it knows: the predecessor's
+ * term, the hold start, when this node learnt of the new leader; the first commit is unknown (0).
+ */
+function missedSwitchover(intent: SwitchoverIntent | null, p: PendingElection, recorded: readonly FailoverEvent[]): FailoverEvent | null {
+  if (!intent || intent.to !== p.from || p.fromTerm === 0 || p.fromKnownAtMs < intent.heldAtMs) return null;
+  if (recorded.some((e) => e.term >= p.fromTerm || (e.to === intent.to && e.detectedAtMs === intent.heldAtMs))) return null;
+  return {
+    term: p.fromTerm,
+    from: intent.from,
+    to: intent.to,
+    reason: intent.reason,
+    detectedAtMs: intent.heldAtMs,
+    electedAtMs: p.fromKnownAtMs,
+    firstWriteAtMs: 0,
+    unavailableMs: Math.max(0, p.fromKnownAtMs - intent.heldAtMs),
+  };
 }
 
 /** The recorded history, newest last, at most `limit` events. */
