@@ -54,6 +54,7 @@ export class NodeMetrics {
   private readonly failoverEvents: Counter<'reason' | 'result'>;
   private readonly switchoverUnavailableSeconds: Histogram;
   private readonly leaderWaitRefused: Counter;
+  private readonly authFailures: Counter<'reason'>;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -115,6 +116,12 @@ export class NodeMetrics {
       help: 'Requests answered UNAVAILABLE at once because too many (or too many bytes) already waited for a leader.',
       registers,
     });
+    this.authFailures = new Counter({
+      name: `${PREFIX}auth_failures_total`,
+      help: 'Requests refused by authentication or authorization on this node, by reason (no_credentials, bad_password, bad_token, expired_token, stale_token, unknown_user, untrusted_forward, permission_denied).',
+      labelNames: ['reason'],
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -154,6 +161,11 @@ export class NodeMetrics {
   /** A request could not wait for a leader: the bounds of waiting requests were reached. */
   recordLeaderWaitRefused(): void {
     this.leaderWaitRefused.inc();
+  }
+
+  /** A request was refused by authentication or authorization. */
+  recordAuthFailure(reason: string): void {
+    this.authFailures.inc({ reason });
   }
 
   /** One WAL group commit took `seconds`. */

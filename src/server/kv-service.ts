@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ApplyResult, Command, CommandResult } from '../state/index.js';
 import { encodeCommand } from '../state/index.js';
 import { header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
-import { invalidArgument, RequestError } from './errors.js';
+import { commandError, invalidArgument, RequestError } from './errors.js';
 import {
   checkCommitMode,
   checkConsistency,
@@ -87,19 +87,6 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
   const res = await withDeadline(policy.acknowledge(mode, index, result, deadline, needsResult), deadline, 'write');
   if (res && res.type === 'error') throw commandError(res);
   return res;
-}
-
-function commandError(res: Extract<CommandResult, { type: 'error' }>): RequestError {
-  switch (res.code) {
-    case 'invalidCommand':
-      return new RequestError(grpc.status.INVALID_ARGUMENT, res.message);
-    case 'tooManyKeys':
-      return new RequestError(grpc.status.RESOURCE_EXHAUSTED, res.message);
-    case 'staleRequest':
-      return new RequestError(grpc.status.FAILED_PRECONDITION, `stale request id: ${res.message}`);
-    case 'resultNotRetained':
-      return new RequestError(grpc.status.ALREADY_EXISTS, `already applied: ${res.message}`);
-  }
 }
 
 /** Waits until a read at `consistency` may be served by this node's state machine. */

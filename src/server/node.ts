@@ -24,6 +24,8 @@ import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
+import { Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
+import { authService } from './auth-service.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -139,6 +141,22 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
   });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
+  const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
+  const isMember = (id: string): boolean => membership.isMember(id);
+  const auth = new Authenticator(sm.auth, {
+    tokenTtlMs: opts.auth?.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+    ...(tls ? { certificateUser: (der: Buffer) => tls.clientUser(der) } : {}),
+    // Only a peer certificate proves a member: without peer TLS no forwarded user name is believed.
+    ...(tls?.peersAuthenticated
+      ? {
+          isMemberCertificate: (der: Buffer | null) => {
+            const proof = tls.provePeer(der ?? undefined);
+            return 'names' in proof && proof.names.some(isMember);
+          },
+        }
+      : {}),
+    onFailure: (reason) => obs?.metrics.recordAuthFailure(reason),
+  });
   const ctx: NodeContext = {
     id: opts.id,
     address: opts.advertise ?? opts.listen,
@@ -154,6 +172,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     streams: new OpenStreams(),
     observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
     leaderWaits,
+    auth,
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
@@ -167,9 +186,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const pkg = loadRaftdbProto();
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
   server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
+  server.addService(tolerant(pkg.Auth.service), authService(ctx));
   healthService(server, () => raft.leader !== null);
-  const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
-  const isMember = (id: string): boolean => membership.isMember(id);
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
   const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer });
   // A removed member's connections, or ones whose certificate a new CA no longer trusts, end.

@@ -45,6 +45,8 @@ export interface NodeOptions {
   httpAllowedHosts?: string[];
   /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
   tls?: NodeTlsOptions;
+  /** Authentication settings (users and roles themselves are replicated, not configured). */
+  auth?: { tokenTtlMs?: number };
 }
 
 /** A started node. */

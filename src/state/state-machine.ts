@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { Level } from 'level';
 import { EntryType, type Entry } from '../raft/types.js';
 import { applyCommand } from './apply.js';
+import { AuthStore } from './auth-store.js';
 import { type Command, MAX_RANGE_LIMIT, decodeCommand } from './commands.js';
 import { unpack } from './codec.js';
 import { DEFAULT_DEDUPE, DedupeTable, type DedupeOptions } from './dedupe.js';
@@ -57,6 +58,8 @@ export class StateMachine {
   private readonly keepRevisions: number;
   /** Listener exceptions swallowed so far (a broken watcher must not stop apply); for metrics. */
   listenerErrors = 0;
+  /** Users, roles and auth settings, replicated like the keyspace (auth-store.ts). */
+  readonly auth = new AuthStore();
 
   private constructor(
     readonly dir: string,
@@ -85,6 +88,7 @@ export class StateMachine {
       await this.db.put(STATE_KEY, encodeState(this.state));
     }
     this.dedupe = await DedupeTable.load(this.db, this.dedupeOptions);
+    await this.auth.load(this.db);
   }
 
   /** Highest entry index whose effects are in LevelDB. */
@@ -177,7 +181,10 @@ export class StateMachine {
         return { index: e.index, result: { type: 'error', code: 'staleRequest', message }, duplicate: false };
       }
     }
-    const result = await applyCommand(pending, cmd);
+    // Not recorded when refused: the client may retry the same request id once authorized.
+    const denied = this.auth.denial(cmd, false);
+    if (denied) return { index: e.index, result: denied, duplicate: false };
+    const result = cmd.type === 'auth' ? this.auth.apply(cmd.op, batch, pending.revision) : await applyCommand(pending, cmd);
     if (req) this.dedupe.record(req, e.index, result, batch);
     return { index: e.index, result, duplicate: false };
   }

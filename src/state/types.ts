@@ -17,11 +17,22 @@ export type OpResult =
   | { type: 'range'; kvs: KeyValue[]; more: boolean };
 
 /**
- * Why an entry produced no effect. The server maps these to gRPC codes: invalidCommand →
+ * Why an entry produced no effect. The server maps these to gRPC codes (errors.ts): invalidCommand →
  * INVALID_ARGUMENT, staleRequest → FAILED_PRECONDITION, tooManyKeys → RESOURCE_EXHAUSTED,
  * resultNotRetained → ALREADY_EXISTS (the write was applied; its large result was not kept).
  */
-export type CommandErrorCode = 'invalidCommand' | 'staleRequest' | 'tooManyKeys' | 'resultNotRetained';
+export type CommandErrorCode =
+  | 'invalidCommand'
+  | 'staleRequest'
+  | 'tooManyKeys'
+  | 'resultNotRetained'
+  /** Auth: the user may not do this (PERMISSION_DENIED), or is not (any more) who it was (UNAUTHENTICATED). */
+  | 'permissionDenied'
+  | 'unauthenticated'
+  /** Auth admin: no such user/role (NOT_FOUND), it exists (ALREADY_EXISTS), or the change is refused (FAILED_PRECONDITION). */
+  | 'notFound'
+  | 'alreadyExists'
+  | 'refused';
 
 /**
  * What applying one entry produced. `revision` is the store revision after the entry (etcd's
@@ -32,6 +43,8 @@ export type CommandResult =
   | { type: 'delete'; revision: number; deleted: number }
   | { type: 'txn'; revision: number; succeeded: boolean; responses: OpResult[] }
   | { type: 'setMeta'; revision: number }
+  /** An auth change applied (or already in place); `authRevision` is the auth revision after it. */
+  | { type: 'auth'; revision: number; authRevision: number }
   /** Leader no-op or membership change: nothing for a client. */
   | { type: 'none'; revision: number }
   /** The entry's index was already applied before this call (replay after a restart). */

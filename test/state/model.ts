@@ -36,6 +36,8 @@ export class KvModel {
       }
       case 'setMeta':
         return { type: 'setMeta', revision: this.revision };
+      case 'auth':
+        throw new Error('the KV model has no auth state');
     }
   }
 
