@@ -8,8 +8,8 @@ import { type AuthStore, type NeededAccess, describeRange } from '../state/index
 import { readToken, signToken, type TokenClaims } from './token.js';
 import { verifyPassword } from './password.js';
 
-/** Why a request is refused: UNAUTHENTICATED, PERMISSION_DENIED, or (busy, behind) UNAVAILABLE / RESOURCE_EXHAUSTED. */
-export type AuthErrorKind = 'unauthenticated' | 'permissionDenied' | 'busy' | 'behind';
+/** Why a request is refused: UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED (busy), UNAVAILABLE (behind), FAILED_PRECONDITION (notEnabled). */
+export type AuthErrorKind = 'unauthenticated' | 'permissionDenied' | 'busy' | 'behind' | 'notEnabled';
 
 /** The reasons counted in raftdb_auth_failures_total. */
 export type AuthFailureReason =
@@ -163,7 +163,7 @@ export class Authenticator {
   /** Checks a password and issues a token; throws AuthError. The same message for an unknown user and a wrong password. */
   async authenticate(name: string, password: string): Promise<{ token: string; ttlMs: number; revision: number }> {
     const store = this.store;
-    if (!store.enabled) throw new AuthError('unauthenticated', 'auth is not enabled: requests need no token');
+    if (!store.enabled) throw new AuthError('notEnabled', 'auth is not enabled: requests need no token');
     if (this.checking >= MAX_CONCURRENT_PASSWORD_CHECKS) {
       throw new AuthError('busy', `more than ${MAX_CONCURRENT_PASSWORD_CHECKS} password checks in progress on this node; retry shortly`);
     }
@@ -194,6 +194,11 @@ export class Authenticator {
     if (this.store.isRoot(identity.user)) return;
     this.opts.onFailure?.('permission_denied');
     throw new AuthError('permissionDenied', `permission denied: ${what} needs the root role (user ${JSON.stringify(identity.user)} does not have it)`, 'permission_denied');
+  }
+
+  /** Counts a permission denial decided elsewhere (a watch whose read was revoked). */
+  denied(): void {
+    this.opts.onFailure?.('permission_denied');
   }
 
   /** Throws PERMISSION_DENIED naming the first range `identity` may not access as needed. */

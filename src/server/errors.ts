@@ -26,6 +26,7 @@ const AUTH_STATUS: Record<AuthError['kind'], grpc.status> = {
   permissionDenied: grpc.status.PERMISSION_DENIED,
   busy: grpc.status.RESOURCE_EXHAUSTED,
   behind: grpc.status.UNAVAILABLE,
+  notEnabled: grpc.status.FAILED_PRECONDITION,
 };
 
 /** The one place where every internal error becomes a gRPC status (with a readable message). */

@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ApplyResult, Command, CommandResult } from '../state/index.js';
+import type { ApplyResult, Command, CommandResult, KeyRange } from '../state/index.js';
 import { encodeCommand } from '../state/index.js';
-import { header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
+import { authorizedCommand, checkAccess, identityOf } from './access.js';
+import { deadlineOf, header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { commandError, invalidArgument, RequestError } from './errors.js';
 import {
   checkCommitMode,
@@ -98,19 +99,34 @@ async function readBarrier(ctx: NodeContext, consistency: string, deadline: Date
 /** TEST-ONLY fault injection: serve every read from local state, no ReadIndex (drills must catch it). */
 const FAULT_STALE_READS = process.env.RAFTDB_FAULT_STALE_READS === '1';
 
-/** Serves a read locally (serializable) or on the leader (linearizable, lease). */
+/**
+ * Serves a read locally (serializable) or on the leader (linearizable, lease), once the caller is
+ * shown to may read `range`. On the leader the check follows the read barrier, so an auth change
+ * committed before the read began is in force for it.
+ */
 function read<Req extends { consistency?: string }, Res>(
   ctx: NodeContext,
   call: IncomingCall<Req>,
   method: string,
+  range: KeyRange,
   serve: () => Promise<Res>,
 ): Promise<Res> {
   const consistency = checkConsistency(call.request.consistency);
-  if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) return serve();
+  const needs = [{ access: 'read' as const, range }];
+  if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) {
+    return checkAccess(ctx, call, deadlineOf(ctx, call), needs).then(serve);
+  }
   return onLeader(ctx, call, 'kv', method, async (deadline) => {
     await readBarrier(ctx, consistency, deadline);
+    await checkAccess(ctx, call, deadline, needs);
     return serve();
   });
+}
+
+/** Proposes `command` for the caller: checked and stamped with its user (access.ts). */
+async function writeAs(ctx: NodeContext, policy: CommitPolicy, call: IncomingCall, command: Command, mode: CommitModeName, deadline: Date): Promise<CommandResult | null> {
+  const who = await identityOf(ctx, call, deadline);
+  return write(ctx, policy, authorizedCommand(ctx, who, command), mode, deadline);
 }
 
 /** The request/response methods of KV, served alike as unary calls and as pipeline operations. */
@@ -143,13 +159,13 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       return onLeader(ctx, call, 'kv', 'Put', async (deadline) => {
-        const res = await write(ctx, policy, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
+        const res = await writeAs(ctx, policy, call, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
         return { header: headerAt(ctx, res) };
       });
     },
     Get: async (call: IncomingCall<GetRequest>) => {
       const key = checkKey(call.request.key, 'key', limits);
-      return read(ctx, call, 'Get', async () => {
+      return read(ctx, call, 'Get', { key }, async () => {
         const kv = await ctx.sm.get(key);
         return kv
           ? { found: true, value: Buffer.from(kv.value), modRevision: kv.modRevision, version: kv.version, createRevision: kv.createRevision, header: header(ctx) }
@@ -162,7 +178,7 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const req = checkRequestId(r.id, 'id');
       const command = deleteCommand(r, req, limits);
       return onLeader(ctx, call, 'kv', 'Delete', async (deadline) => {
-        const res = await write(ctx, policy, command, mode, deadline);
+        const res = await writeAs(ctx, policy, call, command, mode, deadline);
         return { header: headerAt(ctx, res), deleted: res && res.type === 'delete' ? res.deleted : 0 };
       });
     },
@@ -171,7 +187,7 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const span = rangeSpan(r, '', limits);
       const limit = checkLimit(r.limit, 'limit');
       const revision = checkLimit(r.revision, 'revision');
-      return read(ctx, call, 'Range', async () => {
+      return read(ctx, call, 'Range', span, async () => {
         const spec = span.rangeEnd ? { key: span.key, rangeEnd: span.rangeEnd } : { key: span.key, rangeEnd: singleKeyEnd(span.key) };
         const res = await ctx.sm.range(spec, { ...(limit ? { limit } : {}), ...(revision ? { revision } : {}) });
         return { header: { ...header(ctx), revision: res.revision }, kvs: res.kvs.map(toProtoKv), more: res.more };
@@ -187,7 +203,7 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       return onLeader(ctx, call, 'kv', 'Txn', async (deadline) => {
-        const res = await write(ctx, policy, { type: 'txn', compare, success, failure, ...(req ? { req } : {}) }, mode, deadline);
+        const res = await writeAs(ctx, policy, call, { type: 'txn', compare, success, failure, ...(req ? { req } : {}) }, mode, deadline);
         const h = headerAt(ctx, res);
         if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
         return { header: h, succeeded: res.succeeded, responses: res.responses.map((op) => toResponseOp(op, h)) };

@@ -1,0 +1,212 @@
+// Users and roles with real processes: every KV method as a unary call and as a pipeline
+// operation, on the leader and through a follower (whose linearizable requests the leader checks,
+// and whose serializable reads it checks itself), allowed, denied (naming the range) and without
+// credentials; a watch that ends when its grant is revoked; a token that stops working after
+// `user revoke-role`; root-only cluster verbs; the TypeScript client authenticating by itself.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RaftdbClient } from '../../src/client/index.js';
+import { RawKv, type RawResult } from './fixtures/raw.js';
+import { RawAuth, RawPipeline } from './fixtures/raw-auth.js';
+import { logTailsOnFailure, ProcessCluster } from './process-cluster.js';
+
+const b = (s: string): Buffer => Buffer.from(s);
+
+/** How a stream ended, or TIMEOUT after `ms` (a test must fail, not hang, when a stream stays open). */
+function within<T>(p: Promise<T>, ms = 10_000): Promise<T | 'TIMEOUT'> {
+  return Promise.race([p, new Promise<'TIMEOUT'>((r) => setTimeout(() => r('TIMEOUT'), ms))]);
+}
+
+/** One request of a KV method, and what alice (role app) gets for it. */
+interface Case {
+  method: 'Put' | 'Get' | 'Delete' | 'Range' | 'Txn';
+  request: object;
+  /** null: allowed; else the PERMISSION_DENIED message. */
+  denied: string | null;
+}
+
+const txn = (compareKey: string, failurePut: string): object => ({
+  compare: [{ key: b(compareKey), target: 'VERSION', op: 'GREATER', number: 0 }],
+  success: [{ put: { key: b('app/t'), value: b('1') } }],
+  failure: [{ put: { key: b(failurePut), value: b('1') } }],
+});
+
+// Role app: readwrite on prefix app/, read on key shared, write on range [w/a, w/m).
+const CASES: Case[] = [
+  { method: 'Put', request: { key: b('app/k'), value: b('v') }, denied: null },
+  { method: 'Put', request: { key: b('w/b'), value: b('v') }, denied: null },
+  { method: 'Put', request: { key: b('shared'), value: b('v') }, denied: 'may not write key "shared"' },
+  { method: 'Put', request: { key: b('w/m'), value: b('v') }, denied: 'may not write key "w/m"' },
+  { method: 'Get', request: { key: b('shared') }, denied: null },
+  { method: 'Get', request: { key: b('shared'), consistency: 'SERIALIZABLE' }, denied: null },
+  { method: 'Get', request: { key: b('w/b') }, denied: 'may not read key "w/b"' },
+  { method: 'Get', request: { key: b('w/b'), consistency: 'SERIALIZABLE' }, denied: 'may not read key "w/b"' },
+  { method: 'Delete', request: { key: b('app/tmp/'), prefix: true }, denied: null },
+  { method: 'Delete', request: { key: b('w/a'), rangeEnd: b('w/z') }, denied: 'may not write range ["w/a", "w/z")' },
+  { method: 'Range', request: { key: b('app/'), prefix: true }, denied: null },
+  { method: 'Range', request: { key: b('app/'), prefix: true, consistency: 'SERIALIZABLE' }, denied: null },
+  { method: 'Range', request: { key: b('ap'), prefix: true }, denied: 'may not read prefix "ap"' },
+  { method: 'Range', request: { key: b('a'), rangeEnd: Buffer.from([0]), consistency: 'SERIALIZABLE' }, denied: 'may not read keys from "a"' },
+  { method: 'Txn', request: txn('shared', 'w/c'), denied: null },
+  { method: 'Txn', request: txn('secret', 'w/c'), denied: 'may not read key "secret"' },
+  // The failure branch would not run (shared exists after the puts above); it is checked all the same.
+  { method: 'Txn', request: txn('shared', 'secret'), denied: 'may not write key "secret"' },
+];
+
+describe('users and roles, 3 processes', () => {
+  let cluster: ProcessCluster | undefined;
+  let leader: string;
+  let follower: string;
+  let aliceToken: string;
+  let rootToken: string;
+  let root: RaftdbClient;
+  beforeAll(async () => {
+    cluster = await ProcessCluster.start({ nodes: 3 });
+    const admin = cluster.client();
+    await admin.auth.userAdd('root', 'rootpw');
+    await admin.auth.userGrantRole('root', 'root');
+    await admin.auth.userAdd('alice', 'alicepw');
+    await admin.auth.userAdd('bob', 'bobpw');
+    await admin.auth.roleAdd('app');
+    await admin.auth.roleGrantPermission('app', 'readwrite', { key: 'app/', prefix: true });
+    await admin.auth.roleGrantPermission('app', 'read', { key: 'shared' });
+    await admin.auth.roleGrantPermission('app', 'write', { key: 'w/a', rangeEnd: 'w/m' });
+    await admin.auth.userGrantRole('alice', 'app');
+    await admin.auth.enable();
+    const l = await cluster.leader();
+    leader = l.address;
+    follower = cluster.endpoints().find((e) => e !== leader)!;
+    const a = new RawAuth(follower);
+    aliceToken = await a.token('alice', 'alicepw');
+    rootToken = await a.token('root', 'rootpw');
+    a.close();
+    root = cluster.client({ auth: { user: 'root', password: 'rootpw' } });
+    await root.put('shared', 'x');
+  });
+  afterAll(async () => cluster?.close());
+  logTailsOnFailure(() => cluster);
+
+  async function send(node: string, mode: 'unary' | 'pipeline', c: Case, token?: string): Promise<RawResult> {
+    if (mode === 'unary') {
+      const kv = new RawKv(node);
+      try {
+        return await kv.call(c.method, c.request, 5000, token ? { token } : {});
+      } finally {
+        kv.close();
+      }
+    }
+    const p = new RawPipeline(node, token);
+    try {
+      return await p.call(c.method.toLowerCase(), c.request);
+    } finally {
+      p.close();
+    }
+  }
+
+  for (const where of ['leader', 'follower'] as const) {
+    for (const mode of ['unary', 'pipeline'] as const) {
+      test(`each KV method, ${mode}, on the ${where}: allowed, denied naming the range, no credentials`, async () => {
+        const node = where === 'leader' ? leader : follower;
+        const seen: string[] = [];
+        for (const c of CASES) {
+          const r = await send(node, mode, c, aliceToken);
+          const what = `${c.method} ${JSON.stringify(c.request).slice(0, 80)}`;
+          if (c.denied === null) seen.push(`${what}: ${r.code === 'OK' ? 'OK' : `${r.code} ${r.details}`}`);
+          else seen.push(`${what}: ${r.code === 'PERMISSION_DENIED' && r.details === `permission denied: user "alice" ${c.denied}` ? 'denied' : `${r.code} ${r.details}`}`);
+        }
+        expect(seen).toEqual(CASES.map((c) => `${c.method} ${JSON.stringify(c.request).slice(0, 80)}: ${c.denied === null ? 'OK' : 'denied'}`));
+        for (const method of ['Put', 'Get', 'Delete', 'Range', 'Txn'] as const) {
+          const c = CASES.find((x) => x.method === method && x.denied === null)!;
+          const r = await send(node, mode, c);
+          expect(r, `${method} without a token`).toMatchObject({ code: 'UNAUTHENTICATED', details: expect.stringContaining('authentication required') });
+        }
+        // A user without roles may do nothing; a forged token is refused.
+        expect(await send(node, mode, CASES[0]!, await new RawAuth(node).token('bob', 'bobpw'))).toMatchObject({ code: 'PERMISSION_DENIED' });
+        expect(await send(node, mode, CASES[0]!, `${aliceToken.slice(0, -4)}AAAA`)).toMatchObject({ code: 'UNAUTHENTICATED', details: expect.stringContaining('invalid token') });
+      });
+    }
+  }
+
+  test('nothing a denied request asked for was written', async () => {
+    for (const k of ['secret', 'w/m']) expect((await root.get(k)).kv).toBeNull();
+    expect(await root.getString('shared')).toBe('x');
+  });
+
+  test('the TypeScript client authenticates by itself, over pipelines and unary calls', async () => {
+    for (const pipeline of [true, false]) {
+      const alice = cluster!.client({ auth: { user: 'alice', password: 'alicepw' }, pipeline, endpoints: [follower] });
+      await alice.put('app/ts', String(pipeline));
+      expect(await alice.getString('app/ts')).toBe(String(pipeline));
+      const err = await alice.put('secret', 'x').catch((e: Error) => e);
+      expect(err).toMatchObject({ code: 'PERMISSION_DENIED', details: 'permission denied: user "alice" may not write key "secret"' });
+    }
+    const wrong = cluster!.client({ auth: { user: 'alice', password: 'nope' } });
+    expect(await wrong.get('app/ts').catch((e: Error) => e)).toMatchObject({ code: 'UNAUTHENTICATED', details: expect.stringContaining('wrong user name or password') });
+  });
+
+  test('cluster verbs need root; status stays open', async () => {
+    const raw = new RawAuth(follower);
+    for (const [method, request] of [
+      ['SetCommitMode', { mode: 'SEMI_SYNC' }],
+      ['MemberRemove', { id: 'n9' }],
+      ['MemberAdd', { id: 'n9', address: '127.0.0.1:1' }],
+      ['TransferLeadership', { to: 'n9' }],
+    ] as const) {
+      expect(await raw.call(method, request, aliceToken, { cluster: true }), method).toMatchObject({ code: 'PERMISSION_DENIED', details: expect.stringContaining('needs the root role') });
+      expect(await raw.call(method, request, undefined, { cluster: true }), method).toMatchObject({ code: 'UNAUTHENTICATED' });
+    }
+    expect(await raw.call('SetCommitMode', { mode: 'SEMI_SYNC' }, rootToken, { cluster: true })).toMatchObject({ code: 'OK' });
+    expect(await raw.call('MemberRemove', { id: 'n9' }, rootToken, { cluster: true })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await raw.call('Status', {}, undefined, { cluster: true })).toMatchObject({ code: 'OK' });
+    raw.close();
+  });
+
+  test('a watch ends with PERMISSION_DENIED when its grant is revoked, on the leader and a follower', async () => {
+    const watches = [leader, follower].map((n) => new RawKv(n).watch({ key: b('app/w/'), prefix: true }, { token: aliceToken }));
+    const ts = cluster!.client({ auth: { user: 'alice', password: 'alicepw' } }).watch({ key: 'app/w/', prefix: true });
+    const tsEvents: string[] = [];
+    const tsEnded = (async () => {
+      try {
+        for await (const e of ts) tsEvents.push(e.kv.keyString());
+        return 'done';
+      } catch (err) {
+        return (err as { code: string }).code;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    await root.put('app/w/1', 'a');
+    for (const w of watches) await w.waitFor(1);
+    await root.auth.roleRevokePermission('app', { key: 'app/', prefix: true });
+    for (const w of watches) expect(await within(w.ended)).toEqual({ code: 'PERMISSION_DENIED', details: 'permission denied: user "alice" may no longer read prefix "app/w/"' });
+    await root.put('app/w/2', 'b');
+    for (const w of watches) expect(w.events.map((e) => e.kv.key.toString())).toEqual(['app/w/1']);
+    expect(await within(tsEnded)).toBe('PERMISSION_DENIED');
+    expect(tsEvents).toEqual(['app/w/1']);
+    // Opening one now is refused at once.
+    const late = new RawKv(follower).watch({ key: b('app/w/'), prefix: true }, { token: aliceToken });
+    expect(await within(late.ended)).toMatchObject({ code: 'PERMISSION_DENIED' });
+    await root.auth.roleGrantPermission('app', 'readwrite', { key: 'app/', prefix: true });
+  });
+
+  test('a token stops working after user revoke-role, on every node; a new one is denied', async () => {
+    const a = new RawAuth(leader);
+    const token = await a.token('alice', 'alicepw');
+    const get = { method: 'Get' as const, request: { key: b('app/k'), consistency: 'SERIALIZABLE' }, denied: null };
+    for (const n of cluster!.endpoints()) expect(await send(n, 'unary', get, token)).toMatchObject({ code: 'OK' });
+    await root.auth.userRevokeRole('alice', 'app');
+    // Every node has applied the revocation once the leader has answered and a write after it
+    // was applied everywhere: wait for that, then the old token is refused on each of them.
+    await root.put('app/after', 'x');
+    for (const n of cluster!.endpoints()) {
+      let r = await send(n, 'unary', get, token);
+      for (let i = 0; i < 50 && r.code === 'OK'; i++) {
+        await new Promise((res) => setTimeout(res, 20));
+        r = await send(n, 'unary', get, token);
+      }
+      expect(r, n).toMatchObject({ code: 'UNAUTHENTICATED', details: expect.stringContaining('authenticate again') });
+    }
+    const fresh = await a.token('alice', 'alicepw');
+    expect(await send(follower, 'unary', get, fresh)).toMatchObject({ code: 'PERMISSION_DENIED' });
+    a.close();
+    await root.auth.userGrantRole('alice', 'app');
+  });
+});
