@@ -101,11 +101,6 @@ export class Authenticator {
     return this.opts.isMemberCertificate?.(der) ?? false;
   }
 
-  /** Whether another node can prove to this one that it is a member (peer TLS), so a forwarded user name can be believed. */
-  get forwardsProvable(): boolean {
-    return this.opts.isMemberCertificate !== undefined;
-  }
-
   /** The caller's identity; throws AuthError (`behind` when the token is newer than this node's auth state). */
   identify(c: CallerCredentials): Identity {
     const store = this.store;

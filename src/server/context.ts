@@ -142,11 +142,6 @@ export async function onLeader<T>(
   if (hops >= MAX_FORWARD_HOPS) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
   const auth = ctx.auth;
   const identity = forwardedIdentity(callerOf(call), (der) => auth.certificateUser(der), (der) => auth.isMemberCertificate(der));
-  // Without peer TLS the leader cannot tell this node from a client claiming a user name, so a
-  // caller known only by its certificate is sent to the leader itself.
-  if (identity.user !== null && !auth.forwardsProvable && auth.store.enabled) {
-    throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader, and cannot vouch for a certificate's user without peer TLS: send the request to the leader`, address);
-  }
   return ctx.forwarder.forward<T>(address, service, method, call.request, deadline, hops + 1, identity);
 }
 
