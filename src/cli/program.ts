@@ -2,6 +2,7 @@
 // place where an error becomes a message and an exit code.
 import { Command, CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
+import { registerAuthCommands } from './auth.js';
 import { registerBenchCommands } from './bench.js';
 import { registerCertsCommands } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
@@ -41,6 +42,7 @@ export function createProgram(io: CliIo): Command {
   registerNodeCommands(program, io);
   registerMaintenanceCommands(program, io);
   registerCertsCommands(program, io);
+  registerAuthCommands(program, io);
   return program;
 }
 

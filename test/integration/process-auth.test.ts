@@ -8,6 +8,7 @@ import type { RaftdbClient } from '../../src/client/index.js';
 import { RawKv, type RawResult } from './fixtures/raw.js';
 import { RawAuth, RawPipeline } from './fixtures/raw-auth.js';
 import { logTailsOnFailure, ProcessCluster } from './process-cluster.js';
+import { raftdb } from '../cli/harness.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
 
@@ -141,6 +142,21 @@ describe('users and roles, 3 processes', () => {
     }
     const wrong = cluster!.client({ auth: { user: 'alice', password: 'nope' } });
     expect(await wrong.get('app/ts').catch((e: Error) => e)).toMatchObject({ code: 'UNAUTHENTICATED', details: expect.stringContaining('wrong user name or password') });
+  });
+
+  test('the CLI with --user: allowed, denied, and administration as root', async () => {
+    const ep = ['--endpoints', cluster!.endpoints().join(',')];
+    expect(await raftdb(['put', 'app/cli', 'v', '--user', 'alice:alicepw', ...ep])).toMatchObject({ code: 0 });
+    expect(await raftdb(['get', 'app/cli', ...ep], { env: { RAFTDB_USER: 'alice:alicepw' } })).toMatchObject({ code: 0, stdout: 'v\n' });
+    expect(await raftdb(['put', 'secret', 'v', '--user', 'alice:alicepw', ...ep])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'raftdb: PERMISSION_DENIED: permission denied: user "alice" may not write key "secret"\n',
+    });
+    expect(await raftdb(['get', 'app/cli', ...ep])).toMatchObject({ code: 1, stderr: expect.stringContaining('UNAUTHENTICATED') });
+    expect(await raftdb(['role', 'get', 'app', '--user', 'root', ...ep], { stdin: 'rootpw\n' })).toMatchObject({ code: 0, stdout: expect.stringContaining('KV Write:') });
+    expect(await raftdb(['user', 'list', '--user', 'alice:alicepw', ...ep])).toMatchObject({ code: 1, stderr: expect.stringContaining('PERMISSION_DENIED') });
+    expect(await raftdb(['auth', 'status', ...ep])).toMatchObject({ code: 0, stdout: expect.stringContaining('Authentication Status: true') });
   });
 
   test('cluster verbs need root; status stays open', async () => {
