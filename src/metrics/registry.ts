@@ -55,6 +55,7 @@ export class NodeMetrics {
   private readonly switchoverUnavailableSeconds: Histogram;
   private readonly leaderWaitRefused: Counter;
   private readonly authFailures: Counter<'reason'>;
+  private readonly sessionsRefused: Counter;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -122,6 +123,11 @@ export class NodeMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.sessionsRefused = new Counter({
+      name: `${PREFIX}sessions_refused_total`,
+      help: 'Writes refused (RESOURCE_EXHAUSTED) because they opened a new session while the exactly-once table, or their user\'s share of it, was full of active sessions.',
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -166,6 +172,11 @@ export class NodeMetrics {
   /** A request was refused by authentication or authorization. */
   recordAuthFailure(reason: string): void {
     this.authFailures.inc({ reason });
+  }
+
+  /** Applied entries refused because the exactly-once table was full (counted on every member). */
+  recordSessionsRefused(count: number): void {
+    this.sessionsRefused.inc(count);
   }
 
   /** One WAL group commit took `seconds`. */

@@ -29,6 +29,7 @@ export class SnapshotGauges {
   private readonly asyncSeconds: Gauge;
   private readonly leaderWaitRequests: Gauge;
   private readonly leaderWaitBytes: Gauge;
+  private readonly sessions: Gauge;
 
   /** Registers the gauges; `collect` runs at the start of every scrape (it must be idempotent). */
   constructor(registry: Registry, collect: () => void) {
@@ -59,6 +60,7 @@ export class SnapshotGauges {
     this.asyncSeconds = gauge('async_uncommitted_seconds', 'ASYNC window: age of the oldest acknowledged but uncommitted entry.');
     this.leaderWaitRequests = gauge('leader_wait_requests', 'Requests held until this node knows a leader (during an election or transfer).');
     this.leaderWaitBytes = gauge('leader_wait_bytes', 'Estimated bytes of the requests held until this node knows a leader.');
+    this.sessions = gauge('sessions', 'Client sessions in the exactly-once table (bounded; a new one is refused when it is full of active ones).');
   }
 
   /** Rewrites every gauge from `s`; per-peer series are rebuilt so departed peers disappear. */
@@ -80,6 +82,7 @@ export class SnapshotGauges {
     this.asyncSeconds.set(s.asyncUncommittedMs / 1000);
     this.leaderWaitRequests.set(s.leaderWaitRequests);
     this.leaderWaitBytes.set(s.leaderWaitBytes);
+    this.sessions.set(s.sessions);
     this.lagEntries.reset();
     this.lagSeconds.reset();
     this.connected.reset();

@@ -80,5 +80,7 @@ export function commandError(res: Extract<CommandResult, { type: 'error' }>): Re
       return new RequestError(grpc.status.ALREADY_EXISTS, res.message);
     case 'refused':
       return new RequestError(grpc.status.FAILED_PRECONDITION, res.message);
+    case 'sessionsFull':
+      return new RequestError(grpc.status.RESOURCE_EXHAUSTED, res.message);
   }
 }

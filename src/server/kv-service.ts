@@ -123,10 +123,14 @@ function read<Req extends { consistency?: string }, Res>(
   });
 }
 
-/** Proposes `command` for the caller: checked and stamped with its user (access.ts). */
+/**
+ * Proposes `command` for the caller: checked and stamped with its user (access.ts), and its
+ * request id with this leader's clock, which tells the state machine which sessions are idle.
+ */
 async function writeAs(ctx: NodeContext, policy: CommitPolicy, call: IncomingCall, command: Command, mode: CommitModeName, deadline: Date): Promise<CommandResult | null> {
   const who = await identityOf(ctx, call, deadline);
-  return write(ctx, policy, authorizedCommand(ctx, who, command), mode, deadline);
+  const stamped = command.req ? { ...command, req: { ...command.req, at: Date.now() } } : command;
+  return write(ctx, policy, authorizedCommand(ctx, who, stamped), mode, deadline);
 }
 
 /** The request/response methods of KV, served alike as unary calls and as pipeline operations. */

@@ -85,6 +85,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       },
       onApplied: (entries, results) => {
         failover.onApplied(entries, results);
+        let refused = 0;
+        for (const r of results) if (r.result.type === 'error' && r.result.code === 'sessionsFull') refused++;
+        if (refused > 0) obs?.metrics.recordSessionsRefused(refused);
         if (entries.some((e) => e.type === EntryType.ConfChange)) raftService.revalidate();
         if (results.some((r) => r.result.type === 'setMeta')) {
           sm.getMeta(MEMBERS_META)

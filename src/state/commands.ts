@@ -9,6 +9,8 @@ import { InvalidCommandError } from './errors.js';
 export interface RequestId {
   clientId: string;
   seq: number;
+  /** The leader's clock (ms) when it proposed the request: how idle sessions are told apart (dedupe.ts). */
+  at?: number;
 }
 
 export type CompareTarget = 'value' | 'version' | 'modRevision' | 'createRevision';
@@ -138,7 +140,9 @@ function compareOf(raw: unknown, field: string): Compare {
 
 function requestId(raw: unknown): RequestId {
   const o = record(raw, 'req');
-  return { clientId: name(o.clientId, 'req.clientId'), seq: integer(o.seq, 'req.seq', 1, Number.MAX_SAFE_INTEGER) };
+  const id: RequestId = { clientId: name(o.clientId, 'req.clientId'), seq: integer(o.seq, 'req.seq', 1, Number.MAX_SAFE_INTEGER) };
+  if (o.at !== undefined && o.at !== null) id.at = integer(o.at, 'req.at', 0, Number.MAX_SAFE_INTEGER);
+  return id;
 }
 
 function record(raw: unknown, field: string): Record<string, unknown> {

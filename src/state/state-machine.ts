@@ -9,7 +9,7 @@ import { applyCommand } from './apply.js';
 import { AuthStore } from './auth-store.js';
 import { type Command, MAX_RANGE_LIMIT, decodeCommand } from './commands.js';
 import { unpack } from './codec.js';
-import { DEFAULT_DEDUPE, DedupeTable, type DedupeOptions } from './dedupe.js';
+import { DEFAULT_DEDUPE, DedupeTable, sessionKey, type DedupeOptions } from './dedupe.js';
 import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
 import { type Db, decodeKv, mergedRange, overlayKey } from './kv-records.js';
@@ -89,6 +89,11 @@ export class StateMachine {
     }
     this.dedupe = await DedupeTable.load(this.db, this.dedupeOptions);
     await this.auth.load(this.db);
+  }
+
+  /** Sessions in the exactly-once table (metrics). */
+  sessions(): number {
+    return this.dedupe.size;
   }
 
   /** Highest entry index whose effects are in LevelDB. */
@@ -173,9 +178,11 @@ export class StateMachine {
       return { index: e.index, result: { type: 'error', code: 'invalidCommand', message: err.message }, duplicate: false };
     }
     const req = cmd.req;
+    // Sessions are per authenticated user: nobody reaches another user's (dedupe.ts).
+    const session = req ? sessionKey(req.clientId, cmd.auth?.user) : '';
     if (req) {
-      const verdict = this.dedupe.check(req);
-      if (verdict === 'duplicate') return { index: e.index, result: this.dedupe.recordedResult(req.clientId), duplicate: true };
+      const verdict = this.dedupe.check(session, req);
+      if (verdict === 'duplicate') return { index: e.index, result: this.dedupe.recordedResult(session), duplicate: true };
       if (verdict === 'stale') {
         const message = `stale request: seq ${req.seq} of client ${req.clientId} is older than its last applied request`;
         return { index: e.index, result: { type: 'error', code: 'staleRequest', message }, duplicate: false };
@@ -184,8 +191,10 @@ export class StateMachine {
     // Not recorded when refused: the client may retry the same request id once authorized.
     const denied = this.auth.denial(cmd, false);
     if (denied) return { index: e.index, result: denied, duplicate: false };
+    const full = req ? this.dedupe.admit(session, req.at, batch) : null;
+    if (full !== null) return { index: e.index, result: { type: 'error', code: 'sessionsFull', message: full }, duplicate: false };
     const result = cmd.type === 'auth' ? this.auth.apply(cmd.op, batch, pending.revision) : await applyCommand(pending, cmd);
-    if (req) this.dedupe.record(req, e.index, result, batch);
+    if (req) this.dedupe.record(session, req, e.index, result, batch);
     return { index: e.index, result, duplicate: false };
   }
 

@@ -32,7 +32,9 @@ export type CommandErrorCode =
   /** Auth admin: no such user/role (NOT_FOUND), it exists (ALREADY_EXISTS), or the change is refused (FAILED_PRECONDITION). */
   | 'notFound'
   | 'alreadyExists'
-  | 'refused';
+  | 'refused'
+  /** A new session found the exactly-once table full of active sessions (RESOURCE_EXHAUSTED); nothing applied. */
+  | 'sessionsFull';
 
 /**
  * What applying one entry produced. `revision` is the store revision after the entry (etcd's
