@@ -81,6 +81,8 @@ export class Authenticator {
   private readonly nowMs: () => number;
   private readonly verified = new Map<string, TokenClaims>();
   private checking = 0;
+  /** Set by peek(): a failure found there is not a refused request. */
+  private quiet = false;
 
   constructor(
     readonly store: AuthStore,
@@ -99,6 +101,18 @@ export class Authenticator {
   /** Whether a certificate proves a current member (never without peer TLS). */
   isMemberCertificate(der: Buffer | null): boolean {
     return this.opts.isMemberCertificate?.(der) ?? false;
+  }
+
+  /** The user a caller proves, or null (auth off, or no valid credentials): for the audit log, counts nothing. */
+  peek(c: CallerCredentials): string | null {
+    this.quiet = true;
+    try {
+      return this.identify(c).user;
+    } catch {
+      return null;
+    } finally {
+      this.quiet = false;
+    }
   }
 
   /** The caller's identity; throws AuthError (`behind` when the token is newer than this node's auth state). */
@@ -151,7 +165,7 @@ export class Authenticator {
   }
 
   private fail(reason: AuthFailureReason, message: string): AuthError {
-    this.opts.onFailure?.(reason);
+    if (!this.quiet) this.opts.onFailure?.(reason);
     return new AuthError('unauthenticated', message, reason);
   }
 

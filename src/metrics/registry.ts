@@ -56,6 +56,9 @@ export class NodeMetrics {
   private readonly leaderWaitRefused: Counter;
   private readonly authFailures: Counter<'reason'>;
   private readonly sessionsRefused: Counter;
+  private readonly auditLines: Counter;
+  private readonly auditDropped: Counter;
+  private readonly auditRotations: Counter;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -128,6 +131,13 @@ export class NodeMetrics {
       help: 'Writes refused (RESOURCE_EXHAUSTED) because they opened a new session while the exactly-once table, or their user\'s share of it, was full of active sessions.',
       registers,
     });
+    this.auditLines = new Counter({ name: `${PREFIX}audit_lines_total`, help: 'Lines written to the audit log (--audit-log).', registers });
+    this.auditDropped = new Counter({
+      name: `${PREFIX}audit_dropped_lines_total`,
+      help: 'Audit lines dropped: the in-memory queue was full (16 MiB) or the write failed. Requests never wait for the audit log.',
+      registers,
+    });
+    this.auditRotations = new Counter({ name: `${PREFIX}audit_rotations_total`, help: 'Times the audit log was rotated by size.', registers });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -177,6 +187,21 @@ export class NodeMetrics {
   /** Applied entries refused because the exactly-once table was full (counted on every member). */
   recordSessionsRefused(count: number): void {
     this.sessionsRefused.inc(count);
+  }
+
+  /** Audit lines written. */
+  recordAuditLines(n: number): void {
+    this.auditLines.inc(n);
+  }
+
+  /** Audit lines dropped. */
+  recordAuditDropped(n: number): void {
+    this.auditDropped.inc(n);
+  }
+
+  /** The audit log was rotated. */
+  recordAuditRotation(): void {
+    this.auditRotations.inc();
   }
 
   /** One WAL group commit took `seconds`. */

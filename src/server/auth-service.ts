@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { badPassword, hashPassword, newTokenKey, type Identity } from '../auth/index.js';
 import { type AuthOp, type Command, type Permission, badAuthName, encodeCommand } from '../state/index.js';
 import { requireRoot } from './access.js';
+import { audited, type AuditAbout } from './audit.js';
 import { header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { commandError, invalidArgument, RequestError } from './errors.js';
 import { optionalBytes } from './kv-convert.js';
@@ -46,6 +47,17 @@ function keyRange(ctx: NodeContext, k: unknown, e: unknown, field: string): { ke
   return { key, rangeEnd };
 }
 
+/** What an auth request is about, for the audit log: its user and role names, a permission's range (never a password). */
+function aboutOf(r: unknown): AuditAbout {
+  const o = (r ?? {}) as { name?: unknown; user?: unknown; role?: unknown; key?: unknown; rangeEnd?: unknown; permission?: { key?: unknown; rangeEnd?: unknown } | null };
+  const names = [o.name, o.user, o.role].filter((x): x is string => typeof x === 'string' && x.length > 0).map((x) => x.slice(0, 128));
+  const about: AuditAbout = names.length > 0 ? { subject: names.join(' ') } : {};
+  const key = o.permission?.key ?? o.key;
+  const rangeEnd = o.permission?.rangeEnd ?? o.rangeEnd;
+  if (key instanceof Uint8Array) about.ranges = [{ key, ...(rangeEnd instanceof Uint8Array ? { rangeEnd } : {}) }];
+  return about;
+}
+
 /** Proposes an auth change as `who` and waits until it is applied. */
 async function propose(ctx: NodeContext, who: Identity, op: AuthOp, deadline: Date): Promise<object> {
   const command: Command = { type: 'auth', op, ...(who.user !== null ? { auth: { user: who.user, revision: ctx.auth.store.revision } } : {}) };
@@ -65,17 +77,20 @@ export function authService(ctx: NodeContext): grpc.UntypedServiceImplementation
   const change = <R>(method: string, what: string, prepare: (r: R) => () => Promise<AuthOp> | AuthOp): Handler =>
     unary<unknown, object>(ctx, async (call) => {
       const make = prepare(call.request as R);
-      return onLeader(ctx, call as IncomingCall, 'auth', method, async (deadline) => {
-        const who = await requireRoot(ctx, call as IncomingCall, deadline, what);
-        return propose(ctx, who, await make(), deadline);
-      });
+      const c = call as IncomingCall;
+      return onLeader(ctx, c, 'auth', method, (deadline) =>
+        audited(ctx, c, method, 'auth', aboutOf(call.request), async () => {
+          const who = await requireRoot(ctx, c, deadline, what);
+          return propose(ctx, who, await make(), deadline);
+        }),
+      );
     });
   /** A read of users or roles: on the leader, after a ReadIndex barrier, root only. */
   const read = <R>(method: string, what: string, serve: (r: R) => object): Handler =>
     unary<unknown, object>(ctx, async (call) =>
       onLeader(ctx, call as IncomingCall, 'auth', method, async (deadline) => {
         await withDeadline(ctx.driver.readBarrier(false), deadline, what);
-        await requireRoot(ctx, call as IncomingCall, deadline, what);
+        await audited(ctx, call as IncomingCall, method, 'read', aboutOf(call.request), () => requireRoot(ctx, call as IncomingCall, deadline, what));
         return { header: header(ctx), ...serve(call.request as R) };
       }),
     );
@@ -87,8 +102,10 @@ export function authService(ctx: NodeContext): grpc.UntypedServiceImplementation
       return onLeader(ctx, call, 'auth', 'Authenticate', async (deadline) => {
         // Linearizable: a user added (or a password changed) before this call began is seen.
         await withDeadline(ctx.driver.readBarrier(false), deadline, 'authenticate');
-        const { token, ttlMs } = await withDeadline(ctx.auth.authenticate(n, pw), deadline, 'authenticate');
-        return { header: header(ctx), token, ttlMs };
+        return audited(ctx, call, 'Authenticate', 'auth', { subject: n }, async () => {
+          const { token, ttlMs } = await withDeadline(ctx.auth.authenticate(n, pw), deadline, 'authenticate');
+          return { header: header(ctx), token, ttlMs };
+        });
       });
     }),
     AuthStatus: unary<object, object>(ctx, async () => ({ header: header(ctx), enabled: store.enabled, authRevision: store.revision })),

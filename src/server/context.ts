@@ -9,7 +9,7 @@ import { requestBytes, type LeaderWaits } from './leader-waits.js';
 import type { Limits } from './kv-convert.js';
 import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
-import type { Authenticator } from '../auth/index.js';
+import type { AuditLog, Authenticator } from '../auth/index.js';
 import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
 
 /**
@@ -47,6 +47,8 @@ export interface NodeContext {
   streams: OpenStreams;
   /** Who callers are, against the replicated auth state (src/auth). */
   auth: Authenticator;
+  /** The audit log, with --audit-log. */
+  audit?: AuditLog;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ApplyResult, Command, CommandResult, KeyRange } from '../state/index.js';
-import { encodeCommand } from '../state/index.js';
+import { accessesOf, encodeCommand } from '../state/index.js';
+import { audited } from './audit.js';
 import { authorizedCommand, checkAccess, identityOf } from './access.js';
 import { deadlineOf, header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { commandError, invalidArgument, RequestError } from './errors.js';
@@ -113,12 +114,13 @@ function read<Req extends { consistency?: string }, Res>(
 ): Promise<Res> {
   const consistency = checkConsistency(call.request.consistency);
   const needs = [{ access: 'read' as const, range }];
+  const about = { ranges: [range] };
   if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) {
-    return checkAccess(ctx, call, deadlineOf(ctx, call), needs).then(serve);
+    return audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadlineOf(ctx, call), needs)).then(serve);
   }
   return onLeader(ctx, call, 'kv', method, async (deadline) => {
     await readBarrier(ctx, consistency, deadline);
-    await checkAccess(ctx, call, deadline, needs);
+    await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
     return serve();
   });
 }
@@ -162,10 +164,12 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const value = checkValue(r.value, 'value', limits);
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
-      return onLeader(ctx, call, 'kv', 'Put', async (deadline) => {
-        const res = await writeAs(ctx, policy, call, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
-        return { header: headerAt(ctx, res) };
-      });
+      return onLeader(ctx, call, 'kv', 'Put', (deadline) =>
+        audited(ctx, call, 'Put', 'write', { ranges: [{ key }] }, async () => {
+          const res = await writeAs(ctx, policy, call, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
+          return { header: headerAt(ctx, res) };
+        }),
+      );
     },
     Get: async (call: IncomingCall<GetRequest>) => {
       const key = checkKey(call.request.key, 'key', limits);
@@ -181,10 +185,12 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       const command = deleteCommand(r, req, limits);
-      return onLeader(ctx, call, 'kv', 'Delete', async (deadline) => {
-        const res = await writeAs(ctx, policy, call, command, mode, deadline);
-        return { header: headerAt(ctx, res), deleted: res && res.type === 'delete' ? res.deleted : 0 };
-      });
+      return onLeader(ctx, call, 'kv', 'Delete', (deadline) =>
+        audited(ctx, call, 'Delete', 'write', { ranges: accessesOf(command).map((n) => n.range) }, async () => {
+          const res = await writeAs(ctx, policy, call, command, mode, deadline);
+          return { header: headerAt(ctx, res), deleted: res && res.type === 'delete' ? res.deleted : 0 };
+        }),
+      );
     },
     Range: async (call: IncomingCall<ProtoRange>) => {
       const r = call.request;
@@ -206,12 +212,15 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const failure = (r.failure ?? []).map((o, i) => toTxnOp(o, `failure[${i}]`, limits));
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
-      return onLeader(ctx, call, 'kv', 'Txn', async (deadline) => {
-        const res = await writeAs(ctx, policy, call, { type: 'txn', compare, success, failure, ...(req ? { req } : {}) }, mode, deadline);
-        const h = headerAt(ctx, res);
-        if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
-        return { header: h, succeeded: res.succeeded, responses: res.responses.map((op) => toResponseOp(op, h)) };
-      });
+      const command: Command = { type: 'txn', compare, success, failure, ...(req ? { req } : {}) };
+      return onLeader(ctx, call, 'kv', 'Txn', (deadline) =>
+        audited(ctx, call, 'Txn', 'write', { ranges: accessesOf(command).map((n) => n.range) }, async () => {
+          const res = await writeAs(ctx, policy, call, command, mode, deadline);
+          const h = headerAt(ctx, res);
+          if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
+          return { header: h, succeeded: res.succeeded, responses: res.responses.map((op) => toResponseOp(op, h)) };
+        }),
+      );
     },
   };
   return handlers;

@@ -24,7 +24,7 @@ import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
-import { Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
+import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
 import { authService } from './auth-service.js';
 
 const TICK_MS = 10;
@@ -160,6 +160,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       : {}),
     onFailure: (reason) => obs?.metrics.recordAuthFailure(reason),
   });
+  // Opened before anything is served: a node asked to audit does not run without its log.
+  const audit = opts.audit
+    ? await AuditLog.open(opts.audit.file, {
+        ...(opts.audit.maxBytes !== undefined ? { maxBytes: opts.audit.maxBytes } : {}),
+        ...(opts.audit.keep !== undefined ? { keep: opts.audit.keep } : {}),
+        onWritten: (n) => obs?.metrics.recordAuditLines(n),
+        onDropped: (n) => obs?.metrics.recordAuditDropped(n),
+        onRotated: () => obs?.metrics.recordAuditRotation(),
+        onError: (err) => log.error({ err: err.message, file: opts.audit?.file }, 'audit log write failed; lines are dropped (raftdb_audit_dropped_lines_total) until it works again'),
+      })
+    : undefined;
   const ctx: NodeContext = {
     id: opts.id,
     address: opts.advertise ?? opts.listen,
@@ -176,6 +187,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
     leaderWaits,
     auth,
+    ...(audit ? { audit } : {}),
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
@@ -232,6 +244,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await transport.close();
     await wal.close();
     await sm.close();
+    await audit?.close();
     tls?.close();
     log.info('raftdb node stopped');
   }

@@ -47,6 +47,8 @@ export interface NodeOptions {
   tls?: NodeTlsOptions;
   /** Authentication settings (users and roles themselves are replicated, not configured). */
   auth?: { tokenTtlMs?: number };
+  /** The audit log: one JSON line per write, admin action, auth change and refused request. */
+  audit?: { file: string; maxBytes?: number; keep?: number };
 }
 
 /** A started node. */

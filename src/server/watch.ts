@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, describeRange, type KeyRange, type WatchEvent } from '../state/index.js';
 import type { Identity } from '../auth/index.js';
 import { checkAccess } from './access.js';
+import { audited, auditRefusal } from './audit.js';
 import { deadlineOf, header, type NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toServiceError } from './errors.js';
@@ -51,7 +52,7 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   if (!Number.isSafeInteger(startRevision) || startRevision < 0) throw new RequestError(grpc.status.INVALID_ARGUMENT, 'start_revision: must be a non-negative integer');
   const span = rangeSpan({ ...r, limit: 0, revision: 0 }, '', ctx.limits);
   // Checked at open, and again at every auth change below.
-  const who = await checkAccess(ctx, call, deadlineOf(ctx, call), [{ access: 'read', range: span }]);
+  const who = await audited(ctx, call, 'Watch', 'read', { ranges: [span] }, () => checkAccess(ctx, call, deadlineOf(ctx, call), [{ access: 'read', range: span }]));
   if (call.cancelled) return;
   const end = span.rangeEnd;
   const matches = (key: Uint8Array): boolean => {
@@ -88,7 +89,9 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   // whose read was revoked ends before it could send a change made after the revocation.
   const forgetAuth = ctx.auth.store.onChange(() => {
     const err = revoked(ctx, who, span);
-    if (err) feed.fail(err);
+    if (!err) return;
+    auditRefusal(ctx, call, 'Watch', { ranges: [span] }, err.code, err.message);
+    feed.fail(err);
   });
   const forget = (): void => {
     forgetStream();

@@ -3,6 +3,8 @@
 // and whose serializable reads it checks itself), allowed, denied (naming the range) and without
 // credentials; a watch that ends when its grant is revoked; a token that stops working after
 // `user revoke-role`; root-only cluster verbs; the TypeScript client authenticating by itself.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RaftdbClient } from '../../src/client/index.js';
 import { RawKv, type RawResult } from './fixtures/raw.js';
@@ -61,7 +63,7 @@ describe('users and roles, 3 processes', () => {
   let rootToken: string;
   let root: RaftdbClient;
   beforeAll(async () => {
-    cluster = await ProcessCluster.start({ nodes: 3 });
+    cluster = await ProcessCluster.start({ nodes: 3, extraArgs: (id, dir) => ['--audit-log', join(dir, `${id}.audit.jsonl`)] });
     const admin = cluster.client();
     await admin.auth.userAdd('root', 'rootpw');
     await admin.auth.userGrantRole('root', 'root');
@@ -224,5 +226,42 @@ describe('users and roles, 3 processes', () => {
     expect(await send(follower, 'unary', get, fresh)).toMatchObject({ code: 'PERMISSION_DENIED' });
     a.close();
     await root.auth.userGrantRole('alice', 'app');
+  });
+
+  test('the audit log has a line for each kind: write, admin action, auth change, refusal; never a value or password', async () => {
+    const id = (await cluster!.leader()).id;
+    const leaderNode = cluster!.nodes.get(id)!;
+    const followerNode = [...cluster!.nodes.values()].find((n) => n.id !== id)!;
+    // alice changed in the test before (revoke-role, grant-role): her first token is stale.
+    const aliceToken = await new RawAuth(leaderNode.address).token('alice', 'alicepw');
+    const viaFollower = new RawKv(followerNode.address);
+    await viaFollower.call('Put', { key: b('app/audited'), value: b('VALUE-NOT-LOGGED') }, 5000, { token: aliceToken });
+    await viaFollower.call('Get', { key: b('secret'), consistency: 'SERIALIZABLE' }, 5000, { token: aliceToken });
+    await viaFollower.call('Put', { key: b('app/anon'), value: b('x') });
+    viaFollower.close();
+    await root.cluster.setCommitMode({ mode: 'semi-sync' });
+    await root.auth.userAdd('carol', 'PASSWORD-NOT-LOGGED');
+    const read = (n: { id: string }): Record<string, unknown>[] => {
+      const file = join(cluster!.dir, `${n.id}.audit.jsonl`);
+      return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+    };
+    // Lines are written asynchronously: wait until the last one is there.
+    for (let i = 0; i < 100 && !read(leaderNode).some((r) => r.method === 'UserAdd' && r.subject === 'carol'); i++) await new Promise((r) => setTimeout(r, 20));
+    const lead = read(leaderNode);
+    const follow = read(followerNode);
+    // A write forwarded by the follower: logged by the leader, with the client's address and the follower's.
+    expect(lead).toContainEqual(expect.objectContaining({ method: 'Put', user: 'alice', ranges: ['key "app/audited"'], outcome: 'OK', revision: expect.any(Number), client: expect.stringMatching(/^(ipv4:)?127\.0\.0\.1:\d+$/), via: expect.stringMatching(/127\.0\.0\.1/), node: id }));
+    // A refused serializable read: logged by the follower that refused it.
+    expect(follow).toContainEqual(expect.objectContaining({ method: 'Get', user: 'alice', ranges: ['key "secret"'], outcome: 'PERMISSION_DENIED', error: expect.stringContaining('may not read') }));
+    expect(lead).toContainEqual(expect.objectContaining({ method: 'Put', user: null, outcome: 'UNAUTHENTICATED', ranges: ['key "app/anon"'] }));
+    expect(lead).toContainEqual(expect.objectContaining({ method: 'SetCommitMode', user: 'root', subject: 'SEMI_SYNC', outcome: 'OK' }));
+    expect(lead).toContainEqual(expect.objectContaining({ method: 'UserAdd', user: 'root', subject: 'carol', outcome: 'OK' }));
+    expect(lead.some((r) => r.method === 'Authenticate' && r.subject === 'root' && r.outcome === 'OK')).toBe(true);
+    expect(lead).toContainEqual(expect.objectContaining({ method: 'RoleRevokePermission', subject: 'app', ranges: ['prefix "app/"'], outcome: 'OK' }));
+    expect(lead.concat(follow).some((r) => r.method === 'Watch' && r.outcome === 'PERMISSION_DENIED')).toBe(true);
+    for (const n of cluster!.nodes.values()) {
+      const text = existsSync(join(cluster!.dir, `${n.id}.audit.jsonl`)) ? readFileSync(join(cluster!.dir, `${n.id}.audit.jsonl`), 'utf8') : '';
+      for (const secret of ['VALUE-NOT-LOGGED', 'PASSWORD-NOT-LOGGED', 'alicepw', 'rootpw', aliceToken]) expect(text).not.toContain(secret);
+    }
   });
 });

@@ -64,6 +64,9 @@ export const OUR_METRICS = [
   'raftdb_leader_wait_refused_total',
   'raftdb_sessions',
   'raftdb_sessions_refused_total',
+  'raftdb_audit_lines_total',
+  'raftdb_audit_dropped_lines_total',
+  'raftdb_audit_rotations_total',
 ] as const;
 
 /** One sample line of the Prometheus text format. */
