@@ -61,21 +61,35 @@ function merge(ranges: readonly KeyRange[]): Interval[] {
   return out;
 }
 
-/** Whether the merged intervals contain the whole of `q`. */
-function covered(merged: readonly Interval[], q: Interval): boolean {
-  // The last interval starting at or before q.start is the only one that can contain it.
+/** Index of the last interval starting at or before `key`, or -1. */
+function lastStartingAtOrBefore(merged: readonly Interval[], key: Uint8Array): number {
   let lo = 0;
   let hi = merged.length - 1;
   let at = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (Buffer.compare(merged[mid]!.start, q.start) <= 0) {
+    if (Buffer.compare(merged[mid]!.start, key) <= 0) {
       at = mid;
       lo = mid + 1;
     } else {
       hi = mid - 1;
     }
   }
+  return at;
+}
+
+/** Whether the merged intervals contain the single key `key`. */
+function coversKey(merged: readonly Interval[], key: Uint8Array): boolean {
+  const at = lastStartingAtOrBefore(merged, key);
+  if (at < 0) return false;
+  const end = merged[at]!.end;
+  return end === null || Buffer.compare(key, end) < 0;
+}
+
+/** Whether the merged intervals contain the whole of `q`. */
+function covered(merged: readonly Interval[], q: Interval): boolean {
+  // The last interval starting at or before q.start is the only one that can contain it.
+  const at = lastStartingAtOrBefore(merged, q.start);
   if (at < 0) return false;
   const i = merged[at]!;
   // An empty request range (end <= start) touches no key; the start must still be granted.
@@ -95,7 +109,11 @@ export class GrantedRanges {
 
   /** Whether `access` is granted on every key of `range`. */
   covers(access: Access, range: KeyRange): boolean {
-    return covered(access === 'read' ? this.read : this.write, intervalOf(range));
+    const merged = access === 'read' ? this.read : this.write;
+    // The common case, one key, without building its interval: [k, k+0x00) lies in [start, end)
+    // exactly when start <= k < end.
+    if (range.rangeEnd === undefined || range.rangeEnd.length === 0) return coversKey(merged, range.key);
+    return covered(merged, intervalOf(range));
   }
 }
 
