@@ -71,8 +71,10 @@ export interface AuthenticatorOptions {
 
 /** Default token lifetime (etcd's simple tokens last 5 minutes too). */
 export const DEFAULT_TOKEN_TTL_MS = 5 * 60_000;
-/** Password checks (scrypt, ~16 MiB each) running at once on a node; more are refused. */
+/** Password checks (scrypt, ~16 MiB each) running at once on a node; more wait in line. */
 export const MAX_CONCURRENT_PASSWORD_CHECKS = 8;
+/** Password checks waiting for a slot; more are refused (RESOURCE_EXHAUSTED). */
+export const MAX_QUEUED_PASSWORD_CHECKS = 256;
 /** Verified tokens remembered, so a token's MAC is computed once, not per request. */
 const TOKEN_CACHE_ENTRIES = 4096;
 
@@ -81,6 +83,7 @@ export class Authenticator {
   private readonly nowMs: () => number;
   private readonly verified = new Map<string, TokenClaims>();
   private checking = 0;
+  private readonly queued: (() => void)[] = [];
   /** Set by peek(): a failure found there is not a refused request. */
   private quiet = false;
 
@@ -173,21 +176,37 @@ export class Authenticator {
   async authenticate(name: string, password: string): Promise<{ token: string; ttlMs: number; revision: number }> {
     const store = this.store;
     if (!store.enabled) throw new AuthError('notEnabled', 'auth is not enabled: requests need no token');
-    if (this.checking >= MAX_CONCURRENT_PASSWORD_CHECKS) {
-      throw new AuthError('busy', `more than ${MAX_CONCURRENT_PASSWORD_CHECKS} password checks in progress on this node; retry shortly`);
-    }
-    this.checking++;
+    await this.passwordSlot();
     try {
       const user = store.user(name);
       const ok = user?.password ? await verifyPassword(password, user.password) : false;
       if (!ok) throw this.fail('bad_password', 'authentication failed: wrong user name or password');
     } finally {
-      this.checking--;
+      const next = this.queued.shift();
+      if (next) next();
+      else this.checking--;
     }
     // The state may have moved while scrypt ran: issue against what is there now.
     const key = store.tokenKey;
     if (!store.enabled || !key || !store.user(name)) throw this.fail('unknown_user', 'authentication failed: the user or auth changed meanwhile; retry');
     return { token: this.issue(name), ttlMs: this.opts.tokenTtlMs, revision: store.revision };
+  }
+
+  /**
+   * One of MAX_CONCURRENT_PASSWORD_CHECKS slots (scrypt takes ~16 MiB each), waiting in line
+   * behind at most MAX_QUEUED_PASSWORD_CHECKS others: many clients starting at once queue, a
+   * flood is refused.
+   */
+  private async passwordSlot(): Promise<void> {
+    if (this.checking < MAX_CONCURRENT_PASSWORD_CHECKS) {
+      this.checking++;
+      return;
+    }
+    if (this.queued.length >= MAX_QUEUED_PASSWORD_CHECKS) {
+      throw new AuthError('busy', `${MAX_CONCURRENT_PASSWORD_CHECKS} password checks run and ${MAX_QUEUED_PASSWORD_CHECKS} wait on this node; retry shortly`);
+    }
+    // The slot passes straight from a finishing check to the first in line (checking stays up).
+    await new Promise<void>((resolve) => this.queued.push(resolve));
   }
 
   /** A token for `user` at the current auth revision. */

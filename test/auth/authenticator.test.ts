@@ -119,6 +119,15 @@ describe('Authenticator', () => {
     auth.requireAccess(root, [{ access: 'write', range: { key: b('anything') } }]);
   });
 
+  it('runs 8 password checks at once, queues the next 256 and refuses the rest', async () => {
+    const attempts = Array.from({ length: 8 + 256 + 3 }, () => auth.authenticate('alice', 'pw').then(() => 'ok', (e: { kind: string }) => e.kind));
+    const outcomes = await Promise.all(attempts);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(8 + 256);
+    expect(outcomes.filter((o) => o === 'busy')).toHaveLength(3);
+    // Every slot came back: the next one runs at once.
+    expect(await auth.authenticate('alice', 'pw')).toMatchObject({ token: expect.stringMatching(/^rdb1\./) });
+  });
+
   it('lets everyone through while auth is disabled', async () => {
     await run({ op: 'disable' });
     const nobody = auth.identify(creds({}));
