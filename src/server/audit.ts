@@ -38,21 +38,25 @@ export function auditRefusal(ctx: NodeContext, call: IncomingCall, method: strin
   ctx.audit?.record(record(ctx, call, method, about, grpc.status[code] ?? String(code), { error: message }));
 }
 
-/** Runs `fn` (the part of a request this node executes) and logs its outcome as `kind` says. */
-export async function audited<T>(ctx: NodeContext, call: IncomingCall, method: string, kind: AuditKind, about: AuditAbout, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` (the part of a request this node executes) and logs its outcome as `kind` says.
+ * `about` may be a function, called only when a line is written (a txn's ranges are a list).
+ */
+export async function audited<T>(ctx: NodeContext, call: IncomingCall, method: string, kind: AuditKind, about: AuditAbout | (() => AuditAbout), fn: () => Promise<T>): Promise<T> {
   const log = ctx.audit;
   if (!log) return fn();
+  const what = (): AuditAbout => (typeof about === 'function' ? about() : about);
   let res: T;
   try {
     res = await fn();
   } catch (err) {
     const e = toRequestError(err);
-    if (kind !== 'read' || REFUSALS.has(e.code)) log.record(record(ctx, call, method, about, grpc.status[e.code] ?? String(e.code), { error: e.message }));
+    if (kind !== 'read' || REFUSALS.has(e.code)) log.record(record(ctx, call, method, what(), grpc.status[e.code] ?? String(e.code), { error: e.message }));
     throw err;
   }
   if (kind !== 'read') {
     const revision = (res as { header?: { revision?: unknown } } | null)?.header?.revision;
-    log.record(record(ctx, call, method, about, 'OK', typeof revision === 'number' && kind === 'write' ? { revision } : {}));
+    log.record(record(ctx, call, method, what(), 'OK', typeof revision === 'number' && kind === 'write' ? { revision } : {}));
   }
   return res;
 }

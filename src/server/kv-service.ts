@@ -114,7 +114,7 @@ function read<Req extends { consistency?: string }, Res>(
 ): Promise<Res> {
   const consistency = checkConsistency(call.request.consistency);
   const needs = [{ access: 'read' as const, range }];
-  const about = { ranges: [range] };
+  const about = (): { ranges: KeyRange[] } => ({ ranges: [range] });
   if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) {
     return audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadlineOf(ctx, call), needs)).then(serve);
   }
@@ -165,7 +165,7 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       return onLeader(ctx, call, 'kv', 'Put', (deadline) =>
-        audited(ctx, call, 'Put', 'write', { ranges: [{ key }] }, async () => {
+        audited(ctx, call, 'Put', 'write', () => ({ ranges: [{ key }] }), async () => {
           const res = await writeAs(ctx, policy, call, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
           return { header: headerAt(ctx, res) };
         }),
@@ -186,7 +186,7 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const req = checkRequestId(r.id, 'id');
       const command = deleteCommand(r, req, limits);
       return onLeader(ctx, call, 'kv', 'Delete', (deadline) =>
-        audited(ctx, call, 'Delete', 'write', { ranges: accessesOf(command).map((n) => n.range) }, async () => {
+        audited(ctx, call, 'Delete', 'write', () => ({ ranges: accessesOf(command).map((n) => n.range) }), async () => {
           const res = await writeAs(ctx, policy, call, command, mode, deadline);
           return { header: headerAt(ctx, res), deleted: res && res.type === 'delete' ? res.deleted : 0 };
         }),
@@ -214,7 +214,7 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const req = checkRequestId(r.id, 'id');
       const command: Command = { type: 'txn', compare, success, failure, ...(req ? { req } : {}) };
       return onLeader(ctx, call, 'kv', 'Txn', (deadline) =>
-        audited(ctx, call, 'Txn', 'write', { ranges: accessesOf(command).map((n) => n.range) }, async () => {
+        audited(ctx, call, 'Txn', 'write', () => ({ ranges: accessesOf(command).map((n) => n.range) }), async () => {
           const res = await writeAs(ctx, policy, call, command, mode, deadline);
           const h = headerAt(ctx, res);
           if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
