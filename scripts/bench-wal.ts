@@ -53,8 +53,11 @@ async function runWal(dir: string, appenders: number, seconds: number): Promise<
   let count = 0;
   let next = wal.lastIndex() + 1;
   let stop = false;
+  // The deadline is checked in the loop too: a lone appender's inline writes settle without a
+  // turn of the event loop, so the timer below would fire only at the next segment roll.
+  const deadline = performance.now() + seconds * 1000;
   const appender = async (): Promise<void> => {
-    while (!stop) {
+    while (!stop && performance.now() < deadline) {
       const t0 = performance.now();
       await wal.append([{ index: next++, term: 1, type: 0, data }]);
       if (count < MAX_SAMPLES) samples[count] = performance.now() - t0;

@@ -86,6 +86,8 @@ export interface LocalNode {
   /** Set while the cluster stops the node, or before it has started: its exit is no news. */
   expectingExit: boolean;
   stderrTail: string[];
+  /** Started with --join: a member only once `raftdb member add` adds it. */
+  joining?: boolean;
 }
 
 /** A set of serve processes on 127.0.0.1. */
@@ -137,7 +139,30 @@ export class LocalCluster {
       this.main, 'serve', '--id', n.id, '--listen', n.address, '--http', n.http ?? 'none', '--peers', peers,
       '--data-dir', n.dataDir, '--cluster-id', this.opts.clusterId, '--log-level', this.opts.logLevel, ...(this.opts.extraArgs ?? []),
       ...(this.opts.certsDir ? nodeTlsArgs(this.opts.certsDir, n.id) : []),
+      ...(n.joining ? ['--join'] : []),
     ];
+  }
+
+  /**
+   * Starts a new node with --join on the given ports, its peers being every node so far and
+   * itself; it serves at once and becomes a member once `raftdb member add` adds it.
+   */
+  async addJoiningNode(id: string, port: number, httpPort: number | null): Promise<LocalNode> {
+    if (this.nodes.some((n) => n.id === id)) throw new Error(`node ${id} exists`);
+    const n: LocalNode = {
+      id,
+      address: `127.0.0.1:${port}`,
+      http: httpPort === null ? null : `127.0.0.1:${httpPort}`,
+      dataDir: join(this.opts.dir, id),
+      child: null,
+      exited: Promise.resolve(),
+      expectingExit: false,
+      stderrTail: [],
+      joining: true,
+    };
+    this.nodes.push(n);
+    await this.startNode(id);
+    return n;
   }
 
   /** The client TLS options for this cluster (undefined without TLS). */

@@ -1,6 +1,7 @@
 // `raftdb serve`: one node in this process, for containers, real deployments and the node
 // processes of `raftdb dev`. Stops cleanly on SIGINT/SIGTERM (or when the dev parent that
-// spawned it goes away) and exits 0.
+// spawned it goes away) and exits 0; a node that stops on a fatal error (a full or failing WAL
+// disk, a broken invariant) exits 3 (EXIT_FATAL) once it has closed.
 import { type Command, Option } from 'commander';
 import { isEndpoint } from '../client/errors.js';
 import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
@@ -17,6 +18,9 @@ const MAX_PRIORITY = 1000;
 /** --max-request-bytes bounds: a key and a small value at least; at most what gRPC and a peer message carry comfortably. */
 const MIN_REQUEST_BYTES = 8 * 1024;
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/** --quota-backend-bytes bounds: an empty LevelDB and a few writes at least; at most 1 PiB. */
+const MIN_QUOTA_BYTES = 1024 * 1024;
+const MAX_QUOTA_BYTES = 2 ** 50;
 
 /** serve's flags as commander hands them over; each falls back to its RAFTDB_* variable. */
 export interface ServeFlags extends TuningFlags, ServeTlsFlags {
@@ -36,6 +40,7 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   auditLogMaxBytes?: string;
   auditLogKeep?: string;
   authTokenTtlMs?: string;
+  quotaBackendBytes?: string;
 }
 
 /** Registers serve. */
@@ -58,6 +63,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--audit-log-max-bytes <n>', 'rotate the audit log past this size; default 104857600 (RAFTDB_AUDIT_LOG_MAX_BYTES)')
     .option('--audit-log-keep <n>', 'rotated audit logs kept (FILE.1 ...); default 5 (RAFTDB_AUDIT_LOG_KEEP)')
     .option('--auth-token-ttl-ms <ms>', 'how long a token from Authenticate is good for; default 300000 (RAFTDB_AUTH_TOKEN_TTL_MS)')
+    .option('--quota-backend-bytes <n>', 'storage quota of this member\'s state machine on disk; past it a NOSPACE alarm stops writes that add data; default 2147483648 (RAFTDB_QUOTA_BACKEND_BYTES)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
@@ -72,7 +78,10 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
       node = await startNode(opts);
       io.err(`raftdb: node ${node.id} serving on ${node.address}${opts.tls?.client ? ' (TLS)' : ''}\n`);
       process.send?.({ type: 'ready', id: node.id, address: node.address } satisfies ReadyMessage);
-      await signals.stopped;
+      // A node that stopped on a fatal error has closed itself: the process ends with EXIT_FATAL
+      // instead of waiting for a signal that would never come.
+      const failed = await Promise.race([signals.stopped.then(() => null), node.fatal]);
+      if (failed) throw failed;
       await closeWithin([node]);
     } finally {
       process.off('SIGHUP', reload);
@@ -129,9 +138,12 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   const opts: NodeOptions = { id, listen, http, peers, dataDir, join, priority, clusterId, logLevel, failover: tuning.failover };
   if (tuning.snapshotEntries !== undefined) opts.snapshotEntries = tuning.snapshotEntries;
   if (tuning.asyncReplicationDelayMs !== undefined) opts.asyncReplicationDelayMs = tuning.asyncReplicationDelayMs;
+  if (tuning.stateMaxOpenFiles !== undefined) opts.stateMaxOpenFiles = tuning.stateMaxOpenFiles;
   if (advertiseFlag) opts.advertise = advertiseFlag;
   const maxRequestBytes = f.maxRequestBytes ?? env.RAFTDB_MAX_REQUEST_BYTES;
   if (maxRequestBytes !== undefined) opts.limits = { maxRequestBytes: intSetting(maxRequestBytes, '--max-request-bytes (RAFTDB_MAX_REQUEST_BYTES)', MIN_REQUEST_BYTES, MAX_REQUEST_BYTES) };
+  const quota = f.quotaBackendBytes ?? env.RAFTDB_QUOTA_BACKEND_BYTES;
+  if (quota !== undefined) opts.quotaBackendBytes = intSetting(quota, '--quota-backend-bytes (RAFTDB_QUOTA_BACKEND_BYTES)', MIN_QUOTA_BYTES, MAX_QUOTA_BYTES);
   const allowedHosts = f.httpAllowedHosts ?? env.RAFTDB_HTTP_ALLOWED_HOSTS;
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   const tls = serveTlsOptions(f, env);

@@ -13,6 +13,7 @@ export interface TuningFlags {
   maxLagEntries?: string;
   snapshotEntries?: string;
   asyncReplicationDelayMs?: string;
+  stateMaxOpenFiles?: string;
 }
 
 /** Checked tuning: what NodeOptions takes. */
@@ -20,16 +21,20 @@ export interface Tuning {
   failover: Partial<FailoverOptions>;
   snapshotEntries?: number;
   asyncReplicationDelayMs?: number;
+  stateMaxOpenFiles?: number;
 }
 
 const DAY_MS = 86_400_000;
 const MAX_ENTRIES = 1_000_000_000;
 /** The Raft core replicates deferred entries within two ticks (20 ms) whatever the host asks. */
 const MAX_ASYNC_DELAY_MS = 20;
+/** LevelDB clips max_open_files to this range (64 tables + 10 other files, 50,000). */
+const MIN_OPEN_FILES = 74;
+const MAX_OPEN_FILES = 50_000;
 
 /**
  * Adds --preferred-leader, --auto-failback, --failback-delay-ms, --max-lag-entries,
- * --snapshot-entries and --async-replication-delay-ms.
+ * --snapshot-entries, --async-replication-delay-ms and --state-max-open-files.
  */
 export function addTuningOptions(cmd: Command): Command {
   return cmd
@@ -38,7 +43,8 @@ export function addTuningOptions(cmd: Command): Command {
     .option('--failback-delay-ms <ms>', 'how long the preferred leader must be healthy and caught up first; default 10000 (RAFTDB_FAILBACK_DELAY_MS)')
     .option('--max-lag-entries <n>', 'most entries a switchover candidate may lag; default 1000 (RAFTDB_MAX_LAG_ENTRIES)')
     .option('--snapshot-entries <n>', 'applied entries between snapshots; default 10000 (RAFTDB_SNAPSHOT_ENTRIES)')
-    .option('--async-replication-delay-ms <ms>', 'ASYNC writes reach the followers at most this late, batched; 0 = at once; default 5 (RAFTDB_ASYNC_REPLICATION_DELAY_MS)');
+    .option('--async-replication-delay-ms <ms>', 'ASYNC writes reach the followers at most this late, batched; 0 = at once; default 5 (RAFTDB_ASYNC_REPLICATION_DELAY_MS)')
+    .option('--state-max-open-files <n>', 'LevelDB table files kept open and memory-mapped; bounds VmRSS during full scans to about (n - 10) x 2 MiB; default 100 (RAFTDB_STATE_MAX_OPEN_FILES)');
 }
 
 function bool(v: string, name: string): boolean {
@@ -77,6 +83,10 @@ export function tuningOptions(f: TuningFlags, env: Record<string, string | undef
   if (asyncDelay !== undefined) {
     t.asyncReplicationDelayMs = intSetting(asyncDelay, '--async-replication-delay-ms (RAFTDB_ASYNC_REPLICATION_DELAY_MS)', 0, MAX_ASYNC_DELAY_MS);
   }
+  const openFiles = f.stateMaxOpenFiles ?? env.RAFTDB_STATE_MAX_OPEN_FILES;
+  if (openFiles !== undefined) {
+    t.stateMaxOpenFiles = intSetting(openFiles, '--state-max-open-files (RAFTDB_STATE_MAX_OPEN_FILES)', MIN_OPEN_FILES, MAX_OPEN_FILES);
+  }
   return t;
 }
 
@@ -90,5 +100,6 @@ export function tuningArgs(t: Tuning): string[] {
   if (f.maxLagEntries !== undefined) a.push('--max-lag-entries', String(f.maxLagEntries));
   if (t.snapshotEntries !== undefined) a.push('--snapshot-entries', String(t.snapshotEntries));
   if (t.asyncReplicationDelayMs !== undefined) a.push('--async-replication-delay-ms', String(t.asyncReplicationDelayMs));
+  if (t.stateMaxOpenFiles !== undefined) a.push('--state-max-open-files', String(t.stateMaxOpenFiles));
   return a;
 }

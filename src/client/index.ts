@@ -36,4 +36,5 @@ export type {
   TransferResult,
   FailoverEvent,
   EndpointStatus,
+  AlarmMember,
 } from './cluster.js';

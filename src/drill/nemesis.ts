@@ -5,7 +5,7 @@
 import { connect, type RaftdbClient } from '../client/index.js';
 import { type DrillCluster, sleep, waitFor } from './backend.js';
 import type { ClusterProbe } from './probe.js';
-import { Rng } from './rng.js';
+import { Rng } from '../common/rng.js';
 
 export const NEMESES = [
   'kill-leader',

@@ -12,7 +12,7 @@
 import { compare, connect, op, RaftdbError, type CommitMode, type RaftdbClient } from '../client/index.js';
 import type { HistoryRecorder, Op, OpResult, Value } from '../history/index.js';
 import { sleep } from './backend.js';
-import { Rng } from './rng.js';
+import { Rng } from '../common/rng.js';
 
 export type WorkloadKind = 'register' | 'append' | 'mixed';
 

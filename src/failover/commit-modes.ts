@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Entry, RaftNode } from '../raft/index.js';
+import { monotonicMs, type MonotonicClock } from '../server/clock.js';
 import { RequestError, unavailable } from '../server/errors.js';
 import type { CommitPolicy } from '../server/kv-service.js';
 import type { ApplyResult, CommandResult } from '../state/index.js';
@@ -45,6 +46,8 @@ export class CommitModes implements CommitPolicy {
     private readonly config: () => CommitConfig,
     private readonly onAcked: (mode: CommitMode, seconds: number) => void = () => {},
     private readonly onDegraded: (missing: string) => void = () => {},
+    /** The clock the driver gives the core (the default is the same). */
+    private readonly clock: MonotonicClock = monotonicMs,
   ) {}
 
   /** The mode a request runs under. */
@@ -63,7 +66,9 @@ export class CommitModes implements CommitPolicy {
     const cfg = this.config();
     const t0 = performance.now();
     if (eff === 'ASYNC') {
-      if (!this.raft.leaderState?.quorumContact()) throw unavailable('the leader lost contact with its quorum; not acknowledging');
+      // On the clock, not the tick count: a write arriving right after a pause, before any tick,
+      // must not be acknowledged by a leader the others may have replaced meanwhile.
+      if (!this.raft.leaderState?.quorumContact(this.clock())) throw unavailable('the leader lost contact with its quorum; not acknowledging');
       await this.waitDurable(index);
       this.asyncWindow.set(index, { term: this.raft.term, at: Date.now() });
       return this.acked(eff, null, t0);

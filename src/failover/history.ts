@@ -5,8 +5,6 @@ export const HISTORY_META = 'failoverHistory';
 export const INTENT_META = 'switchoverIntent';
 /** Events kept in the replicated history. */
 const MAX_EVENTS = 200;
-/** A leader records its election even if no client writes within this time. */
-const RECORD_WITHOUT_WRITE_MS = 2000;
 
 export type FailoverReason = 'election' | 'switchover' | 'failback' | 'step-down';
 
@@ -18,7 +16,9 @@ export interface FailoverEvent {
   reason: FailoverReason;
   detectedAtMs: number;
   electedAtMs: number;
+  /** When the new leader's first entry of its term (its no-op) was committed and applied. */
   firstWriteAtMs: number;
+  /** From the last contact with the old leader (or the start of a switchover's hold) to firstWriteAtMs. */
   unavailableMs: number;
 }
 
@@ -51,10 +51,13 @@ interface PendingElection {
 
 /**
  * Records every leadership change cluster-wide, through the log. The new leader writes the event
- * once its first client write is acknowledged (so the measured unavailability runs to the moment
- * writes flowed again), or after a short wait when there is no write traffic. The outage starts
- * when this node last heard from the old leader (an election) or when the old leader began to
- * hold writes (a switchover, read from the intent it logged).
+ * as soon as the first entry of its term (the no-op every new leader appends) is applied: the
+ * outage ends when the cluster commits again, measured on the server and independent of client
+ * traffic (it used to end at the next client write, so a leader kill followed by a CLI starting up
+ * read as 1.6 s), and the event is in the log within milliseconds of the election, before a
+ * second leadership change could overtake it. The outage starts when this node last heard from
+ * the old leader (an election) or when the old leader began to hold writes (a switchover, read
+ * from the intent it logged).
  */
 export class FailoverHistory {
   private prevLeader: string | null = null;
@@ -63,7 +66,6 @@ export class FailoverHistory {
   private pending: PendingElection | null = null;
   /** The record being written, if any: a switchover's flush() waits for it. */
   private recording: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: HistoryDeps) {}
 
@@ -88,8 +90,6 @@ export class FailoverHistory {
       };
       this.campaignStartedMs = null;
       this.prevLeader = this.deps.id;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.record(0), RECORD_WITHOUT_WRITE_MS);
       return;
     }
     this.pending = null;
@@ -102,9 +102,10 @@ export class FailoverHistory {
     }
   }
 
-  /** A client write was acknowledged on this node (as leader). */
-  onWriteAcked(): void {
-    if (this.pending) void this.record(Date.now());
+  /** Entries were applied: the first one of the pending term ends the outage. */
+  onApplied(entries: readonly { term: number }[]): void {
+    const p = this.pending;
+    if (p && entries.some((e) => e.term === p.term)) void this.record(Date.now());
   }
 
   /**
@@ -129,8 +130,6 @@ export class FailoverHistory {
   }
 
   private async write(p: PendingElection, firstWriteAtMs: number): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     try {
       const intent = (await this.deps.getMeta(INTENT_META)) as SwitchoverIntent | null;
       const planned = intent && intent.to === this.deps.id && p.electedAtMs - intent.heldAtMs < 30_000;
@@ -165,8 +164,7 @@ export class FailoverHistory {
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.pending = null;
   }
 }
 

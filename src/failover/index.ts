@@ -51,7 +51,6 @@ export class FailoverController {
       onEvent: (e) => observer.leadershipChange?.(e),
     });
     this.commitModes = new CommitModes(raft, () => this.config, (mode, seconds) => {
-      this.history.onWriteAcked();
       observer.writeAcked?.(mode, seconds);
     }, (missing) => log.warn({ missing }, 'SYNC degraded to SEMI_SYNC: voters did not confirm within the sync timeout'));
     this.switchover = new Switchover({
@@ -109,15 +108,19 @@ export class FailoverController {
 
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     this.commitModes.onApplied(entries);
+    this.history.onApplied(entries);
     if (this.switchover.busy) this.switchover.poke();
     if (results.some((r) => r.result.type === 'setMeta')) {
-      this.ctx.sm
-        .getMeta(COMMIT_CONFIG_META)
-        .then((v) => (this.config = parseCommitConfig(v)))
-        .catch(() => {
-          // The state machine is closing; the next apply reloads it.
-        });
+      this.reloadConfig().catch(() => {
+        // The state machine is closing; the next apply reloads it.
+      });
     }
+  }
+
+  /** Re-reads the commit configuration once everything handed to the apply stage is written. */
+  async reloadConfig(): Promise<void> {
+    await this.ctx.driver.applied();
+    this.config = parseCommitConfig(await this.ctx.sm.getMeta(COMMIT_CONFIG_META));
   }
 
   /** Fields of the Status response owned by the failover controller. */
@@ -141,6 +144,6 @@ export class FailoverController {
   }
 
   service(): ReturnType<typeof failoverService> {
-    return failoverService({ ctx: this.ctx, switchover: this.switchover, options: this.options, config: () => this.config, putMeta: (n, v) => this.putMeta(n, v) });
+    return failoverService({ ctx: this.ctx, switchover: this.switchover, options: this.options, config: () => this.config, putMeta: (n, v) => this.putMeta(n, v), reloadConfig: () => this.reloadConfig() });
   }
 }

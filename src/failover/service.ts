@@ -13,6 +13,8 @@ export interface FailoverServiceDeps {
   options: FailoverOptions;
   config: () => CommitConfig;
   putMeta(name: string, value: unknown): Promise<void>;
+  /** Resolves once the commit configuration in the applied state is the one writes get. */
+  reloadConfig(): Promise<void>;
 }
 
 function transferResponse(ctx: NodeContext, s: SwitchoverState): object {
@@ -51,6 +53,10 @@ export function failoverService(d: FailoverServiceDeps): grpc.UntypedServiceImpl
         audited(ctx, asCall(call), 'SetCommitMode', 'admin', { subject: cfg.mode }, async () => {
           await requireRoot(ctx, asCall(call), deadline, 'mode set');
           await withDeadline(d.putMeta(COMMIT_CONFIG_META, cfg), deadline, 'setting the commit mode');
+          // A proposer is answered once its entry's result is decided, before the batch is written
+          // and before onApplied reloads the config: without this wait the next write, sent right
+          // after this answer, could still get the previous mode (a CI failure: strict SYNC acked).
+          await withDeadline(d.reloadConfig(), deadline, 'setting the commit mode');
           return { header: header(ctx), mode: cfg.mode };
         }),
       );

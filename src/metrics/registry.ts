@@ -111,7 +111,7 @@ export class NodeMetrics {
     });
     this.switchoverUnavailableSeconds = new Histogram({
       name: `${PREFIX}switchover_unavailability_seconds`,
-      help: 'Measured write unavailability of a leadership change (last write before to first write after).',
+      help: 'Measured unavailability of a leadership change: from the last contact with the old leader (or a switchover\'s hold) to the new leader\'s first commit.',
       buckets: UNAVAILABILITY_BUCKETS_SECONDS,
       registers,
     });

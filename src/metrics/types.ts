@@ -56,6 +56,11 @@ export interface MetricsSnapshot {
   leaderWaitBytes: number;
   /** Sessions in the exactly-once table (the same on every member that applied as far). */
   sessions: number;
+  /** This member's backend size (its state machine's files on disk) and its storage quota. */
+  backendBytes: number;
+  quotaBackendBytes: number;
+  /** A NOSPACE alarm is active (some member passed its quota): writes that add data are refused. */
+  nospaceAlarm: boolean;
 }
 
 /** Health vocabulary shared by the overall report and each check. */
@@ -100,6 +105,8 @@ export interface StatusView {
   effectiveCommitMode?: string;
   syncDegraded?: boolean;
   alarms?: string[];
+  backendBytes?: number;
+  quotaBackendBytes?: number;
 }
 
 /** One member as seen by the node that asked it: its Status answer, or why it could not answer. */

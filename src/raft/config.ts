@@ -6,6 +6,11 @@ export type RandomSource = () => number;
 /** Tunables of one Raft node. Times are in ticks; the server ticks every `tickMs` (10 ms). */
 export interface RaftConfig {
   id: NodeId;
+  /**
+   * The host's tick interval. The core counts ticks for its timers, but a lease is judged on
+   * the host's monotonic clock (times given with `tick` and `leaseRead`): this converts.
+   */
+  tickMs: number;
   /** Base election timeout; each wait is drawn from [electionTicks, 2 * electionTicks). */
   electionTicks: number;
   heartbeatTicks: number;
@@ -23,7 +28,10 @@ export interface RaftConfig {
   maxEntriesPerMsg: number;
   /** Upper bound on the committed entries handed out by one Ready. */
   maxCommittedBytesPerReady: number;
-  /** Ticks subtracted from the election timeout for lease reads, covering clock drift. */
+  /**
+   * Ticks subtracted from the election timeout for lease reads: one for the follower's tick
+   * phase, the rest is the drift bound (see `leaseDurationMs`). Also the tick-gap threshold.
+   */
   leaseSafetyTicks: number;
   /** Bound on proposals not yet committed; beyond it propose() refuses (back-pressure). */
   maxUncommittedEntries: number;
@@ -34,6 +42,7 @@ export interface RaftConfig {
 
 /** Defaults for a 10 ms tick: election 150–300 ms, heartbeat 50 ms. */
 export const DEFAULT_RAFT_CONFIG: Omit<RaftConfig, 'id' | 'random'> = {
+  tickMs: 10,
   electionTicks: 15,
   heartbeatTicks: 5,
   preVote: true,
@@ -57,11 +66,35 @@ export function makeRaftConfig(partial: Partial<RaftConfig> & Pick<RaftConfig, '
   if (cfg.electionTicks <= cfg.heartbeatTicks) {
     throw new Error('raft config: electionTicks must be greater than heartbeatTicks');
   }
-  if (cfg.leaseSafetyTicks < 0 || cfg.leaseSafetyTicks >= cfg.electionTicks) {
-    throw new Error('raft config: leaseSafetyTicks must be in [0, electionTicks)');
+  if (!(cfg.tickMs > 0)) throw new Error('raft config: tickMs must be > 0');
+  // At least one tick: a follower's tick phase alone can end its vote refusal a tick early.
+  if (cfg.leaseSafetyTicks < 1 || cfg.leaseSafetyTicks >= cfg.electionTicks) {
+    throw new Error('raft config: leaseSafetyTicks must be in [1, electionTicks)');
   }
   if (cfg.maxInflightMsgs < 1 || cfg.maxEntriesPerMsg < 1) {
     throw new Error('raft config: maxInflightMsgs and maxEntriesPerMsg must be >= 1');
   }
   return cfg;
+}
+
+/**
+ * How long a leader lease lasts, counted on the leader's monotonic clock from the *send* time of
+ * the heartbeat round a quorum acknowledged (thesis §6.4.1). A follower that acknowledged it
+ * received it after that send time and refuses votes until its own electionTicks-th tick since;
+ * its first tick can come at once, so that is at least (electionTicks - 1) ticks later: 140 ms
+ * by default. The lease is (electionTicks - leaseSafetyTicks) ticks, 120 ms: the remaining
+ * (leaseSafetyTicks - 1) ticks, 20 ms, are the drift bound — how much faster a follower's timer
+ * may run than the leader's clock over those 140 ms (about 14 %) without two leaders serving.
+ */
+export function leaseDurationMs(cfg: RaftConfig): number {
+  return (cfg.electionTicks - cfg.leaseSafetyTicks) * cfg.tickMs;
+}
+
+/**
+ * Two ticks further apart than this — one tick interval plus the drift bound, 30 ms by default —
+ * mean the node was not running in between (a pause, a frozen VM, a starved event loop): a
+ * leader then serves no lease read until a quorum acknowledges a heartbeat round sent after it.
+ */
+export function tickGapMs(cfg: RaftConfig): number {
+  return cfg.leaseSafetyTicks * cfg.tickMs;
 }

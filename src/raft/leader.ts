@@ -1,7 +1,8 @@
 import { validateConfChange } from './confchange.js';
-import { InvalidRequestError, ProposalDroppedError } from './errors.js';
+import { InvalidRequestError, ProposalDroppedError, RaftInvariantError } from './errors.js';
 import { entryBytes } from './log.js';
 import { DeferredAppends } from './deferred-appends.js';
+import { LeaderLease } from './lease.js';
 import { Progress } from './progress.js';
 import { allMembers, isJoint, isVoter, jointIndex, jointVote } from './quorum.js';
 import type { RaftNode } from './raft.js';
@@ -10,8 +11,6 @@ import type { ConfChange, Entry, Message, NodeId } from './types.js';
 import { EntryType } from './types.js';
 
 const EMPTY = new Uint8Array(0);
-/** Stands for "never acknowledged" in lease arithmetic (sorting needs a finite number). */
-const NEVER = -1e15;
 
 /** Replication state of one follower as seen from the leader, for status reports. */
 export interface FollowerStatus {
@@ -31,15 +30,12 @@ export interface FollowerStatus {
 export class LeaderState {
   readonly progress = new Map<NodeId, Progress>();
   readonly reads: ReadOnly;
-  /** Ticks since this node became leader: the clock of its lease. */
+  /** Ticks since this node became leader: the clock of the deferred-append backstop. */
   now = 0;
   round = 0;
-  private readonly roundTicks = new Map<number, number>();
-  private readonly ackedTick = new Map<NodeId, number>();
+  private readonly lease: LeaderLease;
   transferTarget: NodeId | null = null;
   private transferElapsed = 0;
-  /** Set once a TimeoutNow left: another node may now win without waiting out our lease. */
-  private leaseDisabled = false;
   /** Index of the last membership change proposed; the next waits until it commits. */
   pendingConfIndex = 0;
   private newEntries = false;
@@ -57,6 +53,7 @@ export class LeaderState {
 
   constructor(private readonly node: RaftNode) {
     this.reads = new ReadOnly(node.cfg.maxPendingReads);
+    this.lease = new LeaderLease(node.cfg, node.id);
   }
 
   /** §5.4.2 / §8: a new leader appends a no-op so that entries of earlier terms get committed. */
@@ -148,7 +145,7 @@ export class LeaderState {
   }
 
   private sendTimeoutNow(to: NodeId): void {
-    this.leaseDisabled = true;
+    this.lease.disable();
     this.node.send({ type: 'timeoutNow', to });
   }
 
@@ -158,36 +155,29 @@ export class LeaderState {
     else this.reads.add(ctx, this.node.log.committed);
   }
 
-  leaseRead(ctx: string): void {
-    if (this.committedInTerm && this.leaseValid()) {
+  /** Serves the read at the commit index if the lease holds at `nowMs`, else through ReadIndex. */
+  leaseRead(ctx: string, nowMs: number): void {
+    if (this.committedInTerm && this.leaseValid(nowMs)) {
       this.node.readStates.push({ ctx, index: this.node.log.committed });
     } else {
       this.readIndex(ctx);
     }
   }
 
-  /**
-   * The lease (thesis §6.4.1) holds while a quorum acknowledged a heartbeat sent less than
-   * (election timeout - safety margin) ticks ago: followers refuse votes for an election timeout
-   * after hearing from us, so no other leader can exist yet. Assumes bounded clock drift.
-   */
-  leaseValid(): boolean {
-    const cfg = this.node.cfg;
-    if (!cfg.checkQuorum || this.leaseDisabled || this.transferTarget !== null) return false;
-    const self = this.node.id;
-    const since = jointIndex(this.node.conf(), (id) => (id === self ? this.now : this.ackedTick.get(id) ?? NEVER));
-    return this.now - since < cfg.electionTicks - cfg.leaseSafetyTicks;
+  /** The lease holds at `nowMs` (see `LeaderLease.holds`) and no transfer is under way. */
+  leaseValid(nowMs: number): boolean {
+    return this.transferTarget === null && this.lease.holds(this.node.conf(), nowMs);
   }
 
   /**
-   * Whether a quorum acknowledged a heartbeat within the last election timeout: the leader has
-   * not been cut off. Unlike the lease this is no promise about other leaders; it gates what a
-   * leader may acknowledge without a quorum (ASYNC writes).
+   * Whether a quorum acknowledged a heartbeat round sent within the election timeout before
+   * `nowMs`: the leader has not been cut off (or frozen) for that long. Unlike the lease this is
+   * no promise about other leaders; it gates what a leader may acknowledge without a quorum
+   * (ASYNC writes). On the clock rather than on ticks for the same reason as the lease: after a
+   * pause, requests can be handled before the first tick.
    */
-  quorumContact(): boolean {
-    const self = this.node.id;
-    const since = jointIndex(this.node.conf(), (id) => (id === self ? this.now : this.ackedTick.get(id) ?? NEVER));
-    return this.now - since < this.node.cfg.electionTicks;
+  quorumContact(nowMs: number): boolean {
+    return this.lease.quorumContact(this.node.conf(), nowMs);
   }
 
   needsFlush(): boolean {
@@ -226,7 +216,7 @@ export class LeaderState {
 
   private newRound(): number {
     this.round++;
-    this.roundTicks.set(this.round, this.now);
+    this.lease.roundSent(this.round, this.node.clockMs);
     return this.round;
   }
 
@@ -346,9 +336,19 @@ export class LeaderState {
     return jointVote(this.node.conf(), active) === 'won';
   }
 
-  tick(): void {
+  /**
+   * One tick of the leader's timers. `gap`: the host's clock says this tick comes late by more
+   * than the drift bound, so the node was not running for a while (paused, frozen, starved).
+   * Followers' clocks went on meanwhile: leases wait for a round sent from now on, which goes
+   * out at once.
+   */
+  tick(gap: boolean): void {
     const node = this.node;
     const cfg = node.cfg;
+    if (gap) {
+      this.lease.gap(node.clockMs);
+      node.heartbeatElapsed = cfg.heartbeatTicks;
+    }
     this.now++;
     node.electionElapsed++;
     node.heartbeatElapsed++;
@@ -372,16 +372,8 @@ export class LeaderState {
     if (node.heartbeatElapsed >= cfg.heartbeatTicks) {
       node.heartbeatElapsed = 0;
       this.bcastHeartbeat(this.newRound());
-      this.pruneRounds();
+      this.lease.prune(node.clockMs);
       this.retryStuckSnapshots();
-    }
-  }
-
-  private pruneRounds(): void {
-    const horizon = this.now - 2 * this.node.cfg.electionTicks;
-    for (const [round, tick] of this.roundTicks) {
-      if (tick >= horizon) break;
-      this.roundTicks.delete(round);
     }
   }
 
@@ -428,8 +420,7 @@ export class LeaderState {
     pr.ticksSinceContact = 0;
     if (m.round > pr.ackedRound) {
       pr.ackedRound = m.round;
-      const sent = this.roundTicks.get(m.round);
-      if (sent !== undefined) this.ackedTick.set(m.from, Math.max(this.ackedTick.get(m.from) ?? NEVER, sent));
+      this.lease.acked(m.from, m.round);
     }
     if (pr.state === 'probe') pr.probeSent = false;
     // A full window after lost messages would never drain: free one slot so the next append
@@ -468,14 +459,15 @@ export function stepLeader(node: RaftNode, m: Message): void {
     case 'heartbeat':
     case 'snapshot':
       // Election Safety (§5.2): two leaders in one term is a bug we must never paper over.
-      throw new Error(`raft invariant: ${node.id} is leader of term ${m.term} and got ${m.type} from ${m.from}`);
+      throw new RaftInvariantError(`raft invariant: ${node.id} is leader of term ${m.term} and got ${m.type} from ${m.from}`);
     default:
       return;
   }
 }
 
-export function tickLeader(node: RaftNode): void {
-  node.leaderState!.tick();
+/** The leader's tick; `gap` as in `LeaderState.tick`. */
+export function tickLeader(node: RaftNode, gap: boolean): void {
+  node.leaderState!.tick(gap);
 }
 
 export function flushLeader(node: RaftNode): void {

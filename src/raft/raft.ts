@@ -1,9 +1,10 @@
-import { makeRaftConfig, type RaftConfig } from './config.js';
+import { makeRaftConfig, tickGapMs, type RaftConfig } from './config.js';
 import { emptyConf } from './confchange.js';
 import { stepCandidate, campaign } from './candidate.js';
 import { NotLeaderError } from './errors.js';
 import { stepFollower } from './follower.js';
 import { LeaderState, stepLeader, tickLeader, flushLeader, type FollowerStatus } from './leader.js';
+import { NEVER } from './lease.js';
 import { RaftLog } from './log.js';
 import { MembershipLog } from './membership.js';
 import { isVoter } from './quorum.js';
@@ -68,6 +69,13 @@ export class RaftNode {
   randomizedElectionTimeout = 0;
   /** Ticks since this process started: a restarted node refuses votes for one election timeout. */
   ticksSinceStart = 0;
+  /**
+   * The latest reading of the host's monotonic clock (ms) that an input carried. Heartbeat
+   * rounds are stamped with it, which can only make a lease shorter: the round leaves later.
+   */
+  clockMs = NEVER;
+  /** The time the previous tick carried, to notice a gap between ticks. */
+  private lastTickMs: number | null = null;
   /** Votes received while (pre-)candidate. */
   votes = new Map<NodeId, boolean>();
   leaderState: LeaderState | null = null;
@@ -123,6 +131,11 @@ export class RaftNode {
 
   softState(): SoftState {
     return { role: this.role, leader: this.leader, term: this.term };
+  }
+
+  /** The index of a snapshot the host has been told to install (in a Ready) or will be; else null. */
+  pendingSnapshotIndex(): number | null {
+    return this.pendingSnapshot?.index ?? null;
   }
 
   /** A voter with priority above zero may campaign; learners and removed nodes never do. */
@@ -194,11 +207,18 @@ export class RaftNode {
 
   // ---- inputs ---------------------------------------------------------------------------
 
-  /** Advances logical time by one tick. */
-  tick(): void {
+  /**
+   * Advances logical time by one tick; `nowMs` is the host's monotonic clock at this tick. A tick
+   * later than one interval plus the drift bound after the previous one is a gap: the node was
+   * not running, and a leader suspends its lease (see `tickGapMs`).
+   */
+  tick(nowMs: number): void {
+    const gap = this.lastTickMs !== null && nowMs - this.lastTickMs > tickGapMs(this.cfg);
+    this.lastTickMs = nowMs;
+    this.observeTime(nowMs);
     this.ticksSinceStart++;
     if (this.role === 'leader') {
-      tickLeader(this);
+      tickLeader(this, gap);
       return;
     }
     this.electionElapsed++;
@@ -206,6 +226,11 @@ export class RaftNode {
       this.electionElapsed = 0;
       if (this.promotable()) campaign(this, this.cfg.preVote ? 'pre' : 'real');
     }
+  }
+
+  /** Records a reading of the host's monotonic clock; an older one than already seen changes nothing. */
+  private observeTime(nowMs: number): void {
+    if (nowMs > this.clockMs) this.clockMs = nowMs;
   }
 
   /** Handles one message from a peer. Term rules (§5.1) first, then the role's step function. */
@@ -308,10 +333,14 @@ export class RaftNode {
     this.leaderState.readIndex(ctx);
   }
 
-  /** A read served under the leader lease when it holds one, else through ReadIndex. */
-  leaseRead(ctx: string): void {
+  /**
+   * A read served under the leader lease when it holds at `nowMs` (the host's monotonic clock,
+   * read for this request), else through ReadIndex.
+   */
+  leaseRead(ctx: string, nowMs: number): void {
     if (!this.leaderState) throw new NotLeaderError(this.leader);
-    this.leaderState.leaseRead(ctx);
+    this.observeTime(nowMs);
+    this.leaderState.leaseRead(ctx, this.clockMs);
   }
 
   /** The host holds a snapshot of the state machine at `index` (<= applied): drop the log before it. */
@@ -360,7 +389,8 @@ export class RaftNode {
       followers: ls ? ls.followers() : [],
       transferTarget: ls?.transferTarget ?? null,
       hasQuorum: ls ? ls.quorumActive() : this.leader !== null && this.electionElapsed < this.cfg.electionTicks,
-      leaseValid: ls ? ls.leaseValid() : false,
+      // As of the latest clock reading an input carried (a status report, not a read decision).
+      leaseValid: ls ? ls.leaseValid(this.clockMs) : false,
     };
   }
 

@@ -11,6 +11,7 @@ import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
 import type { AuditLog, Authenticator } from '../auth/index.js';
 import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
+import type { QuotaMonitor } from './quota.js';
 
 /**
  * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
@@ -49,6 +50,8 @@ export interface NodeContext {
   auth: Authenticator;
   /** The audit log, with --audit-log. */
   audit?: AuditLog;
+  /** The storage quota: refuses writes that grow the data past it (quota.ts). */
+  quota: QuotaMonitor;
 }
 
 /**

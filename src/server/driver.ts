@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { ConfChangeItem, Entry, Message, RaftNode, Ready, SoftState } from '../raft/index.js';
+import { RaftInvariantError, type ConfChangeItem, type Entry, type Message, type RaftNode, type Ready, type SoftState } from '../raft/index.js';
 import type { ApplyResult, StateMachine } from '../state/index.js';
 import type { Wal } from '../wal/index.js';
+import { monotonicMs, type MonotonicClock } from './clock.js';
 import { HeldApplies } from './held-applies.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadTracker } from './reads.js';
@@ -41,6 +42,8 @@ export interface DriverDeps {
   onInput(): void;
   /** Unrecoverable: the node must stop (a violated invariant, a failed disk). */
   onFatal(err: Error): void;
+  /** The clock ticks and lease reads carry into the core (default `monotonicMs`). */
+  clock?: MonotonicClock;
 }
 
 /** Committed entries handed to the apply stage and not yet written; past this the loop waits. */
@@ -78,11 +81,17 @@ export class RaftDriver {
   private unappliedEntries = 0;
   /** A follower's committed entries not yet handed to the apply stage. */
   private readonly held: HeldApplies;
+  private readonly clock: MonotonicClock;
 
   constructor(
     private readonly deps: DriverDeps,
     private readonly opts: DriverOptions,
   ) {
+    // The core turns its tick count into time with its own tickMs: the two must agree.
+    if (deps.raft.cfg.tickMs !== opts.tickMs) {
+      throw new Error(`driver ticks every ${opts.tickMs} ms but the Raft config says tickMs ${deps.raft.cfg.tickMs}`);
+    }
+    this.clock = deps.clock ?? monotonicMs;
     const hs = deps.raft.hardState();
     this.persistedTerm = hs.term;
     this.persistedVote = hs.vote;
@@ -125,8 +134,15 @@ export class RaftDriver {
     this.reads.failAll(why);
   }
 
+  /**
+   * One timer tick, with the clock's time: however long the process was stopped, setInterval
+   * fires once, so the core is told when, and treats a late tick as a gap (no lease until a
+   * fresh heartbeat round is acknowledged). Missed ticks are not replayed: a follower's or
+   * candidate's timers running late only delay elections, and the leader's lease and ASYNC
+   * quorum check read the clock itself.
+   */
   private tick(): void {
-    this.guard(() => this.deps.raft.tick());
+    this.guard(() => this.deps.raft.tick(this.clock()));
   }
 
   /** Feeds a peer's message to the core. */
@@ -177,7 +193,9 @@ export class RaftDriver {
     const ctx = this.reads.nextCtx();
     const confirmed = this.reads.wait(ctx);
     try {
-      this.guard(() => (lease ? this.deps.raft.leaseRead(ctx) : this.deps.raft.readIndex(ctx)));
+      // The lease is judged on the clock now, at the read: after a pause, requests queued in the
+      // sockets are handled before any timer fires, when the last tick is the pause's length ago.
+      this.guard(() => (lease ? this.deps.raft.leaseRead(ctx, this.clock()) : this.deps.raft.readIndex(ctx)));
     } catch (err) {
       this.reads.failed([ctx]);
       confirmed.catch(() => {});
@@ -294,16 +312,19 @@ export class RaftDriver {
     }
   }
 
+  /**
+   * Installs the snapshot the core ordered: the staging built and verified its directory before
+   * the message was stepped (snapshot-staging.ts), so this is a swap of directories; only the
+   * local disk can make it fail.
+   */
   private async installSnapshot(meta: Ready['snapshot'] & object): Promise<void> {
     const { sm, wal, staging, log } = this.deps;
+    const prepared = await staging.take(meta.index);
     this.held.release();
     await this.applying; // the state machine is replaced: nothing may still be applying to it
-    const info = await sm.restoreSnapshot(staging.take(meta.index));
-    if (info.appliedIndex !== meta.index) {
-      throw new Error(`snapshot data is at index ${info.appliedIndex}, its metadata says ${meta.index}`);
-    }
+    await sm.installSnapshotDir(prepared.dir, prepared.info);
     await wal.saveSnapshotMeta(meta);
-    log.info({ index: meta.index, term: meta.term, bytes: info.bytes }, 'installed snapshot from leader');
+    log.info({ index: meta.index, term: meta.term, bytes: prepared.info.bytes, records: prepared.info.pairs }, 'installed snapshot from leader');
   }
 
   /**
@@ -329,6 +350,7 @@ export class RaftDriver {
   }
 }
 
+/** A core error no retry can mend: the node must stop (RaftInvariantError, not a message match). */
 function isInvariant(err: unknown): boolean {
-  return err instanceof Error && /invariant|refusing to overwrite committed/.test(err.message);
+  return err instanceof RaftInvariantError;
 }

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { InvalidRequestError, NotLeaderError, ProposalDroppedError } from '../raft/index.js';
-import { CompactedError, FutureRevisionError, InvalidArgumentError, type CommandResult } from '../state/index.js';
+import { CompactedError, FutureRevisionError, InvalidArgumentError, NO_SPACE_MESSAGE, type CommandResult } from '../state/index.js';
 import { AuthError } from '../auth/index.js';
 
 /** An error with the gRPC status a client should see; thrown anywhere in the request path. */
@@ -13,6 +13,18 @@ export class RequestError extends Error {
   ) {
     super(message);
     this.name = 'RequestError';
+  }
+}
+
+/**
+ * A request this node accepted as leader and could not finish because it stopped leading (a
+ * read not yet confirmed). UNAVAILABLE if it reaches the client; an idempotent request may
+ * instead be asked again, which passes it on to the new leader.
+ */
+export class LeadershipLostError extends RequestError {
+  constructor(why: string) {
+    super(grpc.status.UNAVAILABLE, why);
+    this.name = 'LeadershipLostError';
   }
 }
 
@@ -82,5 +94,16 @@ export function commandError(res: Extract<CommandResult, { type: 'error' }>): Re
       return new RequestError(grpc.status.FAILED_PRECONDITION, res.message);
     case 'sessionsFull':
       return new RequestError(grpc.status.RESOURCE_EXHAUSTED, res.message);
+    case 'noSpace':
+      return noSpaceError('a NOSPACE alarm is active');
   }
 }
+
+/** RESOURCE_EXHAUSTED "database space exceeded: <why>; <what to do>". */
+export function noSpaceError(why: string): RequestError {
+  return new RequestError(
+    grpc.status.RESOURCE_EXHAUSTED,
+    `${NO_SPACE_MESSAGE}: ${why}; writes that add data are refused (reads, deletes and compaction work) until space is freed and the alarm is disarmed (raftdb alarm disarm; see docs/operations.md)`,
+  );
+}
+

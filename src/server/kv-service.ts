@@ -4,7 +4,7 @@ import { accessesOf, encodeCommand } from '../state/index.js';
 import { audited } from './audit.js';
 import { authorizedCommand, checkAccess, identityOf } from './access.js';
 import { deadlineOf, header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
-import { commandError, invalidArgument, RequestError } from './errors.js';
+import { commandError, invalidArgument, LeadershipLostError, RequestError } from './errors.js';
 import {
   checkCommitMode,
   checkConsistency,
@@ -83,6 +83,7 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
       `request too large: ${data.length} bytes once encoded, above the ${ctx.limits.maxRequestBytes}-byte request limit (--max-request-bytes)`,
     );
   }
+  ctx.quota.admit(command, data.length); // over the storage quota: refused before it is proposed
   const { index, result } = ctx.driver.propose(data, policy.acknowledgedBeforeReplication(mode, needsResult));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
@@ -118,10 +119,18 @@ function read<Req extends { consistency?: string }, Res>(
   if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) {
     return audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadlineOf(ctx, call), needs)).then(serve);
   }
-  return onLeader(ctx, call, 'kv', method, async (deadline) => {
-    await readBarrier(ctx, consistency, deadline);
-    await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
-    return serve();
+  const attempt = (): Promise<Res> =>
+    onLeader(ctx, call, 'kv', method, async (deadline) => {
+      await readBarrier(ctx, consistency, deadline);
+      await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
+      return serve();
+    });
+  // A read this node accepted as leader and then lost leadership under (e.g. a lease it refused
+  // after a pause, whose ReadIndex round met the new term) is asked again, once: reads are
+  // idempotent, and the node now forwards it to the new leader instead of failing it.
+  return attempt().catch((err: unknown) => {
+    if (err instanceof LeadershipLostError) return attempt();
+    throw err;
   });
 }
 

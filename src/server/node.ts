@@ -10,6 +10,7 @@ import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
 import { prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
+import { fatalReport, NodeFatalError } from './fatal.js';
 import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
@@ -26,6 +27,8 @@ import { startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
 import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
 import { authService } from './auth-service.js';
+import { alarmService, raiseNoSpace } from './alarm-service.js';
+import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -45,11 +48,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await prepareDataDir(opts.dataDir, log);
   const wal = await Wal.open(join(opts.dataDir, 'wal'));
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
-  const sm = await StateMachine.open(join(opts.dataDir, 'state'));
+  const sm = await StateMachine.open(join(opts.dataDir, 'state'), opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles });
   const staging = new SnapshotStaging(join(opts.dataDir, 'snapshots'));
   await staging.clear();
   const raft = new RaftNode(
-    { id: opts.id, random: Math.random, priority: opts.priority, ...opts.raft },
+    { id: opts.id, random: Math.random, priority: opts.priority, ...opts.raft, tickMs: TICK_MS },
     await restartState(wal, sm),
     opts.join ? [] : [...opts.peers.keys()],
   );
@@ -64,10 +67,21 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // (RESOURCE_EXHAUSTED) before it is decoded, instead of costing tens of MiB to decode and drop.
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxGrpcMessageBytes(limits, peerMessageBytes), 'grpc.enable_channelz': 0 });
   let fatalMessage: string | null = null;
+  let reportFatal!: (err: NodeFatalError) => void;
+  const fatalStop = new Promise<NodeFatalError>((resolve) => (reportFatal = resolve));
+  // A fatal error during startup closes the node once it exists (the `running` handle below).
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   const fatal = (err: Error): void => {
+    if (fatalMessage !== null) return;
     fatalMessage = err.message;
-    log.fatal({ err }, 'node stopped on an unrecoverable error');
-    running.close().catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'));
+    const { fields, message } = fatalReport(err);
+    log.fatal(fields, message);
+    // Whoever runs the node (raftdb serve) learns of it once the node has closed what it could.
+    started
+      .then(() => running.close())
+      .catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'))
+      .finally(() => reportFatal(new NodeFatalError(opts.id, err)));
   };
   const driver: RaftDriver = new RaftDriver(
     {
@@ -84,6 +98,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         failover.onSoftState(ss);
       },
       onApplied: (entries, results) => {
+        quota.onApplied(entries);
         failover.onApplied(entries, results);
         let refused = 0;
         for (const r of results) if (r.result.type === 'error' && r.result.code === 'sessionsFull') refused++;
@@ -121,8 +136,21 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         }
       },
       onSnapshot: async (message, chunks) => {
-        await staging.receive(message.snapshot.index, chunks);
-        driver.step(message);
+        // A stale leader's snapshot would be refused by the core anyway: refuse it before a byte
+        // of it reaches the disk.
+        if (message.term < raft.term) throw new Error(`snapshot from ${message.from} at term ${message.term} is stale: this node is at term ${raft.term}`);
+        // Built and verified first: whatever the leader sent, the install the core orders can
+        // only be a swap of directories. A refusal here reaches the leader, which retries.
+        const info = await staging.receive(message.snapshot, chunks);
+        let installing = false;
+        try {
+          driver.step(message);
+          installing = raft.pendingSnapshotIndex() === message.snapshot.index;
+        } finally {
+          // The core keeps its log when it already holds the snapshot's entries (or refuses a stale one).
+          if (!installing) await staging.discard(message.snapshot.index);
+        }
+        log.info({ from: message.from, index: info.appliedIndex, bytes: info.bytes, records: info.pairs, installing }, 'received and verified snapshot');
       },
       snapshotSource: async (msg) => {
         const stream = await sm.createSnapshot();
@@ -171,6 +199,19 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         onError: (err) => log.error({ err: err.message, file: opts.audit?.file }, 'audit log write failed; lines are dropped (raftdb_audit_dropped_lines_total) until it works again'),
       })
     : undefined;
+  const quota = new QuotaMonitor({
+    id: opts.id,
+    dir: sm.dir,
+    quotaBytes: opts.quotaBackendBytes ?? DEFAULT_QUOTA_BACKEND_BYTES,
+    intervalMs: opts.quotaCheckIntervalMs ?? DEFAULT_QUOTA_CHECK_INTERVAL_MS,
+    log,
+    alarms: () => sm.alarms(),
+    noSpace: () => sm.noSpace(),
+    raise: () => raiseNoSpace(ctx, opts.id, 5000),
+  });
+  sm.onApplied((b) => {
+    if (b.type === 'restored') quota.onRestored();
+  });
   const ctx: NodeContext = {
     id: opts.id,
     address: opts.advertise ?? opts.listen,
@@ -188,6 +229,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     leaderWaits,
     auth,
     ...(audit ? { audit } : {}),
+    quota,
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
@@ -200,7 +242,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
-  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
+  const statusExtras = (): Record<string, unknown> => {
+    const f = failover.statusExtras();
+    const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);
+    return { ...f, alarms: [...(f.alarms as string[]), ...nospace], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes };
+  };
+  const measure = async (): Promise<{ backendBytes: number }> => {
+    await quota.measure();
+    return { backendBytes: quota.backendBytes() };
+  };
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
   server.addService(tolerant(pkg.Auth.service), authService(ctx));
   healthService(server, () => raft.leader !== null);
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
@@ -211,6 +262,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     server.bindAsync(opts.listen, tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   driver.start();
+  await quota.start();
   obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
@@ -220,9 +272,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     address: opts.listen.replace(/:0$/, `:${port}`),
     port,
     raft,
+    commitMode: () => failover.commitConfig().mode,
     reloadCertificates: (why) => tls?.reload(why),
     close: () => (closing ??= shutdown()),
+    fatal: fatalStop,
   };
+  markStarted();
   async function shutdown(): Promise<void> {
     // A leader hands over first, so clients see a short switchover rather than a failover.
     if (raft.role === 'leader' && raft.conf().voters.length > 1) {
@@ -233,6 +288,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       });
     }
     failover.stop();
+    quota.stop();
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes

@@ -59,6 +59,9 @@ function snapshot(d: Deps): MetricsSnapshot {
     leaderWaitRequests: d.ctx.leaderWaits.size,
     leaderWaitBytes: d.ctx.leaderWaits.bytes,
     sessions: d.ctx.sm.sessions(),
+    backendBytes: d.ctx.quota.backendBytes(),
+    quotaBackendBytes: d.ctx.quota.quotaBytes,
+    nospaceAlarm: d.ctx.sm.noSpace(),
   };
 }
 

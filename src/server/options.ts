@@ -3,6 +3,7 @@ import type { RaftConfig, RaftNode } from '../raft/index.js';
 import type { FailoverOptions } from '../failover/index.js';
 import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
+import type { NodeFatalError } from './fatal.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
 export interface NodeOptions {
@@ -26,6 +27,8 @@ export interface NodeOptions {
   limits?: Partial<Limits>;
   raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
   snapshotEntries?: number;
+  /** LevelDB table files the state machine keeps open (and memory-mapped); see StateMachineOptions. */
+  stateMaxOpenFiles?: number;
   failover?: Partial<FailoverOptions>;
   keepEntries?: number;
   /**
@@ -43,6 +46,10 @@ export interface NodeOptions {
   asyncReplicationDelayMs?: number;
   /** Host names the HTTP port answers to besides its own addresses, its host name and localhost. */
   httpAllowedHosts?: string[];
+  /** The storage quota in bytes (--quota-backend-bytes; default 2 GiB, see quota.ts). */
+  quotaBackendBytes?: number;
+  /** How often the backend size is measured (default 1000 ms). */
+  quotaCheckIntervalMs?: number;
   /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
   tls?: NodeTlsOptions;
   /** Authentication settings (users and roles themselves are replicated, not configured). */
@@ -59,8 +66,15 @@ export interface RunningNode {
   readonly port: number;
   /** The live Raft core (read-only use: status, tests). */
   readonly raft: RaftNode;
+  /** The commit mode this node's writes get now (as a leader), e.g. 'SEMI_SYNC'. */
+  commitMode(): string;
   /** Re-reads the certificate files (SIGHUP); a set that fails its checks keeps the old one. */
   reloadCertificates(why: string): void;
   /** Graceful stop: hand over leadership if leader, finish in-flight work, close storage. */
   close(): Promise<void>;
+  /**
+   * Settles (never rejects) once the node stopped on an unrecoverable error (a failed WAL write,
+   * a broken invariant) and has closed; stays pending otherwise. The process should exit then.
+   */
+  readonly fatal: Promise<NodeFatalError>;
 }

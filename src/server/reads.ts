@@ -1,5 +1,5 @@
 import type { ReadState } from '../raft/index.js';
-import { unavailable } from './errors.js';
+import { LeadershipLostError, unavailable } from './errors.js';
 
 interface ReadWaiter {
   resolve: (index: number) => void;
@@ -39,7 +39,7 @@ export class ReadTracker {
       const w = this.pending.get(ctx);
       if (!w) continue;
       this.pending.delete(ctx);
-      w.reject(unavailable('leadership lost before the read was confirmed; retry'));
+      w.reject(new LeadershipLostError('leadership lost before the read was confirmed; retry'));
     }
   }
 

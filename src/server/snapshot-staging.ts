@@ -1,76 +1,86 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+// Snapshots received from the leader are built here, on disk, into a LevelDB directory of their
+// own and verified as a whole (checksum, size, record count, index and term) before the message
+// reaches the Raft core. The install the core then orders is a rename of a verified directory:
+// it cannot fail for anything the leader sent, so a bad or cut-off transfer is refused (the
+// leader retries later) and never stops the node.
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SnapshotMeta } from '../raft/index.js';
+import { type SnapshotInfo, SnapshotError, writeSnapshotDir } from '../state/index.js';
 
-/** Largest snapshot a node accepts from a peer; protects the disk from a runaway sender. */
-const MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024 * 1024;
+/** A verified snapshot directory waiting for the core's order to install it. */
+export interface PreparedSnapshot {
+  dir: string;
+  info: SnapshotInfo;
+}
 
-/**
- * Snapshots received from the leader wait here, on disk, until the Raft core decides to install
- * them (it may refuse a stale one). Chunks are stored length-prefixed so they can be replayed to
- * the state machine's restore exactly as they were streamed.
- */
+/** Transfers received at once. A second one (another leader's, a retry racing the first) is refused. */
+const MAX_RECEIVING = 1;
+
+/** Builds received snapshots into `dir/incoming-<index>-<n>` and keeps them until taken. */
 export class SnapshotStaging {
-  private readonly staged = new Map<number, string>();
+  private readonly prepared = new Map<number, PreparedSnapshot>();
+  private receiving = 0;
+  private seq = 0;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    /** Largest snapshot accepted from a peer (default: the state layer's MAX_SNAPSHOT_BYTES). */
+    private readonly maxBytes?: number,
+  ) {}
 
-  /** Writes the chunks of the snapshot at `index` to disk. */
-  async receive(index: number, chunks: AsyncIterable<Uint8Array>): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const path = join(this.dir, `incoming-${index}.snap`);
-    const fh = await open(path, 'w');
-    let total = 0;
+  /**
+   * Writes and verifies the snapshot `meta` describes. Throws (and leaves nothing behind) when
+   * the stream is malformed, cut short, fails its checksum, or holds another index or term.
+   */
+  async receive(meta: SnapshotMeta, chunks: AsyncIterable<Uint8Array>): Promise<SnapshotInfo> {
+    if (this.receiving >= MAX_RECEIVING) throw new SnapshotError(`another snapshot is being received; refusing the one at index ${meta.index}`);
+    this.receiving++;
     try {
-      const header = Buffer.alloc(4);
-      for await (const chunk of chunks) {
-        total += chunk.byteLength + 4;
-        if (total > MAX_SNAPSHOT_BYTES) throw new Error(`snapshot ${index} exceeds ${MAX_SNAPSHOT_BYTES} bytes`);
-        header.writeUInt32BE(chunk.byteLength, 0);
-        await fh.write(header);
-        await fh.write(chunk);
+      await mkdir(this.dir, { recursive: true });
+      const dir = join(this.dir, `incoming-${meta.index}-${++this.seq}`);
+      const info = await writeSnapshotDir(chunks, dir, this.maxBytes === undefined ? {} : { maxBytes: this.maxBytes });
+      if (info.appliedIndex !== meta.index || info.appliedTerm !== meta.term) {
+        await rm(dir, { recursive: true, force: true });
+        throw new SnapshotError(`snapshot data is at index ${info.appliedIndex} term ${info.appliedTerm}, its message says index ${meta.index} term ${meta.term}`);
       }
-      await fh.sync();
-    } catch (err) {
-      await fh.close();
-      await rm(path, { force: true });
-      throw err;
-    }
-    await fh.close();
-    const old = this.staged.get(index);
-    if (old && old !== path) await rm(old, { force: true });
-    this.staged.set(index, path);
-  }
-
-  has(index: number): boolean {
-    return this.staged.has(index);
-  }
-
-  /** Replays the staged chunks of `index`; the file is removed once fully read. */
-  async *take(index: number): AsyncGenerator<Uint8Array> {
-    const path = this.staged.get(index);
-    if (!path) throw new Error(`no staged snapshot at index ${index}`);
-    this.staged.delete(index);
-    let pending: Buffer = Buffer.alloc(0);
-    try {
-      for await (const buf of createReadStream(path, { highWaterMark: 1 << 20 })) {
-        pending = pending.length === 0 ? (buf as Buffer) : Buffer.concat([pending, buf as Buffer]);
-        while (pending.length >= 4) {
-          const len = pending.readUInt32BE(0);
-          if (pending.length < 4 + len) break;
-          yield pending.subarray(4, 4 + len);
-          pending = pending.subarray(4 + len);
-        }
-      }
-      if (pending.length > 0) throw new Error(`staged snapshot ${index} is truncated`);
+      const old = this.prepared.get(meta.index);
+      this.prepared.set(meta.index, { dir, info });
+      if (old) await rm(old.dir, { recursive: true, force: true });
+      return info;
     } finally {
-      await rm(path, { force: true });
+      this.receiving--;
     }
+  }
+
+  /** Whether a verified snapshot at `index` is waiting. */
+  has(index: number): boolean {
+    return this.prepared.has(index);
+  }
+
+  /**
+   * Hands over the verified snapshot at `index` (the caller moves its directory away) and removes
+   * every older one: the core installs snapshots in increasing order only.
+   */
+  async take(index: number): Promise<PreparedSnapshot> {
+    const p = this.prepared.get(index);
+    if (!p) throw new Error(`no verified snapshot at index ${index} is staged`);
+    this.prepared.delete(index);
+    for (const older of [...this.prepared.keys()].filter((i) => i < index)) await this.discard(older);
+    return p;
+  }
+
+  /** Removes the snapshot at `index` (the core did not want it). */
+  async discard(index: number): Promise<void> {
+    const p = this.prepared.get(index);
+    if (!p) return;
+    this.prepared.delete(index);
+    await rm(p.dir, { recursive: true, force: true });
   }
 
   /** Drops everything staged (startup cleanup). */
   async clear(): Promise<void> {
-    this.staged.clear();
+    this.prepared.clear();
     await rm(this.dir, { recursive: true, force: true });
   }
 }

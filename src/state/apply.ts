@@ -1,6 +1,7 @@
 // How one decoded command changes the keyspace, following etcd's KV semantics: a command that
 // changes at least one key takes the next store revision (a txn is one revision); a put sets
 // modRevision to it, keeps createRevision, and increments version; a delete removes the key.
+import type { AlarmTable } from './alarms.js';
 import type { Command, Compare, TxnOp } from './commands.js';
 import { MAX_RANGE_LIMIT } from './commands.js';
 import { pack } from './codec.js';
@@ -17,7 +18,7 @@ export const MAX_KEYS_PER_COMMAND = 10_000;
 const EMPTY = new Uint8Array(0);
 
 /** Apply one command to the pending batch and return its result. */
-export async function applyCommand(b: PendingBatch, cmd: Command): Promise<CommandResult> {
+export async function applyCommand(b: PendingBatch, cmd: Command, alarms: AlarmTable): Promise<CommandResult> {
   const mark = b.mark();
   switch (cmd.type) {
     case 'put':
@@ -38,6 +39,12 @@ export async function applyCommand(b: PendingBatch, cmd: Command): Promise<Comma
       return { type: 'setMeta', revision: b.revision };
     case 'auth':
       throw new StateInvariantError('auth commands are applied by the auth store');
+    case 'alarm':
+      return alarms.apply(b, cmd);
+    case 'compact':
+      // Up to the current revision at most: its own change stays readable (etcd's rule).
+      b.compactTo = Math.max(b.compactTo, Math.min(cmd.revision, b.revision));
+      return { type: 'compact', revision: b.revision, compacted: b.compactTo };
   }
 }
 

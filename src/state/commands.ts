@@ -2,6 +2,7 @@
 // decodeCommand validates every field, because entry bytes come from the network and a corrupt
 // or foreign payload must become an error result, never a crash or a half-typed object.
 import { type AuthOp, type CommandAuth, authOp, commandAuth } from './auth-records.js';
+import { type AlarmCommand, alarmCommandOf } from './alarms.js';
 import { pack, unpack } from './codec.js';
 import { InvalidCommandError } from './errors.js';
 
@@ -44,6 +45,10 @@ export type Command = (
   | { type: 'setMeta'; name: string; value: unknown }
   /** A change of users, roles or auth settings (auth-records.ts). */
   | { type: 'auth'; op: AuthOp }
+  /** Raise or clear a cluster alarm (alarms.ts). */
+  | AlarmCommand
+  /** Drop the watch history before `revision` (etcd's compaction); the data is untouched. */
+  | { type: 'compact'; revision: number }
 ) & { req?: RequestId; auth?: CommandAuth };
 
 /** etcd's default --max-txn-ops; bounds the work and the result size of one entry. */
@@ -97,6 +102,10 @@ function commandBody(o: Record<string, unknown>): Command {
       return { type: 'setMeta', name: name(o.name, 'name'), value: o.value ?? null };
     case 'auth':
       return { type: 'auth', op: authOp(o.op) };
+    case 'alarm':
+      return alarmCommandOf(o);
+    case 'compact':
+      return { type: 'compact', revision: integer(o.revision, 'revision', 1, Number.MAX_SAFE_INTEGER) };
     default:
       throw new InvalidCommandError('type', `unknown command type ${JSON.stringify(o.type)}`);
   }

@@ -14,7 +14,9 @@ export type {
   RangeResult,
   ChangesResult,
 } from './types.js';
-export type { SnapshotInfo, SnapshotStream } from './snapshot.js';
+export type { SnapshotInfo, SnapshotStream, SnapshotWriteOptions } from './snapshot.js';
+export { writeSnapshotDir } from './snapshot.js';
+export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
 export type { DedupeOptions } from './dedupe.js';
 export { MAX_KEYS_PER_COMMAND } from './apply.js';
 export { prefixEnd } from './keys.js';
@@ -39,3 +41,5 @@ export {
   SnapshotError,
   StateInvariantError,
 } from './errors.js';
+export { ALARM_TYPES, ALARMS_META, growsData, NO_SPACE_MESSAGE } from './alarms.js';
+export type { AlarmMember, AlarmType, AlarmCommand } from './alarms.js';

@@ -1,33 +1,22 @@
-// Snapshot streams: the replicated records at one applied index, as self-describing chunks.
-//   chunk 0:    {t: 'header', v: 1, appliedIndex, appliedTerm, revision}
-//   chunk 1..n: {t: 'data', kv: [key, value, key, value, ...]}  (about chunkBytes each)
-//   last:       {t: 'end', pairs, bytes, checksum}  (sha256 hex over the header and data chunks)
+// Snapshot streams: the replicated records at one applied index, read from a LevelDB snapshot
+// and encoded in the self-framing byte format of snapshot-format.ts; and the way back, a stream
+// of bytes (cut anywhere) written into a fresh LevelDB directory and verified as a whole.
 // The watch history and the state record are not in the stream; restore rebuilds the latter.
-import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { Level } from 'level';
-import { pack, unpack } from './codec.js';
 import { SnapshotError } from './errors.js';
-import { REPLICATED_END, REPLICATED_PREFIXES, STATE_KEY } from './keys.js';
+import { REPLICATED_END, STATE_KEY } from './keys.js';
 import type { Db } from './kv-records.js';
+import { MAX_SNAPSHOT_BYTES, type SnapshotInfo, SnapshotReader, SnapshotWriter } from './snapshot-format.js';
 import { encodeState, readState } from './state-record.js';
 
-const FORMAT = 'raftdb-state-snapshot';
-const VERSION = 1;
-/** Largest chunk restore accepts, so a hostile stream cannot make it buffer without bound. */
-export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
+export type { SnapshotInfo } from './snapshot-format.js';
 
-/** What a complete snapshot stream describes. */
-export interface SnapshotInfo {
-  appliedIndex: number;
-  appliedTerm: number;
-  revision: number;
-  /** sha256, hex, over the header and data chunks as streamed. */
-  checksum: string;
-  /** Bytes of the header and data chunks. */
-  bytes: number;
-  pairs: number;
-}
+/** Records read from LevelDB per iterator call, and the bytes that call may hold at most. */
+const READ_BATCH_RECORDS = 1000;
+const READ_BATCH_BYTES = 256 * 1024;
+/** Bytes of records gathered into one LevelDB batch while restoring. */
+const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** A snapshot being read: iterate once for the chunks; info() is set once the end is reached. */
 export interface SnapshotStream extends AsyncIterable<Uint8Array> {
@@ -39,7 +28,7 @@ export interface SnapshotStream extends AsyncIterable<Uint8Array> {
   close(): Promise<void>;
 }
 
-/** Open a snapshot stream over a consistent LevelDB snapshot of `db`. */
+/** Open a snapshot stream over a consistent LevelDB snapshot of `db`, in chunks of about `chunkBytes`. */
 export async function openSnapshotStream(db: Db, chunkBytes: number): Promise<SnapshotStream> {
   const snapshot = db.snapshot();
   let state;
@@ -53,33 +42,25 @@ export async function openSnapshotStream(db: Db, chunkBytes: number): Promise<Sn
   let started = false;
   const { appliedIndex, appliedTerm, revision } = state;
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    let pairs = 0;
-    const emit = (chunk: Buffer): Buffer => {
-      hash.update(chunk);
-      bytes += chunk.length;
-      return chunk;
-    };
+    // Bounded memory: the iterator holds at most READ_BATCH_BYTES, the writer one chunk, and the
+    // consumer pulls the next chunk only when it has room (the transport's back-pressure). A full
+    // scan must not fill LevelDB's block cache with data nobody reads again.
+    const it = db.iterator({ lt: REPLICATED_END, snapshot, fillCache: false, highWaterMarkBytes: READ_BATCH_BYTES });
     try {
-      yield emit(pack({ t: 'header', v: VERSION, format: FORMAT, appliedIndex, appliedTerm, revision }));
-      let kv: Buffer[] = [];
-      let size = 0;
-      for await (const [k, v] of db.iterator({ lt: REPLICATED_END, snapshot })) {
-        kv.push(k, v);
-        size += k.length + v.length;
-        pairs++;
-        if (size >= chunkBytes) {
-          yield emit(pack({ t: 'data', kv }));
-          kv = [];
-          size = 0;
+      const w = new SnapshotWriter({ appliedIndex, appliedTerm, revision }, chunkBytes);
+      for (;;) {
+        const batch = await it.nextv(READ_BATCH_RECORDS);
+        if (batch.length === 0) break;
+        for (const [k, v] of batch) {
+          const full = w.record(k, v);
+          if (full) yield full;
         }
       }
-      if (kv.length > 0) yield emit(pack({ t: 'data', kv }));
-      const checksum = hash.digest('hex');
-      info = { appliedIndex, appliedTerm, revision, checksum, bytes, pairs };
-      yield pack({ t: 'end', pairs, bytes, checksum });
+      const last = w.finish();
+      info = last.info;
+      yield last.chunk;
     } finally {
+      await it.close();
       await snapshot.close();
     }
   }
@@ -97,16 +78,23 @@ export async function openSnapshotStream(db: Db, chunkBytes: number): Promise<Sn
   };
 }
 
+/** Limits of writeSnapshotDir. */
+export interface SnapshotWriteOptions {
+  /** Refuse a stream longer than this (default MAX_SNAPSHOT_BYTES). */
+  maxBytes?: number;
+}
+
 /**
- * Write a snapshot stream into a fresh LevelDB at `dir` and verify it; on any failure `dir` is
- * removed and SnapshotError (or the I/O error) is thrown. The result is closed and synced.
+ * Write a snapshot stream (chunks cut anywhere) into a fresh LevelDB at `dir` and verify it as a
+ * whole; on any failure `dir` is removed and SnapshotError (or the I/O error) is thrown. The
+ * result is closed, synced, and holds the state record the header describes.
  */
-export async function writeSnapshotDir(chunks: AsyncIterable<Uint8Array>, dir: string): Promise<SnapshotInfo> {
+export async function writeSnapshotDir(chunks: AsyncIterable<Uint8Array>, dir: string, opts: SnapshotWriteOptions = {}): Promise<SnapshotInfo> {
   await rm(dir, { recursive: true, force: true });
   const db: Db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   try {
     await db.open();
-    const info = await copyChunks(chunks, db);
+    const info = await copyRecords(chunks, db, opts.maxBytes ?? MAX_SNAPSHOT_BYTES);
     // The state record comes from the header; the history starts empty after the snapshot.
     const state = { ...info, firstWatchRevision: info.revision + 1 };
     await db.put(STATE_KEY, encodeState(state), { sync: true });
@@ -119,73 +107,29 @@ export async function writeSnapshotDir(chunks: AsyncIterable<Uint8Array>, dir: s
   }
 }
 
-async function copyChunks(chunks: AsyncIterable<Uint8Array>, db: Db): Promise<SnapshotInfo> {
-  const hash = createHash('sha256');
-  let header: Record<string, unknown> | null = null;
-  let end: Record<string, unknown> | null = null;
-  let bytes = 0;
-  let pairs = 0;
-  for await (const chunk of chunks) {
-    if (end) throw new SnapshotError('data after the end chunk');
-    if (chunk.length > MAX_CHUNK_BYTES) throw new SnapshotError(`chunk of ${chunk.length} bytes exceeds ${MAX_CHUNK_BYTES}`);
-    const msg = decodeChunk(chunk);
-    if (msg.t === 'end') {
-      end = msg;
-      continue;
-    }
-    hash.update(chunk);
-    bytes += chunk.length;
-    if (!header) {
-      if (msg.t !== 'header' || msg.format !== FORMAT || msg.v !== VERSION) throw new SnapshotError('not a raftdb state snapshot');
-      header = msg;
-    } else if (msg.t === 'data') {
-      pairs += await writePairs(db, msg.kv);
-    } else {
-      throw new SnapshotError(`unexpected chunk type ${JSON.stringify(msg.t)}`);
-    }
-  }
-  if (!header || !end) throw new SnapshotError('snapshot stream is truncated');
-  const checksum = hash.digest('hex');
-  if (end.checksum !== checksum || end.bytes !== bytes || end.pairs !== pairs) {
-    throw new SnapshotError(`snapshot checksum mismatch: got ${checksum}/${bytes}/${pairs}, expected ${String(end.checksum)}/${String(end.bytes)}/${String(end.pairs)}`);
-  }
-  const appliedIndex = safeInt(header.appliedIndex);
-  const appliedTerm = safeInt(header.appliedTerm);
-  const revision = safeInt(header.revision);
-  return { appliedIndex, appliedTerm, revision, checksum, bytes, pairs };
-}
-
-async function writePairs(db: Db, kv: unknown): Promise<number> {
-  if (!Array.isArray(kv) || kv.length % 2 !== 0) throw new SnapshotError('data chunk is not a list of pairs');
-  const batch = db.batch();
+/** Decodes the stream into `db`, WRITE_BATCH_BYTES per LevelDB batch (awaiting each: back-pressure). */
+async function copyRecords(chunks: AsyncIterable<Uint8Array>, db: Db, maxBytes: number): Promise<SnapshotInfo> {
+  const reader = new SnapshotReader(maxBytes);
+  let batch = db.batch();
+  let batchBytes = 0;
+  // The batch copies key and value into LevelDB's own buffer: no network chunk stays pinned.
+  const onRecord = (key: Buffer, value: Buffer): void => {
+    batch.put(key, value);
+    batchBytes += key.length + value.length;
+  };
   try {
-    for (let i = 0; i < kv.length; i += 2) {
-      const k: unknown = kv[i];
-      const v: unknown = kv[i + 1];
-      if (!(k instanceof Uint8Array) || !(v instanceof Uint8Array) || !REPLICATED_PREFIXES.has(k[0]!)) {
-        throw new SnapshotError(`data chunk holds a foreign record at pair ${i / 2}`);
+    for await (const chunk of chunks) {
+      reader.push(chunk, onRecord);
+      if (batchBytes >= WRITE_BATCH_BYTES) {
+        await batch.write();
+        batch = db.batch();
+        batchBytes = 0;
       }
-      batch.put(Buffer.from(k.buffer, k.byteOffset, k.length), Buffer.from(v.buffer, v.byteOffset, v.length));
     }
-    await batch.write();
+    const info = reader.finish();
+    if (batchBytes > 0) await batch.write();
+    return info;
   } finally {
     await batch.close(); // idempotent; discards the batch when write() was not reached
   }
-  return kv.length / 2;
-}
-
-function decodeChunk(chunk: Uint8Array): Record<string, unknown> {
-  let msg: unknown;
-  try {
-    msg = unpack(chunk);
-  } catch (err) {
-    throw new SnapshotError(`chunk is not msgpack: ${(err as Error).message}`);
-  }
-  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new SnapshotError('chunk is not a map');
-  return msg as Record<string, unknown>;
-}
-
-function safeInt(n: unknown): number {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new SnapshotError('bad header field');
-  return n;
 }

@@ -1,10 +1,11 @@
 // The replicated state machine: applies committed Raft entries to LevelDB, one LevelDB batch per
 // apply() call holding the data, the dedupe records, the watch history and the applied index
 // together, so that a crash leaves either all of a batch or none of it (exactly-once).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Level } from 'level';
 import { EntryType, type Entry } from '../raft/types.js';
+import { ALARMS_META, AlarmTable, type AlarmMember, growsData, NO_SPACE_MESSAGE } from './alarms.js';
 import { applyCommand } from './apply.js';
 import { AuthStore } from './auth-store.js';
 import { type Command, MAX_RANGE_LIMIT, decodeCommand } from './commands.js';
@@ -12,14 +13,15 @@ import { unpack } from './codec.js';
 import { DEFAULT_DEDUPE, DedupeTable, sessionKey, type DedupeOptions } from './dedupe.js';
 import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
-import { type Db, decodeKv, mergedRange, overlayKey } from './kv-records.js';
+import { type Db, type DbSnapshot, decodeKv, mergedRange, overlayKey } from './kv-records.js';
 import { PendingBatch } from './pending.js';
+import { ReadGate } from './read-gate.js';
 import { KvCache } from './kv-cache.js';
 import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapshotDir } from './snapshot.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
-import { recoverSwap, runSwap, swapPaths } from './swap.js';
+import { type SwapPaths, recoverSwap, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
-import { DEFAULT_WATCH_HISTORY_REVISIONS, readChanges, trimWatchHistory, valuesAsOf, writeWatchRecords } from './watch-log.js';
+import { compactWatchHistory, DEFAULT_WATCH_HISTORY_REVISIONS, readChanges, trimWatchHistory, valuesAsOf, writeWatchRecords } from './watch-log.js';
 
 export interface StateMachineOptions {
   /** Revisions of watch history kept (node-local). Default 100k. */
@@ -32,7 +34,21 @@ export interface StateMachineOptions {
   snapshotChunkBytes?: number;
   /** Memory for recently used key-values (kv-cache.ts); 0 turns the cache off. Default 16 MiB. */
   cacheBytes?: number;
+  /**
+   * LevelDB's table cache (`maxOpenFiles`; LevelDB keeps at least 74). Every open table file is
+   * memory-mapped, so a full scan (a snapshot sent) counts up to (this − 10) × 2 MiB of page
+   * cache in the process's VmRSS; fewer make uncached reads slower (performance.md). Default
+   * DEFAULT_MAX_OPEN_FILES, not LevelDB's 1,000: a node's RSS must not grow with its data.
+   */
+  maxOpenFiles?: number;
 }
+
+/**
+ * Table files LevelDB keeps open (and memory-mapped): at most about (100 − 10) × 2 MiB = 180 MiB
+ * of mapped tables in VmRSS however large the data, where LevelDB's own default (1,000) let a
+ * snapshot of 1 GiB add 1 GiB to the sender's VmRSS. Data sets under ~180 MiB see no difference.
+ */
+export const DEFAULT_MAX_OPEN_FILES = 100;
 
 /** A key range with etcd's conventions, or every key with a prefix. */
 export type RangeSpec = { key: Uint8Array; rangeEnd?: Uint8Array } | { prefix: Uint8Array };
@@ -50,7 +66,10 @@ export class StateMachine {
   private db!: Db;
   private state!: StateRecord;
   private dedupe!: DedupeTable;
+  private alarmTable!: AlarmTable;
   private readonly cache: KvCache;
+  /** Reads wait while a snapshot install closes and reopens the database. */
+  private readonly gate = new ReadGate();
   private busy = false;
   private failure: Error | null = null;
   private readonly listeners = new Set<AppliedListener>();
@@ -81,7 +100,8 @@ export class StateMachine {
 
   private async load(): Promise<void> {
     await recoverSwap(this.dir);
-    this.db = new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    const maxOpenFiles = this.options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES;
+    this.db = new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles });
     await this.db.open();
     this.state = await readState(this.db);
     if (await trimWatchHistory(this.db, this.state, this.keepRevisions)) {
@@ -89,11 +109,22 @@ export class StateMachine {
     }
     this.dedupe = await DedupeTable.load(this.db, this.dedupeOptions);
     await this.auth.load(this.db);
+    this.alarmTable = AlarmTable.decode(await this.db.get(prefixed(PREFIX_META, Buffer.from(ALARMS_META, 'utf8'))));
   }
 
   /** Sessions in the exactly-once table (metrics). */
   sessions(): number {
     return this.dedupe.size;
+  }
+
+  /** The active cluster alarms as applied here (alarms.ts). */
+  alarms(): AlarmMember[] {
+    return this.alarmTable.list();
+  }
+
+  /** Whether a NOSPACE alarm is active: commands that grow the data are refused. */
+  noSpace(): boolean {
+    return this.alarmTable.noSpace;
   }
 
   /** Highest entry index whose effects are in LevelDB. */
@@ -125,12 +156,14 @@ export class StateMachine {
     const batch = this.db.batch();
     try {
       const pending = new PendingBatch(this.db, this.state.revision, this.cache);
+      pending.compactTo = this.state.firstWatchRevision;
       for (let i = first; i < entries.length; i++) results[i] = await this.applyEntry(pending, batch, entries[i]!);
       const last = entries[entries.length - 1]!;
       const next: StateRecord = { ...this.state, appliedIndex: last.index, appliedTerm: last.term, revision: pending.revision };
       pending.flushKvs(batch);
       for (const [name, value] of pending.meta) batch.put(prefixed(PREFIX_META, Buffer.from(name, 'utf8')), value);
       writeWatchRecords(batch, pending.events, next, this.keepRevisions);
+      if (pending.compactTo > next.firstWatchRevision) compactWatchHistory(batch, next, pending.compactTo);
       batch.put(STATE_KEY, encodeState(next));
       // The results are final now; LevelDB only makes them readable. A caller may answer its
       // clients meanwhile: the entries are committed in the Raft log, and reads that must see
@@ -191,9 +224,13 @@ export class StateMachine {
     // Not recorded when refused: the client may retry the same request id once authorized.
     const denied = this.auth.denial(cmd, false);
     if (denied) return { index: e.index, result: denied, duplicate: false };
+    // Refused on every member alike, and not recorded: a retry after the disarm applies.
+    if (this.alarmTable.noSpace && growsData(cmd)) {
+      return { index: e.index, result: { type: 'error', code: 'noSpace', message: NO_SPACE_MESSAGE }, duplicate: false };
+    }
     const full = req ? this.dedupe.admit(session, req.at, batch) : null;
     if (full !== null) return { index: e.index, result: { type: 'error', code: 'sessionsFull', message: full }, duplicate: false };
-    const result = cmd.type === 'auth' ? this.auth.apply(cmd.op, batch, pending.revision) : await applyCommand(pending, cmd);
+    const result = cmd.type === 'auth' ? this.auth.apply(cmd.op, batch, pending.revision) : await applyCommand(pending, cmd, this.alarmTable);
     if (req) this.dedupe.record(session, req, e.index, result, batch);
     return { index: e.index, result, duplicate: false };
   }
@@ -228,16 +265,25 @@ export class StateMachine {
   async get(key: Uint8Array): Promise<KeyValue | null> {
     const cached = this.cache.get(overlayKey(key));
     if (cached !== undefined) return cached;
-    const v = await this.db.get(prefixed(PREFIX_KV, key));
-    return v === undefined ? null : decodeKv(key, v);
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    try {
+      const v = await this.db.get(prefixed(PREFIX_KV, key));
+      return v === undefined ? null : decodeKv(key, v);
+    } finally {
+      this.gate.leave();
+    }
   }
 
   /** Up to `limit` kvs of a range in key order, as of now or of a past `revision`. */
   async range(spec: RangeSpec, opts: { limit?: number; revision?: number } = {}): Promise<RangeResult> {
     const { key, rangeEnd } = 'prefix' in spec ? { key: spec.prefix, rangeEnd: prefixEnd(spec.prefix) } : spec;
     const limit = checkLimit(opts.limit);
-    const snapshot = this.db.snapshot();
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    let snapshot: DbSnapshot | undefined;
     try {
+      snapshot = this.db.snapshot();
       const state = await readState(this.db, snapshot);
       let overlay = new Map<string, KeyValue | null>();
       const at = opts.revision ?? 0;
@@ -246,7 +292,8 @@ export class StateMachine {
       const { kvs, more } = await mergedRange(this.db, key, rangeEnd, overlay, limit, snapshot);
       return { kvs, more, revision: state.revision };
     } finally {
-      await snapshot.close();
+      await snapshot?.close();
+      this.gate.leave();
     }
   }
 
@@ -254,20 +301,30 @@ export class StateMachine {
   async changesSince(fromRevision: number, prefix?: Uint8Array, limit = 1000): Promise<ChangesResult> {
     if (!Number.isSafeInteger(fromRevision) || fromRevision < 1) throw new InvalidArgumentError('fromRevision', 'must be >= 1');
     const max = checkLimit(limit);
-    const snapshot = this.db.snapshot();
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    let snapshot: DbSnapshot | undefined;
     try {
+      snapshot = this.db.snapshot();
       const state = await readState(this.db, snapshot);
       const { events, nextRevision } = await readChanges(this.db, snapshot, state, fromRevision, prefix, max);
       return { events, nextRevision, revision: state.revision };
     } finally {
-      await snapshot.close();
+      await snapshot?.close();
+      this.gate.leave();
     }
   }
 
   /** The value last stored by setMeta under `name`, or undefined. */
   async getMeta(name: string): Promise<unknown> {
-    const v = await this.db.get(prefixed(PREFIX_META, Buffer.from(name, 'utf8')));
-    return v === undefined ? undefined : unpack(v);
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    try {
+      const v = await this.db.get(prefixed(PREFIX_META, Buffer.from(name, 'utf8')));
+      return v === undefined ? undefined : unpack(v);
+    } finally {
+      this.gate.leave();
+    }
   }
 
   /** Make every applied batch durable (fsync), e.g. before the WAL is compacted past it. */
@@ -275,6 +332,22 @@ export class StateMachine {
     // One synced write flushes LevelDB's log, which holds every earlier write too. Not the state
     // record: rewriting it here could race an apply and move the applied index backwards.
     await this.db.put(SYNC_KEY, Buffer.alloc(0), { sync: true });
+  }
+
+  /**
+   * Rewrites every LevelDB table (a full compaction): deleted keys, overwritten values and dropped
+   * watch history stop taking space. Reads and applies go on meanwhile; it costs disk I/O.
+   */
+  async compactStorage(): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    try {
+      const db = this.db as unknown as { compactRange?: (start: Buffer, end: Buffer) => Promise<void> };
+      if (typeof db.compactRange !== 'function') throw new StateInvariantError('this LevelDB binding cannot compact a range');
+      await db.compactRange(Buffer.from([0x00]), Buffer.from([0xff]));
+    } finally {
+      this.gate.leave();
+    }
   }
 
   /** A consistent snapshot stream at the current applied index. */
@@ -291,23 +364,58 @@ export class StateMachine {
     const paths = swapPaths(this.dir);
     try {
       const info = await writeSnapshotDir(chunks, paths.next);
-      if (info.appliedIndex < this.state.appliedIndex) {
-        await rm(paths.next, { recursive: true, force: true });
-        throw new SnapshotError(`snapshot at index ${info.appliedIndex} is older than applied index ${this.state.appliedIndex}`);
-      }
       try {
-        this.cache.clear();
-        await this.db.close();
-        await runSwap(paths);
-        await this.load();
+        this.refuseOlder(info);
       } catch (err) {
-        this.failure = err as Error; // a reopen runs recoverSwap and finishes the swap
+        await rm(paths.next, { recursive: true, force: true });
         throw err;
       }
+      await this.swapIn(paths);
       this.emit({ type: 'restored', lastIndex: info.appliedIndex, revision: info.revision });
       return info;
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * Replace the whole state with `dir`, a directory writeSnapshotDir wrote and verified (`info`
+   * is what it returned). The directory is moved, not copied; it must be on this file system.
+   * Refuses an older snapshot (SnapshotError) without touching anything.
+   */
+  async installSnapshotDir(dir: string, info: SnapshotInfo): Promise<void> {
+    this.enter('installSnapshotDir');
+    const paths = swapPaths(this.dir);
+    try {
+      this.refuseOlder(info);
+      await rm(paths.next, { recursive: true, force: true });
+      await rename(dir, paths.next);
+      await this.swapIn(paths);
+      // Watches behind the new state end and resume elsewhere (watch-feed.ts): their changes are gone here.
+      this.emit({ type: 'restored', lastIndex: info.appliedIndex, revision: info.revision });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private refuseOlder(info: SnapshotInfo): void {
+    if (info.appliedIndex < this.state.appliedIndex) {
+      throw new SnapshotError(`snapshot at index ${info.appliedIndex} is older than applied index ${this.state.appliedIndex}`);
+    }
+  }
+
+  /** Closes the live database, swaps `paths.next` in (swap.ts) and reopens; reads wait meanwhile. */
+  private async swapIn(paths: SwapPaths): Promise<void> {
+    try {
+      await this.gate.exclusive(async () => {
+        this.cache.clear();
+        await this.db.close();
+        await runSwap(paths);
+        await this.load();
+      });
+    } catch (err) {
+      this.failure = err as Error; // a reopen runs recoverSwap and finishes the swap
+      throw err;
     }
   }
 

@@ -1,5 +1,6 @@
 // Plain data the state machine hands out: stored key-values, command results, watch events.
 // Everything is msgpack-able so the dedupe table can store a result and replay it verbatim.
+import type { AlarmMember } from './alarms.js';
 
 /** A key with etcd's metadata. Revisions are store-wide; version counts puts since creation. */
 export interface KeyValue {
@@ -19,7 +20,9 @@ export type OpResult =
 /**
  * Why an entry produced no effect. The server maps these to gRPC codes (errors.ts): invalidCommand →
  * INVALID_ARGUMENT, staleRequest → FAILED_PRECONDITION, tooManyKeys → RESOURCE_EXHAUSTED,
- * resultNotRetained → ALREADY_EXISTS (the write was applied; its large result was not kept).
+ * resultNotRetained → ALREADY_EXISTS (the write was applied; its large result was not kept),
+ * noSpace → RESOURCE_EXHAUSTED "database space exceeded" (a NOSPACE alarm is active; nothing
+ * applied, nothing recorded, so the same request may be retried once the alarm is disarmed).
  */
 export type CommandErrorCode =
   | 'invalidCommand'
@@ -34,7 +37,8 @@ export type CommandErrorCode =
   | 'alreadyExists'
   | 'refused'
   /** A new session found the exactly-once table full of active sessions (RESOURCE_EXHAUSTED); nothing applied. */
-  | 'sessionsFull';
+  | 'sessionsFull'
+  | 'noSpace';
 
 /**
  * What applying one entry produced. `revision` is the store revision after the entry (etcd's
@@ -47,6 +51,10 @@ export type CommandResult =
   | { type: 'setMeta'; revision: number }
   /** An auth change applied (or already in place); `authRevision` is the auth revision after it. */
   | { type: 'auth'; revision: number; authRevision: number }
+  /** `changed`: the alarms this command raised or cleared; `alarms`: every active one after it. */
+  | { type: 'alarm'; revision: number; changed: AlarmMember[]; alarms: AlarmMember[] }
+  /** `compacted`: the oldest revision the watch history keeps after it. */
+  | { type: 'compact'; revision: number; compacted: number }
   /** Leader no-op or membership change: nothing for a client. */
   | { type: 'none'; revision: number }
   /** The entry's index was already applied before this call (replay after a restart). */

@@ -1,13 +1,12 @@
 // The segment files as the writer sees them: the tail it appends to, rolling to a new segment,
 // and the three ways the log shrinks (suffix truncation, prefix compaction, reset to a snapshot).
 // Only the group-commit writer calls the mutating methods, one at a time, so no locking here.
-import { writeSync, writevSync } from 'node:fs';
-import fs from 'node:fs/promises';
+import type { Disk, DiskFile } from '../disk/disk.js';
 import type { Entry, SnapshotMeta } from '../raft/types.js';
-import { WalCorruptionError } from './errors.js';
+import { WalCorruptionError, naming } from './errors.js';
 import { StateFile, type DurableState } from './hard-state.js';
 import { COMMIT_RECORD, RECORD_ENTRY, checkRecord, decodeEntry, entrySizeBytes } from './record.js';
-import { Segment, createSegmentFile, fsyncDir, openTail } from './segment.js';
+import { Segment, createSegmentFile, openTail, removeSegmentFile } from './segment.js';
 
 const MAX_IOVECS = 1024; // IOV_MAX on Linux; writev with more vectors fails with EINVAL
 const READ_CHUNK_BYTES = 8 * 1024 * 1024; // a cache miss reads at most this much per syscall
@@ -21,35 +20,42 @@ export class DiskLog {
   inlineWrites = 0;
 
   private constructor(
+    private readonly disk: Disk,
     private readonly dir: string,
     private readonly segmentBytes: number,
     readonly segments: Segment[],
-    private tailFh: fs.FileHandle,
+    private tailFh: DiskFile,
     private readonly stateFile: StateFile,
   ) {}
 
   /** Takes over segments found by recovery (the last one becomes the tail). */
-  static async open(dir: string, segmentBytes: number, segments: Segment[], stateFile: StateFile): Promise<DiskLog> {
+  static async open(disk: Disk, dir: string, segmentBytes: number, segments: Segment[], stateFile: StateFile): Promise<DiskLog> {
     if (segments.length === 0) throw new RangeError('DiskLog needs at least one segment');
-    const fh = await openTail(segments[segments.length - 1]!.path);
+    const fh = await openTail(disk, segments[segments.length - 1]!.path);
     try {
       // A tail that recovery cut short, or one written before segments were preallocated, is
-      // extended again. Safe: recovery leaves nothing but zeros after the last valid record.
-      if ((await fh.stat()).size < segmentBytes) {
-        await fh.truncate(segmentBytes);
-        await fh.datasync();
-      }
+      // extended again. Safe: recovery leaves nothing but zeros after the last valid record (and
+      // synced the cut). Like a new segment's preallocation, the size needs no sync: lost, the
+      // file just ends earlier, and each O_DSYNC append makes the size it needs durable.
+      if ((await fh.sizeBytes()) < segmentBytes) await fh.truncate(segmentBytes);
     } catch (err) {
       await fh.close();
       throw err;
     }
-    return new DiskLog(dir, segmentBytes, segments, fh, stateFile);
+    return new DiskLog(disk, dir, segmentBytes, segments, fh, stateFile);
   }
 
   /** Creates the first segment of an empty log. */
-  static async create(dir: string, segmentBytes: number, firstIndex: number, prevTerm: number, stateFile: StateFile): Promise<DiskLog> {
-    const fh = await createSegmentFile(dir, { firstIndex, prevTerm }, segmentBytes);
-    return new DiskLog(dir, segmentBytes, [new Segment(dir, { firstIndex, prevTerm })], fh, stateFile);
+  static async create(
+    disk: Disk,
+    dir: string,
+    segmentBytes: number,
+    firstIndex: number,
+    prevTerm: number,
+    stateFile: StateFile,
+  ): Promise<DiskLog> {
+    const fh = await createSegmentFile(disk, dir, { firstIndex, prevTerm }, segmentBytes);
+    return new DiskLog(disk, dir, segmentBytes, [new Segment(dir, { firstIndex, prevTerm })], fh, stateFile);
   }
 
   private get tail(): Segment {
@@ -70,7 +76,7 @@ export class DiskLog {
     const writes: Promise<void>[] = [];
     if (state !== null) {
       this.fsyncs++;
-      writes.push(this.stateFile.write(state));
+      writes.push(naming(this.stateFile.path, 'write', this.stateFile.write(state)));
     }
     if (bufs.length > 0) writes.push(this.appendDurably(bufs, bytes, prevTerm, inline));
     await Promise.all(writes);
@@ -85,7 +91,7 @@ export class DiskLog {
     let pos = tail.sizeBytes;
     for (let i = 0; i < bufs.length; i += MAX_IOVECS) {
       const chunk = i === 0 && bufs.length <= MAX_IOVECS ? bufs : bufs.slice(i, i + MAX_IOVECS);
-      pos = await writevAll(this.tailFh, chunk, pos, inline);
+      pos = await naming(tail.path, 'write', writevAll(this.tailFh, chunk, pos, inline));
     }
     this.fsyncs++;
     if (inline) this.inlineWrites++;
@@ -99,37 +105,39 @@ export class DiskLog {
   /** Durably replaces the hard state / snapshot meta. */
   async writeState(state: DurableState): Promise<void> {
     this.fsyncs++;
-    await this.stateFile.write(state);
+    await naming(this.stateFile.path, 'write', this.stateFile.write(state));
   }
 
   /** Seals the tail (already synced by its last batch) and starts a new segment after it. */
   private async roll(prevTerm: number): Promise<void> {
     const header = { firstIndex: this.tail.lastIndex + 1, prevTerm };
-    const fh = await createSegmentFile(this.dir, header, this.segmentBytes);
+    const segment = new Segment(this.dir, header);
+    const fh = await naming(segment.path, 'create', createSegmentFile(this.disk, this.dir, header, this.segmentBytes));
     await this.tailFh.close();
     this.tailFh = fh;
-    this.segments.push(new Segment(this.dir, header));
+    this.segments.push(segment);
   }
 
   /**
-   * Removes entries from `fromIndex` on. Later segments go first, newest first, and the directory
-   * is synced before the cut, so a crash never leaves a gap between segments; the cut is synced
+   * Removes entries from `fromIndex` on. Later segments go first, newest first, each removal
+   * synced before the next and before the cut, so a crash never leaves a gap between segments; the cut is synced
    * before new entries are written over it, so old and new records never mix. The file is cut to
    * the new end and then extended again: the removed records must become zeros, or recovery
    * would read them (valid CRCs and all) as the log's continuation after a shorter new write.
    */
   async truncateFrom(fromIndex: number): Promise<void> {
     if (fromIndex > this.tail.lastIndex) return;
+    await naming(this.tail.path, 'truncate', this.cutFrom(fromIndex));
+  }
+
+  private async cutFrom(fromIndex: number): Promise<void> {
     this.generation++;
-    let removed = false;
     while (this.segments.length > 1 && this.tail.firstIndex >= fromIndex) {
       await this.tailFh.close();
-      await fs.unlink(this.tail.path);
+      await removeSegmentFile(this.disk, this.tail.path);
       this.segments.pop();
-      this.tailFh = await openTail(this.tail.path);
-      removed = true;
+      this.tailFh = await openTail(this.disk, this.tail.path);
     }
-    if (removed) await fsyncDir(this.dir);
     const cut = this.tail.forgetFrom(Math.min(fromIndex, this.tail.lastIndex + 1));
     await this.tailFh.truncate(cut);
     if (cut < this.segmentBytes) await this.tailFh.truncate(this.segmentBytes);
@@ -143,9 +151,8 @@ export class DiskLog {
     while (n + 1 < this.segments.length && this.segments[n]!.lastIndex <= index) n++;
     if (n > 0) {
       this.generation++;
-      for (let i = 0; i < n; i++) await fs.unlink(this.segments[i]!.path);
+      for (let i = 0; i < n; i++) await naming(this.segments[i]!.path, 'unlink', removeSegmentFile(this.disk, this.segments[i]!.path));
       this.segments.splice(0, n);
-      await fsyncDir(this.dir);
     }
     return this.segments[0]!;
   }
@@ -155,11 +162,13 @@ export class DiskLog {
     this.generation++;
     await this.tailFh.close();
     // Newest first: a crash midway leaves a prefix, which recovery discards against the snapshot.
-    while (this.segments.length > 0) await fs.unlink(this.segments.pop()!.path);
-    await fsyncDir(this.dir);
-    const header = { firstIndex: snap.index + 1, prevTerm: snap.term };
-    this.tailFh = await createSegmentFile(this.dir, header, this.segmentBytes);
-    this.segments.push(new Segment(this.dir, header));
+    while (this.segments.length > 0) {
+      const file = this.segments.pop()!.path;
+      await naming(file, 'unlink', removeSegmentFile(this.disk, file));
+    }
+    const segment = new Segment(this.dir, { firstIndex: snap.index + 1, prevTerm: snap.term });
+    this.tailFh = await naming(segment.path, 'create', createSegmentFile(this.disk, this.dir, segment.header, this.segmentBytes));
+    this.segments.push(segment);
   }
 
   /**
@@ -181,7 +190,7 @@ export class DiskLog {
   }
 
   private async readFromSegment(seg: Segment, lo: number, hi: number, budget: number, out: Entry[]): Promise<number> {
-    const fh = await fs.open(seg.path, 'r');
+    const fh = await this.disk.open(seg.path, {});
     try {
       let index = lo;
       while (index < hi) {
@@ -190,7 +199,7 @@ export class DiskLog {
         let last = index + 1;
         while (last < hi && seg.offsetOf(last + 1) - start <= READ_CHUNK_BYTES) last++;
         const buf = Buffer.allocUnsafe(seg.offsetOf(last) - start);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+        const bytesRead = await fh.read(buf, 0, buf.length, start);
         for (; index < last; index++) {
           const e = decodeAt(seg, buf, seg.offsetOf(index) - start, bytesRead, index);
           const size = entrySizeBytes(e);
@@ -233,17 +242,17 @@ function decodeAt(seg: Segment, buf: Buffer, pos: number, limit: number, index: 
 }
 
 /** Writes all of `bufs` at `pos`; `inline` on the calling thread (see writeBatch), else on the pool. */
-async function writevAll(fh: fs.FileHandle, bufs: Buffer[], pos: number, inline: boolean): Promise<number> {
+async function writevAll(fh: DiskFile, bufs: Buffer[], pos: number, inline: boolean): Promise<number> {
   let total = 0;
   for (let i = 0; i < bufs.length; i++) total += bufs[i]!.length;
-  const bytesWritten = inline ? writevSync(fh.fd, bufs, pos) : (await fh.writev(bufs, pos)).bytesWritten;
+  const bytesWritten = inline ? fh.writevSync(bufs, pos) : await fh.writev(bufs, pos);
   if (bytesWritten === total) return pos + total;
   // Short writes on regular files only happen near ENOSPC; finish with the concatenated rest.
   const rest = Buffer.concat(bufs).subarray(bytesWritten);
   let done = 0;
   while (done < rest.length) {
     const at = pos + bytesWritten + done;
-    const n = inline ? writeSync(fh.fd, rest, done, rest.length - done, at) : (await fh.write(rest, done, rest.length - done, at)).bytesWritten;
+    const n = inline ? fh.writeSync(rest, done, rest.length - done, at) : await fh.write(rest, done, rest.length - done, at);
     if (n === 0) throw new Error('write made no progress');
     done += n;
   }

@@ -12,15 +12,13 @@
 //   slot = magic u32 | version u16 | reserved u16 | seq u64 | length u32 | crc u32 | payload
 //   crc  = CRC-32 of bytes 0..19 followed by the payload; payload = msgpack { hs, snapshot }.
 // The slot with the highest valid seq wins; a save goes to slot (seq + 1) % 2.
-import { constants, writeSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Packr } from 'msgpackr';
+import type { Disk, DiskFile } from '../disk/disk.js';
 import type { HardState, SnapshotMeta } from '../raft/types.js';
-import { WalCorruptionError } from './errors.js';
+import { WalCorruptionError, WalStateLostError } from './errors.js';
 import { crc32 } from './record.js';
 import type { WalRepair } from './recovery.js';
-import { fsyncDir } from './segment.js';
 
 export const STATE_FILE_NAME = 'state.bin';
 const SLOT_BYTES = 4096; // one page: a torn write cannot spill into the other slot
@@ -73,34 +71,48 @@ function decodeSlot(slot: Buffer): SlotRead {
 export class StateFile {
   private constructor(
     readonly path: string,
-    private readonly fh: fs.FileHandle,
+    private readonly fh: DiskFile,
     private seq: number,
   ) {}
 
   /** Opens (creating atomically if absent) the state file; `repairs` notes a damaged slot. */
-  static async open(dir: string): Promise<{ file: StateFile; state: DurableState; repairs: WalRepair[] }> {
+  static async open(disk: Disk, dir: string): Promise<{ file: StateFile; state: DurableState; repairs: WalRepair[] }> {
     const file = path.join(dir, STATE_FILE_NAME);
-    let fh: fs.FileHandle;
-    const flags = constants.O_RDWR | constants.O_DSYNC;
+    let fh: DiskFile;
+    const mode = { write: true, dsync: true };
     try {
-      fh = await fs.open(file, flags);
+      fh = await disk.open(file, mode);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await createStateFile(dir, file);
-      fh = await fs.open(file, flags);
+      await refuseLostState(disk, dir, file);
+      await syncAncestors(disk, dir);
+      await createStateFile(disk, dir, file);
+      fh = await disk.open(file, mode);
+    }
+    // The file is created whole and only ever rewritten in place: a short one was cut by
+    // something else, and the newest term and vote may be what was cut (found by fuzzing: a
+    // state.bin cut inside slot 0 came back silently with the initial term and no vote).
+    const size = await fh.sizeBytes();
+    if (size < 2 * SLOT_BYTES) {
+      await fh.close();
+      throw new WalCorruptionError(
+        file,
+        size,
+        `the state file ends after ${size} of ${2 * SLOT_BYTES} bytes: it was cut short, and the term and vote it held may be lost (starting could let this node vote twice in one term). Restore the file, or remove this member (raftdb member remove), delete its data directory and add it again`,
+      );
     }
     const buf = Buffer.alloc(2 * SLOT_BYTES);
     await fh.read(buf, 0, buf.length, 0);
-    const a = decodeSlot(buf.subarray(0, SLOT_BYTES));
-    const b = decodeSlot(buf.subarray(SLOT_BYTES));
+    const slots = [decodeSlot(buf.subarray(0, SLOT_BYTES)), decodeSlot(buf.subarray(SLOT_BYTES))];
     const repairs: WalRepair[] = [];
     let best: { seq: number; state: DurableState } | null = null;
-    for (const [i, s] of [a, b].entries()) {
-      if ('error' in s) {
-        const reason = `slot ${i} ignored (${s.error}); a torn save, or the newest state was lost`;
-        if (!s.blank) repairs.push({ file, offset: i * SLOT_BYTES, action: 'ignored', reason, droppedBytes: 0 });
-      } else if (best === null || s.seq > best.seq) {
-        best = s;
+    for (const s of slots) if (!('error' in s) && (best === null || s.seq > best.seq)) best = s;
+    for (const [i, s] of slots.entries()) {
+      // Slot 1 is blank until the first save; once the other slot holds a save (seq >= 1), a
+      // blank slot was zeroed, and it may have held the newest state: report it.
+      if ('error' in s && (!s.blank || (best !== null && best.seq >= 1))) {
+        const reason = `slot ${i} ignored (${s.error}${s.blank ? ', all zeros' : ''}); a torn save, or the newest state was lost`;
+        repairs.push({ file, offset: i * SLOT_BYTES, action: 'ignored', reason, droppedBytes: 0 });
       }
     }
     if (best === null) {
@@ -119,8 +131,9 @@ export class StateFile {
   async write(state: DurableState): Promise<void> {
     const seq = this.seq + 1;
     const slot = encodeSlot(state, seq);
-    const n = writeSync(this.fh.fd, slot, 0, SLOT_BYTES, (seq % 2) * SLOT_BYTES);
-    if (n !== SLOT_BYTES) throw new Error(`${this.path}: short write of a state slot (${n} of ${SLOT_BYTES} bytes)`);
+    const n = this.fh.writeSync(slot, 0, SLOT_BYTES, (seq % 2) * SLOT_BYTES);
+    // write(2) on a regular file is short only when the disk (or the file size limit) is full.
+    if (n !== SLOT_BYTES) throw Object.assign(new Error(`ENOSPC: short write of a state slot (${n} of ${SLOT_BYTES} bytes)`), { code: 'ENOSPC' });
     this.seq = seq;
   }
 
@@ -130,10 +143,34 @@ export class StateFile {
   }
 }
 
+/**
+ * A new WAL directory (and any parent that mkdir -p just made) is a name in its parent, durable
+ * only once the parent is fsynced: without this, a power cut after the first acknowledged write
+ * can take the whole directory away. Runs while state.bin does not exist yet, so a crash before
+ * the state file is in place runs it again at the next open.
+ */
+async function syncAncestors(disk: Disk, dir: string): Promise<void> {
+  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) await disk.syncDir(path.dirname(d));
+}
+
 /** temp + fsync + rename + fsync(dir): a crash never leaves a state file without a valid slot. */
-async function createStateFile(dir: string, file: string): Promise<void> {
+/**
+ * A log without its state file has lost the node's term and vote: started with term 0 and no
+ * vote, the node could vote a second time in a term it already voted in, and two leaders could be
+ * elected in one term. Only a new, empty log may get a fresh state file.
+ */
+async function refuseLostState(disk: Disk, dir: string, file: string): Promise<void> {
+  const segments = (await disk.readdir(dir)).filter((n) => n.endsWith('.wal'));
+  if (segments.length === 0) return;
+  throw new WalStateLostError(
+    `${file} is missing but the log holds ${segments.length} segment file(s): this node's term and vote are lost, and starting it could let it vote twice in one term. ` +
+      'Restore the file from where it was, or remove this member (raftdb member remove), delete its data directory and add it again.',
+  );
+}
+
+async function createStateFile(disk: Disk, dir: string, file: string): Promise<void> {
   const tmp = `${file}.tmp`;
-  const fh = await fs.open(tmp, 'w');
+  const fh = await disk.open(tmp, { write: true, create: true, truncate: true });
   try {
     const content = Buffer.concat([encodeSlot(INITIAL_STATE, 0), Buffer.alloc(SLOT_BYTES)]);
     await fh.write(content, 0, content.length, 0);
@@ -141,6 +178,6 @@ async function createStateFile(dir: string, file: string): Promise<void> {
   } finally {
     await fh.close();
   }
-  await fs.rename(tmp, file);
-  await fsyncDir(dir);
+  await disk.rename(tmp, file);
+  await disk.syncDir(dir);
 }

@@ -7,11 +7,13 @@ export type { WalRepair } from './recovery.js';
 export {
   WalError,
   WalCorruptionError,
+  WalStateLostError,
   WalCompactedError,
   WalUnavailableError,
   WalUsageError,
   WalClosedError,
   WalFailedError,
+  WalIoError,
 } from './errors.js';
 
 /**

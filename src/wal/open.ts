@@ -1,13 +1,13 @@
 // Opening a WAL directory: read the state file, scan the segments, and reconcile the two
 // (a snapshot install interrupted by a crash, a commit index ahead of the surviving log).
-import fs from 'node:fs/promises';
+import type { Disk } from '../disk/disk.js';
 import type { HardState, SnapshotMeta } from '../raft/types.js';
 import { EntryCache } from './cache.js';
 import { DiskLog } from './disk-log.js';
 import { WalCorruptionError } from './errors.js';
 import { StateFile } from './hard-state.js';
 import { scanLog, type WalRepair } from './recovery.js';
-import { fsyncDir } from './segment.js';
+import { removeSegmentFile } from './segment.js';
 import { TermIndex } from './term-index.js';
 
 /** Everything a Wal starts from. */
@@ -25,11 +25,11 @@ export interface LoadedLog {
 }
 
 /** Recovers the log in `dir`; with `repair`, damage is cut instead of refused. */
-export async function loadLog(dir: string, segmentBytes: number, cacheBytes: number, repair: boolean): Promise<LoadedLog> {
-  await fs.mkdir(dir, { recursive: true });
-  const opened = await StateFile.open(dir);
+export async function loadLog(disk: Disk, dir: string, segmentBytes: number, cacheBytes: number, repair: boolean): Promise<LoadedLog> {
+  await disk.mkdirp(dir);
+  const opened = await StateFile.open(disk, dir);
   try {
-    return await loadSegments(dir, segmentBytes, cacheBytes, repair, opened);
+    return await loadSegments(disk, dir, segmentBytes, cacheBytes, repair, opened);
   } catch (err) {
     await opened.file.close();
     throw err;
@@ -37,6 +37,7 @@ export async function loadLog(dir: string, segmentBytes: number, cacheBytes: num
 }
 
 async function loadSegments(
+  disk: Disk,
   dir: string,
   segmentBytes: number,
   cacheBytes: number,
@@ -46,6 +47,7 @@ async function loadSegments(
   const terms = new TermIndex();
   const cache = new EntryCache(1);
   const scan = await scanLog(
+    disk,
     dir,
     (e, seg, offset) => {
       try {
@@ -63,12 +65,12 @@ async function loadSegments(
   const snap = state.snapshot;
   const segments = scan.segments;
   const hardState = { ...state.hardState };
-  let disk: DiskLog;
+  let log: DiskLog;
   let first: number;
   let last: number;
   let prevTerm: number;
   if (segments.length > 0 && logMatchesSnapshot(segments[0]!.path, segments, terms, snap, repair)) {
-    disk = await DiskLog.open(dir, segmentBytes, segments, stateFile);
+    log = await DiskLog.open(disk, dir, segmentBytes, segments, stateFile);
     first = segments[0]!.firstIndex;
     last = segments[segments.length - 1]!.lastIndex;
     prevTerm = segments[0]!.header.prevTerm;
@@ -76,16 +78,15 @@ async function loadSegments(
     if (segments.length > 0) {
       const reason = `log does not contain snapshot ${snap?.index}/${snap?.term}: completing an interrupted snapshot install`;
       for (let i = segments.length - 1; i >= 0; i--) {
-        await fs.unlink(segments[i]!.path);
+        await removeSegmentFile(disk, segments[i]!.path);
         repairs.push({ file: segments[i]!.path, offset: 0, action: 'deleted', reason, droppedBytes: segments[i]!.sizeBytes });
       }
-      await fsyncDir(dir);
     }
     first = snap === null ? 1 : snap.index + 1;
     last = first - 1;
     prevTerm = snap === null ? 0 : snap.term;
     terms.clear();
-    disk = await DiskLog.create(dir, segmentBytes, first, prevTerm, stateFile);
+    log = await DiskLog.create(disk, dir, segmentBytes, first, prevTerm, stateFile);
   }
   if (cache.length === 0) cache.reset(last + 1);
   const maxCommit = Math.max(last, snap?.index ?? 0);
@@ -96,7 +97,7 @@ async function loadSegments(
     repairs.push({ file: stateFile.path, offset: 0, action: 'adjusted', reason, droppedBytes: 0 });
     hardState.commit = maxCommit;
   }
-  return { disk, terms, cache, firstIndex: first, lastIndex: last, prevTerm, hardState, snapshot: snap, repairs };
+  return { disk: log, terms, cache, firstIndex: first, lastIndex: last, prevTerm, hardState, snapshot: snap, repairs };
 }
 
 /**

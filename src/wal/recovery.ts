@@ -6,8 +6,8 @@
 // COMMIT record followed by another valid record: that is a later batch, so the batch around X
 // was fsynced and acknowledged, and cutting at X would lose acknowledged entries. The same damage
 // in the final batch itself is indistinguishable from a torn write; it is cut and reported.
-import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Disk } from '../disk/disk.js';
 import type { Entry } from '../raft/types.js';
 import { WalCorruptionError } from './errors.js';
 import {
@@ -18,7 +18,7 @@ import {
   decodeEntry,
   decodeSegmentHeader,
 } from './record.js';
-import { Segment, dataEnd, fsyncDir, listSegmentFiles, segmentFileName } from './segment.js';
+import { Segment, dataEnd, listSegmentFiles, removeSegmentFile, segmentFileName } from './segment.js';
 
 /** Something recovery changed on disk, for the caller to log. */
 export interface WalRepair {
@@ -45,14 +45,14 @@ type Damage = { offset: number; reason: string; structural?: boolean };
  * Scans every segment in `dir`. A torn tail is cut (and reported); other damage throws
  * WalCorruptionError, or with `repair` is cut too, dropping everything after it.
  */
-export async function scanLog(dir: string, visit: EntryVisitor, repair = false): Promise<ScanResult> {
-  const names = await listSegmentFiles(dir);
+export async function scanLog(disk: Disk, dir: string, visit: EntryVisitor, repair = false): Promise<ScanResult> {
+  const names = await listSegmentFiles(disk, dir);
   const segments: Segment[] = [];
   const repairs: WalRepair[] = [];
   for (let k = 0; k < names.length; k++) {
     const name = names[k]!;
     const file = path.join(dir, name);
-    const buf = await fs.readFile(file);
+    const buf = await disk.readFile(file);
     const isLast = k === names.length - 1;
     const expectedFirst = segments.length > 0 ? segments[segments.length - 1]!.lastIndex + 1 : null;
     const { segment, damage } = scanSegment(dir, name, buf, expectedFirst, visit);
@@ -63,23 +63,22 @@ export async function scanLog(dir: string, visit: EntryVisitor, repair = false):
     const torn = isLast && !damage.structural && !laterBatchAfter(buf, Math.max(damage.offset, SEGMENT_HEADER_BYTES - 1));
     if (!torn && !repair) throw new WalCorruptionError(file, damage.offset, damage.reason);
     const reason = torn ? `torn tail: ${damage.reason}` : `operator repair: ${damage.reason}`;
+    // Everything after damage that is not a torn tail is unreachable once cut: drop it newest
+    // first, then the damage, so a crash midway still leaves a contiguous log.
+    for (let j = names.length - 1; j > k; j--) {
+      const later = path.join(dir, names[j]!);
+      const sizeBytes = await disk.sizeBytes(later);
+      await removeSegmentFile(disk, later);
+      repairs.push({ file: later, offset: 0, action: 'deleted', reason: `follows damage in ${name}`, droppedBytes: sizeBytes });
+    }
     if (segment !== null && damage.offset >= SEGMENT_HEADER_BYTES) {
-      await cutFile(file, damage.offset);
+      await cutFile(disk, file, damage.offset);
       repairs.push({ file, offset: damage.offset, action: 'truncated', reason, droppedBytes: Math.max(0, dataEnd(buf) - damage.offset) });
       segments.push(segment);
     } else {
-      await fs.unlink(file);
+      await removeSegmentFile(disk, file);
       repairs.push({ file, offset: 0, action: 'deleted', reason, droppedBytes: buf.length });
     }
-    // Everything after damage that is not a torn tail is unreachable once cut: drop it, newest first
-    // so a crash midway still leaves a contiguous prefix.
-    for (let j = names.length - 1; j > k; j--) {
-      const later = path.join(dir, names[j]!);
-      const st = await fs.stat(later);
-      await fs.unlink(later);
-      repairs.push({ file: later, offset: 0, action: 'deleted', reason: `follows damage in ${name}`, droppedBytes: st.size });
-    }
-    await fsyncDir(dir);
     break;
   }
   return { segments, repairs };
@@ -151,8 +150,8 @@ export function laterBatchAfter(buf: Buffer, from: number): boolean {
   return false;
 }
 
-async function cutFile(file: string, offset: number): Promise<void> {
-  const fh = await fs.open(file, 'r+');
+async function cutFile(disk: Disk, file: string, offset: number): Promise<void> {
+  const fh = await disk.open(file, { write: true });
   try {
     await fh.truncate(offset);
     await fh.datasync();

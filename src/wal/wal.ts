@@ -3,6 +3,8 @@
 // Calls change the in-memory view (log-view.ts) when admitted, in call order; the disk changes
 // only in the group-commit writer (group-commit.ts, disk-log.ts). Every promise returned here
 // settles once the call's effect is durable.
+import type { Disk } from '../disk/disk.js';
+import { nodeDisk } from '../disk/node-disk.js';
 import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
 import type { DiskLog } from './disk-log.js';
 import { WalClosedError, WalCompactedError, WalUnavailableError, WalUsageError } from './errors.js';
@@ -29,6 +31,8 @@ export interface WalOptions {
    * thread pool (default 1: a lone sequential write; 0 turns inline writes off).
    */
   inlineMaxEntries?: number;
+  /** The file system the WAL lives on (default: node:fs). Tests pass an in-memory disk that can lose power. */
+  disk?: Disk;
 }
 
 const MiB = 1024 * 1024;
@@ -39,6 +43,7 @@ const DEFAULTS: Required<WalOptions> = {
   maxPendingEntries: 100_000,
   maxBatchBytes: 8 * MiB,
   inlineMaxEntries: 1,
+  disk: nodeDisk,
 };
 /** An inline write blocks the event loop: only small ones go inline. */
 const INLINE_MAX_BYTES = 64 * 1024;
@@ -100,8 +105,8 @@ export class Wal {
   }
 
   /** Operator repair: opens `dir` cutting damage anywhere (dropping all after it), closes, returns what changed. */
-  static async repair(dir: string): Promise<WalRepair[]> {
-    const wal = await Wal.openWith(dir, {}, true);
+  static async repair(dir: string, disk: Disk = nodeDisk): Promise<WalRepair[]> {
+    const wal = await Wal.openWith(dir, { disk }, true);
     await wal.close();
     return [...wal.repairs];
   }
@@ -111,7 +116,7 @@ export class Wal {
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     const opts: Required<WalOptions> = { ...DEFAULTS, ...given };
     opts.maxBatchBytes = Math.min(opts.maxBatchBytes, opts.segmentBytes);
-    return new Wal(dir, opts, await loadLog(dir, opts.segmentBytes, opts.cacheBytes, repair));
+    return new Wal(dir, opts, await loadLog(opts.disk, dir, opts.segmentBytes, opts.cacheBytes, repair));
   }
 
   /**

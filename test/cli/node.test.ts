@@ -22,8 +22,8 @@ describe('serve options', () => {
   });
 
   it('takes the failover tuning and snapshot interval from flags', () => {
-    const o = serveOptions({ ...three, priority: '0', preferredLeader: 'n2', autoFailback: true, failbackDelayMs: '0', maxLagEntries: '50', snapshotEntries: '500', asyncReplicationDelayMs: '0' });
-    expect(o).toMatchObject({ priority: 0, snapshotEntries: 500, asyncReplicationDelayMs: 0, failover: { preferredLeader: 'n2', autoFailback: true, failbackDelayMs: 0, maxLagEntries: 50 } });
+    const o = serveOptions({ ...three, priority: '0', preferredLeader: 'n2', autoFailback: true, failbackDelayMs: '0', maxLagEntries: '50', snapshotEntries: '500', asyncReplicationDelayMs: '0', stateMaxOpenFiles: '100' });
+    expect(o).toMatchObject({ priority: 0, snapshotEntries: 500, asyncReplicationDelayMs: 0, stateMaxOpenFiles: 100, failover: { preferredLeader: 'n2', autoFailback: true, failbackDelayMs: 0, maxLagEntries: 50 } });
   });
 
   it('takes the audit log and token lifetime from flags or RAFTDB_* variables', () => {
@@ -40,12 +40,21 @@ describe('serve options', () => {
 
   it('falls back to RAFTDB_* variables, flags winning', () => {
     const env = { RAFTDB_ID: 'n3', RAFTDB_LISTEN: '127.0.0.1:7003', RAFTDB_DATA_DIR: 'd', RAFTDB_PEERS: 'n1=h:1,n3=h:3', RAFTDB_PRIORITY: '5',
-      RAFTDB_PREFERRED_LEADER: 'n1', RAFTDB_AUTO_FAILBACK: 'true', RAFTDB_FAILBACK_DELAY_MS: '2500', RAFTDB_SNAPSHOT_ENTRIES: '100', RAFTDB_ASYNC_REPLICATION_DELAY_MS: '3' };
+      RAFTDB_PREFERRED_LEADER: 'n1', RAFTDB_AUTO_FAILBACK: 'true', RAFTDB_FAILBACK_DELAY_MS: '2500', RAFTDB_SNAPSHOT_ENTRIES: '100', RAFTDB_ASYNC_REPLICATION_DELAY_MS: '3', RAFTDB_STATE_MAX_OPEN_FILES: '80' };
     const o = serveOptions({ snapshotEntries: '200' }, env);
-    expect(o).toMatchObject({ id: 'n3', priority: 5, snapshotEntries: 200, asyncReplicationDelayMs: 3, clusterId: 'raftdb', logLevel: 'info', failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: 2500 } });
+    expect(o).toMatchObject({ id: 'n3', priority: 5, snapshotEntries: 200, asyncReplicationDelayMs: 3, stateMaxOpenFiles: 80, clusterId: 'raftdb', logLevel: 'info', failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: 2500 } });
+  });
+
+  it('takes the storage quota from --quota-backend-bytes or RAFTDB_QUOTA_BACKEND_BYTES, the flag winning', () => {
+    expect(serveOptions({ ...three, quotaBackendBytes: '4194304' }).quotaBackendBytes).toBe(4194304);
+    expect(serveOptions({ ...three }, { RAFTDB_QUOTA_BACKEND_BYTES: '8388608' }).quotaBackendBytes).toBe(8388608);
+    expect(serveOptions({ ...three, quotaBackendBytes: '2097152' }, { RAFTDB_QUOTA_BACKEND_BYTES: '8388608' }).quotaBackendBytes).toBe(2097152);
+    expect(serveOptions({ ...three }).quotaBackendBytes).toBeUndefined(); // the node's default: 2 GiB
   });
 
   it.each([
+    [{ ...three, quotaBackendBytes: '1000' }, /--quota-backend-bytes \(RAFTDB_QUOTA_BACKEND_BYTES\): "1000" is not an integer from 1048576/],
+    [{ ...three, quotaBackendBytes: '2GiB' }, /--quota-backend-bytes .* "2GiB" is not an integer/],
     [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],
     [{ id: 'n1', dataDir: 'd' }, /--listen is required/],
     [{ id: 'n1', listen: 'x', dataDir: 'd' }, /not host:port/],
@@ -59,6 +68,7 @@ describe('serve options', () => {
     [{ ...three, maxLagEntries: '0' }, /--max-lag-entries .* from 1 to/],
     [{ ...three, snapshotEntries: '1e4' }, /--snapshot-entries \(RAFTDB_SNAPSHOT_ENTRIES\): "1e4"/],
     [{ ...three, asyncReplicationDelayMs: '50' }, /--async-replication-delay-ms \(RAFTDB_ASYNC_REPLICATION_DELAY_MS\): "50" is not an integer from 0 to 20/],
+    [{ ...three, stateMaxOpenFiles: '10' }, /--state-max-open-files \(RAFTDB_STATE_MAX_OPEN_FILES\): "10" is not an integer from 74 to 50000/],
   ])('refuses bad flags %j', (flags, message) => {
     expect(() => serveOptions({ ...base, ...flags })).toThrow(message);
   });
@@ -83,8 +93,8 @@ describe('serve options', () => {
 
 describe('dev tuning', () => {
   it('hands the same tuning to every node as serve flags', () => {
-    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2' }, {}, ['n1', 'n2', 'n3']);
-    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2']);
+    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200' }, {}, ['n1', 'n2', 'n3']);
+    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200']);
     expect(tuningArgs(tuningOptions({}, {}, ['n1']))).toEqual([]);
   });
 

@@ -46,6 +46,22 @@ describe('failover in one process', () => {
     expect(history.events.some((e) => e.reason === 'switchover' && e.to === after.id)).toBe(true);
   });
 
+  test('a commit mode is in force on the leader when SetCommitMode answers', async () => {
+    // The answer used to come when the entry's result was decided, before the controller reloaded
+    // its config: a write sent right after could still get the previous mode.
+    const leader = await t.cluster.leader();
+    const stale: string[] = [];
+    const wire = { sync: 'SYNC', async: 'ASYNC', 'semi-sync': 'SEMI_SYNC' } as const;
+    const modes = ['sync', 'async', 'semi-sync'] as const;
+    for (let i = 0; i < 30; i++) {
+      const mode = modes[i % 3]!;
+      await t.client.cluster.setCommitMode({ mode });
+      if (leader.commitMode() !== wire[mode]) stale.push(`${mode} answered, ${leader.commitMode()} in force`);
+    }
+    expect(stale).toEqual([]);
+    await t.client.cluster.setCommitMode({ mode: 'semi-sync' });
+  });
+
   test('SYNC degrades when a follower is down; ASYNC acknowledges', async () => {
     await t.client.cluster.setCommitMode({ mode: 'sync', syncTimeoutMs: 200 });
     await t.client.put('s1', 'v');

@@ -63,7 +63,7 @@ describe('users and roles, 3 processes', () => {
   let rootToken: string;
   let root: RaftdbClient;
   beforeAll(async () => {
-    cluster = await ProcessCluster.start({ nodes: 3, extraArgs: (id, dir) => ['--audit-log', join(dir, `${id}.audit.jsonl`)] });
+    cluster = await ProcessCluster.start({ nodes: 3, nodeArgs: (id, dir) => ['--audit-log', join(dir, `${id}.audit.jsonl`)] });
     const admin = cluster.client();
     await admin.auth.userAdd('root', 'rootpw');
     await admin.auth.userGrantRole('root', 'root');
@@ -168,6 +168,10 @@ describe('users and roles, 3 processes', () => {
       ['MemberRemove', { id: 'n9' }],
       ['MemberAdd', { id: 'n9', address: '127.0.0.1:1' }],
       ['TransferLeadership', { to: 'n9' }],
+      ['AlarmDisarm', {}],
+      ['AlarmActivate', { memberId: 'n1', alarm: 'NOSPACE' }],
+      ['Compact', { revision: 0 }],
+      ['Defragment', {}],
     ] as const) {
       expect(await raw.call(method, request, aliceToken, { cluster: true }), method).toMatchObject({ code: 'PERMISSION_DENIED', details: expect.stringContaining('needs the root role') });
       expect(await raw.call(method, request, undefined, { cluster: true }), method).toMatchObject({ code: 'UNAUTHENTICATED' });
@@ -175,6 +179,8 @@ describe('users and roles, 3 processes', () => {
     expect(await raw.call('SetCommitMode', { mode: 'SEMI_SYNC' }, rootToken, { cluster: true })).toMatchObject({ code: 'OK' });
     expect(await raw.call('MemberRemove', { id: 'n9' }, rootToken, { cluster: true })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await raw.call('Status', {}, undefined, { cluster: true })).toMatchObject({ code: 'OK' });
+    expect(await raw.call('AlarmList', {}, undefined, { cluster: true })).toMatchObject({ code: 'OK' });
+    expect(await raw.call('Compact', { revision: 0 }, rootToken, { cluster: true })).toMatchObject({ code: 'OK' });
     raw.close();
   });
 

@@ -207,6 +207,21 @@ describe('without peer TLS, membership still decides who may speak', () => {
     const after = await c.leader();
     expect({ id: after.id, term: after.term }).toEqual({ id: leader.id, term: leader.term });
   });
+
+  test("a member's snapshot at a stale term is refused before anything is staged", async () => {
+    const c = cluster!;
+    const leader = await c.leader();
+    const follower = [...c.nodes.keys()].find((id) => id !== leader.id)!;
+    const intruder = new Intruder(c.endpoints([follower])[0]!, grpc.credentials.createInsecure(), 'proc-test');
+    try {
+      const snap = { type: 'snapshot' as const, from: leader.id, to: follower, term: leader.term - 1, snapshot: { index: 1_000_000, term: leader.term - 1, conf: { voters: ['n1', 'n2', 'n3'], votersOutgoing: [], learners: [], learnersNext: [] } } };
+      expect(await intruder.snapshot(snap)).toBe('ack accepted=false');
+    } finally {
+      intruder.close();
+    }
+    expect(readdirSnapshots(c)).toEqual([]);
+    expect(readFileSync(join(c.dir, `${follower}.log`), 'utf8')).toContain(`is stale: this node is at term ${leader.term}`);
+  });
 });
 
 /** Snapshot files staged in any node's data directory (refused streams must leave none). */

@@ -15,7 +15,12 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 let browser: Browser;
 let server: HttpServerHandle;
 let metrics: NodeMetrics;
-let cluster: MemberStatus[] = threeNodeStatus();
+/** The fixture cluster, with a NOSPACE alarm on the leader. */
+function withAlarm(members: MemberStatus[]): MemberStatus[] {
+  members[1]!.status!.alarms = ['NOSPACE raised by n2: database space exceeded'];
+  return members;
+}
+let cluster: MemberStatus[] = withAlarm(threeNodeStatus());
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -53,6 +58,12 @@ test('the dashboard shows three nodes, marks the leader, lag, history and the la
   expect(await page.locator('.node[data-node-id="n2"] .badge').textContent()).toBe('LEADER');
   expect(await page.locator('#summary').textContent()).toBe('leader n2 · term 7 · mode SEMI_SYNC · quorum yes');
 
+  // Storage against the quota on each card (a warning past 80%), and the NOSPACE alarm.
+  expect(await page.locator('.node[data-node-id="n1"]').textContent()).toContain('storage 1.0 MiB of 4.0 MiB quota (25%)');
+  const n2Storage = page.locator('.node[data-node-id="n2"] .warn', { hasText: 'storage' });
+  expect(await n2Storage.textContent()).toBe('storage 3.5 MiB of 4.0 MiB quota (88%)');
+  expect(await page.locator('#alarms').textContent()).toContain('n2: NOSPACE raised by n2: database space exceeded');
+
   const lagRows = page.locator('#lag-rows tr');
   expect(await lagRows.count()).toBe(2);
   expect(await lagRows.nth(1).locator('td').nth(2).textContent()).toBe('300');
@@ -86,5 +97,42 @@ test('node ids and errors are shown as text, never as markup', async () => {
   expect(await page.locator('.node.down .err').textContent()).toBe('<b>boom</b>');
   expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
   expect(await page.locator('#nodes img').count()).toBe(0);
+  await page.close();
+});
+
+test('hostile strings in every field the page shows stay text: ids, addresses, leader, modes, alarms, errors, history', async () => {
+  const payloads = ['<script>window.pwned=1</script>', `"'><img src=x onerror="window.pwned=2">`, '</td></tr><svg onload="window.pwned=3">'];
+  const [p1, p2, p3] = payloads as [string, string, string];
+  const base = threeNodeStatus();
+  const leaderStatus = base[1]!.status!;
+  cluster = [
+    { id: p1, address: p2, status: { ...base[0]!.status!, id: p1, leader: p2, commitMode: p3, effectiveCommitMode: p1, alarms: [p2, p3] } },
+    {
+      id: p2,
+      address: p3,
+      status: { ...leaderStatus, id: p2, leader: p2, commitMode: p1, effectiveCommitMode: p2, alarms: [p1], followers: leaderStatus.followers.map((f, i) => ({ ...f, id: payloads[i]! })) },
+    },
+    { id: p3, address: p1, status: null, error: p2 },
+  ];
+  const hostileHistory = failoverHistory().map((e) => ({ ...e, from: p1, to: p2, reason: p3 }));
+  const page = await browser.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.route('**/api/history', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostileHistory) }));
+  await page.goto(`http://127.0.0.1:${server.port}/`);
+  await page.locator('.node.down .err').waitFor();
+  await page.locator('#history-rows tr').first().waitFor();
+  await page.waitForTimeout(300); // a second poll renders everything again
+  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  expect(dialogs).toEqual([]);
+  // Nothing the payloads carry became an element.
+  expect(await page.locator('img, svg[onload], script:not(:empty):has-text("pwned")').count()).toBe(0);
+  expect(await page.locator('[onerror], [onload]').count()).toBe(0);
+  const text = (await page.locator('body').textContent()) ?? '';
+  for (const p of payloads) expect(text, `shown as text: ${p}`).toContain(p);
+  cluster = threeNodeStatus();
   await page.close();
 });

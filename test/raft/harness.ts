@@ -56,6 +56,8 @@ export class Network {
   private readonly filters = new Set<MessageFilter>();
   private readonly voters: NodeId[];
   private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** Each node's monotonic clock in ms: a tick moves it one interval on, `advanceClock` further. */
+  private readonly clocks = new Map<NodeId, number>();
   private readonly termAtIndex = new Map<number, number>();
 
   constructor(private readonly opts: NetworkOptions = {}) {
@@ -177,12 +179,33 @@ export class Network {
 
   // ---- inputs --------------------------------------------------------------------------------
 
-  /** Ticks one node `n` times, handling its Readies; what it sends stays in flight. */
+  /** Ticks one node `n` times, one tick interval apart, handling its Readies; what it sends stays in flight. */
   tick(id: NodeId, n = 1): void {
     for (let k = 0; k < n; k++) {
-      this.raft(id).tick();
+      const r = this.raft(id);
+      const nowMs = this.nowMs(id) + r.cfg.tickMs;
+      this.clocks.set(id, nowMs);
+      r.tick(nowMs);
       this.process(id);
     }
+  }
+
+  /** What `id`'s monotonic clock reads now. */
+  nowMs(id: NodeId): number {
+    return this.clocks.get(id) ?? 0;
+  }
+
+  /**
+   * Moves `id`'s clock on by `ms` without a tick: time passed while the node ran nothing (its
+   * process was stopped, or its event loop busy). Its next tick comes that much later.
+   */
+  advanceClock(id: NodeId, ms: number): void {
+    this.clocks.set(id, this.nowMs(id) + ms);
+  }
+
+  /** A LEASE read on `id` at its clock's current time, then its Readies are handled. */
+  leaseRead(id: NodeId, ctx: string): void {
+    this.request(id, (r) => r.leaseRead(ctx, this.nowMs(id)));
   }
 
   /** `n` rounds of: tick every live node once, then deliver until quiescent. */

@@ -58,7 +58,7 @@ describe('ReadIndex and leases', () => {
   test('leaseRead is answered in the same Ready while the lease holds, and goes through ReadIndex once it lapsed', () => {
     const net = electedCluster();
     const before = net.peer('n1').readies.length;
-    net.request('n1', (r) => r.leaseRead('r1'));
+    net.leaseRead('n1', 'r1');
     const rds = net.peer('n1').readies.slice(before);
     expect(rds.flatMap((rd) => rd.readStates)).toEqual([{ ctx: 'r1', index: 2 }]);
     expect(rds.flatMap((rd) => rd.messages)).toEqual([]);
@@ -68,7 +68,7 @@ describe('ReadIndex and leases', () => {
     net.isolate('n3');
     net.tickAll(ELECTION_TICKS - net.raft('n1').cfg.leaseSafetyTicks);
     expect(net.raft('n1').role).toBe('leader');
-    net.request('n1', (r) => r.leaseRead('r2'));
+    net.leaseRead('n1', 'r2');
     expect(reads(net, 'n1')).toEqual(['r1']);
     expect(net.inFlight().filter((m) => m.type === 'heartbeat')).toHaveLength(2);
   });
@@ -78,7 +78,7 @@ describe('ReadIndex and leases', () => {
     const before = net.peer('n1').readies.length;
     net.request('n1', (r) => {
       r.transferLeadership('n2');
-      r.leaseRead('r1');
+      r.leaseRead('r1', net.nowMs('n1'));
     });
     expect(net.peer('n1').readies.slice(before).flatMap((rd) => rd.readStates)).toEqual([]);
 
@@ -93,7 +93,8 @@ describe('ReadIndex and leases', () => {
     for (const read of ['readIndex', 'leaseRead'] as const) {
       let err: unknown;
       try {
-        net.raft('n2')[read]('r1');
+        if (read === 'readIndex') net.raft('n2').readIndex('r1');
+        else net.raft('n2').leaseRead('r1', net.nowMs('n2'));
       } catch (e) {
         err = e;
       }

@@ -2,6 +2,7 @@ import type { ConfChangeItem, RaftNode } from '../../src/raft/index.js';
 import { RaftError } from '../../src/raft/index.js';
 import { SafetyChecker } from './checker.js';
 import { EventQueue } from './event-queue.js';
+import { Pauses } from './pauses.js';
 import { Rng } from './rng.js';
 import { encodeCommand, SimNode, type Envelope, type SimHooks } from './sim-node.js';
 
@@ -21,6 +22,12 @@ export interface SimOptions {
    * and released 1-15 ms later, or by the core's own backstop if the node is gone by then.
    */
   deferredReplication?: boolean;
+  /**
+   * Nodes, mostly leaders, are frozen for 20 ms to 0.7 s (see Pauses), and every node's clock
+   * runs at its own rate within ±5 % (its timer ticks every 10 ms of its own clock): inside
+   * the lease's drift bound, so no stale read may follow.
+   */
+  pauses?: boolean;
   /** Called with a line per notable event when replaying a seed verbosely. */
   trace?: (line: string) => void;
 }
@@ -41,7 +48,8 @@ type SimEvent =
   | { kind: 'fault' }
   | { kind: 'settle' }
   | { kind: 'markSettleMid' }
-  | { kind: 'release'; node: string };
+  | { kind: 'release'; node: string }
+  | { kind: 'wake'; node: string };
 
 const TICK_MS = 10;
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
@@ -68,6 +76,9 @@ export class Simulation {
   private readSeq = 0;
   private readonly reads = new Map<string, number>();
   private commitAtSettleMid = -1;
+  private readonly pauses = new Pauses();
+  /** How fast each node's clock runs against simulated time (1 unless `pauses`). */
+  private readonly clockRate = new Map<string, number>();
   /** Flow-control limits vary by seed: tiny windows split a new leader's no-op from older entries. */
   private readonly raftTuning: { electionTicks: number; heartbeatTicks: number; maxInflightMsgs: number; maxEntriesPerMsg: number };
   /** Cumulative probabilities of crash, restart, partition, heal, network change, membership. */
@@ -107,6 +118,7 @@ export class Simulation {
     const nodeRng = new Rng(this.opts.seed * 31 + this.nodes.size * 7919 + 1);
     const node = new SimNode(id, this.raftTuning, founders, nodeRng.next, this.checker, hooks, this.opts.compactEvery);
     this.nodes.set(id, node);
+    if (this.opts.pauses) this.clockRate.set(id, 0.95 + this.rng.next() * 0.1);
     node.start();
     this.queue.push(this.now + this.rng.int(1, TICK_MS), { kind: 'tick', node: id });
     return node;
@@ -114,6 +126,11 @@ export class Simulation {
 
   private trace(line: string): void {
     this.opts.trace?.(`${String(this.now).padStart(6)}ms ${line}`);
+  }
+
+  /** What `id`'s monotonic clock reads now. */
+  private clockOf(id: string): number {
+    return this.now * (this.clockRate.get(id) ?? 1);
   }
 
   private send(env: Envelope): void {
@@ -160,16 +177,20 @@ export class Simulation {
   private handle(ev: SimEvent): void {
     switch (ev.kind) {
       case 'tick': {
-        this.nodes.get(ev.node)!.tick();
-        this.queue.push(this.now + TICK_MS, ev);
+        if (!this.pauses.isFrozen(ev.node)) this.nodes.get(ev.node)!.tick(this.clockOf(ev.node));
+        this.queue.push(this.now + TICK_MS / (this.clockRate.get(ev.node) ?? 1), ev);
         return;
       }
       case 'deliver': {
         const m = ev.env.msg;
         if (this.blocked.has(`${m.from}>${m.to}`)) return;
-        this.nodes.get(m.to)?.deliver(ev.env);
+        if (this.pauses.isFrozen(m.to)) this.pauses.holdMessage(m.to, ev.env);
+        else this.nodes.get(m.to)?.deliver(ev.env);
         return;
       }
+      case 'wake':
+        this.wake(ev.node);
+        return;
       case 'client':
         this.clientRequest();
         this.queue.push(this.now + this.rng.int(1, 6), ev);
@@ -198,31 +219,77 @@ export class Simulation {
     return [...this.nodes.values()].filter((n) => n.raft?.role === 'leader');
   }
 
+  /**
+   * A write or a read sent to a node that believes it leads. A read begins now: the checker
+   * holds it to the commit index of this moment, even if the node is frozen and runs it later.
+   */
   private clientRequest(): void {
     const leaders = this.leaders();
     if (leaders.length === 0) return;
     const node = this.rng.pick(leaders);
     const key = this.rng.pick(KEYS);
-    try {
-      if (this.rng.chance(0.6)) {
-        const value = `${this.opts.seed}.${this.events}`;
+    let run: () => void;
+    if (this.rng.chance(0.6)) {
+      const value = `${this.opts.seed}.${this.events}`;
+      run = () => {
         const defer = this.opts.deferredReplication === true && this.rng.chance(0.5);
         node.request((r) => r.propose([encodeCommand({ key, value })], defer));
         if (defer) this.queue.push(this.now + this.rng.int(1, 15), { kind: 'release', node: node.id });
-      } else {
-        const ctx = `${node.id}:${++this.readSeq}`;
-        this.reads.set(ctx, this.checker.globalCommit);
+      };
+    } else {
+      const ctx = `${node.id}:${++this.readSeq}`;
+      this.reads.set(ctx, this.checker.globalCommit);
+      run = () => {
         node.registerRead(ctx, key);
         const lease = this.rng.chance(0.5);
-        node.request((r) => (lease ? r.leaseRead(ctx) : r.readIndex(ctx)));
-      }
+        node.request((r) => (lease ? r.leaseRead(ctx, this.clockOf(node.id)) : r.readIndex(ctx)));
+      };
+    }
+    if (this.pauses.isFrozen(node.id)) this.pauses.holdRequest(node.id, () => this.tryRequest(run));
+    else this.tryRequest(run);
+  }
+
+  private tryRequest(run: () => void): void {
+    try {
+      run();
     } catch (e) {
       if (!(e instanceof RaftError)) throw e;
     }
   }
 
+  /** Freezes a node, the leader more often than not, for less or more than an election timeout. */
+  private pause(): void {
+    const leader = this.currentLeader();
+    const up = [...this.nodes.values()].filter((n) => n.up && !this.pauses.isFrozen(n.id));
+    if (up.length === 0) return;
+    const target = leader && !this.pauses.isFrozen(leader.id) && this.rng.chance(0.7) ? leader.id : this.rng.pick(up).id;
+    // Shorter than an election timeout (the leader must keep working), about one (a successor
+    // can just have committed when the old leader wakes, its lease nearly out), or far longer.
+    const ms = this.rng.pick([() => this.rng.int(20, 140), () => this.rng.int(120, 200), () => this.rng.int(200, 700)])();
+    this.trace(`pause ${target} for ${ms} ms`);
+    this.pauses.freeze(target, this.now + ms);
+    this.queue.push(this.now + ms, { kind: 'wake', node: target });
+  }
+
+  /**
+   * A frozen node runs again (`early`: at settle, before its pause is up): the client requests
+   * that waited, then the messages, then (at its next tick event) its timer.
+   */
+  private wake(id: string, early = false): void {
+    const held = this.pauses.thaw(id, early ? Infinity : this.now);
+    if (!held) return;
+    this.trace(`wake ${id}: ${held.requests.length} requests and ${held.messages.length} messages waited`);
+    for (const run of held.requests) run();
+    const node = this.nodes.get(id);
+    for (const env of held.messages) node?.deliver(env);
+  }
+
   private injectFault(): void {
     this.faults++;
+    if (this.opts.pauses && this.rng.chance(0.3)) {
+      this.pause();
+      return;
+    }
     const ids = [...this.nodes.keys()];
     const roll = this.rng.next();
     const [crash, restart, partition, heal, network, membership] = this.faultMix as [number, number, number, number, number, number];
@@ -231,6 +298,7 @@ export class Simulation {
       if (n.up) {
         this.trace(`crash ${n.id}`);
         n.crash();
+        this.pauses.forget(n.id);
       }
     } else if (roll < restart) {
       for (const n of this.nodes.values()) {
@@ -342,6 +410,7 @@ export class Simulation {
     this.dropRate = 0;
     this.dupRate = 0;
     this.maxDelayMs = 5;
+    for (const id of this.pauses.ids()) this.wake(id, true);
     for (const n of this.nodes.values()) if (!n.up) n.start();
     this.trace('settle: all healed and restarted');
     this.queue.push(this.now + Math.floor(this.opts.settleMs / 2), { kind: 'markSettleMid' });

@@ -1,6 +1,7 @@
 // `npm run sim -- --seeds 100000 [--start 1] [--nodes 3|5]` runs many seeds;
 // `npm run sim -- --seed 42 --nodes 5 --trace` replays one with a trace of its faults;
-// `--deferred` proposes half the writes with deferred replication (ASYNC writes).
+// `--deferred` proposes half the writes with deferred replication (ASYNC writes);
+// `--pauses` freezes nodes (mostly leaders) and lets every node's clock drift within ±5 %.
 import { Command } from 'commander';
 import { defaultOptions, Simulation } from './cluster.js';
 
@@ -11,8 +12,9 @@ const program = new Command()
   .option('--nodes <n>', 'cluster size (3 or 5; default alternates by seed)')
   .option('--trace', 'print the fault schedule of the run')
   .option('--deferred', 'propose half the writes with deferred replication (as ASYNC writes are)')
+  .option('--pauses', 'freeze nodes, mostly leaders, as SIGSTOP does; clocks drift within the lease bound')
   .parse();
-const o = program.opts<{ seeds: string; start: string; seed?: string; nodes?: string; trace?: boolean; deferred?: boolean }>();
+const o = program.opts<{ seeds: string; start: string; seed?: string; nodes?: string; trace?: boolean; deferred?: boolean; pauses?: boolean }>();
 
 const first = Number(o.seed ?? o.start);
 const count = o.seed ? 1 : Number(o.seeds);
@@ -28,12 +30,13 @@ for (let seed = first; seed < first + count; seed++) {
   const opts = defaultOptions(seed, nodes);
   if (o.trace) opts.trace = (line) => console.log(line);
   if (o.deferred) opts.deferredReplication = true;
+  if (o.pauses) opts.pauses = true;
   try {
     events += new Simulation(opts).run().events;
   } catch (e) {
     failures++;
     console.error(`seed ${seed} (${nodes} nodes) FAILED: ${(e as Error).message}`);
-    console.error(`  replay: npm run sim -- --seed ${seed} --nodes ${nodes}${o.deferred ? ' --deferred' : ''} --trace`);
+    console.error(`  replay: npm run sim -- --seed ${seed} --nodes ${nodes}${o.deferred ? ' --deferred' : ''}${o.pauses ? ' --pauses' : ''} --trace`);
   }
   if ((seed - first + 1) % 500 === 0) console.log(`${seed - first + 1} seeds, ${failures} failed`);
 }

@@ -8,7 +8,7 @@ export function runSeeds(first: number, count: number, nodes: number, extra: Par
     try {
       events += new Simulation({ ...defaultOptions(seed, nodes), ...extra }).run().events;
     } catch (e) {
-      const flags = extra.deferredReplication ? ' --deferred' : '';
+      const flags = `${extra.deferredReplication ? ' --deferred' : ''}${extra.pauses ? ' --pauses' : ''}`;
       failures.push(`seed ${seed}: ${(e as Error).message}\n  replay: npm run sim -- --seed ${seed} --nodes ${nodes}${flags} --trace`);
     }
   }

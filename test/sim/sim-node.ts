@@ -92,9 +92,10 @@ export class SimNode {
     this.waitingReads = [];
   }
 
-  tick(): void {
+  /** One tick of the node's timer at `nowMs` on its monotonic clock. */
+  tick(nowMs: number): void {
     if (!this.raft) return;
-    this.raft.tick();
+    this.raft.tick(nowMs);
     this.afterInput();
   }
 

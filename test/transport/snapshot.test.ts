@@ -1,16 +1,48 @@
 // InstallSnapshot: a ~20 MiB snapshot streams in ≤ 1 MiB chunks with back-pressure and is acked;
-// a refusing receiver, a failing source and a second snapshot in flight are reported correctly.
+// a state machine's snapshot whose records straddle those cuts arrives whole; a refusing
+// receiver, a failing source, a stalled transfer and a second snapshot in flight are reported
+// correctly, and a cut-off transfer leaves nothing on the receiver's disk.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SnapshotRequest } from '../../src/raft/types.js';
+import { EntryType, type SnapshotRequest } from '../../src/raft/types.js';
+import { encodeCommand } from '../../src/state/commands.js';
+import { StateMachine, writeSnapshotDir } from '../../src/state/index.js';
 import { MAX_SNAPSHOT_CHUNK_BYTES } from '../../src/transport/index.js';
 import { bytesSource, connect, snapshotMessage, startNode, waitFor, type TestNode } from './helpers.js';
 
 let nodes: TestNode[] = [];
+let dir: string | null = null;
 afterEach(async () => {
   await Promise.all(nodes.map((n) => n.close()));
   nodes = [];
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = null;
 });
+
+/** A state machine holding `count` values of 1 B to ~`maxValue` bytes (sizes vary), at index count. */
+async function filledStateMachine(path: string, count: number, maxValue: number, chunkBytes: number): Promise<StateMachine> {
+  const sm = await StateMachine.open(path, { snapshotChunkBytes: chunkBytes });
+  const entries = Array.from({ length: count }, (_, i) => ({
+    index: i + 1,
+    term: 2,
+    type: EntryType.Normal,
+    data: encodeCommand({ type: 'put', key: Buffer.from(`key/${i}`), value: Buffer.alloc(1 + ((i * 1_234_567) % maxValue), i) }),
+  }));
+  for (let i = 0; i < entries.length; i += 50) await sm.apply(entries.slice(i, i + 50));
+  return sm;
+}
+
+/** Every key and value of a state machine, hashed in key order. */
+async function contentHash(sm: StateMachine): Promise<string> {
+  const h = createHash('sha256');
+  const page = await sm.range({ key: Buffer.from('key/'), rangeEnd: Buffer.from('key0') }, { limit: 10_000 });
+  for (const kv of page.kvs) h.update(kv.key).update(kv.value);
+  return h.digest('hex');
+}
 
 async function digest(chunks: AsyncIterable<Uint8Array>, sizes?: number[]): Promise<string> {
   const h = createHash('sha256');
@@ -62,6 +94,132 @@ describe('transport snapshots', () => {
     const s = a.transport.stats().peers.get('n2')!;
     expect([s.snapshotsSent, s.snapshotsFailed, s.snapshotInFlight, s.dropped]).toStrictEqual([1, 0, false, 1]);
     expect(b.service.stats().snapshotsReceived).toBe(1);
+  });
+
+  it("a state machine's snapshot, its records straddling the transport's 1 MiB cuts, is rebuilt whole", async () => {
+    dir = await mkdtemp(join(tmpdir(), 'raftdb-transport-snap-'));
+    // ~60 MiB in values of up to 1.9 MiB, encoded in 3 MiB + 7 chunks: the transport cuts every
+    // chunk at 1 MiB, so records (and frame headers) are split across wire chunks everywhere.
+    const source = await filledStateMachine(join(dir, 'source'), 64, 1_900_000, 3 * 1024 * 1024 + 7);
+    let stream: Awaited<ReturnType<StateMachine['createSnapshot']>> | null = null;
+    let received: Awaited<ReturnType<typeof writeSnapshotDir>> | null = null;
+    const a = await startNode({
+      id: 'n1',
+      handlers: {
+        snapshotSource: async (msg: SnapshotRequest) => {
+          stream = await source.createSnapshot();
+          return { message: msg, chunks: stream };
+        },
+      },
+    });
+    const b = await startNode({
+      id: 'n2',
+      handlers: {
+        onSnapshot: async (_message, chunks) => {
+          received = await writeSnapshotDir(chunks, join(dir!, 'received'));
+        },
+      },
+    });
+    nodes = [a, b];
+    connect(nodes);
+    a.transport.send([snapshotMessage('n1', 'n2', 64)]);
+    await waitFor('ack', () => a.snapshotsSent.length === 1, 60_000);
+    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true }]);
+    expect(received).toEqual(stream!.info());
+    expect(received!.bytes).toBeGreaterThan(50 * 1024 * 1024);
+    const copy = await StateMachine.open(join(dir, 'received'));
+    expect([copy.appliedIndex(), copy.appliedTerm()]).toEqual([64, 2]);
+    expect(await contentHash(copy)).toBe(await contentHash(source));
+    await Promise.all([copy.close(), source.close()]);
+  });
+
+  it('a transfer cut off mid-way (the sender stalled) leaves nothing on the receiver', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'raftdb-transport-snap-'));
+    const source = await filledStateMachine(join(dir, 'source'), 20, 300_000, 256 * 1024);
+    let failure: Error | null = null;
+    const a = await startNode({
+      id: 'n1',
+      options: { snapshotStallTimeoutMs: 300 },
+      handlers: {
+        snapshotSource: async (msg: SnapshotRequest) => ({
+          message: msg,
+          chunks: (async function* () {
+            let n = 0;
+            for await (const c of await source.createSnapshot()) {
+              yield c;
+              if (++n === 3) await new Promise(() => undefined); // hangs after three chunks
+            }
+          })(),
+        }),
+      },
+    });
+    const b = await startNode({
+      id: 'n2',
+      handlers: {
+        onSnapshot: async (_message, chunks) => {
+          try {
+            await writeSnapshotDir(chunks, join(dir!, 'received'));
+          } catch (err) {
+            failure = err as Error;
+            throw err;
+          }
+        },
+      },
+    });
+    nodes = [a, b];
+    connect(nodes);
+    a.transport.send([snapshotMessage('n1', 'n2', 20)]);
+    await waitFor('stall reported', () => a.snapshotsSent.length === 1, 10_000);
+    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false });
+    await waitFor('receiver gave up', () => failure !== null, 10_000);
+    expect(existsSync(join(dir, 'received'))).toBe(false);
+    await source.close();
+  });
+
+  it('pulls from the source only as fast as the receiver consumes: bytes in flight stay bounded', async () => {
+    const CHUNK = 1024 * 1024;
+    let pulled = 0;
+    let consumed = 0;
+    let resume: () => void = () => undefined;
+    const a = await startNode({
+      id: 'n1',
+      options: { snapshotStallTimeoutMs: 30_000 },
+      handlers: {
+        snapshotSource: async (msg: SnapshotRequest) => ({
+          message: msg,
+          chunks: (async function* () {
+            for (let i = 0; i < 256; i++) {
+              pulled += CHUNK;
+              yield new Uint8Array(CHUNK);
+            }
+          })(),
+        }),
+      },
+    });
+    const b = await startNode({
+      id: 'n2',
+      handlers: {
+        onSnapshot: async (_message, chunks) => {
+          for await (const c of chunks) {
+            consumed += c.length;
+            // A disk that stalls after 4 MiB: everything behind it must wait, not pile up.
+            if (consumed === 4 * CHUNK) await new Promise<void>((r) => (resume = r));
+          }
+        },
+      },
+    });
+    nodes = [a, b];
+    connect(nodes);
+    a.transport.send([snapshotMessage('n1', 'n2')]);
+    await waitFor('the receiver stalls', () => consumed === 4 * CHUNK, 10_000);
+    await new Promise((r) => setTimeout(r, 1500)); // time for a sender that ignores back-pressure to run ahead
+    const inFlight = pulled - consumed;
+    console.log(`[snapshot] pulled ${pulled >> 20} MiB while the receiver consumed ${consumed >> 20} MiB`);
+    expect(inFlight).toBeLessThanOrEqual(64 * CHUNK);
+    resume();
+    await waitFor('ack', () => a.snapshotsSent.length === 1, 30_000);
+    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true }]);
+    expect(consumed).toBe(256 * CHUNK);
   });
 
   it('reports failure to the sender when onSnapshot rejects, and the receiver keeps serving', async () => {

@@ -1,0 +1,39 @@
+// Snapshot benchmark: a 3-node process cluster loaded with ~1 GiB of 64 KiB values (log
+// compacted), then a learner added that must catch up by snapshot. Reports the transfer time and
+// MB/s, and the leader's RSS before and during the send (VmRSS, and its anonymous and file-backed
+// parts). Not part of CI: it takes minutes and a few GiB of disk.
+//   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
+//                              --state-max-open-files N --no-verify]
+// Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
+import { textTable } from '../src/cli/common.js';
+import { runSnapshotBench } from '../src/bench/snapshot.js';
+import { mib, type Rss } from '../src/bench/snapshot-load.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    process.stderr.write(`bench-snapshot: --${name} needs a positive integer\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const rssRow = (what: string, r: Rss): (string | number)[] => [what, mib(r.rss), mib(r.anon), mib(r.file)];
+
+const r = await runSnapshotBench({
+  totalMiB: arg('mib', 1024),
+  valueBytes: arg('value-kib', 64) * 1024,
+  snapshotEntries: arg('snapshot-entries', 500),
+  concurrency: arg('concurrency', 16),
+  ...(process.argv.includes('--state-max-open-files') ? { stateMaxOpenFiles: arg('state-max-open-files', 1000) } : {}),
+  verify: !process.argv.includes('--no-verify'),
+  log: (line) => void process.stderr.write(`${line}\n`),
+});
+const transfer = textTable(['DATA MIB', 'VALUES', 'SNAPSHOT MIB', 'TRANSFER S', 'MB/S', 'CAUGHT UP S', 'CONTENTS']);
+transfer.push([r.dataMiB, r.values, mib(r.snapshotBytes), r.transferSeconds.toFixed(1), r.mbPerSecond, r.catchUpSeconds.toFixed(1), r.contentsMatch === null ? 'not checked' : r.contentsMatch ? 'equal' : 'DIFFERENT']);
+const memory = textTable(['PROCESS', 'VMRSS MIB', 'ANON MIB', 'FILE MIB']);
+memory.push(rssRow('leader before', r.leaderRssBefore), rssRow('leader peak while sending', r.leaderRssPeak), rssRow('learner before', r.learnerRssBefore), rssRow('learner peak', r.learnerRssPeak));
+process.stdout.write(`${transfer.toString()}\n${memory.toString()}\n`);
+process.stdout.write(`${JSON.stringify(r)}\n`);

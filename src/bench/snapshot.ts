@@ -1,0 +1,168 @@
+// The snapshot benchmark (npm run bench:snapshot): loads a 3-node process cluster with large
+// values until its log is compacted, adds a learner that can only catch up by snapshot, and
+// measures the transfer (time, MB/s) and the leader's memory before and while it sends.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
+import { LocalCluster, freePorts } from '../cli/local-cluster.js';
+import { type ContentDigest, expectedDigest, loadValues, mib, rangeDigest, readRss, type Rss, RssSampler } from './snapshot-load.js';
+
+/** What to run. */
+export interface SnapshotBenchOptions {
+  /** Data to load, in MiB (values × value size). */
+  totalMiB: number;
+  valueBytes: number;
+  /** --snapshot-entries of every node: small, so that the log is compacted early. */
+  snapshotEntries: number;
+  /** --state-max-open-files of every node (LevelDB's default when absent). */
+  stateMaxOpenFiles?: number;
+  /** Puts in flight while loading. */
+  concurrency: number;
+  /** Read the learner's whole key range back and compare it with what was written. */
+  verify: boolean;
+  log: (line: string) => void;
+}
+
+/** What one run measured. */
+export interface SnapshotBenchResult {
+  values: number;
+  valueBytes: number;
+  dataMiB: number;
+  loadSeconds: number;
+  /** Bytes of the snapshot stream, as the learner verified it. */
+  snapshotBytes: number;
+  /** MemberAdd to the learner having verified the whole stream (sent, written, checked). */
+  transferSeconds: number;
+  /** snapshotBytes / transferSeconds, in MB/s (10^6 bytes). */
+  mbPerSecond: number;
+  /** MemberAdd to the learner having applied the leader's commit index. */
+  catchUpSeconds: number;
+  leaderRssBefore: Rss;
+  leaderRssPeak: Rss;
+  /** The learner just started (before MemberAdd), and its peak while receiving and catching up. */
+  learnerRssBefore: Rss;
+  learnerRssPeak: Rss;
+  /** Whether the learner's keys and values equal what was loaded (null: not checked). */
+  contentsMatch: boolean | null;
+}
+
+const PREFIX = 'bench/';
+const CATCH_UP_TIMEOUT_MS = 60 * 60 * 1000;
+
+/** Runs the benchmark on a fresh cluster in a temporary directory, removed afterwards. */
+export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<SnapshotBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'raftdb-bench-snapshot-'));
+  const ports = await freePorts(10);
+  const verified: { atMs: number; bytes: number }[] = [];
+  const cluster = await LocalCluster.start({
+    nodes: 3,
+    dir,
+    ports: ports.slice(0, 3),
+    httpPorts: null,
+    clusterId: 'bench-snapshot',
+    logLevel: 'info',
+    extraArgs: ['--snapshot-entries', String(o.snapshotEntries), ...(o.stateMaxOpenFiles ? ['--state-max-open-files', String(o.stateMaxOpenFiles)] : [])],
+    onLine: (id, _stream, line) => {
+      if (id === 'n4' && line.includes('received and verified snapshot')) {
+        const rec = JSON.parse(line) as { time: number; bytes: number };
+        verified.push({ atMs: rec.time, bytes: rec.bytes });
+      }
+    },
+  });
+  const clients: RaftdbClient[] = [];
+  try {
+    const leader0 = await cluster.waitForLeader(30_000);
+    if (!leader0) throw new Error('no leader within 30 s');
+    // Patient writes: large values queue up behind each other, and a loaded host is slow.
+    const client = connect({ endpoints: cluster.endpoints, timeoutMs: 60_000, writeAttemptTimeoutMs: 15_000, retry: { maxAttempts: 20 }, maxConcurrentWrites: o.concurrency });
+    clients.push(client);
+    const values = Math.max(1, Math.round((o.totalMiB * 1024 * 1024) / o.valueBytes));
+    const t0 = Date.now();
+    let reported = 0;
+    await loadValues(client, {
+      prefix: PREFIX,
+      count: values,
+      valueBytes: o.valueBytes,
+      concurrency: o.concurrency,
+      onProgress: (done) => {
+        if (done * 10 >= (reported + 1) * values) o.log(`loaded ${(reported = Math.floor((done * 10) / values)) * 10}% (${done} values)`);
+      },
+    });
+    const loadSeconds = (Date.now() - t0) / 1000;
+    const leader = await compactedLeader(client, cluster);
+    o.log(`loaded ${values} values of ${o.valueBytes} B in ${loadSeconds.toFixed(1)} s; leader ${leader.id}, snapshot at ${leader.snapshotIndex}`);
+
+    const leaderPid = cluster.node(leader.id).child!.pid!;
+    const leaderRssBefore = readRss(leaderPid)!;
+    const n4 = await cluster.addJoiningNode('n4', ports[3]!, null);
+    const learnerRssBefore = readRss(n4.child!.pid!)!;
+    const leaderSampler = new RssSampler(leaderPid);
+    const learnerSampler = new RssSampler(n4.child!.pid!);
+    const t1 = Date.now();
+    await client.cluster.memberAdd({ id: 'n4', address: n4.address, learner: true });
+    const target = (await client.cluster.status({ endpoint: cluster.node(leader.id).address })).commitIndex;
+    await waitUntil(async () => ((await statusOf(client, n4.address))?.appliedIndex ?? 0) >= target, CATCH_UP_TIMEOUT_MS, 'the learner to catch up');
+    const catchUpSeconds = (Date.now() - t1) / 1000;
+    const [leaderRssPeak, learnerRssPeak] = [leaderSampler.stop(), learnerSampler.stop()];
+    const last = verified[verified.length - 1];
+    if (!last) throw new Error('the learner caught up without logging a verified snapshot');
+    const transferSeconds = (last.atMs - t1) / 1000;
+    o.log(`learner verified ${mib(last.bytes)} MiB ${transferSeconds.toFixed(1)} s after MemberAdd (${verified.length} transfer(s)), caught up after ${catchUpSeconds.toFixed(1)} s`);
+
+    let contentsMatch: boolean | null = null;
+    if (o.verify) {
+      const local = connect({ endpoints: [n4.address], timeoutMs: 60_000 });
+      clients.push(local);
+      const got: ContentDigest = await rangeDigest(local, PREFIX, Math.max(1, Math.floor((8 * 1024 * 1024) / o.valueBytes)));
+      const want = expectedDigest(PREFIX, values, o.valueBytes);
+      contentsMatch = got.sha256 === want.sha256 && got.keys === want.keys;
+      o.log(`learner holds ${got.keys} keys, ${contentsMatch ? 'equal to' : 'DIFFERENT FROM'} what was loaded`);
+    }
+    return {
+      values,
+      valueBytes: o.valueBytes,
+      dataMiB: mib(values * o.valueBytes),
+      loadSeconds,
+      snapshotBytes: last.bytes,
+      transferSeconds,
+      mbPerSecond: Math.round(last.bytes / 1e6 / transferSeconds),
+      catchUpSeconds,
+      leaderRssBefore,
+      leaderRssPeak,
+      learnerRssBefore,
+      learnerRssPeak,
+      contentsMatch,
+    };
+  } finally {
+    for (const c of clients) c.close();
+    await cluster.stop(10_000);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The leader once it has compacted its log (so a new member needs a snapshot). */
+async function compactedLeader(client: RaftdbClient, cluster: LocalCluster): Promise<NodeStatus> {
+  let leader: NodeStatus | undefined;
+  await waitUntil(
+    async () => {
+      leader = await cluster.waitForLeader(10_000);
+      return (leader?.snapshotIndex ?? 0) > 0;
+    },
+    60_000,
+    'the leader to compact its log',
+  );
+  return (await statusOf(client, cluster.node(leader!.id).address)) ?? leader!;
+}
+
+async function statusOf(client: RaftdbClient, endpoint: string): Promise<NodeStatus | null> {
+  return client.cluster.status({ endpoint, timeoutMs: 2000 }).catch(() => null);
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
