@@ -34,6 +34,7 @@ export interface AuditRecord {
   error?: string;
 }
 
+/** How an audit log rotates, how much it may queue, and whom it tells what happened. */
 export interface AuditLogOptions {
   /** Rotate before a write would take the file past this (default 100 MiB; one write holds every line queued meanwhile). */
   maxBytes?: number;
@@ -48,7 +49,9 @@ export interface AuditLogOptions {
   onError?(err: Error): void;
 }
 
+/** Default size past which the audit log is rotated. */
 export const DEFAULT_AUDIT_MAX_BYTES = 100 * 1024 * 1024;
+/** Default number of rotated audit logs kept. */
 export const DEFAULT_AUDIT_KEEP = 5;
 const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 /** Ranges listed per record; a txn may touch 128. */

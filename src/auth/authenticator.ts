@@ -57,6 +57,7 @@ export interface Identity {
   revision: number;
 }
 
+/** Token lifetime, the clock, how certificates are judged, and the failure hook. */
 export interface AuthenticatorOptions {
   /** How long a token is good for. */
   tokenTtlMs: number;

@@ -76,10 +76,14 @@ export interface CommandAuth {
   revision: number;
 }
 
-/** Users, roles and role grants per user allowed at most: each is loaded into memory on every node. */
+// Bounds of the auth state: all of it is held in memory on every node.
+/** Users at most. */
 export const MAX_USERS = 10_000;
+/** Roles at most (besides the built-in root). */
 export const MAX_ROLES = 10_000;
+/** Roles one user may hold. */
 export const MAX_ROLES_PER_USER = 64;
+/** Permissions one role may hold. */
 export const MAX_PERMISSIONS_PER_ROLE = 1_000;
 /** Longest user or role name, in characters. */
 export const MAX_AUTH_NAME_CHARS = 128;
