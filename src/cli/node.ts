@@ -36,6 +36,10 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   clusterId?: string;
   logLevel?: string;
   maxRequestBytes?: string;
+  auditLog?: string;
+  auditLogMaxBytes?: string;
+  auditLogKeep?: string;
+  authTokenTtlMs?: string;
   quotaBackendBytes?: string;
 }
 
@@ -55,6 +59,10 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--priority <n>', 'leadership priority; 0 never leads; default 1 (RAFTDB_PRIORITY)')
     .option('--cluster-id <id>', 'cluster id; default raftdb (RAFTDB_CLUSTER_ID)')
     .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
+    .option('--audit-log <file>', 'one JSON line per write, admin action, auth change and refused request (RAFTDB_AUDIT_LOG)')
+    .option('--audit-log-max-bytes <n>', 'rotate the audit log past this size; default 104857600 (RAFTDB_AUDIT_LOG_MAX_BYTES)')
+    .option('--audit-log-keep <n>', 'rotated audit logs kept (FILE.1 ...); default 5 (RAFTDB_AUDIT_LOG_KEEP)')
+    .option('--auth-token-ttl-ms <ms>', 'how long a token from Authenticate is good for; default 300000 (RAFTDB_AUTH_TOKEN_TTL_MS)')
     .option('--quota-backend-bytes <n>', 'storage quota of this member\'s state machine on disk; past it a NOSPACE alarm stops writes that add data; default 2147483648 (RAFTDB_QUOTA_BACKEND_BYTES)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
@@ -140,6 +148,18 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   const tls = serveTlsOptions(f, env);
   if (tls) opts.tls = tls;
+  const auditFile = f.auditLog ?? env.RAFTDB_AUDIT_LOG;
+  const auditMax = f.auditLogMaxBytes ?? env.RAFTDB_AUDIT_LOG_MAX_BYTES;
+  const auditKeep = f.auditLogKeep ?? env.RAFTDB_AUDIT_LOG_KEEP;
+  if (auditFile) {
+    opts.audit = { file: auditFile };
+    if (auditMax !== undefined) opts.audit.maxBytes = intSetting(auditMax, '--audit-log-max-bytes (RAFTDB_AUDIT_LOG_MAX_BYTES)', 4096, Number.MAX_SAFE_INTEGER);
+    if (auditKeep !== undefined) opts.audit.keep = intSetting(auditKeep, '--audit-log-keep (RAFTDB_AUDIT_LOG_KEEP)', 1, 1000);
+  } else if (auditMax !== undefined || auditKeep !== undefined) {
+    throw new UsageError('--audit-log-max-bytes and --audit-log-keep need --audit-log');
+  }
+  const ttl = f.authTokenTtlMs ?? env.RAFTDB_AUTH_TOKEN_TTL_MS;
+  if (ttl !== undefined) opts.auth = { tokenTtlMs: intSetting(ttl, '--auth-token-ttl-ms (RAFTDB_AUTH_TOKEN_TTL_MS)', 1000, 7 * 24 * 3600 * 1000) };
   return opts;
 }
 

@@ -2,6 +2,7 @@
 // place where an error becomes a message and an exit code.
 import { Command, CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
+import { registerAuthCommands } from './auth.js';
 import { NodeFatalError } from '../server/index.js';
 import { registerAlarmCommands } from './alarm.js';
 import { registerBenchCommands } from './bench.js';
@@ -49,6 +50,7 @@ export function createProgram(io: CliIo): Command {
   registerNodeCommands(program, io);
   registerMaintenanceCommands(program, io);
   registerCertsCommands(program, io);
+  registerAuthCommands(program, io);
   registerAlarmCommands(program, io);
   return program;
 }

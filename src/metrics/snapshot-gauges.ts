@@ -29,6 +29,7 @@ export class SnapshotGauges {
   private readonly asyncSeconds: Gauge;
   private readonly leaderWaitRequests: Gauge;
   private readonly leaderWaitBytes: Gauge;
+  private readonly sessions: Gauge;
   private readonly backendBytes: Gauge;
   private readonly quotaBytes: Gauge;
   private readonly alarm: Gauge<'alarm'>;
@@ -62,6 +63,7 @@ export class SnapshotGauges {
     this.asyncSeconds = gauge('async_uncommitted_seconds', 'ASYNC window: age of the oldest acknowledged but uncommitted entry.');
     this.leaderWaitRequests = gauge('leader_wait_requests', 'Requests held until this node knows a leader (during an election or transfer).');
     this.leaderWaitBytes = gauge('leader_wait_bytes', 'Estimated bytes of the requests held until this node knows a leader.');
+    this.sessions = gauge('sessions', 'Client sessions in the exactly-once table (bounded; a new one is refused when it is full of active ones).');
     this.backendBytes = gauge('backend_size_bytes', "This member's backend size: its state machine's files on disk (what --quota-backend-bytes limits).");
     this.quotaBytes = gauge('quota_backend_bytes', "This member's storage quota (--quota-backend-bytes); past it the member raises a NOSPACE alarm.");
     this.alarm = gauge('alarm_active', '1 while a cluster alarm of this kind is active (alarm="NOSPACE": writes that add data are refused).', ['alarm']);
@@ -86,6 +88,7 @@ export class SnapshotGauges {
     this.asyncSeconds.set(s.asyncUncommittedMs / 1000);
     this.leaderWaitRequests.set(s.leaderWaitRequests);
     this.leaderWaitBytes.set(s.leaderWaitBytes);
+    this.sessions.set(s.sessions);
     this.backendBytes.set(s.backendBytes);
     this.quotaBytes.set(s.quotaBackendBytes);
     this.alarm.set({ alarm: 'NOSPACE' }, s.nospaceAlarm ? 1 : 0);

@@ -54,6 +54,8 @@ export interface MetricsSnapshot {
   leaderWaitRequests: number;
   /** Their bytes, as estimated when they started waiting. */
   leaderWaitBytes: number;
+  /** Sessions in the exactly-once table (the same on every member that applied as far). */
+  sessions: number;
   /** This member's backend size (its state machine's files on disk) and its storage quota. */
   backendBytes: number;
   quotaBackendBytes: number;

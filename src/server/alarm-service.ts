@@ -1,10 +1,14 @@
-// The Cluster RPCs of the storage quota, all in one place (so that an authorization check, when
-// auth exists, goes here once): AlarmList, AlarmDisarm, AlarmActivate, Compact, Defragment.
+// The Cluster RPCs of the storage quota, all in one place: AlarmList, AlarmDisarm, AlarmActivate,
+// Compact, Defragment. With auth on, all but AlarmList need root; AlarmActivate also takes a
+// member proven by its peer certificate (the quota monitor of a follower raises its alarm so).
 // AlarmDisarm, AlarmActivate and Compact go through the log; Defragment works on the node that
 // receives it (like etcd's defrag: run it on one member at a time).
 import * as grpc from '@grpc/grpc-js';
 import { ALARM_TYPES, type AlarmMember, type AlarmType, type Command, type CommandResult, encodeCommand } from '../state/index.js';
-import { header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
+import { requireRoot } from './access.js';
+import { audited } from './audit.js';
+import { callerOf } from './caller.js';
+import { deadlineOf, header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { invalidArgument, RequestError, unavailable } from './errors.js';
 
 type Call = IncomingCall<unknown>;
@@ -78,38 +82,50 @@ export function alarmService(ctx: NodeContext, measure: Measure): grpc.UntypedSe
     AlarmDisarm: unary<{ memberId: string; alarm: string }, object>(ctx, async (call) => {
       const memberId = memberIdOf(call.request.memberId ?? '', 'member_id');
       const alarm = alarmType(call.request.alarm, true);
-      return onLeader(ctx, asCall(call), 'cluster', 'AlarmDisarm', async (deadline) => {
-        const res = await propose(ctx, { type: 'alarm', action: 'deactivate', memberId, alarm }, deadline, 'disarming');
-        return { header: header(ctx), disarmed: res.type === 'alarm' ? res.changed.map(wire) : [], alarms: res.type === 'alarm' ? res.alarms.map(wire) : [] };
-      });
+      return onLeader(ctx, asCall(call), 'cluster', 'AlarmDisarm', (deadline) =>
+        audited(ctx, asCall(call), 'AlarmDisarm', 'admin', { subject: memberId || '(every member)' }, async () => {
+          await requireRoot(ctx, asCall(call), deadline, 'alarm disarm');
+          const res = await propose(ctx, { type: 'alarm', action: 'deactivate', memberId, alarm }, deadline, 'disarming');
+          return { header: header(ctx), disarmed: res.type === 'alarm' ? res.changed.map(wire) : [], alarms: res.type === 'alarm' ? res.alarms.map(wire) : [] };
+        }),
+      );
     }),
     AlarmActivate: unary<{ memberId: string; alarm: string }, object>(ctx, async (call) => {
       const memberId = memberIdOf(call.request.memberId, 'member_id');
       if (memberId === '') throw invalidArgument('member_id', 'must name the member whose alarm this is');
       const alarm = alarmType(call.request.alarm, false);
-      return onLeader(ctx, asCall(call), 'cluster', 'AlarmActivate', async (deadline) => {
-        if (!isMember(ctx, memberId)) throw new RequestError(grpc.status.NOT_FOUND, `${memberId} is not a member`);
-        const res = await propose(ctx, { type: 'alarm', action: 'activate', memberId, alarm }, deadline, 'raising the alarm');
-        return { header: header(ctx), alarms: res.type === 'alarm' ? res.alarms.map(wire) : [] };
-      });
+      return onLeader(ctx, asCall(call), 'cluster', 'AlarmActivate', (deadline) =>
+        audited(ctx, asCall(call), 'AlarmActivate', 'admin', { subject: memberId }, async () => {
+          if (!ctx.auth.isMemberCertificate(callerOf(asCall(call)).certificate)) await requireRoot(ctx, asCall(call), deadline, 'alarm activate');
+          if (!isMember(ctx, memberId)) throw new RequestError(grpc.status.NOT_FOUND, `${memberId} is not a member`);
+          const res = await propose(ctx, { type: 'alarm', action: 'activate', memberId, alarm }, deadline, 'raising the alarm');
+          return { header: header(ctx), alarms: res.type === 'alarm' ? res.alarms.map(wire) : [] };
+        }),
+      );
     }),
     Compact: unary<{ revision: number }, object>(ctx, async (call) => {
       const asked = Number(call.request.revision ?? 0);
       if (!Number.isSafeInteger(asked) || asked < 0) throw invalidArgument('revision', 'must be a non-negative integer');
-      return onLeader(ctx, asCall(call), 'cluster', 'Compact', async (deadline) => {
-        // Every write this leader answered is applied first: a revision a client was just told
-        // of is never "ahead of the current revision".
-        await withDeadline(ctx.driver.applied(), deadline, 'compacting');
-        const current = ctx.sm.revision();
-        if (asked > current) throw new RequestError(grpc.status.OUT_OF_RANGE, `revision ${asked} is ahead of the current revision ${current}`);
-        const res = await propose(ctx, { type: 'compact', revision: asked === 0 ? Math.max(1, current) : asked }, deadline, 'compacting');
-        return { header: header(ctx), compactRevision: res.type === 'compact' ? res.compacted : 0 };
-      });
+      return onLeader(ctx, asCall(call), 'cluster', 'Compact', (deadline) =>
+        audited(ctx, asCall(call), 'Compact', 'admin', { subject: String(asked) }, async () => {
+          await requireRoot(ctx, asCall(call), deadline, 'compact');
+          // Every write this leader answered is applied first: a revision a client was just told
+          // of is never "ahead of the current revision".
+          await withDeadline(ctx.driver.applied(), deadline, 'compacting');
+          const current = ctx.sm.revision();
+          if (asked > current) throw new RequestError(grpc.status.OUT_OF_RANGE, `revision ${asked} is ahead of the current revision ${current}`);
+          const res = await propose(ctx, { type: 'compact', revision: asked === 0 ? Math.max(1, current) : asked }, deadline, 'compacting');
+          return { header: header(ctx), compactRevision: res.type === 'compact' ? res.compacted : 0 };
+        }),
+      );
     }),
-    Defragment: unary<object, object>(ctx, async () => {
-      // One at a time per node: a second request while one runs waits for it and gets its answer.
-      defragmenting ??= defragment(ctx, measure).finally(() => (defragmenting = null));
-      return { header: header(ctx), ...(await defragmenting) };
-    }),
+    Defragment: unary<object, object>(ctx, async (call) =>
+      audited(ctx, asCall(call), 'Defragment', 'admin', { subject: ctx.id }, async () => {
+        await requireRoot(ctx, asCall(call), deadlineOf(ctx, asCall(call)), 'defrag');
+        // One at a time per node: a second request while one runs waits for it and gets its answer.
+        defragmenting ??= defragment(ctx, measure).finally(() => (defragmenting = null));
+        return { header: header(ctx), ...(await defragmenting) };
+      }),
+    ),
   };
 }

@@ -25,6 +25,8 @@ import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
+import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
+import { authService } from './auth-service.js';
 import { alarmService, raiseNoSpace } from './alarm-service.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 
@@ -98,6 +100,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       onApplied: (entries, results) => {
         quota.onApplied(entries);
         failover.onApplied(entries, results);
+        let refused = 0;
+        for (const r of results) if (r.result.type === 'error' && r.result.code === 'sessionsFull') refused++;
+        if (refused > 0) obs?.metrics.recordSessionsRefused(refused);
         if (entries.some((e) => e.type === EntryType.ConfChange)) raftService.revalidate();
         if (results.some((r) => r.result.type === 'setMeta')) {
           sm.getMeta(MEMBERS_META)
@@ -167,6 +172,33 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
   });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
+  const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
+  const isMember = (id: string): boolean => membership.isMember(id);
+  const auth = new Authenticator(sm.auth, {
+    tokenTtlMs: opts.auth?.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+    ...(tls ? { certificateUser: (der: Buffer) => tls.clientUser(der) } : {}),
+    // Only a peer certificate proves a member: without peer TLS no forwarded user name is believed.
+    ...(tls?.peersAuthenticated
+      ? {
+          isMemberCertificate: (der: Buffer | null) => {
+            const proof = tls.provePeer(der ?? undefined);
+            return 'names' in proof && proof.names.some(isMember);
+          },
+        }
+      : {}),
+    onFailure: (reason) => obs?.metrics.recordAuthFailure(reason),
+  });
+  // Opened before anything is served: a node asked to audit does not run without its log.
+  const audit = opts.audit
+    ? await AuditLog.open(opts.audit.file, {
+        ...(opts.audit.maxBytes !== undefined ? { maxBytes: opts.audit.maxBytes } : {}),
+        ...(opts.audit.keep !== undefined ? { keep: opts.audit.keep } : {}),
+        onWritten: (n) => obs?.metrics.recordAuditLines(n),
+        onDropped: (n) => obs?.metrics.recordAuditDropped(n),
+        onRotated: () => obs?.metrics.recordAuditRotation(),
+        onError: (err) => log.error({ err: err.message, file: opts.audit?.file }, 'audit log write failed; lines are dropped (raftdb_audit_dropped_lines_total) until it works again'),
+      })
+    : undefined;
   const quota = new QuotaMonitor({
     id: opts.id,
     dir: sm.dir,
@@ -195,6 +227,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     streams: new OpenStreams(),
     observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
     leaderWaits,
+    auth,
+    ...(audit ? { audit } : {}),
     quota,
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
@@ -218,9 +252,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     return { backendBytes: quota.backendBytes() };
   };
   server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
+  server.addService(tolerant(pkg.Auth.service), authService(ctx));
   healthService(server, () => raft.leader !== null);
-  const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
-  const isMember = (id: string): boolean => membership.isMember(id);
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
   const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer });
   // A removed member's connections, or ones whose certificate a new CA no longer trusts, end.
@@ -267,6 +300,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await transport.close();
     await wal.close();
     await sm.close();
+    await audit?.close();
     tls?.close();
     log.info('raftdb node stopped');
   }

@@ -58,6 +58,7 @@ function snapshot(d: Deps): MetricsSnapshot {
     asyncUncommittedMs: extras.asyncOldestUncommittedMs,
     leaderWaitRequests: d.ctx.leaderWaits.size,
     leaderWaitBytes: d.ctx.leaderWaits.bytes,
+    sessions: d.ctx.sm.sessions(),
     backendBytes: d.ctx.quota.backendBytes(),
     quotaBackendBytes: d.ctx.quota.quotaBytes,
     nospaceAlarm: d.ctx.sm.noSpace(),

@@ -52,6 +52,10 @@ export interface NodeOptions {
   quotaCheckIntervalMs?: number;
   /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
   tls?: NodeTlsOptions;
+  /** Authentication settings (users and roles themselves are replicated, not configured). */
+  auth?: { tokenTtlMs?: number };
+  /** The audit log: one JSON line per write, admin action, auth change and refused request. */
+  audit?: { file: string; maxBytes?: number; keep?: number };
 }
 
 /** A started node. */

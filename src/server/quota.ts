@@ -15,11 +15,12 @@
 // when the write would take its own size past the quota (and then raises the alarm too).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Entry } from '../raft/index.js';
-import { type AlarmMember, type Command, growsData, NO_SPACE_MESSAGE } from '../state/index.js';
-import { RequestError } from './errors.js';
+import { type AlarmMember, type Command, growsData } from '../state/index.js';
+import { noSpaceError } from './errors.js';
+
+export { noSpaceError };
 
 /** etcd's default quota: 2 GiB. */
 export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
@@ -27,14 +28,6 @@ export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
 export const DEFAULT_QUOTA_CHECK_INTERVAL_MS = 1000;
 /** Table files: immutable once written. */
 const TABLE_FILE = /\.(ldb|sst)$/;
-
-/** RESOURCE_EXHAUSTED "database space exceeded: <why>; <what to do>". */
-export function noSpaceError(why: string): RequestError {
-  return new RequestError(
-    grpc.status.RESOURCE_EXHAUSTED,
-    `${NO_SPACE_MESSAGE}: ${why}; writes that add data are refused (reads, deletes and compaction work) until space is freed and the alarm is disarmed (raftdb alarm disarm; see docs/operations.md)`,
-  );
-}
 
 export interface QuotaDeps {
   /** This member's id (the alarm it raises names it). */

@@ -5,6 +5,7 @@ import type { AlarmTable } from './alarms.js';
 import type { Command, Compare, TxnOp } from './commands.js';
 import { MAX_RANGE_LIMIT } from './commands.js';
 import { pack } from './codec.js';
+import { StateInvariantError } from './errors.js';
 import type { PendingBatch } from './pending.js';
 import type { CommandResult, KeyValue, OpResult } from './types.js';
 
@@ -36,6 +37,8 @@ export async function applyCommand(b: PendingBatch, cmd: Command, alarms: AlarmT
     case 'setMeta':
       b.meta.set(cmd.name, pack(cmd.value));
       return { type: 'setMeta', revision: b.revision };
+    case 'auth':
+      throw new StateInvariantError('auth commands are applied by the auth store');
     case 'alarm':
       return alarms.apply(b, cmd);
     case 'compact':

@@ -20,6 +20,18 @@ export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION } from './snapshot-format.j
 export type { DedupeOptions } from './dedupe.js';
 export { MAX_KEYS_PER_COMMAND } from './apply.js';
 export { prefixEnd } from './keys.js';
+export { AuthStore, accessesOf, type NeededAccess } from './auth-store.js';
+export { type Access, type KeyRange, type PermissionType, GrantedRanges, describeRange, quoteKey } from './auth-ranges.js';
+export {
+  ROOT_ROLE,
+  badAuthName,
+  type AuthOp,
+  type CommandAuth,
+  type PasswordHash,
+  type Permission,
+  type RoleRecord,
+  type UserRecord,
+} from './auth-records.js';
 export {
   StateError,
   InvalidArgumentError,

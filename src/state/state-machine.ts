@@ -7,9 +7,10 @@ import { Level } from 'level';
 import { EntryType, type Entry } from '../raft/types.js';
 import { ALARMS_META, AlarmTable, type AlarmMember, growsData, NO_SPACE_MESSAGE } from './alarms.js';
 import { applyCommand } from './apply.js';
+import { AuthStore } from './auth-store.js';
 import { type Command, MAX_RANGE_LIMIT, decodeCommand } from './commands.js';
 import { unpack } from './codec.js';
-import { DEFAULT_DEDUPE, DedupeTable, type DedupeOptions } from './dedupe.js';
+import { DEFAULT_DEDUPE, DedupeTable, sessionKey, type DedupeOptions } from './dedupe.js';
 import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
 import { type Db, type DbSnapshot, decodeKv, mergedRange, overlayKey } from './kv-records.js';
@@ -76,6 +77,8 @@ export class StateMachine {
   private readonly keepRevisions: number;
   /** Listener exceptions swallowed so far (a broken watcher must not stop apply); for metrics. */
   listenerErrors = 0;
+  /** Users, roles and auth settings, replicated like the keyspace (auth-store.ts). */
+  readonly auth = new AuthStore();
 
   private constructor(
     readonly dir: string,
@@ -105,7 +108,13 @@ export class StateMachine {
       await this.db.put(STATE_KEY, encodeState(this.state));
     }
     this.dedupe = await DedupeTable.load(this.db, this.dedupeOptions);
+    await this.auth.load(this.db);
     this.alarmTable = AlarmTable.decode(await this.db.get(prefixed(PREFIX_META, Buffer.from(ALARMS_META, 'utf8'))));
+  }
+
+  /** Sessions in the exactly-once table (metrics). */
+  sessions(): number {
+    return this.dedupe.size;
   }
 
   /** The active cluster alarms as applied here (alarms.ts). */
@@ -202,20 +211,27 @@ export class StateMachine {
       return { index: e.index, result: { type: 'error', code: 'invalidCommand', message: err.message }, duplicate: false };
     }
     const req = cmd.req;
+    // Sessions are per authenticated user: nobody reaches another user's (dedupe.ts).
+    const session = req ? sessionKey(req.clientId, cmd.auth?.user) : '';
     if (req) {
-      const verdict = this.dedupe.check(req);
-      if (verdict === 'duplicate') return { index: e.index, result: this.dedupe.recordedResult(req.clientId), duplicate: true };
+      const verdict = this.dedupe.check(session, req);
+      if (verdict === 'duplicate') return { index: e.index, result: this.dedupe.recordedResult(session), duplicate: true };
       if (verdict === 'stale') {
         const message = `stale request: seq ${req.seq} of client ${req.clientId} is older than its last applied request`;
         return { index: e.index, result: { type: 'error', code: 'staleRequest', message }, duplicate: false };
       }
     }
+    // Not recorded when refused: the client may retry the same request id once authorized.
+    const denied = this.auth.denial(cmd, false);
+    if (denied) return { index: e.index, result: denied, duplicate: false };
     // Refused on every member alike, and not recorded: a retry after the disarm applies.
     if (this.alarmTable.noSpace && growsData(cmd)) {
       return { index: e.index, result: { type: 'error', code: 'noSpace', message: NO_SPACE_MESSAGE }, duplicate: false };
     }
-    const result = await applyCommand(pending, cmd, this.alarmTable);
-    if (req) this.dedupe.record(req, e.index, result, batch);
+    const full = req ? this.dedupe.admit(session, req.at, batch) : null;
+    if (full !== null) return { index: e.index, result: { type: 'error', code: 'sessionsFull', message: full }, duplicate: false };
+    const result = cmd.type === 'auth' ? this.auth.apply(cmd.op, batch, pending.revision) : await applyCommand(pending, cmd, this.alarmTable);
+    if (req) this.dedupe.record(session, req, e.index, result, batch);
     return { index: e.index, result, duplicate: false };
   }
 

@@ -26,6 +26,18 @@ describe('serve options', () => {
     expect(o).toMatchObject({ priority: 0, snapshotEntries: 500, asyncReplicationDelayMs: 0, stateMaxOpenFiles: 100, failover: { preferredLeader: 'n2', autoFailback: true, failbackDelayMs: 0, maxLagEntries: 50 } });
   });
 
+  it('takes the audit log and token lifetime from flags or RAFTDB_* variables', () => {
+    expect(serveOptions({ ...three, auditLog: '/var/log/raftdb/audit.jsonl', auditLogMaxBytes: '1048576', auditLogKeep: '3', authTokenTtlMs: '60000' })).toMatchObject({
+      audit: { file: '/var/log/raftdb/audit.jsonl', maxBytes: 1048576, keep: 3 },
+      auth: { tokenTtlMs: 60000 },
+    });
+    expect(serveOptions(three, { RAFTDB_AUDIT_LOG: 'a.log', RAFTDB_AUTH_TOKEN_TTL_MS: '2000' })).toMatchObject({ audit: { file: 'a.log' }, auth: { tokenTtlMs: 2000 } });
+    expect(serveOptions(three).audit).toBeUndefined();
+    expect(() => serveOptions({ ...three, auditLogKeep: '2' })).toThrow(/need --audit-log/);
+    expect(() => serveOptions({ ...three, auditLog: 'a', auditLogKeep: '0' })).toThrow(/--audit-log-keep/);
+    expect(() => serveOptions({ ...three, authTokenTtlMs: '5' })).toThrow(/--auth-token-ttl-ms/);
+  });
+
   it('falls back to RAFTDB_* variables, flags winning', () => {
     const env = { RAFTDB_ID: 'n3', RAFTDB_LISTEN: '127.0.0.1:7003', RAFTDB_DATA_DIR: 'd', RAFTDB_PEERS: 'n1=h:1,n3=h:3', RAFTDB_PRIORITY: '5',
       RAFTDB_PREFERRED_LEADER: 'n1', RAFTDB_AUTO_FAILBACK: 'true', RAFTDB_FAILBACK_DELAY_MS: '2500', RAFTDB_SNAPSHOT_ENTRIES: '100', RAFTDB_ASYNC_REPLICATION_DELAY_MS: '3', RAFTDB_STATE_MAX_OPEN_FILES: '80' };

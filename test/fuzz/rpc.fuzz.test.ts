@@ -1,10 +1,11 @@
-// Every client RPC (KV, Cluster) and every peer RPC (Raft) of a running 3-node cluster (in this
+// Every client RPC (KV, Cluster, Auth) and every peer RPC (Raft) of a running 3-node cluster (in this
 // process) gets arbitrary bytes, and arbitrary well-typed messages generated from the .proto
 // descriptors (random strings, bytes, numbers at the edges, unknown enum values, nested
 // messages, oneofs). Every answer must be a proper status, never INTERNAL or UNKNOWN (a server
 // fault); afterwards every node is still running, a write commits, and all three hold the same
 // data. Excluded from the well-typed generator, and fuzzed with bytes only: the membership and
-// leadership RPCs (a valid MemberAdd really adds a member), and peer messages with a live term
+// leadership RPCs (a valid MemberAdd really adds a member), the auth changes (a valid UserAdd,
+// UserGrantRole root and AuthEnable would lock the later checks out), and peer messages with a live term
 // (a member is trusted once authenticated; without TLS anyone can claim to be one, so the
 // generated peer messages carry term 0, which every node must ignore as stale).
 import * as grpc from '@grpc/grpc-js';
@@ -17,13 +18,31 @@ import { pack } from '../../src/state/codec.js';
 import { InProcessCluster } from '../integration/in-process.js';
 import { params } from './settings.js';
 
-const PROTOS = ['raftdb/v1/kv.proto', 'raftdb/v1/cluster.proto', 'raftdb/v1/raft.proto'];
+const PROTOS = ['raftdb/v1/kv.proto', 'raftdb/v1/cluster.proto', 'raftdb/v1/raft.proto', 'raftdb/v1/auth.proto'];
 const def = protoLoader.loadSync(PROTOS, { ...LOADER_OPTIONS, includeDirs: [protoRoot()] });
 type MethodDef = protoLoader.MethodDefinition<object, object>;
-const services = ['KV', 'Cluster', 'Raft'].map((s) => def[`raftdb.v1.${s}`] as protoLoader.ServiceDefinition);
+const services = ['KV', 'Cluster', 'Raft', 'Auth'].map((s) => def[`raftdb.v1.${s}`] as protoLoader.ServiceDefinition);
 const methods: MethodDef[] = services.flatMap((s) => Object.values(s) as MethodDef[]);
 /** Changing membership or leadership is what these are for: bytes only (see the file comment). */
-const RECONFIGURING = new Set(['MemberAdd', 'MemberPromote', 'MemberRemove', 'TransferLeadership', 'Failback']);
+const RECONFIGURING = new Set([
+  'MemberAdd',
+  'MemberPromote',
+  'MemberRemove',
+  'TransferLeadership',
+  'Failback',
+  'AuthEnable',
+  'AuthDisable',
+  'AuthRotateKey',
+  'UserAdd',
+  'UserDelete',
+  'UserChangePassword',
+  'UserGrantRole',
+  'UserRevokeRole',
+  'RoleAdd',
+  'RoleDelete',
+  'RoleGrantPermission',
+  'RoleRevokePermission',
+]);
 /** Statuses that mean the server broke, not the request. */
 const SERVER_FAULTS = new Set([grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.DATA_LOSS, grpc.status.UNIMPLEMENTED]);
 

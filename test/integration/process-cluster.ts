@@ -44,6 +44,8 @@ export interface ProcessClusterOptions extends FailoverFlags {
    * `extraNames`, e.g. nodes added later or an intruder), mutual TLS between peers, HTTPS.
    */
   tls?: { clientCertAuth?: boolean; extraNames?: string[] };
+  /** More serve flags for node `id` (e.g. --audit-log), when the binary has them. */
+  nodeArgs?: (id: string, dir: string) => string[];
   /** More `raftdb serve` flags for every node, e.g. ['--quota-backend-bytes', '4194304']. */
   extraArgs?: string[];
   /** Environment variables added to node `id`'s process (`dir`: the cluster's directory); see also setEnv. */
@@ -182,6 +184,7 @@ export class ProcessCluster {
     if (joining) args.push('--join');
     args.push(...this.tlsArgs(id));
     const o = this.opts;
+    if (o.nodeArgs) args.push(...o.nodeArgs(id, this.dir));
     if (o.preferredLeader && this.flags.has('--preferred-leader')) args.push('--preferred-leader', o.preferredLeader);
     if (o.autoFailback && this.flags.has('--auto-failback')) args.push('--auto-failback');
     if (o.failbackDelayMs !== undefined && this.flags.has('--failback-delay-ms')) args.push('--failback-delay-ms', String(o.failbackDelayMs));

@@ -26,6 +26,8 @@ async function exported(): Promise<Map<string, Set<string>>> {
   m.observeRequest('Put', 'OK', 0.01);
   m.recordFailoverEvent('election', 'ok');
   m.observeSwitchoverUnavailability(0.1);
+  m.recordAuthFailure('bad_token');
+  m.recordSessionsRefused(1);
   const samples = parseExposition(await m.render());
   m.close();
   const out = new Map(SCRAPE_SERIES);

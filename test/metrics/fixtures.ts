@@ -28,6 +28,7 @@ export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
     asyncUncommittedMs: 0,
     leaderWaitRequests: 0,
     leaderWaitBytes: 0,
+    sessions: 0,
     backendBytes: 0,
     quotaBackendBytes: 2 * 1024 * 1024 * 1024,
     nospaceAlarm: false,
@@ -67,6 +68,11 @@ export const OUR_METRICS = [
   'raftdb_leader_wait_requests',
   'raftdb_leader_wait_bytes',
   'raftdb_leader_wait_refused_total',
+  'raftdb_sessions',
+  'raftdb_sessions_refused_total',
+  'raftdb_audit_lines_total',
+  'raftdb_audit_dropped_lines_total',
+  'raftdb_audit_rotations_total',
 ] as const;
 
 /** One sample line of the Prometheus text format. */
