@@ -27,6 +27,12 @@ export interface CertsInitOptions {
   days?: number;
   /** Replace existing files instead of refusing. */
   force?: boolean;
+  /**
+   * A complete set already in `dir` (every file this call would write) is kept and nothing is
+   * written; part of a set is still an error. For a one-shot job that runs on every start (the
+   * compose files' `certs` service).
+   */
+  keepExisting?: boolean;
   /** For tests: the start of the validity period. */
   notBefore?: Date;
 }
@@ -136,12 +142,15 @@ export async function initCertificates(dir: string, o: CertsInitOptions): Promis
   const names = ['ca', ...o.nodes, 'client'];
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (!o.force) {
-    for (const n of names) {
-      for (const ext of ['crt', 'key']) {
-        const exists = await stat(join(dir, `${n}.${ext}`)).then(() => true, () => false);
-        if (exists) throw new Error(`${join(dir, `${n}.${ext}`)} exists; use --force to replace it`);
-      }
+    const files = names.flatMap((n) => [`${n}.crt`, `${n}.key`]);
+    const present = await Promise.all(files.map((file) => stat(join(dir, file)).then(() => true, () => false)));
+    if (o.keepExisting && present.every(Boolean)) return [];
+    const found = files.find((_, i) => present[i]);
+    if (found !== undefined && o.keepExisting) {
+      const missing = files.filter((_, i) => !present[i]);
+      throw new Error(`${dir} holds part of a certificate set (missing ${missing.join(', ')}): remove the directory to make a new set, or use --force to replace it`);
     }
+    if (found !== undefined) throw new Error(`${join(dir, found)} exists; use --force to replace it (or --keep-existing to keep a complete set)`);
   }
   const written: WrittenFile[] = [];
   const write = async (name: string, cert: x509.X509Certificate, key: CryptoKey, isCa: boolean): Promise<void> => {
