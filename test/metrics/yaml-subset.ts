@@ -106,21 +106,33 @@ function alias(text: string, no: number): Yaml {
 /** The items of a one-line flow sequence, split at commas outside quotes. */
 function flowItems(inner: string, no: number): Yaml[] {
   const items: string[] = [];
-  let quote: string | null = null;
   let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const c = inner[i]!;
+  outsideQuotes(inner, (c, i) => {
+    if (c === ',') {
+      items.push(inner.slice(start, i));
+      start = i + 1;
+    }
+    return false;
+  });
+  items.push(inner.slice(start));
+  return items.map((s) => scalar(s.trim(), no));
+}
+
+/**
+ * Calls `visit` with each character of `text` that is not inside a quoted string, until it returns
+ * true; returns that character's index, or -1.
+ */
+function outsideQuotes(text: string, visit: (c: string, i: number) => boolean): number {
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
     if (quote) {
       if (c === '\\' && quote === '"') i++;
       else if (c === quote) quote = null;
     } else if (c === '"' || c === "'") quote = c;
-    else if (c === ',') {
-      items.push(inner.slice(start, i));
-      start = i + 1;
-    }
+    else if (visit(c, i)) return i;
   }
-  items.push(inner.slice(start));
-  return items.map((s) => scalar(s.trim(), no));
+  return -1;
 }
 
 function nested(lines: Line[], i: number, parent: number): [Yaml, number] {
@@ -156,14 +168,6 @@ function scalar(text: string, no: number): Yaml {
 
 /** Drops a trailing "# comment" that is not inside quotes. */
 function stripComment(line: string): string {
-  let quote: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || line[i - 1] === ' ')) return line.slice(0, i);
-  }
-  return line;
+  const at = outsideQuotes(line, (c, i) => c === '#' && (i === 0 || line[i - 1] === ' '));
+  return at < 0 ? line : line.slice(0, at);
 }
