@@ -4,6 +4,7 @@ import type { FailoverOptions } from '../failover/index.js';
 import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
 import type { NodeFatalError } from './fatal.js';
+import type { WalOptions } from '../wal/index.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
 export interface NodeOptions {
@@ -27,6 +28,11 @@ export interface NodeOptions {
   limits?: Partial<Limits>;
   raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
   snapshotEntries?: number;
+  /**
+   * The WAL's file system and inline-write threshold (default: node:fs, WalOptions' default).
+   * Tests give a node an in-memory disk that can stall or lose power (test/support/memory-disk.ts).
+   */
+  wal?: Pick<WalOptions, 'disk' | 'inlineMaxEntries'>;
   /** LevelDB table files the state machine keeps open (and memory-mapped); see StateMachineOptions. */
   stateMaxOpenFiles?: number;
   failover?: Partial<FailoverOptions>;
