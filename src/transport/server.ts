@@ -10,6 +10,7 @@ import { transportLogger } from './logger.js';
 import { type CallAuth, type PeerAuthorizer, checkSender, clip } from './peer-auth.js';
 import { raftMethods, type RaftAck, type RaftBatch } from './rpc.js';
 import { receiveSnapshot } from './snapshot-receiver.js';
+import { forwardHandler } from './forward-server.js';
 import type { RaftServiceConfig, RaftServiceHandle, RaftServiceStats, TransportLogger } from './types.js';
 
 /** Shared by the three handlers of one registered service. */
@@ -44,7 +45,7 @@ export function registerRaftService(server: grpc.Server, config: RaftServiceConf
   const state: ServiceState = {
     config,
     logger: transportLogger(config.logger),
-    stats: { batchesReceived: 0, messagesReceived: 0, rejected: 0, snapshotsReceived: 0, snapshotsRefused: 0 },
+    stats: { forwardedReceived: 0, forwardedRefused: 0, batchesReceived: 0, messagesReceived: 0, rejected: 0, snapshotsReceived: 0, snapshotsRefused: 0 },
     open: new Set(),
     senders: new Map(),
     authorizer: config.authorizer ?? BELIEVE_ALL,
@@ -54,6 +55,7 @@ export function registerRaftService(server: grpc.Server, config: RaftServiceConf
     Stream: streamHandler(state),
     Send: sendHandler(state),
     InstallSnapshot: receiveSnapshot(state),
+    Forward: forwardHandler(state),
   };
   // Undecodable messages reach the handlers as markers, refused INVALID_ARGUMENT (not INTERNAL).
   server.addService(tolerant(raftMethods().service), impl);
