@@ -10,7 +10,7 @@ import { undecodable } from '../proto/tolerant.js';
 import { ForeignMessageError, InvalidMessageError, TransportClosedError, describeError, toStatus } from './errors.js';
 import { type CallAuth, checkSender, clip } from './peer-auth.js';
 import type { ForwardBatch, ForwardReplies, ForwardReply, ForwardRequest } from './rpc.js';
-import { identifyCaller, type ServiceState } from './server.js';
+import { identifyCaller, openCall, type ServiceState } from './server.js';
 import type { ForwardSender } from './types.js';
 
 /** Bytes a reply takes besides its response (fields, framing). */
@@ -36,24 +36,26 @@ export function forwardHandler(state: ServiceState): grpc.handleBidiStreamingCal
     }
     const auth: CallAuth = call.getAuthContext();
     const address = call.getPeer();
-    const who = { auth, from: null as string | null };
     const limits = forward.limits;
     let inFlight = 0;
     let inFlightBytes = 0;
-    let done = false;
     let out: ForwardReply[] = [];
     let outBytes = 0;
     let flushScheduled = false;
 
+    const { who, end, forget, isDone } = openCall(state, call, (err) => {
+      if (err) fail(err);
+      else call.end();
+    });
     const flush = (): void => {
       flushScheduled = false;
-      if (done || out.length === 0) return;
+      if (isDone() || out.length === 0) return;
       call.write({ replies: out });
       out = [];
       outBytes = 0;
     };
     const reply = (r: ForwardReply): void => {
-      if (done) return;
+      if (isDone()) return;
       let bytes = r.response.length + r.message.length + REPLY_OVERHEAD_BYTES;
       if (bytes > limits.maxReplyBytes) {
         r = refusal(r.id, grpc.status.RESOURCE_EXHAUSTED, `the response of ${bytes} bytes exceeds the ${limits.maxReplyBytes}-byte forwarding limit; ask the leader directly or narrow the request`);
@@ -67,21 +69,6 @@ export function forwardHandler(state: ServiceState): grpc.handleBidiStreamingCal
         setImmediate(flush);
       }
     };
-    const forget = (): boolean => {
-      if (done) return false;
-      done = true;
-      state.open.delete(end);
-      state.senders.delete(end);
-      call.removeAllListeners('data');
-      return true;
-    };
-    const end = (err: Error | null): void => {
-      if (!forget()) return;
-      if (err) fail(err);
-      else call.end();
-    };
-    state.open.add(end);
-    state.senders.set(end, who);
 
     const run = (req: ForwardRequest, sender: ForwardSender): void => {
       const bytes = req.request.length + REPLY_OVERHEAD_BYTES;
@@ -112,7 +99,7 @@ export function forwardHandler(state: ServiceState): grpc.handleBidiStreamingCal
     };
 
     call.on('data', (batch: ForwardBatch) => {
-      if (done) return;
+      if (isDone()) return;
       try {
         const from = checkBatch(state, batch, proven);
         who.from = from;
