@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { IndexClock } from './lag.js';
+import { ForwardMetrics } from './forward-metrics.js';
 import { PREFIX, SnapshotGauges } from './snapshot-gauges.js';
 import type { CommitModeName, MetricsSnapshot, RoleName } from './types.js';
 
@@ -30,6 +31,8 @@ const UNAVAILABILITY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 6
  */
 export class NodeMetrics {
   readonly registry = new Registry();
+  /** Forwarding to the leader and follower reads (forward-metrics.ts). */
+  readonly forward: ForwardMetrics;
   private readonly gauges: SnapshotGauges;
   private readonly clock = new IndexClock();
   private readonly nowMs: () => number;
@@ -65,6 +68,7 @@ export class NodeMetrics {
     this.registry.setDefaultLabels({ node: opts.nodeId });
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.gauges = new SnapshotGauges(this.registry, () => this.refresh());
+    this.forward = new ForwardMetrics(this.registry);
     const registers = [this.registry];
     this.leaderChanges = new Counter({
       name: `${PREFIX}raft_leader_changes_total`,

@@ -12,6 +12,8 @@ import type { MemberDirectory } from './members.js';
 import type { AuditLog, Authenticator } from '../auth/index.js';
 import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
 import type { QuotaMonitor } from './quota.js';
+import type { LeaderForwarder } from './peer-forward.js';
+import type { FollowerReads } from './follower-reads.js';
 
 /**
  * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
@@ -31,7 +33,12 @@ export interface NodeContext {
   driver: RaftDriver;
   sm: StateMachine;
   members: MemberDirectory;
+  /** Unary calls to another node's client port (Cluster and Auth requests, status probes). */
   forwarder: Forwarder;
+  /** How requests reach the leader: batched on the peer transport where it can (peer-forward.ts). */
+  toLeader: LeaderForwarder;
+  /** Linearizable reads served on a follower after a read-index round (follower-reads.ts). */
+  followerReads: FollowerReads;
   limits: Limits;
   log: Logger;
   /** How long a follower waits for a leader to appear before answering UNAVAILABLE. */
@@ -149,7 +156,7 @@ export async function onLeader<T>(
   if (!mayForward(hops, forwardedTerm(call.metadata), term)) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
   const auth = ctx.auth;
   const identity = forwardedIdentity(callerOf(call), (der) => auth.certificateUser(der), (der) => auth.isMemberCertificate(der));
-  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline, hops + 1, identity, term);
+  return ctx.toLeader.forward<T>(leader, address, service, method, call.request, deadline, hops + 1, identity, term);
 }
 
 /** Adapts an async handler to grpc-js, mapping every error to its status in one place. */

@@ -34,6 +34,11 @@ async function exported(): Promise<Map<string, Set<string>>> {
   m.observeSwitchoverUnavailability(0.1);
   m.recordAuthFailure('bad_token');
   m.recordSessionsRefused(1);
+  m.forward.recordForward('Put');
+  m.forward.recordForwardRefused('full');
+  m.forward.observeBatch(3);
+  m.forward.observeReadRound(2);
+  m.forward.recordFollowerReadRefused();
   const samples = parseExposition(await m.render());
   m.close();
   const out = new Map(SCRAPE_SERIES);

@@ -81,6 +81,12 @@ describe('NodeMetrics', () => {
     m.observeRequest('Put', 'UNAVAILABLE', 0.2);
     m.recordFailoverEvent('switchover', 'ok');
     m.observeSwitchoverUnavailability(0.08);
+    m.forward.bind({ inFlight: () => 5, readsWaiting: () => 3 });
+    m.forward.recordForward('Put');
+    m.forward.observeBatch(4);
+    m.forward.recordForwardRefused('executing_full');
+    m.forward.observeReadRound(7);
+    m.forward.recordFollowerReadRefused();
     const text = await m.render();
     for (const name of OUR_METRICS) expect(text, name).toContain(`# TYPE ${name} `);
     const s = parseExposition(text);
@@ -89,6 +95,10 @@ describe('NodeMetrics', () => {
     expect([...names].sort()).toEqual([...OUR_METRICS].sort());
     expect(ours.every((x) => x.labels.node === 'n1')).toBe(true);
     expect(valueOf(s, 'raftdb_snapshot_index')).toBe(42);
+    expect(valueOf(s, 'raftdb_forward_in_flight')).toBe(5);
+    expect(valueOf(s, 'raftdb_follower_reads_waiting')).toBe(3);
+    expect(valueOf(s, 'raftdb_forward_refused_total', { reason: 'executing_full' })).toBe(1);
+    expect(valueOf(s, 'raftdb_follower_read_round_reads_sum')).toBe(7);
     expect(valueOf(s, 'raftdb_wal_size_bytes')).toBe(123456);
     expect(valueOf(s, 'raftdb_has_quorum')).toBe(0);
     expect(valueOf(s, 'raftdb_sync_degraded')).toBe(1);
