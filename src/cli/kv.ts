@@ -55,8 +55,7 @@ export function registerKvCommands(program: Command, io: CliIo): void {
       if (endArg === undefined && !opts.prefix && opts.rev === undefined) {
         const r = await withClient(opts, (c) => c.get(key, { consistency: opts.consistency }));
         if (!r.kv) {
-          if (opts.json) printJson(io, { found: false, ...bytesJson('key', key), header: r.header });
-          throw new CliFailure(`key not found: ${showBytes(key, enc).toString()}`);
+          throw new CliFailure(`key not found: ${showBytes(key, enc).toString()}`, 'NOT_FOUND', { found: false, ...bytesJson('key', key), header: r.header });
         }
         if (opts.json) printJson(io, { found: true, ...kvJson(r.kv), header: r.header });
         else io.out(Buffer.concat([showBytes(r.kv.value, enc, opts.raw), Buffer.from('\n')]));

@@ -30,6 +30,7 @@ import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js'
 import { authService } from './auth-service.js';
 import { alarmService, raiseNoSpace } from './alarm-service.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
+import { SelfView } from './self-view.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -58,6 +59,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     opts.join ? [] : [...opts.peers.keys()],
   );
   raftRef = raft;
+  const self = new SelfView(opts.id, raft.conf());
+  let reportRemoved!: () => void;
+  const removedStop = new Promise<void>((resolve) => (reportRemoved = resolve));
   const members = new MemberDirectory(opts.peers);
   members.merge(await sm.getMeta(MEMBERS_META));
 
@@ -94,6 +98,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       send: (msgs) => transport.send(msgs),
       onSoftState: (ss) => {
         log.info({ role: ss.role, term: ss.term, leader: ss.leader }, 'raft state changed');
+        self.onSoftState(ss);
         obs?.metrics.recordSoftState(ss);
         if (ss.leader) leaderWaits.leaderKnown(ss.leader);
         failover.onSoftState(ss);
@@ -104,7 +109,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         let refused = 0;
         for (const r of results) if (r.result.type === 'error' && r.result.code === 'sessionsFull') refused++;
         if (refused > 0) obs?.metrics.recordSessionsRefused(refused);
-        if (entries.some((e) => e.type === EntryType.ConfChange)) raftService.revalidate();
+        if (entries.some((e) => e.type === EntryType.ConfChange)) {
+          raftService.revalidate();
+          if (self.removedBy(raft.conf())) {
+            log.warn({ member: opts.id, term: raft.term }, 'this member was removed from the cluster; stopping (its data directory is of no further use: delete it before adding the node again)');
+            // The process that runs the node (raftdb serve) closes it and exits EXIT_REMOVED.
+            started.then(() => reportRemoved(), () => {});
+          }
+        }
         if (results.some((r) => r.result.type === 'setMeta')) {
           sm.getMeta(MEMBERS_META)
             .then((book) => {
@@ -246,7 +258,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const statusExtras = (): Record<string, unknown> => {
     const f = failover.statusExtras();
     const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);
-    return { ...f, alarms: [...(f.alarms as string[]), ...nospace], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes };
+    return { ...f, alarms: [...(f.alarms as string[]), ...nospace], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes, ...self.statusFields() };
   };
   const measure = async (): Promise<{ backendBytes: number }> => {
     await quota.measure();
@@ -279,6 +291,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     reloadCertificates: (why) => tls?.reload(why),
     close: () => (closing ??= shutdown()),
     fatal: fatalStop,
+    removed: removedStop,
   };
   markStarted();
   async function shutdown(): Promise<void> {
