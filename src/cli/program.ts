@@ -16,6 +16,9 @@ import { registerKvCommands } from './kv.js';
 import { registerMaintenanceCommands } from './maintenance.js';
 import { registerModeCommands } from './mode.js';
 import { registerNodeCommands } from './node.js';
+import { registerCompletionCommand } from './completion.js';
+import { registerEndpointCommands } from './endpoint.js';
+import { registerWatchCommand } from './watch.js';
 import { errorDocument } from './error-json.js';
 import { formatOutput, sniffFormat } from './output.js';
 
@@ -56,6 +59,9 @@ export function createProgram(io: CliIo): Command {
   registerCertsCommands(program, io);
   registerAuthCommands(program, io);
   registerAlarmCommands(program, io);
+  registerWatchCommand(program, io);
+  registerEndpointCommands(program, io);
+  registerCompletionCommand(program, io); // reads the whole tree when it runs
   return program;
 }
 

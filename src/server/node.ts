@@ -62,6 +62,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const self = new SelfView(opts.id, raft.conf());
   let reportRemoved!: () => void;
   const removedStop = new Promise<void>((resolve) => (reportRemoved = resolve));
+  const removed = (how: string): void => {
+    log.warn({ member: opts.id, term: raft.term, how }, 'this member was removed from the cluster; stopping (its data directory is of no further use: delete it before adding the node again)');
+    // The process that runs the node (raftdb serve) closes it and exits EXIT_REMOVED.
+    started.then(() => reportRemoved(), () => {});
+  };
   const members = new MemberDirectory(opts.peers);
   members.merge(await sm.getMeta(MEMBERS_META));
 
@@ -111,11 +116,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         if (refused > 0) obs?.metrics.recordSessionsRefused(refused);
         if (entries.some((e) => e.type === EntryType.ConfChange)) {
           raftService.revalidate();
-          if (self.removedBy(raft.conf())) {
-            log.warn({ member: opts.id, term: raft.term }, 'this member was removed from the cluster; stopping (its data directory is of no further use: delete it before adding the node again)');
-            // The process that runs the node (raftdb serve) closes it and exits EXIT_REMOVED.
-            started.then(() => reportRemoved(), () => {});
-          }
+          if (self.removedBy(raft.conf())) removed('applied a configuration without this member');
         }
         if (results.some((r) => r.result.type === 'setMeta')) {
           sm.getMeta(MEMBERS_META)
@@ -140,6 +141,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   );
   const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => obs?.metrics.recordLeaderWaitRefused());
   const handlers: TransportHandlers = {
+      onRefusedAsNonMember: (peer) => {
+        if (self.refusedBy(peer)) removed(`the leader ${peer} refuses this member's messages`);
+      },
       onMessage: (msg) => {
         failover.onPeerMessage(msg);
         try {

@@ -33,6 +33,18 @@ export class SelfView {
   }
 
   /**
+   * A peer refused our messages as from a non-member. True exactly once, when this node is a
+   * member by its own configuration and the refusal comes from the last leader it knew: that
+   * leader has applied a configuration without this node. (A follower that has not yet applied
+   * this node's addition refuses it too, so a refusal from any other peer proves nothing.)
+   */
+  refusedBy(peer: string): boolean {
+    if (!this.wasMember || peer !== this.lastLeaderId) return false;
+    this.wasMember = false;
+    return true;
+  }
+
+  /**
    * After a configuration change was applied: true exactly once, when this node was a member and
    * the new configuration (no longer joint) names it neither as voter nor as learner.
    */

@@ -27,6 +27,12 @@ export interface TransportHandlers {
   onUnreachable?(peer: NodeId): void;
   /** A snapshot to `peer` finished; `ok` false means Raft must be told (reportSnapshotFailure). */
   onSnapshotSent?(peer: NodeId, ok: boolean): void;
+  /**
+   * `peer` refused our messages because its configuration does not name this node: how a member
+   * removed from the cluster learns it (the leader stops replicating to it as soon as the
+   * removal commits, so the entry that removes it may never reach it).
+   */
+  onRefusedAsNonMember?(peer: NodeId): void;
 }
 
 /** Structured logger; a pino logger fits. Only warnings and errors are logged by the transport. */
