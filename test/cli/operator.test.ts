@@ -169,9 +169,10 @@ describe('health and status as members go down', () => {
     await cluster.kill9(lastLeader);
     const put = await raftdb(['put', 'k', 'v', '--timeout', '3000']);
     expect(put.code).toBe(1);
-    expect(put.stderr).toMatch(new RegExp(`quorum lost: 1 of 3 members reachable \\(${survivor}\\); last leader ${lastLeader} at term \\d+`));
+    expect(put.stderr, put.stderr).toMatch(new RegExp(`quorum lost: 1 of 3 members reachable \\(${survivor}\\); last leader ${lastLeader} at term \\d+`));
     const json = await raftdb(['put', 'k', 'v', '--timeout', '3000', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'UNAVAILABLE', diagnosis: { cause: 'quorum-lost', reachable: [survivor], lastLeader } } });
+    // UNAVAILABLE, or DEADLINE_EXCEEDED when the budget ran out during a write's attempt (its outcome is then unknown).
+    expect(JSON.parse(json.stdout), json.stdout).toMatchObject({ error: { code: expect.stringMatching(/^(UNAVAILABLE|DEADLINE_EXCEEDED)$/), diagnosis: { cause: 'quorum-lost', reachable: [survivor], lastLeader } } });
     expect((await raftdb(['status'])).code).toBe(1);
     expect((await raftdb(['status', '--ok-if-degraded'])).code).toBe(1); // no quorum: degraded is not enough
     expect((await raftdb(['endpoint', 'health'])).code).toBe(1);
@@ -180,14 +181,17 @@ describe('health and status as members go down', () => {
   it('with every node down, --timeout bounds the whole call within 20%', async () => {
     await cluster.kill9('n1');
     for (const id of ['n2', 'n3']) await cluster.kill9(id);
-    for (const timeoutMs of [3000, 8000]) {
+    for (const timeoutMs of [8000, 3000]) {
+      // A process's own start (module loading, ~0.3-1.5 s on this shared machine) is not the
+      // request: `--version` loads the same modules, and its time is taken off.
+      const startMs = (await raftdb(['--version'])).elapsedMs;
       const r = await raftdb(['put', 'k', 'v', '--timeout', String(timeoutMs)]);
-      // The process's own start (~0.3-1 s on this machine) is part of what is measured; the upper bound allows for it.
-      console.log(`[timeout] --timeout ${timeoutMs}: exited after ${r.elapsedMs} ms: ${r.stderr.trim()}`);
+      const requestMs = r.elapsedMs - startMs;
+      console.log(`[timeout] --timeout ${timeoutMs}: exited after ${r.elapsedMs} ms, ${requestMs} ms without the process start: ${r.stderr.trim()}`);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/no endpoint reachable: .*\(connection refused\)/);
-      expect(r.elapsedMs).toBeGreaterThanOrEqual(timeoutMs * 0.8);
-      expect(r.elapsedMs).toBeLessThanOrEqual(timeoutMs * 1.2 + 1000);
+      expect(requestMs).toBeGreaterThanOrEqual(timeoutMs * 0.8);
+      expect(requestMs).toBeLessThanOrEqual(timeoutMs * 1.2);
     }
   }, 60_000);
 });
