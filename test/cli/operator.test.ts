@@ -102,12 +102,16 @@ describe('watch', () => {
   it('prints N changes in order, resumes after its node restarts, and ends with exit 0 on Ctrl-C', async () => {
     // The watch streams from the first endpoint: n1.
     const w = startWatch(['w/', '--prefix', '-w', 'json', '--endpoints', endpoints]);
-    await new Promise((r) => setTimeout(r, 1500)); // the watch pins its start revision
+    // Given n1 alone, this one can only go on once n1 is back: the CLI retries until stopped.
+    const alone = startWatch(['w/', '--prefix', '--endpoints', cluster.endpoints(['n1'])[0]!]);
+    await new Promise((r) => setTimeout(r, 1500)); // the watches pin their start revision
     const client = cluster.client();
     for (let i = 0; i < 5; i++) await client.put(`w/${i}`, `a${i}`);
     await w.next(5);
     await cluster.kill9('n1');
     for (let i = 5; i < 10; i++) await client.put(`w/${i}`, `b${i}`);
+    // Longer than 8 attempts' back-off (about 3.5 s): a watch that gave up after a count would end here.
+    await new Promise((r) => setTimeout(r, 6000));
     await cluster.restart('n1');
     for (let i = 10; i < 12; i++) await client.put(`w/${i}`, `c${i}`);
     const lines = await w.next(12, 40_000);
@@ -118,6 +122,12 @@ describe('watch', () => {
     w.child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(w.lines.length).toBe(12); // nothing repeated after the resume
+    const plain = await alone.next(12, 40_000);
+    expect(plain).toEqual(Array.from({ length: 12 }, (_, i) => `PUT\tw/${i}\t${i < 5 ? 'a' : i < 10 ? 'b' : 'c'}${i}`));
+    const aloneExited = new Promise<number | null>((r) => alone.child.once('exit', (code) => r(code)));
+    alone.child.kill('SIGTERM');
+    expect(await aloneExited).toBe(0);
+    expect(alone.lines.length).toBe(12);
   }, 120_000);
 });
 
