@@ -94,7 +94,7 @@ export type StatusProbe = (endpoint: string, deadlineMs: number) => Promise<Stat
 
 /**
  * The error to report for a call that could not reach a leader: `err` with the diagnosis as its
- * details (the original text kept after it) and on `diagnosis`. Asks every endpoint in parallel,
+ * details and on `diagnosis` (the original error is its `cause`). Asks every endpoint in parallel,
  * each bounded by `probeMs`; when nothing useful is learnt, `err` as it was.
  */
 export async function explainNoLeader(err: RaftdbError, endpoints: readonly string[], probe: StatusProbe, probeMs: number): Promise<RaftdbError> {
@@ -111,7 +111,10 @@ export async function explainNoLeader(err: RaftdbError, endpoints: readonly stri
   // Nodes that answer but do not know Status (an old server, a fake) tell us nothing.
   if (answers.some((a) => a.error?.code === 'UNIMPLEMENTED')) return err;
   const d = diagnose(answers);
-  const details = `${diagnosisText(d)} (${err.details})`;
+  // The gRPC text ("No connection established ... ECONNREFUSED <the last endpoint tried>") adds
+  // nothing to a diagnosis that names every endpoint; it stays on `cause`. A leader that is known
+  // but did not answer is another matter: there the gRPC text is the news.
+  const details = d.cause === 'leader-known' ? `${diagnosisText(d)}: ${err.details}` : diagnosisText(d);
   return new RaftdbError(err.grpcCode, details, { ...(err.leader ? { leader: err.leader } : {}), attempts: err.attempts, cause: err, diagnosis: d });
 }
 
