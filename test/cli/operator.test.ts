@@ -131,6 +131,17 @@ describe('watch', () => {
   }, 120_000);
 });
 
+describe('watch --rev --prev-kv', () => {
+  it('replays past changes from a revision with the values they replaced', async () => {
+    const first = JSON.parse((await raftdb(['put', 'pv', 'one', '--json'])).stdout) as { revision: number };
+    expect((await raftdb(['put', 'pv', 'two'])).code).toBe(0);
+    expect((await raftdb(['del', 'pv'])).code).toBe(0);
+    const w = startWatch(['pv', '--rev', String(first.revision), '--prev-kv', '--endpoints', endpoints]);
+    expect(await w.next(3)).toEqual(['PUT\tpv\tone\t', 'PUT\tpv\ttwo\tone', 'DELETE\tpv\ttwo']);
+    w.child.kill('SIGINT');
+  }, 60_000);
+});
+
 describe('membership: a removed member exits', () => {
   it('exits with code 4 and says why once a membership change removes it', async () => {
     await cluster.addNode('n4', { join: true });
