@@ -94,31 +94,40 @@ export function intSetting(value: string, name: string, min: number, max: number
   return n;
 }
 
-/** Adds --endpoints, --json and --timeout (default `defaultTimeoutMs`) to a verb. */
-export function withCommonOptions(cmd: Command, io: CliIo, defaultTimeoutMs = 5000): Command {
+/**
+ * Adds --json and -w/--write-out: the verb then sees `json` true for json, table and fields (it
+ * writes JSON; output.ts renders table and fields from it) and io.format says which.
+ */
+export function withOutputOptions(cmd: Command, io: CliIo, jsonHelp = 'machine-readable output (same as -w json)'): Command {
   return cmd
+    .option('--json', jsonHelp, false)
+    .addOption(new Option('-w, --write-out <format>', 'output format').choices(OUTPUT_FORMATS).default('simple'))
+    .hook('preAction', (_cmd, action) => {
+      const o = action.opts<{ json?: boolean; writeOut?: OutputFormat }>();
+      if (o.json && o.writeOut !== 'simple' && o.writeOut !== 'json') throw new UsageError(`--json and -w ${o.writeOut} contradict each other`);
+      const format: OutputFormat = o.json ? 'json' : (o.writeOut ?? 'simple');
+      action.setOptionValue('json', format !== 'simple');
+      action.setOptionValue('writeOut', format);
+      io.format = format;
+    });
+}
+
+/** Adds --endpoints, --json, -w and --timeout (default `defaultTimeoutMs`) to a verb. */
+export function withCommonOptions(cmd: Command, io: CliIo, defaultTimeoutMs = 5000): Command {
+  return withOutputOptions(cmd, io)
     .addOption(
       // Read from io.env rather than with Option.env() so tests need not touch process.env.
       new Option('--endpoints <list>', 'comma-separated host:port of cluster nodes (env: RAFTDB_ENDPOINTS)').default(
         io.env.RAFTDB_ENDPOINTS || DEFAULT_ENDPOINTS,
       ),
     )
-    .option('--json', 'machine-readable output (same as -w json)', false)
-    .addOption(new Option('-w, --write-out <format>', 'output format').choices(OUTPUT_FORMATS).default('simple'))
     .option('--timeout <ms>', 'time allowed per request: retries with back-off until it is spent', positiveInt, defaultTimeoutMs)
     .addOption(envOption('--cacert <file>', 'CA bundle that verifies the nodes; TLS on when given', 'RAFTDB_CACERT', io))
     .addOption(envOption('--cert <file>', 'client certificate', 'RAFTDB_CERT', io))
     .addOption(envOption('--key <file>', 'client certificate key', 'RAFTDB_KEY', io))
     .addOption(envOption('--user <name[:password]>', 'authenticate as this user; without :password it is asked for', 'RAFTDB_USER', io))
     .hook('preAction', async (_cmd, action) => {
-      const o = action.opts<CommonOptions>();
-      if (o.json && o.writeOut !== 'simple' && o.writeOut !== 'json') throw new UsageError(`--json and -w ${o.writeOut} contradict each other`);
-      const format: OutputFormat = o.json ? 'json' : (o.writeOut ?? 'simple');
-      // Verbs write JSON for json, table and fields alike; the output layer renders the last two.
-      action.setOptionValue('json', format !== 'simple');
-      action.setOptionValue('writeOut', format);
-      io.format = format;
-      const user = o.user;
+      const user = action.opts<CommonOptions>().user;
       if (user !== undefined) action.setOptionValue('auth', await userOption(user, io));
     });
 }

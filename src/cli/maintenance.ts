@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { renderTop, type MemberStatus } from '../metrics/index.js';
 import { repairWal } from '../wal/index.js';
-import { type CliIo, CliFailure, type CommonOptions, parseEndpoints, positiveInt, printJson, UsageError, withClient, withCommonOptions } from './common.js';
+import { type CliIo, CliFailure, type CommonOptions, parseEndpoints, positiveInt, printJson, UsageError, withClient, withCommonOptions, withOutputOptions } from './common.js';
 import { shortReason } from '../client/diagnose.js';
 import { type Verdict, clusterRows, roleOf, verdictOf } from './members-view.js';
 
@@ -51,11 +51,13 @@ export function registerMaintenanceCommands(program: Command, io: CliIo): void {
     }
   });
 
-  program
-    .command('repair')
-    .description("cut a stopped node's write-ahead log at its first corrupt record (loses the records after it; the node re-fetches them from the leader)")
-    .requiredOption('--data-dir <dir>', "the node's data directory (as given to serve)")
-    .option('--json', 'machine-readable output')
+  withOutputOptions(
+    program
+      .command('repair')
+      .description("cut a stopped node's write-ahead log at its first corrupt record (loses the records after it; the node re-fetches them from the leader)")
+      .requiredOption('--data-dir <dir>', "the node's data directory (as given to serve)"),
+    io,
+  )
     .action(async (opts: { dataDir: string; json?: boolean }) => {
       if (!opts.dataDir) throw new UsageError('--data-dir is required');
       const repairs = await repairWal(join(opts.dataDir, 'wal'));
