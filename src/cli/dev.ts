@@ -86,16 +86,23 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
       const t = clientTlsFrom(certsDir);
       io.out(`TLS on: export RAFTDB_CACERT=${t.caFile} RAFTDB_CERT=${t.certFile} RAFTDB_KEY=${t.keyFile} (or --cacert/--cert/--key)\n`);
     }
-    control = await serveDevControl(f.dir, cluster, (line) => io.out(`${line}\n`));
-    io.out(`control: raftdb dev ctl stop|start|kill <node> --dir ${f.dir}  (socket ${devSocketPath(f.dir)})\n`);
+    // Without its control socket (another dev on this directory, a path too long for a Unix
+    // socket) the cluster still runs; only dev ctl is unavailable, and dev says so.
+    control = await serveDevControl(f.dir, cluster, (line) => io.out(`${line}\n`)).catch((err: Error) => {
+      io.err(`raftdb dev: no control socket, raftdb dev ctl will not work: ${err.message}\n`);
+      return undefined;
+    });
+    if (control) io.out(`control: raftdb dev ctl stop|start|kill <node> --dir ${f.dir}  (socket ${devSocketPath(f.dir)})\n`);
     const leader = await cluster.waitForLeader(DEV_LEADER_WAIT_MS, () => signals.isStopped);
     if (leader) io.out(`raftdb dev cluster ready: ${count} nodes, leader ${leader.id}\n`);
     else if (!signals.isStopped) io.err(`raftdb dev: no leader after ${DEV_LEADER_WAIT_MS / 1000}s; nodes keep running\n`);
     await signals.stopped;
   } finally {
     signals.dispose();
-    control?.close();
-    await unlink(devSocketPath(f.dir)).catch(() => undefined);
+    if (control) {
+      control.close();
+      await unlink(devSocketPath(f.dir)).catch(() => undefined);
+    }
     if (cluster) await stopCluster(cluster, io);
   }
 }
