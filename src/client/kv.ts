@@ -48,7 +48,7 @@ export interface RangeQuery extends KeySelector, ReadOptions {
   keysOnly?: boolean;
   /** Only the number of keys (`count`), no keys. */
   countOnly?: boolean;
-  /** Sort on the server before `limit` applies; a sort other than by key reads at most 10,000 keys. */
+  /** Sort on the server before `limit` applies; other than ascending by key, a range of more than 10,000 keys is refused. */
   sort?: { target: SortTarget; order: SortOrder };
 }
 

@@ -58,9 +58,15 @@ function compare(a: number | Uint8Array, b: number | Uint8Array): number {
 
 /**
  * Applies the shape to a read in key order: sorts (stable, so ties stay in key order), cuts to
- * `limit` (0: none), drops values or keys. `more` is set when keys were cut.
+ * `limit` (0: none), drops values or keys. `more` is set when keys were cut. `more` on entry
+ * means the read stopped at the server's maximum.
  */
 export function shapeRange(kvs: KeyValue[], more: boolean, limit: number, s: CheckedShape): { kvs: KeyValue[]; more: boolean; count: number } {
+  // A sort over part of a range would be a wrong answer, not a short one: refused. (A count
+  // stops at the maximum and says so with `more`.)
+  if (more && s.wholeRange && !s.countOnly) {
+    throw invalidArgument('sort_order', `the range holds more than ${kvs.length} keys, too many to sort on the server: narrow it, or read it in key order`);
+  }
   const count = kvs.length;
   let out = kvs;
   if (s.order !== 'NONE' && !(s.order === 'ASCEND' && s.target === 'KEY')) {

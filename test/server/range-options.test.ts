@@ -33,6 +33,12 @@ describe('range shaping', () => {
     expect(keys(keysOnly)).toEqual(['a', 'b', 'c']);
   });
 
+  it('refuses to sort a range cut at the server maximum, but counts it with more set', () => {
+    expect(() => shapeRange(data, true, 2, checkRangeShape({ sortOrder: 'DESCEND', sortTarget: 'VALUE' }))).toThrow(/too many to sort/);
+    expect(shapeRange(data, true, 0, checkRangeShape({ countOnly: true }))).toEqual({ kvs: [], more: true, count: 3 });
+    expect(keys(shapeRange(data, true, 2, checkRangeShape({})))).toEqual(['a', 'b']); // key order: a page, as before
+  });
+
   it('reads the whole range only when it must, and refuses unknown enum values', () => {
     expect(checkRangeShape({}).wholeRange).toBe(false);
     expect(checkRangeShape({ sortOrder: 'ASCEND', sortTarget: 'KEY' }).wholeRange).toBe(false);
