@@ -1,24 +1,26 @@
 // `raftdb certs init DIR --nodes n1,n2,n3`: a CA and the certificates a local or compose cluster
 // needs (src/tls/generate.ts). For production, any CA works: see docs/security.md.
 import type { Command } from 'commander';
-import { type CliIo, positiveInt, printJson, UsageError } from './common.js';
+import { type CliIo, positiveInt, printJson, UsageError, withOutputOptions } from './common.js';
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Registers `certs init` and `certs client`. */
 export function registerCertsCommands(program: Command, io: CliIo): void {
   const certs = program.command('certs').description('make TLS certificates for a cluster');
-  certs
-    .command('init')
-    .description('write ca.crt/ca.key, <node>.crt/<node>.key for each node (server and peer use) and client.crt/client.key into DIR')
-    .argument('<dir>', 'directory for the files (created 0700; keys are 0600)')
-    .requiredOption('--nodes <ids>', 'node ids, comma-separated: each certificate names its node (CN and DNS name)')
-    .option('--hosts <names>', 'extra DNS names or IP addresses for every node certificate, comma-separated', '')
-    .option('--client-name <cn>', 'CN of client.crt, the user it authenticates as', 'root')
-    .option('--days <n>', 'validity of node and client certificates (the CA: ten times as long)', positiveInt, 365)
-    .option('--force', 'replace existing files')
-    .option('--keep-existing', 'when DIR already holds the whole set, keep it and exit 0 (for a job run on every start); part of a set is an error')
-    .option('--json', 'machine-readable output')
+  withOutputOptions(
+    certs
+      .command('init')
+      .description('write ca.crt/ca.key, <node>.crt/<node>.key for each node (server and peer use) and client.crt/client.key into DIR')
+      .argument('<dir>', 'directory for the files (created 0700; keys are 0600)')
+      .requiredOption('--nodes <ids>', 'node ids, comma-separated: each certificate names its node (CN and DNS name)')
+      .option('--hosts <names>', 'extra DNS names or IP addresses for every node certificate, comma-separated', '')
+      .option('--client-name <cn>', 'CN of client.crt, the user it authenticates as', 'root')
+      .option('--days <n>', 'validity of node and client certificates (the CA: ten times as long)', positiveInt, 365)
+      .option('--force', 'replace existing files')
+      .option('--keep-existing', 'when DIR already holds the whole set, keep it and exit 0 (for a job run on every start); part of a set is an error'),
+    io,
+  )
     .action(async (dir: string, o: { nodes: string; hosts: string; clientName: string; days: number; force?: boolean; keepExisting?: boolean; json?: boolean }) => {
       const { initCertificates, checkCertsOptions } = await import('../tls/generate.js');
       if (o.force && o.keepExisting) throw new UsageError('--force and --keep-existing contradict each other');
@@ -36,14 +38,16 @@ export function registerCertsCommands(program: Command, io: CliIo): void {
       io.out(`clients:    --cacert ${dir}/ca.crt [--cert ${dir}/client.crt --key ${dir}/client.key]\n`);
     });
 
-  certs
-    .command('client')
-    .description('write client-<user>.crt/.key into DIR: a client certificate whose CN is USER, signed by the CA certs init left there')
-    .argument('<dir>', 'the directory of certs init (ca.crt, ca.key)')
-    .argument('<user>', 'the user the certificate authenticates as (its CN)')
-    .option('--days <n>', 'validity', positiveInt, 365)
-    .option('--force', 'replace existing files')
-    .option('--json', 'machine-readable output')
+  withOutputOptions(
+    certs
+      .command('client')
+      .description('write client-<user>.crt/.key into DIR: a client certificate whose CN is USER, signed by the CA certs init left there')
+      .argument('<dir>', 'the directory of certs init (ca.crt, ca.key)')
+      .argument('<user>', 'the user the certificate authenticates as (its CN)')
+      .option('--days <n>', 'validity', positiveInt, 365)
+      .option('--force', 'replace existing files'),
+    io,
+  )
     .action(async (dir: string, user: string, o: { days: number; force?: boolean; json?: boolean }) => {
       const { issueClientCertificate } = await import('../tls/generate.js');
       let files;

@@ -1,19 +1,25 @@
-// Operator verbs: `status` (one row per node, asking every endpoint) and `member ...`.
+// Operator verbs: `status` (one row per member, found through MemberList) and `member ...`.
 import type { Command } from 'commander';
-import type { EndpointStatus, Member, MembersResult, NodeStatus } from '../client/index.js';
+import type { Member, MembersResult, NodeStatus } from '../client/index.js';
 import { mib } from './alarm.js';
-import { type CliIo, CliFailure, type CommonOptions, leaderOf, printJson, textTable, withClient, withCommonOptions } from './common.js';
+import { type CliIo, CliFailure, type CommonOptions, parseEndpoints, printJson, textTable, withClient, withCommonOptions } from './common.js';
+import { type MemberRow, type Verdict, clusterRows, lagOf, roleOf, unreachableText, verdictOf } from './members-view.js';
+
+/** Time each member gets to answer Status (at most --timeout). */
+export const STATUS_PROBE_MS = 2000;
 
 /** Registers status and member list|add|promote|remove. */
 export function registerClusterCommands(program: Command, io: CliIo): void {
-  withCommonOptions(program.command('status').description('show every node: role, term, leader, commit, lag, quorum, commit mode'), io).action(
-    async (opts: CommonOptions) => {
-      const rows = await withClient(opts, (c) => c.cluster.statusAll());
-      if (opts.json) printJson(io, rows.map((r) => (r.status ? { endpoint: r.endpoint, ...r.status } : { endpoint: r.endpoint, error: r.error.message })));
-      else io.out(statusText(rows));
-      if (rows.every((r) => r.error)) throw new CliFailure('no node answered');
-    },
-  );
+  withCommonOptions(program.command('status').description('show every member: role, term, leader, commit, lag, quorum, commit mode'), io)
+    .option('--ok-if-degraded', 'exit 0 while the cluster has a quorum, even with members down', false)
+    .action(async (opts: CommonOptions & { okIfDegraded: boolean }) => {
+      const { rows } = await withClient(opts, (c) => clusterRows(c, parseEndpoints(opts.endpoints), Math.min(opts.timeout, STATUS_PROBE_MS)));
+      const verdict = verdictOf(rows);
+      if (opts.json) printJson(io, statusJson(rows, verdict));
+      else io.out(statusText(rows, verdict));
+      if (!verdict.quorum) throw new CliFailure(verdict.problems[0] ?? 'no quorum', 'QUORUM_LOST', opts.json ? statusJson(rows, verdict) : {});
+      if (verdict.down.length > 0 && !opts.okIfDegraded) throw new CliFailure(`degraded: ${verdict.problems.join('; ')}`, 'DEGRADED');
+    });
 
   const member = program.command('member').description('list or change cluster membership');
   withCommonOptions(member.command('list').description('list members'), io).action(async (opts: CommonOptions) => {
@@ -51,27 +57,42 @@ function modeText(s: NodeStatus): string {
   return s.commitMode;
 }
 
-/** Replication lag of a node as its leader reports it ('-' when no leader answered). */
-function lagOf(s: NodeStatus, leader: NodeStatus | undefined): string {
-  if (s.role === 'leader') return '0';
-  const p = leader?.followers.find((f) => f.id === s.id);
-  return p ? String(p.lagEntries) : '-';
+/** Lag as "N (last ack T ms ago)"; '-' when no leader reports it. */
+function lagText(r: MemberRow, leader: NodeStatus | undefined): string {
+  const lag = lagOf(r, leader);
+  if (!lag) return '-';
+  if (leader && r.status?.id === leader.id) return '0';
+  return `${lag.entries} (ack ${lag.lastAckMs} ms ago)`;
 }
 
-/** The status table, with alarms and the current switchover below it. */
-export function statusText(rows: EndpointStatus[]): string {
-  const up = rows.flatMap((r) => (r.status ? [r.status] : []));
-  const leader = leaderOf(up);
+/** status -w json: every row, and the verdict. */
+function statusJson(rows: MemberRow[], v: Verdict): Record<string, unknown> {
+  return {
+    members: rows.map((r) => ({
+      id: r.id,
+      endpoint: r.endpoint,
+      role: roleOf(r),
+      listed: r.listed,
+      ...(r.status ? { lag: lagOf(r, v.leader), status: r.status } : { error: unreachableText(r), details: r.error?.details ?? '' }),
+    })),
+    leader: v.leader?.id ?? null,
+    quorum: v.quorum,
+    problems: v.problems,
+  };
+}
+
+/** The status table, with problems, alarms and the current switchover below it. */
+export function statusText(rows: MemberRow[], v: Verdict): string {
+  const leader = v.leader;
   const t = textTable(['ID', 'ADDRESS', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'APPLIED', 'LAG', 'QUORUM', 'COMMIT MODE']);
   const notes: string[] = [];
   for (const r of rows) {
     const s = r.status;
     if (!s) {
-      t.push(['?', r.endpoint, 'unreachable', '', '', '', '', '', '', '']);
-      notes.push(`${r.endpoint}: ${r.error.message}`);
+      t.push([r.id, r.endpoint, unreachableText(r), '', '', '', '', '', '', '']);
       continue;
     }
-    t.push([s.id, s.address || r.endpoint, s.role, s.term, s.leader || '-', s.commitIndex, s.appliedIndex, lagOf(s, leader), s.hasQuorum ? 'yes' : 'no', modeText(s)]);
+    t.push([r.listed ? s.id : `${s.id} (not a member)`, s.address || r.endpoint, roleOf(r), s.term, s.leader || '-', s.commitIndex, s.appliedIndex, lagText(r, leader), s.hasQuorum ? 'yes' : 'no', modeText(s)]);
     for (const a of s.alarms) notes.push(`ALARM ${s.id}: ${a}`);
     // Storage past 80% of the quota is worth a line before it becomes an alarm.
     if (s.quotaBackendBytes > 0 && s.backendBytes > 0.8 * s.quotaBackendBytes) {
@@ -80,5 +101,6 @@ export function statusText(rows: EndpointStatus[]): string {
   }
   const sw = leader?.switchover;
   if (sw && sw.id) notes.push(`switchover ${sw.id}: ${sw.state} ${sw.from} -> ${sw.to}${sw.reason ? ` (${sw.reason})` : ''}`);
+  for (const p of v.problems) notes.push(`PROBLEM: ${p}`);
   return `${t.toString()}\n${notes.map((n) => `${n}\n`).join('')}`;
 }

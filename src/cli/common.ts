@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AuthOptions, type ClientTlsOptions, type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
 import { isEndpoint } from '../client/errors.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
 
 /** The local dev cluster, used when neither --endpoints nor RAFTDB_ENDPOINTS is given. */
 export const DEFAULT_ENDPOINTS = '127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003';
@@ -20,6 +21,8 @@ export interface CliIo {
    * line of standard input is the answer.
    */
   readSecret?(prompt: string): Promise<string>;
+  /** The verb's output format (-w), set from its options before it runs; absent: simple. */
+  format?: OutputFormat;
 }
 
 /** Bad invocation: exit code 2. */
@@ -27,15 +30,36 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** An expected failure that is not a gRPC error (e.g. key not found): exit code 1. */
+/**
+ * An expected failure that is not a gRPC error (e.g. key not found): exit code 1. With -w json it
+ * is printed as `{...fields, "error": {"code", "message"}}`: `code` names the failure
+ * (NOT_FOUND, or the server's code for a refusal), `fields` what the verb knows besides.
+ */
 export class CliFailure extends Error {
   override readonly name = 'CliFailure';
+  constructor(
+    message: string,
+    readonly code = 'FAILED',
+    readonly fields: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** `raftdb serve`: the node was removed from the cluster and has closed (exit code 4). */
+export class MemberRemovedError extends Error {
+  override readonly name = 'MemberRemovedError';
+  constructor(readonly nodeId: string) {
+    super(`node ${nodeId} was removed from the cluster and has stopped; delete its data directory before adding it again`);
+  }
 }
 
 /** Options every client verb takes. */
 export interface CommonOptions {
   endpoints: string;
+  /** True for -w json (and --json), and for table and fields, which are rendered from the JSON form. */
   json: boolean;
+  writeOut?: OutputFormat;
   timeout: number;
   /** TLS: CA bundle, client certificate and key (or their RAFTDB_CACERT/CERT/KEY variables). */
   cacert?: string;
@@ -70,17 +94,34 @@ export function intSetting(value: string, name: string, min: number, max: number
   return n;
 }
 
-/** Adds --endpoints, --json and --timeout (default `defaultTimeoutMs`) to a verb. */
-export function withCommonOptions(cmd: Command, io: CliIo, defaultTimeoutMs = 5000): Command {
+/**
+ * Adds --json and -w/--write-out: the verb then sees `json` true for json, table and fields (it
+ * writes JSON; output.ts renders table and fields from it) and io.format says which.
+ */
+export function withOutputOptions(cmd: Command, io: CliIo, jsonHelp = 'machine-readable output (same as -w json)'): Command {
   return cmd
+    .option('--json', jsonHelp, false)
+    .addOption(new Option('-w, --write-out <format>', 'output format').choices(OUTPUT_FORMATS).default('simple'))
+    .hook('preAction', (_cmd, action) => {
+      const o = action.opts<{ json?: boolean; writeOut?: OutputFormat }>();
+      if (o.json && o.writeOut !== 'simple' && o.writeOut !== 'json') throw new UsageError(`--json and -w ${o.writeOut} contradict each other`);
+      const format: OutputFormat = o.json ? 'json' : (o.writeOut ?? 'simple');
+      action.setOptionValue('json', format !== 'simple');
+      action.setOptionValue('writeOut', format);
+      io.format = format;
+    });
+}
+
+/** Adds --endpoints, --json, -w and --timeout (default `defaultTimeoutMs`) to a verb. */
+export function withCommonOptions(cmd: Command, io: CliIo, defaultTimeoutMs = 5000): Command {
+  return withOutputOptions(cmd, io)
     .addOption(
       // Read from io.env rather than with Option.env() so tests need not touch process.env.
       new Option('--endpoints <list>', 'comma-separated host:port of cluster nodes (env: RAFTDB_ENDPOINTS)').default(
         io.env.RAFTDB_ENDPOINTS || DEFAULT_ENDPOINTS,
       ),
     )
-    .option('--json', 'machine-readable output', false)
-    .option('--timeout <ms>', 'time allowed per request, retries included', positiveInt, defaultTimeoutMs)
+    .option('--timeout <ms>', 'time allowed per request: retries with back-off until it is spent', positiveInt, defaultTimeoutMs)
     .addOption(envOption('--cacert <file>', 'CA bundle that verifies the nodes; TLS on when given', 'RAFTDB_CACERT', io))
     .addOption(envOption('--cert <file>', 'client certificate', 'RAFTDB_CERT', io))
     .addOption(envOption('--key <file>', 'client certificate key', 'RAFTDB_KEY', io))
@@ -141,10 +182,14 @@ export function parseEndpoints(list: string): string[] {
   return endpoints;
 }
 
+/** Attempts of one call: high enough that --timeout, not a count, ends the retries. */
+export const CLI_MAX_ATTEMPTS = 1_000_000;
+
 /** Runs `fn` with a client for the verb's options, closing it afterwards. */
 export async function withClient<T>(opts: CommonOptions, fn: (client: RaftdbClient) => Promise<T>): Promise<T> {
   const tls = clientTls(opts);
-  const client = connect({ endpoints: parseEndpoints(opts.endpoints), timeoutMs: opts.timeout, ...(tls ? { tls } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });
+  // --timeout is the whole budget: attempts go on (with back-off) until it is spent.
+  const client = connect({ endpoints: parseEndpoints(opts.endpoints), timeoutMs: opts.timeout, retry: { maxAttempts: CLI_MAX_ATTEMPTS }, ...(tls ? { tls } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });
   try {
     return await fn(client);
   } finally {

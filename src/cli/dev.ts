@@ -1,8 +1,11 @@
 // `raftdb dev`: a local cluster on 127.0.0.1, one node process per node (so the cluster uses
 // every core and a node can be killed on its own), with data under --dir that survives restarts.
-import { type Command, Option } from 'commander';
+import { unlink } from 'node:fs/promises';
+import type { Server } from 'node:net';
+import { Argument, type Command, Option } from 'commander';
 import { type CliIo, CliFailure, UsageError, positiveInt } from './common.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { DEV_CTL_OPS, type DevCtlOp, devCtl, devSocketPath, serveDevControl } from './dev-control.js';
 import { LocalCluster, clientTlsFrom } from './local-cluster.js';
 import { CLOSE_TIMEOUT_MS, LOG_LEVELS, signalWaiter } from './node.js';
 import { type TuningFlags, addTuningOptions, tuningArgs, tuningOptions } from './tuning.js';
@@ -39,6 +42,17 @@ export function registerDevCommand(program: Command, io: CliIo): void {
   addTuningOptions(dev).action(async (f: DevFlags) => {
     await runDev(io, f);
   });
+  dev
+    .command('ctl')
+    .description('stop, start or kill one node of the running dev cluster (from another terminal)')
+    .addArgument(new Argument('<op>', 'stop (SIGTERM), start, or kill (SIGKILL)').choices(DEV_CTL_OPS))
+    .argument('<node>', 'node id, e.g. n2')
+    // --dir is dev's own option (commander hands it to the parent wherever it stands): the
+    // running dev's data directory, where its control socket is.
+    .action(async (op: DevCtlOp, node: string, _o: unknown, cmd: Command) => {
+      const dir = cmd.parent?.opts<{ dir: string }>().dir ?? './data';
+      io.out(`${await devCtl(dir, op, node)}\n`);
+    });
 }
 
 async function runDev(io: CliIo, f: DevFlags): Promise<void> {
@@ -50,6 +64,7 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
   const certsDir = f.tls ? await devCertificates(join(f.dir, 'certs'), ids) : undefined;
   const signals = signalWaiter();
   let cluster: LocalCluster | undefined;
+  let control: Server | undefined;
   try {
     cluster = await LocalCluster.start({
       ...(certsDir ? { certsDir } : {}),
@@ -71,13 +86,24 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
       const t = clientTlsFrom(certsDir);
       io.out(`TLS on: export RAFTDB_CACERT=${t.caFile} RAFTDB_CERT=${t.certFile} RAFTDB_KEY=${t.keyFile} (or --cacert/--cert/--key)\n`);
     }
+    // Without its control socket (another dev on this directory, a path too long for a Unix
+    // socket) the cluster still runs; only dev ctl is unavailable, and dev says so.
+    control = await serveDevControl(f.dir, cluster, (line) => io.out(`${line}\n`)).catch((err: Error) => {
+      io.err(`raftdb dev: no control socket, raftdb dev ctl will not work: ${err.message}\n`);
+      return undefined;
+    });
+    if (control) io.out(`control: raftdb dev ctl stop|start|kill <node> --dir ${f.dir}  (socket ${devSocketPath(f.dir)})\n`);
     const leader = await cluster.waitForLeader(DEV_LEADER_WAIT_MS, () => signals.isStopped);
     if (leader) io.out(`raftdb dev cluster ready: ${count} nodes, leader ${leader.id}\n`);
     else if (!signals.isStopped) io.err(`raftdb dev: no leader after ${DEV_LEADER_WAIT_MS / 1000}s; nodes keep running\n`);
     await signals.stopped;
   } finally {
     signals.dispose();
-    if (cluster) await stopCluster(cluster);
+    if (control) {
+      control.close();
+      await unlink(devSocketPath(f.dir)).catch(() => undefined);
+    }
+    if (cluster) await stopCluster(cluster, io);
   }
 }
 
@@ -93,13 +119,20 @@ async function devCertificates(dir: string, ids: string[]): Promise<string> {
 }
 
 /** Stops the nodes (a second signal kills them at once); exit 1 if some had to be killed. */
-async function stopCluster(cluster: LocalCluster): Promise<void> {
-  const second = (): void => cluster.killAll();
+async function stopCluster(cluster: LocalCluster, io: CliIo): Promise<void> {
+  const second = (): void => {
+    io.err('raftdb dev: killing every node now (SIGKILL)\n');
+    cluster.killAll();
+  };
   process.once('SIGINT', second);
   process.once('SIGTERM', second);
+  const running = cluster.nodes.filter((n) => n.child).map((n) => n.id);
+  // Say what happens, since a clean stop (handover, storage closed) can take a few seconds.
+  io.err(`raftdb dev: stopping ${running.join(', ') || 'no running node'} (SIGTERM: clean stop; Ctrl-C again kills them)\n`);
   try {
     const killed = await cluster.stop(CLOSE_TIMEOUT_MS);
     if (killed.length > 0) throw new CliFailure(`node(s) ${killed.join(', ')} did not stop within ${CLOSE_TIMEOUT_MS / 1000}s and were killed`);
+    io.err(`raftdb dev: every node stopped; data kept in ${cluster.nodes[0] ? dirname(cluster.nodes[0].dataDir) : '.'} (run raftdb dev again to resume)\n`);
   } finally {
     process.off('SIGINT', second);
     process.off('SIGTERM', second);

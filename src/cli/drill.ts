@@ -3,7 +3,7 @@
 // linearizable, acknowledged writes were lost, or the cluster did not recover.
 import { type Command, Option } from 'commander';
 import { dockerUnavailable, formatReport, NEMESES, parseScenario, runDrill, type DrillCommitMode } from '../drill/index.js';
-import { type CliIo, CliFailure, UsageError, intSetting, printJson } from './common.js';
+import { type CliIo, CliFailure, UsageError, intSetting, printJson, withOutputOptions } from './common.js';
 
 interface DrillFlags {
   backend: 'process' | 'docker' | 'auto';
@@ -23,23 +23,26 @@ interface DrillFlags {
 
 /** Registers the drill verb. */
 export function registerDrillCommand(program: Command, io: CliIo): void {
-  program
-    .command('drill')
-    .description('run a failover drill on a fresh cluster and check the history for linearizability')
-    .addOption(new Option('--backend <kind>', 'node processes, Docker containers, or docker when available').choices(['process', 'docker', 'auto']).default('auto'))
-    .addOption(new Option('--nodes <n>', 'cluster size').choices(['3', '5']).default('3'))
-    .option('--scenario <name>', `a nemesis (${NEMESES.join(', ')}), a comma-separated list, all, random or none`, 'random')
-    .option('--duration <s>', 'seconds of workload and faults', '60')
-    .option('--clients <n>', 'concurrent client loops', '4')
-    .option('--seed <n>', 'seed of the random schedule (default: random, printed)')
-    .addOption(new Option('--mode <mode>', 'commit mode of every write').choices(['sync', 'semi-sync', 'async']).default('semi-sync'))
-    .addOption(new Option('--workload <kind>', 'registers, lists, or both').choices(['register', 'append', 'mixed']).default('mixed'))
-    .option('--rate <ops>', 'operations per second per client', '20')
-    .option('--history <file>', 'write the recorded history here (JSON lines)')
-    .option('--keep-data', 'keep the process backend data directory and node logs', false)
-    .option('--secure', 'TLS on every port, mutual TLS between nodes, auth on, the workload as a non-root user (default with docker)')
-    .option('--no-secure', 'plaintext and auth off (default with process)')
-    .option('--json', 'machine-readable report', false)
+  withOutputOptions(
+    program
+      .command('drill')
+      .description('run a failover drill on a fresh cluster and check the history for linearizability')
+      .addOption(new Option('--backend <kind>', 'node processes, Docker containers, or docker when available').choices(['process', 'docker', 'auto']).default('auto'))
+      .addOption(new Option('--nodes <n>', 'cluster size').choices(['3', '5']).default('3'))
+      .option('--scenario <name>', `a nemesis (${NEMESES.join(', ')}), a comma-separated list, all, random or none`, 'random')
+      .option('--duration <s>', 'seconds of workload and faults', '60')
+      .option('--clients <n>', 'concurrent client loops', '4')
+      .option('--seed <n>', 'seed of the random schedule (default: random, printed)')
+      .addOption(new Option('--mode <mode>', 'commit mode of every write').choices(['sync', 'semi-sync', 'async']).default('semi-sync'))
+      .addOption(new Option('--workload <kind>', 'registers, lists, or both').choices(['register', 'append', 'mixed']).default('mixed'))
+      .option('--rate <ops>', 'operations per second per client', '20')
+      .option('--history <file>', 'write the recorded history here (JSON lines)')
+      .option('--keep-data', 'keep the process backend data directory and node logs', false)
+      .option('--secure', 'TLS on every port, mutual TLS between nodes, auth on, the workload as a non-root user (default with docker)')
+      .option('--no-secure', 'plaintext and auth off (default with process)'),
+    io,
+    'machine-readable report (same as -w json)',
+  )
     .action(async (f: DrillFlags) => {
       const opts = await drillOptions(f);
       if (!f.json) io.err(`raftdb drill: ${opts.backend} backend, seed ${opts.seed}\n`);

@@ -58,8 +58,7 @@ async function refusals<T>(io: CliIo, opts: CommonOptions, verb: string, fn: () 
   } catch (err) {
     if (!(err instanceof RaftdbError) || (err.code !== 'FAILED_PRECONDITION' && err.code !== 'ABORTED')) throw err;
     const what = err.code === 'ABORTED' ? 'aborted' : 'refused';
-    if (opts.json) printJson(io, { ok: false, code: err.code, reason: err.details });
-    throw new CliFailure(`${verb} ${what}: ${err.details}`);
+    throw new CliFailure(`${verb} ${what}: ${err.details}`, err.code, { ok: false, code: err.code, reason: err.details });
   }
 }
 

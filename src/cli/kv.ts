@@ -1,12 +1,27 @@
 // Key-value verbs: put, get, del, scan, txn.
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import type { CommitMode, Consistency, KeyValue, TxnOpResult } from '../client/index.js';
+import type { CommitMode, Consistency, KeyValue, RangeQuery, SortOrder, SortTarget, TxnOpResult } from '../client/index.js';
 import { type CliIo, CliFailure, type CommonOptions, UsageError, bytesJson, kvJson, positiveInt, printJson, withClient, withCommonOptions } from './common.js';
 import { argBytes, type ByteEncoding, type ByteOptions, encodingOf, showBytes, withByteOptions } from './bytes-args.js';
 import { parseTxnSpec } from './txn-spec.js';
 
 const MODES: CommitMode[] = ['sync', 'semi-sync', 'async'];
+/** etcdctl's --sort-by names and the client's. */
+const SORT_TARGET_OF: Record<string, SortTarget> = { KEY: 'key', CREATE: 'create', MODIFY: 'mod', VALUE: 'value', VERSION: 'version' };
+const SORT_TARGETS = Object.keys(SORT_TARGET_OF);
+const SORT_ORDERS = ['ASCEND', 'DESCEND'];
+
+interface GetFlags extends CommonOptions, ByteOptions {
+  consistency: Consistency;
+  prefix: boolean;
+  rev?: number;
+  limit?: number;
+  keysOnly: boolean;
+  countOnly: boolean;
+  sortBy?: string;
+  order?: string;
+}
 const CONSISTENCY: Consistency[] = ['linearizable', 'lease', 'serializable'];
 
 /** Registers put, get, del, scan and txn. */
@@ -48,23 +63,42 @@ export function registerKvCommands(program: Command, io: CliIo): void {
     .option('--prefix', 'every key starting with KEY', false)
     .option('--rev <revision>', 'read as of this past revision', positiveInt)
     .option('--limit <n>', 'at most N keys (ranges)', positiveInt)
-    .action(async (keyArg: string, endArg: string | undefined, opts: CommonOptions & ByteOptions & { consistency: Consistency; prefix: boolean; rev?: number; limit?: number }) => {
+    .option('--keys-only', 'print keys only, without values', false)
+    .option('--count-only', 'print only the number of keys', false)
+    .addOption(new Option('--sort-by <target>', 'sort on the server by (default KEY with --order)').choices(SORT_TARGETS))
+    .addOption(new Option('--order <order>', 'sort direction (default ASCEND with --sort-by)').choices(SORT_ORDERS))
+    .action(async (keyArg: string, endArg: string | undefined, opts: GetFlags) => {
       const enc = encodingOf(opts);
       const key = argBytes(keyArg, 'key', enc);
       if (opts.prefix && endArg !== undefined) throw new UsageError('give either --prefix or a range end, not both');
-      if (endArg === undefined && !opts.prefix && opts.rev === undefined) {
+      if (opts.countOnly && opts.keysOnly) throw new UsageError('give either --count-only or --keys-only, not both');
+      const shaped = opts.keysOnly || opts.countOnly || opts.sortBy !== undefined || opts.order !== undefined;
+      if (endArg === undefined && !opts.prefix && opts.rev === undefined && !shaped) {
         const r = await withClient(opts, (c) => c.get(key, { consistency: opts.consistency }));
         if (!r.kv) {
-          if (opts.json) printJson(io, { found: false, ...bytesJson('key', key), header: r.header });
-          throw new CliFailure(`key not found: ${showBytes(key, enc).toString()}`);
+          throw new CliFailure(`key not found: ${showBytes(key, enc).toString()}`, 'NOT_FOUND', { found: false, ...bytesJson('key', key), header: r.header });
         }
         if (opts.json) printJson(io, { found: true, ...kvJson(r.kv), header: r.header });
         else io.out(Buffer.concat([showBytes(r.kv.value, enc, opts.raw), Buffer.from('\n')]));
         return;
       }
       const selector = opts.prefix ? { key, prefix: true } : endArg !== undefined ? { key, rangeEnd: argBytes(endArg, 'range_end', enc) } : { key };
-      const query = { ...selector, consistency: opts.consistency, ...(opts.rev ? { revision: opts.rev } : {}), ...(opts.limit ? { limit: opts.limit } : {}) };
-      await withClient(opts, (c) => printRange(io, c.rangeAll(query), opts.json, enc, opts.raw));
+      const query: RangeQuery = { ...selector, consistency: opts.consistency, ...(opts.rev ? { revision: opts.rev } : {}), ...(opts.limit ? { limit: opts.limit } : {}) };
+      if (opts.keysOnly) query.keysOnly = true;
+      if (opts.countOnly) {
+        const r = await withClient(opts, (c) => c.range({ ...query, countOnly: true }));
+        if (opts.json) printJson(io, { count: r.count, more: r.more, header: r.header });
+        else io.out(`${r.count}${r.more ? '+' : ''}\n`);
+        return;
+      }
+      if (opts.sortBy !== undefined || opts.order !== undefined) {
+        // A sort is one request: the server sorts the whole range (up to its maximum), then cuts to --limit.
+        query.sort = { target: SORT_TARGET_OF[opts.sortBy ?? 'KEY']!, order: (opts.order ?? 'ASCEND').toLowerCase() as SortOrder };
+        const r = await withClient(opts, (c) => c.range(query));
+        await printRange(io, [r], opts.json, enc, opts.raw, opts.keysOnly);
+        return;
+      }
+      await withClient(opts, (c) => printRange(io, c.rangeAll(query), opts.json, enc, opts.raw, opts.keysOnly));
     });
 
   withByteOptions(
@@ -173,12 +207,22 @@ async function valueBytes(io: CliIo, arg: string | undefined, file: string | und
  * Prints a range page by page, so a large one never sits in memory whole: "key<TAB>value" lines,
  * or with --json one document {"kvs": [...], "count": N} written as the pages arrive.
  */
-async function printRange(io: CliIo, pages: AsyncIterable<{ kvs: readonly KeyValue[] }>, json: boolean, enc: ByteEncoding, raw: boolean | undefined): Promise<void> {
+async function printRange(
+  io: CliIo,
+  pages: AsyncIterable<{ kvs: readonly KeyValue[] }> | Iterable<{ kvs: readonly KeyValue[] }>,
+  json: boolean,
+  enc: ByteEncoding,
+  raw: boolean | undefined,
+  keysOnly = false,
+): Promise<void> {
   let count = 0;
   if (json) io.out('{"kvs":[');
   for await (const page of pages) {
     for (const kv of page.kvs) {
-      if (json) io.out(`${count > 0 ? ',' : ''}${JSON.stringify(kvJson(kv))}`);
+      if (json) {
+        const { value: _value, ...keyJson } = kvJson(kv);
+        io.out(`${count > 0 ? ',' : ''}${JSON.stringify(keysOnly ? keyJson : kvJson(kv))}`);
+      } else if (keysOnly) io.out(Buffer.concat([showBytes(kv.key, enc, raw), Buffer.from('\n')]));
       else io.out(Buffer.concat([showBytes(kv.key, enc, raw), Buffer.from('\t'), showBytes(kv.value, enc, raw), Buffer.from('\n')]));
       count++;
     }

@@ -4,21 +4,26 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { renderTop, type MemberStatus } from '../metrics/index.js';
 import { repairWal } from '../wal/index.js';
-import { type CliIo, type CommonOptions, positiveInt, printJson, UsageError, withClient, withCommonOptions } from './common.js';
+import { type CliIo, CliFailure, type CommonOptions, parseEndpoints, positiveInt, printJson, UsageError, withClient, withCommonOptions, withOutputOptions } from './common.js';
+import { shortReason } from '../client/diagnose.js';
+import { type Verdict, clusterRows, roleOf, verdictOf } from './members-view.js';
 
-/** One round of Status from every endpoint, shaped as the metrics module renders it. */
-async function poll(opts: CommonOptions): Promise<MemberStatus[]> {
+/** One round of Status from every member (found through MemberList), shaped as the metrics module renders it. */
+async function poll(opts: CommonOptions): Promise<{ members: MemberStatus[]; verdict: Verdict }> {
   return withClient(opts, async (client) => {
-    const all = await client.cluster.statusAll({ timeoutMs: Math.min(opts.timeout, 1000) });
-    return all.map((e) => ({
-      id: e.status?.id ?? e.endpoint,
-      address: e.endpoint,
-      status: e.status ?? null,
-      ...(e.error ? { error: e.error.details } : {}),
+    const { rows } = await clusterRows(client, parseEndpoints(opts.endpoints), Math.min(opts.timeout, 1000));
+    const members = rows.map((r) => ({
+      id: r.id === '?' ? r.endpoint : r.id,
+      address: r.endpoint,
+      // Learners as learners (the core calls them followers).
+      status: r.status ? { ...r.status, role: roleOf(r) } : null,
+      ...(r.status ? {} : { error: r.error ? shortReason(r.error) : 'no answer' }),
     }));
+    return { members, verdict: verdictOf(rows) };
   });
 }
 
+/** Registers top and repair. */
 export function registerMaintenanceCommands(program: Command, io: CliIo): void {
   withCommonOptions(
     program
@@ -27,23 +32,32 @@ export function registerMaintenanceCommands(program: Command, io: CliIo): void {
       .option('--interval <ms>', 'refresh interval', positiveInt, 1000)
       .option('--once', 'print one screen and exit'),
     io,
-  ).action(async (opts: CommonOptions & { interval: number; once?: boolean }) => {
+  )
+    .option('--ok-if-degraded', 'with --once: exit 0 while the cluster has a quorum, even with members down', false)
+    .action(async (opts: CommonOptions & { interval: number; once?: boolean; okIfDegraded: boolean }) => {
     const color = process.stdout.isTTY === true && !opts.json;
     for (;;) {
-      const members = await poll(opts);
-      if (opts.json) printJson(io, members);
+      const { members, verdict } = await poll(opts);
+      if (opts.json) printJson(io, { members, leader: verdict.leader?.id ?? null, quorum: verdict.quorum, problems: verdict.problems });
       // Clear the screen between refreshes only on a terminal; piped output stays a log.
-      else io.out(`${color ? '\x1b[2J\x1b[H' : ''}${renderTop(members, { color })}\n`);
-      if (opts.once) return;
+      else io.out(`${color ? '\x1b[2J\x1b[H' : ''}${renderTop(members, { color })}${verdict.problems.map((p) => `PROBLEM: ${p}\n`).join('')}\n`);
+      if (opts.once) {
+        // Same exit codes as status: 1 without quorum, or with a member down unless --ok-if-degraded.
+        if (!verdict.quorum) throw new CliFailure(verdict.problems[0] ?? 'no quorum', 'QUORUM_LOST');
+        if (verdict.down.length > 0 && !opts.okIfDegraded) throw new CliFailure(`degraded: ${verdict.problems.join('; ')}`, 'DEGRADED');
+        return;
+      }
       await new Promise((r) => setTimeout(r, opts.interval));
     }
   });
 
-  program
-    .command('repair')
-    .description("cut a stopped node's write-ahead log at its first corrupt record (loses the records after it; the node re-fetches them from the leader)")
-    .requiredOption('--data-dir <dir>', "the node's data directory (as given to serve)")
-    .option('--json', 'machine-readable output')
+  withOutputOptions(
+    program
+      .command('repair')
+      .description("cut a stopped node's write-ahead log at its first corrupt record (loses the records after it; the node re-fetches them from the leader)")
+      .requiredOption('--data-dir <dir>', "the node's data directory (as given to serve)"),
+    io,
+  )
     .action(async (opts: { dataDir: string; json?: boolean }) => {
       if (!opts.dataDir) throw new UsageError('--data-dir is required');
       const repairs = await repairWal(join(opts.dataDir, 'wal'));

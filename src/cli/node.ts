@@ -1,11 +1,12 @@
 // `raftdb serve`: one node in this process, for containers, real deployments and the node
 // processes of `raftdb dev`. Stops cleanly on SIGINT/SIGTERM (or when the dev parent that
 // spawned it goes away) and exits 0; a node that stops on a fatal error (a full or failing WAL
-// disk, a broken invariant) exits 3 (EXIT_FATAL) once it has closed.
+// disk, a broken invariant) exits 3 (EXIT_FATAL) once it has closed; a node removed from the
+// cluster by a membership change exits 4 (EXIT_REMOVED) once it has closed.
 import { type Command, Option } from 'commander';
 import { isEndpoint } from '../client/errors.js';
 import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
-import { type CliIo, CliFailure, UsageError, intSetting } from './common.js';
+import { type CliIo, CliFailure, MemberRemovedError, UsageError, intSetting } from './common.js';
 import type { ReadyMessage } from './local-cluster.js';
 import { type ServeTlsFlags, addServeTlsOptions, serveTlsOptions } from './tls-flags.js';
 import { type TuningFlags, addTuningOptions, tuningOptions } from './tuning.js';
@@ -84,9 +85,11 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
       process.send?.({ type: 'ready', id: node.id, address: node.address } satisfies ReadyMessage);
       // A node that stopped on a fatal error has closed itself: the process ends with EXIT_FATAL
       // instead of waiting for a signal that would never come.
-      const failed = await Promise.race([signals.stopped.then(() => null), node.fatal]);
-      if (failed) throw failed;
+      const ended = await Promise.race([signals.stopped.then(() => null), node.fatal, node.removed.then(() => 'removed' as const)]);
+      if (ended instanceof Error) throw ended;
       await closeWithin([node]);
+      // After the close, so the node's last writes are on disk before the process says why it ends.
+      if (ended === 'removed') throw new MemberRemovedError(node.id);
     } finally {
       process.off('SIGHUP', reload);
       signals.dispose();

@@ -8,7 +8,7 @@ import { registerAlarmCommands } from './alarm.js';
 import { registerBenchCommands } from './bench.js';
 import { registerCertsCommands } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
-import { type CliIo, CliFailure, UsageError } from './common.js';
+import { type CliIo, CliFailure, MemberRemovedError, UsageError } from './common.js';
 import { registerDevCommand } from './dev.js';
 import { registerDrillCommand } from './drill.js';
 import { registerFailoverCommands } from './failover.js';
@@ -16,6 +16,11 @@ import { registerKvCommands } from './kv.js';
 import { registerMaintenanceCommands } from './maintenance.js';
 import { registerModeCommands } from './mode.js';
 import { registerNodeCommands } from './node.js';
+import { registerCompletionCommand } from './completion.js';
+import { registerEndpointCommands } from './endpoint.js';
+import { registerWatchCommand } from './watch.js';
+import { errorDocument } from './error-json.js';
+import { formatOutput, sniffFormat } from './output.js';
 
 /** Exit codes: 0 success, 1 the request failed (or a node could not start), 2 bad usage, 3 a running node stopped on a fatal error. */
 export const EXIT_OK = 0;
@@ -27,6 +32,8 @@ export const EXIT_USAGE = 2;
  * once the cause is fixed: it recovers from its own disk and catches up from the leader.
  */
 export const EXIT_FATAL = 3;
+/** `raftdb serve`: a membership change removed the node from its cluster; it closed cleanly (etcd's members stop too). */
+export const EXIT_REMOVED = 4;
 
 /** Builds the program; errors are thrown (exitOverride), never exit the process. */
 export function createProgram(io: CliIo): Command {
@@ -52,24 +59,37 @@ export function createProgram(io: CliIo): Command {
   registerCertsCommands(program, io);
   registerAuthCommands(program, io);
   registerAlarmCommands(program, io);
+  registerWatchCommand(program, io);
+  registerEndpointCommands(program, io);
+  registerCompletionCommand(program, io); // reads the whole tree when it runs
   return program;
 }
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const program = createProgram(io);
+  // The format is known before parsing (a usage error with --json is a JSON document too), and
+  // set again from the verb's parsed options (common.ts).
+  const out = formatOutput(io, sniffFormat(argv));
+  const program = createProgram(out);
   try {
     await program.parseAsync(argv, { from: 'user' });
+    out.finish();
     return EXIT_OK;
   } catch (err) {
-    return report(err, io);
+    out.finish();
+    const code = report(err, out);
+    if (code !== EXIT_OK && out.format === 'json') {
+      // Every failure with -w json is one document on stdout, on a line of its own.
+      io.out(`${out.endsLine ? '' : '\n'}${JSON.stringify(errorDocument(err, code))}\n`);
+    }
+    return code;
   }
 }
 
 function report(err: unknown, io: CliIo): number {
   if (err instanceof CommanderError) {
     // commander has already printed its message (or the help text).
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
     return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
   if (err instanceof UsageError) {
@@ -81,6 +101,10 @@ function report(err: unknown, io: CliIo): number {
     const leader = err.leader ? ` (leader: ${err.leader})` : '';
     io.err(`raftdb: ${err.code}: ${err.details}${leader}${tries}\n`);
     return EXIT_FAILED;
+  }
+  if (err instanceof MemberRemovedError) {
+    io.err(`raftdb: ${err.message}\n`);
+    return EXIT_REMOVED;
   }
   if (err instanceof NodeFatalError) {
     io.err(`raftdb: ${err.message}\n`);

@@ -58,8 +58,18 @@ export interface ConnectOptions {
    * the server applies a request id at most once — so a frozen leader is left within a second.
    */
   writeAttemptTimeoutMs?: number;
-  /** Retry limits (default 8 attempts, back-off 50 ms doubling up to 1000 ms). */
+  /**
+   * Retry limits (default 8 attempts, back-off 50 ms doubling up to 1000 ms). `timeoutMs` bounds
+   * a call as well; to retry until it is spent, give a large `maxAttempts` (the CLI does).
+   */
   retry?: Partial<RetryOptions>;
+  /**
+   * When a call that needs the leader fails (UNAVAILABLE, DEADLINE_EXCEEDED), ask every endpoint
+   * for its Status and say why in the error: quorum lost, no leader, nothing reachable
+   * (`RaftdbError.diagnosis`). Costs at most a tenth of `timeoutMs` (200 ms..1 s) on such a
+   * failure only. Default true.
+   */
+  explainFailures?: boolean;
   /** Writes in flight at once; more wait for a free session (default 16; see sessions.ts). */
   maxConcurrentWrites?: number;
   /**
@@ -127,7 +137,7 @@ export class RaftdbClient {
         this.invoker.unary<IssuedToken>('auth', 'Authenticate', { name: user, password }, { kind: 'read', route: 'leader', timeoutMs: this.timeoutMs }),
       );
     }
-    this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs, writeAttemptTimeoutMs, pipeline: opts.pipeline ?? true, ...(this.tokens ? { tokens: this.tokens } : {}) });
+    this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs, writeAttemptTimeoutMs, pipeline: opts.pipeline ?? true, explainFailures: opts.explainFailures ?? true, ...(this.tokens ? { tokens: this.tokens } : {}) });
     this.sessions = new WriteSessions(this.clientId, positiveInt(opts.maxConcurrentWrites, 16, 'maxConcurrentWrites'));
     this.cluster = new ClusterApi(this.invoker, this.timeoutMs);
     this.auth = new AuthApi(this.invoker, this.timeoutMs);

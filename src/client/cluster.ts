@@ -58,6 +58,9 @@ export interface NodeStatus {
   /** This member's backend size in bytes and its quota (--quota-backend-bytes). */
   backendBytes: number;
   quotaBackendBytes: number;
+  /** The last leader this node knew and its term, kept while it has none ('' and 0 from older servers). */
+  lastLeader: string;
+  lastLeaderTerm: number;
 }
 
 /** An active cluster alarm: `alarm` (NOSPACE) raised by `memberId`. */
@@ -134,7 +137,7 @@ export class ClusterApi {
     const policy = this.policy('read', 'any', opts);
     if (opts.endpoint !== undefined) policy.endpoint = opts.endpoint;
     const w = await this.invoker.unary<WireStatus>('cluster', 'Status', {}, policy);
-    return { ...w, switchover: w.switchover ?? null, commitMode: commitModeName(w.commitMode), effectiveCommitMode: commitModeName(w.effectiveCommitMode) };
+    return { ...w, lastLeader: w.lastLeader ?? '', lastLeaderTerm: Number(w.lastLeaderTerm ?? 0), switchover: w.switchover ?? null, commitMode: commitModeName(w.commitMode), effectiveCommitMode: commitModeName(w.effectiveCommitMode) };
   }
 
   /** Status of every known endpoint, in parallel; unreachable ones carry their error. */

@@ -1,6 +1,7 @@
 // The one place where gRPC failures become client errors, and where we decide which of them a
 // retry can fix. Everything the client throws is a RaftdbError so callers switch on `code`.
 import { Metadata, status } from '@grpc/grpc-js';
+import type { ClusterDiagnosis } from './diagnose.js';
 
 /** gRPC status names ('UNAVAILABLE', 'INVALID_ARGUMENT', ...), used as RaftdbError codes. */
 export type RaftdbErrorCode = keyof typeof status;
@@ -21,8 +22,10 @@ export class RaftdbError extends Error {
   readonly leader: string | undefined;
   /** How many attempts were made before giving up (1 when the error was not retried). */
   readonly attempts: number;
+  /** Set when no leader could be reached: what the endpoints said (quorum lost, no leader, none reachable). */
+  readonly diagnosis: ClusterDiagnosis | undefined;
 
-  constructor(grpcCode: number, details: string, opts: { leader?: string; attempts?: number; cause?: unknown } = {}) {
+  constructor(grpcCode: number, details: string, opts: { leader?: string; attempts?: number; cause?: unknown; diagnosis?: ClusterDiagnosis } = {}) {
     const code = codeName(grpcCode);
     super(`${code}: ${details}`, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
@@ -30,11 +33,12 @@ export class RaftdbError extends Error {
     this.details = details;
     this.leader = opts.leader;
     this.attempts = opts.attempts ?? 1;
+    this.diagnosis = opts.diagnosis;
   }
 
   /** The same error, recording how many attempts led to it. */
   withAttempts(attempts: number): RaftdbError {
-    return new RaftdbError(this.grpcCode, this.details, { leader: this.leader, attempts, cause: this.cause });
+    return new RaftdbError(this.grpcCode, this.details, { leader: this.leader, attempts, cause: this.cause, ...(this.diagnosis ? { diagnosis: this.diagnosis } : {}) });
   }
 }
 

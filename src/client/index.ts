@@ -4,6 +4,7 @@ export type { ConnectOptions } from './client.js';
 export type { ClientTlsOptions } from './tls.js';
 export { RaftdbError, LEADER_TRAILER } from './errors.js';
 export type { RaftdbErrorCode } from './errors.js';
+export type { ClusterDiagnosis } from './diagnose.js';
 export type { RetryOptions } from './invoke.js';
 export type { Bytes } from './bytes.js';
 export { KeyValue } from './types.js';
@@ -18,6 +19,8 @@ export type {
   GetResult,
   DeleteResult,
   RangeResult,
+  SortTarget,
+  SortOrder,
 } from './kv.js';
 export { compare, op } from './txn.js';
 export type { CompareOp, TxnCompare, TxnOp, TxnSpec, TxnOpResult, TxnResult } from './txn.js';

@@ -2,6 +2,7 @@
 // a retry goes where the failure points: to the leader a follower named, or to the next endpoint
 // when a node is unreachable. Only failures that are safe to repeat are retried (see classify).
 import * as grpc from '@grpc/grpc-js';
+import { explainNoLeader, needsExplaining, type StatusFacts } from './diagnose.js';
 import { isEndpoint, RaftdbError, toRaftdbError } from './errors.js';
 import type { EndpointPool, Route, Stubs } from './endpoints.js';
 import { isPipelined } from './pipeline.js';
@@ -48,7 +49,18 @@ export interface InvokerOptions {
   pipeline: boolean;
   /** With connect({ auth }): the token every call carries. */
   tokens?: TokenSource;
+  /**
+   * A call that needs the leader and fails UNAVAILABLE or DEADLINE_EXCEEDED asks every endpoint
+   * for its Status and says why (quorum lost, no leader, nothing reachable); see diagnose.ts.
+   */
+  explainFailures: boolean;
 }
+
+/** Time left at the end of a call's budget below which no further attempt is started. */
+const LAST_ATTEMPT_MS = 50;
+/** Bounds of the Status round that explains a failure (10% of the call's budget between them). */
+const MIN_PROBE_MS = 200;
+const MAX_PROBE_MS = 1000;
 
 type Decision = { type: 'fatal' } | { type: 'redirect'; to: string } | { type: 'rotate' } | { type: 'again' };
 
@@ -122,8 +134,25 @@ export class Invoker {
     return callOnce<Res>(this.pool.stubs(endpoint)[service], method, request, deadlineMs, token);
   }
 
-  /** Calls `method` on the KV or Cluster service, retrying as `policy` allows. */
+  /** Calls `method` on the KV or Cluster service, retrying as `policy` allows; a failure to reach the leader says why. */
   async unary<Res>(service: keyof Stubs, method: string, request: object, policy: CallPolicy): Promise<Res> {
+    try {
+      return await this.retried<Res>(service, method, request, policy);
+    } catch (e) {
+      const err = toRaftdbError(e);
+      if (!this.options.explainFailures || policy.route !== 'leader' || policy.endpoint !== undefined || !needsExplaining(err) || this.pool.isClosed) throw err;
+      const probeMs = Math.min(MAX_PROBE_MS, Math.max(MIN_PROBE_MS, Math.round(policy.timeoutMs / 10)));
+      throw await explainNoLeader(err, this.pool.list(), (endpoint, deadlineMs) => this.statusOnce(endpoint, deadlineMs), probeMs);
+    }
+  }
+
+  /** One Status call to one endpoint, for explaining a failure. */
+  private async statusOnce(endpoint: string, deadlineMs: number): Promise<StatusFacts> {
+    const token = this.options.tokens ? await this.options.tokens.get().catch(() => null) : null;
+    return callOnce<StatusFacts>(this.pool.stubs(endpoint).cluster, 'Status', {}, deadlineMs, token);
+  }
+
+  private async retried<Res>(service: keyof Stubs, method: string, request: object, policy: CallPolicy): Promise<Res> {
     const { retry } = this.options;
     const deadlineMs = Date.now() + policy.timeoutMs;
     // Authenticate itself goes without a token, and so does everything while auth is not asked for.
@@ -180,7 +209,11 @@ export class Invoker {
         if (decision.type === 'rotate') this.pool.noteUnreachable(endpoint);
         delayMs = backoffMs(retry, ++failures);
       }
-      if (Date.now() + delayMs >= deadlineMs) throw err.withAttempts(attempt);
+      // The call's timeout is its whole budget: the back-off is cut short so that one more attempt
+      // fits before the deadline, rather than giving up early because a full back-off would not.
+      const leftMs = deadlineMs - Date.now();
+      if (leftMs < LAST_ATTEMPT_MS) throw err.withAttempts(attempt);
+      delayMs = Math.min(delayMs, leftMs - LAST_ATTEMPT_MS);
       if (delayMs > 0) await sleep(delayMs);
     }
   }

@@ -44,7 +44,18 @@ export interface RangeQuery extends KeySelector, ReadOptions {
   limit?: number;
   /** Read as of this past revision (0 or absent: latest). */
   revision?: number;
+  /** Keys and revisions only, values left out. */
+  keysOnly?: boolean;
+  /** Only the number of keys (`count`), no keys. */
+  countOnly?: boolean;
+  /** Sort on the server before `limit` applies; other than ascending by key, a range of more than 10,000 keys is refused. */
+  sort?: { target: SortTarget; order: SortOrder };
 }
+
+/** What a range is sorted by (etcd's SortTarget). */
+export type SortTarget = 'key' | 'version' | 'create' | 'mod' | 'value';
+/** Sort direction. */
+export type SortOrder = 'ascend' | 'descend';
 
 /** The answer to a put. */
 export interface PutResult {
@@ -68,6 +79,8 @@ export interface DeleteResult {
 export interface RangeResult {
   kvs: KeyValue[];
   more: boolean;
+  /** Keys in the range (with countOnly or a sort: the whole range, up to 10,000; else the keys returned). */
+  count: number;
   header: ResponseHeader;
 }
 
@@ -109,13 +122,27 @@ export function deleteRequest(target: Bytes | KeySelector, opts: WriteOptions, i
 
 /** A RangeRequest. */
 export function rangeRequest(q: RangeQuery): WireRangeRequest {
-  return {
+  const req: WireRangeRequest = {
     ...selectorToWire(q),
     limit: nonNegativeInt(q.limit, 'limit'),
     revision: nonNegativeInt(q.revision, 'revision'),
     consistency: wireConsistency(q.consistency),
   };
+  if (q.keysOnly) req.keysOnly = true;
+  if (q.countOnly) req.countOnly = true;
+  if (q.sort) {
+    const target = SORT_TARGETS[q.sort.target];
+    const order = SORT_ORDERS[q.sort.order];
+    if (!target) throw invalidArgument(`sort.target must be one of ${Object.keys(SORT_TARGETS).join(', ')}`);
+    if (!order) throw invalidArgument(`sort.order must be one of ${Object.keys(SORT_ORDERS).join(', ')}`);
+    req.sortTarget = target;
+    req.sortOrder = order;
+  }
+  return req;
 }
+
+const SORT_TARGETS: Record<SortTarget, NonNullable<WireRangeRequest['sortTarget']>> = { key: 'KEY', version: 'VERSION', create: 'CREATE', mod: 'MOD', value: 'VALUE' };
+const SORT_ORDERS: Record<SortOrder, NonNullable<WireRangeRequest['sortOrder']>> = { ascend: 'ASCEND', descend: 'DESCEND' };
 
 /** A GetResult from the wire. */
 export function getResult(key: Buffer, w: WireGetResponse): GetResult {
@@ -135,5 +162,7 @@ export function deleteResult(w: WireDeleteResponse | null | undefined): DeleteRe
 
 /** A RangeResult from the wire. */
 export function rangeResult(w: WireRangeResponse | null | undefined): RangeResult {
-  return { kvs: (w?.kvs ?? []).map(keyValue), more: w?.more ?? false, header: header(w?.header) };
+  const kvs = (w?.kvs ?? []).map(keyValue);
+  const count = w?.count === undefined || w.count === null ? kvs.length : Number(w.count);
+  return { kvs, more: w?.more ?? false, count, header: header(w?.header) };
 }

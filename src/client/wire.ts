@@ -47,6 +47,10 @@ export interface WireRangeRequest {
   limit: number;
   revision: number;
   consistency: WireConsistency;
+  keysOnly?: boolean;
+  countOnly?: boolean;
+  sortOrder?: 'NONE' | 'ASCEND' | 'DESCEND';
+  sortTarget?: 'KEY' | 'VERSION' | 'CREATE' | 'MOD' | 'VALUE';
 }
 
 export interface WireGetResponse {
@@ -71,6 +75,8 @@ export interface WireRangeResponse {
   header: WireHeader | null;
   kvs: WireKeyValue[];
   more: boolean;
+  /** Absent from servers older than the field. */
+  count?: number | string;
 }
 
 export interface WireCompare {

@@ -57,7 +57,8 @@ function row(
   width: number,
 ): { cells: string[]; colour: keyof typeof ANSI | null } {
   const s = m.status;
-  if (!s) return { cells: [m.id, 'unreachable', '-', '-', '-', '-', m.error ?? 'no answer', '-', '-'], colour: 'red' };
+  // One short cell says it all: "unreachable (connection refused)".
+  if (!s) return { cells: [m.id, `unreachable (${m.error ?? 'no answer'})`, '-', '-', '-', '-', '', '-', '-'], colour: 'red' };
   const isLeader = s.role === 'leader' && s.id === leader?.id;
   const lag = isLeader ? 0 : progress?.lagEntries;
   const contact = isLeader ? '-' : progress?.lastContactMs === undefined ? '?' : `${progress.lastContactMs} ms`;

@@ -184,6 +184,11 @@ export function toTxnOp(op: ProtoRequestOp, field: string, limits: Limits): TxnO
     return span.rangeEnd ? { type: 'deleteRange', key: span.key, rangeEnd: span.rangeEnd } : { type: 'delete', key: span.key };
   }
   if (op.range) {
+    // A txn's range has no shaping (keys only, count only, sort): refused rather than ignored.
+    const shape = op.range as { keysOnly?: boolean; countOnly?: boolean; sortOrder?: string };
+    if (shape.keysOnly || shape.countOnly || (shape.sortOrder !== undefined && shape.sortOrder !== 'NONE')) {
+      throw invalidArgument(sub(field, 'range'), 'keys_only, count_only and sort_order are not supported inside a txn');
+    }
     const span = rangeSpan(op.range, sub(field, 'range'), limits);
     const limit = checkLimit(op.range.limit, sub(field, 'range.limit'));
     return { type: 'range', key: span.key, ...(span.rangeEnd ? { rangeEnd: span.rangeEnd } : {}), ...(limit ? { limit } : {}) };

@@ -25,6 +25,7 @@ import {
 } from './kv-convert.js';
 import { pipelineHandler } from './pipeline.js';
 import { watchHandler } from './watch.js';
+import { checkRangeShape, shapeRange, type RangeShape } from './range-options.js';
 
 interface PutRequest {
   key: Buffer;
@@ -206,15 +207,19 @@ export function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
         }),
       );
     },
-    Range: async (call: IncomingCall<ProtoRange>) => {
+    Range: async (call: IncomingCall<ProtoRange & RangeShape>) => {
       const r = call.request;
       const span = rangeSpan(r, '', limits);
       const limit = checkLimit(r.limit, 'limit');
       const revision = checkLimit(r.revision, 'revision');
+      const shape = checkRangeShape(r);
       return read(ctx, call, 'Range', span, async () => {
         const spec = span.rangeEnd ? { key: span.key, rangeEnd: span.rangeEnd } : { key: span.key, rangeEnd: singleKeyEnd(span.key) };
-        const res = await ctx.sm.range(spec, { ...(limit ? { limit } : {}), ...(revision ? { revision } : {}) });
-        return { header: { ...header(ctx), revision: res.revision }, kvs: res.kvs.map(toProtoKv), more: res.more };
+        // A count or a sort other than key order needs the whole range (up to the server's maximum).
+        const readLimit = shape.wholeRange ? 0 : limit;
+        const res = await ctx.sm.range(spec, { ...(readLimit ? { limit: readLimit } : {}), ...(revision ? { revision } : {}) });
+        const shaped = shapeRange(res.kvs, res.more, limit, shape);
+        return { header: { ...header(ctx), revision: res.revision }, kvs: shaped.kvs.map(toProtoKv), more: shaped.more, count: shaped.count };
       });
     },
     Txn: async (call: IncomingCall<TxnRequest>) => {

@@ -33,6 +33,7 @@ import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js'
 import { authService } from './auth-service.js';
 import { alarmService, raiseNoSpace } from './alarm-service.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
+import { SelfView } from './self-view.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -61,6 +62,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     opts.join ? [] : [...opts.peers.keys()],
   );
   raftRef = raft;
+  const self = new SelfView(opts.id, raft.conf());
+  let reportRemoved!: () => void;
+  const removedStop = new Promise<void>((resolve) => (reportRemoved = resolve));
+  const removed = (how: string): void => {
+    log.warn({ member: opts.id, term: raft.term, how }, 'this member was removed from the cluster; stopping (its data directory is of no further use: delete it before adding the node again)');
+    // The process that runs the node (raftdb serve) closes it and exits EXIT_REMOVED.
+    started.then(() => reportRemoved(), () => {});
+  };
   const members = new MemberDirectory(opts.peers);
   members.merge(await sm.getMeta(MEMBERS_META));
 
@@ -97,6 +106,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       send: (msgs) => transport.send(msgs),
       onSoftState: (ss) => {
         log.info({ role: ss.role, term: ss.term, leader: ss.leader }, 'raft state changed');
+        self.onSoftState(ss);
         obs?.metrics.recordSoftState(ss);
         if (ss.leader) leaderWaits.leaderKnown(ss.leader);
         failover.onSoftState(ss);
@@ -107,7 +117,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         let refused = 0;
         for (const r of results) if (r.result.type === 'error' && r.result.code === 'sessionsFull') refused++;
         if (refused > 0) obs?.metrics.recordSessionsRefused(refused);
-        if (entries.some((e) => e.type === EntryType.ConfChange)) raftService.revalidate();
+        if (entries.some((e) => e.type === EntryType.ConfChange)) {
+          raftService.revalidate();
+          if (self.removedBy(raft.conf())) removed('applied a configuration without this member');
+        }
         if (results.some((r) => r.result.type === 'setMeta')) {
           sm.getMeta(MEMBERS_META)
             .then((book) => {
@@ -131,6 +144,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   );
   const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => obs?.metrics.recordLeaderWaitRefused());
   const handlers: TransportHandlers = {
+      onRefusedAsNonMember: (peer) => {
+        if (self.refusedBy(peer)) removed(`the leader ${peer} refuses this member's messages`);
+      },
       onMessage: (msg) => {
         failover.onPeerMessage(msg);
         try {
@@ -265,7 +281,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const statusExtras = (): Record<string, unknown> => {
     const f = failover.statusExtras();
     const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);
-    return { ...f, alarms: [...(f.alarms as string[]), ...nospace], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes };
+    return { ...f, alarms: [...(f.alarms as string[]), ...nospace], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes, ...self.statusFields() };
   };
   const measure = async (): Promise<{ backendBytes: number }> => {
     await quota.measure();
@@ -300,6 +316,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     reloadCertificates: (why) => tls?.reload(why),
     close: () => (closing ??= shutdown()),
     fatal: fatalStop,
+    removed: removedStop,
   };
   markStarted();
   async function shutdown(): Promise<void> {

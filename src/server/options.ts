@@ -88,4 +88,9 @@ export interface RunningNode {
    * a broken invariant) and has closed; stays pending otherwise. The process should exit then.
    */
   readonly fatal: Promise<NodeFatalError>;
+  /**
+   * Settles once an applied configuration change removed this node from the cluster (logged at
+   * warn as "this member was removed from the cluster"); the node is still open: close it and exit.
+   */
+  readonly removed: Promise<void>;
 }

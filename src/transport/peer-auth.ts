@@ -5,6 +5,9 @@
 // cannot make a node change term, step down, vote or append.
 import type { NodeId } from '../raft/types.js';
 
+/** The words of the refusal a non-member gets; the sender recognises its removal by them (peer.ts). */
+export const NOT_A_MEMBER = 'is not a member of this cluster';
+
 /** A caller that cannot speak for the member it claims: PERMISSION_DENIED (UNAUTHENTICATED without a certificate). */
 export class PeerIdentityError extends Error {
   override readonly name = 'PeerIdentityError';
@@ -51,7 +54,7 @@ export function checkSender(authorizer: PeerAuthorizer, proven: readonly string[
   if (proven !== null && !proven.includes(from)) {
     throw new PeerIdentityError(`a message from '${clip(from)}' over a connection whose certificate names ${proven.map(clip).join(', ') || 'nothing'}`);
   }
-  if (!authorizer.isMember(from)) throw new PeerIdentityError(`'${clip(from)}' is not a member of this cluster`);
+  if (!authorizer.isMember(from)) throw new PeerIdentityError(`'${clip(from)}' ${NOT_A_MEMBER}`);
 }
 
 /** What a certificate proves (NodeTls.provePeer): the names, or why it proves nothing. */

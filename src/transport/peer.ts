@@ -7,6 +7,7 @@ import type { NodeId, SnapshotRequest } from '../raft/types.js';
 import { Backoff } from './backoff.js';
 import { describeError } from './errors.js';
 import { ForwardChannel, type ForwardCall } from './forward-channel.js';
+import { NOT_A_MEMBER } from './peer-auth.js';
 import { newPeerClient, type ForwardReply, type RaftAck, type RaftBatch, type RaftMethods } from './rpc.js';
 import { SendQueue } from './send-queue.js';
 import { sendSnapshot } from './snapshot-sender.js';
@@ -285,6 +286,9 @@ export class PeerConnection {
       this.ctx.logger.error({ peer: this.id, address: this.address, err: msg }, 'peer refused raft messages');
     }
     this.lastError = msg;
+    if (code === grpc.status.PERMISSION_DENIED && msg.includes(NOT_A_MEMBER)) {
+      this.notify('onRefusedAsNonMember', () => this.ctx.handlers.onRefusedAsNonMember?.(this.id));
+    }
     this.notify('onUnreachable', () => this.ctx.handlers.onUnreachable?.(this.id));
   }
 

@@ -31,6 +31,12 @@ export interface TransportHandlers {
   onSnapshotSent?(peer: NodeId, ok: boolean): void;
   /** A Raft.Forward message with `requests` forwarded requests went to `peer` (metrics). */
   onForwardBatch?(peer: NodeId, requests: number): void;
+  /**
+   * `peer` refused our messages because its configuration does not name this node: how a member
+   * removed from the cluster learns it (the leader stops replicating to it as soon as the
+   * removal commits, so the entry that removes it may never reach it).
+   */
+  onRefusedAsNonMember?(peer: NodeId): void;
 }
 
 /** Structured logger; a pino logger fits. Only warnings and errors are logged by the transport. */

@@ -212,3 +212,35 @@ describe('raftdb dev --tls', () => {
     }
   }, 120_000);
 });
+
+describe('raftdb dev ctl', () => {
+  it('kills, starts and refuses from a second command, and says what it does on Ctrl-C', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftdb-devctl-'));
+    const base = await freePorts(3);
+    const httpBase = await freePorts(3);
+    const ep = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`).join(',');
+    try {
+      const dev = startDev(dir, base, httpBase);
+      expect(await dev.ready).toContain(`control: raftdb dev ctl stop|start|kill <node> --dir ${dir}`);
+      const killed = await raftdb(['dev', 'ctl', 'kill', 'n2', '--dir', dir]);
+      expect(killed).toMatchObject({ code: 0, stdout: 'n2 killed (SIGKILL: a crash)\n' });
+      const down = await raftdb(['status', '--endpoints', ep, '--timeout', '3000']);
+      expect(down.code).toBe(1);
+      expect(down.stdout).toMatch(/n2\s+│ 127\.0\.0\.1:\d+\s+│ unreachable \(connection refused\)/);
+      expect((await raftdb(['dev', 'ctl', 'start', 'n2', '--dir', dir])).stdout).toMatch(/^n2 started \(pid \d+\), serving on 127\.0\.0\.1:\d+\n$/);
+      let up = await raftdb(['status', '--endpoints', ep, '--timeout', '3000']);
+      for (let i = 0; i < 40 && up.code !== 0; i++) up = await raftdb(['status', '--endpoints', ep, '--timeout', '3000']);
+      expect(up.code).toBe(0);
+      expect(await raftdb(['dev', 'ctl', 'stop', 'n9', '--dir', dir])).toMatchObject({ code: 1, stderr: 'raftdb: no node n9 (nodes: n1, n2, n3)\n' });
+      dev.child.kill('SIGINT');
+      expect(await dev.exited).toBe(0);
+      expect(dev.output()).toMatch(/raftdb dev: stopping n1, n2, n3 \(SIGTERM: clean stop; Ctrl-C again kills them\)/);
+      expect(dev.output()).toMatch(/raftdb dev: every node stopped; data kept in /);
+      const gone = await raftdb(['dev', 'ctl', 'kill', 'n2', '--dir', dir]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toMatch(/no raftdb dev is running with --dir/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -29,35 +29,47 @@ async function statusNode(id: string, role: string, extra: Record<string, unknow
 }
 
 describe('status', () => {
-  it('shows one row per endpoint, lag from the leader, and unreachable nodes', async () => {
+  it('shows one row per endpoint, lag from the leader, and an unreachable node in one short cell; exit 1 with a node down', async () => {
     const leader = await statusNode('n1', 'leader', {
-      followers: [{ id: 'n2', lagEntries: 12 }],
+      followers: [{ id: 'n2', lagEntries: 12, lastContactMs: 40 }],
       alarms: ['two leaders in term 7'],
       switchover: { id: 'sw-1', state: 'catching-up', from: 'n1', to: 'n2' },
     });
     const follower = await statusNode('n2', 'follower');
     const dead = await deadEndpoint();
     const r = await raftdb(['status', '--endpoints', `${leader.address},${follower.address},${dead}`, '--timeout', '1000']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1); // a node is down
     const lines = r.stdout.split('\n');
     expect(lines.find((l) => l.includes(' n1 '))).toMatch(/leader\s+│ 7\s+│ n1\s+│ 120\s+│ 119\s+│ 0\s+│ yes\s+│ sync \(now semi-sync\)/);
-    expect(lines.find((l) => l.includes(' n2 '))).toMatch(/follower.*│ 12\s+│ yes/);
-    expect(lines.find((l) => l.includes(dead))).toMatch(/unreachable/);
+    expect(lines.find((l) => l.includes(' n2 '))).toMatch(/follower.*│ 12 \(ack 40 ms ago\)\s+│ yes/);
+    expect(lines.find((l) => l.includes(dead))).toMatch(/│ unreachable \(connection refused\)\s+│/);
     expect(r.stdout).toContain('ALARM n1: two leaders in term 7');
     expect(r.stdout).toContain('switchover sw-1: catching-up n1 -> n2');
-    expect(r.stdout).toMatch(new RegExp(`${dead}: UNAVAILABLE`));
+    expect(r.stderr).toMatch(/^raftdb: degraded: .* unreachable \(connection refused\)\n$/);
+    const relaxed = await raftdb(['status', '--ok-if-degraded', '--endpoints', `${leader.address},${follower.address},${dead}`, '--timeout', '1000']);
+    expect(relaxed.code).toBe(0);
   });
 
-  it('prints JSON rows with --json', async () => {
+  it('shows a learner as a learner and prints JSON with --json', async () => {
     const leader = await statusNode('n1', 'leader');
-    const r = await raftdb(['status', '--json', '--endpoints', leader.address]);
-    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ endpoint: leader.address, id: 'n1', commitMode: 'sync', effectiveCommitMode: 'semi-sync' })]);
+    const learner = await statusNode('n4', 'follower', { learners: ['n4'] });
+    const r = await raftdb(['status', '--json', '--endpoints', `${leader.address},${learner.address}`]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { members: { id: string; role: string; status: Record<string, unknown> }[]; quorum: boolean; leader: string };
+    expect(doc).toMatchObject({ quorum: true, leader: 'n1', problems: [] });
+    expect(doc.members[0]).toMatchObject({ id: 'n1', role: 'leader', status: { commitMode: 'sync', effectiveCommitMode: 'semi-sync' } });
+    expect(doc.members[1]).toMatchObject({ id: 'n4', role: 'learner' });
   });
 
-  it('exits 1 when no node answers', async () => {
+  it('exits 1 with the reason when quorum is lost, or no node answers', async () => {
+    const lonely = await statusNode('n3', 'preCandidate', { leader: '', hasQuorum: false, lastLeader: 'n2', lastLeaderTerm: 7 });
+    lonely.handlers.set('MemberList', () => ({ header: hdr(1), members: ['n1', 'n2', 'n3'].map((id, i) => ({ id, address: id === 'n3' ? lonely.address : `127.0.0.1:${[1, 2][i]}`, isLearner: false })) }));
+    const lost = await raftdb(['status', '--endpoints', lonely.address, '--timeout', '1000']);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toBe('raftdb: quorum lost: 1 of 3 members reachable (n3); last leader n2 at term 7\n');
     const r = await raftdb(['status', '--endpoints', await deadEndpoint(), '--timeout', '500']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('raftdb: no node answered\n');
+    expect(r.stderr).toMatch(/^raftdb: no leader/);
   });
 });
 

@@ -36,7 +36,7 @@ describe('switchover', () => {
     expect(r).toEqual({ code: 1, stdout: '', stderr: 'raftdb: switchover refused: no eligible candidate: n2 lags by 5000 entries (at most 1000)\n' });
     const j = await raftdb(['switchover', '--json', ...ep]);
     expect(j.code).toBe(1);
-    expect(JSON.parse(j.stdout)).toEqual({ ok: false, code: 'FAILED_PRECONDITION', reason: 'no eligible candidate: n2 lags by 5000 entries (at most 1000)' });
+    expect(JSON.parse(j.stdout)).toEqual({ ok: false, code: 'FAILED_PRECONDITION', reason: 'no eligible candidate: n2 lags by 5000 entries (at most 1000)', error: { code: 'FAILED_PRECONDITION', message: 'switchover refused: no eligible candidate: n2 lags by 5000 entries (at most 1000)', exitCode: 1 } });
   });
 
   it('says when a transfer was aborted', async () => {

@@ -178,14 +178,16 @@ describe('TLS cluster membership changes', () => {
     const stays = [...c.nodes.keys()].filter((id) => id !== removed);
     await client.cluster.memberRemove(removed);
     await client.put('tls/after-remove', 'ok');
-    // The removed node is still running and does not know it was removed: cut off from appends,
-    // it campaigns. Every member refuses it, so nobody's term moves.
+    // Cut off from appends, the removed node may not apply its own removal; every member refuses
+    // its messages as a non-member's (so nobody's term moves), and the leader's refusal tells it
+    // it was removed: it exits 4 (EXIT_REMOVED).
     const terms = await Promise.all(stays.map(async (id) => (await c.status(id))!.term));
     await new Promise((r) => setTimeout(r, 3000));
     expect(await Promise.all(stays.map(async (id) => (await c.status(id))!.term))).toEqual(terms);
     const logs = stays.map((id) => readFileSync(join(c.dir, `${id}.log`), 'utf8')).join('\n');
     expect(logs).toMatch(new RegExp(`'${removed}' is not a member of this cluster`));
     expect(await client.getString('tls/after-remove')).toBe('ok');
+    expect(await c.exited(removed)).toBe(4);
   });
 });
 
