@@ -64,6 +64,9 @@ describe('acknowledgements wait for the disk', () => {
     expect(during, "acknowledged while the leader's log write was still in flight").not.toBe('ok');
     if (during === 'pending') await put;
     else await client.put('async-key', 'v', { commitMode: 'async' });
+    // An ASYNC write becomes visible to linearizable reads once committed, a little later; a SYNC
+    // write after it commits both.
+    await client.put('async-key-after', 'w', { commitMode: 'sync' });
     expect(await client.getString('async-key')).toBe('v');
   });
 });
