@@ -59,6 +59,7 @@ export class NodeMetrics {
   private readonly auditLines: Counter;
   private readonly auditDropped: Counter;
   private readonly auditRotations: Counter;
+  private readonly streamPauses: Counter<'stream'>;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -138,6 +139,12 @@ export class NodeMetrics {
       registers,
     });
     this.auditRotations = new Counter({ name: `${PREFIX}audit_rotations_total`, help: 'Times the audit log was rotated by size.', registers });
+    this.streamPauses = new Counter({
+      name: `${PREFIX}stream_paused_total`,
+      help: 'Times a client stream stopped reading requests because what it held for its client (operations and results not yet taken) reached --max-stream-bytes.',
+      labelNames: ['stream'],
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -202,6 +209,11 @@ export class NodeMetrics {
   /** The audit log was rotated. */
   recordAuditRotation(): void {
     this.auditRotations.inc();
+  }
+
+  /** A stream stopped reading: its bytes in flight reached the bound. */
+  recordStreamPaused(stream: string): void {
+    this.streamPauses.inc({ stream });
   }
 
   /** One WAL group commit took `seconds`. */

@@ -5,13 +5,15 @@ import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { checkDecoded } from './decode.js';
 import { forwardHops, MAX_FORWARD_HOPS, type Forwarder } from './forwarder.js';
-import { requestBytes, type LeaderWaits } from './leader-waits.js';
+import type { LeaderWaits } from './leader-waits.js';
+import { approxBytes } from './sizes.js';
 import type { Limits } from './kv-convert.js';
 import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
 import type { AuditLog, Authenticator } from '../auth/index.js';
 import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
 import type { QuotaMonitor } from './quota.js';
+import type { ClientLimits } from './client-limits.js';
 
 /**
  * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
@@ -52,6 +54,16 @@ export interface NodeContext {
   audit?: AuditLog;
   /** The storage quota: refuses writes that grow the data past it (quota.ts). */
   quota: QuotaMonitor;
+  /** Per-client bounds: bytes per stream (client-limits.ts). */
+  clientLimits: ClientLimits;
+  /** What the limits did, for the metrics. */
+  limitEvents: LimitEvents;
+}
+
+/** Events of the per-client limits and of load shedding (counted in metrics). */
+export interface LimitEvents {
+  /** A stream stopped reading requests: what it holds for its client reached the bound. */
+  streamPaused(stream: 'pipeline'): void;
 }
 
 /**
@@ -139,7 +151,7 @@ export async function onLeader<T>(
   if (isLeader()) return local(deadline);
   const hops = forwardHops(call.metadata);
   const waitMs = Math.min(ctx.electionTimeoutMs, deadline.getTime() - Date.now());
-  const leader = raft.leader ?? (await ctx.leaderWaits.wait(waitMs, requestBytes(call.request), ctx.id));
+  const leader = raft.leader ?? (await ctx.leaderWaits.wait(waitMs, approxBytes(call.request), ctx.id));
   if (isLeader()) return local(deadline);
   if (!leader) throw unavailable(`no leader is known to ${ctx.id}; the cluster may have lost its quorum`);
   const address = ctx.members.address(leader);

@@ -24,6 +24,7 @@ import {
   type ProtoRequestOp,
 } from './kv-convert.js';
 import { pipelineHandler } from './pipeline.js';
+import { bufferView } from './sizes.js';
 import { watchHandler } from './watch.js';
 
 interface PutRequest {
@@ -185,7 +186,7 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       return read(ctx, call, 'Get', { key }, async () => {
         const kv = await ctx.sm.get(key);
         return kv
-          ? { found: true, value: Buffer.from(kv.value), modRevision: kv.modRevision, version: kv.version, createRevision: kv.createRevision, header: header(ctx) }
+          ? { found: true, value: bufferView(kv.value), modRevision: kv.modRevision, version: kv.version, createRevision: kv.createRevision, header: header(ctx) }
           : { found: false, header: header(ctx) };
       });
     },

@@ -28,6 +28,7 @@ import { PeerMembership } from './peer-membership.js';
 import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
 import { authService } from './auth-service.js';
 import { alarmService, raiseNoSpace } from './alarm-service.js';
+import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 
 const TICK_MS = 10;
@@ -230,6 +231,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     auth,
     ...(audit ? { audit } : {}),
     quota,
+    clientLimits: { ...DEFAULT_CLIENT_LIMITS, ...opts.clientLimits },
+    limitEvents: {
+      streamPaused: (stream) => obs?.metrics.recordStreamPaused(stream),
+    },
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),

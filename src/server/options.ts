@@ -4,6 +4,7 @@ import type { FailoverOptions } from '../failover/index.js';
 import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
 import type { NodeFatalError } from './fatal.js';
+import type { ClientLimits } from './client-limits.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
 export interface NodeOptions {
@@ -25,6 +26,8 @@ export interface NodeOptions {
   logLevel: string;
   logger?: Logger;
   limits?: Partial<Limits>;
+  /** Per-client bounds (client-limits.ts); defaults DEFAULT_CLIENT_LIMITS. */
+  clientLimits?: Partial<ClientLimits>;
   raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
   snapshotEntries?: number;
   /** LevelDB table files the state machine keeps open (and memory-mapped); see StateMachineOptions. */

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePeers, serveOptions } from '../../src/cli/node.js';
 import { tuningArgs, tuningOptions } from '../../src/cli/tuning.js';
+import { flagProperty, LIMIT_FLAGS } from '../../src/cli/limit-flags.js';
 import { raftdb } from './harness.js';
 
 describe('serve options', () => {
@@ -52,7 +53,16 @@ describe('serve options', () => {
     expect(serveOptions({ ...three }).quotaBackendBytes).toBeUndefined(); // the node's default: 2 GiB
   });
 
+  it('takes the per-client limits from their flags or RAFTDB_* variables, the flag winning; each flag sets the field of its name', () => {
+    expect(serveOptions({ ...three, maxStreamBytes: '1048576' }).clientLimits).toEqual({ maxStreamBytes: 1048576 });
+    expect(serveOptions({ ...three }, { RAFTDB_MAX_STREAM_BYTES: '2097152' }).clientLimits).toEqual({ maxStreamBytes: 2097152 });
+    expect(serveOptions({ ...three, maxStreamBytes: '1048576' }, { RAFTDB_MAX_STREAM_BYTES: '2097152' }).clientLimits).toEqual({ maxStreamBytes: 1048576 });
+    expect(serveOptions({ ...three }).clientLimits).toBeUndefined(); // the node's defaults
+    for (const f of LIMIT_FLAGS) expect(flagProperty(f.flag)).toBe(f.field);
+  });
+
   it.each([
+    [{ ...three, maxStreamBytes: '1000' }, /--max-stream-bytes \(RAFTDB_MAX_STREAM_BYTES\): "1000" is not an integer from 65536/],
     [{ ...three, quotaBackendBytes: '1000' }, /--quota-backend-bytes \(RAFTDB_QUOTA_BACKEND_BYTES\): "1000" is not an integer from 1048576/],
     [{ ...three, quotaBackendBytes: '2GiB' }, /--quota-backend-bytes .* "2GiB" is not an integer/],
     [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],

@@ -1,0 +1,62 @@
+// serve's flags for the per-client limits (src/server/client-limits.ts), each with its RAFTDB_*
+// variable, checked with an error naming both. One table: a flag's name, its variable, the field
+// it sets, its bounds and its help (with the default) are written once.
+import type { Command } from 'commander';
+import type { ClientLimits } from '../server/client-limits.js';
+import { intSetting } from './common.js';
+
+/** The flags as commander hands them over (text, so that variables are checked the same way). */
+export interface LimitFlags {
+  maxStreamBytes?: string;
+}
+
+interface LimitFlag {
+  /** The long flag, e.g. '--max-stream-bytes'. */
+  flag: string;
+  /** The same as a property of LimitFlags (checked by the test of this table). */
+  field: keyof ClientLimits & keyof LimitFlags;
+  min: number;
+  max: number;
+  help: string;
+}
+
+const MiB = 1024 * 1024;
+
+const FLAGS: readonly LimitFlag[] = [
+  {
+    flag: '--max-stream-bytes',
+    field: 'maxStreamBytes',
+    min: 64 * 1024,
+    max: 1024 * MiB,
+    help: 'bytes one Pipeline or Watch stream may hold for its client; a pipeline stops reading past it, a watch ends (RESOURCE_EXHAUSTED, resume revision); default 16777216',
+  },
+];
+
+/** The RAFTDB_* variable of a flag: --max-stream-bytes -> RAFTDB_MAX_STREAM_BYTES. */
+function envName(flag: string): string {
+  return `RAFTDB_${flag.slice(2).toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** Commander's property for a flag: --max-stream-bytes -> maxStreamBytes (the table's field). */
+export function flagProperty(flag: string): string {
+  return flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The flags of the table, for its test: each one's property must be its field. */
+export const LIMIT_FLAGS: readonly { flag: string; field: string }[] = FLAGS;
+
+/** Adds the limit flags to serve. */
+export function addLimitOptions(cmd: Command): Command {
+  for (const f of FLAGS) cmd.option(`${f.flag} <n>`, `${f.help} (${envName(f.flag)})`);
+  return cmd;
+}
+
+/** The limits given by flags or RAFTDB_* variables (the flag winning); the rest keep the node's defaults. */
+export function limitOptions(flags: LimitFlags, env: Record<string, string | undefined>): Partial<ClientLimits> {
+  const out: Partial<ClientLimits> = {};
+  for (const f of FLAGS) {
+    const text = flags[f.field] ?? env[envName(f.flag)];
+    if (text !== undefined) out[f.field] = intSetting(text, `${f.flag} (${envName(f.flag)})`, f.min, f.max);
+  }
+  return out;
+}
