@@ -60,6 +60,7 @@ export class NodeMetrics {
   private readonly auditDropped: Counter;
   private readonly auditRotations: Counter;
   private readonly streamPauses: Counter<'stream'>;
+  private readonly watchCutOffs: Counter;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -145,6 +146,11 @@ export class NodeMetrics {
       labelNames: ['stream'],
       registers,
     });
+    this.watchCutOffs = new Counter({
+      name: `${PREFIX}watch_cut_off_total`,
+      help: 'Live watches ended with RESOURCE_EXHAUSTED ("resume from revision N") because the changes not yet taken by their client passed --max-stream-bytes.',
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -214,6 +220,11 @@ export class NodeMetrics {
   /** A stream stopped reading: its bytes in flight reached the bound. */
   recordStreamPaused(stream: string): void {
     this.streamPauses.inc({ stream });
+  }
+
+  /** A slow watcher was cut off. */
+  recordWatchCutOff(): void {
+    this.watchCutOffs.inc();
   }
 
   /** One WAL group commit took `seconds`. */

@@ -64,6 +64,8 @@ export interface NodeContext {
 export interface LimitEvents {
   /** A stream stopped reading requests: what it holds for its client reached the bound. */
   streamPaused(stream: 'pipeline'): void;
+  /** A live watcher was cut off: its backlog passed the bound. */
+  watchCutOff(): void;
 }
 
 /**

@@ -234,6 +234,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     clientLimits: { ...DEFAULT_CLIENT_LIMITS, ...opts.clientLimits },
     limitEvents: {
       streamPaused: (stream) => obs?.metrics.recordStreamPaused(stream),
+      watchCutOff: () => obs?.metrics.recordWatchCutOff(),
     },
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {

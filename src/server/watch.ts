@@ -61,16 +61,20 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
     return Buffer.compare(k, span.key) >= 0 && (end.length === 1 && end[0] === 0 ? true : Buffer.compare(k, end) < 0);
   };
   const sink = {
-    write: (e: WatchEvent, last: boolean): boolean =>
-      call.write({
-        type: e.type === 'put' ? 'PUT' : 'DELETE',
-        kv: toProtoKv(e.kv),
-        prevKv: e.prevKv ? toProtoKv(e.prevKv) : null,
-        revision: e.kv.modRevision,
-        header: header(ctx),
-        indexInRevision: e.index,
-        lastInRevision: last,
-      }),
+    write: (e: WatchEvent, last: boolean, taken: () => void): void => {
+      call.write(
+        {
+          type: e.type === 'put' ? 'PUT' : 'DELETE',
+          kv: toProtoKv(e.kv),
+          prevKv: e.prevKv ? toProtoKv(e.prevKv) : null,
+          revision: e.kv.modRevision,
+          header: header(ctx),
+          indexInRevision: e.index,
+          lastInRevision: last,
+        },
+        () => taken(),
+      );
+    },
     fail: (err: unknown): void => {
       forget();
       if (!call.cancelled) call.emit('error', toServiceError(err));
@@ -78,7 +82,10 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   };
   let feed: WatchFeed;
   try {
-    feed = new WatchFeed(ctx.sm, sink, { matches, prefix: r.prefix ? span.key : undefined, startRevision });
+    feed = new WatchFeed(ctx.sm, sink, { matches, prefix: r.prefix ? span.key : undefined, startRevision }, {
+      maxBacklogBytes: ctx.clientLimits.maxStreamBytes,
+      onCutOff: () => ctx.limitEvents.watchCutOff(),
+    });
   } catch (err) {
     // The state machine's listener bound: a full table, not a bad request.
     if (err instanceof InvalidArgumentError) throw new RequestError(grpc.status.RESOURCE_EXHAUSTED, `too many watches on this node: ${err.message}`);
@@ -101,7 +108,6 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
     forget();
     feed.close();
   };
-  call.on('drain', () => feed.drained());
   call.on('cancelled', stop);
   call.on('close', stop);
   void feed.start();

@@ -297,8 +297,11 @@ export class StateMachine {
     }
   }
 
-  /** Watch history from `fromRevision` (inclusive) for keys with `prefix`; throws CompactedError. */
-  async changesSince(fromRevision: number, prefix?: Uint8Array, limit = 1000): Promise<ChangesResult> {
+  /**
+   * Watch history from `fromRevision` (inclusive) for keys with `prefix`, whole revisions until
+   * `limit` changes or `maxBytes` of their records are read; throws CompactedError.
+   */
+  async changesSince(fromRevision: number, prefix?: Uint8Array, limit = 1000, maxBytes = Infinity): Promise<ChangesResult> {
     if (!Number.isSafeInteger(fromRevision) || fromRevision < 1) throw new InvalidArgumentError('fromRevision', 'must be >= 1');
     const max = checkLimit(limit);
     if (this.gate.closed) await this.gate.wait();
@@ -307,7 +310,7 @@ export class StateMachine {
     try {
       snapshot = this.db.snapshot();
       const state = await readState(this.db, snapshot);
-      const { events, nextRevision } = await readChanges(this.db, snapshot, state, fromRevision, prefix, max);
+      const { events, nextRevision } = await readChanges(this.db, snapshot, state, fromRevision, prefix, max, maxBytes);
       return { events, nextRevision, revision: state.revision };
     } finally {
       await snapshot?.close();
