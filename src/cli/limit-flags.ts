@@ -8,6 +8,11 @@ import { intSetting } from './common.js';
 /** The flags as commander hands them over (text, so that variables are checked the same way). */
 export interface LimitFlags {
   maxStreamBytes?: string;
+  maxWatches?: string;
+  maxWatchesPerConnection?: string;
+  maxWatchesPerUser?: string;
+  maxConcurrentStreams?: string;
+  maxConnectionsPerAddress?: string;
 }
 
 interface LimitFlag {
@@ -21,6 +26,8 @@ interface LimitFlag {
 }
 
 const MiB = 1024 * 1024;
+/** Every watch is called on every applied batch: past this, a node spends its time on them. */
+const MAX_WATCHES = 16_384;
 
 const FLAGS: readonly LimitFlag[] = [
   {
@@ -29,6 +36,23 @@ const FLAGS: readonly LimitFlag[] = [
     min: 64 * 1024,
     max: 1024 * MiB,
     help: 'bytes one Pipeline or Watch stream may hold for its client; a pipeline stops reading past it, a watch ends (RESOURCE_EXHAUSTED, resume revision); default 16777216',
+  },
+  { flag: '--max-watches', field: 'maxWatches', min: 1, max: MAX_WATCHES, help: 'watches open on this node; default 1024' },
+  { flag: '--max-watches-per-connection', field: 'maxWatchesPerConnection', min: 1, max: MAX_WATCHES, help: 'watches one client connection may hold; default 256' },
+  { flag: '--max-watches-per-user', field: 'maxWatchesPerUser', min: 1, max: MAX_WATCHES, help: 'watches one user may hold on this node (auth on); default 512' },
+  {
+    flag: '--max-concurrent-streams',
+    field: 'maxConcurrentStreams',
+    min: 16,
+    max: 1_000_000,
+    help: 'calls one connection may run at once (more: RESOURCE_EXHAUSTED; HTTP/2 advertises twice it); default 1024',
+  },
+  {
+    flag: '--max-connections-per-address',
+    field: 'maxConnectionsPerAddress',
+    min: 8,
+    max: 1_000_000,
+    help: 'connections one client address may hold open, peers included (more: RESOURCE_EXHAUSTED, then closed); default 1024',
   },
 ];
 

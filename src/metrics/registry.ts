@@ -61,6 +61,7 @@ export class NodeMetrics {
   private readonly auditRotations: Counter;
   private readonly streamPauses: Counter<'stream'>;
   private readonly watchCutOffs: Counter;
+  private readonly limitRefusals: Counter<'limit'>;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -151,6 +152,12 @@ export class NodeMetrics {
       help: 'Live watches ended with RESOURCE_EXHAUSTED ("resume from revision N") because the changes not yet taken by their client passed --max-stream-bytes.',
       registers,
     });
+    this.limitRefusals = new Counter({
+      name: `${PREFIX}limit_refused_total`,
+      help: 'Requests refused with RESOURCE_EXHAUSTED by a per-client limit: limit="watches", "watches_per_connection", "watches_per_user", "concurrent_streams" or "connections_per_address".',
+      labelNames: ['limit'],
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -225,6 +232,11 @@ export class NodeMetrics {
   /** A slow watcher was cut off. */
   recordWatchCutOff(): void {
     this.watchCutOffs.inc();
+  }
+
+  /** A request was refused by the per-client limit `limit`. */
+  recordLimitRefused(limit: string): void {
+    this.limitRefusals.inc({ limit });
   }
 
   /** One WAL group commit took `seconds`. */

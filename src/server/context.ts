@@ -14,6 +14,7 @@ import type { AuditLog, Authenticator } from '../auth/index.js';
 import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
 import type { QuotaMonitor } from './quota.js';
 import type { ClientLimits } from './client-limits.js';
+import type { WatchQuota } from './watch-quota.js';
 
 /**
  * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
@@ -56,6 +57,8 @@ export interface NodeContext {
   quota: QuotaMonitor;
   /** Per-client bounds: bytes per stream (client-limits.ts). */
   clientLimits: ClientLimits;
+  /** The node's watches and each connection's and user's share (watch-quota.ts). */
+  watchQuota: WatchQuota;
   /** What the limits did, for the metrics. */
   limitEvents: LimitEvents;
 }
@@ -66,6 +69,8 @@ export interface LimitEvents {
   streamPaused(stream: 'pipeline'): void;
   /** A live watcher was cut off: its backlog passed the bound. */
   watchCutOff(): void;
+  /** A request was refused by a per-client limit (its name, e.g. watches_per_connection). */
+  refused(limit: string): void;
 }
 
 /**

@@ -54,6 +54,26 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   // Checked at open, and again at every auth change below.
   const who = await audited(ctx, call, 'Watch', 'read', { ranges: [span] }, () => checkAccess(ctx, call, deadlineOf(ctx, call), [{ access: 'read', range: span }]));
   if (call.cancelled) return;
+  // The connection's, the user's and the node's share of watches (watch-quota.ts).
+  const release = ctx.watchQuota.acquire(call.getPeer(), ctx.auth.store.enabled ? who.user : null);
+  try {
+    serve(ctx, call, r, span, who, startRevision, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** Runs an admitted watch until it ends; `release` gives its share back. */
+function serve(
+  ctx: NodeContext,
+  call: grpc.ServerWritableStream<WatchRequest, object>,
+  r: WatchRequest,
+  span: KeyRange & { key: Buffer; rangeEnd?: Buffer },
+  who: Identity,
+  startRevision: number,
+  release: () => void,
+): void {
   const end = span.rangeEnd;
   const matches = (key: Uint8Array): boolean => {
     const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
@@ -103,6 +123,7 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   const forget = (): void => {
     forgetStream();
     forgetAuth();
+    release();
   };
   const stop = (): void => {
     forget();

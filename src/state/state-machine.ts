@@ -54,8 +54,11 @@ export const DEFAULT_MAX_OPEN_FILES = 100;
 export type RangeSpec = { key: Uint8Array; rangeEnd?: Uint8Array } | { prefix: Uint8Array };
 export type AppliedListener = (batch: AppliedBatch) => void;
 
-/** Live-watch subscribers allowed at once; the server multiplexes client watches onto a few. */
-export const MAX_LISTENERS = 1024;
+/**
+ * Listeners allowed at once: a last resort. The server bounds its watches itself
+ * (--max-watches, at most 16,384, with shares per connection and per user).
+ */
+export const MAX_LISTENERS = 20_000;
 const SKIPPED: CommandResult = { type: 'skipped' };
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 /** Written with sync:true by sync(); outside the replicated range, never read. */

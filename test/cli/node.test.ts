@@ -58,11 +58,15 @@ describe('serve options', () => {
     expect(serveOptions({ ...three }, { RAFTDB_MAX_STREAM_BYTES: '2097152' }).clientLimits).toEqual({ maxStreamBytes: 2097152 });
     expect(serveOptions({ ...three, maxStreamBytes: '1048576' }, { RAFTDB_MAX_STREAM_BYTES: '2097152' }).clientLimits).toEqual({ maxStreamBytes: 1048576 });
     expect(serveOptions({ ...three }).clientLimits).toBeUndefined(); // the node's defaults
+    const all = serveOptions({ ...three, maxWatches: '100', maxWatchesPerConnection: '10', maxWatchesPerUser: '20', maxConcurrentStreams: '64' }, { RAFTDB_MAX_CONNECTIONS_PER_ADDRESS: '32' });
+    expect(all.clientLimits).toEqual({ maxWatches: 100, maxWatchesPerConnection: 10, maxWatchesPerUser: 20, maxConcurrentStreams: 64, maxConnectionsPerAddress: 32 });
     for (const f of LIMIT_FLAGS) expect(flagProperty(f.flag)).toBe(f.field);
   });
 
   it.each([
     [{ ...three, maxStreamBytes: '1000' }, /--max-stream-bytes \(RAFTDB_MAX_STREAM_BYTES\): "1000" is not an integer from 65536/],
+    [{ ...three, maxWatches: '20000' }, /--max-watches \(RAFTDB_MAX_WATCHES\): "20000" is not an integer from 1 to 16384/],
+    [{ ...three, maxConnectionsPerAddress: '2' }, /--max-connections-per-address \(RAFTDB_MAX_CONNECTIONS_PER_ADDRESS\): "2" is not an integer from 8/],
     [{ ...three, quotaBackendBytes: '1000' }, /--quota-backend-bytes \(RAFTDB_QUOTA_BACKEND_BYTES\): "1000" is not an integer from 1048576/],
     [{ ...three, quotaBackendBytes: '2GiB' }, /--quota-backend-bytes .* "2GiB" is not an integer/],
     [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],
