@@ -145,8 +145,9 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (maxRequestBytes !== undefined) opts.limits = { maxRequestBytes: intSetting(maxRequestBytes, '--max-request-bytes (RAFTDB_MAX_REQUEST_BYTES)', MIN_REQUEST_BYTES, MAX_REQUEST_BYTES) };
   const quota = f.quotaBackendBytes ?? env.RAFTDB_QUOTA_BACKEND_BYTES;
   if (quota !== undefined) opts.quotaBackendBytes = intSetting(quota, '--quota-backend-bytes (RAFTDB_QUOTA_BACKEND_BYTES)', MIN_QUOTA_BYTES, MAX_QUOTA_BYTES);
-  const clientLimits = limitOptions(f, env);
+  const { clientLimits, shedding } = limitOptions(f, env);
   if (Object.keys(clientLimits).length > 0) opts.clientLimits = clientLimits;
+  if (Object.keys(shedding).length > 0) opts.shedding = shedding;
   const allowedHosts = f.httpAllowedHosts ?? env.RAFTDB_HTTP_ALLOWED_HOSTS;
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   const tls = serveTlsOptions(f, env);

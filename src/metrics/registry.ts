@@ -23,6 +23,7 @@ export interface NodeMetricsOptions {
 const LATENCY_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const FSYNC_BUCKETS_SECONDS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const UNAVAILABILITY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+const EVENT_LOOP_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
 
 /**
  * One node's Prometheus registry. Gauges are refreshed from `snapshot()` when scraped; counters
@@ -62,6 +63,9 @@ export class NodeMetrics {
   private readonly streamPauses: Counter<'stream'>;
   private readonly watchCutOffs: Counter;
   private readonly limitRefusals: Counter<'limit'>;
+  private readonly eventLoopDelay: Histogram;
+  private readonly shedRequests: Counter<'reason'>;
+  private readonly shedCounters = new Map<string, { inc(): void }>();
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -158,6 +162,18 @@ export class NodeMetrics {
       labelNames: ['limit'],
       registers,
     });
+    this.eventLoopDelay = new Histogram({
+      name: `${PREFIX}eventloop_delay_seconds`,
+      help: 'How late the event loop ran a timer set every 20 ms (each sample; a blocked loop shows as one large sample). Past --shed-event-loop-delay-ms new requests are shed.',
+      buckets: EVENT_LOOP_BUCKETS_SECONDS,
+      registers,
+    });
+    this.shedRequests = new Counter({
+      name: `${PREFIX}shed_requests_total`,
+      help: 'Requests answered UNAVAILABLE at once because the node was past a load bound: reason="event_loop", "pending_proposals", "pending_proposal_bytes" or "apply_lag".',
+      labelNames: ['reason'],
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -237,6 +253,21 @@ export class NodeMetrics {
   /** A request was refused by the per-client limit `limit`. */
   recordLimitRefused(limit: string): void {
     this.limitRefusals.inc({ limit });
+  }
+
+  /** One sample of the event loop's delay. */
+  observeEventLoopDelay(seconds: number): void {
+    this.eventLoopDelay.observe(seconds);
+  }
+
+  /** A request was shed under load. */
+  recordShed(reason: string): void {
+    let c = this.shedCounters.get(reason);
+    if (!c) {
+      c = this.shedRequests.labels({ reason });
+      this.shedCounters.set(reason, c);
+    }
+    c.inc();
   }
 
   /** One WAL group commit took `seconds`. */

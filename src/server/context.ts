@@ -15,6 +15,7 @@ import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
 import type { QuotaMonitor } from './quota.js';
 import type { ClientLimits } from './client-limits.js';
 import type { WatchQuota } from './watch-quota.js';
+import type { LoadShedder } from './load-shed.js';
 
 /**
  * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
@@ -61,6 +62,8 @@ export interface NodeContext {
   watchQuota: WatchQuota;
   /** What the limits did, for the metrics. */
   limitEvents: LimitEvents;
+  /** Refuses new work past the load bounds (load-shed.ts). */
+  shed: LoadShedder;
 }
 
 /** Events of the per-client limits and of load shedding (counted in metrics). */

@@ -85,6 +85,7 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
     );
   }
   ctx.quota.admit(command, data.length); // over the storage quota: refused before it is proposed
+  ctx.shed.admitProposal(); // past the proposal or apply backlog: refused before it is proposed
   const { index, result } = ctx.driver.propose(data, policy.acknowledgedBeforeReplication(mode, needsResult));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
@@ -118,10 +119,12 @@ function read<Req extends { consistency?: string }, Res>(
   const needs = [{ access: 'read' as const, range }];
   const about = (): { ranges: KeyRange[] } => ({ ranges: [range] });
   if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) {
+    ctx.shed.admitLocalRead();
     return audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadlineOf(ctx, call), needs)).then(serve);
   }
   const attempt = (): Promise<Res> =>
     onLeader(ctx, call, 'kv', method, async (deadline) => {
+      ctx.shed.admitLocalRead();
       await readBarrier(ctx, consistency, deadline);
       await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
       return serve();
@@ -166,6 +169,17 @@ export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly)
 }
 
 function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
+  const h = unshedHandlers(ctx, policy);
+  // Every KV request, unary or in a pipeline, on whichever node it reaches: refused at once while
+  // the node's event loop lags (load-shed.ts), before any of its work is done.
+  const admitted = (fn: KvHandlers[KvMethod]): KvHandlers[KvMethod] => async (call) => {
+    ctx.shed.admitRequest();
+    return fn(call);
+  };
+  return { Put: admitted(h.Put), Get: admitted(h.Get), Delete: admitted(h.Delete), Range: admitted(h.Range), Txn: admitted(h.Txn) };
+}
+
+function unshedHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
   const limits = ctx.limits;
   const handlers: { [M in KvMethod]: (call: IncomingCall<never>) => Promise<object> } = {
     Put: async (call: IncomingCall<PutRequest>) => {

@@ -32,6 +32,8 @@ import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
 import { WatchQuota } from './watch-quota.js';
 import { ConnectionGate, httpStreamsSetting } from './connection-gate.js';
 import { listen } from './listener.js';
+import { EventLoopMonitor } from './event-loop.js';
+import { DEFAULT_SHED_LIMITS, LoadShedder } from './load-shed.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 
 const TICK_MS = 10;
@@ -75,6 +77,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     watchCutOff: () => obs?.metrics.recordWatchCutOff(),
     refused: (limit) => obs?.metrics.recordLimitRefused(limit),
   };
+  const eventLoop = new EventLoopMonitor((seconds) => obs?.metrics.observeEventLoopDelay(seconds));
   const gate = new ConnectionGate(clientLimits, (limit) => limitEvents.refused(limit));
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxGrpcMessageBytes(limits, peerMessageBytes),
@@ -249,6 +252,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     clientLimits,
     watchQuota: new WatchQuota(clientLimits, (limit) => limitEvents.refused(limit)),
     limitEvents,
+    shed: new LoadShedder(
+      { ...DEFAULT_SHED_LIMITS, ...opts.shedding },
+      {
+        eventLoopDelayMs: () => eventLoop.delayMs(),
+        pendingProposals: () => driver.proposals.size,
+        pendingProposalBytes: () => driver.proposals.bytes,
+        applyLagEntries: () => Math.max(0, raft.log.committed - sm.appliedIndex()),
+      },
+      (reason) => obs?.metrics.recordShed(reason),
+    ),
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
@@ -311,6 +324,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }
     failover.stop();
     quota.stop();
+    eventLoop.stop();
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes

@@ -5,6 +5,7 @@ import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
 import type { NodeFatalError } from './fatal.js';
 import type { ClientLimits } from './client-limits.js';
+import type { ShedLimits } from './load-shed.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
 export interface NodeOptions {
@@ -28,6 +29,8 @@ export interface NodeOptions {
   limits?: Partial<Limits>;
   /** Per-client bounds (client-limits.ts); defaults DEFAULT_CLIENT_LIMITS. */
   clientLimits?: Partial<ClientLimits>;
+  /** Load-shedding bounds (load-shed.ts); defaults DEFAULT_SHED_LIMITS. */
+  shedding?: Partial<ShedLimits>;
   raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
   snapshotEntries?: number;
   /** LevelDB table files the state machine keeps open (and memory-mapped); see StateMachineOptions. */

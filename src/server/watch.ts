@@ -46,6 +46,7 @@ function revoked(ctx: NodeContext, who: Identity, range: KeyRange): RequestError
 }
 
 async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequest, object>): Promise<void> {
+  ctx.shed.admitRequest();
   checkDecoded(call.request);
   const r = call.request;
   const startRevision = Number(r.startRevision);

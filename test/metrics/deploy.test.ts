@@ -28,6 +28,9 @@ async function exported(): Promise<Map<string, Set<string>>> {
   m.observeSwitchoverUnavailability(0.1);
   m.recordAuthFailure('bad_token');
   m.recordSessionsRefused(1);
+  m.recordStreamPaused('pipeline');
+  m.recordLimitRefused('watches_per_connection');
+  m.recordShed('event_loop');
   const samples = parseExposition(await m.render());
   m.close();
   const out = new Map(SCRAPE_SERIES);

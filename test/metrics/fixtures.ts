@@ -32,6 +32,9 @@ export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
     backendBytes: 0,
     quotaBackendBytes: 2 * 1024 * 1024 * 1024,
     nospaceAlarm: false,
+    pendingProposals: 0,
+    pendingProposalBytes: 0,
+    watches: 0,
     ...over,
   };
 }
@@ -73,6 +76,14 @@ export const OUR_METRICS = [
   'raftdb_audit_lines_total',
   'raftdb_audit_dropped_lines_total',
   'raftdb_audit_rotations_total',
+  'raftdb_stream_paused_total',
+  'raftdb_watch_cut_off_total',
+  'raftdb_limit_refused_total',
+  'raftdb_eventloop_delay_seconds',
+  'raftdb_shed_requests_total',
+  'raftdb_pending_proposals',
+  'raftdb_pending_proposal_bytes',
+  'raftdb_watches',
 ] as const;
 
 /** One sample line of the Prometheus text format. */

@@ -81,6 +81,11 @@ describe('NodeMetrics', () => {
     m.observeRequest('Put', 'UNAVAILABLE', 0.2);
     m.recordFailoverEvent('switchover', 'ok');
     m.observeSwitchoverUnavailability(0.08);
+    m.recordStreamPaused('pipeline');
+    m.recordLimitRefused('watches_per_connection');
+    m.recordShed('event_loop');
+    m.recordShed('event_loop');
+    m.observeEventLoopDelay(0.3);
     const text = await m.render();
     for (const name of OUR_METRICS) expect(text, name).toContain(`# TYPE ${name} `);
     const s = parseExposition(text);
@@ -89,6 +94,9 @@ describe('NodeMetrics', () => {
     expect([...names].sort()).toEqual([...OUR_METRICS].sort());
     expect(ours.every((x) => x.labels.node === 'n1')).toBe(true);
     expect(valueOf(s, 'raftdb_snapshot_index')).toBe(42);
+    expect(valueOf(s, 'raftdb_shed_requests_total', { reason: 'event_loop' })).toBe(2);
+    expect(valueOf(s, 'raftdb_eventloop_delay_seconds_bucket', { le: '0.2' })).toBe(0);
+    expect(valueOf(s, 'raftdb_eventloop_delay_seconds_bucket', { le: '0.5' })).toBe(1);
     expect(valueOf(s, 'raftdb_wal_size_bytes')).toBe(123456);
     expect(valueOf(s, 'raftdb_has_quorum')).toBe(0);
     expect(valueOf(s, 'raftdb_sync_degraded')).toBe(1);
