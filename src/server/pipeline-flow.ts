@@ -31,7 +31,8 @@ export interface PipelineSink<R> {
 
 /** One operation: what it reserves while it runs, and how to run it (errors are results: never rejects). */
 export interface FlowOp<R> {
-  reserveBytes: number;
+  /** Bytes to reserve, asked when it is about to start (an estimate may have moved since it arrived). */
+  reserveBytes(): number;
   run(): Promise<R>;
 }
 
@@ -123,9 +124,10 @@ export class PipelineFlow<R> {
     while (this.head < this.queue.length) {
       const op = this.queue[this.head]!;
       const held = this.bytesInFlight;
-      if (held > 0 && held + op.reserveBytes > this.limits.maxBytesInFlight) break;
+      const reserve = op.reserveBytes();
+      if (held > 0 && held + reserve > this.limits.maxBytesInFlight) break;
       this.queue[this.head++] = undefined; // its request is not kept alive by the queue
-      this.start(op);
+      this.start(op, reserve);
     }
     if (this.head === this.queue.length) {
       this.queue = [];
@@ -140,12 +142,12 @@ export class PipelineFlow<R> {
     }
   }
 
-  private start(op: FlowOp<R>): void {
+  private start(op: FlowOp<R>, reserve: number): void {
     this.running++;
-    this.reservedBytes += op.reserveBytes;
+    this.reservedBytes += reserve;
     void op.run().then((result) => {
       this.running--;
-      this.reservedBytes -= op.reserveBytes;
+      this.reservedBytes -= reserve;
       if (this.closed) return;
       const bytes = this.measure(result);
       this.ready.push(result);

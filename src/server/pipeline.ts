@@ -12,8 +12,8 @@ import type { IncomingCall, NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toRequestError, toServiceError } from './errors.js';
 import type { KvHandlers, KvMethod } from './kv-service.js';
-import type { Limits } from './kv-convert.js';
 import { PipelineFlow, type FlowOp } from './pipeline-flow.js';
+import { ReadReserve } from './read-reserve.js';
 import { approxBytes } from './sizes.js';
 
 type OpKind = 'put' | 'get' | 'delete' | 'range' | 'txn';
@@ -67,6 +67,7 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
     const caller = callerOf(call);
     let halfClosed = false;
     let ended = false;
+    const readReserve = new ReadReserve(ctx.clientLimits.maxStreamBytes, ctx.limits.maxKeyBytes + ctx.limits.maxValueBytes + SMALL_RESULT_BYTES);
     // At most one decoded request message waits in the stream's buffer while it is paused (the
     // default for object streams is 16, each up to the node's message limit of a few MiB).
     limitReadBuffer(call);
@@ -80,7 +81,11 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
         },
         resume: () => call.resume(),
       },
-      approxBytes,
+      (result) => {
+        const bytes = approxBytes(result);
+        if ('get' in result || 'range' in result) readReserve.observe(bytes);
+        return bytes;
+      },
       () => {
         if (halfClosed && flow.pending === 0) end(null);
       },
@@ -124,12 +129,17 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
       const request = kind ? op[kind] : undefined;
       if (!kind || !request) {
         const error = { code: grpc.status.INVALID_ARGUMENT, message: 'op: one of put, get, delete, range or txn is required', leaderAddress: '' };
-        return { reserveBytes: SMALL_RESULT_BYTES, run: () => Promise.resolve({ seq: op.seq, error }) };
+        return { reserveBytes: () => SMALL_RESULT_BYTES, run: () => Promise.resolve({ seq: op.seq, error }) };
       }
       // The deadline counts from the operation's arrival, not from its start.
       const timeoutMs = op.timeoutMs > 0 ? Math.min(op.timeoutMs, MAX_TIMEOUT_MS) : ctx.defaultTimeoutMs;
       const deadline = new Date(Date.now() + timeoutMs);
-      return { reserveBytes: approxBytes(request) + resultReserveBytes(kind, request, ctx.limits), run: () => run(op, kind, request, deadline) };
+      const requestBytes = approxBytes(request);
+      const reads = readsValues(kind, request);
+      return {
+        reserveBytes: () => requestBytes + (reads ? readReserve.bytes : SMALL_RESULT_BYTES * (1 + opsOf(request))),
+        run: () => run(op, kind, request, deadline),
+      };
     };
 
     call.on('data', (req: PipelineRequest) => {
@@ -154,26 +164,18 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
   };
 }
 
-/**
- * Bytes reserved for an operation's result while it runs: the largest a Get can be for reads
- * (a Range, or a txn with one, may return more: its actual size then counts until it is sent,
- * and the stream waits), little for writes.
- */
-function resultReserveBytes(kind: OpKind, request: unknown, limits: Limits): number {
-  const large = limits.maxKeyBytes + limits.maxValueBytes + SMALL_RESULT_BYTES;
-  switch (kind) {
-    case 'put':
-    case 'delete':
-      return SMALL_RESULT_BYTES;
-    case 'get':
-    case 'range':
-      return large;
-    case 'txn': {
-      const t = request as { success?: { range?: unknown }[]; failure?: { range?: unknown }[] };
-      const ops = [...(t.success ?? []), ...(t.failure ?? [])];
-      return ops.some((o) => o?.range) ? large : SMALL_RESULT_BYTES * (1 + ops.length);
-    }
-  }
+/** Whether an operation returns stored values (a Get, a Range, a txn with a range). */
+function readsValues(kind: OpKind, request: unknown): boolean {
+  if (kind === 'get' || kind === 'range') return true;
+  if (kind !== 'txn') return false;
+  const t = request as { success?: { range?: unknown }[]; failure?: { range?: unknown }[] };
+  return [...(t.success ?? []), ...(t.failure ?? [])].some((o) => o?.range);
+}
+
+/** A txn's operations (its response has one entry per operation of the branch taken). */
+function opsOf(request: unknown): number {
+  const t = request as { success?: unknown[]; failure?: unknown[] };
+  return Math.max(t.success?.length ?? 0, t.failure?.length ?? 0);
 }
 
 /**

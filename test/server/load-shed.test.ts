@@ -2,6 +2,7 @@
 // event-loop monitor against a loop really blocked.
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, test } from 'vitest';
+import { thrown } from '../support/thrown.js';
 import { RequestError, toServiceError } from '../../src/server/errors.js';
 import { EventLoopMonitor } from '../../src/server/event-loop.js';
 import { LoadShedder, SHED_RETRY_MS, type LoadSignals, type ShedReason } from '../../src/server/load-shed.js';
@@ -20,15 +21,6 @@ function shedder(over: Partial<Record<keyof LoadSignals, number>> = {}): { s: Lo
   return { s: new LoadShedder(limits, signals, (r) => shed.push(r)), shed };
 }
 
-function refusal(fn: () => void): RequestError {
-  try {
-    fn();
-  } catch (err) {
-    return err as RequestError;
-  }
-  throw new Error('not shed');
-}
-
 describe('LoadShedder', () => {
   test('under every bound nothing is shed', () => {
     const { s, shed } = shedder({ eventLoopDelayMs: 500, pendingProposals: 9, pendingProposalBytes: 999, applyLagEntries: 99 });
@@ -39,14 +31,14 @@ describe('LoadShedder', () => {
   });
 
   test('each bound sheds what it guards, UNAVAILABLE with the flag and a retry hint', () => {
-    const loop = refusal(() => shedder({ eventLoopDelayMs: 1234 }).s.admitRequest());
+    const loop = thrown<RequestError>(() => shedder({ eventLoopDelayMs: 1234 }).s.admitRequest());
     expect(loop.code).toBe(grpc.status.UNAVAILABLE);
     expect(loop.message).toBe(`node overloaded: its event loop runs 1234 ms late (--shed-event-loop-delay-ms 500); retry in ${SHED_RETRY_MS} ms or on another node`);
     expect(loop.retryAfterMs).toBe(SHED_RETRY_MS);
-    expect(refusal(() => shedder({ pendingProposals: 10 }).s.admitProposal()).message).toMatch(/10 proposals wait to be applied \(--shed-pending-proposals 10\)/);
-    expect(refusal(() => shedder({ pendingProposalBytes: 5000 }).s.admitProposal()).message).toMatch(/5000 bytes of proposals .*--shed-pending-proposal-bytes 1000/);
-    expect(refusal(() => shedder({ applyLagEntries: 100 }).s.admitProposal()).message).toMatch(/100 committed entries .*--shed-apply-lag-entries 100/);
-    expect(refusal(() => shedder({ applyLagEntries: 100 }).s.admitLocalRead()).code).toBe(grpc.status.UNAVAILABLE);
+    expect(thrown<RequestError>(() => shedder({ pendingProposals: 10 }).s.admitProposal()).message).toMatch(/10 proposals wait to be applied \(--shed-pending-proposals 10\)/);
+    expect(thrown<RequestError>(() => shedder({ pendingProposalBytes: 5000 }).s.admitProposal()).message).toMatch(/5000 bytes of proposals .*--shed-pending-proposal-bytes 1000/);
+    expect(thrown<RequestError>(() => shedder({ applyLagEntries: 100 }).s.admitProposal()).message).toMatch(/100 committed entries .*--shed-apply-lag-entries 100/);
+    expect(thrown<RequestError>(() => shedder({ applyLagEntries: 100 }).s.admitLocalRead()).code).toBe(grpc.status.UNAVAILABLE);
   });
 
   test('each check looks only at its own signals, and counts what it sheds by reason', () => {
@@ -58,7 +50,7 @@ describe('LoadShedder', () => {
   });
 
   test('the retry hint travels as grpc-retry-pushback-ms, and through a forwarding node', () => {
-    const se = toServiceError(refusal(() => shedder({ eventLoopDelayMs: 1000 }).s.admitRequest()));
+    const se = toServiceError(thrown<RequestError>(() => shedder({ eventLoopDelayMs: 1000 }).s.admitRequest()));
     expect(se.code).toBe(grpc.status.UNAVAILABLE);
     expect(se.metadata?.get('grpc-retry-pushback-ms')).toEqual([String(SHED_RETRY_MS)]);
     // A follower passes the leader's refusal on (context.ts#onLeader -> toRequestError).

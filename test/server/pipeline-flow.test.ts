@@ -32,7 +32,7 @@ class ScriptedSink implements PipelineSink<number> {
 /** An operation whose result is `bytes` (the result is its size) once released. */
 function op(reserveBytes: number, bytes: number, started: number[], gate?: Promise<void>): FlowOp<number> {
   return {
-    reserveBytes,
+    reserveBytes: () => reserveBytes,
     run: async () => {
       started.push(bytes);
       await gate;
