@@ -30,6 +30,8 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags, LimitFlags {
   advertise?: string;
   http?: string;
   httpAllowedHosts?: string;
+  httpAuth?: boolean;
+  httpAuthMetrics?: boolean;
   peers?: string;
   dataDir?: string;
   join?: boolean;
@@ -54,6 +56,8 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--advertise <host:port>', 'address peers and clients use, if not --listen (RAFTDB_ADVERTISE)')
     .option('--http <host:port>', 'HTTP address for metrics and dashboard, "none" for none (RAFTDB_HTTP)')
     .option('--http-allowed-hosts <names>', 'more host names the HTTP port answers to, comma-separated; IP addresses always work (RAFTDB_HTTP_ALLOWED_HOSTS)')
+    .option('--http-auth', 'while auth is enabled, the dashboard and /api/* need a user\'s password (HTTP Basic) or token (Bearer); /healthz and /readyz stay open (RAFTDB_HTTP_AUTH=1)')
+    .option('--http-auth-metrics', 'with --http-auth, /metrics needs credentials too (RAFTDB_HTTP_AUTH_METRICS=1)')
     .option('--peers <list>', 'founding members id=host:port,... (RAFTDB_PEERS; default: this node alone)')
     .option('--data-dir <dir>', 'data directory (RAFTDB_DATA_DIR)')
     .option('--join', 'join an existing cluster instead of founding one (RAFTDB_JOIN=1)')
@@ -150,6 +154,13 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (Object.keys(shedding).length > 0) opts.shedding = shedding;
   const allowedHosts = f.httpAllowedHosts ?? env.RAFTDB_HTTP_ALLOWED_HOSTS;
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const httpAuth = f.httpAuth ?? isTrue(env.RAFTDB_HTTP_AUTH);
+  const httpAuthMetrics = f.httpAuthMetrics ?? isTrue(env.RAFTDB_HTTP_AUTH_METRICS);
+  if (httpAuthMetrics && !httpAuth) throw new UsageError('--http-auth-metrics (RAFTDB_HTTP_AUTH_METRICS) needs --http-auth (RAFTDB_HTTP_AUTH)');
+  if (httpAuth) {
+    if (!http) throw new UsageError('--http-auth needs --http (there is no HTTP port to protect)');
+    opts.httpAuth = { metrics: httpAuthMetrics };
+  }
   const tls = serveTlsOptions(f, env);
   if (tls) opts.tls = tls;
   const auditFile = f.auditLog ?? env.RAFTDB_AUDIT_LOG;

@@ -4,7 +4,7 @@ import type { StateMachine } from '../state/index.js';
 import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { checkDecoded } from './decode.js';
-import { forwardHops, MAX_FORWARD_HOPS, type Forwarder } from './forwarder.js';
+import { forwardedTerm, forwardHops, mayForward, type Forwarder } from './forwarder.js';
 import type { LeaderWaits } from './leader-waits.js';
 import { approxBytes } from './sizes.js';
 import type { Limits } from './kv-convert.js';
@@ -142,8 +142,9 @@ export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Pr
 /**
  * Runs `local` on the leader; elsewhere forwards the request to the leader, waiting (bounded) for
  * one to be known. A forwarded request that lands on a node that is no longer the leader is
- * forwarded on to the new one, up to MAX_FORWARD_HOPS forwards; past that it is answered
- * FAILED_PRECONDITION with the leader's address. Forwarding happens before anything is proposed,
+ * forwarded on to the new one, up to MAX_FORWARD_HOPS forwards, or further while each hop knows a
+ * leader of a later term (forwarder.ts); past that it is answered FAILED_PRECONDITION with the
+ * leader's address. Forwarding happens before anything is proposed,
  * so a request forwarded twice is still executed at most once.
  */
 export async function onLeader<T>(
@@ -166,10 +167,11 @@ export async function onLeader<T>(
   if (!leader) throw unavailable(`no leader is known to ${ctx.id}; the cluster may have lost its quorum`);
   const address = ctx.members.address(leader);
   if (!address) throw unavailable(`the leader ${leader} has no known address`);
-  if (hops >= MAX_FORWARD_HOPS) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
+  const term = raft.term;
+  if (!mayForward(hops, forwardedTerm(call.metadata), term)) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
   const auth = ctx.auth;
   const identity = forwardedIdentity(callerOf(call), (der) => auth.certificateUser(der), (der) => auth.isMemberCertificate(der));
-  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline, hops + 1, identity);
+  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline, hops + 1, identity, term);
 }
 
 /** Adapts an async handler to grpc-js, mapping every error to its status in one place. */

@@ -10,19 +10,48 @@ import { CLIENT_METADATA, TOKEN_METADATA, USER_METADATA, type ForwardedIdentity 
  */
 export const FORWARDED = 'raftdb-forwarded';
 
+/**
+ * Metadata with the term in which the forwarding node knew the leader it forwarded to. A request
+ * that has used up its MAX_FORWARD_HOPS may still go on when the node holding it knows a leader of
+ * a later term: leadership changed again while it travelled (an election right after a
+ * switchover). Terms only grow, so this cannot loop; MAX_FORWARD_HOPS_LIMIT bounds it anyway.
+ */
+export const FORWARDED_TERM = 'raftdb-forwarded-term';
+
 /** Forwards one request may take: a follower to the old leader, the old leader to the new one. */
 export const MAX_FORWARD_HOPS = 2;
 
+/** Forwards one request may take at all, each past MAX_FORWARD_HOPS needing a later term. */
+export const MAX_FORWARD_HOPS_LIMIT = 6;
+
 /**
  * How many forwards the request has taken (0: it comes from a client). Anything unreadable
- * counts as the maximum: a client that sets the header itself only loses forwarding.
+ * counts as the limit: a client that sets the header itself only loses forwarding.
  */
 export function forwardHops(md: grpc.Metadata): number {
   const values = md.get(FORWARDED);
   if (values.length === 0) return 0;
   const v = values[0];
-  const n = typeof v === 'string' && /^[0-9]{1,2}$/.test(v) ? Number(v) : MAX_FORWARD_HOPS;
-  return Math.min(n, MAX_FORWARD_HOPS);
+  const n = typeof v === 'string' && /^[0-9]{1,2}$/.test(v) ? Number(v) : MAX_FORWARD_HOPS_LIMIT;
+  return Math.min(n, MAX_FORWARD_HOPS_LIMIT);
+}
+
+/**
+ * The term the previous hop knew its leader in; infinite when absent or unreadable, so such a
+ * request never earns a forward past MAX_FORWARD_HOPS.
+ */
+export function forwardedTerm(md: grpc.Metadata): number {
+  const v = md.get(FORWARDED_TERM)[0];
+  return typeof v === 'string' && /^[0-9]{1,16}$/.test(v) ? Number(v) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Whether a request that has taken `hops` forwards, the last one to a leader of `previousTerm`,
+ * may be forwarded once more by a node that knows a leader of `knownTerm`.
+ */
+export function mayForward(hops: number, previousTerm: number, knownTerm: number): boolean {
+  if (hops < MAX_FORWARD_HOPS) return true;
+  return hops < MAX_FORWARD_HOPS_LIMIT && knownTerm > previousTerm;
 }
 
 type UnaryMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
@@ -53,15 +82,17 @@ export class Forwarder {
 
   /**
    * Calls `method` of `service` on the leader at `address` with the caller's deadline; `hops` is
-   * the count of forwards including this one; `identity` what the leader needs to know of the
+   * the count of forwards including this one; `leaderTerm` the term this node knows the leader in;
+   * `identity` what the leader needs to know of the
    * original caller (caller.ts).
    */
-  forward<T>(address: string, service: 'kv' | 'cluster' | 'auth', method: string, request: unknown, deadline: Date, hops = 1, identity?: ForwardedIdentity): Promise<T> {
+  forward<T>(address: string, service: 'kv' | 'cluster' | 'auth', method: string, request: unknown, deadline: Date, hops = 1, identity?: ForwardedIdentity, leaderTerm = 0): Promise<T> {
     const client = this.client(address)[service] as unknown as Record<string, UnaryMethod>;
     const fn = client[method];
     if (typeof fn !== 'function') return Promise.reject(new Error(`no method ${method}`));
     const md = new grpc.Metadata();
     md.set(FORWARDED, String(hops));
+    if (leaderTerm > 0) md.set(FORWARDED_TERM, String(leaderTerm));
     if (identity?.token) md.set(TOKEN_METADATA, identity.token);
     if (identity?.user) md.set(USER_METADATA, identity.user);
     if (identity?.address) md.set(CLIENT_METADATA, identity.address);

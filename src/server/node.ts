@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
-import { loadRaftdbProto } from '../proto/load.js';
+import { ReflectionService } from '@grpc/reflection';
+import { loadRaftdbProto, raftdbPackageDefinition } from '../proto/load.js';
 import { EntryType, RaftNode, type RestartState } from '../raft/index.js';
 import { StateMachine } from '../state/index.js';
 import { NodeTls } from '../tls/index.js';
@@ -285,6 +286,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   };
   server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
   server.addService(tolerant(pkg.Auth.service), authService(ctx));
+  // grpcurl and other tools discover the client API without proto files (the peer protocol is not listed).
+  new ReflectionService(raftdbPackageDefinition(), { services: ['raftdb.v1.KV', 'raftdb.v1.Cluster', 'raftdb.v1.Auth'] }).addToServer(server);
   healthService(server, () => raft.leader !== null);
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
   const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer });

@@ -6,6 +6,7 @@ import type { GrpcPeerTransport } from '../transport/index.js';
 import type { Wal } from '../wal/index.js';
 import type { NodeTls } from '../tls/index.js';
 import type { NodeContext } from './context.js';
+import { HttpBasicAuth } from './http-auth.js';
 import type { NodeOptions } from './options.js';
 
 export interface Observability {
@@ -101,11 +102,14 @@ export async function startObservability(d: Deps): Promise<Observability> {
   if (!d.opts.http) return { metrics, close: async () => metrics.close() };
   const live = new LivenessMonitor({ dataDir: d.opts.dataDir, walStats: () => d.wal.stats(), fatalError: d.fatalError });
   const httpTls = d.tls?.http;
+  const httpAuth = d.opts.httpAuth;
+  if (httpAuth && !httpTls) d.ctx.log.warn('--http-auth without --http-cert-file: dashboard passwords cross the network in clear');
   const http = await startHttpServer({
     listen: d.opts.http,
     metrics,
     allowedHosts: httpHostNames(d.opts),
     ...(httpTls ? { tls: { current: () => ({ cert: httpTls.identity.cert, key: httpTls.identity.key }), onChange: (l: () => void) => httpTls.onChange(l) } } : {}),
+    ...(httpAuth ? { auth: new HttpBasicAuth({ auth: d.ctx.auth, audit: d.ctx.audit ?? null, nodeId: d.ctx.id, metrics: httpAuth.metrics }) } : {}),
     health: () => live.check(),
     clusterStatus: () => clusterStatus(d),
     history: async () => {
@@ -113,7 +117,7 @@ export async function startObservability(d: Deps): Promise<Observability> {
       return (await readHistory((n) => d.ctx.sm.getMeta(n), 50)).reverse();
     },
   });
-  d.ctx.log.info({ http: d.opts.http, port: http.port }, 'http endpoints listening');
+  d.ctx.log.info({ http: d.opts.http, port: http.port, tls: httpTls !== undefined, auth: httpAuth ? (httpAuth.metrics ? 'dashboard+metrics' : 'dashboard') : 'off' }, 'http endpoints listening');
   return {
     metrics,
     close: async () => {

@@ -52,6 +52,11 @@ export interface NodeOptions {
   asyncReplicationDelayMs?: number;
   /** Host names the HTTP port answers to besides its own addresses, its host name and localhost. */
   httpAllowedHosts?: string[];
+  /**
+   * --http-auth: while auth is enabled, the dashboard, /api/status and /api/history (and /metrics
+   * with `metrics`) need a user's password (HTTP Basic) or token (Bearer); see http-auth.ts.
+   */
+  httpAuth?: { metrics: boolean };
   /** The storage quota in bytes (--quota-backend-bytes; default 2 GiB, see quota.ts). */
   quotaBackendBytes?: number;
   /** How often the backend size is measured (default 1000 ms). */

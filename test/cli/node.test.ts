@@ -39,6 +39,17 @@ describe('serve options', () => {
     expect(() => serveOptions({ ...three, authTokenTtlMs: '5' })).toThrow(/--auth-token-ttl-ms/);
   });
 
+  it('takes --http-auth and --http-auth-metrics from flags or RAFTDB_* variables; each needs what it guards', () => {
+    const withHttp = { ...three, http: '127.0.0.1:9101' };
+    expect(serveOptions(withHttp).httpAuth).toBeUndefined();
+    expect(serveOptions({ ...withHttp, httpAuth: true }).httpAuth).toEqual({ metrics: false });
+    expect(serveOptions({ ...withHttp, httpAuth: true, httpAuthMetrics: true }).httpAuth).toEqual({ metrics: true });
+    expect(serveOptions(withHttp, { RAFTDB_HTTP_AUTH: '1', RAFTDB_HTTP_AUTH_METRICS: 'true' }).httpAuth).toEqual({ metrics: true });
+    expect(serveOptions(withHttp, { RAFTDB_HTTP_AUTH: '0' }).httpAuth).toBeUndefined();
+    expect(() => serveOptions({ ...withHttp, httpAuthMetrics: true })).toThrow(/--http-auth-metrics .*needs --http-auth/);
+    expect(() => serveOptions({ ...three, httpAuth: true })).toThrow(/--http-auth needs --http/);
+  });
+
   it('falls back to RAFTDB_* variables, flags winning', () => {
     const env = { RAFTDB_ID: 'n3', RAFTDB_LISTEN: '127.0.0.1:7003', RAFTDB_DATA_DIR: 'd', RAFTDB_PEERS: 'n1=h:1,n3=h:3', RAFTDB_PRIORITY: '5',
       RAFTDB_PREFERRED_LEADER: 'n1', RAFTDB_AUTO_FAILBACK: 'true', RAFTDB_FAILBACK_DELAY_MS: '2500', RAFTDB_SNAPSHOT_ENTRIES: '100', RAFTDB_ASYNC_REPLICATION_DELAY_MS: '3', RAFTDB_STATE_MAX_OPEN_FILES: '80' };

@@ -79,11 +79,21 @@ describe.each([3, 5])('%i-node cluster of processes: KV', (size) => {
         expect(twice.code, `raftdb-forwarded: ${hops}`).toBe('FAILED_PRECONDITION');
         expect(twice.leaderTrailer).toBe(cluster!.endpoints([leader.id])[0]);
       }
+      // Leadership changed again while the request travelled: the previous hop knew a leader of
+      // an earlier term than this node knows, so it goes on (an election right after a switchover).
+      const term = Number((once.response!.header as { raftTerm: string | number }).raftTerm);
+      const later = await raw.call('Put', { key: Buffer.from('hop/later'), value: Buffer.from('v') }, 5000, { 'raftdb-forwarded': '2', 'raftdb-forwarded-term': String(term - 1) });
+      expect(later.code).toBe('OK');
+      for (const [hops, seen] of [['2', String(term)], ['6', '0'], ['2', 'x']]) {
+        const refused = await raw.call('Put', { key: Buffer.from(`hop/${hops}-${seen}`), value: Buffer.from('v') }, 5000, { 'raftdb-forwarded': hops, 'raftdb-forwarded-term': seen });
+        expect(refused.code, `raftdb-forwarded: ${hops}, term ${seen}`).toBe('FAILED_PRECONDITION');
+      }
     } finally {
       raw.close();
     }
     expect(await client.getString('hop/1')).toBe('v');
     expect(await client.getString('hop/2')).toBeNull();
+    expect(await client.getString('hop/later')).toBe('v');
   });
 
   test('range by key span, by prefix, with limit and paging', async () => {
