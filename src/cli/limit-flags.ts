@@ -74,7 +74,7 @@ const FLAGS: readonly LimitFlag[] = [
     property: 'shedEventLoopDelayMs',
     min: 50,
     max: 60_000,
-    help: 'new requests are answered UNAVAILABLE while the event loop runs this late; default 1000',
+    help: 'new requests are answered UNAVAILABLE while the event loop runs this late (two samples in a row: one stall sheds nothing); default 1000',
   },
   {
     flag: '--shed-pending-proposals',

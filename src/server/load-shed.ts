@@ -54,7 +54,7 @@ export class LoadShedder {
     private readonly onShed: (reason: ShedReason) => void = () => {},
   ) {}
 
-  /** A new request reaching this node (any KV call, a watch): refused while the event loop lags. */
+  /** A new request reaching this node (any KV call, a watch): refused while the event loop stays late (event-loop.ts). */
   admitRequest(): void {
     const delay = this.signals.eventLoopDelayMs();
     if (delay > this.limits.eventLoopDelayMs) this.shed('event_loop', `its event loop runs ${Math.round(delay)} ms late (--shed-event-loop-delay-ms ${this.limits.eventLoopDelayMs})`);
