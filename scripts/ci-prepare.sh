@@ -2,7 +2,7 @@
 # Everything the test suite needs beyond npm packages, installed idempotently (CI runs on a clean
 # clone, possibly on a fresh machine): a Docker engine and the local raftdb:local image for the
 # chaos drills, Chromium for the dashboard test, promtool (Debian's prometheus) for the alert rules,
-# python3-venv for the Python example's test.
+# python3-venv for the Python example's test, Go and its gRPC packages for the Go example's test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,10 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # The Python example's test (test/examples/python.test.ts) makes a virtualenv for grpcio.
 python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+# The Go example's test (test/examples/go.test.ts) builds offline against Debian's Go sources.
+for pkg in golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev protobuf-compiler protoc-gen-go protoc-gen-go-grpc; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "ci-prepare: installing ${missing[*]}" >&2
   as_root apt-get update -qq

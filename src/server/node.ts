@@ -53,7 +53,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // Certificates first: a node with a bad one must not start at all (the error names the file).
   const tls = opts.tls ? new NodeTls(opts.tls, log) : null;
   await prepareDataDir(opts.dataDir, log);
-  const wal = await Wal.open(join(opts.dataDir, 'wal'));
+  const wal = await Wal.open(join(opts.dataDir, 'wal'), opts.wal ?? {});
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
   const sm = await StateMachine.open(join(opts.dataDir, 'state'), opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles });
   const staging = new SnapshotStaging(join(opts.dataDir, 'snapshots'));

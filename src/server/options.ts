@@ -6,6 +6,7 @@ import type { Limits } from './kv-convert.js';
 import type { NodeFatalError } from './fatal.js';
 import type { ClientLimits } from './client-limits.js';
 import type { ShedLimits } from './load-shed.js';
+import type { WalOptions } from '../wal/index.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
 export interface NodeOptions {
@@ -33,6 +34,11 @@ export interface NodeOptions {
   shedding?: Partial<ShedLimits>;
   raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
   snapshotEntries?: number;
+  /**
+   * The WAL's file system and inline-write threshold (default: node:fs, WalOptions' default).
+   * Tests give a node an in-memory disk that can stall or lose power (test/support/memory-disk.ts).
+   */
+  wal?: Pick<WalOptions, 'disk' | 'inlineMaxEntries'>;
   /** LevelDB table files the state machine keeps open (and memory-mapped); see StateMachineOptions. */
   stateMaxOpenFiles?: number;
   failover?: Partial<FailoverOptions>;

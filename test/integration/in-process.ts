@@ -27,14 +27,15 @@ export class InProcessCluster {
     readonly dir: string,
     readonly peers: Map<string, string>,
     private readonly extra: Partial<NodeOptions>,
+    private readonly perNode: (id: string) => Partial<NodeOptions>,
   ) {}
 
-  /** `extra` options apply to every node (e.g. tuning under test). */
-  static async start(size: number, extra: Partial<NodeOptions> = {}): Promise<InProcessCluster> {
+  /** `extra` options apply to every node (e.g. tuning under test), `perNode(id)` to one (e.g. its disk). */
+  static async start(size: number, extra: Partial<NodeOptions> = {}, perNode: (id: string) => Partial<NodeOptions> = () => ({})): Promise<InProcessCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'raftdb-cluster-'));
     const ports = await freePorts(size);
     const peers = new Map(ports.map((p, i) => [`n${i + 1}`, `127.0.0.1:${p}`]));
-    const c = new InProcessCluster(dir, peers, extra);
+    const c = new InProcessCluster(dir, peers, extra, perNode);
     for (const id of peers.keys()) await c.startNode(id);
     return c;
   }
@@ -54,6 +55,7 @@ export class InProcessCluster {
       snapshotEntries: 200,
       keepEntries: 20,
       ...this.extra,
+      ...this.perNode(id),
     });
     this.nodes.set(id, node);
     return node;

@@ -55,7 +55,13 @@ describe('watch history', () => {
   it('notifies listeners of each applied batch after it is written', async () => {
     const sm = await StateMachine.open(`${dir}/db`);
     const seen: AppliedBatch[] = [];
-    const off = sm.onApplied((batch) => seen.push(batch));
+    // What a watcher could read when told: the batch must already be written and applied, or a
+    // client that reads on seeing an event would get the value from before it.
+    const appliedWhenTold: number[] = [];
+    const off = sm.onApplied((batch) => {
+      seen.push(batch);
+      appliedWhenTold.push(sm.appliedIndex());
+    });
     sm.onApplied(() => {
       throw new Error('a broken watcher');
     });
@@ -75,6 +81,7 @@ describe('watch history', () => {
         index: 0,
       }),
     );
+    expect(appliedWhenTold).toEqual([3, 4]);
     expect(sm.listenerErrors).toBe(3);
     await sm.close();
   });

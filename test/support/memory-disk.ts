@@ -211,6 +211,7 @@ export class MemoryDisk {
   private freeBytes: number | null = null;
   private writeError: string | null = null;
   private syncError: string | null = null;
+  private stalled: Promise<void> | null = null;
   /** Every mutating operation so far, in order (bounded: the last 10,000). */
   readonly trace: DiskOp[] = [];
 
@@ -240,6 +241,26 @@ export class MemoryDisk {
   /** Every write fails with an error of this code (e.g. 'EIO'), nothing written; null clears it. */
   failWrites(code: string | null): void {
     this.writeError = code;
+  }
+
+  /**
+   * Holds every asynchronous write, fsync and fdatasync (a disk that takes its time) until the
+   * returned function is called; synchronous (inline) writes are not held. Nothing held has
+   * reached the disk yet.
+   */
+  stall(): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.stalled = gate;
+    return () => {
+      if (this.stalled === gate) this.stalled = null;
+      release();
+    };
+  }
+
+  /** @internal Resolves when the disk is not stalled (see stall). */
+  async unstalled(): Promise<void> {
+    while (this.stalled !== null) await this.stalled;
   }
 
   /** Every fsync and fdatasync fails with an error of this code; null clears it. Nothing is synced. */
@@ -458,10 +479,12 @@ class MemoryFile implements DiskFile {
   }
 
   async write(buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+    await this.disk.unstalled();
     return this.writeSync(buf, offset, length, position);
   }
 
   async writev(bufs: readonly Buffer[], position: number): Promise<number> {
+    await this.disk.unstalled();
     return this.writevSync(bufs, position);
   }
 
@@ -497,12 +520,14 @@ class MemoryFile implements DiskFile {
   }
 
   async datasync(): Promise<void> {
+    await this.disk.unstalled();
     this.live('fdatasync');
     this.disk.checkSync(this.name);
     this.disk.mutate(this.boot, `fdatasync ${this.name}`, () => this.syncNow());
   }
 
   async sync(): Promise<void> {
+    await this.disk.unstalled();
     this.live('fsync');
     this.disk.checkSync(this.name);
     this.disk.mutate(this.boot, `fsync ${this.name}`, () => this.syncNow());
