@@ -7,7 +7,7 @@
 // What a stream holds is bounded in bytes and the stream stops reading while it is at the bound
 // (pipeline-flow.ts), so a client that does not read its results is stopped by HTTP/2 flow control.
 import * as grpc from '@grpc/grpc-js';
-import { callerOf } from './caller.js';
+import { callerOf, type Caller } from './caller.js';
 import type { IncomingCall, NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toRequestError, toServiceError } from './errors.js';
@@ -106,41 +106,7 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
       forget();
     };
 
-    /** Runs one operation through its unary handler; its failure is its result. */
-    const run = async (op: PipelineOp, kind: OpKind, request: unknown, deadline: Date): Promise<PipelineResult> => {
-      const t0 = performance.now();
-      const method = METHOD_OF[kind];
-      const incoming: IncomingCall = { request, metadata: NO_METADATA, getDeadline: () => deadline, caller };
-      try {
-        // It may have waited for the stream's bound longer than its client was prepared to.
-        if (Date.now() >= deadline.getTime()) throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `${method}: deadline exceeded before it could start`);
-        const res = await handlers[method](incoming as IncomingCall<never>);
-        ctx.observeRequest?.(method, 'OK', (performance.now() - t0) / 1000);
-        return { seq: op.seq, [kind]: res };
-      } catch (err) {
-        const e = toRequestError(err);
-        if (e.code === grpc.status.INTERNAL) ctx.log.error({ err }, 'pipeline operation failed');
-        ctx.observeRequest?.(method, grpc.status[e.code] ?? 'UNKNOWN', (performance.now() - t0) / 1000);
-        return { seq: op.seq, error: { code: e.code, message: e.message, leaderAddress: e.leaderAddress ?? '' } };
-      }
-    };
-    const toFlowOp = (op: PipelineOp): FlowOp<PipelineResult> => {
-      const kind = op.op;
-      const request = kind ? op[kind] : undefined;
-      if (!kind || !request) {
-        const error = { code: grpc.status.INVALID_ARGUMENT, message: 'op: one of put, get, delete, range or txn is required', leaderAddress: '' };
-        return { reserveBytes: () => SMALL_RESULT_BYTES, run: () => Promise.resolve({ seq: op.seq, error }) };
-      }
-      // The deadline counts from the operation's arrival, not from its start.
-      const timeoutMs = op.timeoutMs > 0 ? Math.min(op.timeoutMs, MAX_TIMEOUT_MS) : ctx.defaultTimeoutMs;
-      const deadline = new Date(Date.now() + timeoutMs);
-      const requestBytes = approxBytes(request);
-      const reads = readsValues(kind, request);
-      return {
-        reserveBytes: () => requestBytes + (reads ? readReserve.bytes : SMALL_RESULT_BYTES * (1 + opsOf(request))),
-        run: () => run(op, kind, request, deadline),
-      };
-    };
+    const toFlowOp = flowOps(ctx, handlers, caller, readReserve);
 
     call.on('data', (req: PipelineRequest) => {
       if (ended) return;
@@ -161,6 +127,47 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
     });
     call.on('error', gone);
     call.on('cancelled', gone);
+  };
+}
+
+/**
+ * Turns a stream's operations into PipelineFlow operations: what each reserves, and how it runs
+ * through its unary handler (its failure is its result, with the deadline counted from arrival).
+ */
+function flowOps(ctx: NodeContext, handlers: KvHandlers, caller: Caller, readReserve: ReadReserve): (op: PipelineOp) => FlowOp<PipelineResult> {
+  const run = async (op: PipelineOp, kind: OpKind, request: unknown, deadline: Date): Promise<PipelineResult> => {
+    const t0 = performance.now();
+    const method = METHOD_OF[kind];
+    const incoming: IncomingCall = { request, metadata: NO_METADATA, getDeadline: () => deadline, caller };
+    try {
+      // It may have waited for the stream's bound longer than its client was prepared to.
+      if (Date.now() >= deadline.getTime()) throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `${method}: deadline exceeded before it could start`);
+      const res = await handlers[method](incoming as IncomingCall<never>);
+      ctx.observeRequest?.(method, 'OK', (performance.now() - t0) / 1000);
+      return { seq: op.seq, [kind]: res };
+    } catch (err) {
+      const e = toRequestError(err);
+      if (e.code === grpc.status.INTERNAL) ctx.log.error({ err }, 'pipeline operation failed');
+      ctx.observeRequest?.(method, grpc.status[e.code] ?? 'UNKNOWN', (performance.now() - t0) / 1000);
+      return { seq: op.seq, error: { code: e.code, message: e.message, leaderAddress: e.leaderAddress ?? '' } };
+    }
+  };
+  return (op) => {
+    const kind = op.op;
+    const request = kind ? op[kind] : undefined;
+    if (!kind || !request) {
+      const error = { code: grpc.status.INVALID_ARGUMENT, message: 'op: one of put, get, delete, range or txn is required', leaderAddress: '' };
+      return { reserveBytes: () => SMALL_RESULT_BYTES, run: () => Promise.resolve({ seq: op.seq, error }) };
+    }
+    // The deadline counts from the operation's arrival, not from its start.
+    const timeoutMs = op.timeoutMs > 0 ? Math.min(op.timeoutMs, MAX_TIMEOUT_MS) : ctx.defaultTimeoutMs;
+    const deadline = new Date(Date.now() + timeoutMs);
+    const requestBytes = approxBytes(request);
+    const reads = readsValues(kind, request);
+    return {
+      reserveBytes: () => requestBytes + (reads ? readReserve.bytes : SMALL_RESULT_BYTES * (1 + opsOf(request))),
+      run: () => run(op, kind, request, deadline),
+    };
   };
 }
 
