@@ -10,6 +10,7 @@ import { intSetting } from './common.js';
 /** The flags as commander hands them over (text, so that variables are checked the same way). */
 export interface LimitFlags {
   maxStreamBytes?: string;
+  maxStreamBytesTotal?: string;
   maxWatches?: string;
   maxWatchesPerConnection?: string;
   maxWatchesPerUser?: string;
@@ -47,6 +48,14 @@ const FLAGS: readonly LimitFlag[] = [
     min: 64 * 1024,
     max: 1024 * MiB,
     help: 'bytes one Pipeline or Watch stream may hold for its client; a pipeline stops reading past it, a watch ends (RESOURCE_EXHAUSTED, resume revision); default 16777216',
+  },
+  {
+    flag: '--max-stream-bytes-total',
+    target: 'client',
+    field: 'maxStreamBytesTotal',
+    min: 1024 * 1024,
+    max: 1024 * 1024 * MiB,
+    help: 'bytes all Pipeline streams of this node may hold together; past it a stream that holds something waits for room (one that holds nothing runs one operation at a time); default 268435456',
   },
   { flag: '--max-watches', target: 'client', field: 'maxWatches', min: 1, max: MAX_WATCHES, help: 'watches open on this node; default 1024' },
   { flag: '--max-watches-per-connection', target: 'client', field: 'maxWatchesPerConnection', min: 1, max: MAX_WATCHES, help: 'watches one client connection may hold; default 256' },

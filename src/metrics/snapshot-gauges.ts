@@ -36,6 +36,7 @@ export class SnapshotGauges {
   private readonly pendingProposals: Gauge;
   private readonly pendingProposalBytes: Gauge;
   private readonly watches: Gauge;
+  private readonly streamBytes: Gauge;
 
   /** Registers the gauges; `collect` runs at the start of every scrape (it must be idempotent). */
   constructor(registry: Registry, collect: () => void) {
@@ -72,6 +73,7 @@ export class SnapshotGauges {
     this.pendingProposals = gauge('pending_proposals', 'Leader: proposals waiting to be applied (past --shed-pending-proposals new writes are shed).');
     this.pendingProposalBytes = gauge('pending_proposal_bytes', 'Leader: bytes of the proposals waiting to be applied (past --shed-pending-proposal-bytes new writes are shed).');
     this.watches = gauge('watches', 'Watches open on this node (at most --max-watches).');
+    this.streamBytes = gauge('stream_bytes', 'Bytes all Pipeline streams hold for their clients: operations running, results not yet taken by the transport (past --max-stream-bytes-total streams that hold something wait).');
     this.alarm = gauge('alarm_active', '1 while a cluster alarm of this kind is active (alarm="NOSPACE": writes that add data are refused).', ['alarm']);
   }
 
@@ -101,6 +103,7 @@ export class SnapshotGauges {
     this.pendingProposals.set(s.pendingProposals);
     this.pendingProposalBytes.set(s.pendingProposalBytes);
     this.watches.set(s.watches);
+    this.streamBytes.set(s.streamBytes);
     this.lagEntries.reset();
     this.lagSeconds.reset();
     this.connected.reset();

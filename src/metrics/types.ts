@@ -66,6 +66,8 @@ export interface MetricsSnapshot {
   pendingProposalBytes: number;
   /** Watches open on this node. */
   watches: number;
+  /** Bytes all Pipeline streams hold for their clients (the node's budget, --max-stream-bytes-total). */
+  streamBytes: number;
 }
 
 /** Health vocabulary shared by the overall report and each check. */

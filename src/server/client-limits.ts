@@ -1,5 +1,5 @@
 // The bounds that keep one client from taking what every client shares: the bytes a stream may
-// hold for its client (pipeline.ts, watch.ts), the node's watches and each connection's and
+// hold for its client (pipeline.ts, watch.ts) and all pipelines together (stream-budget.ts), the node's watches and each connection's and
 // user's share of them (watch-quota.ts), the calls one connection may run at once and the
 // connections one address may hold (connection-gate.ts). Each is a `raftdb serve` flag
 // (docs/operations.md); past one, only the offender's request fails (RESOURCE_EXHAUSTED).
@@ -12,6 +12,8 @@ export interface ClientLimits {
    * not yet taken (past it the watch ends, RESOURCE_EXHAUSTED with the revision to resume from).
    */
   maxStreamBytes: number;
+  /** Bytes all Pipeline streams of the node may hold together (stream-budget.ts). */
+  maxStreamBytesTotal: number;
   /** Watches open on the node (each is called on every applied batch). */
   maxWatches: number;
   /** Watches one client connection may hold open. */
@@ -25,13 +27,15 @@ export interface ClientLimits {
 }
 
 /**
- * 16 MiB a stream: a few dozen 1 MiB results or changes in flight, far more small ones. A quarter
+ * 16 MiB a stream: a few dozen 1 MiB results or changes in flight, far more small ones; 256 MiB
+ * for all pipelines of a node (16 streams at their bound, before any waits). A quarter
  * of the node's 1,024 watches per connection, half per user. 1,024 calls at once per connection,
  * 1,024 connections per address: generous, since NAT and loopback put many clients (and the
  * peers) behind one address.
  */
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   maxStreamBytes: 16 * 1024 * 1024,
+  maxStreamBytesTotal: 256 * 1024 * 1024,
   maxWatches: 1024,
   maxWatchesPerConnection: 256,
   maxWatchesPerUser: 512,

@@ -15,6 +15,7 @@ import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
 import type { QuotaMonitor } from './quota.js';
 import type { ClientLimits } from './client-limits.js';
 import type { WatchQuota } from './watch-quota.js';
+import type { StreamBudget } from './stream-budget.js';
 import type { LoadShedder } from './load-shed.js';
 
 /**
@@ -60,6 +61,8 @@ export interface NodeContext {
   clientLimits: ClientLimits;
   /** The node's watches and each connection's and user's share (watch-quota.ts). */
   watchQuota: WatchQuota;
+  /** The bytes all Pipeline streams hold, bounded together (stream-budget.ts). */
+  streamBudget: StreamBudget;
   /** What the limits did, for the metrics. */
   limitEvents: LimitEvents;
   /** Refuses new work past the load bounds (load-shed.ts). */

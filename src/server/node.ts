@@ -31,6 +31,7 @@ import { authService } from './auth-service.js';
 import { alarmService, raiseNoSpace } from './alarm-service.js';
 import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
 import { WatchQuota } from './watch-quota.js';
+import { StreamBudget } from './stream-budget.js';
 import { ConnectionGate, httpStreamsSetting } from './connection-gate.js';
 import { listen } from './listener.js';
 import { EventLoopMonitor } from './event-loop.js';
@@ -252,6 +253,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     quota,
     clientLimits,
     watchQuota: new WatchQuota(clientLimits, (limit) => limitEvents.refused(limit)),
+    streamBudget: new StreamBudget(clientLimits.maxStreamBytesTotal),
     limitEvents,
     shed: new LoadShedder(
       { ...DEFAULT_SHED_LIMITS, ...opts.shedding },

@@ -66,6 +66,7 @@ function snapshot(d: Deps): MetricsSnapshot {
     pendingProposals: d.ctx.driver.proposals.size,
     pendingProposalBytes: d.ctx.driver.proposals.bytes,
     watches: d.ctx.watchQuota.size,
+    streamBytes: d.ctx.streamBudget.heldBytes,
   };
 }
 

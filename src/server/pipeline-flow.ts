@@ -7,7 +7,10 @@
 // the transport — and bounded: operations start only while the count is under the bound, the
 // stream stops reading requests while any wait (so HTTP/2 flow control stops the client), and
 // reading resumes once the transport has taken enough results. Results go out in messages of a
-// bounded size. The class knows nothing of gRPC: the sink is the stream.
+// bounded size. The same bytes also count in the node's budget for all streams (stream-budget.ts):
+// past it, a stream that holds something waits for room elsewhere. The class knows nothing of
+// gRPC: the sink is the stream.
+import type { StreamBudget } from './stream-budget.js';
 
 /** The bounds of one stream. */
 export interface PipelineFlowLimits {
@@ -52,6 +55,8 @@ export class PipelineFlow<R> {
   private paused = false;
   private flushScheduled = false;
   private closed = false;
+  /** Runs pump when the node's budget has room again. */
+  private readonly wake = (): void => this.pump();
 
   constructor(
     private readonly limits: PipelineFlowLimits,
@@ -60,6 +65,8 @@ export class PipelineFlow<R> {
     private readonly measure: (result: R) => number,
     /** Called after each operation's result was recorded (the stream may be done). */
     private readonly onAnswered: () => void,
+    /** The node's budget for all streams; none: this stream's bound only. */
+    private readonly budget?: StreamBudget,
   ) {}
 
   /** Operations received and not yet answered (waiting to start, or running). */
@@ -104,6 +111,7 @@ export class PipelineFlow<R> {
       this.untakenBytes += bytes;
       this.sink.send(batch, () => {
         this.untakenBytes -= bytes;
+        this.account(-bytes);
         this.pump();
       });
     }
@@ -111,7 +119,14 @@ export class PipelineFlow<R> {
 
   /** Forgets everything; nothing is sent or started after it. */
   close(): void {
+    const wasOpen = !this.closed;
+    // Closed first: the release below may wake streams, this one included, which must not start.
     this.closed = true;
+    if (wasOpen && this.budget) {
+      // What it held is the transport's to free now (or gone with the stream): not the budget's.
+      this.budget.forget(this.wake);
+      this.budget.add(-this.bytesInFlight);
+    }
     this.queue = [];
     this.head = 0;
     this.ready = [];
@@ -126,6 +141,10 @@ export class PipelineFlow<R> {
       const held = this.bytesInFlight;
       const reserve = op.reserveBytes();
       if (held > 0 && held + reserve > this.limits.maxBytesInFlight) break;
+      if (held > 0 && this.budget && !this.budget.fits(reserve)) {
+        this.budget.wait(this.wake);
+        break;
+      }
       this.queue[this.head++] = undefined; // its request is not kept alive by the queue
       this.start(op, reserve);
     }
@@ -145,6 +164,7 @@ export class PipelineFlow<R> {
   private start(op: FlowOp<R>, reserve: number): void {
     this.running++;
     this.reservedBytes += reserve;
+    this.account(reserve);
     void op.run().then((result) => {
       this.running--;
       this.reservedBytes -= reserve;
@@ -153,10 +173,18 @@ export class PipelineFlow<R> {
       this.ready.push(result);
       this.readyBytes.push(bytes);
       this.heldBytes += bytes;
+      // Taken before the reservation is released: a release wakes waiting streams.
+      this.account(bytes);
+      this.account(-reserve);
       this.scheduleFlush();
       this.pump();
       this.onAnswered();
     });
+  }
+
+  /** Mirrors a change of bytesInFlight into the node's budget (a closed stream has left it). */
+  private account(deltaBytes: number): void {
+    if (!this.closed) this.budget?.add(deltaBytes);
   }
 
   private scheduleFlush(): void {

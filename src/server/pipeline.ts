@@ -89,6 +89,7 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
       () => {
         if (halfClosed && flow.pending === 0) end(null);
       },
+      ctx.streamBudget,
     );
     const end = (err: RequestError | null): void => {
       if (ended) return;

@@ -68,6 +68,7 @@ describe('serve options', () => {
     expect(serveOptions({ ...three, maxStreamBytes: '1048576' }).clientLimits).toEqual({ maxStreamBytes: 1048576 });
     expect(serveOptions({ ...three }, { RAFTDB_MAX_STREAM_BYTES: '2097152' }).clientLimits).toEqual({ maxStreamBytes: 2097152 });
     expect(serveOptions({ ...three, maxStreamBytes: '1048576' }, { RAFTDB_MAX_STREAM_BYTES: '2097152' }).clientLimits).toEqual({ maxStreamBytes: 1048576 });
+    expect(serveOptions({ ...three }, { RAFTDB_MAX_STREAM_BYTES_TOTAL: '67108864' }).clientLimits).toEqual({ maxStreamBytesTotal: 67108864 });
     expect(serveOptions({ ...three }).clientLimits).toBeUndefined(); // the node's defaults
     const all = serveOptions({ ...three, maxWatches: '100', maxWatchesPerConnection: '10', maxWatchesPerUser: '20', maxConcurrentStreams: '64' }, { RAFTDB_MAX_CONNECTIONS_PER_ADDRESS: '32' });
     expect(all.clientLimits).toEqual({ maxWatches: 100, maxWatchesPerConnection: 10, maxWatchesPerUser: 20, maxConcurrentStreams: 64, maxConnectionsPerAddress: 32 });

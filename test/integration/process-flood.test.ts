@@ -142,3 +142,55 @@ describe('Pipeline floods of 1 MiB serializable reads, 3 processes', () => {
     expect(after.term).toBe(leader.term);
   });
 });
+
+describe("many Pipeline streams that never read, one node with --max-stream-bytes 4 MiB and --max-stream-bytes-total 8 MiB", () => {
+  const STREAMS = 16;
+  let cluster: ProcessCluster | undefined;
+  beforeAll(async () => {
+    cluster = await ProcessCluster.start({ nodes: 1, extraArgs: ['--max-stream-bytes', String(4 * MiB), '--max-stream-bytes-total', String(8 * MiB)] });
+    await cluster.client({ timeoutMs: 3000 }).put('flood/big', Buffer.alloc(MiB, 7));
+  });
+  afterAll(async () => cluster?.close());
+  logTailsOnFailure(() => cluster);
+
+  test("together they hold the node's budget (plus one operation each), not their bounds added up; a client that reads is served; closing them frees it", async () => {
+    const c = cluster!;
+    const leader = await c.leader();
+    const node = c.nodes.get(leader.id)!;
+    const client = c.client({ timeoutMs: 5000 });
+    const floods = Array.from({ length: STREAMS }, () => startFlood(node.address, { key: 'flood/big', opsPerMessage: 16, read: false }));
+    const held: number[] = [];
+    const reads: { ms: number; ok: boolean; error?: string }[] = [];
+    try {
+      const until = Date.now() + 4000;
+      while (Date.now() < until) {
+        const m = await scrape(node.http);
+        if (m) held.push(sample(m, 'raftdb_stream_bytes') ?? NaN);
+        reads.push(await timed(async () => {
+          const got = await client.get('flood/big', { timeoutMs: 5000 });
+          if (got.kv?.value.length !== MiB) throw new Error('wrong value');
+        }, 5000));
+        await sleep(PROBE_EVERY_MS);
+      }
+    } finally {
+      for (const f of floods) f.stop();
+    }
+    let after = NaN;
+    for (let i = 0; i < 50 && !(after < MiB); i++) {
+      await sleep(100);
+      after = sample((await scrape(node.http)) ?? '', 'raftdb_stream_bytes') ?? NaN;
+    }
+    const maxHeld = Math.max(...held);
+    const ok = reads.filter((r) => r.ok).map((r) => r.ms);
+    console.log(
+      `[stream budget] ${STREAMS} streams not reading: node-wide bytes held max ${(maxHeld / MiB).toFixed(1)} MiB (budget 8 MiB; their own bounds add up to ${STREAMS * 4} MiB), ` +
+        `after they closed ${(after / MiB).toFixed(1)} MiB; another client's 1 MiB gets ${ok.length}/${reads.length} ok, max ${Math.max(...ok).toFixed(0)} ms`,
+    );
+    expect(held.length).toBeGreaterThan(0);
+    // The budget, plus at most one operation's worth (a 1 MiB read) per stream.
+    expect(maxHeld).toBeLessThanOrEqual(8 * MiB + STREAMS * (MiB + 8 * 1024));
+    expect(maxHeld).toBeGreaterThan(4 * MiB); // the floods did fill it
+    expect(reads.filter((r) => !r.ok)).toEqual([]);
+    expect(after).toBeLessThan(MiB);
+  });
+});

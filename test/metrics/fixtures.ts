@@ -35,6 +35,7 @@ export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
     pendingProposals: 0,
     pendingProposalBytes: 0,
     watches: 0,
+    streamBytes: 0,
     ...over,
   };
 }
@@ -84,6 +85,7 @@ export const OUR_METRICS = [
   'raftdb_pending_proposals',
   'raftdb_pending_proposal_bytes',
   'raftdb_watches',
+  'raftdb_stream_bytes',
 ] as const;
 
 /** One sample line of the Prometheus text format. */

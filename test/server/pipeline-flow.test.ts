@@ -3,6 +3,7 @@
 // transport took enough, and the cut-off past maxOps.
 import { describe, expect, test } from 'vitest';
 import { PipelineFlow, type FlowOp, type PipelineSink } from '../../src/server/pipeline-flow.js';
+import { StreamBudget } from '../../src/server/stream-budget.js';
 
 const KiB = 1024;
 
@@ -137,5 +138,37 @@ describe('PipelineFlow', () => {
     await turn();
     expect(started.length).toBe(1);
     expect(sink.messages).toEqual([]);
+  });
+
+  test("the node's budget: streams that never read hold it together; a reading stream goes on, one at a time, and at full pace once room is back", async () => {
+    const budget = new StreamBudget(64 * KiB);
+    const greedy = Array.from({ length: 8 }, () => new ScriptedSink());
+    const flows = greedy.map((sink) => new PipelineFlow<number>({ maxOps: 10_000, maxBytesInFlight: 32 * KiB, maxMessageBytes: 64 * KiB }, sink, (r) => r, () => {}, budget));
+    const started: number[] = [];
+    for (const f of flows) f.receive(Array.from({ length: 100 }, () => op(4 * KiB, 4 * KiB, started)));
+    for (let i = 0; i < 5; i++) await turn();
+    // Alone, each would hold its own 32 KiB (256 KiB in all): together they stop at the budget
+    // (64 KiB), each stream past its first operation waiting for room.
+    const held = (): number => flows.reduce((n, f) => n + f.bytesInFlight, 0);
+    expect(held()).toBeLessThanOrEqual(64 * KiB + 8 * 4 * KiB);
+    expect(budget.heldBytes).toBe(held());
+    expect(greedy.every((s) => s.paused)).toBe(true);
+    // A client that reads: one operation at a time while the budget is full.
+    const reader = new ScriptedSink();
+    const mine: number[] = [];
+    const r = new PipelineFlow<number>({ maxOps: 10_000, maxBytesInFlight: 32 * KiB, maxMessageBytes: 64 * KiB }, reader, (x) => x, () => {}, budget);
+    r.receive(Array.from({ length: 20 }, () => op(1 * KiB, 1 * KiB, mine)));
+    expect(mine.length).toBe(1);
+    for (let i = 0; i < 20 && r.pending > 0; i++) {
+      await turn();
+      reader.takeAll();
+    }
+    expect(r.pending).toBe(0);
+    // The greedy streams end: their bytes leave the budget, and a waiting stream fills it again.
+    for (const f of flows.slice(1)) f.close();
+    expect(budget.heldBytes).toBe(flows[0]!.bytesInFlight);
+    greedy[0]!.takeAll();
+    for (let i = 0; i < 3; i++) await turn();
+    expect(flows[0]!.bytesInFlight).toBe(32 * KiB);
   });
 });
