@@ -191,7 +191,12 @@ export class ProcessCluster implements DrillCluster {
   }
 
   async partition(a: readonly string[], b: readonly string[]): Promise<void> {
-    for (const x of a) for (const y of b) this.proxy.cut(x, y), this.proxy.cut(y, x);
+    for (const x of a) {
+      for (const y of b) {
+        this.proxy.cut(x, y);
+        this.proxy.cut(y, x);
+      }
+    }
   }
 
   async oneWay(from: string, to: string): Promise<void> {

@@ -119,7 +119,10 @@ export class CommitModes implements CommitPolicy {
     this.durableIndex = Math.max(this.durableIndex, index);
     if (this.durableWaiters.length === 0) return;
     const rest = [];
-    for (const w of this.durableWaiters) (w.index <= index ? w.resolve() : rest.push(w));
+    for (const w of this.durableWaiters) {
+      if (w.index <= index) w.resolve();
+      else rest.push(w);
+    }
     this.durableWaiters = rest;
   }
 

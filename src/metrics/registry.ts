@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { IndexClock } from './lag.js';
+import { ForwardMetrics } from './forward-metrics.js';
 import { PREFIX, SnapshotGauges } from './snapshot-gauges.js';
 import type { CommitModeName, MetricsSnapshot, RoleName } from './types.js';
 
@@ -31,6 +32,8 @@ const EVENT_LOOP_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 
  */
 export class NodeMetrics {
   readonly registry = new Registry();
+  /** Forwarding to the leader and follower reads (forward-metrics.ts). */
+  readonly forward: ForwardMetrics;
   private readonly gauges: SnapshotGauges;
   private readonly clock = new IndexClock();
   private readonly nowMs: () => number;
@@ -72,6 +75,7 @@ export class NodeMetrics {
     this.registry.setDefaultLabels({ node: opts.nodeId });
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.gauges = new SnapshotGauges(this.registry, () => this.refresh());
+    this.forward = new ForwardMetrics(this.registry);
     const registers = [this.registry];
     this.leaderChanges = new Counter({
       name: `${PREFIX}raft_leader_changes_total`,

@@ -17,6 +17,8 @@ import type { ClientLimits } from './client-limits.js';
 import type { WatchQuota } from './watch-quota.js';
 import type { StreamBudget } from './stream-budget.js';
 import type { LoadShedder } from './load-shed.js';
+import type { LeaderForwarder } from './peer-forward.js';
+import type { FollowerReads } from './follower-reads.js';
 
 /**
  * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
@@ -36,7 +38,12 @@ export interface NodeContext {
   driver: RaftDriver;
   sm: StateMachine;
   members: MemberDirectory;
+  /** Unary calls to another node's client port (Cluster and Auth requests, status probes). */
   forwarder: Forwarder;
+  /** How requests reach the leader: batched on the peer transport where it can (peer-forward.ts). */
+  toLeader: LeaderForwarder;
+  /** Linearizable reads served on a follower after a read-index round (follower-reads.ts). */
+  followerReads: FollowerReads;
   limits: Limits;
   log: Logger;
   /** How long a follower waits for a leader to appear before answering UNAVAILABLE. */
@@ -174,7 +181,7 @@ export async function onLeader<T>(
   if (!mayForward(hops, forwardedTerm(call.metadata), term)) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
   const auth = ctx.auth;
   const identity = forwardedIdentity(callerOf(call), (der) => auth.certificateUser(der), (der) => auth.isMemberCertificate(der));
-  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline, hops + 1, identity, term);
+  return ctx.toLeader.forward<T>(leader, address, service, method, call.request, deadline, hops + 1, identity, term);
 }
 
 /** Adapts an async handler to grpc-js, mapping every error to its status in one place. */

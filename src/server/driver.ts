@@ -190,6 +190,14 @@ export class RaftDriver {
 
   /** Resolves once a linearizable (or lease) read may be served from the local state machine. */
   async readBarrier(lease: boolean): Promise<void> {
+    await this.waitApplied(await this.confirmReadIndex(lease));
+  }
+
+  /**
+   * Leader only: the index a read arriving now may be served at, once the core confirmed it
+   * (a ReadIndex heartbeat round, or the lease with `lease`). Followers ask for it (follower-reads.ts).
+   */
+  async confirmReadIndex(lease: boolean): Promise<number> {
     const ctx = this.reads.nextCtx();
     const confirmed = this.reads.wait(ctx);
     try {
@@ -201,8 +209,16 @@ export class RaftDriver {
       confirmed.catch(() => {});
       throw err;
     }
-    const index = await confirmed;
-    await this.reads.waitApplied(index, this.deps.sm.appliedIndex());
+    return confirmed;
+  }
+
+  /**
+   * Resolves once the state machine has applied `index`. A read waits on it, so a follower stops
+   * holding entries back (held-applies.ts) while one does.
+   */
+  waitApplied(index: number): Promise<void> {
+    if (index > this.deps.sm.appliedIndex()) this.held.release();
+    return this.reads.waitApplied(index, this.deps.sm.appliedIndex());
   }
 
   private schedule(): void {
@@ -282,7 +298,7 @@ export class RaftDriver {
    * waits only when the stage is too far behind.
    */
   private async toApplyStage(entries: readonly Entry[]): Promise<void> {
-    if (this.opts.followerApplyDelayMs > 0 && this.deps.raft.role !== 'leader') {
+    if (this.opts.followerApplyDelayMs > 0 && this.deps.raft.role !== 'leader' && !this.reads.awaitingApply) {
       this.held.hold(entries);
       return;
     }

@@ -104,9 +104,11 @@ async function readBarrier(ctx: NodeContext, consistency: string, deadline: Date
 const FAULT_STALE_READS = process.env.RAFTDB_FAULT_STALE_READS === '1';
 
 /**
- * Serves a read locally (serializable) or on the leader (linearizable, lease), once the caller is
- * shown to may read `range`. On the leader the check follows the read barrier, so an auth change
- * committed before the read began is in force for it.
+ * Serves a read locally: at once (serializable), after a read index confirmed by the leader
+ * (linearizable: on the leader itself, or on a follower through follower-reads.ts), or on the
+ * leader (lease: a follower forwards it, since only the leader holds the lease), once the caller is
+ * shown to may read `range`. The check follows the read barrier, so an auth change committed
+ * before the read began is in force for it.
  */
 function read<Req extends { consistency?: string }, Res>(
   ctx: NodeContext,
@@ -122,13 +124,18 @@ function read<Req extends { consistency?: string }, Res>(
     ctx.shed.admitLocalRead();
     return audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadlineOf(ctx, call), needs)).then(serve);
   }
+  // Served from this node's state machine (after a read-index round here or on the leader): shed
+  // while it is far behind.
+  const serveAfter = async (barrier: (deadline: Date) => Promise<void>, deadline: Date): Promise<Res> => {
+    ctx.shed.admitLocalRead();
+    await barrier(deadline);
+    await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
+    return serve();
+  };
   const attempt = (): Promise<Res> =>
-    onLeader(ctx, call, 'kv', method, async (deadline) => {
-      ctx.shed.admitLocalRead();
-      await readBarrier(ctx, consistency, deadline);
-      await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
-      return serve();
-    });
+    consistency === 'LINEARIZABLE' && ctx.driver.raft.role !== 'leader'
+      ? serveAfter((deadline) => withDeadline(ctx.followerReads.barrier(deadline), deadline, 'read'), deadlineOf(ctx, call))
+      : onLeader(ctx, call, 'kv', method, (deadline) => serveAfter((d) => readBarrier(ctx, consistency, d), deadline));
   // A read this node accepted as leader and then lost leadership under (e.g. a lease it refused
   // after a pause, whose ReadIndex round met the new term) is asked again, once: reads are
   // idempotent, and the node now forwards it to the new leader instead of failing it.
@@ -153,8 +160,7 @@ export type KvMethod = 'Put' | 'Get' | 'Delete' | 'Range' | 'Txn';
 export type KvHandlers = Record<KvMethod, (call: IncomingCall<never>) => Promise<object>>;
 
 /** The KV service of one node. */
-export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly): grpc.UntypedServiceImplementation {
-  const h = kvHandlers(ctx, policy);
+export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly, h: KvHandlers = kvHandlers(ctx, policy)): grpc.UntypedServiceImplementation {
   // Each handler checks its request's fields itself: the decoded message is only the wire shape.
   const serve = (fn: KvHandlers[KvMethod]) => unary<unknown, object>(ctx, (call) => fn(call as unknown as IncomingCall<never>));
   return {
@@ -168,10 +174,13 @@ export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly)
   };
 }
 
-function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
+/**
+ * The KV handlers of one node (also what Raft.Forward runs, forward-service.ts): every request,
+ * unary, in a pipeline or forwarded by a member, is refused at once while the node's event loop
+ * stays late (load-shed.ts), before any of its work is done.
+ */
+export function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
   const h = unshedHandlers(ctx, policy);
-  // Every KV request, unary or in a pipeline, on whichever node it reaches: refused at once while
-  // the node's event loop lags (load-shed.ts), before any of its work is done.
   const admitted = (fn: KvHandlers[KvMethod]): KvHandlers[KvMethod] => async (call) => {
     ctx.shed.admitRequest();
     return fn(call);

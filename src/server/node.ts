@@ -16,7 +16,10 @@ import { OpenStreams, type LimitEvents, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
 import { DEFAULT_LIMITS, maxGrpcMessageBytes, peerMessageBytesFor } from './kv-convert.js';
-import { kvService } from './kv-service.js';
+import { kvHandlers, kvService } from './kv-service.js';
+import { forwardInFlight, forwardServerLimits, LeaderForwarder } from './peer-forward.js';
+import { forwardService } from './forward-service.js';
+import { askReadIndex, DEFAULT_FOLLOWER_READ_LIMITS, FollowerReads } from './follower-reads.js';
 import { MEMBERS_META, MemberDirectory } from './members.js';
 import { SnapshotStaging } from './snapshot-staging.js';
 import type { NodeOptions, RunningNode } from './options.js';
@@ -182,6 +185,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         if (!ok) driver.guard(() => raft.reportSnapshotFailure(peer));
       },
       onUnreachable: (peer) => obs?.metrics.recordAppendError(peer),
+      onForwardBatch: (_peer, n) => obs?.metrics.forward.observeBatch(n),
   };
   const transport = new GrpcPeerTransport({
     selfId: opts.id,
@@ -233,13 +237,27 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   sm.onApplied((b) => {
     if (b.type === 'restored') quota.onRestored();
   });
+  const unaryForwarder = new Forwarder(tls?.clientCredentials());
   const ctx: NodeContext = {
     id: opts.id,
     address: opts.advertise ?? opts.listen,
     driver,
     sm,
     members,
-    forwarder: new Forwarder(tls?.clientCredentials()),
+    forwarder: unaryForwarder,
+    toLeader: new LeaderForwarder((peer, req) => transport.forward(peer, req), unaryForwarder, {
+      recordForward: (method) => obs?.metrics.forward.recordForward(method),
+      recordForwardRefused: (reason) => obs?.metrics.forward.recordForwardRefused(reason),
+    }),
+    followerReads: new FollowerReads(
+      {
+        askLeader: (deadline) => askReadIndex(ctx, deadline),
+        waitApplied: (index) => driver.waitApplied(index),
+        onRound: (n) => obs?.metrics.forward.observeReadRound(n),
+        onRefused: () => obs?.metrics.forward.recordFollowerReadRefused(),
+      },
+      { ...DEFAULT_FOLLOWER_READ_LIMITS, staleRoundMs: electionTimeoutMs },
+    ),
     limits,
     log,
     electionTimeoutMs,
@@ -276,7 +294,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   });
   await failover.start();
   const pkg = loadRaftdbProto();
-  server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
+  const kv = kvHandlers(ctx, failover.commitModes);
+  server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes, kv));
   const statusExtras = (): Record<string, unknown> => {
     const f = failover.statusExtras();
     const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);
@@ -292,7 +311,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   new ReflectionService(raftdbPackageDefinition(), { services: ['raftdb.v1.KV', 'raftdb.v1.Cluster', 'raftdb.v1.Auth'] }).addToServer(server);
   healthService(server, () => raft.leader !== null);
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
-  const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer });
+  const forward = { handler: forwardService(ctx, kv), limits: forwardServerLimits(limits, peerMessageBytes), onRefused: () => obs?.metrics.forward.recordForwardRefused('executing_full') };
+  const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer, forward });
   // A removed member's connections, or ones whose certificate a new CA no longer trusts, end.
   tls?.onChange(() => raftService.revalidate());
   // The node accepts connections itself, so that the gate sees each before grpc-js does.
@@ -304,6 +324,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   driver.start();
   await quota.start();
   obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
+  obs.metrics.forward.bind({ inFlight: () => forwardInFlight(transport), readsWaiting: () => ctx.followerReads.size });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
   let closing: Promise<void> | null = null;
@@ -338,7 +359,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ctx.streams.closeAll('node shutting down; reconnect to another node');
     listening.close();
     await shutdownServer(server, SERVER_SHUTDOWN_GRACE_MS);
-    ctx.forwarder.close();
+    ctx.toLeader.close();
     await transport.close();
     await wal.close();
     await sm.close();

@@ -43,6 +43,11 @@ export class ReadTracker {
     }
   }
 
+  /** Whether a read waits for the state machine to apply more. */
+  get awaitingApply(): boolean {
+    return this.applyWaiters.length > 0;
+  }
+
   /** Resolves once the state machine has applied `index` (given the current applied index). */
   waitApplied(index: number, applied: number): Promise<void> {
     if (index <= applied) return Promise.resolve();

@@ -126,7 +126,6 @@ export function quoteKey(key: Uint8Array): string {
   const cut = b.length > MAX_QUOTED_BYTES ? b.subarray(0, MAX_QUOTED_BYTES) : b;
   const more = b.length > MAX_QUOTED_BYTES ? `…(${b.length} bytes)` : '';
   const text = cut.toString('utf8');
-  // eslint-disable-next-line no-control-regex
   if (!text.includes('\ufffd') && !/[\x00-\x1f\x7f]/.test(text)) return `${JSON.stringify(text)}${more}`;
   return `0x${cut.toString('hex')}${more}`;
 }

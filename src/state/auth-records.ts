@@ -98,7 +98,6 @@ const MAX_PERMISSION_KEY_BYTES = 64 * 1024;
 export function badAuthName(name: unknown): string | null {
   if (typeof name !== 'string' || name.length === 0) return 'must be a non-empty string';
   if (name.length > MAX_AUTH_NAME_CHARS) return `longer than ${MAX_AUTH_NAME_CHARS} characters`;
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f:]/.test(name)) return "must not contain control characters or ':'";
   if (name.trim() !== name) return 'must not start or end with a space';
   return null;

@@ -4,8 +4,12 @@ export { GrpcPeerTransport, DEFAULT_TRANSPORT_OPTIONS, type TransportStats } fro
 export { registerRaftService } from './server.js';
 export { PeerIdentityError, MEMBERS_ONLY, tlsPeerAuthorizer, type PeerAuthorizer, type PeerProof, type CallAuth, clip } from './peer-auth.js';
 export { InvalidMessageError, ForeignMessageError, TransportClosedError } from './errors.js';
-export { MAX_SNAPSHOT_CHUNK_BYTES } from './rpc.js';
+export { MAX_SNAPSHOT_CHUNK_BYTES, type ForwardReply, type ForwardRequest } from './rpc.js';
+export { ForwardChannelError, type ForwardCall, type ForwardChannelStats } from './forward-channel.js';
 export type {
+  ForwardHandler,
+  ForwardSender,
+  ForwardServerLimits,
   PeerStats,
   PeerTransportConfig,
   RaftServiceConfig,

@@ -6,7 +6,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { NodeId, SnapshotRequest } from '../raft/types.js';
 import { Backoff } from './backoff.js';
 import { describeError } from './errors.js';
-import { newPeerClient, type RaftAck, type RaftBatch, type RaftMethods } from './rpc.js';
+import { ForwardChannel, type ForwardCall } from './forward-channel.js';
+import { newPeerClient, type ForwardReply, type RaftAck, type RaftBatch, type RaftMethods } from './rpc.js';
 import { SendQueue } from './send-queue.js';
 import { sendSnapshot } from './snapshot-sender.js';
 import type { PeerStats, TransportHandlers, TransportLogger, TransportOptions } from './types.js';
@@ -52,6 +53,8 @@ export class PeerConnection {
   private quiet = false;
   private readonly counts = { messagesSent: 0, unarySent: 0, batchesSent: 0, bytesSent: 0, dropped: 0, reconnects: 0, snapshotsSent: 0, snapshotsFailed: 0 };
   private lastError: string | null = null;
+  /** Forwarded client requests and read-index rounds, on a connection of their own (opened on first use). */
+  private forwardChannel: ForwardChannel | null = null;
 
   constructor(
     readonly id: NodeId,
@@ -120,6 +123,15 @@ export class PeerConnection {
     this.unaryCalls.add(call);
   }
 
+  /** Sends a forwarded request to this peer (forward-channel.ts). */
+  forward(req: ForwardCall): Promise<ForwardReply> {
+    const { selfId, clusterId, methods, options, credentials } = this.ctx;
+    this.forwardChannel ??= new ForwardChannel(this.address, selfId, clusterId, methods, options, credentials?.(this.id), (n) =>
+      this.notify('onForwardBatch', () => this.ctx.handlers.onForwardBatch?.(this.id, n)),
+    );
+    return this.forwardChannel.send(req);
+  }
+
   /** Starts streaming a snapshot unless one is already in flight to this peer. */
   sendSnapshot(msg: SnapshotRequest): void {
     if (this.closed) return;
@@ -155,6 +167,7 @@ export class PeerConnection {
       ...this.counts,
       lastError: this.lastError,
       snapshotInFlight: this.snapshotAbort !== null,
+      forward: this.forwardChannel?.stats() ?? { requests: 0, batches: 0, refused: 0, failed: 0, inFlight: 0, inFlightBytes: 0 },
     };
   }
 
@@ -175,6 +188,7 @@ export class PeerConnection {
     this.client.close();
     this.snapshotClient?.close();
     this.urgentClient?.close();
+    this.forwardChannel?.close();
   }
 
   private scheduleFlush(): void {

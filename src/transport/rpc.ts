@@ -29,12 +29,49 @@ export interface SnapshotAck {
   reason: string;
 }
 
-/** The three Raft methods with their (de)serialisers. */
+/** raftdb.v1.ForwardRequest: one forwarded client request or read-index round (raft.proto). */
+export interface ForwardRequest {
+  id: number;
+  method: string;
+  request: Uint8Array;
+  timeoutMs: number;
+  hops: number;
+  token: string;
+  user: string;
+  clientAddress: string;
+  /** The term the sender knew the leader in (0: unknown). */
+  leaderTerm: number;
+}
+
+/** raftdb.v1.ForwardBatch. */
+export interface ForwardBatch {
+  from: string;
+  clusterId: string;
+  requests: ForwardRequest[];
+}
+
+/** raftdb.v1.ForwardReply: `code` 0 with `response` / `readIndex`, else a gRPC status. */
+export interface ForwardReply {
+  id: number;
+  code: number;
+  message: string;
+  leaderAddress: string;
+  response: Uint8Array;
+  readIndex: number;
+}
+
+/** raftdb.v1.ForwardReplies. */
+export interface ForwardReplies {
+  replies: ForwardReply[];
+}
+
+/** The Raft methods with their (de)serialisers. */
 export interface RaftMethods {
   service: grpc.ServiceDefinition;
   stream: grpc.MethodDefinition<RaftBatch, RaftAck>;
   send: grpc.MethodDefinition<RaftBatch, RaftAck>;
   installSnapshot: grpc.MethodDefinition<SnapshotChunk, SnapshotAck>;
+  forward: grpc.MethodDefinition<ForwardBatch, ForwardReplies>;
 }
 
 /** The Raft service definition, loaded once through the shared proto loader. */
@@ -52,6 +89,7 @@ export function raftMethods(): RaftMethods {
     stream: method('Stream'),
     send: method('Send'),
     installSnapshot: method('InstallSnapshot'),
+    forward: method('Forward'),
   };
 }
 
@@ -78,7 +116,7 @@ export function peerChannelOptions(opts: TransportOptions): grpc.ChannelOptions 
   };
 }
 
-/** A client to a peer: mutual TLS with `credentials`, plaintext without. */
-export function newPeerClient(address: string, opts: TransportOptions, credentials?: grpc.ChannelCredentials): grpc.Client {
-  return new grpc.Client(address, credentials ?? grpc.credentials.createInsecure(), peerChannelOptions(opts));
+/** A client to a peer: mutual TLS with `credentials`, plaintext without; `extra` overrides settings. */
+export function newPeerClient(address: string, opts: TransportOptions, credentials?: grpc.ChannelCredentials, extra: grpc.ChannelOptions = {}): grpc.Client {
+  return new grpc.Client(address, credentials ?? grpc.credentials.createInsecure(), { ...peerChannelOptions(opts), ...extra });
 }

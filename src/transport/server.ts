@@ -10,6 +10,7 @@ import { transportLogger } from './logger.js';
 import { type CallAuth, type PeerAuthorizer, checkSender, clip } from './peer-auth.js';
 import { raftMethods, type RaftAck, type RaftBatch } from './rpc.js';
 import { receiveSnapshot } from './snapshot-receiver.js';
+import { forwardHandler } from './forward-server.js';
 import type { RaftServiceConfig, RaftServiceHandle, RaftServiceStats, TransportLogger } from './types.js';
 
 /** Shared by the three handlers of one registered service. */
@@ -44,7 +45,7 @@ export function registerRaftService(server: grpc.Server, config: RaftServiceConf
   const state: ServiceState = {
     config,
     logger: transportLogger(config.logger),
-    stats: { batchesReceived: 0, messagesReceived: 0, rejected: 0, snapshotsReceived: 0, snapshotsRefused: 0 },
+    stats: { forwardedReceived: 0, forwardedRefused: 0, batchesReceived: 0, messagesReceived: 0, rejected: 0, snapshotsReceived: 0, snapshotsRefused: 0 },
     open: new Set(),
     senders: new Map(),
     authorizer: config.authorizer ?? BELIEVE_ALL,
@@ -54,6 +55,7 @@ export function registerRaftService(server: grpc.Server, config: RaftServiceConf
     Stream: streamHandler(state),
     Send: sendHandler(state),
     InstallSnapshot: receiveSnapshot(state),
+    Forward: forwardHandler(state),
   };
   // Undecodable messages reach the handlers as markers, refused INVALID_ARGUMENT (not INTERNAL).
   server.addService(tolerant(raftMethods().service), impl);
@@ -136,25 +138,12 @@ function streamHandler(state: ServiceState): grpc.handleClientStreamingCall<Raft
     } catch (err) {
       return callback(toStatus(err));
     }
-    const who = { auth: call.getAuthContext(), from: null as string | null };
-    let done = false;
-    const forget = (): boolean => {
-      if (done) return false;
-      done = true;
-      state.open.delete(end);
-      state.senders.delete(end);
-      call.removeAllListeners('data');
-      return true;
-    };
-    const end = (err: Error | null): void => {
-      if (!forget()) return;
+    const { who, end, forget, isDone } = openCall(state, call, (err) => {
       if (err) callback(toStatus(err));
       else callback(null, {});
-    };
-    state.open.add(end);
-    state.senders.set(end, who);
+    });
     call.on('data', (batch: RaftBatch) => {
-      if (done) return;
+      if (isDone()) return;
       try {
         deliver(state, batch, call.getPeer(), proven);
         who.from = batch.from;
@@ -167,6 +156,37 @@ function streamHandler(state: ServiceState): grpc.handleClientStreamingCall<Raft
     call.on('error', forget);
     call.on('cancelled', forget);
   };
+}
+
+/** An open incoming stream as the service tracks it (so that close() and revalidate() can end it). */
+export interface OpenCall {
+  /** Who the stream speaks for: set `from` once its first batch named it. */
+  who: { auth: CallAuth | null; from: string | null };
+  /** Ends the call (`finish` answers it), once. */
+  end(err: Error | null): void;
+  /** Forgets the call without answering (the peer went away); false if it was already done. */
+  forget(): boolean;
+  isDone(): boolean;
+}
+
+/** Registers an incoming stream; `finish` answers it when it is ended (not when forgotten). */
+export function openCall(state: ServiceState, call: { getAuthContext(): CallAuth; removeAllListeners(event: string): unknown }, finish: (err: Error | null) => void): OpenCall {
+  const who = { auth: call.getAuthContext(), from: null as string | null };
+  let done = false;
+  const forget = (): boolean => {
+    if (done) return false;
+    done = true;
+    state.open.delete(end);
+    state.senders.delete(end);
+    call.removeAllListeners('data');
+    return true;
+  };
+  const end = (err: Error | null): void => {
+    if (forget()) finish(err);
+  };
+  state.open.add(end);
+  state.senders.set(end, who);
+  return { who, end, forget, isDone: () => done };
 }
 
 function sendHandler(state: ServiceState): grpc.handleUnaryCall<RaftBatch, RaftAck> {

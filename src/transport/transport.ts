@@ -6,7 +6,9 @@ import type { Message, NodeId } from '../raft/types.js';
 import { encodeMessage } from './codec.js';
 import { transportLogger } from './logger.js';
 import { PeerConnection, type PeerContext } from './peer.js';
-import { raftMethods } from './rpc.js';
+import * as grpc from '@grpc/grpc-js';
+import { ForwardChannelError, type ForwardCall } from './forward-channel.js';
+import { raftMethods, type ForwardReply } from './rpc.js';
 import type { PeerStats, PeerTransportConfig, RaftServiceConfig, TransportOptions } from './types.js';
 
 /**
@@ -27,6 +29,9 @@ export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
   snapshotStallTimeoutMs: 30_000,
   keepaliveTimeMs: 10_000,
   keepaliveTimeoutMs: 5_000,
+  maxForwardInFlight: 4096,
+  maxForwardInFlightBytes: 64 * 1024 * 1024,
+  maxForwardReplyBytes: 64 * 1024 * 1024,
 };
 
 /** Counters of the whole transport. */
@@ -120,6 +125,16 @@ export class GrpcPeerTransport {
   handlersForServer(): RaftServiceConfig['handlers'] {
     const h = this.ctx.handlers;
     return { onMessage: (msg) => h.onMessage(msg), onSnapshot: (message, chunks) => h.onSnapshot(message, chunks) };
+  }
+
+  /**
+   * Sends a client request or read-index round to `peer` on its Raft.Forward stream (see
+   * forward-channel.ts for the outcomes); ForwardChannelError UNAVAILABLE when `peer` is unknown.
+   */
+  forward(peer: NodeId, req: ForwardCall): Promise<ForwardReply> {
+    const conn = this.peers.get(peer);
+    if (!conn || this.closed) return Promise.reject(new ForwardChannelError(grpc.status.UNAVAILABLE, `no address is known for ${peer}`, 'no'));
+    return conn.forward(req);
   }
 
   /** Per-peer counters for metrics. */

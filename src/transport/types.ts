@@ -2,7 +2,9 @@
 // (handlers, options) and what it can read back (stats). Plain data and function types only.
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Message, NodeId, SnapshotRequest } from '../raft/types.js';
-import type { PeerAuthorizer } from './peer-auth.js';
+import type { CallAuth, PeerAuthorizer } from './peer-auth.js';
+import type { ForwardReply, ForwardRequest } from './rpc.js';
+import type { ForwardChannelStats } from './forward-channel.js';
 
 /** A snapshot the sender can stream now: the (possibly rewritten) metadata and its bytes. */
 export interface SnapshotSource {
@@ -27,6 +29,8 @@ export interface TransportHandlers {
   onUnreachable?(peer: NodeId): void;
   /** A snapshot to `peer` finished; `ok` false means Raft must be told (reportSnapshotFailure). */
   onSnapshotSent?(peer: NodeId, ok: boolean): void;
+  /** A Raft.Forward message with `requests` forwarded requests went to `peer` (metrics). */
+  onForwardBatch?(peer: NodeId, requests: number): void;
 }
 
 /** Structured logger; a pino logger fits. Only warnings and errors are logged by the transport. */
@@ -59,6 +63,11 @@ export interface TransportOptions {
   /** HTTP/2 keepalive, so that a silently dead peer (no RST) is noticed and reconnected. */
   keepaliveTimeMs: number;
   keepaliveTimeoutMs: number;
+  /** Forwarded requests (Raft.Forward) awaiting their reply per peer, in count and bytes; more are refused. */
+  maxForwardInFlight: number;
+  maxForwardInFlightBytes: number;
+  /** The largest Forward reply message accepted (a Range result forwarded back). */
+  maxForwardReplyBytes: number;
 }
 
 /** Everything GrpcPeerTransport is constructed with. */
@@ -96,6 +105,30 @@ export interface PeerStats {
   snapshotInFlight: boolean;
   snapshotsSent: number;
   snapshotsFailed: number;
+  /** The Raft.Forward channel to this peer (forwarded requests and read-index rounds). */
+  forward: ForwardChannelStats;
+}
+
+/** Who sent a forwarded request: the proven member, and the connection it came over. */
+export interface ForwardSender {
+  from: NodeId;
+  /** The connection's remote address (grpc-js getPeer()). */
+  address: string;
+  /** The connection's TLS details: the member's certificate, when peers use TLS. */
+  auth: CallAuth;
+}
+
+/** Executes one forwarded request for a proven member; resolves with the reply (never rejects). */
+export type ForwardHandler = (req: ForwardRequest, sender: ForwardSender) => Promise<Omit<ForwardReply, 'id'>>;
+
+/** Bounds of the requests one incoming Forward stream may have executing at once. */
+export interface ForwardServerLimits {
+  maxInFlight: number;
+  maxInFlightBytes: number;
+  /** A reply larger than this is replaced by RESOURCE_EXHAUSTED (the sender could not receive it). */
+  maxReplyBytes: number;
+  /** Replies finished in one turn share a message up to this many bytes. */
+  maxBatchBytes: number;
 }
 
 /** Server-side settings of the Raft service. */
@@ -106,10 +139,15 @@ export interface RaftServiceConfig {
   logger?: TransportLogger;
   /** Who may send: peer identity and membership (see peer-auth.ts); everyone when absent. */
   authorizer?: PeerAuthorizer;
+  /** Serves Raft.Forward; without it the method answers UNIMPLEMENTED. */
+  forward?: { handler: ForwardHandler; limits: ForwardServerLimits; onRefused?: () => void };
 }
 
 /** Server-side counters. */
 export interface RaftServiceStats {
+  /** Forwarded requests received on Raft.Forward, and those refused at its bounds. */
+  forwardedReceived: number;
+  forwardedRefused: number;
   batchesReceived: number;
   messagesReceived: number;
   rejected: number;

@@ -38,7 +38,7 @@ describe.each([3, 5])('%i-node cluster of processes: KV', (size) => {
     }
   });
 
-  test('a follower forwards writes and linearizable reads to the leader', async () => {
+  test('a follower forwards writes and lease reads to the leader, and serves linearizable reads itself', async () => {
     const leader = await cluster!.leader();
     const followers = [...cluster!.nodes.keys()].filter((id) => id !== leader.id);
     for (const f of followers) {
@@ -49,8 +49,11 @@ describe.each([3, 5])('%i-node cluster of processes: KV', (size) => {
         const put = await raw.call('Put', { key: Buffer.from(`fwd/${f}`), value: Buffer.from(`from-${f}`) });
         expect(put.code).toBe('OK');
         expect((put.response!.header as { memberId: string }).memberId, 'the leader answered through the follower').toBe(leader.id);
+        // Served by the follower after a read index from the leader (follower-reads.ts).
         const get = await raw.call('Get', { key: Buffer.from(`fwd/${f}`), consistency: 'LINEARIZABLE' });
-        expect(get.response).toMatchObject({ found: true, value: Buffer.from(`from-${f}`), header: { memberId: leader.id } });
+        expect(get.response).toMatchObject({ found: true, value: Buffer.from(`from-${f}`), header: { memberId: f } });
+        const lease = await raw.call('Get', { key: Buffer.from(`fwd/${f}`), consistency: 'LEASE' });
+        expect(lease.response).toMatchObject({ found: true, value: Buffer.from(`from-${f}`), header: { memberId: leader.id } });
         const del = await raw.call('Delete', { key: Buffer.from(`fwd/${f}-absent`) });
         expect(del.response).toMatchObject({ deleted: 0 });
       } finally {

@@ -54,7 +54,7 @@ async function followRedirects(results: RawResult[], key: string): Promise<{ res
   let redirected = 0;
   try {
     const out = await Promise.all(
-      results.map((r) => {
+      results.map(async (r) => {
         if (r.code !== 'FAILED_PRECONDITION' || !r.leaderTrailer) return r;
         redirected++;
         let stub = stubs.get(r.leaderTrailer);

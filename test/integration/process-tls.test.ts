@@ -99,6 +99,8 @@ describe('TLS everywhere, 3 processes with --client-cert-auth', () => {
               outcomes.push(`${who}->${id} as ${from} send: ${await intruder.send(from, disruptiveMessages(from, id, t))}`);
               outcomes.push(`${who}->${id} as ${from} stream: ${await intruder.stream(from, disruptiveMessages(from, id, t))}`);
             }
+            // The forwarding path too: a forged write as root and a read-index round.
+            outcomes.push(`${who}->${id} as ${from} forward: ${await intruder.forward(from, 'tls/forged')}`);
             const snap = { type: 'snapshot' as const, from, to: id, term: term + 10, snapshot: { index: 1_000_000, term: term + 10, conf: { voters: [from], votersOutgoing: [], learners: [], learnersNext: [] } } };
             outcomes.push(`${who}->${id} as ${from} snapshot: ${await intruder.snapshot(snap)}`);
           }
@@ -120,6 +122,7 @@ describe('TLS everywhere, 3 processes with --client-cert-auth', () => {
     }
     expect(readdirSnapshots(c)).toEqual([]);
     const client = c.client();
+    expect(await client.getString('tls/forged')).toBeNull();
     await client.put('tls/after-intruder', 'ok');
     expect(await client.getString('tls/a')).toBe('v1');
   });
@@ -201,11 +204,13 @@ describe('without peer TLS, membership still decides who may speak', () => {
     try {
       expect(await intruder.send('evil', disruptiveMessages('evil', leader.id, leader.term + 10))).toBe('PERMISSION_DENIED');
       expect(await intruder.stream('evil', disruptiveMessages('evil', leader.id, leader.term + 10))).toBe('PERMISSION_DENIED');
+      expect(await intruder.forward('evil', 'plain/forged')).toBe('PERMISSION_DENIED');
     } finally {
       intruder.close();
     }
     const after = await c.leader();
     expect({ id: after.id, term: after.term }).toEqual({ id: leader.id, term: leader.term });
+    expect(await c.client().getString('plain/forged')).toBeNull();
   });
 
   test("a member's snapshot at a stale term is refused before anything is staged", async () => {

@@ -37,6 +37,11 @@ async function exported(): Promise<Map<string, Set<string>>> {
   m.recordStreamPaused('pipeline');
   m.recordLimitRefused('watches_per_connection');
   m.recordShed('event_loop');
+  m.forward.recordForward('Put');
+  m.forward.recordForwardRefused('full');
+  m.forward.observeBatch(3);
+  m.forward.observeReadRound(2);
+  m.forward.recordFollowerReadRefused();
   const samples = parseExposition(await m.render());
   m.close();
   const out = new Map(SCRAPE_SERIES);

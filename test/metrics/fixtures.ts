@@ -86,6 +86,13 @@ export const OUR_METRICS = [
   'raftdb_pending_proposal_bytes',
   'raftdb_watches',
   'raftdb_stream_bytes',
+  'raftdb_forward_requests_total',
+  'raftdb_forward_batch_requests',
+  'raftdb_forward_refused_total',
+  'raftdb_forward_in_flight',
+  'raftdb_follower_read_round_reads',
+  'raftdb_follower_reads_waiting',
+  'raftdb_follower_reads_refused_total',
 ] as const;
 
 /** One sample line of the Prometheus text format. */

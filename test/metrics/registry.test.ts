@@ -86,6 +86,12 @@ describe('NodeMetrics', () => {
     m.recordShed('event_loop');
     m.recordShed('event_loop');
     m.observeEventLoopDelay(0.3);
+    m.forward.bind({ inFlight: () => 5, readsWaiting: () => 3 });
+    m.forward.recordForward('Put');
+    m.forward.observeBatch(4);
+    m.forward.recordForwardRefused('executing_full');
+    m.forward.observeReadRound(7);
+    m.forward.recordFollowerReadRefused();
     const text = await m.render();
     for (const name of OUR_METRICS) expect(text, name).toContain(`# TYPE ${name} `);
     const s = parseExposition(text);
@@ -97,6 +103,10 @@ describe('NodeMetrics', () => {
     expect(valueOf(s, 'raftdb_shed_requests_total', { reason: 'event_loop' })).toBe(2);
     expect(valueOf(s, 'raftdb_eventloop_delay_seconds_bucket', { le: '0.2' })).toBe(0);
     expect(valueOf(s, 'raftdb_eventloop_delay_seconds_bucket', { le: '0.5' })).toBe(1);
+    expect(valueOf(s, 'raftdb_forward_in_flight')).toBe(5);
+    expect(valueOf(s, 'raftdb_follower_reads_waiting')).toBe(3);
+    expect(valueOf(s, 'raftdb_forward_refused_total', { reason: 'executing_full' })).toBe(1);
+    expect(valueOf(s, 'raftdb_follower_read_round_reads_sum')).toBe(7);
     expect(valueOf(s, 'raftdb_wal_size_bytes')).toBe(123456);
     expect(valueOf(s, 'raftdb_has_quorum')).toBe(0);
     expect(valueOf(s, 'raftdb_sync_degraded')).toBe(1);

@@ -331,20 +331,33 @@ export class Simulation {
     const cut = (a: string, b: string): void => void this.blocked.add(`${a}>${b}`);
     if (shape === 0) {
       const [lone, ...rest] = shuffled;
-      for (const o of rest) (cut(lone!, o), cut(o, lone!));
+      for (const o of rest) {
+        cut(lone!, o);
+        cut(o, lone!);
+      }
       this.trace(`partition isolate ${lone}`);
     } else if (shape === 1) {
       const k = this.rng.int(1, shuffled.length - 1);
       const left = shuffled.slice(0, k);
       const right = shuffled.slice(k);
-      for (const a of left) for (const b of right) (cut(a, b), cut(b, a));
+      for (const a of left) {
+        for (const b of right) {
+          cut(a, b);
+          cut(b, a);
+        }
+      }
       this.trace(`partition ${left.join(',')} | ${right.join(',')}`);
     } else if (shape === 2) {
       // A bridge: two halves that both reach one node.
       const bridge = shuffled[0]!;
       const rest = shuffled.slice(1);
       const k = Math.max(1, Math.floor(rest.length / 2));
-      for (const a of rest.slice(0, k)) for (const b of rest.slice(k)) (cut(a, b), cut(b, a));
+      for (const a of rest.slice(0, k)) {
+        for (const b of rest.slice(k)) {
+          cut(a, b);
+          cut(b, a);
+        }
+      }
       this.trace(`partition bridge ${bridge}`);
     } else {
       const a = shuffled[0]!;

@@ -6,6 +6,7 @@ import type { Message, NodeId, SnapshotRequest } from '../../src/raft/types.js';
 import {
   GrpcPeerTransport,
   registerRaftService,
+  type RaftServiceConfig,
   type RaftServiceHandle,
   type SnapshotSource,
   type TransportHandlers,
@@ -63,6 +64,9 @@ export interface NodeSetup {
   options?: Partial<TransportOptions>;
   /** Overrides of the default (recording) handlers. */
   handlers?: Partial<TransportHandlers>;
+  /** Raft.Forward on this node's server, and who may speak to it. */
+  forward?: RaftServiceConfig['forward'];
+  authorizer?: RaftServiceConfig['authorizer'];
 }
 
 /** Starts a node's server and transport; peers are set later with connect(). */
@@ -85,7 +89,14 @@ export async function startNode(setup: NodeSetup): Promise<TestNode> {
   const clusterId = setup.clusterId ?? CLUSTER;
   const transport = new GrpcPeerTransport({ selfId: setup.id, clusterId, peers: new Map(), handlers, options: setup.options, logger });
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
-  const service = registerRaftService(server, { selfId: setup.id, clusterId, handlers: transport.handlersForServer(), logger });
+  const service = registerRaftService(server, {
+    selfId: setup.id,
+    clusterId,
+    handlers: transport.handlersForServer(),
+    logger,
+    ...(setup.forward ? { forward: setup.forward } : {}),
+    ...(setup.authorizer ? { authorizer: setup.authorizer } : {}),
+  });
   const port = await bind(server, setup.port ?? 0);
   const close = async (): Promise<void> => {
     service.close();

@@ -1,0 +1,24 @@
+// Lint rules that catch what tsc does not: promises nobody awaits or handles (an error in one
+// vanishes, or a caller races it) and code nobody uses. Typed linting: the rules read tsc's types.
+// `npm run lint`; `npm test` runs it first (pretest).
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['vitest.config.ts', 'dist/**', 'node_modules/**', 'examples/**', 'deploy/**', '**/*.mjs', '**/*.js'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-expressions': 'error',
+    },
+  },
+);

@@ -1,0 +1,92 @@
+// LeaderForwarder: which requests take Raft.Forward, what travels with them (the request's own
+// protobuf bytes, the caller's identity, the hop count, the time left to the deadline), how the
+// leader's answer comes back, and when the unary Forwarder is used instead.
+import * as grpc from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import type { Forwarder } from '../../src/server/forwarder.js';
+import { kvMethod, LeaderForwarder } from '../../src/server/peer-forward.js';
+import { RequestError } from '../../src/server/errors.js';
+import { ForwardChannelError, type ForwardCall, type ForwardReply } from '../../src/transport/index.js';
+
+const identity = { token: 'tok', user: 'alice', address: 'ipv4:10.0.0.9:5555' };
+
+function setup(answer: (call: ForwardCall) => Promise<ForwardReply>) {
+  const sent: { peer: string; call: ForwardCall }[] = [];
+  const unary: string[] = [];
+  const fakeUnary = {
+    forward: async (address: string, service: string, method: string) => {
+      unary.push(`${address} ${service}.${method}`);
+      return { via: 'unary' };
+    },
+    close: () => {},
+  } as unknown as Forwarder;
+  const f = new LeaderForwarder(
+    (peer, call) => {
+      sent.push({ peer, call });
+      return answer(call);
+    },
+    fakeUnary,
+  );
+  return { f, sent, unary };
+}
+
+const reply = (r: Partial<ForwardReply>): ForwardReply => ({ id: 1, code: 0, message: '', leaderAddress: '', response: Buffer.alloc(0), readIndex: 0, ...r });
+
+describe('LeaderForwarder', () => {
+  it('sends a KV request on the stream as its protobuf bytes, with identity, hops and the time left', async () => {
+    const put = { key: Buffer.from('k'), value: Buffer.from('v'), commitMode: 'DEFAULT', id: { clientId: 'c', seq: 3 } };
+    const response = kvMethod('Put').responseSerialize({ header: { revision: 42, memberId: 'n1' } });
+    const { f, sent, unary } = setup(async () => reply({ response }));
+    const res = await f.forward<{ header: { revision: number } }>('n1', '127.0.0.1:1', 'kv', 'Put', put, new Date(Date.now() + 3000), 2, identity, 7);
+    expect(res.header.revision).toBe(42);
+    expect(unary).toEqual([]);
+    const [{ peer, call }] = sent as [{ peer: string; call: ForwardCall }];
+    expect(peer).toBe('n1');
+    expect(kvMethod('Put').requestDeserialize(Buffer.from(call.request))).toMatchObject({ key: Buffer.from('k'), id: { clientId: 'c', seq: 3 } });
+    expect({ hops: call.hops, token: call.token, user: call.user, clientAddress: call.clientAddress, leaderTerm: call.leaderTerm }).toEqual({ hops: 2, token: 'tok', user: 'alice', clientAddress: identity.address, leaderTerm: 7 });
+    expect(call.timeoutMs).toBeGreaterThan(2500);
+    expect(call.timeoutMs).toBeLessThanOrEqual(3000);
+  });
+
+  it("passes the leader's status on, with its leader address", async () => {
+    const { f } = setup(async () => reply({ code: grpc.status.FAILED_PRECONDITION, message: 'n1 is not the leader', leaderAddress: '127.0.0.1:2' }));
+    const err = await f.forward('n1', 'a', 'kv', 'Delete', { key: Buffer.from('k') }, new Date(Date.now() + 1000), 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestError);
+    expect(err).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, leaderAddress: '127.0.0.1:2' });
+  });
+
+  it('returns the confirmed index of a read-index round', async () => {
+    const { f } = setup(async () => reply({ readIndex: 77 }));
+    expect(await f.forward('n1', 'a', 'kv', 'ReadIndex', {}, new Date(Date.now() + 1000), 1)).toBe(77);
+  });
+
+  it('keeps Cluster and Auth requests on unary calls', async () => {
+    const { f, sent, unary } = setup(async () => reply({}));
+    await f.forward('n1', '127.0.0.1:1', 'cluster', 'Status', {}, new Date(Date.now() + 1000), 1);
+    expect(sent).toEqual([]);
+    expect(unary).toEqual(['127.0.0.1:1 cluster.Status']);
+  });
+
+  it('falls back to a unary call when the leader lacks Raft.Forward, and keeps doing so for that leader', async () => {
+    const { f, sent, unary } = setup(async () => {
+      throw new ForwardChannelError(grpc.status.UNIMPLEMENTED, 'no Forward', 'no');
+    });
+    const put = { key: Buffer.from('k'), value: Buffer.from('v') };
+    expect(await f.forward('n1', '127.0.0.1:1', 'kv', 'Put', put, new Date(Date.now() + 1000), 1)).toEqual({ via: 'unary' });
+    expect(await f.forward('n1', '127.0.0.1:1', 'kv', 'Put', put, new Date(Date.now() + 1000), 1)).toEqual({ via: 'unary' });
+    expect(sent).toHaveLength(1);
+    expect(unary).toHaveLength(2);
+    // A read-index round has no unary equivalent: UNAVAILABLE, so the read is asked again.
+    const err = await f.forward('n1', 'a', 'kv', 'ReadIndex', {}, new Date(Date.now() + 1000), 1).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: grpc.status.UNAVAILABLE });
+  });
+
+  it('does not resend a request whose outcome is unknown (the stream broke after sending it)', async () => {
+    const { f, unary } = setup(async () => {
+      throw new ForwardChannelError(grpc.status.UNAVAILABLE, 'stream broke; the outcome is unknown', 'unknown');
+    });
+    const err = await f.forward('n1', 'a', 'kv', 'Put', { key: Buffer.from('k') }, new Date(Date.now() + 1000), 1).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: grpc.status.UNAVAILABLE });
+    expect(unary).toEqual([]);
+  });
+});
