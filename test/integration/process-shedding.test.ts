@@ -51,6 +51,27 @@ describe('load shedding, 3 processes with --shed-pending-proposals 1 --shed-even
     }
   });
 
+  test('writes sent to a follower and shed by the leader reach the client with the same status, message and retry hint', async () => {
+    const c = cluster!;
+    const leader = await c.leader();
+    const follower = c.nodes.get([...c.nodes.keys()].find((id) => id !== leader.id)!)!;
+    const kv = new RawKv(follower.address, undefined, true);
+    try {
+      expect((await kv.call('Put', { key: key('shed/f/warm'), value: key('v') })).code).toBe('OK');
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => kv.call('Put', { key: key(`shed/f/${i}`), value: key(`v${i}`) })));
+      const shed = results.filter((r) => r.code !== 'OK');
+      console.log(`[shedding] 40 concurrent puts through a follower: ${results.length - shed.length} applied, ${shed.length} shed: ${shed[0]?.details} (pushback ${shed[0]?.retryPushbackMs} ms)`);
+      expect(shed.length).toBeGreaterThan(0);
+      for (const r of shed) {
+        expect(r.code).toBe('UNAVAILABLE');
+        expect(r.details).toMatch(/^node overloaded: .*; retry in 200 ms or on another node$/);
+        expect(r.retryPushbackMs).toBe(200);
+      }
+    } finally {
+      kv.close();
+    }
+  });
+
   test('a follower stopped once for a second serves the reads it finds waiting; one whose loop stays late sheds new reads, then serves again', async () => {
     const c = cluster!;
     const leader = await c.leader();
