@@ -10,6 +10,7 @@ import { type CliIo, CliFailure, MemberRemovedError, UsageError, intSetting } fr
 import type { ReadyMessage } from './local-cluster.js';
 import { type ServeTlsFlags, addServeTlsOptions, serveTlsOptions } from './tls-flags.js';
 import { type TuningFlags, addTuningOptions, tuningOptions } from './tuning.js';
+import { type LimitFlags, addLimitOptions, limitOptions } from './limit-flags.js';
 
 /** How long stopping may take; the WAL is durable, so giving up then loses nothing acknowledged. */
 export const CLOSE_TIMEOUT_MS = 30_000;
@@ -24,7 +25,7 @@ const MIN_QUOTA_BYTES = 1024 * 1024;
 const MAX_QUOTA_BYTES = 2 ** 50;
 
 /** serve's flags as commander hands them over; each falls back to its RAFTDB_* variable. */
-export interface ServeFlags extends TuningFlags, ServeTlsFlags {
+export interface ServeFlags extends TuningFlags, ServeTlsFlags, LimitFlags {
   id?: string;
   listen?: string;
   advertise?: string;
@@ -70,7 +71,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--auth-token-ttl-ms <ms>', 'how long a token from Authenticate is good for; default 300000 (RAFTDB_AUTH_TOKEN_TTL_MS)')
     .option('--quota-backend-bytes <n>', 'storage quota of this member\'s state machine on disk; past it a NOSPACE alarm stops writes that add data; default 2147483648 (RAFTDB_QUOTA_BACKEND_BYTES)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
-  addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
+  addLimitOptions(addServeTlsOptions(addTuningOptions(serve))).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
     // Every file the node creates (WAL, LevelDB, snapshots) is the node user's alone: 0600/0700.
     process.umask(0o077);
@@ -151,6 +152,9 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (maxRequestBytes !== undefined) opts.limits = { maxRequestBytes: intSetting(maxRequestBytes, '--max-request-bytes (RAFTDB_MAX_REQUEST_BYTES)', MIN_REQUEST_BYTES, MAX_REQUEST_BYTES) };
   const quota = f.quotaBackendBytes ?? env.RAFTDB_QUOTA_BACKEND_BYTES;
   if (quota !== undefined) opts.quotaBackendBytes = intSetting(quota, '--quota-backend-bytes (RAFTDB_QUOTA_BACKEND_BYTES)', MIN_QUOTA_BYTES, MAX_QUOTA_BYTES);
+  const { clientLimits, shedding } = limitOptions(f, env);
+  if (Object.keys(clientLimits).length > 0) opts.clientLimits = clientLimits;
+  if (Object.keys(shedding).length > 0) opts.shedding = shedding;
   const allowedHosts = f.httpAllowedHosts ?? env.RAFTDB_HTTP_ALLOWED_HOSTS;
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   const httpAuth = f.httpAuth ?? isTrue(env.RAFTDB_HTTP_AUTH);

@@ -24,6 +24,7 @@ export interface NodeMetricsOptions {
 const LATENCY_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const FSYNC_BUCKETS_SECONDS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const UNAVAILABILITY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+const EVENT_LOOP_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
 
 /**
  * One node's Prometheus registry. Gauges are refreshed from `snapshot()` when scraped; counters
@@ -62,6 +63,12 @@ export class NodeMetrics {
   private readonly auditLines: Counter;
   private readonly auditDropped: Counter;
   private readonly auditRotations: Counter;
+  private readonly streamPauses: Counter<'stream'>;
+  private readonly watchCutOffs: Counter;
+  private readonly limitRefusals: Counter<'limit'>;
+  private readonly eventLoopDelay: Histogram;
+  private readonly shedRequests: Counter<'reason'>;
+  private readonly shedCounters = new Map<string, { inc(): void }>();
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -142,6 +149,35 @@ export class NodeMetrics {
       registers,
     });
     this.auditRotations = new Counter({ name: `${PREFIX}audit_rotations_total`, help: 'Times the audit log was rotated by size.', registers });
+    this.streamPauses = new Counter({
+      name: `${PREFIX}stream_paused_total`,
+      help: 'Times a client stream stopped reading requests because what it held for its client (operations and results not yet taken) reached --max-stream-bytes.',
+      labelNames: ['stream'],
+      registers,
+    });
+    this.watchCutOffs = new Counter({
+      name: `${PREFIX}watch_cut_off_total`,
+      help: 'Live watches ended with RESOURCE_EXHAUSTED ("resume from revision N") because the changes not yet taken by their client passed --max-stream-bytes.',
+      registers,
+    });
+    this.limitRefusals = new Counter({
+      name: `${PREFIX}limit_refused_total`,
+      help: 'Requests refused with RESOURCE_EXHAUSTED by a per-client limit: limit="watches", "watches_per_connection", "watches_per_user", "concurrent_streams" or "connections_per_address".',
+      labelNames: ['limit'],
+      registers,
+    });
+    this.eventLoopDelay = new Histogram({
+      name: `${PREFIX}eventloop_delay_seconds`,
+      help: 'How late the event loop ran a timer set every 20 ms (each sample; a blocked loop shows as one large sample). Past --shed-event-loop-delay-ms new requests are shed.',
+      buckets: EVENT_LOOP_BUCKETS_SECONDS,
+      registers,
+    });
+    this.shedRequests = new Counter({
+      name: `${PREFIX}shed_requests_total`,
+      help: 'Requests answered UNAVAILABLE at once because the node was past a load bound: reason="event_loop", "pending_proposals", "pending_proposal_bytes" or "apply_lag".',
+      labelNames: ['reason'],
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -206,6 +242,36 @@ export class NodeMetrics {
   /** The audit log was rotated. */
   recordAuditRotation(): void {
     this.auditRotations.inc();
+  }
+
+  /** A stream stopped reading: its bytes in flight reached the bound. */
+  recordStreamPaused(stream: string): void {
+    this.streamPauses.inc({ stream });
+  }
+
+  /** A slow watcher was cut off. */
+  recordWatchCutOff(): void {
+    this.watchCutOffs.inc();
+  }
+
+  /** A request was refused by the per-client limit `limit`. */
+  recordLimitRefused(limit: string): void {
+    this.limitRefusals.inc({ limit });
+  }
+
+  /** One sample of the event loop's delay. */
+  observeEventLoopDelay(seconds: number): void {
+    this.eventLoopDelay.observe(seconds);
+  }
+
+  /** A request was shed under load. */
+  recordShed(reason: string): void {
+    let c = this.shedCounters.get(reason);
+    if (!c) {
+      c = this.shedRequests.labels({ reason });
+      this.shedCounters.set(reason, c);
+    }
+    c.inc();
   }
 
   /** One WAL group commit took `seconds`. */

@@ -33,6 +33,10 @@ export class SnapshotGauges {
   private readonly backendBytes: Gauge;
   private readonly quotaBytes: Gauge;
   private readonly alarm: Gauge<'alarm'>;
+  private readonly pendingProposals: Gauge;
+  private readonly pendingProposalBytes: Gauge;
+  private readonly watches: Gauge;
+  private readonly streamBytes: Gauge;
 
   /** Registers the gauges; `collect` runs at the start of every scrape (it must be idempotent). */
   constructor(registry: Registry, collect: () => void) {
@@ -66,6 +70,10 @@ export class SnapshotGauges {
     this.sessions = gauge('sessions', 'Client sessions in the exactly-once table (bounded; a new one is refused when it is full of active ones).');
     this.backendBytes = gauge('backend_size_bytes', "This member's backend size: its state machine's files on disk (what --quota-backend-bytes limits).");
     this.quotaBytes = gauge('quota_backend_bytes', "This member's storage quota (--quota-backend-bytes); past it the member raises a NOSPACE alarm.");
+    this.pendingProposals = gauge('pending_proposals', 'Leader: proposals waiting to be applied (past --shed-pending-proposals new writes are shed).');
+    this.pendingProposalBytes = gauge('pending_proposal_bytes', 'Leader: bytes of the proposals waiting to be applied (past --shed-pending-proposal-bytes new writes are shed).');
+    this.watches = gauge('watches', 'Watches open on this node (at most --max-watches).');
+    this.streamBytes = gauge('stream_bytes', 'Bytes all Pipeline streams hold for their clients: operations running, results not yet taken by the transport (past --max-stream-bytes-total streams that hold something wait).');
     this.alarm = gauge('alarm_active', '1 while a cluster alarm of this kind is active (alarm="NOSPACE": writes that add data are refused).', ['alarm']);
   }
 
@@ -92,6 +100,10 @@ export class SnapshotGauges {
     this.backendBytes.set(s.backendBytes);
     this.quotaBytes.set(s.quotaBackendBytes);
     this.alarm.set({ alarm: 'NOSPACE' }, s.nospaceAlarm ? 1 : 0);
+    this.pendingProposals.set(s.pendingProposals);
+    this.pendingProposalBytes.set(s.pendingProposalBytes);
+    this.watches.set(s.watches);
+    this.streamBytes.set(s.streamBytes);
     this.lagEntries.reset();
     this.lagSeconds.reset();
     this.connected.reset();

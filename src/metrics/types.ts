@@ -61,6 +61,13 @@ export interface MetricsSnapshot {
   quotaBackendBytes: number;
   /** A NOSPACE alarm is active (some member passed its quota): writes that add data are refused. */
   nospaceAlarm: boolean;
+  /** Proposals this node (as leader) waits to see applied, and their bytes. */
+  pendingProposals: number;
+  pendingProposalBytes: number;
+  /** Watches open on this node. */
+  watches: number;
+  /** Bytes all Pipeline streams hold for their clients (the node's budget, --max-stream-bytes-total). */
+  streamBytes: number;
 }
 
 /** Health vocabulary shared by the overall report and each check. */

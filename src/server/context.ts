@@ -5,13 +5,18 @@ import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { checkDecoded } from './decode.js';
 import { forwardedTerm, forwardHops, mayForward, type Forwarder } from './forwarder.js';
-import { requestBytes, type LeaderWaits } from './leader-waits.js';
+import type { LeaderWaits } from './leader-waits.js';
+import { approxBytes } from './sizes.js';
 import type { Limits } from './kv-convert.js';
 import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
 import type { AuditLog, Authenticator } from '../auth/index.js';
 import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
 import type { QuotaMonitor } from './quota.js';
+import type { ClientLimits } from './client-limits.js';
+import type { WatchQuota } from './watch-quota.js';
+import type { StreamBudget } from './stream-budget.js';
+import type { LoadShedder } from './load-shed.js';
 import type { LeaderForwarder } from './peer-forward.js';
 import type { FollowerReads } from './follower-reads.js';
 
@@ -59,6 +64,26 @@ export interface NodeContext {
   audit?: AuditLog;
   /** The storage quota: refuses writes that grow the data past it (quota.ts). */
   quota: QuotaMonitor;
+  /** Per-client bounds: bytes per stream (client-limits.ts). */
+  clientLimits: ClientLimits;
+  /** The node's watches and each connection's and user's share (watch-quota.ts). */
+  watchQuota: WatchQuota;
+  /** The bytes all Pipeline streams hold, bounded together (stream-budget.ts). */
+  streamBudget: StreamBudget;
+  /** What the limits did, for the metrics. */
+  limitEvents: LimitEvents;
+  /** Refuses new work past the load bounds (load-shed.ts). */
+  shed: LoadShedder;
+}
+
+/** Events of the per-client limits and of load shedding (counted in metrics). */
+export interface LimitEvents {
+  /** A stream stopped reading requests: what it holds for its client reached the bound. */
+  streamPaused(stream: 'pipeline'): void;
+  /** A live watcher was cut off: its backlog passed the bound. */
+  watchCutOff(): void;
+  /** A request was refused by a per-client limit (its name, e.g. watches_per_connection). */
+  refused(limit: string): void;
 }
 
 /**
@@ -147,7 +172,7 @@ export async function onLeader<T>(
   if (isLeader()) return local(deadline);
   const hops = forwardHops(call.metadata);
   const waitMs = Math.min(ctx.electionTimeoutMs, deadline.getTime() - Date.now());
-  const leader = raft.leader ?? (await ctx.leaderWaits.wait(waitMs, requestBytes(call.request), ctx.id));
+  const leader = raft.leader ?? (await ctx.leaderWaits.wait(waitMs, approxBytes(call.request), ctx.id));
   if (isLeader()) return local(deadline);
   if (!leader) throw unavailable(`no leader is known to ${ctx.id}; the cluster may have lost its quorum`);
   const address = ctx.members.address(leader);

@@ -179,7 +179,7 @@ export class RaftDriver {
         if (!this.stopped) this.guard(() => this.deps.raft.releaseDeferred());
       }, this.opts.asyncReplicationDelayMs);
     }
-    return { index, result: this.proposals.wait(index, term) };
+    return { index, result: this.proposals.wait(index, term, data.byteLength) };
   }
 
   /** Proposes a membership change and waits until it is applied. */

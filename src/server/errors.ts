@@ -10,6 +10,8 @@ export class RequestError extends Error {
     message: string,
     /** For FAILED_PRECONDITION on a follower: the leader's client address. */
     readonly leaderAddress?: string,
+    /** For a request shed under load: when to retry (the grpc-retry-pushback-ms trailer). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'RequestError';
@@ -46,6 +48,8 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
   const e = toRequestError(err);
   const metadata = new grpc.Metadata();
   if (e.leaderAddress) metadata.set('raftdb-leader', e.leaderAddress);
+  // gRPC's standard retry hint, honoured by clients with a retry policy.
+  if (e.retryAfterMs !== undefined) metadata.set('grpc-retry-pushback-ms', String(e.retryAfterMs));
   return { code: e.code, details: e.message, message: e.message, metadata };
 }
 
@@ -66,7 +70,8 @@ export function toRequestError(err: unknown): RequestError {
   if (typeof code === 'number' && code >= 0 && code <= 16) {
     const se = err as grpc.ServiceError;
     const leader = se.metadata?.get('raftdb-leader')[0];
-    return new RequestError(code, se.details ?? String(err), typeof leader === 'string' && leader ? leader : undefined);
+    const pushback = Number(se.metadata?.get('grpc-retry-pushback-ms')[0]);
+    return new RequestError(code, se.details ?? String(err), typeof leader === 'string' && leader ? leader : undefined, Number.isSafeInteger(pushback) && pushback >= 0 ? pushback : undefined);
   }
   return new RequestError(grpc.status.INTERNAL, `internal error: ${(err as Error)?.message ?? String(err)}`);
 }

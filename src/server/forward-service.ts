@@ -47,7 +47,7 @@ export function forwardService(ctx: NodeContext, handlers: KvHandlers): ForwardH
       const e = toRequestError(err);
       if (e.code === grpc.status.INTERNAL) ctx.log.error({ err, method }, 'forwarded request failed');
       if (method !== READ_INDEX) ctx.observeRequest?.(method, grpc.status[e.code] ?? 'UNKNOWN', (performance.now() - t0) / 1000);
-      return { ...status(e.code, e.message), leaderAddress: e.leaderAddress ?? '' };
+      return { ...status(e.code, e.message), leaderAddress: e.leaderAddress ?? '', retryAfterMs: e.retryAfterMs ?? 0 };
     }
   };
 }

@@ -24,6 +24,7 @@ import {
   type ProtoRequestOp,
 } from './kv-convert.js';
 import { pipelineHandler } from './pipeline.js';
+import { bufferView } from './sizes.js';
 import { watchHandler } from './watch.js';
 import { checkRangeShape, shapeRange, type RangeShape } from './range-options.js';
 
@@ -85,6 +86,7 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
     );
   }
   ctx.quota.admit(command, data.length); // over the storage quota: refused before it is proposed
+  ctx.shed.admitProposal(); // past the proposal or apply backlog: refused before it is proposed
   const { index, result } = ctx.driver.propose(data, policy.acknowledgedBeforeReplication(mode, needsResult));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
@@ -120,9 +122,13 @@ function read<Req extends { consistency?: string }, Res>(
   const needs = [{ access: 'read' as const, range }];
   const about = (): { ranges: KeyRange[] } => ({ ranges: [range] });
   if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) {
+    ctx.shed.admitLocalRead();
     return audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadlineOf(ctx, call), needs)).then(serve);
   }
+  // Served from this node's state machine (after a read-index round here or on the leader): shed
+  // while it is far behind.
   const serveAfter = async (barrier: (deadline: Date) => Promise<void>, deadline: Date): Promise<Res> => {
+    ctx.shed.admitLocalRead();
     await barrier(deadline);
     await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
     return serve();
@@ -169,8 +175,21 @@ export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly,
   };
 }
 
-/** The KV handlers of one node (also what Raft.Forward runs, forward-service.ts). */
+/**
+ * The KV handlers of one node (also what Raft.Forward runs, forward-service.ts): every request,
+ * unary, in a pipeline or forwarded by a member, is refused at once while the node's event loop
+ * stays late (load-shed.ts), before any of its work is done.
+ */
 export function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
+  const h = unshedHandlers(ctx, policy);
+  const admitted = (fn: KvHandlers[KvMethod]): KvHandlers[KvMethod] => async (call) => {
+    ctx.shed.admitRequest();
+    return fn(call);
+  };
+  return { Put: admitted(h.Put), Get: admitted(h.Get), Delete: admitted(h.Delete), Range: admitted(h.Range), Txn: admitted(h.Txn) };
+}
+
+function unshedHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
   const limits = ctx.limits;
   const handlers: { [M in KvMethod]: (call: IncomingCall<never>) => Promise<object> } = {
     Put: async (call: IncomingCall<PutRequest>) => {
@@ -191,7 +210,7 @@ export function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       return read(ctx, call, 'Get', { key }, async () => {
         const kv = await ctx.sm.get(key);
         return kv
-          ? { found: true, value: Buffer.from(kv.value), modRevision: kv.modRevision, version: kv.version, createRevision: kv.createRevision, header: header(ctx) }
+          ? { found: true, value: bufferView(kv.value), modRevision: kv.modRevision, version: kv.version, createRevision: kv.createRevision, header: header(ctx) }
           : { found: false, header: header(ctx) };
       });
     },

@@ -81,16 +81,3 @@ export class LeaderWaits {
     w.resolve(leader);
   }
 }
-
-/**
- * Bytes a decoded request holds, roughly: the sum of its byte fields and strings, a few levels
- * deep (a txn's operations). Only requests that wait are measured, so this is off the hot path.
- */
-export function requestBytes(request: unknown, depth = 0): number {
-  if (request instanceof Uint8Array) return request.byteLength;
-  if (typeof request === 'string') return request.length;
-  if (depth > 4 || typeof request !== 'object' || request === null) return 8;
-  let total = 16;
-  for (const v of Array.isArray(request) ? request : Object.values(request)) total += requestBytes(v, depth + 1);
-  return total;
-}

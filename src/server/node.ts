@@ -12,7 +12,7 @@ import { clusterService } from './cluster-service.js';
 import { prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
 import { fatalReport, NodeFatalError } from './fatal.js';
-import { OpenStreams, type NodeContext } from './context.js';
+import { OpenStreams, type LimitEvents, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
 import { DEFAULT_LIMITS, maxGrpcMessageBytes, peerMessageBytesFor } from './kv-convert.js';
@@ -32,6 +32,13 @@ import { PeerMembership } from './peer-membership.js';
 import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
 import { authService } from './auth-service.js';
 import { alarmService, raiseNoSpace } from './alarm-service.js';
+import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
+import { WatchQuota } from './watch-quota.js';
+import { StreamBudget } from './stream-budget.js';
+import { ConnectionGate, httpStreamsSetting } from './connection-gate.js';
+import { listen } from './listener.js';
+import { EventLoopMonitor } from './event-loop.js';
+import { DEFAULT_SHED_LIMITS, LoadShedder } from './load-shed.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 import { SelfView } from './self-view.js';
 
@@ -78,7 +85,20 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const peerMessageBytes = peerMessageBytesFor(limits, DEFAULT_TRANSPORT_OPTIONS.maxMessageBytes);
   // Nothing a client or peer legitimately sends is bigger: a larger message is refused by gRPC
   // (RESOURCE_EXHAUSTED) before it is decoded, instead of costing tens of MiB to decode and drop.
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': maxGrpcMessageBytes(limits, peerMessageBytes), 'grpc.enable_channelz': 0 });
+  const clientLimits = { ...DEFAULT_CLIENT_LIMITS, ...opts.clientLimits };
+  const limitEvents: LimitEvents = {
+    streamPaused: (stream) => obs?.metrics.recordStreamPaused(stream),
+    watchCutOff: () => obs?.metrics.recordWatchCutOff(),
+    refused: (limit) => obs?.metrics.recordLimitRefused(limit),
+  };
+  const eventLoop = new EventLoopMonitor((seconds) => obs?.metrics.observeEventLoopDelay(seconds));
+  const gate = new ConnectionGate(clientLimits, (limit) => limitEvents.refused(limit));
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': maxGrpcMessageBytes(limits, peerMessageBytes),
+    'grpc.enable_channelz': 0,
+    'grpc.max_concurrent_streams': httpStreamsSetting(clientLimits),
+    interceptors: [gate.interceptor],
+  });
   let fatalMessage: string | null = null;
   let reportFatal!: (err: NodeFatalError) => void;
   const fatalStop = new Promise<NodeFatalError>((resolve) => (reportFatal = resolve));
@@ -265,6 +285,20 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     auth,
     ...(audit ? { audit } : {}),
     quota,
+    clientLimits,
+    watchQuota: new WatchQuota(clientLimits, (limit) => limitEvents.refused(limit)),
+    streamBudget: new StreamBudget(clientLimits.maxStreamBytesTotal),
+    limitEvents,
+    shed: new LoadShedder(
+      { ...DEFAULT_SHED_LIMITS, ...opts.shedding },
+      {
+        eventLoopDelayMs: () => eventLoop.delayMs(),
+        pendingProposals: () => driver.proposals.size,
+        pendingProposalBytes: () => driver.proposals.bytes,
+        applyLagEntries: () => Math.max(0, raft.log.committed - sm.appliedIndex()),
+      },
+      (reason) => obs?.metrics.recordShed(reason),
+    ),
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
@@ -297,9 +331,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer, forward });
   // A removed member's connections, or ones whose certificate a new CA no longer trusts, end.
   tls?.onChange(() => raftService.revalidate());
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(opts.listen, tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  // The node accepts connections itself, so that the gate sees each before grpc-js does.
+  const injector = server.createConnectionInjector(tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure());
+  const listening = await listen(opts.listen, (socket) => {
+    if (gate.admit(socket)) injector.injectConnection(socket);
+  });
+  const port = listening.port;
   driver.start();
   await quota.start();
   obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
@@ -330,12 +367,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }
     failover.stop();
     quota.stop();
+    eventLoop.stop();
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();
     ctx.streams.closeAll('node shutting down; reconnect to another node');
+    listening.close();
     await shutdownServer(server, SERVER_SHUTDOWN_GRACE_MS);
     ctx.toLeader.close();
     await transport.close();

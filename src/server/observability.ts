@@ -63,6 +63,10 @@ function snapshot(d: Deps): MetricsSnapshot {
     backendBytes: d.ctx.quota.backendBytes(),
     quotaBackendBytes: d.ctx.quota.quotaBytes,
     nospaceAlarm: d.ctx.sm.noSpace(),
+    pendingProposals: d.ctx.driver.proposals.size,
+    pendingProposalBytes: d.ctx.driver.proposals.bytes,
+    watches: d.ctx.watchQuota.size,
+    streamBytes: d.ctx.streamBudget.heldBytes,
   };
 }
 

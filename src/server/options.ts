@@ -4,6 +4,8 @@ import type { FailoverOptions } from '../failover/index.js';
 import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
 import type { NodeFatalError } from './fatal.js';
+import type { ClientLimits } from './client-limits.js';
+import type { ShedLimits } from './load-shed.js';
 import type { WalOptions } from '../wal/index.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
@@ -26,6 +28,10 @@ export interface NodeOptions {
   logLevel: string;
   logger?: Logger;
   limits?: Partial<Limits>;
+  /** Per-client bounds (client-limits.ts); defaults DEFAULT_CLIENT_LIMITS. */
+  clientLimits?: Partial<ClientLimits>;
+  /** Load-shedding bounds (load-shed.ts); defaults DEFAULT_SHED_LIMITS. */
+  shedding?: Partial<ShedLimits>;
   raft?: Partial<Omit<RaftConfig, 'id' | 'random' | 'priority'>>;
   snapshotEntries?: number;
   /**

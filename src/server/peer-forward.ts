@@ -116,7 +116,8 @@ export class LeaderForwarder {
       if (err instanceof ForwardChannelError && err.code !== grpc.status.UNIMPLEMENTED) throw new RequestError(err.code, err.message);
       throw err;
     }
-    if (reply.code !== grpc.status.OK) throw new RequestError(reply.code, reply.message, reply.leaderAddress || undefined);
+    // A shed request's retry hint goes back to the client too (grpc-retry-pushback-ms).
+    if (reply.code !== grpc.status.OK) throw new RequestError(reply.code, reply.message, reply.leaderAddress || undefined, reply.retryAfterMs || undefined);
     if (!def) return reply.readIndex;
     return def.responseDeserialize(Buffer.from(reply.response.buffer, reply.response.byteOffset, reply.response.byteLength));
   }

@@ -4,6 +4,7 @@ import { unavailable } from './errors.js';
 
 interface Waiter {
   term: number;
+  bytes: number;
   resolve: (r: ApplyResult) => void;
   reject: (e: Error) => void;
 }
@@ -18,14 +19,36 @@ interface Waiter {
  */
 export class ProposalTracker {
   private readonly waiters = new Map<number, Waiter>();
+  private waitingBytes = 0;
 
+  /** Proposals waiting to be applied. */
   get size(): number {
     return this.waiters.size;
   }
 
-  /** Waits for the entry proposed at (index, term). */
-  wait(index: number, term: number): Promise<ApplyResult> {
-    return new Promise((resolve, reject) => this.waiters.set(index, { term, resolve, reject }));
+  /** Bytes of the proposals waiting to be applied (their encoded commands). */
+  get bytes(): number {
+    return this.waitingBytes;
+  }
+
+  /** Waits for the entry proposed at (index, term), `bytes` long. */
+  wait(index: number, term: number, bytes = 0): Promise<ApplyResult> {
+    const earlier = this.waiters.get(index);
+    if (earlier) {
+      // A proposal of an earlier term at this index was replaced without being failed.
+      this.take(index, earlier);
+      earlier.reject(unavailable('the proposal was overwritten by a new leader; retry'));
+    }
+    return new Promise((resolve, reject) => {
+      this.waiters.set(index, { term, bytes, resolve, reject });
+      this.waitingBytes += bytes;
+    });
+  }
+
+  /** Forgets a waiter (answered or failed). */
+  private take(index: number, w: Waiter): void {
+    this.waiters.delete(index);
+    this.waitingBytes -= w.bytes;
   }
 
   /** Answers the waiters of just-applied entries. */
@@ -35,7 +58,7 @@ export class ProposalTracker {
       const e = entries[k]!;
       const w = this.waiters.get(e.index);
       if (!w) continue;
-      this.waiters.delete(e.index);
+      this.take(e.index, w);
       if (w.term === e.term) w.resolve(results[k]!);
       else w.reject(unavailable('the proposal was overwritten by a new leader; retry'));
     }
@@ -46,7 +69,7 @@ export class ProposalTracker {
     let err: Error | null = null;
     for (const [index, w] of this.waiters) {
       if (index <= committed) continue;
-      this.waiters.delete(index);
+      this.take(index, w);
       w.reject((err ??= unavailable(why)));
     }
   }
@@ -56,5 +79,6 @@ export class ProposalTracker {
     const err = unavailable(why);
     for (const w of this.waiters.values()) w.reject(err);
     this.waiters.clear();
+    this.waitingBytes = 0;
   }
 }

@@ -4,6 +4,14 @@
 // change, so no change of a revision is dropped as "already sent" and none is sent twice. Both
 // sources hand over whole revisions (a history page ends on a revision boundary, an applied batch
 // holds whole commands), so "skip revisions <= delivered" is exact at the hand-over.
+//
+// What a watch holds for its client is bounded in bytes (--max-stream-bytes): the changes written
+// and not yet taken by the transport (the backlog, which waits on HTTP/2 flow control), and the
+// live changes held while history is read. History is read at the watcher's pace: a page is read
+// only once the backlog is under half the bound. A live watcher whose backlog passes the bound
+// is cut off between two revisions with RESOURCE_EXHAUSTED naming the revision to resume from:
+// a change cannot wait for a slow reader without holding memory for it (etcd cancels such
+// watchers too).
 import * as grpc from '@grpc/grpc-js';
 import type { AppliedBatch, ChangesResult, WatchEvent } from '../state/index.js';
 import { RequestError, unavailable } from './errors.js';
@@ -12,16 +20,16 @@ import { RequestError, unavailable } from './errors.js';
 export interface WatchSource {
   revision(): number;
   onApplied(listener: (batch: AppliedBatch) => void): () => void;
-  changesSince(fromRevision: number, prefix: Uint8Array | undefined, limit: number): Promise<ChangesResult>;
+  changesSince(fromRevision: number, prefix: Uint8Array | undefined, limit: number, maxBytes?: number): Promise<ChangesResult>;
 }
 
 /** Where a watch's changes go (the gRPC stream in the server). */
 export interface WatchSink {
   /**
-   * One change; `last` when no later change of its revision goes to this watch. Returns false
-   * when the transport's buffer is full (the change is still queued).
+   * Queues one change for the transport; `last` when no later change of its revision goes to this
+   * watch. `taken` is called once the transport took it (it waits on HTTP/2 flow control).
    */
-  write(event: WatchEvent, last: boolean): boolean;
+  write(event: WatchEvent, last: boolean, taken: () => void): void;
   /** Ends the stream with an error; called at most once, nothing is written after it. */
   fail(err: unknown): void;
 }
@@ -35,17 +43,27 @@ export interface WatchSpec {
   startRevision: number;
 }
 
-/**
- * Changes written while the transport's buffer is full before the watcher is cut off (checked
- * between revisions, so at most one revision, MAX_KEYS_PER_COMMAND changes, more).
- */
-export const MAX_QUEUED_EVENTS = 10_000;
-/** Live changes held while history is read; past it they are dropped and read from history. */
+/** How much a watch may hold for its client. */
+export interface WatchFeedLimits {
+  /** Backlog past which a live watcher is cut off; also bounds held live changes and history pages. */
+  maxBacklogBytes: number;
+  /** Called when a watcher is cut off for falling behind (a metric). */
+  onCutOff?(): void;
+}
+
+/** Live changes held while history is read; past it (or past the byte bound) they are dropped and read from history. */
 export const MAX_PENDING_EVENTS = 10_000;
 /** Changes asked of the history per read (whole revisions, so a page may hold more). */
 export const HISTORY_PAGE = 1000;
+/** Bytes a change costs beyond its key and values (the message's header and fields). */
+const EVENT_OVERHEAD_BYTES = 128;
 
 type Applied = Extract<AppliedBatch, { type: 'applied' }>;
+
+/** Bytes one change takes in the backlog. */
+function eventBytes(e: WatchEvent): number {
+  return EVENT_OVERHEAD_BYTES + e.kv.key.byteLength + e.kv.value.byteLength + (e.prevKv ? e.prevKv.key.byteLength + e.prevKv.value.byteLength : 0);
+}
 
 /** One watch's position in the change stream and the rules that move it. */
 export class WatchFeed {
@@ -56,7 +74,11 @@ export class WatchFeed {
   /** Live batches that arrived while history is read; null once live. */
   private pending: Applied[] | null = [];
   private pendingEvents = 0;
-  private queued = 0;
+  private pendingBytes = 0;
+  /** Bytes written and not yet taken by the transport. */
+  private backlog = 0;
+  /** Woken when the backlog shrinks (history waits on it). */
+  private onTaken: (() => void) | null = null;
   private closed = false;
   private readonly unlisten: () => void;
 
@@ -64,6 +86,7 @@ export class WatchFeed {
     private readonly source: WatchSource,
     private readonly sink: WatchSink,
     private readonly spec: WatchSpec,
+    private readonly limits: WatchFeedLimits,
   ) {
     // Subscribing first and noting the revision in the same tick leaves no gap: every batch
     // after joinAt reaches the listener, every revision up to it is in the history.
@@ -77,26 +100,39 @@ export class WatchFeed {
     return this.delivered;
   }
 
-  /** Sends the history up to the subscription, then what arrived meanwhile; the feed is live after. */
+  /** Bytes written and not yet taken by the transport. */
+  get backlogBytes(): number {
+    return this.backlog;
+  }
+
+  /**
+   * Sends the history up to the subscription, then what arrived meanwhile; the feed is live
+   * after. Each page of history is read once the watcher took most of the previous one.
+   */
   async start(): Promise<void> {
+    const low = this.limits.maxBacklogBytes / 2;
     try {
-      while (!this.closed && this.delivered < this.joinAt) {
-        const from = this.delivered + 1;
-        const page = await this.source.changesSince(from, this.spec.prefix, HISTORY_PAGE);
-        if (page.nextRevision <= from) throw new Error(`watch history did not advance past revision ${from}`);
-        this.send(page.events, page.nextRevision - 1);
+      for (;;) {
+        while (!this.closed && this.delivered < this.joinAt) {
+          await this.backlogUnder(low);
+          if (this.closed) return;
+          const from = this.delivered + 1;
+          const page = await this.source.changesSince(from, this.spec.prefix, HISTORY_PAGE, low);
+          if (page.nextRevision <= from) throw new Error(`watch history did not advance past revision ${from}`);
+          this.send(page.events, page.nextRevision - 1, false);
+        }
+        // Live changes go out only once the watcher has taken most of its history; batches
+        // arriving meanwhile are held (and past the bound, read from history again).
+        await this.backlogUnder(low);
+        if (this.closed) return;
+        if (this.delivered >= this.joinAt) break;
       }
       const pending = this.pending ?? [];
       this.pending = null;
-      for (const batch of pending) this.send(batch.events, batch.revision);
+      for (const batch of pending) this.send(batch.events, batch.revision, false);
     } catch (err) {
       this.fail(err); // never a rejection: the caller does not wait for it
     }
-  }
-
-  /** The transport's buffer drained. */
-  drained(): void {
-    this.queued = 0;
   }
 
   /** Ends the feed with an error sent to the watcher. */
@@ -111,6 +147,7 @@ export class WatchFeed {
     this.closed = true;
     this.pending = null;
     this.unlisten();
+    this.wake();
   }
 
   private onBatch(batch: AppliedBatch): void {
@@ -125,32 +162,41 @@ export class WatchFeed {
     if (this.pending === null) {
       // The state machine swallows a listener's exception; the watch must end rather than skip.
       try {
-        this.send(batch.events, batch.revision);
+        this.send(batch.events, batch.revision, true);
       } catch (err) {
         this.fail(err);
       }
       return;
     }
     this.pendingEvents += batch.events.length;
-    if (this.pendingEvents <= MAX_PENDING_EVENTS) {
+    for (const e of batch.events) this.pendingBytes += eventBytes(e);
+    if (this.pendingEvents <= MAX_PENDING_EVENTS && this.pendingBytes <= this.limits.maxBacklogBytes) {
       this.pending.push(batch);
       return;
     }
     // History is slow to catch up: forget the held batches and read them from history instead.
     this.pending = [];
     this.pendingEvents = 0;
+    this.pendingBytes = 0;
     this.joinAt = batch.revision;
   }
 
-  /** Sends the wanted changes of `events` (whole revisions, ascending) not sent yet; covers up to `upTo`. */
-  private send(events: readonly WatchEvent[], upTo: number): void {
+  /**
+   * Sends the wanted changes of `events` (whole revisions, ascending) not sent yet; covers up to
+   * `upTo`. `live`: a backlog past the bound cuts the watcher off (history waits instead).
+   */
+  private send(events: readonly WatchEvent[], upTo: number, live: boolean): void {
     let i = 0;
     while (i < events.length && !this.closed) {
       const revision = events[i]!.kv.modRevision;
       let end = i + 1;
       while (end < events.length && events[end]!.kv.modRevision === revision) end++;
       if (revision > this.delivered) {
-        if (!this.sendRevision(events, i, end)) return;
+        if (live && this.backlog > this.limits.maxBacklogBytes) {
+          this.cutOff();
+          return;
+        }
+        this.sendRevision(events, i, end);
         this.delivered = revision;
       }
       i = end;
@@ -158,22 +204,37 @@ export class WatchFeed {
     if (!this.closed && upTo > this.delivered) this.delivered = upTo;
   }
 
-  /** Writes the wanted changes among events[start, end) (one revision); false if cut off instead. */
-  private sendRevision(events: readonly WatchEvent[], start: number, end: number): boolean {
+  /** Writes the wanted changes among events[start, end) (one revision). */
+  private sendRevision(events: readonly WatchEvent[], start: number, end: number): void {
     let last = end - 1;
     while (last >= start && !this.spec.matches(events[last]!.kv.key)) last--;
-    if (last < start) return true;
-    if (this.queued > MAX_QUEUED_EVENTS) {
-      // Between revisions, so the watcher has all of `delivered` and nothing after it.
-      const why = `watcher fell ${MAX_QUEUED_EVENTS} events behind; resume from revision ${this.delivered + 1}`;
-      this.fail(new RequestError(grpc.status.RESOURCE_EXHAUSTED, why));
-      return false;
-    }
     for (let k = start; k <= last; k++) {
       const e = events[k]!;
       if (k < last && !this.spec.matches(e.kv.key)) continue;
-      if (!this.sink.write(e, k === last)) this.queued++;
+      const bytes = eventBytes(e);
+      this.backlog += bytes;
+      this.sink.write(e, k === last, () => {
+        this.backlog -= bytes;
+        this.wake();
+      });
     }
-    return true;
+  }
+
+  /** Between revisions, so the watcher has all of `delivered` and nothing after it. */
+  private cutOff(): void {
+    this.limits.onCutOff?.();
+    const why = `watcher fell ${this.backlog} bytes behind (--max-stream-bytes ${this.limits.maxBacklogBytes}); resume from revision ${this.delivered + 1}`;
+    this.fail(new RequestError(grpc.status.RESOURCE_EXHAUSTED, why));
+  }
+
+  /** Resolves once the backlog is at most `bytes`, or the feed is closed. */
+  private async backlogUnder(bytes: number): Promise<void> {
+    while (!this.closed && this.backlog > bytes) await new Promise<void>((resolve) => (this.onTaken = resolve));
+  }
+
+  private wake(): void {
+    const w = this.onTaken;
+    this.onTaken = null;
+    w?.();
   }
 }

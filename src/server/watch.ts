@@ -46,6 +46,7 @@ function revoked(ctx: NodeContext, who: Identity, range: KeyRange): RequestError
 }
 
 async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequest, object>): Promise<void> {
+  ctx.shed.admitRequest();
   checkDecoded(call.request);
   const r = call.request;
   const startRevision = Number(r.startRevision);
@@ -54,6 +55,26 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   // Checked at open, and again at every auth change below.
   const who = await audited(ctx, call, 'Watch', 'read', { ranges: [span] }, () => checkAccess(ctx, call, deadlineOf(ctx, call), [{ access: 'read', range: span }]));
   if (call.cancelled) return;
+  // The connection's, the user's and the node's share of watches (watch-quota.ts).
+  const release = ctx.watchQuota.acquire(call.getPeer(), ctx.auth.store.enabled ? who.user : null);
+  try {
+    serve(ctx, call, r, span, who, startRevision, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** Runs an admitted watch until it ends; `release` gives its share back. */
+function serve(
+  ctx: NodeContext,
+  call: grpc.ServerWritableStream<WatchRequest, object>,
+  r: WatchRequest,
+  span: KeyRange & { key: Buffer; rangeEnd?: Buffer },
+  who: Identity,
+  startRevision: number,
+  release: () => void,
+): void {
   const end = span.rangeEnd;
   const matches = (key: Uint8Array): boolean => {
     const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
@@ -61,16 +82,20 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
     return Buffer.compare(k, span.key) >= 0 && (end.length === 1 && end[0] === 0 ? true : Buffer.compare(k, end) < 0);
   };
   const sink = {
-    write: (e: WatchEvent, last: boolean): boolean =>
-      call.write({
-        type: e.type === 'put' ? 'PUT' : 'DELETE',
-        kv: toProtoKv(e.kv),
-        prevKv: e.prevKv ? toProtoKv(e.prevKv) : null,
-        revision: e.kv.modRevision,
-        header: header(ctx),
-        indexInRevision: e.index,
-        lastInRevision: last,
-      }),
+    write: (e: WatchEvent, last: boolean, taken: () => void): void => {
+      call.write(
+        {
+          type: e.type === 'put' ? 'PUT' : 'DELETE',
+          kv: toProtoKv(e.kv),
+          prevKv: e.prevKv ? toProtoKv(e.prevKv) : null,
+          revision: e.kv.modRevision,
+          header: header(ctx),
+          indexInRevision: e.index,
+          lastInRevision: last,
+        },
+        () => taken(),
+      );
+    },
     fail: (err: unknown): void => {
       forget();
       if (!call.cancelled) call.emit('error', toServiceError(err));
@@ -78,7 +103,10 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   };
   let feed: WatchFeed;
   try {
-    feed = new WatchFeed(ctx.sm, sink, { matches, prefix: r.prefix ? span.key : undefined, startRevision });
+    feed = new WatchFeed(ctx.sm, sink, { matches, prefix: r.prefix ? span.key : undefined, startRevision }, {
+      maxBacklogBytes: ctx.clientLimits.maxStreamBytes,
+      onCutOff: () => ctx.limitEvents.watchCutOff(),
+    });
   } catch (err) {
     // The state machine's listener bound: a full table, not a bad request.
     if (err instanceof InvalidArgumentError) throw new RequestError(grpc.status.RESOURCE_EXHAUSTED, `too many watches on this node: ${err.message}`);
@@ -96,12 +124,12 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   const forget = (): void => {
     forgetStream();
     forgetAuth();
+    release();
   };
   const stop = (): void => {
     forget();
     feed.close();
   };
-  call.on('drain', () => feed.drained());
   call.on('cancelled', stop);
   call.on('close', stop);
   void feed.start();

@@ -54,8 +54,11 @@ export const DEFAULT_MAX_OPEN_FILES = 100;
 export type RangeSpec = { key: Uint8Array; rangeEnd?: Uint8Array } | { prefix: Uint8Array };
 export type AppliedListener = (batch: AppliedBatch) => void;
 
-/** Live-watch subscribers allowed at once; the server multiplexes client watches onto a few. */
-export const MAX_LISTENERS = 1024;
+/**
+ * Listeners allowed at once: a last resort. The server bounds its watches itself
+ * (--max-watches, at most 16,384, with shares per connection and per user).
+ */
+export const MAX_LISTENERS = 20_000;
 const SKIPPED: CommandResult = { type: 'skipped' };
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 /** Written with sync:true by sync(); outside the replicated range, never read. */
@@ -297,8 +300,11 @@ export class StateMachine {
     }
   }
 
-  /** Watch history from `fromRevision` (inclusive) for keys with `prefix`; throws CompactedError. */
-  async changesSince(fromRevision: number, prefix?: Uint8Array, limit = 1000): Promise<ChangesResult> {
+  /**
+   * Watch history from `fromRevision` (inclusive) for keys with `prefix`, whole revisions until
+   * `limit` changes or `maxBytes` of their records are read; throws CompactedError.
+   */
+  async changesSince(fromRevision: number, prefix?: Uint8Array, limit = 1000, maxBytes = Infinity): Promise<ChangesResult> {
     if (!Number.isSafeInteger(fromRevision) || fromRevision < 1) throw new InvalidArgumentError('fromRevision', 'must be >= 1');
     const max = checkLimit(limit);
     if (this.gate.closed) await this.gate.wait();
@@ -307,7 +313,7 @@ export class StateMachine {
     try {
       snapshot = this.db.snapshot();
       const state = await readState(this.db, snapshot);
-      const { events, nextRevision } = await readChanges(this.db, snapshot, state, fromRevision, prefix, max);
+      const { events, nextRevision } = await readChanges(this.db, snapshot, state, fromRevision, prefix, max, maxBytes);
       return { events, nextRevision, revision: state.revision };
     } finally {
       await snapshot?.close();

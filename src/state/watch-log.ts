@@ -60,7 +60,8 @@ export async function trimWatchHistory(db: Db, state: StateRecord, keepRevisions
 
 /**
  * Changes at revisions >= fromRevision whose key starts with `prefix`, whole revisions at a time
- * until at least `limit` events or MAX_SCAN_REVISIONS revisions were read. `state` must be read
+ * until at least `limit` events, `maxBytes` of the records holding them, or MAX_SCAN_REVISIONS
+ * revisions were read. `state` must be read
  * from the same `snapshot`, so compaction cannot remove records between the check and the read.
  */
 export async function readChanges(
@@ -70,22 +71,30 @@ export async function readChanges(
   fromRevision: number,
   prefix: Uint8Array | undefined,
   limit: number,
+  maxBytes = Infinity,
 ): Promise<{ events: WatchEvent[]; nextRevision: number }> {
   if (fromRevision < state.firstWatchRevision) throw new CompactedError(fromRevision, state.firstWatchRevision);
   const events: WatchEvent[] = [];
+  let bytes = 0;
   let next = fromRevision;
   const last = Math.min(state.revision, fromRevision + MAX_SCAN_REVISIONS - 1);
   if (fromRevision > last) return { events, nextRevision: fromRevision };
   for await (const [k, v] of db.iterator({ gte: watchKey(fromRevision), lte: watchKey(last), snapshot })) {
     const revision = revisionOfWatchKey(k);
     if (revision !== next) throw new StateInvariantError(`watch history has a gap at revision ${next}`);
+    let wanted = false;
     for (const e of decodeRecord(revision, v)) {
-      if (!prefix || startsWith(e.kv.key, prefix)) events.push(e);
+      if (!prefix || startsWith(e.kv.key, prefix)) {
+        events.push(e);
+        wanted = true;
+      }
     }
+    // A revision's record holds its keys and values (and the previous ones): its size stands for its changes'.
+    if (wanted) bytes += v.byteLength;
     next = revision + 1;
-    if (events.length >= limit) break;
+    if (events.length >= limit || bytes >= maxBytes) break;
   }
-  if (next <= last && events.length < limit) throw new StateInvariantError(`watch history has a gap at revision ${next}`);
+  if (next <= last && events.length < limit && bytes < maxBytes) throw new StateInvariantError(`watch history has a gap at revision ${next}`);
   return { events, nextRevision: next };
 }
 

@@ -58,6 +58,8 @@ export interface ForwardReply {
   leaderAddress: string;
   response: Uint8Array;
   readIndex: number;
+  /** For a request shed under load: when to retry (ms); 0 or absent: no hint. */
+  retryAfterMs?: number;
 }
 
 /** raftdb.v1.ForwardReplies. */

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePeers, serveOptions } from '../../src/cli/node.js';
 import { tuningArgs, tuningOptions } from '../../src/cli/tuning.js';
+import { flagProperty, LIMIT_FLAGS } from '../../src/cli/limit-flags.js';
 import { raftdb } from './harness.js';
 
 describe('serve options', () => {
@@ -63,7 +64,25 @@ describe('serve options', () => {
     expect(serveOptions({ ...three }).quotaBackendBytes).toBeUndefined(); // the node's default: 2 GiB
   });
 
+  it('takes the per-client limits from their flags or RAFTDB_* variables, the flag winning; each flag sets the field of its name', () => {
+    expect(serveOptions({ ...three, maxStreamBytes: '1048576' }).clientLimits).toEqual({ maxStreamBytes: 1048576 });
+    expect(serveOptions({ ...three }, { RAFTDB_MAX_STREAM_BYTES: '2097152' }).clientLimits).toEqual({ maxStreamBytes: 2097152 });
+    expect(serveOptions({ ...three, maxStreamBytes: '1048576' }, { RAFTDB_MAX_STREAM_BYTES: '2097152' }).clientLimits).toEqual({ maxStreamBytes: 1048576 });
+    expect(serveOptions({ ...three }, { RAFTDB_MAX_STREAM_BYTES_TOTAL: '67108864' }).clientLimits).toEqual({ maxStreamBytesTotal: 67108864 });
+    expect(serveOptions({ ...three }).clientLimits).toBeUndefined(); // the node's defaults
+    const all = serveOptions({ ...three, maxWatches: '100', maxWatchesPerConnection: '10', maxWatchesPerUser: '20', maxConcurrentStreams: '64' }, { RAFTDB_MAX_CONNECTIONS_PER_ADDRESS: '32' });
+    expect(all.clientLimits).toEqual({ maxWatches: 100, maxWatchesPerConnection: 10, maxWatchesPerUser: 20, maxConcurrentStreams: 64, maxConnectionsPerAddress: 32 });
+    for (const f of LIMIT_FLAGS) expect(flagProperty(f.flag)).toBe(f.property);
+    const shed = serveOptions({ ...three, shedEventLoopDelayMs: '300', shedPendingProposals: '2' }, { RAFTDB_SHED_PENDING_PROPOSAL_BYTES: '1048576', RAFTDB_SHED_APPLY_LAG_ENTRIES: '10' });
+    expect(shed.shedding).toEqual({ eventLoopDelayMs: 300, pendingProposals: 2, pendingProposalBytes: 1048576, applyLagEntries: 10 });
+    expect(shed.clientLimits).toBeUndefined();
+  });
+
   it.each([
+    [{ ...three, maxStreamBytes: '1000' }, /--max-stream-bytes \(RAFTDB_MAX_STREAM_BYTES\): "1000" is not an integer from 65536/],
+    [{ ...three, maxWatches: '20000' }, /--max-watches \(RAFTDB_MAX_WATCHES\): "20000" is not an integer from 1 to 16384/],
+    [{ ...three, shedEventLoopDelayMs: '10' }, /--shed-event-loop-delay-ms \(RAFTDB_SHED_EVENT_LOOP_DELAY_MS\): "10" is not an integer from 50/],
+    [{ ...three, maxConnectionsPerAddress: '2' }, /--max-connections-per-address \(RAFTDB_MAX_CONNECTIONS_PER_ADDRESS\): "2" is not an integer from 8/],
     [{ ...three, quotaBackendBytes: '1000' }, /--quota-backend-bytes \(RAFTDB_QUOTA_BACKEND_BYTES\): "1000" is not an integer from 1048576/],
     [{ ...three, quotaBackendBytes: '2GiB' }, /--quota-backend-bytes .* "2GiB" is not an integer/],
     [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],

@@ -5,16 +5,16 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import { loadRaftdbProto } from '../../src/proto/load.js';
-import { MAX_PIPELINE_IN_FLIGHT } from '../../src/server/pipeline.js';
+import { MAX_PIPELINE_IN_FLIGHT, MAX_RESULT_MESSAGE_BYTES } from '../../src/server/pipeline.js';
 import { InProcessCluster } from './in-process.js';
 
 type Wire = Record<string, unknown>;
 type Result = { seq: number; result: string; error?: { code: number; message: string; leaderAddress: string } } & Wire;
 type Duplex = grpc.ClientDuplexStream<Wire, { results: Result[] }>;
 
-function openPipeline(address: string): { stream: Duplex; results: Map<number, Result>; ended: Promise<grpc.StatusObject>; close(): void } {
+function openPipeline(address: string, ownConnection = false): { stream: Duplex; results: Map<number, Result>; ended: Promise<grpc.StatusObject>; close(): void } {
   const pkg = loadRaftdbProto();
-  const kv = new pkg.KV(address, grpc.credentials.createInsecure());
+  const kv = new pkg.KV(address, grpc.credentials.createInsecure(), ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {});
   const stream = (kv as unknown as { Pipeline(): Duplex }).Pipeline();
   const results = new Map<number, Result>();
   stream.on('data', (res: { results: Result[] }) => {
@@ -142,6 +142,56 @@ describe('KV.Pipeline on a 3-node cluster', () => {
     expect(status.code).toBe(grpc.status.UNAVAILABLE);
     // Ended by the node's own shutdown, not cut by the forced shutdown after the grace period.
     expect(status.details).toMatch(/shutting down/);
+    p.close();
+  });
+});
+
+describe('KV.Pipeline backpressure (one node, 512 KiB a stream)', () => {
+  let cluster: InProcessCluster;
+  beforeAll(async () => {
+    cluster = await InProcessCluster.start(1, { clientLimits: { maxStreamBytes: 512 * 1024 } });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  test('a client that does not read: the node stops reading its stream, then answers every operation once it reads', async () => {
+    const leader = await cluster.leader();
+    // Long keys make each operation ~3 KB, so the client's HTTP/2 windows and socket buffers hold
+    // a few thousand of them at most; a node that kept reading would take any number.
+    const longKey = key(`bp/${'k'.repeat(3000)}`);
+    const value = Buffer.alloc(16 * 1024, 3);
+    const client = connect({ endpoints: [leader.address] });
+    await client.put(longKey, value);
+    client.close();
+    const p = openPipeline(leader.address, true);
+    p.stream.pause(); // not reading: what the node sends stays in the client's window
+    let sent = 0;
+    const GUARD = 20_000;
+    for (;;) {
+      const ops = Array.from({ length: 16 }, () => ({ seq: ++sent, get: { key: longKey, consistency: 'SERIALIZABLE' } }));
+      if (p.stream.write({ ops })) continue;
+      if (sent >= GUARD) break;
+      const drained = await Promise.race([
+        new Promise<boolean>((r) => p.stream.once('drain', () => r(true))),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 1500)),
+      ]);
+      if (!drained) break;
+    }
+    console.log(`[pipeline backpressure] the client could send ${sent} operations before the node stopped reading`);
+    expect(sent).toBeLessThan(GUARD);
+    // Reading again: every operation is answered exactly once, in messages of bounded size.
+    const seen = new Map<number, number>();
+    let largest = 0;
+    p.stream.removeAllListeners('data');
+    p.stream.on('data', (res: { results: Result[] }) => {
+      largest = Math.max(largest, res.results.reduce((n, r) => n + (((r.get as Wire | undefined)?.value as Buffer | undefined)?.length ?? 0), 0));
+      for (const r of res.results) seen.set(r.seq, (seen.get(r.seq) ?? 0) + 1);
+    });
+    p.stream.resume();
+    await until(() => seen.size === sent, 30_000);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(largest).toBeLessThanOrEqual(MAX_RESULT_MESSAGE_BYTES);
     p.close();
   });
 });

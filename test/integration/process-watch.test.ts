@@ -188,12 +188,13 @@ describe('3-node cluster of processes: watches deliver every change of multi-key
     const start = (await client.put('slow/start', '0')).header.revision + 1;
     const w = raw(follower).watch({ key: Buffer.from('slow/'), prefix: true, startRevision: start });
     w.call.pause(); // the client stops reading: HTTP/2 flow control fills and the server queues
-    // 100 revisions of 125 changes: past the server's bound of 10,000 queued changes. (While the
-    // client does not read, the server's status waits behind the queued changes too.)
+    // 100 revisions of 125 changes of 1 KiB values (and their previous values): ~29 MB, past the
+    // server's bound of 16 MiB not taken by the client (--max-stream-bytes). (While the client
+    // does not read, the server's status waits behind the queued changes too.)
     const PUTS = 125;
     let last = 0;
     for (let t = 0; t < 100; t++) {
-      const success = Array.from({ length: PUTS }, (_, i) => op.put(`slow/${String(i).padStart(3, '0')}`, `t${t}`));
+      const success = Array.from({ length: PUTS }, (_, i) => op.put(`slow/${String(i).padStart(3, '0')}`, `t${t}`.padEnd(1024, '.')));
       last = (await client.txn({ success })).header.revision;
     }
     w.call.resume();
@@ -219,11 +220,12 @@ describe('3-node cluster of processes: watches deliver every change of multi-key
     const c = cluster!;
     const start = (await client.put('slowts/start', '0')).header.revision + 1;
     const watch = c.client().watch({ key: 'slowts/', prefix: true, startRevision: start });
-    // Nobody reads: the client's queue fills and pauses the stream, then the server's.
+    // Nobody reads: the client's queue fills and pauses the stream, then the server's (120
+    // revisions of 125 changes of 1 KiB values: ~35 MB, past the server's 16 MiB bound).
     const PUTS = 125;
     let last = 0;
     for (let t = 0; t < 120; t++) {
-      const success = Array.from({ length: PUTS }, (_, i) => op.put(`slowts/${String(i).padStart(3, '0')}`, `t${t}`));
+      const success = Array.from({ length: PUTS }, (_, i) => op.put(`slowts/${String(i).padStart(3, '0')}`, `t${t}`.padEnd(1024, '.')));
       last = (await client.txn({ success })).header.revision;
     }
     // Read until the error, or until nothing came for 10 s (a server that never cuts off).

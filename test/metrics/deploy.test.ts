@@ -34,6 +34,9 @@ async function exported(): Promise<Map<string, Set<string>>> {
   m.observeSwitchoverUnavailability(0.1);
   m.recordAuthFailure('bad_token');
   m.recordSessionsRefused(1);
+  m.recordStreamPaused('pipeline');
+  m.recordLimitRefused('watches_per_connection');
+  m.recordShed('event_loop');
   m.forward.recordForward('Put');
   m.forward.recordForwardRefused('full');
   m.forward.observeBatch(3);

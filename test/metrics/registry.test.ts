@@ -81,6 +81,11 @@ describe('NodeMetrics', () => {
     m.observeRequest('Put', 'UNAVAILABLE', 0.2);
     m.recordFailoverEvent('switchover', 'ok');
     m.observeSwitchoverUnavailability(0.08);
+    m.recordStreamPaused('pipeline');
+    m.recordLimitRefused('watches_per_connection');
+    m.recordShed('event_loop');
+    m.recordShed('event_loop');
+    m.observeEventLoopDelay(0.3);
     m.forward.bind({ inFlight: () => 5, readsWaiting: () => 3 });
     m.forward.recordForward('Put');
     m.forward.observeBatch(4);
@@ -95,6 +100,9 @@ describe('NodeMetrics', () => {
     expect([...names].sort()).toEqual([...OUR_METRICS].sort());
     expect(ours.every((x) => x.labels.node === 'n1')).toBe(true);
     expect(valueOf(s, 'raftdb_snapshot_index')).toBe(42);
+    expect(valueOf(s, 'raftdb_shed_requests_total', { reason: 'event_loop' })).toBe(2);
+    expect(valueOf(s, 'raftdb_eventloop_delay_seconds_bucket', { le: '0.2' })).toBe(0);
+    expect(valueOf(s, 'raftdb_eventloop_delay_seconds_bucket', { le: '0.5' })).toBe(1);
     expect(valueOf(s, 'raftdb_forward_in_flight')).toBe(5);
     expect(valueOf(s, 'raftdb_follower_reads_waiting')).toBe(3);
     expect(valueOf(s, 'raftdb_forward_refused_total', { reason: 'executing_full' })).toBe(1);

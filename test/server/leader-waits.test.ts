@@ -1,7 +1,7 @@
 // Requests waiting for a leader: woken when one is known, dropped when their time runs out, and
 // bounded in count and bytes (a flood without a leader must not hold the node's memory).
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { LeaderWaits, requestBytes } from '../../src/server/leader-waits.js';
+import { LeaderWaits } from '../../src/server/leader-waits.js';
 
 describe('LeaderWaits', () => {
   let leader: string | null;
@@ -56,13 +56,5 @@ describe('LeaderWaits', () => {
     expect(w.size).toBe(1);
     await vi.advanceTimersByTimeAsync(300);
     await expect(again).resolves.toBeNull();
-  });
-
-  test('requestBytes counts the bytes a request holds, txn operations included', () => {
-    const put = { key: Buffer.alloc(100), value: Buffer.alloc(1000) };
-    expect(requestBytes(put)).toBeGreaterThanOrEqual(1100);
-    const txn = { compare: [{ key: Buffer.alloc(50) }], success: [{ requestPut: put }, { requestPut: put }], failure: [] };
-    expect(requestBytes(txn)).toBeGreaterThanOrEqual(2250);
-    expect(requestBytes(txn)).toBeLessThan(2250 + 500);
   });
 });

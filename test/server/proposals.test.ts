@@ -29,4 +29,26 @@ describe('ProposalTracker', () => {
     t.failAll('node shutting down');
     await expect(pending).rejects.toThrow(/shutting down/);
   });
+
+  it('counts the bytes of the proposals waiting, through answers, failures and a replaced waiter', async () => {
+    const t = new ProposalTracker();
+    const answered = t.wait(1, 1, 100);
+    const failed = t.wait(2, 1, 1000);
+    const replaced = t.wait(3, 1, 10);
+    expect(t.bytes).toBe(1110);
+    t.applied([entry(1, 1)], [result]);
+    await answered;
+    expect(t.bytes).toBe(1010);
+    t.failUncommitted(1, 'leadership lost');
+    await expect(failed).rejects.toThrow(/leadership lost/);
+    await expect(replaced).rejects.toThrow(/leadership lost/);
+    expect(t.bytes).toBe(0);
+    const old = t.wait(4, 1, 50);
+    const fresh = t.wait(4, 2, 70); // the same index proposed again in a later term
+    await expect(old).rejects.toThrow(/overwritten/);
+    expect(t.bytes).toBe(70);
+    t.applied([entry(4, 2)], [result]);
+    await expect(fresh).resolves.toBe(result);
+    expect(t.bytes).toBe(0);
+  });
 });

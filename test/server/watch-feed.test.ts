@@ -1,11 +1,12 @@
 // One watch's feed over a real state machine: every change of multi-key revisions exactly once,
 // from history and live; the hand-over while batches are applied during the history read (also
-// past the bound of held live changes); history windows without a match; the slow-watcher cut-off
-// between revisions; a snapshot restore under a live watch.
+// past the bounds of held live changes, in count and in bytes); history windows without a match;
+// history read at the watcher's pace; the slow live watcher cut off between revisions once its
+// backlog passes the bound in bytes; a snapshot restore under a live watch.
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/server/errors.js';
-import { MAX_PENDING_EVENTS, MAX_QUEUED_EVENTS, WatchFeed, type WatchSink, type WatchSource } from '../../src/server/watch-feed.js';
+import { MAX_PENDING_EVENTS, WatchFeed, type WatchSink, type WatchSource } from '../../src/server/watch-feed.js';
 import type { Command, TxnOp } from '../../src/state/commands.js';
 import { StateMachine } from '../../src/state/state-machine.js';
 import type { WatchEvent } from '../../src/state/types.js';
@@ -40,16 +41,28 @@ const wide = (prefix: string, count: number, value: string): Command => txn(...A
 class ArraySink implements WatchSink {
   readonly lines: string[] = [];
   failure: unknown = null;
-  /** The transport's buffer is full: write() says so. */
-  full = false;
-  write(e: WatchEvent, last: boolean): boolean {
+  /** The transport takes nothing while set (a client not reading); takeAll() takes what it holds. */
+  holding = false;
+  private readonly held: (() => void)[] = [];
+  write(e: WatchEvent, last: boolean, taken: () => void): void {
     this.lines.push(`${e.kv.modRevision}.${e.index} ${Buffer.from(e.kv.key).toString()}=${Buffer.from(e.kv.value).toString()}${last ? '!' : ''}`);
-    return !this.full;
+    if (this.holding) this.held.push(taken);
+    else taken();
   }
   fail(err: unknown): void {
     this.failure = err;
   }
+  takeAll(): void {
+    for (const t of this.held.splice(0)) t();
+  }
 }
+
+/** The node's default bound (16 MiB): nothing in these tests comes near it unless it says so. */
+const LIMITS = { maxBacklogBytes: 16 * 1024 * 1024 };
+const SMALL = { maxBacklogBytes: 64 * 1024 };
+const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
 
 const everything = { matches: () => true, prefix: undefined };
 const under = (prefix: string) => ({ matches: (k: Uint8Array) => Buffer.from(k).toString().startsWith(prefix), prefix: b(prefix) });
@@ -89,7 +102,7 @@ describe('WatchFeed', () => {
     const start = await apply(txn(put('w/a', '1'), put('w/b', '1'), put('x/c', '1')));
     await apply({ type: 'deleteRange', key: b('w/'), rangeEnd: b('w0') });
     const sink = new ArraySink();
-    const feed = new WatchFeed(sm, sink, { ...under('w/'), startRevision: start });
+    const feed = new WatchFeed(sm, sink, { ...under('w/'), startRevision: start }, LIMITS);
     await feed.start();
     await apply(txn(put('w/e', '1'), put('w/e', '2'), put('x/f', '1')), wide('w/g', 3, 'g'));
     expect(sink.lines).toEqual([
@@ -116,7 +129,7 @@ describe('WatchFeed', () => {
       await apply(wide(`live/${call}.`, 4, 'l'), wide(`live/${call}b.`, 2, 'l'));
     });
     const sink = new ArraySink();
-    const feed = new WatchFeed(source, sink, { ...everything, startRevision: 1 });
+    const feed = new WatchFeed(source, sink, { ...everything, startRevision: 1 }, LIMITS);
     await apply(wide('before-read/', 3, 'x'));
     await feed.start();
     await apply(wide('after/', 5, 'y'));
@@ -131,7 +144,7 @@ describe('WatchFeed', () => {
       if (call === 0) for (let i = 0; i < 12; i++) await apply(...Array.from({ length: 8 }, (_, j) => wide(`p/${i}.${j}.`, 120, 'p')));
     });
     const sink = new ArraySink();
-    const feed = new WatchFeed(source, sink, { ...everything, startRevision: 1 });
+    const feed = new WatchFeed(source, sink, { ...everything, startRevision: 1 }, LIMITS);
     await feed.start();
     await apply(wide('after/', 2, 'y'));
     expect(sink.lines.length).toBe(100 + 12 * 8 * 120 + 2);
@@ -143,45 +156,97 @@ describe('WatchFeed', () => {
     for (let r = 0; r < MAX_SCAN_REVISIONS + 500; r += 1000) await apply(...Array.from({ length: 1000 }, (_, i) => put1(`other/${r + i}`, 'o')));
     const at = await apply(txn(put('w/x', '1'), put('w/y', '1')));
     const sink = new ArraySink();
-    const feed = new WatchFeed(sm, sink, { ...under('w/'), startRevision: 1 });
+    const feed = new WatchFeed(sm, sink, { ...under('w/'), startRevision: 1 }, LIMITS);
     await feed.start();
     expect(sink.lines).toEqual([`${at}.0 w/x=1`, `${at}.1 w/y=1!`]);
     feed.close();
   });
 
-  it('cuts a watcher off between revisions when the transport stays full, naming a revision that loses and repeats nothing', async () => {
+  it('cuts a live watcher off between revisions once its backlog passes the bound in bytes, naming a revision that loses and repeats nothing', async () => {
     const start = (await apply(put1('s/start', '0'))) + 1;
-    for (let t = 0; t < 90; t++) await apply(wide('s/', 125, `t${t}`));
     const sink = new ArraySink();
-    sink.full = true;
-    const feed = new WatchFeed(sm, sink, { ...under('s/'), startRevision: start });
+    let cutOffs = 0;
+    const feed = new WatchFeed(sm, sink, { ...under('s/'), startRevision: 0 }, { ...SMALL, onCutOff: () => cutOffs++ });
     await feed.start();
+    sink.holding = true; // the client stops reading
+    let backlogAtCut = 0;
+    for (let t = 0; t < 90 && sink.failure === null; t++) {
+      backlogAtCut = feed.backlogBytes;
+      await apply(wide('s/', 125, `t${t}`));
+    }
     expect(sink.failure).toBeInstanceOf(RequestError);
     const err = sink.failure as RequestError;
     expect(err.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(err.message).toMatch(/bytes behind \(--max-stream-bytes 65536\)/);
+    expect(cutOffs).toBe(1);
     const resume = Number(/resume from revision (\d+)$/.exec(err.message)?.[1]);
     expect(resume).toBe(feed.deliveredRevision + 1);
-    // Whole revisions up to the bound (checked between revisions), nothing of `resume`.
+    // Whole revisions (checked between revisions), past the bound by less than one, nothing of `resume`.
     expect(sink.lines.length).toBe((resume - start) * 125);
-    expect(sink.lines.length).toBeGreaterThan(MAX_QUEUED_EVENTS);
-    expect(sink.lines.length).toBeLessThanOrEqual(MAX_QUEUED_EVENTS + 125 + 1);
+    expect(backlogAtCut).toBeGreaterThan(SMALL.maxBacklogBytes);
+    expect(backlogAtCut).toBeLessThan(SMALL.maxBacklogBytes + 125 * 200);
     await apply(wide('s/', 3, 'late'));
     const rest = new ArraySink();
-    const again = new WatchFeed(sm, rest, { ...under('s/'), startRevision: resume });
+    const again = new WatchFeed(sm, rest, { ...under('s/'), startRevision: resume }, LIMITS);
     await again.start();
     expect([...sink.lines, ...rest.lines]).toEqual(await expectedFrom(start, under('s/')));
     again.close();
+  });
+
+  it("reads history at the watcher's pace: a client that does not read stops the reading, and is not cut off", async () => {
+    for (let t = 0; t < 90; t++) await apply(wide('s/', 125, `t${t}`));
+    const sink = new ArraySink();
+    sink.holding = true;
+    const feed = new WatchFeed(sm, sink, { ...under('s/'), startRevision: 1 }, SMALL);
+    const started = feed.start();
+    await turns(20);
+    const stalled = sink.lines.length;
+    await turns(20);
+    expect(sink.lines.length).toBe(stalled); // waiting for the client, not reading on
+    expect(stalled).toBeLessThan(90 * 125 / 4);
+    expect(feed.backlogBytes).toBeLessThan(4 * SMALL.maxBacklogBytes);
+    let done = false;
+    void started.then(() => (done = true));
+    while (!done) {
+      sink.takeAll();
+      await turns(2);
+    }
+    sink.holding = false;
+    sink.takeAll();
+    expect(sink.failure).toBeNull();
+    await apply(wide('s/', 2, 'live'));
+    expect(sink.lines).toEqual(await expectedFrom(1, under('s/')));
+    feed.close();
+  });
+
+  it('reads further history instead when the live changes held during the read pass the bound in bytes', async () => {
+    await apply(wide('h/', 100, 'h'));
+    let reads = 0;
+    const source = interleaved(async (call) => {
+      reads = call + 1;
+      // ~1,900 changes of ~150 bytes: far fewer than MAX_PENDING_EVENTS, more than 64 KiB.
+      if (call === 0) for (let i = 0; i < 12; i++) await apply(...Array.from({ length: 8 }, (_, j) => wide(`p/${i}.${j}.`, 20, 'p')));
+    });
+    const sink = new ArraySink();
+    const feed = new WatchFeed(source, sink, { ...everything, startRevision: 1 }, SMALL);
+    await feed.start();
+    await apply(wide('after/', 2, 'y'));
+    expect(reads).toBeGreaterThanOrEqual(2); // the held changes were dropped and read from history
+    expect(sink.lines.length).toBe(100 + 12 * 8 * 20 + 2);
+    expect(sink.lines).toEqual(await expectedFrom(1, everything));
+    expect(sink.failure).toBeNull();
+    feed.close();
   });
 
   it('ends the watch when writing a change throws, rather than skipping the rest of the revision', async () => {
     const sink = new ArraySink();
     const broken = new Error('cannot encode');
     const write = sink.write.bind(sink);
-    sink.write = (e, last) => {
+    sink.write = (e, last, taken) => {
       if (Buffer.from(e.kv.key).toString() === 'w/1') throw broken;
-      return write(e, last);
+      write(e, last, taken);
     };
-    const feed = new WatchFeed(sm, sink, { ...under('w/'), startRevision: 0 });
+    const feed = new WatchFeed(sm, sink, { ...under('w/'), startRevision: 0 }, LIMITS);
     await feed.start();
     await apply(wide('w/', 3, 'a'));
     await apply(wide('w/', 3, 'b'));
@@ -195,8 +260,8 @@ describe('WatchFeed', () => {
     await apply(put1('w/0', 'mine'));
     const behind = new ArraySink();
     const ahead = new ArraySink();
-    const feedBehind = new WatchFeed(sm, behind, { ...under('w/'), startRevision: 0 });
-    const feedAhead = new WatchFeed(sm, ahead, { ...under('w/'), startRevision: 9 });
+    const feedBehind = new WatchFeed(sm, behind, { ...under('w/'), startRevision: 0 }, LIMITS);
+    const feedAhead = new WatchFeed(sm, ahead, { ...under('w/'), startRevision: 9 }, LIMITS);
     await Promise.all([feedBehind.start(), feedAhead.start()]);
     await sm.restoreSnapshot(await source.createSnapshot());
     expect(behind.failure).toBeInstanceOf(RequestError);
