@@ -13,6 +13,7 @@ import { registerKvCommands } from './kv.js';
 import { registerMaintenanceCommands } from './maintenance.js';
 import { registerModeCommands } from './mode.js';
 import { registerNodeCommands } from './node.js';
+import { RAFTDB_VERSION } from '../version.js';
 
 /** Exit codes: 0 success, 1 the request failed, 2 bad usage. */
 export const EXIT_OK = 0;
@@ -23,7 +24,7 @@ export const EXIT_USAGE = 2;
 export function createProgram(io: CliIo): Command {
   const program = new Command('raftdb')
     .description('raftdb: a Raft-based key-value database')
-    .version('0.1.0')
+    .version(RAFTDB_VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({

@@ -13,6 +13,7 @@ export type Route = 'leader' | 'any';
 export interface Stubs {
   readonly kv: grpc.Client;
   readonly cluster: grpc.Client;
+  readonly maintenance: grpc.Client;
 }
 
 /** Endpoints learnt from leader hints are added, but never past this many in total. */
@@ -72,7 +73,8 @@ export class EndpointPool {
       const pkg = loadRaftdbProto();
       const kv = new pkg.KV(endpoint, this.channel.credentials, { ...CHANNEL_OPTIONS, ...this.channel.options });
       const cluster = new pkg.Cluster(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
-      s = { kv, cluster };
+      const maintenance = new pkg.Maintenance(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
+      s = { kv, cluster, maintenance };
       this.stubsByEndpoint.set(endpoint, s);
     }
     return s;

@@ -34,3 +34,5 @@ export type {
   FailoverEvent,
   EndpointStatus,
 } from './cluster.js';
+export { MaintenanceApi } from './maintenance.js';
+export type { BackupManifest, BackupSummary, BackupPart, HashKvResult } from './maintenance.js';

@@ -33,6 +33,7 @@ export interface RaftdbPackage {
   KV: grpc.ServiceClientConstructor;
   Cluster: grpc.ServiceClientConstructor;
   Raft: grpc.ServiceClientConstructor;
+  Maintenance: grpc.ServiceClientConstructor;
 }
 
 let cached: RaftdbPackage | null = null;
@@ -41,7 +42,7 @@ let cached: RaftdbPackage | null = null;
 export function loadRaftdbProto(): RaftdbPackage {
   if (cached) return cached;
   const root = protoRoot();
-  const def = protoLoader.loadSync(['raftdb/v1/kv.proto', 'raftdb/v1/cluster.proto', 'raftdb/v1/raft.proto'], {
+  const def = protoLoader.loadSync(['raftdb/v1/kv.proto', 'raftdb/v1/cluster.proto', 'raftdb/v1/raft.proto', 'raftdb/v1/maintenance.proto'], {
     ...LOADER_OPTIONS,
     includeDirs: [root],
   });

@@ -15,6 +15,7 @@ import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
 import { DEFAULT_LIMITS, maxGrpcMessageBytes, peerMessageBytesFor } from './kv-convert.js';
 import { kvService } from './kv-service.js';
+import { maintenanceService } from './maintenance-service.js';
 import { MEMBERS_META, MemberDirectory } from './members.js';
 import { SnapshotStaging } from './snapshot-staging.js';
 import type { NodeOptions, RunningNode } from './options.js';
@@ -180,6 +181,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const pkg = loadRaftdbProto();
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
   server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
+  server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId }));
   healthService(server, () => raft.leader !== null);
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
   const isMember = (id: string): boolean => membership.isMember(id);

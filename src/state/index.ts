@@ -16,6 +16,8 @@ export type {
 } from './types.js';
 export type { SnapshotInfo, SnapshotStream, SnapshotWriteOptions } from './snapshot.js';
 export { writeSnapshotDir } from './snapshot.js';
+export { KvHasher, HASH_KV_ALGORITHM, MAX_HASH_OVERLAY_KEYS, hashKvAt } from './hash-kv.js';
+export type { HashKvResult, KvDigest } from './hash-kv.js';
 export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
 export type { DedupeOptions } from './dedupe.js';
 export { MAX_KEYS_PER_COMMAND } from './apply.js';

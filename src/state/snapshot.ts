@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { Level } from 'level';
 import { SnapshotError } from './errors.js';
 import { REPLICATED_END, STATE_KEY } from './keys.js';
+import type { KvHasher } from './hash-kv.js';
 import type { Db } from './kv-records.js';
 import { MAX_SNAPSHOT_BYTES, type SnapshotInfo, SnapshotReader, SnapshotWriter } from './snapshot-format.js';
 import { encodeState, readState } from './state-record.js';
@@ -28,8 +29,11 @@ export interface SnapshotStream extends AsyncIterable<Uint8Array> {
   close(): Promise<void>;
 }
 
-/** Open a snapshot stream over a consistent LevelDB snapshot of `db`, in chunks of about `chunkBytes`. */
-export async function openSnapshotStream(db: Db, chunkBytes: number): Promise<SnapshotStream> {
+/**
+ * Open a snapshot stream over a consistent LevelDB snapshot of `db`, in chunks of about
+ * `chunkBytes`; `hasher`, if given, sees every record as it is encoded (a backup's HashKV).
+ */
+export async function openSnapshotStream(db: Db, chunkBytes: number, hasher?: KvHasher): Promise<SnapshotStream> {
   const snapshot = db.snapshot();
   let state;
   try {
@@ -52,6 +56,7 @@ export async function openSnapshotStream(db: Db, chunkBytes: number): Promise<Sn
         const batch = await it.nextv(READ_BATCH_RECORDS);
         if (batch.length === 0) break;
         for (const [k, v] of batch) {
+          hasher?.addRecord(k, v);
           const full = w.record(k, v);
           if (full) yield full;
         }

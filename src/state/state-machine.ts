@@ -12,6 +12,7 @@ import { DEFAULT_DEDUPE, DedupeTable, type DedupeOptions } from './dedupe.js';
 import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
 import { type Db, type DbSnapshot, decodeKv, mergedRange, overlayKey } from './kv-records.js';
+import { type HashKvResult, type KvHasher, hashKvAt } from './hash-kv.js';
 import { PendingBatch } from './pending.js';
 import { ReadGate } from './read-gate.js';
 import { KvCache } from './kv-cache.js';
@@ -299,9 +300,27 @@ export class StateMachine {
     await this.db.put(SYNC_KEY, Buffer.alloc(0), { sync: true });
   }
 
-  /** A consistent snapshot stream at the current applied index. */
-  createSnapshot(): Promise<SnapshotStream> {
-    return openSnapshotStream(this.db, this.options.snapshotChunkBytes ?? 1024 * 1024);
+  /**
+   * A consistent snapshot stream at the current applied index; `hasher` sees every record as it
+   * is read (a backup computes its HashKV from the same snapshot it streams).
+   */
+  createSnapshot(hasher?: KvHasher): Promise<SnapshotStream> {
+    return openSnapshotStream(this.db, this.options.snapshotChunkBytes ?? 1024 * 1024, hasher);
+  }
+
+  /** HashKV: the keyspace's digest at `revision` (0: now), from one LevelDB snapshot (hash-kv.ts). */
+  async hashKv(revision = 0): Promise<HashKvResult> {
+    if (!Number.isSafeInteger(revision) || revision < 0) throw new InvalidArgumentError('revision', 'must be a non-negative integer');
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    let snapshot: DbSnapshot | undefined;
+    try {
+      snapshot = this.db.snapshot();
+      return await hashKvAt(this.db, snapshot, await readState(this.db, snapshot), revision);
+    } finally {
+      await snapshot?.close();
+      this.gate.leave();
+    }
   }
 
   /**

@@ -1,0 +1,142 @@
+// The Maintenance service (proto/raftdb/v1/maintenance.proto): Backup and HashKV. Both read this
+// node's own state machine, like a SERIALIZABLE read, and never touch the Raft log. Every handler
+// of the service is in this file, so an authorization check (root only) has one place to go.
+import * as grpc from '@grpc/grpc-js';
+import { HASH_KV_ALGORITHM, KvHasher, SNAPSHOT_FORMAT_VERSION, type SnapshotStream } from '../state/index.js';
+import { RAFTDB_VERSION } from '../version.js';
+import { header, unary, type NodeContext } from './context.js';
+import { checkDecoded } from './decode.js';
+import { RequestError, toServiceError } from './errors.js';
+
+/** Version of the Backup stream's own messages (manifest and summary). */
+export const BACKUP_STREAM_VERSION = 1;
+/** Backups one node streams at once: each holds a LevelDB snapshot (old tables stay on disk). */
+export const MAX_CONCURRENT_BACKUPS = 2;
+/** HashKV calls one node runs at once: each reads the whole keyspace. */
+export const MAX_CONCURRENT_HASHES = 2;
+/**
+ * Bytes of snapshot data per message. gRPC buffers up to 16 messages on each side of a paused
+ * stream, so this bounds what a stalled reader holds in memory: about 8 MiB per backup here
+ * (measured 30 MiB with 1 MiB messages).
+ */
+export const BACKUP_MESSAGE_BYTES = 256 * 1024;
+/**
+ * A client that reads nothing for this long loses its backup: the LevelDB snapshot it pins keeps
+ * replaced table files on disk, so it must not be held by a reader that went away silently.
+ */
+export const BACKUP_STALL_TIMEOUT_MS = 60_000;
+
+/** What the service says about the cluster in a backup manifest. */
+export interface MaintenanceInfo {
+  clusterId: string;
+  /** The longest a Backup stream waits for its reader (default BACKUP_STALL_TIMEOUT_MS). */
+  stallTimeoutMs?: number;
+}
+
+/** The Maintenance service's handlers. */
+export function maintenanceService(ctx: NodeContext, info: MaintenanceInfo): grpc.UntypedServiceImplementation {
+  const running = { backups: 0, hashes: 0 };
+  return {
+    Backup: (call: grpc.ServerWritableStream<unknown, object>): void => {
+      void backup(ctx, info, running, call);
+    },
+    HashKV: unary<{ revision: number }, object>(ctx, async (call) => {
+      const revision = Number(call.request.revision);
+      if (!Number.isSafeInteger(revision) || revision < 0) throw new RequestError(grpc.status.INVALID_ARGUMENT, 'revision: must be a non-negative integer');
+      if (running.hashes >= MAX_CONCURRENT_HASHES) throw busy(`${running.hashes} HashKV calls already run on ${ctx.id}`);
+      running.hashes++;
+      try {
+        const h = await ctx.sm.hashKv(revision);
+        return { header: header(ctx), hash: h.hash, revision: h.revision, compactRevision: h.compactRevision, keyCount: h.keys, algorithm: HASH_KV_ALGORITHM };
+      } finally {
+        running.hashes--;
+      }
+    }),
+  };
+}
+
+function busy(why: string): RequestError {
+  return new RequestError(grpc.status.RESOURCE_EXHAUSTED, `${why}; retry later`);
+}
+
+/** Streams one backup: manifest, snapshot bytes (as the reader takes them), summary. */
+async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backups: number }, call: grpc.ServerWritableStream<unknown, object>): Promise<void> {
+  const abort = new AbortController();
+  const forget = ctx.streams.add((err) => abort.abort(err));
+  call.on('cancelled', () => abort.abort(new RequestError(grpc.status.CANCELLED, 'backup cancelled by the client')));
+  let stream: SnapshotStream | null = null;
+  let counted = false;
+  try {
+    checkDecoded(call.request);
+    if (running.backups >= MAX_CONCURRENT_BACKUPS) throw busy(`${running.backups} backups already stream from ${ctx.id}`);
+    running.backups++;
+    counted = true;
+    const hasher = new KvHasher();
+    stream = await ctx.sm.createSnapshot(hasher);
+    const out = new Outbox(call, abort.signal, info.stallTimeoutMs ?? BACKUP_STALL_TIMEOUT_MS);
+    await out.write({ manifest: manifestOf(ctx, info, stream) });
+    for await (const chunk of stream) {
+      for (let off = 0; off < chunk.length; off += BACKUP_MESSAGE_BYTES) await out.write({ data: chunk.subarray(off, off + BACKUP_MESSAGE_BYTES) });
+    }
+    const end = stream.info();
+    if (!end) throw new Error('the snapshot stream ended without its end frame');
+    const digest = hasher.digest();
+    await out.write({ summary: { keyCount: digest.keys, hashKv: digest.hash, snapshotBytes: end.bytes, records: end.pairs, snapshotSha256: end.checksum } });
+    call.end();
+    ctx.log.info({ revision: stream.revision, index: stream.appliedIndex, bytes: end.bytes, keys: digest.keys }, 'backup streamed');
+  } catch (err) {
+    const reason: unknown = abort.signal.aborted ? abort.signal.reason : err;
+    ctx.log.warn({ err: (reason as Error)?.message ?? String(reason) }, 'backup not completed');
+    if (!call.cancelled) call.emit('error', toServiceError(reason));
+  } finally {
+    if (counted) running.backups--;
+    forget();
+    await stream?.close();
+  }
+}
+
+function manifestOf(ctx: NodeContext, info: MaintenanceInfo, s: SnapshotStream): object {
+  return {
+    formatVersion: BACKUP_STREAM_VERSION,
+    snapshotFormatVersion: SNAPSHOT_FORMAT_VERSION,
+    clusterId: info.clusterId,
+    memberId: ctx.id,
+    revision: s.revision,
+    raftIndex: s.appliedIndex,
+    raftTerm: s.appliedTerm,
+    createdAtMs: Date.now(),
+    raftdbVersion: RAFTDB_VERSION,
+    hashAlgorithm: HASH_KV_ALGORITHM,
+  };
+}
+
+/**
+ * Writes to a server stream with back-pressure: when gRPC's buffer is full, waits for it to
+ * drain, at most `stallMs`; fails at once when the call is cancelled or the node shuts down.
+ */
+class Outbox {
+  constructor(
+    private readonly call: grpc.ServerWritableStream<unknown, object>,
+    private readonly signal: AbortSignal,
+    private readonly stallMs: number,
+  ) {}
+
+  async write(message: object): Promise<void> {
+    if (this.signal.aborted) throw this.signal.reason;
+    if (this.call.write(message)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (err: unknown): void => {
+        clearTimeout(timer);
+        this.call.off('drain', onDrain);
+        this.signal.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = (): void => done(null);
+      const onAbort = (): void => done(this.signal.reason);
+      const timer = setTimeout(() => done(new RequestError(grpc.status.DEADLINE_EXCEEDED, `the backup reader took nothing for ${this.stallMs} ms`)), this.stallMs);
+      this.call.on('drain', onDrain);
+      this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
