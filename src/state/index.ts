@@ -18,7 +18,7 @@ export type { SnapshotInfo, SnapshotStream, SnapshotWriteOptions } from './snaps
 export { writeSnapshotDir } from './snapshot.js';
 export { KvHasher, HASH_KV_ALGORITHM, MAX_HASH_OVERLAY_KEYS, hashKvAt } from './hash-kv.js';
 export type { HashKvResult, KvDigest } from './hash-kv.js';
-export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
+export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION, END_FRAME_BYTES as SNAPSHOT_END_FRAME_BYTES, SnapshotReader } from './snapshot-format.js';
 export type { DedupeOptions } from './dedupe.js';
 export { MAX_KEYS_PER_COMMAND } from './apply.js';
 export { prefixEnd } from './keys.js';
