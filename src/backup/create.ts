@@ -3,7 +3,7 @@
 // against what arrived — so a stream cut short (the member died, a leader change installed a
 // snapshot under it) never becomes a file: the partial file is removed and the next member is
 // asked, from the start. Only a complete, checked stream is renamed to its .rdbk name.
-import { type BackupPart, type RaftdbClient, RaftdbError } from '../client/index.js';
+import { type BackupManifest, type BackupPart, type RaftdbClient, RaftdbError } from '../client/index.js';
 import { SNAPSHOT_FORMAT_VERSION, SnapshotError, SnapshotReader } from '../state/index.js';
 import { BackupError } from './errors.js';
 import { type BackupWriteOptions, BackupFileWriter, codecOptions, type WrittenBackup } from './writer.js';
@@ -15,6 +15,8 @@ export const SUPPORTED_STREAM_VERSION = 1;
 export interface CreateOptions extends BackupWriteOptions {
   /** Called as data arrives with the snapshot bytes received so far. */
   onProgress?: (bytes: number) => void;
+  /** Called with each member's manifest as its stream starts (again for each attempt). */
+  onManifest?: (manifest: BackupManifest) => void;
 }
 
 const ignoreRecord = (): void => {};
@@ -25,6 +27,7 @@ export async function writeBackupFromStream(parts: AsyncIterable<BackupPart>, di
   const first = await it.next();
   if (first.done || first.value.type !== 'manifest') throw new BackupError('the Backup stream did not start with a manifest');
   const m = first.value.manifest;
+  opts.onManifest?.(m);
   if (m.formatVersion !== SUPPORTED_STREAM_VERSION) {
     throw new BackupError(`the member sends Backup stream version ${m.formatVersion}; this raftdb reads version ${SUPPORTED_STREAM_VERSION}: use a raftdb of the member's version`);
   }
@@ -106,7 +109,6 @@ export async function backupFromCluster(client: RaftdbClient, dir: string, opts:
       // A local problem (the disk, the options) would fail on every member: stop at once.
       if (!isSourceFailure(err)) throw err;
       failures.push({ endpoint, error: (err as Error).message });
-      opts.onProgress?.(0);
     }
   }
   throw new BackupError(`no member completed a backup: ${failures.map((f) => `${f.endpoint}: ${f.error}`).join('; ') || 'cancelled'}`);

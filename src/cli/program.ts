@@ -2,8 +2,10 @@
 // place where an error becomes a message and an exit code.
 import { Command, CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
+import { registerBackupCommands } from './backup.js';
 import { registerBenchCommands } from './bench.js';
 import { registerCertsCommands } from './certs.js';
+import { registerCheckCommands } from './check.js';
 import { registerClusterCommands } from './cluster.js';
 import { type CliIo, CliFailure, UsageError } from './common.js';
 import { registerDevCommand } from './dev.js';
@@ -42,6 +44,8 @@ export function createProgram(io: CliIo): Command {
   registerNodeCommands(program, io);
   registerMaintenanceCommands(program, io);
   registerCertsCommands(program, io);
+  registerBackupCommands(program, io);
+  registerCheckCommands(program, io);
   return program;
 }
 

@@ -19,6 +19,8 @@ export interface BackupManifest {
   createdAtMs: number;
   raftdbVersion: string;
   hashAlgorithm: string;
+  /** The member's estimate of the data's size, for progress only. */
+  estimatedBytes: number;
 }
 
 /** What a backup's data added up to, sent after it (maintenance.proto BackupSummary). */

@@ -162,7 +162,8 @@ export class LivenessMonitor {
   }
 }
 
-function formatBytes(n: number): string {
+/** A byte count for people: 512 B, 3.2 MiB, 1.0 GiB. */
+export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) {

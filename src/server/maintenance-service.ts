@@ -72,9 +72,10 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
     running.backups++;
     counted = true;
     const hasher = new KvHasher();
+    const estimatedBytes = await ctx.sm.approximateBytes().catch(() => 0);
     stream = await ctx.sm.createSnapshot(hasher);
     const out = new Outbox(call, abort.signal, info.stallTimeoutMs ?? BACKUP_STALL_TIMEOUT_MS);
-    await out.write({ manifest: manifestOf(ctx, info, stream) });
+    await out.write({ manifest: { ...manifestOf(ctx, info, stream), estimatedBytes } });
     for await (const chunk of stream) {
       for (let off = 0; off < chunk.length; off += BACKUP_MESSAGE_BYTES) await out.write({ data: chunk.subarray(off, off + BACKUP_MESSAGE_BYTES) });
     }

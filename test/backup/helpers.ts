@@ -41,6 +41,7 @@ export async function* backupParts(sm: StateMachine, opts: { clusterId?: string;
       createdAtMs: Date.now(),
       raftdbVersion: '0.1.0',
       hashAlgorithm: HASH_KV_ALGORITHM,
+      estimatedBytes: await sm.approximateBytes(),
     },
   };
   const step = opts.messageBytes ?? 256 * 1024;
