@@ -14,3 +14,5 @@ export { replayBackup, verifyBackup } from './replay.js';
 export type { ReplayResult, ReplayOptions, VerifyResult } from './replay.js';
 export { loadKeyFile, generateKeyFile, keyIdOf, KEY_BYTES } from './keys.js';
 export type { BackupKey } from './keys.js';
+export { restoreDataDir, restoredClusterId, RestoreRefusedError } from './restore.js';
+export type { RestoreOptions, RestoreResult } from './restore.js';

@@ -3,7 +3,7 @@
 // spawned it goes away) and exits 0.
 import { type Command, Option } from 'commander';
 import { isEndpoint } from '../client/errors.js';
-import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
+import { type NodeOptions, type RunningNode, readClusterId, startNode } from '../server/index.js';
 import { type CliIo, CliFailure, UsageError, intSetting } from './common.js';
 import type { ReadyMessage } from './local-cluster.js';
 import { type ServeTlsFlags, addServeTlsOptions, serveTlsOptions } from './tls-flags.js';
@@ -48,11 +48,15 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--data-dir <dir>', 'data directory (RAFTDB_DATA_DIR)')
     .option('--join', 'join an existing cluster instead of founding one (RAFTDB_JOIN=1)')
     .option('--priority <n>', 'leadership priority; 0 never leads; default 1 (RAFTDB_PRIORITY)')
-    .option('--cluster-id <id>', 'cluster id; default raftdb (RAFTDB_CLUSTER_ID)')
+    .option('--cluster-id <id>', 'cluster id; default the one a restored data directory records, else raftdb (RAFTDB_CLUSTER_ID)')
     .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
+    // A restored data directory names its cluster: use it unless one was given (startNode
+    // refuses a mismatch either way).
+    const recorded = (flags.clusterId ?? io.env.RAFTDB_CLUSTER_ID) ? null : await readClusterId(opts.dataDir);
+    if (recorded) opts.clusterId = recorded;
     // Every file the node creates (WAL, LevelDB, snapshots) is the node user's alone: 0600/0700.
     process.umask(0o077);
     const signals = signalWaiter();

@@ -15,6 +15,7 @@ import { registerKvCommands } from './kv.js';
 import { registerMaintenanceCommands } from './maintenance.js';
 import { registerModeCommands } from './mode.js';
 import { registerNodeCommands } from './node.js';
+import { registerRestoreCommand } from './restore.js';
 import { RAFTDB_VERSION } from '../version.js';
 
 /** Exit codes: 0 success, 1 the request failed, 2 bad usage. */
@@ -46,6 +47,7 @@ export function createProgram(io: CliIo): Command {
   registerCertsCommands(program, io);
   registerBackupCommands(program, io);
   registerCheckCommands(program, io);
+  registerRestoreCommand(program, io);
   return program;
 }
 

@@ -8,7 +8,7 @@ import { NodeTls } from '../tls/index.js';
 import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
-import { prepareDataDir } from './data-dir.js';
+import { checkDataDirIdentity, prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
 import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
@@ -42,6 +42,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // Certificates first: a node with a bad one must not start at all (the error names the file).
   const tls = opts.tls ? new NodeTls(opts.tls, log) : null;
   await prepareDataDir(opts.dataDir, log);
+  await checkDataDirIdentity(opts.dataDir, opts.clusterId);
   const wal = await Wal.open(join(opts.dataDir, 'wal'));
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
   const sm = await StateMachine.open(join(opts.dataDir, 'state'), opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles });

@@ -111,6 +111,26 @@ describe('raftdb backup', () => {
   });
 });
 
+describe('raftdb restore', () => {
+  it('writes a member, says how to start it, and refuses a non-empty directory and bad usage', async () => {
+    const out = join(dir, 'for-restore');
+    const c = JSON.parse((await raftdb(['backup', 'create', '--out', out, '--endpoints', endpoints, '--json'])).stdout);
+    const dataDir = join(dir, 'restored-n1');
+    const initial = 'n1=127.0.0.1:17001,n2=127.0.0.1:17002,n3=127.0.0.1:17003';
+    const r = await raftdb(['restore', '--from', c.path, '--data-dir', dataDir, '--name', 'n1', '--initial-cluster', initial]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^restored n1 into ${dataDir}: revision ${c.revision} \\(index \\d+\\) of cluster test, 300 keys, HashKV ${c.hashKv} verified`));
+    expect(r.stdout).toMatch(/new cluster id: test-restored-[0-9a-f]{8}\nstart it with:\n  raftdb serve --id n1 --listen 127.0.0.1:17001 --peers n1=.* --data-dir .* --cluster-id test-restored-/);
+    const again = await raftdb(['restore', '--from', c.path, '--data-dir', dataDir, '--name', 'n1', '--initial-cluster', initial]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`data directory ${dataDir} is not empty`);
+    expect((await raftdb(['restore', '--from', c.path, '--data-dir', dataDir, '--initial-cluster', initial])).code).toBe(2);
+    expect((await raftdb(['restore', '--from', c.path, '--data-dir', dataDir, '--name', 'n1', '--initial-cluster', 'n1=nowhere'])).code).toBe(2);
+    const forced = await raftdb(['restore', '--from', c.path, '--data-dir', dataDir, '--name', 'n2', '--initial-cluster', initial, '--force', '--json']);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ name: 'n2', revision: c.revision, keys: 300, hashKv: c.hashKv });
+  });
+});
+
 describe('raftdb check hash', () => {
   it('all members agree; a member whose data was altered behind its back is named', async () => {
     const ok = await raftdb(['check', 'hash', '--endpoints', endpoints]);
