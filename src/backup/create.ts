@@ -17,6 +17,12 @@ export interface CreateOptions extends BackupWriteOptions {
   onProgress?: (bytes: number) => void;
   /** Called with each member's manifest as its stream starts (again for each attempt). */
   onManifest?: (manifest: BackupManifest) => void;
+  /**
+   * Read at most this many bytes of data per second: the member, the network and this process's
+   * compression then take their share of the machines over a longer time (flow control holds
+   * the member back). Default: as fast as they go.
+   */
+  maxBytesPerSecond?: number;
 }
 
 const ignoreRecord = (): void => {};
@@ -52,6 +58,7 @@ export async function writeBackupFromStream(parts: AsyncIterable<BackupPart>, di
   try {
     const check = new SnapshotReader();
     let received = 0;
+    const t0 = performance.now();
     for (;;) {
       const next = await it.next();
       if (next.done) throw new BackupError(`the Backup stream ended after ${received} bytes without its summary`);
@@ -61,6 +68,10 @@ export async function writeBackupFromStream(parts: AsyncIterable<BackupPart>, di
         await writer.write(part.data);
         received += part.data.length;
         opts.onProgress?.(received);
+        if (opts.maxBytesPerSecond) {
+          const aheadMs = (received / opts.maxBytesPerSecond) * 1000 - (performance.now() - t0);
+          if (aheadMs > 1) await new Promise((r) => setTimeout(r, aheadMs));
+        }
         continue;
       }
       if (part.type !== 'summary') throw new BackupError('a second manifest in the Backup stream');

@@ -16,7 +16,10 @@ import { join } from 'node:path';
 import { RESTORE_MARKER, writeClusterId, writeDurably } from '../server/data-dir.js';
 import { MEMBERS_META } from '../server/members.js';
 import { Wal } from '../wal/index.js';
+import { applyArchivedRevisions, StateMachine } from '../state/index.js';
+import { archiveCoverage, type ArchiveCoverage, archivedRevisions, revisionAtTime } from './archive-reader.js';
 import { BackupError } from './errors.js';
+import type { FileManifest } from './format.js';
 import type { BackupKey } from './keys.js';
 import { replayBackup, type ReplayResult } from './replay.js';
 import { BackupFileReader } from './reader.js';
@@ -37,6 +40,23 @@ export interface RestoreOptions {
   force?: boolean;
   keys?: readonly BackupKey[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * Point-in-time: after the backup, apply the continuous archive in `archiveDir` up to
+   * `toRevision`, or up to the last revision applied at or before `toTimeMs`, or (neither) as far
+   * as the archive reaches without a gap.
+   */
+  pointInTime?: { archiveDir: string; toRevision?: number; toTimeMs?: number };
+}
+
+/** What a point-in-time restore applied on top of the backup. */
+export interface PointInTimeResult {
+  /** The revision restored to. */
+  revision: number;
+  /** Archived revisions applied (backup revision + 1 .. revision) and their changes. */
+  revisions: number;
+  changes: number;
+  /** How far the archive reached without a gap after the backup. */
+  archivedThrough: number;
 }
 
 /** What a restore wrote. */
@@ -45,6 +65,8 @@ export interface RestoreResult extends ReplayResult {
   name: string;
   clusterId: string;
   seconds: number;
+  /** Set for a point-in-time restore; `hashKv` and `keys` are then those of the state restored. */
+  pointInTime: PointInTimeResult | null;
 }
 
 /** Restore refused before anything was written (a non-empty directory, a bad member list). */
@@ -71,7 +93,8 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
   const head = await BackupFileReader.open(o.from, { keys: o.keys ?? [] });
   const manifest = head.manifest;
   await head.close();
-  const clusterId = o.clusterId ?? restoredClusterId(manifest.clusterId, manifest.id, o.initialCluster);
+  const target = o.pointInTime ? await pointInTimeTarget(o.pointInTime, manifest) : null;
+  const clusterId = o.clusterId ?? restoredClusterId(manifest.clusterId, target ? `${manifest.id}@${target.revision}` : manifest.id, o.initialCluster);
   if (clusterId === manifest.clusterId) {
     throw new RestoreRefusedError(`--cluster-id ${clusterId} is the backed-up cluster's own id: a restored cluster must have a new one, so the old cluster's members refuse it`);
   }
@@ -81,21 +104,94 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
   try {
     await writeDurably(marker, `${new Date().toISOString()} restore of ${o.from}\n`);
     const book = Object.fromEntries(o.initialCluster);
-    const replayed = await replayBackup(o.from, join(o.dataDir, 'state'), { keys: o.keys ?? [], meta: { [MEMBERS_META]: book }, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    const stateDir = join(o.dataDir, 'state');
+    let replayed = await replayBackup(o.from, stateDir, { keys: o.keys ?? [], meta: { [MEMBERS_META]: book }, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    let index = manifest.raftIndex;
+    let pointInTime: PointInTimeResult | null = null;
+    if (target && o.pointInTime) {
+      const pit = await applyArchive(o.pointInTime.archiveDir, target, stateDir, manifest);
+      replayed = { ...replayed, hashKv: pit.hash, keys: pit.keys };
+      index = pit.index;
+      pointInTime = pit.result;
+    }
     const wal = await Wal.open(join(o.dataDir, 'wal'));
     try {
       const voters = [...o.initialCluster.keys()].sort();
-      await wal.saveSnapshotMeta({ index: manifest.raftIndex, term: manifest.raftTerm, conf: { voters, votersOutgoing: [], learners: [], learnersNext: [] } });
-      await wal.saveHardState({ term: manifest.raftTerm, vote: null, commit: manifest.raftIndex });
+      await wal.saveSnapshotMeta({ index, term: manifest.raftTerm, conf: { voters, votersOutgoing: [], learners: [], learnersNext: [] } });
+      await wal.saveHardState({ term: manifest.raftTerm, vote: null, commit: index });
     } finally {
       await wal.close();
     }
     await writeClusterId(o.dataDir, clusterId);
     await rm(marker);
-    return { ...replayed, dataDir: o.dataDir, name: o.name, clusterId, seconds: (performance.now() - t0) / 1000 };
+    return { ...replayed, dataDir: o.dataDir, name: o.name, clusterId, seconds: (performance.now() - t0) / 1000, pointInTime };
   } catch (err) {
     await undo(o.dataDir, created);
     throw err;
+  }
+}
+
+/**
+ * The revision a point-in-time restore goes to, checked against what the backup and the archive
+ * cover (RestoreRefusedError saying the covered range), before anything is written.
+ */
+async function pointInTimeTarget(p: NonNullable<RestoreOptions['pointInTime']>, m: FileManifest): Promise<{ revision: number; coverage: ArchiveCoverage }> {
+  const coverage = await archiveCoverage(p.archiveDir, m.revision + 1);
+  const covered = `the backup is at revision ${m.revision}${coverage.last > m.revision ? ` and the archive continues it without a gap to revision ${coverage.last}` : ', and the archive has no segment that continues it'}`;
+  if (p.toRevision !== undefined && p.toTimeMs !== undefined) throw new RestoreRefusedError('give --to-revision or --to-time, not both');
+  if (p.toRevision !== undefined) {
+    if (p.toRevision < m.revision || p.toRevision > coverage.last) throw new RestoreRefusedError(`revision ${p.toRevision} is outside what the backup and the archive cover: ${covered}`);
+    return { revision: p.toRevision, coverage };
+  }
+  if (p.toTimeMs !== undefined) {
+    const iso = new Date(p.toTimeMs).toISOString();
+    if (p.toTimeMs < m.createdAtMs) throw new RestoreRefusedError(`${iso} is before the backup was taken (${new Date(m.createdAtMs).toISOString()}, revision ${m.revision}): use an older backup`);
+    if (coverage.last === m.revision) throw new RestoreRefusedError(`${iso} is after the backup was taken, and ${covered}`);
+    const t = await revisionAtTime(p.archiveDir, coverage, coverage.last, m.clusterId, p.toTimeMs);
+    // Past the archive's last revision nothing is known (the archive may lag, or stop): refuse.
+    if (t.revision === coverage.last && p.toTimeMs > t.atMs) {
+      throw new RestoreRefusedError(`${iso} is after the last archived revision (${coverage.last}, applied ${new Date(t.atMs).toISOString()}): ${covered}`);
+    }
+    return { revision: Math.max(m.revision, t.revision), coverage };
+  }
+  return { revision: coverage.last, coverage };
+}
+
+/** Applies the archived revisions after the backup up to the target; returns the new index and HashKV. */
+async function applyArchive(
+  archiveDir: string,
+  target: { revision: number; coverage: ArchiveCoverage },
+  stateDir: string,
+  m: FileManifest,
+): Promise<{ index: number; hash: string; keys: number; result: PointInTimeResult }> {
+  let lastIndex = 0;
+  const revisions = (async function* () {
+    for await (const r of archivedRevisions(archiveDir, target.coverage, target.revision, m.clusterId)) {
+      lastIndex = Math.max(lastIndex, r.index);
+      yield r;
+    }
+  })();
+  // A revision's Raft index is known when the leader saw it applied; the backup's is a floor.
+  const index = (): number => Math.max(m.raftIndex, lastIndex);
+  const applied = await applyArchivedRevisions(stateDir, revisions, () => ({ appliedIndex: index(), appliedTerm: m.raftTerm })).catch((err: Error) => {
+    throw new BackupError(`archive ${archiveDir} does not continue the backup: ${err.message}`);
+  });
+  const h = await hashOf(stateDir);
+  return {
+    index: index(),
+    ...h,
+    result: { revision: applied.revision, revisions: applied.revision - m.revision, changes: applied.changes, archivedThrough: target.coverage.last },
+  };
+}
+
+/** The restored state's HashKV. */
+async function hashOf(stateDir: string): Promise<{ hash: string; keys: number }> {
+  const sm = await StateMachine.open(stateDir);
+  try {
+    const h = await sm.hashKv();
+    return { hash: h.hash, keys: h.keys };
+  } finally {
+    await sm.close();
   }
 }
 

@@ -25,6 +25,7 @@ interface CreateFlags extends CommonOptions {
   level?: number;
   chunkSize?: number;
   keyFile?: string;
+  rateLimit?: number;
 }
 
 /** Repeatable --key-file. */
@@ -46,6 +47,7 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     .option('--level <n>', 'compression level: gzip 1-9 (default 6), brotli 0-11 (default 5)', nonNegativeInt)
     .option('--chunk-size <bytes>', 'raw bytes per chunk, 65536..67108864 (default 4194304)', positiveInt)
     .option('--key-file <file>', 'encrypt with this key (AES-256-GCM; make one with backup keygen)')
+    .option('--rate-limit <MBps>', 'read at most this many MB (10^6 bytes) of data per second, to leave the cluster its CPU and disk', positiveInt)
     .action(async (opts: CreateFlags) => runCreate(io, opts));
 
   backup
@@ -98,6 +100,7 @@ async function runCreate(io: CliIo, opts: CreateFlags): Promise<void> {
       ...(opts.level !== undefined ? { level: opts.level } : {}),
       ...(opts.chunkSize !== undefined ? { chunkBytes: opts.chunkSize } : {}),
       key,
+      ...(opts.rateLimit ? { maxBytesPerSecond: opts.rateLimit * 1e6 } : {}),
       onManifest: (m) => {
         estimate = m.estimatedBytes;
         bar?.stop();

@@ -32,6 +32,8 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   clusterId?: string;
   logLevel?: string;
   maxRequestBytes?: string;
+  archiveDir?: string;
+  archiveSegmentMs?: string;
 }
 
 /** Registers serve. */
@@ -50,6 +52,8 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--priority <n>', 'leadership priority; 0 never leads; default 1 (RAFTDB_PRIORITY)')
     .option('--cluster-id <id>', 'cluster id; default the one a restored data directory records, else raftdb (RAFTDB_CLUSTER_ID)')
     .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
+    .option('--archive-dir <dir>', 'continuous archiving: the leader writes every revision here; a directory every member shares (RAFTDB_ARCHIVE_DIR)')
+    .option('--archive-segment-ms <ms>', 'an archive segment is closed this often; 100..60000, default 1000 (RAFTDB_ARCHIVE_SEGMENT_MS)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
@@ -133,6 +137,10 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   const tls = serveTlsOptions(f, env);
   if (tls) opts.tls = tls;
+  const archiveDir = f.archiveDir ?? env.RAFTDB_ARCHIVE_DIR;
+  const segmentMs = f.archiveSegmentMs ?? env.RAFTDB_ARCHIVE_SEGMENT_MS;
+  if (segmentMs !== undefined && !archiveDir) throw new UsageError('--archive-segment-ms needs --archive-dir');
+  if (archiveDir) opts.archive = { dir: archiveDir, ...(segmentMs !== undefined ? { segmentMs: intSetting(segmentMs, '--archive-segment-ms (RAFTDB_ARCHIVE_SEGMENT_MS)', 100, 60_000) } : {}) };
   return opts;
 }
 

@@ -55,6 +55,10 @@ export interface NodeStatus {
   syncDegraded: boolean;
   ackedWritesByMode: Record<string, number>;
   syncDegradations: number;
+  /** Continuous archiving: this member archives now (it leads); the last archived revision; the lag. */
+  archiveActive: boolean;
+  archiveLastRevision: number;
+  archiveLagSeconds: number;
 }
 
 /** A member of the cluster. */

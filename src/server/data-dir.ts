@@ -42,9 +42,10 @@ export async function writeClusterId(dataDir: string, clusterId: string): Promis
   await writeDurably(join(dataDir, CLUSTER_ID_FILE), `${clusterId}\n`);
 }
 
-/** Writes `text` to `path` so that it survives a crash whole or not at all. */
-export async function writeDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp`;
+/** Writes `text` (or bytes) to `path` so that it survives a crash whole or not at all. */
+export async function writeDurably(path: string, text: string | Buffer): Promise<void> {
+  // A name of its own: two writers of one path (archivers of two members) must not share a temp file.
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
   const fh = await open(tmp, 'w', 0o600);
   try {
     await fh.writeFile(text);

@@ -7,6 +7,7 @@ import { StateMachine } from '../state/index.js';
 import { NodeTls } from '../tls/index.js';
 import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
+import { Archiver } from '../backup/archiver.js';
 import { clusterService } from './cluster-service.js';
 import { checkDataDirIdentity, prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
@@ -144,6 +145,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       },
       onUnreachable: (peer) => obs?.metrics.recordAppendError(peer),
   };
+  // Declared before the services that report it; set once the driver runs.
+  let archiveStatus = (): Record<string, unknown> => ({});
   const transport = new GrpcPeerTransport({
     selfId: opts.id,
     clusterId: opts.clusterId,
@@ -181,7 +184,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
-  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, () => failover.statusExtras()), ...failover.service() });
+  const statusExtras = (): Record<string, unknown> => ({ ...failover.statusExtras(), ...archiveStatus() });
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service() });
   server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId }));
   healthService(server, () => raft.leader !== null);
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
@@ -194,6 +198,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     server.bindAsync(opts.listen, tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   driver.start();
+  const archiver = opts.archive ? new Archiver({ ...opts.archive, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
+  archiver?.start();
+  if (archiver) {
+    archiveStatus = () => {
+      const a = archiver.status();
+      return { archiveActive: a.active, archiveLastRevision: a.lastArchivedRevision, archiveLagSeconds: a.lagSeconds };
+    };
+  }
   obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
@@ -220,6 +232,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes
+    await archiver?.stop();
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();
     ctx.streams.closeAll('node shutting down; reconnect to another node');

@@ -47,6 +47,11 @@ export interface NodeOptions {
   httpAllowedHosts?: string[];
   /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
   tls?: NodeTlsOptions;
+  /**
+   * Continuous archiving: while leader, write every applied revision into segments in `dir`
+   * (shared by every member), one every `segmentMs` (default 1000). See src/backup/archiver.ts.
+   */
+  archive?: { dir: string; segmentMs?: number };
 }
 
 /** A started node. */

@@ -31,3 +31,5 @@ export {
   SnapshotError,
   StateInvariantError,
 } from './errors.js';
+export { applyArchivedRevisions } from './replay-changes.js';
+export type { ArchivedChange, ArchivedRevision } from './replay-changes.js';

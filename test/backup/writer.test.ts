@@ -96,6 +96,15 @@ describe('writing a backup', () => {
     await onlyEarlier();
   });
 
+  it('--rate-limit: the stream is read no faster than the limit', async () => {
+    const bytes = parts.reduce((n, p) => n + (p.type === 'data' ? p.data.length : 0), 0);
+    const limit = bytes / 0.5; // half a second's worth
+    const t0 = performance.now();
+    const w = await writeBackupFromStream(replay(parts), out, { chunkBytes: CHUNK, maxBytesPerSecond: limit });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(450);
+    await cleanupExcept(w.path);
+  });
+
   it('bad options are refused before anything is written', async () => {
     for (const o of [{ compression: 'gzip' as const, level: 10 }, { compression: 'brotli' as const, level: 12 }, { chunkBytes: 1000 }, { chunkBytes: 128 * 1024 * 1024 }]) {
       await expect(writeBackupFromStream(replay(parts), out, o)).rejects.toBeInstanceOf(BackupError);

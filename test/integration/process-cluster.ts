@@ -51,6 +51,8 @@ export interface ProcessClusterOptions extends FailoverFlags {
    * e.g. to restore each data directory from a backup for these addresses.
    */
   beforeStart?: (nodes: { id: string; address: string; dataDir: string }[]) => Promise<void>;
+  /** More serve flags for every node, given the cluster's directory (e.g. a shared --archive-dir). */
+  serveArgs?: (clusterDir: string) => string[];
 }
 
 /** One node process and how to start it again. */
@@ -185,7 +187,7 @@ export class ProcessCluster {
     const clusterId = this.opts.clusterId === undefined ? 'proc-test' : this.opts.clusterId;
     args.push('--priority', String(priority), ...(clusterId === null ? [] : ['--cluster-id', clusterId]), '--log-level', this.opts.logLevel ?? 'info');
     if (joining) args.push('--join');
-    args.push(...this.tlsArgs(id));
+    args.push(...this.tlsArgs(id), ...(this.opts.serveArgs?.(this.dir) ?? []));
     const o = this.opts;
     if (o.preferredLeader && this.flags.has('--preferred-leader')) args.push('--preferred-leader', o.preferredLeader);
     if (o.autoFailback && this.flags.has('--auto-failback')) args.push('--auto-failback');
