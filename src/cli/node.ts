@@ -34,6 +34,7 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   maxRequestBytes?: string;
   archiveDir?: string;
   archiveSegmentMs?: string;
+  corruptionCheckInterval?: string;
 }
 
 /** Registers serve. */
@@ -54,6 +55,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
     .option('--archive-dir <dir>', 'continuous archiving: the leader writes every revision here; a directory every member shares (RAFTDB_ARCHIVE_DIR)')
     .option('--archive-segment-ms <ms>', 'an archive segment is closed this often; 100..60000, default 1000 (RAFTDB_ARCHIVE_SEGMENT_MS)')
+    .option('--corruption-check-interval <ms>', 'compare HashKV with the other members this often and raise CORRUPT on a mismatch; 1000..86400000, off by default (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
@@ -140,6 +142,8 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   const archiveDir = f.archiveDir ?? env.RAFTDB_ARCHIVE_DIR;
   const segmentMs = f.archiveSegmentMs ?? env.RAFTDB_ARCHIVE_SEGMENT_MS;
   if (segmentMs !== undefined && !archiveDir) throw new UsageError('--archive-segment-ms needs --archive-dir');
+  const checkMs = f.corruptionCheckInterval ?? env.RAFTDB_CORRUPTION_CHECK_INTERVAL_MS;
+  if (checkMs !== undefined) opts.corruptionCheckIntervalMs = intSetting(checkMs, '--corruption-check-interval (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)', 1000, 86_400_000);
   if (archiveDir) opts.archive = { dir: archiveDir, ...(segmentMs !== undefined ? { segmentMs: intSetting(segmentMs, '--archive-segment-ms (RAFTDB_ARCHIVE_SEGMENT_MS)', 100, 60_000) } : {}) };
   return opts;
 }

@@ -54,6 +54,8 @@ export function readinessReport(s: MetricsSnapshot, opts: ReadinessOptions = REA
           : `${s.followers.length} followers within ${opts.maxFollowerLagEntries} entries`,
     });
   }
+  // A member whose keyspace differs from the others' must not serve reads (src/backup/corruption-check.ts).
+  if (s.corrupt) checks.push({ name: 'corruption', status: 'unhealthy', detail: s.corrupt });
   checks.push({
     name: 'commit-mode',
     status: s.syncDegraded ? 'degraded' : 'healthy',

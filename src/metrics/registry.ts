@@ -54,6 +54,7 @@ export class NodeMetrics {
   private readonly failoverEvents: Counter<'reason' | 'result'>;
   private readonly switchoverUnavailableSeconds: Histogram;
   private readonly leaderWaitRefused: Counter;
+  private readonly hashMismatches: Counter;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -115,6 +116,11 @@ export class NodeMetrics {
       help: 'Requests answered UNAVAILABLE at once because too many (or too many bytes) already waited for a leader.',
       registers,
     });
+    this.hashMismatches = new Counter({
+      name: `${PREFIX}hash_mismatch_total`,
+      help: "Corruption-check rounds in which this member's HashKV differed from the majority's (it raised CORRUPT).",
+      registers,
+    });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -154,6 +160,11 @@ export class NodeMetrics {
   /** A request could not wait for a leader: the bounds of waiting requests were reached. */
   recordLeaderWaitRefused(): void {
     this.leaderWaitRefused.inc();
+  }
+
+  /** The corruption check found this member's keyspace differing from the majority's. */
+  recordHashMismatch(): void {
+    this.hashMismatches.inc();
   }
 
   /** One WAL group commit took `seconds`. */

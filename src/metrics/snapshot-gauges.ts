@@ -29,6 +29,7 @@ export class SnapshotGauges {
   private readonly asyncSeconds: Gauge;
   private readonly leaderWaitRequests: Gauge;
   private readonly leaderWaitBytes: Gauge;
+  private readonly archiveLag: Gauge;
 
   /** Registers the gauges; `collect` runs at the start of every scrape (it must be idempotent). */
   constructor(registry: Registry, collect: () => void) {
@@ -59,6 +60,7 @@ export class SnapshotGauges {
     this.asyncSeconds = gauge('async_uncommitted_seconds', 'ASYNC window: age of the oldest acknowledged but uncommitted entry.');
     this.leaderWaitRequests = gauge('leader_wait_requests', 'Requests held until this node knows a leader (during an election or transfer).');
     this.leaderWaitBytes = gauge('leader_wait_bytes', 'Estimated bytes of the requests held until this node knows a leader.');
+    this.archiveLag = gauge('archive_lag_seconds', 'Continuous archiving (the archiving leader): how long the oldest revision not yet archived has waited; 0 when caught up or not archiving.');
   }
 
   /** Rewrites every gauge from `s`; per-peer series are rebuilt so departed peers disappear. */
@@ -78,6 +80,7 @@ export class SnapshotGauges {
     this.syncDegraded.set(s.syncDegraded ? 1 : 0);
     this.asyncEntries.set(s.asyncUncommittedEntries);
     this.asyncSeconds.set(s.asyncUncommittedMs / 1000);
+    this.archiveLag.set(s.archiveLagSeconds ?? 0);
     this.leaderWaitRequests.set(s.leaderWaitRequests);
     this.leaderWaitBytes.set(s.leaderWaitBytes);
     this.lagEntries.reset();

@@ -54,6 +54,10 @@ export interface MetricsSnapshot {
   leaderWaitRequests: number;
   /** Their bytes, as estimated when they started waiting. */
   leaderWaitBytes: number;
+  /** Continuous archiving: how long the oldest unarchived revision has waited (absent: not archiving). */
+  archiveLagSeconds?: number;
+  /** Set when the corruption check found this member's keyspace differing from the majority's. */
+  corrupt?: string | null;
 }
 
 /** Health vocabulary shared by the overall report and each check. */

@@ -8,6 +8,8 @@ import { NodeTls } from '../tls/index.js';
 import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
 import { Archiver } from '../backup/archiver.js';
+import { CorruptionCheck } from '../backup/corruption-check.js';
+import { HashPeers } from './hash-peers.js';
 import { clusterService } from './cluster-service.js';
 import { checkDataDirIdentity, prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
@@ -146,7 +148,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       onUnreachable: (peer) => obs?.metrics.recordAppendError(peer),
   };
   // Declared before the services that report it; set once the driver runs.
-  let archiveStatus = (): Record<string, unknown> => ({});
+  let dataSafetyStatus = (): Record<string, unknown> => ({});
   const transport = new GrpcPeerTransport({
     selfId: opts.id,
     clusterId: opts.clusterId,
@@ -184,7 +186,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
-  const statusExtras = (): Record<string, unknown> => ({ ...failover.statusExtras(), ...archiveStatus() });
+  const statusExtras = (): Record<string, unknown> => ({ ...failover.statusExtras(), ...dataSafetyStatus() });
   server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service() });
   server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId }));
   healthService(server, () => raft.leader !== null);
@@ -200,13 +202,37 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   driver.start();
   const archiver = opts.archive ? new Archiver({ ...opts.archive, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
   archiver?.start();
-  if (archiver) {
-    archiveStatus = () => {
-      const a = archiver.status();
-      return { archiveActive: a.active, archiveLastRevision: a.lastArchivedRevision, archiveLagSeconds: a.lagSeconds };
+  const hashPeers = opts.corruptionCheckIntervalMs ? new HashPeers(opts.id, raft, members, tls?.clientCredentials()) : null;
+  const check = hashPeers
+    ? new CorruptionCheck({
+        selfId: opts.id,
+        revision: () => sm.revision(),
+        localHash: async (r) => (await sm.hashKv(r)).hash,
+        peers: () => hashPeers.peers(),
+        log,
+        onMismatch: () => obs?.metrics.recordHashMismatch(),
+      })
+    : null;
+  check?.start(opts.corruptionCheckIntervalMs!);
+  dataSafetyStatus = () => {
+    const a = archiver?.status();
+    const corrupt = check?.alarmText();
+    return {
+      ...(a ? { archiveActive: a.active, archiveLastRevision: a.lastArchivedRevision, archiveLagSeconds: a.lagSeconds } : {}),
+      ...(corrupt ? { alarms: [...((failover.statusExtras().alarms as string[] | undefined) ?? []), corrupt] } : {}),
     };
-  }
-  obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
+  };
+  obs = await startObservability({
+    opts,
+    ctx,
+    wal,
+    transport,
+    failover,
+    tickMs: TICK_MS,
+    fatalError: () => fatalMessage,
+    tls,
+    dataSafety: () => ({ ...(archiver ? { archiveLagSeconds: archiver.status().lagSeconds } : {}), corrupt: check?.alarmText() ?? null }),
+  });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
   let closing: Promise<void> | null = null;
@@ -233,6 +259,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes
     await archiver?.stop();
+    await check?.stop();
+    hashPeers?.close();
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();
     ctx.streams.closeAll('node shutting down; reconnect to another node');

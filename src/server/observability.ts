@@ -22,6 +22,8 @@ interface Deps {
   tickMs: number;
   fatalError: () => string | null;
   tls: NodeTls | null;
+  /** Data-safety state: the archive's lag and the CORRUPT alarm (src/backup). */
+  dataSafety?: () => { archiveLagSeconds?: number; corrupt?: string | null };
 }
 
 /** The node's state as the metrics module sees it: synchronous and cheap (no I/O). */
@@ -58,6 +60,7 @@ function snapshot(d: Deps): MetricsSnapshot {
     asyncUncommittedMs: extras.asyncOldestUncommittedMs,
     leaderWaitRequests: d.ctx.leaderWaits.size,
     leaderWaitBytes: d.ctx.leaderWaits.bytes,
+    ...d.dataSafety?.(),
   };
 }
 

@@ -52,6 +52,11 @@ export interface NodeOptions {
    * (shared by every member), one every `segmentMs` (default 1000). See src/backup/archiver.ts.
    */
   archive?: { dir: string; segmentMs?: number };
+  /**
+   * Compare this member's HashKV with every other member's this often (ms) and raise the CORRUPT
+   * alarm on itself when it differs from the majority (src/backup/corruption-check.ts). Off when absent.
+   */
+  corruptionCheckIntervalMs?: number;
 }
 
 /** A started node. */

@@ -61,6 +61,8 @@ export const OUR_METRICS = [
   'raftdb_leader_wait_requests',
   'raftdb_leader_wait_bytes',
   'raftdb_leader_wait_refused_total',
+  'raftdb_archive_lag_seconds',
+  'raftdb_hash_mismatch_total',
 ] as const;
 
 /** One sample line of the Prometheus text format. */
