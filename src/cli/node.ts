@@ -3,6 +3,7 @@
 // spawned it goes away) and exits 0.
 import { type Command, Option } from 'commander';
 import { isEndpoint } from '../client/errors.js';
+import { cronProblem } from '../backup/scheduler.js';
 import { type NodeOptions, type RunningNode, readClusterId, startNode } from '../server/index.js';
 import { type CliIo, CliFailure, UsageError, intSetting } from './common.js';
 import type { ReadyMessage } from './local-cluster.js';
@@ -35,6 +36,12 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   archiveDir?: string;
   archiveSegmentMs?: string;
   corruptionCheckInterval?: string;
+  backupSchedule?: string;
+  backupDir?: string;
+  backupKeepLast?: string;
+  backupKeepDaily?: string;
+  backupKeepWeekly?: string;
+  backupKeyFile?: string;
 }
 
 /** Registers serve. */
@@ -55,6 +62,12 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
     .option('--archive-dir <dir>', 'continuous archiving: the leader writes every revision here; a directory every member shares (RAFTDB_ARCHIVE_DIR)')
     .option('--archive-segment-ms <ms>', 'an archive segment is closed this often; 100..60000, default 1000 (RAFTDB_ARCHIVE_SEGMENT_MS)')
+    .option('--backup-schedule <cron>', "scheduled backups by the leader, a cron expression in UTC, e.g. '0 */6 * * *' (RAFTDB_BACKUP_SCHEDULE)")
+    .option('--backup-dir <dir>', 'where scheduled backups go (RAFTDB_BACKUP_DIR)')
+    .option('--backup-keep-last <n>', 'after each scheduled backup keep the N newest (RAFTDB_BACKUP_KEEP_LAST)')
+    .option('--backup-keep-daily <n>', '... and the newest of each of the N most recent days (RAFTDB_BACKUP_KEEP_DAILY)')
+    .option('--backup-keep-weekly <n>', '... and of each of the N most recent ISO weeks (RAFTDB_BACKUP_KEEP_WEEKLY)')
+    .option('--backup-key-file <file>', 'encrypt scheduled backups with this key (RAFTDB_BACKUP_KEY_FILE)')
     .option('--corruption-check-interval <ms>', 'compare HashKV with the other members this often and raise CORRUPT on a mismatch; 1000..86400000, off by default (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
@@ -144,8 +157,29 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (segmentMs !== undefined && !archiveDir) throw new UsageError('--archive-segment-ms needs --archive-dir');
   const checkMs = f.corruptionCheckInterval ?? env.RAFTDB_CORRUPTION_CHECK_INTERVAL_MS;
   if (checkMs !== undefined) opts.corruptionCheckIntervalMs = intSetting(checkMs, '--corruption-check-interval (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)', 1000, 86_400_000);
+  const schedule = backupSchedule(f, env);
+  if (schedule) opts.backupSchedule = schedule;
   if (archiveDir) opts.archive = { dir: archiveDir, ...(segmentMs !== undefined ? { segmentMs: intSetting(segmentMs, '--archive-segment-ms (RAFTDB_ARCHIVE_SEGMENT_MS)', 100, 60_000) } : {}) };
   return opts;
+}
+
+/** --backup-* flags (or their variables) as the node's schedule; UsageError names what is wrong. */
+function backupSchedule(f: ServeFlags, env: Record<string, string | undefined>): NodeOptions['backupSchedule'] {
+  const cron = f.backupSchedule ?? env.RAFTDB_BACKUP_SCHEDULE;
+  const dir = f.backupDir ?? env.RAFTDB_BACKUP_DIR;
+  const keepText = { keepLast: f.backupKeepLast ?? env.RAFTDB_BACKUP_KEEP_LAST, keepDaily: f.backupKeepDaily ?? env.RAFTDB_BACKUP_KEEP_DAILY, keepWeekly: f.backupKeepWeekly ?? env.RAFTDB_BACKUP_KEEP_WEEKLY };
+  const keyFile = f.backupKeyFile ?? env.RAFTDB_BACKUP_KEY_FILE;
+  if (!cron) {
+    if (dir || keyFile || Object.values(keepText).some((v) => v !== undefined)) throw new UsageError('--backup-dir, --backup-keep-* and --backup-key-file need --backup-schedule');
+    return undefined;
+  }
+  if (!dir) throw new UsageError('--backup-schedule needs --backup-dir');
+  const problem = cronProblem(cron);
+  if (problem) throw new UsageError(`--backup-schedule (RAFTDB_BACKUP_SCHEDULE): "${cron}" is not a cron expression: ${problem}`);
+  const keep: Record<string, number> = {};
+  const flag = { keepLast: '--backup-keep-last', keepDaily: '--backup-keep-daily', keepWeekly: '--backup-keep-weekly' } as const;
+  for (const k of Object.keys(flag) as (keyof typeof flag)[]) if (keepText[k] !== undefined) keep[k] = intSetting(keepText[k]!, flag[k], 0, 100_000);
+  return { cron, dir, keep, ...(keyFile ? { keyFile } : {}) };
 }
 
 /** Closes the nodes, failing (exit 1) if they take longer than CLOSE_TIMEOUT_MS. */

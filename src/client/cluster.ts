@@ -59,6 +59,10 @@ export interface NodeStatus {
   archiveActive: boolean;
   archiveLastRevision: number;
   archiveLagSeconds: number;
+  /** Scheduled backups: when the last one ran on this member, its revision, its error ('' when it succeeded). */
+  lastBackupAtMs: number;
+  lastBackupRevision: number;
+  lastBackupError: string;
 }
 
 /** A member of the cluster. */

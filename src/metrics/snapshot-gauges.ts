@@ -30,6 +30,10 @@ export class SnapshotGauges {
   private readonly leaderWaitRequests: Gauge;
   private readonly leaderWaitBytes: Gauge;
   private readonly archiveLag: Gauge;
+  private readonly backupLastSuccess: Gauge;
+  private readonly backupDuration: Gauge;
+  private readonly backupBytes: Gauge;
+  private readonly backupPeriod: Gauge;
 
   /** Registers the gauges; `collect` runs at the start of every scrape (it must be idempotent). */
   constructor(registry: Registry, collect: () => void) {
@@ -60,6 +64,10 @@ export class SnapshotGauges {
     this.asyncSeconds = gauge('async_uncommitted_seconds', 'ASYNC window: age of the oldest acknowledged but uncommitted entry.');
     this.leaderWaitRequests = gauge('leader_wait_requests', 'Requests held until this node knows a leader (during an election or transfer).');
     this.leaderWaitBytes = gauge('leader_wait_bytes', 'Estimated bytes of the requests held until this node knows a leader.');
+    this.backupLastSuccess = gauge('backup_last_success_timestamp_seconds', 'Scheduled backups: creation time (Unix s) of the newest backup of this cluster in the backup directory, or when the schedule started; 0 when none is scheduled.');
+    this.backupDuration = gauge('backup_duration_seconds', 'Scheduled backups: how long the last successful one on this member took.');
+    this.backupBytes = gauge('backup_bytes', 'Scheduled backups: file size of the last successful one on this member.');
+    this.backupPeriod = gauge('backup_schedule_period_seconds', 'Scheduled backups: seconds between two scheduled runs; 0 when none is scheduled.');
     this.archiveLag = gauge('archive_lag_seconds', 'Continuous archiving (the archiving leader): how long the oldest revision not yet archived has waited; 0 when caught up or not archiving.');
   }
 
@@ -81,6 +89,10 @@ export class SnapshotGauges {
     this.asyncEntries.set(s.asyncUncommittedEntries);
     this.asyncSeconds.set(s.asyncUncommittedMs / 1000);
     this.archiveLag.set(s.archiveLagSeconds ?? 0);
+    this.backupLastSuccess.set(s.backup?.lastSuccessSeconds ?? 0);
+    this.backupDuration.set(s.backup?.durationSeconds ?? 0);
+    this.backupBytes.set(s.backup?.bytes ?? 0);
+    this.backupPeriod.set(s.backup?.periodSeconds ?? 0);
     this.leaderWaitRequests.set(s.leaderWaitRequests);
     this.leaderWaitBytes.set(s.leaderWaitBytes);
     this.lagEntries.reset();

@@ -58,6 +58,8 @@ export interface MetricsSnapshot {
   archiveLagSeconds?: number;
   /** Set when the corruption check found this member's keyspace differing from the majority's. */
   corrupt?: string | null;
+  /** Scheduled backups (absent: none scheduled): newest backup time, last run's duration and size, the period. */
+  backup?: { lastSuccessSeconds: number; durationSeconds: number; bytes: number; periodSeconds: number };
 }
 
 /** Health vocabulary shared by the overall report and each check. */

@@ -2,14 +2,12 @@
 // node's own state machine, like a SERIALIZABLE read, and never touch the Raft log. Every handler
 // of the service is in this file, so an authorization check (root only) has one place to go.
 import * as grpc from '@grpc/grpc-js';
-import { HASH_KV_ALGORITHM, KvHasher, SNAPSHOT_FORMAT_VERSION, type SnapshotStream } from '../state/index.js';
-import { RAFTDB_VERSION } from '../version.js';
+import { HASH_KV_ALGORITHM } from '../state/index.js';
+import { localBackupParts } from '../backup/local-source.js';
 import { header, unary, type NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toServiceError } from './errors.js';
 
-/** Version of the Backup stream's own messages (manifest and summary). */
-export const BACKUP_STREAM_VERSION = 1;
 /** Backups one node streams at once: each holds a LevelDB snapshot (old tables stay on disk). */
 export const MAX_CONCURRENT_BACKUPS = 2;
 /** HashKV calls one node runs at once: each reads the whole keyspace. */
@@ -64,27 +62,21 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
   const abort = new AbortController();
   const forget = ctx.streams.add((err) => abort.abort(err));
   call.on('cancelled', () => abort.abort(new RequestError(grpc.status.CANCELLED, 'backup cancelled by the client')));
-  let stream: SnapshotStream | null = null;
   let counted = false;
   try {
     checkDecoded(call.request);
     if (running.backups >= MAX_CONCURRENT_BACKUPS) throw busy(`${running.backups} backups already stream from ${ctx.id}`);
     running.backups++;
     counted = true;
-    const hasher = new KvHasher();
-    const estimatedBytes = await ctx.sm.approximateBytes().catch(() => 0);
-    stream = await ctx.sm.createSnapshot(hasher);
     const out = new Outbox(call, abort.signal, info.stallTimeoutMs ?? BACKUP_STALL_TIMEOUT_MS);
-    await out.write({ manifest: { ...manifestOf(ctx, info, stream), estimatedBytes } });
-    for await (const chunk of stream) {
-      for (let off = 0; off < chunk.length; off += BACKUP_MESSAGE_BYTES) await out.write({ data: chunk.subarray(off, off + BACKUP_MESSAGE_BYTES) });
+    let revision = 0;
+    // The parts generator holds a LevelDB snapshot; leaving the loop in any way releases it.
+    for await (const part of localBackupParts(ctx.sm, { clusterId: info.clusterId, memberId: ctx.id, messageBytes: BACKUP_MESSAGE_BYTES })) {
+      if (part.type === 'manifest') revision = part.manifest.revision;
+      await out.write(part.type === 'manifest' ? { manifest: part.manifest } : part.type === 'data' ? { data: part.data } : { summary: part.summary });
+      if (part.type === 'summary') ctx.log.info({ revision, bytes: part.summary.snapshotBytes, keys: part.summary.keyCount }, 'backup streamed');
     }
-    const end = stream.info();
-    if (!end) throw new Error('the snapshot stream ended without its end frame');
-    const digest = hasher.digest();
-    await out.write({ summary: { keyCount: digest.keys, hashKv: digest.hash, snapshotBytes: end.bytes, records: end.pairs, snapshotSha256: end.checksum } });
     call.end();
-    ctx.log.info({ revision: stream.revision, index: stream.appliedIndex, bytes: end.bytes, keys: digest.keys }, 'backup streamed');
   } catch (err) {
     const reason: unknown = abort.signal.aborted ? abort.signal.reason : err;
     ctx.log.warn({ err: (reason as Error)?.message ?? String(reason) }, 'backup not completed');
@@ -92,23 +84,7 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
   } finally {
     if (counted) running.backups--;
     forget();
-    await stream?.close();
   }
-}
-
-function manifestOf(ctx: NodeContext, info: MaintenanceInfo, s: SnapshotStream): object {
-  return {
-    formatVersion: BACKUP_STREAM_VERSION,
-    snapshotFormatVersion: SNAPSHOT_FORMAT_VERSION,
-    clusterId: info.clusterId,
-    memberId: ctx.id,
-    revision: s.revision,
-    raftIndex: s.appliedIndex,
-    raftTerm: s.appliedTerm,
-    createdAtMs: Date.now(),
-    raftdbVersion: RAFTDB_VERSION,
-    hashAlgorithm: HASH_KV_ALGORITHM,
-  };
 }
 
 /**

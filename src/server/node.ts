@@ -9,6 +9,7 @@ import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaf
 import { Wal } from '../wal/index.js';
 import { Archiver } from '../backup/archiver.js';
 import { CorruptionCheck } from '../backup/corruption-check.js';
+import { BackupScheduler, type ScheduleStatus } from '../backup/scheduler.js';
 import { HashPeers } from './hash-peers.js';
 import { clusterService } from './cluster-service.js';
 import { checkDataDirIdentity, prepareDataDir } from './data-dir.js';
@@ -214,11 +215,15 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       })
     : null;
   check?.start(opts.corruptionCheckIntervalMs!);
+  const scheduler = opts.backupSchedule ? new BackupScheduler({ ...opts.backupSchedule, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
+  await scheduler?.start();
   dataSafetyStatus = () => {
     const a = archiver?.status();
     const corrupt = check?.alarmText();
+    const b = scheduler?.status().last;
     return {
       ...(a ? { archiveActive: a.active, archiveLastRevision: a.lastArchivedRevision, archiveLagSeconds: a.lagSeconds } : {}),
+      ...(b ? { lastBackupAtMs: b.atMs, lastBackupRevision: b.revision ?? 0, lastBackupError: b.error ?? '' } : {}),
       ...(corrupt ? { alarms: [...((failover.statusExtras().alarms as string[] | undefined) ?? []), corrupt] } : {}),
     };
   };
@@ -231,7 +236,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     tickMs: TICK_MS,
     fatalError: () => fatalMessage,
     tls,
-    dataSafety: () => ({ ...(archiver ? { archiveLagSeconds: archiver.status().lagSeconds } : {}), corrupt: check?.alarmText() ?? null }),
+    dataSafety: () => ({
+      ...(archiver ? { archiveLagSeconds: archiver.status().lagSeconds } : {}),
+      corrupt: check?.alarmText() ?? null,
+      ...(scheduler ? { backup: backupMetrics(scheduler.status()) } : {}),
+    }),
   });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
@@ -259,6 +268,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes
     await archiver?.stop();
+    await scheduler?.stop();
     await check?.stop();
     hashPeers?.close();
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
@@ -309,4 +319,10 @@ function peersOf(members: MemberDirectory, self: string): Map<string, string> {
   const m = members.entries();
   m.delete(self);
   return m;
+}
+
+/** The scheduled-backup gauges from the scheduler's status. */
+function backupMetrics(s: ScheduleStatus): { lastSuccessSeconds: number; durationSeconds: number; bytes: number; periodSeconds: number } {
+  const ok = s.last?.ok ? s.last : null;
+  return { lastSuccessSeconds: s.lastSuccessMs / 1000, durationSeconds: ok?.seconds ?? 0, bytes: ok?.bytes ?? 0, periodSeconds: s.periodSeconds };
 }

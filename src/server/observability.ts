@@ -23,7 +23,7 @@ interface Deps {
   fatalError: () => string | null;
   tls: NodeTls | null;
   /** Data-safety state: the archive's lag and the CORRUPT alarm (src/backup). */
-  dataSafety?: () => { archiveLagSeconds?: number; corrupt?: string | null };
+  dataSafety?: () => Pick<MetricsSnapshot, 'archiveLagSeconds' | 'corrupt' | 'backup'>;
 }
 
 /** The node's state as the metrics module sees it: synchronous and cheap (no I/O). */

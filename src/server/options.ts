@@ -3,6 +3,7 @@ import type { RaftConfig, RaftNode } from '../raft/index.js';
 import type { FailoverOptions } from '../failover/index.js';
 import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
+import type { BackupScheduleOptions } from '../backup/scheduler.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
 export interface NodeOptions {
@@ -57,6 +58,8 @@ export interface NodeOptions {
    * alarm on itself when it differs from the majority (src/backup/corruption-check.ts). Off when absent.
    */
   corruptionCheckIntervalMs?: number;
+  /** Scheduled backups while leader (src/backup/scheduler.ts): cron expression, directory, retention, key. */
+  backupSchedule?: Omit<BackupScheduleOptions, 'clusterId' | 'memberId'>;
 }
 
 /** A started node. */

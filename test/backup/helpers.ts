@@ -5,7 +5,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { BackupPart } from '../../src/client/index.js';
 import type { Disk, DiskFile } from '../../src/disk/disk.js';
 import { nodeDisk } from '../../src/disk/node-disk.js';
-import { HASH_KV_ALGORITHM, KvHasher, SNAPSHOT_FORMAT_VERSION, StateMachine } from '../../src/state/index.js';
+import { localBackupParts } from '../../src/backup/local-source.js';
+import type { StateMachine } from '../../src/state/index.js';
 import { b, entry, prng } from '../state/helpers.js';
 
 /** Fills `sm` with `keys` keys: half with compressible values, half random, some rewritten, a meta record. */
@@ -24,33 +25,9 @@ export async function fill(sm: StateMachine, keys: number, valueBytes = 200, see
   await sm.apply([entry(index++, { type: 'setMeta', name: 'members', value: { n1: '127.0.0.1:1' } })]);
 }
 
-/** The Backup stream of `sm`'s current state, as a member sends it. */
-export async function* backupParts(sm: StateMachine, opts: { clusterId?: string; memberId?: string; messageBytes?: number } = {}): AsyncGenerator<BackupPart> {
-  const hasher = new KvHasher();
-  const stream = await sm.createSnapshot(hasher);
-  yield {
-    type: 'manifest',
-    manifest: {
-      formatVersion: 1,
-      snapshotFormatVersion: SNAPSHOT_FORMAT_VERSION,
-      clusterId: opts.clusterId ?? 'unit',
-      memberId: opts.memberId ?? 'n1',
-      revision: stream.revision,
-      raftIndex: stream.appliedIndex,
-      raftTerm: stream.appliedTerm,
-      createdAtMs: Date.now(),
-      raftdbVersion: '0.1.0',
-      hashAlgorithm: HASH_KV_ALGORITHM,
-      estimatedBytes: await sm.approximateBytes(),
-    },
-  };
-  const step = opts.messageBytes ?? 256 * 1024;
-  for await (const chunk of stream) {
-    for (let off = 0; off < chunk.length; off += step) yield { type: 'data', data: Buffer.from(chunk.subarray(off, off + step)) };
-  }
-  const info = stream.info()!;
-  const d = hasher.digest();
-  yield { type: 'summary', summary: { keyCount: d.keys, hashKv: d.hash, snapshotBytes: info.bytes, records: info.pairs, snapshotSha256: info.checksum } };
+/** The Backup stream of `sm`'s current state, as a member sends it (src/backup/local-source.ts). */
+export function backupParts(sm: StateMachine, opts: { clusterId?: string; memberId?: string; messageBytes?: number } = {}): AsyncGenerator<BackupPart> {
+  return localBackupParts(sm, { clusterId: opts.clusterId ?? 'unit', memberId: opts.memberId ?? 'n1', messageBytes: opts.messageBytes ?? 256 * 1024 });
 }
 
 /** Collects an async iterable. */

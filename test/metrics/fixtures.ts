@@ -63,6 +63,10 @@ export const OUR_METRICS = [
   'raftdb_leader_wait_refused_total',
   'raftdb_archive_lag_seconds',
   'raftdb_hash_mismatch_total',
+  'raftdb_backup_last_success_timestamp_seconds',
+  'raftdb_backup_duration_seconds',
+  'raftdb_backup_bytes',
+  'raftdb_backup_schedule_period_seconds',
 ] as const;
 
 /** One sample line of the Prometheus text format. */
