@@ -3,6 +3,8 @@
 // valid only while the file's digest is the one it names). Pruning removes a file and its note.
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Disk } from '../disk/disk.js';
+import { nodeDisk } from '../disk/node-disk.js';
 import { BACKUP_EXTENSION, PARTIAL_EXTENSION } from './format.js';
 import { type BackupSummaryInfo, readBackupSummary } from './reader.js';
 
@@ -57,14 +59,26 @@ async function readNote(path: string, digest: string): Promise<VerifiedNote | nu
   }
 }
 
+/** Where backups are: the names there, the path of each (as the disk reads it), the disk. */
+export interface CatalogSource {
+  names(): Promise<string[]>;
+  pathOf(name: string): string;
+  disk: Disk;
+}
+
 /** The backup files of `dir`, read from their manifests and trailers, newest first. */
-export async function readCatalog(dir: string): Promise<Catalog> {
-  const names = await readdir(dir);
+export function readCatalog(dir: string): Promise<Catalog> {
+  return readCatalogAt({ names: () => readdir(dir), pathOf: (n) => join(dir, n), disk: nodeDisk });
+}
+
+/** The backups of any source (a directory, an s3:// location), newest first. */
+export async function readCatalogAt(source: CatalogSource): Promise<Catalog> {
+  const names = await source.names();
   const entries: CatalogEntry[] = [];
   for (const name of names.filter((n) => n.endsWith(BACKUP_EXTENSION)).sort()) {
-    const path = join(dir, name);
+    const path = source.pathOf(name);
     try {
-      const s = await readBackupSummary(path);
+      const s = await readBackupSummary(path, source.disk);
       entries.push({ name, ok: true, verified: await readNote(path, s.digest), ...s });
     } catch (err) {
       entries.push({ name, path, ok: false, error: (err as Error).message });

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { RESTORE_MARKER, writeClusterId, writeDurably } from '../server/data-dir.js';
 import { MEMBERS_META } from '../server/members.js';
 import { Wal } from '../wal/index.js';
+import type { Disk } from '../disk/disk.js';
 import { applyArchivedRevisions, StateMachine } from '../state/index.js';
 import { archiveCoverage, type ArchiveCoverage, archivedRevisions, revisionAtTime } from './archive-reader.js';
 import { BackupError } from './errors.js';
@@ -39,6 +40,8 @@ export interface RestoreOptions {
   /** Empty a non-empty data directory first. */
   force?: boolean;
   keys?: readonly BackupKey[];
+  /** Where `from` is read (an s3:// location's disk); default the local file system. */
+  disk?: Disk;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /**
    * Point-in-time: after the backup, apply the continuous archive in `archiveDir` up to
@@ -90,7 +93,7 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
   const t0 = performance.now();
   if (!o.initialCluster.has(o.name)) throw new RestoreRefusedError(`--name ${o.name} is not in --initial-cluster (${[...o.initialCluster.keys()].join(', ')})`);
   // Open the backup first: a missing key or a damaged header is reported before the directory is touched.
-  const head = await BackupFileReader.open(o.from, { keys: o.keys ?? [] });
+  const head = await BackupFileReader.open(o.from, { keys: o.keys ?? [], ...(o.disk ? { disk: o.disk } : {}) });
   const manifest = head.manifest;
   await head.close();
   const target = o.pointInTime ? await pointInTimeTarget(o.pointInTime, manifest) : null;
@@ -105,7 +108,7 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
     await writeDurably(marker, `${new Date().toISOString()} restore of ${o.from}\n`);
     const book = Object.fromEntries(o.initialCluster);
     const stateDir = join(o.dataDir, 'state');
-    let replayed = await replayBackup(o.from, stateDir, { keys: o.keys ?? [], meta: { [MEMBERS_META]: book }, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    let replayed = await replayBackup(o.from, stateDir, { keys: o.keys ?? [], meta: { [MEMBERS_META]: book }, ...(o.disk ? { disk: o.disk } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
     let index = manifest.raftIndex;
     let pointInTime: PointInTimeResult | null = null;
     if (target && o.pointInTime) {

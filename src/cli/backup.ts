@@ -1,8 +1,10 @@
 // `raftdb backup create|list|verify|prune|keygen` (docs/backup.md is the runbook).
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { type Command, Option } from 'commander';
 import {
+  BACKUP_EXTENSION,
   BackupError,
   type BackupKey,
   backupFromCluster,
@@ -12,8 +14,12 @@ import {
   loadKeyFile,
   verifyBackup,
   type VerifyResult,
+  type ClusterBackup,
 } from '../backup/index.js';
-import { type CatalogEntry, readCatalog, recordVerified, removeBackup } from '../backup/catalog.js';
+import { type Catalog, type CatalogEntry, type CatalogSource, readCatalogAt, recordVerified, removeBackup } from '../backup/catalog.js';
+import { parseS3Url, S3Store, s3ClientFromEnv, s3Url } from '../backup/s3.js';
+import type { Disk } from '../disk/disk.js';
+import { nodeDisk } from '../disk/node-disk.js';
 import { planRetention } from '../backup/retention.js';
 import { formatBytes } from '../metrics/health.js';
 import { type CliIo, CliFailure, type CommonOptions, nonNegativeInt, positiveInt, printJson, textTable, UsageError, withClient, withCommonOptions } from './common.js';
@@ -42,7 +48,7 @@ export async function loadKeys(files: readonly string[] | undefined): Promise<Ba
 export function registerBackupCommands(program: Command, io: CliIo): void {
   const backup = program.command('backup').description('take, list, verify and prune backups (docs/backup.md)');
   withCommonOptions(backup.command('create').description('take a consistent backup of the cluster into a new file in DIR'), io, 10_000)
-    .requiredOption('--out <dir>', 'directory to write the backup file into (created if missing)')
+    .requiredOption('--out <dir>', 'directory to write the backup file into (created if missing), or s3://bucket/prefix (credentials and endpoint from the environment)')
     .addOption(new Option('--compression <algorithm>', 'chunk compression').choices([...COMPRESSIONS]).default('gzip'))
     .option('--level <n>', 'compression level: gzip 1-9 (default 6), brotli 0-11 (default 5)', nonNegativeInt)
     .option('--chunk-size <bytes>', 'raw bytes per chunk, 65536..67108864 (default 4194304)', positiveInt)
@@ -91,11 +97,28 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
 
 async function runCreate(io: CliIo, opts: CreateFlags): Promise<void> {
   const key = opts.keyFile ? await loadKeyFile(opts.keyFile) : null;
+  const t0 = performance.now();
+  // An s3:// destination gets the file once it is complete and checked: it is written locally first.
+  const s3 = parseS3Url(opts.out) ? await placeOf(opts.out) : null;
+  const dir = s3 ? await mkdtemp(join(tmpdir(), 'raftdb-backup-staging-')) : opts.out;
+  try {
+    const written = await take(opts, dir, key);
+    if (s3?.s3) {
+      const name = basename(written.path);
+      await s3.s3.upload(written.path, name);
+      written.path = s3Url(s3.s3.loc, name);
+    }
+    report(io, opts, written, key, t0);
+  } finally {
+    if (s3) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function take(opts: CreateFlags, dir: string, key: BackupKey | null): Promise<ClusterBackup> {
   let bar: ReturnType<typeof byteProgress> | null = null;
   let estimate = 0;
-  const t0 = performance.now();
-  const written = await withClient(opts, (client) =>
-    backupFromCluster(client, opts.out, {
+  return withClient(opts, (client) =>
+    backupFromCluster(client, dir, {
       compression: opts.compression,
       ...(opts.level !== undefined ? { level: opts.level } : {}),
       ...(opts.chunkSize !== undefined ? { chunkBytes: opts.chunkSize } : {}),
@@ -109,6 +132,9 @@ async function runCreate(io: CliIo, opts: CreateFlags): Promise<void> {
       onProgress: (bytes) => bar?.update(bytes),
     }),
   ).finally(() => bar?.stop());
+}
+
+function report(io: CliIo, opts: CreateFlags, written: ClusterBackup, key: BackupKey | null, t0: number): void {
   const seconds = (performance.now() - t0) / 1000;
   const m = written.manifest;
   const t = written.trailer;
@@ -149,14 +175,39 @@ function utc(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-async function catalogOf(dir: string): Promise<Awaited<ReturnType<typeof readCatalog>>> {
-  return readCatalog(dir).catch((err: NodeJS.ErrnoException) => {
-    throw new CliFailure(err.code === 'ENOENT' ? `${dir}: no such directory` : `${dir}: ${err.message}`);
+/** Where backups are: a directory, or an s3:// prefix (docs/backup.md, "S3"). */
+export interface Place {
+  source: CatalogSource;
+  /** Set for an s3:// location. */
+  s3: S3Store | null;
+  remove(path: string): Promise<void>;
+}
+
+/** The place named by `target`: an s3:// URL (prefix) or a directory. */
+export async function placeOf(target: string): Promise<Place> {
+  const loc = parseS3Url(target);
+  if (!loc) return { source: { names: () => readdir(target), pathOf: (n) => join(target, n), disk: nodeDisk }, s3: null, remove: removeBackup };
+  const store = new S3Store(await s3ClientFromEnv(), loc);
+  return { source: { names: async () => (await store.list()).map((o) => o.name), pathOf: (n) => s3Url(loc, n), disk: store.disk() }, s3: store, remove: (p) => store.delete(p) };
+}
+
+/** The disk to read one backup `path` from: its s3:// location's, or the local file system. */
+export async function diskOf(path: string): Promise<Disk | undefined> {
+  if (!path.startsWith('s3://')) return undefined;
+  const at = path.lastIndexOf('/');
+  return (await placeOf(path.slice(0, at + 1))).source.disk;
+}
+
+async function catalogOf(target: string): Promise<{ place: Place; catalog: Catalog }> {
+  const place = await placeOf(target);
+  const catalog = await readCatalogAt(place.source).catch((err: NodeJS.ErrnoException) => {
+    throw new CliFailure(err.code === 'ENOENT' ? `${target}: no such directory` : `${target}: ${err.message}`);
   });
+  return { place, catalog };
 }
 
 async function runList(io: CliIo, dir: string, json: boolean): Promise<void> {
-  const { entries, partial } = await catalogOf(dir);
+  const { entries, partial } = (await catalogOf(dir)).catalog;
   if (json) {
     printJson(io, {
       backups: entries.map((e) =>
@@ -179,11 +230,14 @@ async function runList(io: CliIo, dir: string, json: boolean): Promise<void> {
 }
 
 async function verifyTargets(target: string): Promise<string[]> {
-  const s = await stat(target).catch(() => {
-    throw new CliFailure(`${target}: no such file or directory`);
-  });
-  if (!s.isDirectory()) return [target];
-  const { entries } = await catalogOf(target);
+  if (target.startsWith('s3://') && target.endsWith(BACKUP_EXTENSION)) return [target];
+  if (!target.startsWith('s3://')) {
+    const s = await stat(target).catch(() => {
+      throw new CliFailure(`${target}: no such file or directory`);
+    });
+    if (!s.isDirectory()) return [target];
+  }
+  const { entries } = (await catalogOf(target)).catalog;
   if (entries.length === 0) throw new CliFailure(`${target} holds no backup (.rdbk) file`);
   return entries.map((e) => e.path);
 }
@@ -194,9 +248,11 @@ async function runVerify(io: CliIo, target: string, opts: { keyFile?: string[]; 
   for (const path of await verifyTargets(target)) {
     const bar = byteProgress(`verify ${basename(path)}`, 0, opts.json);
     try {
-      const result = await verifyBackup(path, { keys, ...(opts.scratchDir ? { scratchDir: opts.scratchDir } : {}), onProgress: (done, total) => bar.update(done, total) });
+      const disk = await diskOf(path);
+      const result = await verifyBackup(path, { keys, ...(disk ? { disk } : {}), ...(opts.scratchDir ? { scratchDir: opts.scratchDir } : {}), onProgress: (done, total) => bar.update(done, total) });
       bar.stop();
-      await recordVerified(path, { digest: result.digest, verifiedAtMs: Date.now(), hashKv: result.hashKv, keys: result.keys });
+      // The note is a local file next to the backup: none for an s3:// object.
+      if (!disk) await recordVerified(path, { digest: result.digest, verifiedAtMs: Date.now(), hashKv: result.hashKv, keys: result.keys });
       results.push({ path, ok: true, result });
       if (!opts.json) {
         const m = result.manifest;
@@ -221,10 +277,11 @@ async function runPrune(io: CliIo, dir: string, opts: { keepLast?: number; keepD
   if (rules.keepLast + rules.keepDaily + rules.keepWeekly === 0) {
     throw new UsageError('give at least one of --keep-last, --keep-daily, --keep-weekly above 0 (prune never deletes every backup)');
   }
-  const { entries } = await catalogOf(dir);
+  const { place, catalog } = await catalogOf(dir);
+  const { entries } = catalog;
   const readable = entries.filter((e): e is Extract<CatalogEntry, { ok: true }> => e.ok);
   const plan = planRetention(readable.map((e) => ({ name: e.name, path: e.path, createdAtMs: e.manifest.createdAtMs, revision: e.manifest.revision })), rules);
-  if (opts.yes) for (const d of plan) if (!d.keep) await removeBackup(d.item.path);
+  if (opts.yes) for (const d of plan) if (!d.keep) await place.remove(d.item.path);
   if (opts.json) {
     printJson(io, { dryRun: !opts.yes, keep: plan.filter((d) => d.keep).map((d) => ({ name: d.item.name, reasons: d.reasons })), remove: plan.filter((d) => !d.keep).map((d) => d.item.name), unreadable: entries.filter((e) => !e.ok).map((e) => e.name) });
     return;

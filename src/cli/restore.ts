@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { restoreDataDir } from '../backup/index.js';
 import { formatBytes } from '../metrics/health.js';
-import { loadKeys } from './backup.js';
+import { diskOf, loadKeys } from './backup.js';
 import { type CliIo, nonNegativeInt, printJson, UsageError } from './common.js';
 import { parsePeers } from './node.js';
 import { byteProgress } from './progress.js';
@@ -41,7 +41,7 @@ export function registerRestoreCommand(program: Command, io: CliIo): void {
   program
     .command('restore')
     .description('write a data directory for one member of a NEW cluster from a backup (run once per member, same --initial-cluster)')
-    .requiredOption('--from <file>', 'the backup file (.rdbk)')
+    .requiredOption('--from <file>', 'the backup file (.rdbk), or an s3://bucket/prefix/….rdbk object')
     .requiredOption('--data-dir <dir>', "the new member's data directory (must be empty unless --force)")
     .requiredOption('--name <id>', "the new member's id")
     .requiredOption('--initial-cluster <list>', 'every member of the new cluster: id=host:port,...')
@@ -55,6 +55,7 @@ export function registerRestoreCommand(program: Command, io: CliIo): void {
     .action(async (f: RestoreFlags) => {
       const initialCluster = parsePeers(f.initialCluster);
       const pit = pointInTime(f);
+      const disk = await diskOf(f.from);
       if (initialCluster.size === 0) throw new UsageError('--initial-cluster must name at least one member');
       const bar = byteProgress(`restore ${f.name}`, 0, f.json);
       const umask = process.umask(0o077); // the data directory holds every value: the node user's alone
@@ -68,6 +69,7 @@ export function registerRestoreCommand(program: Command, io: CliIo): void {
         onProgress: (done, total) => bar.update(done, total),
         ...(f.clusterId ? { clusterId: f.clusterId } : {}),
         ...(pit ? { pointInTime: pit } : {}),
+        ...(disk ? { disk } : {}),
       }).finally(() => {
         process.umask(umask);
         bar.stop();
