@@ -7,7 +7,6 @@
 // cluster, and a restored member refuses to start as a member of the old cluster. The old cluster
 // changed its membership once, so the backup holds its address book, which the restore replaces.
 import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import type { KeyValue, RaftdbClient } from '../../src/client/index.js';
 import { logTailsOnFailure, MAIN, ProcessCluster } from './process-cluster.js';
 import { connect } from '../../src/client/index.js';
 import { startWriters } from './fixtures/load.js';
+import { consecutiveFreePorts } from './fixtures/ports.js';
 
 const run = promisify(execFile);
 /** The backup the first test takes (its create --json summary), for the next one. */
@@ -162,20 +162,3 @@ describe('backup and restore, real processes', () => {
     }
   });
 });
-
-/** The first of `n` consecutive ports that are free now, below the ephemeral range. */
-async function consecutiveFreePorts(n: number): Promise<number> {
-  const free = (port: number): Promise<boolean> =>
-    new Promise((ok) => {
-      const srv = createServer();
-      srv.once('error', () => ok(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => ok(true)));
-    });
-  for (let tries = 0; tries < 200; tries++) {
-    const base = 12_000 + Math.floor(Math.random() * 15_000);
-    let all = true;
-    for (let i = 0; i < n && all; i++) all = await free(base + i);
-    if (all) return base;
-  }
-  throw new Error('no consecutive free ports');
-}
