@@ -119,6 +119,30 @@ describe('backup and restore, real processes', () => {
     expect((await fresh.get('after/restore', { consistency: 'linearizable' })).kv?.valueString()).toBe('x');
   });
 
+  it('the member serving a backup dies midway: the partial file is removed and the backup is taken from the next member', async () => {
+    const c = old!;
+    const client = c.client();
+    // About 8 MiB, read at 1 MB/s: the backup takes several seconds.
+    const big = Buffer.alloc(32 * 1024, 7);
+    for (let i = 0; i < 256; i += 16) await Promise.all(Array.from({ length: 16 }, (_, j) => client.put(`big/${i + j}`, big)));
+    const leader = await c.leader();
+    // backup create asks followers first, in endpoint order.
+    const victim = [...c.nodes.keys()].find((id) => id !== leader.id)!;
+    const out = join(c.dir, 'backups-kill');
+    const args = [MAIN, 'backup', 'create', '--out', out, '--endpoints', c.endpoints().join(','), '--json', '--rate-limit', '1', '--chunk-size', '65536'];
+    const running = run(process.execPath, args, { maxBuffer: 1 << 20 });
+    await new Promise((r) => setTimeout(r, 2500));
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(out)).some((n) => n.endsWith('.partial'))).toBe(true);
+    await c.kill9(victim);
+    const b = JSON.parse((await running).stdout);
+    expect(b.failedAttempts.map((f: { endpoint: string }) => f.endpoint)).toEqual([c.nodes.get(victim)!.address]);
+    expect(b.member).not.toBe(victim);
+    expect(await readdir(out)).toEqual([b.path.split('/').pop()]);
+    expect(await raftdb(['backup', 'verify', b.path])).toMatch(/^OK /);
+    await c.restart(victim);
+  });
+
   it('raftdb dev --restore-from brings a local cluster up from the backup, and resumes from its data', async () => {
     expect(taken).not.toBeNull();
     const b = taken!;
