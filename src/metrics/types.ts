@@ -104,6 +104,13 @@ export interface StatusView {
   effectiveCommitMode?: string;
   syncDegraded?: boolean;
   alarms?: string[];
+  /** Data safety (docs/backup.md): the archiving leader's position and lag, the last scheduled backup. */
+  archiveActive?: boolean;
+  archiveLastRevision?: number;
+  archiveLagSeconds?: number;
+  lastBackupAtMs?: number;
+  lastBackupRevision?: number;
+  lastBackupError?: string;
 }
 
 /** One member as seen by the node that asked it: its Status answer, or why it could not answer. */

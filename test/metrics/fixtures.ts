@@ -112,6 +112,12 @@ export function threeNodeStatus(): MemberStatus[] {
         commitIndex: 1042,
         appliedIndex: 1042,
         lastIndex: 1042,
+        archiveActive: true,
+        archiveLastRevision: 1000,
+        archiveLagSeconds: 0.4,
+        lastBackupAtMs: Date.UTC(2025, 0, 1, 6, 0, 0),
+        lastBackupRevision: 990,
+        lastBackupError: '',
         followers: [
           { id: 'n1', matchIndex: 1040, lagEntries: 2, lastContactMs: 12, recentActive: true, state: 'replicate' },
           { id: 'n3', matchIndex: 742, lagEntries: 300, lastContactMs: 40, recentActive: true, state: 'replicate' },
