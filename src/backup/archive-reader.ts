@@ -1,10 +1,9 @@
 // Reading a continuous archive for a point-in-time restore: which revisions after a backup the
 // segments in a directory cover without a gap, and those revisions in order (segments may overlap
 // where two leaders archived the same revisions for a moment; each revision is read once).
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { BackupError } from './errors.js';
 import { decodeSegment, parseSegmentName, type TimedRevision } from './archive-format.js';
+import type { ArchiveStore } from './archive-store.js';
 
 /** A segment file and the revisions its name says it holds. */
 export interface SegmentRef {
@@ -22,10 +21,10 @@ export interface ArchiveCoverage {
   all: SegmentRef[];
 }
 
-/** The segments in `dir` that continue revision by revision from `from`. */
-export async function archiveCoverage(dir: string, from: number): Promise<ArchiveCoverage> {
-  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    throw new BackupError(`archive ${dir}: ${err.code === 'ENOENT' ? 'no such directory' : err.message}`);
+/** The segments in the store that continue revision by revision from `from`. */
+export async function archiveCoverage(store: ArchiveStore, from: number): Promise<ArchiveCoverage> {
+  const names = await store.names().catch((err: NodeJS.ErrnoException) => {
+    throw new BackupError(`archive ${store.location}: ${err.code === 'ENOENT' ? 'no such directory' : err.message}`);
   });
   const all = names.flatMap((name) => {
     const r = parseSegmentName(name);
@@ -46,12 +45,12 @@ export async function archiveCoverage(dir: string, from: number): Promise<Archiv
 }
 
 /** Revisions `from`..`to` of the chain, in order, each segment checked as it is read. */
-export async function* archivedRevisions(dir: string, cov: ArchiveCoverage, to: number, clusterId: string): AsyncGenerator<TimedRevision> {
+export async function* archivedRevisions(store: ArchiveStore, cov: ArchiveCoverage, to: number, clusterId: string): AsyncGenerator<TimedRevision> {
   let next = cov.from;
   for (const seg of cov.chain) {
     if (next > to) return;
-    const path = join(dir, seg.name);
-    const { header, revisions } = await decodeSegment(path, await readFile(path));
+    const path = store.pathOf(seg.name);
+    const { header, revisions } = await decodeSegment(path, await store.read(seg.name));
     if (header.clusterId !== clusterId) throw new BackupError(`archive segment ${path} is from cluster '${header.clusterId}', the backup from '${clusterId}'`);
     if (header.firstRevision !== seg.first || header.lastRevision !== seg.last) throw new BackupError(`archive segment ${path} holds revisions ${header.firstRevision}..${header.lastRevision}, not what its name says`);
     for (const r of revisions) {
@@ -64,9 +63,9 @@ export async function* archivedRevisions(dir: string, cov: ArchiveCoverage, to: 
 }
 
 /** The last revision in `from`..`to` applied at or before `atMs` (from - 1 when none), and when it was. */
-export async function revisionAtTime(dir: string, cov: ArchiveCoverage, to: number, clusterId: string, atMs: number): Promise<{ revision: number; atMs: number }> {
+export async function revisionAtTime(store: ArchiveStore, cov: ArchiveCoverage, to: number, clusterId: string, atMs: number): Promise<{ revision: number; atMs: number }> {
   let found = { revision: cov.from - 1, atMs: 0 };
-  for await (const r of archivedRevisions(dir, cov, to, clusterId)) {
+  for await (const r of archivedRevisions(store, cov, to, clusterId)) {
     if (r.atMs > atMs) break;
     found = { revision: r.revision, atMs: r.atMs };
   }

@@ -3,15 +3,13 @@
 // (default 1 s) or segmentBytes of changes. It reads the revisions from its own watch history, which
 // every member holds identically, so a new leader simply resumes after the last segment in the
 // directory: nothing is lost with the old leader's unwritten second, and a revision archived twice
-// (two leaders for a moment) is the same revision twice, which restore skips. The directory must be
-// shared by the members (a network file system; S3 is not built yet), as a leader writes where
-// the previous one stopped.
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+// (two leaders for a moment) is the same revision twice, which restore skips. The store must be
+// shared by the members — an s3:// location, or a directory on a network file system — as a
+// leader writes where the previous one stopped.
 import type { Logger } from 'pino';
-import { writeDurably } from '../server/data-dir.js';
 import { type AppliedBatch, type ArchivedRevision, CompactedError, type ChangesResult, type WatchEvent } from '../state/index.js';
 import { encodeSegment, parseSegmentName, segmentName, type TimedRevision } from './archive-format.js';
+import type { ArchiveStore } from './archive-store.js';
 
 /** What the archiver needs of the state machine. */
 export interface ArchiveSource {
@@ -22,7 +20,8 @@ export interface ArchiveSource {
 
 /** Where and how often. */
 export interface ArchiverOptions {
-  dir: string;
+  /** Where segments go: a shared directory or an s3:// location (archive-store.ts). */
+  store: ArchiveStore;
   clusterId: string;
   memberId: string;
   /** A segment is closed this often (ms) while there are changes; default 1000. */
@@ -113,7 +112,7 @@ export class Archiver {
       for (;;) {
         const revs = await this.readRevisions();
         if (revs.length === 0) break;
-        await writeDurably(join(this.o.dir, segmentName(revs[0]!.revision, revs.at(-1)!.revision)), await encodeSegment(
+        await this.o.store.write(segmentName(revs[0]!.revision, revs.at(-1)!.revision), await encodeSegment(
           { clusterId: this.o.clusterId, memberId: this.o.memberId, createdAtMs: Date.now() },
           revs,
         ));
@@ -135,12 +134,11 @@ export class Archiver {
 
   /** Becoming the archiving leader: continue after the last segment in the directory. */
   private async resume(): Promise<void> {
-    await mkdir(this.o.dir, { recursive: true, mode: 0o700 });
-    const last = await lastArchivedRevision(this.o.dir);
+    const last = await lastArchivedRevision(this.o.store);
     this.next = last + 1;
     this.state.lastArchivedRevision = last;
     this.active = this.state.active = true;
-    this.log.info({ next: this.next, dir: this.o.dir }, 'archiving as leader');
+    this.log.info({ next: this.next, archive: this.o.store.location }, 'archiving as leader');
   }
 
   /** The revisions from `next` on, up to one segment's worth, from the watch history. */
@@ -172,10 +170,17 @@ export class Archiver {
   }
 }
 
-/** The last revision any segment in `dir` holds (0 when there is none). */
-export async function lastArchivedRevision(dir: string): Promise<number> {
+/** The last revision any segment in the store holds (0 when there is none, or no such directory yet). */
+export async function lastArchivedRevision(store: ArchiveStore): Promise<number> {
+  let names: string[];
+  try {
+    names = await store.names();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    names = [];
+  }
   let last = 0;
-  for (const name of await readdir(dir).catch(() => [] as string[])) last = Math.max(last, parseSegmentName(name)?.last ?? 0);
+  for (const name of names) last = Math.max(last, parseSegmentName(name)?.last ?? 0);
   return last;
 }
 

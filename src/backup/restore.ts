@@ -19,6 +19,7 @@ import { Wal } from '../wal/index.js';
 import type { Disk } from '../disk/disk.js';
 import { applyArchivedRevisions, StateMachine } from '../state/index.js';
 import { archiveCoverage, type ArchiveCoverage, archivedRevisions, revisionAtTime } from './archive-reader.js';
+import { type ArchiveStore, archiveStoreOf } from './archive-store.js';
 import { BackupError } from './errors.js';
 import type { FileManifest } from './format.js';
 import type { BackupKey } from './keys.js';
@@ -44,7 +45,8 @@ export interface RestoreOptions {
   disk?: Disk;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /**
-   * Point-in-time: after the backup, apply the continuous archive in `archiveDir` up to
+   * Point-in-time: after the backup, apply the continuous archive in `archiveDir` (a directory
+   * or an s3:// location) up to
    * `toRevision`, or up to the last revision applied at or before `toTimeMs`, or (neither) as far
    * as the archive reaches without a gap.
    */
@@ -112,7 +114,7 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
     let index = manifest.raftIndex;
     let pointInTime: PointInTimeResult | null = null;
     if (target && o.pointInTime) {
-      const pit = await applyArchive(o.pointInTime.archiveDir, target, stateDir, manifest);
+      const pit = await applyArchive(target, stateDir, manifest);
       replayed = { ...replayed, hashKv: pit.hash, keys: pit.keys };
       index = pit.index;
       pointInTime = pit.result;
@@ -134,42 +136,49 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
   }
 }
 
+/** Where a point-in-time restore goes, and the archive it reads. */
+interface PitTarget {
+  revision: number;
+  coverage: ArchiveCoverage;
+  store: ArchiveStore;
+}
+
 /**
  * The revision a point-in-time restore goes to, checked against what the backup and the archive
  * cover (RestoreRefusedError saying the covered range), before anything is written.
  */
-async function pointInTimeTarget(p: NonNullable<RestoreOptions['pointInTime']>, m: FileManifest): Promise<{ revision: number; coverage: ArchiveCoverage }> {
-  const coverage = await archiveCoverage(p.archiveDir, m.revision + 1);
+async function pointInTimeTarget(p: NonNullable<RestoreOptions['pointInTime']>, m: FileManifest): Promise<PitTarget> {
+  const store = await archiveStoreOf(p.archiveDir);
+  const coverage = await archiveCoverage(store, m.revision + 1);
   const covered = `the backup is at revision ${m.revision}${coverage.last > m.revision ? ` and the archive continues it without a gap to revision ${coverage.last}` : ', and the archive has no segment that continues it'}`;
   if (p.toRevision !== undefined && p.toTimeMs !== undefined) throw new RestoreRefusedError('give --to-revision or --to-time, not both');
   if (p.toRevision !== undefined) {
     if (p.toRevision < m.revision || p.toRevision > coverage.last) throw new RestoreRefusedError(`revision ${p.toRevision} is outside what the backup and the archive cover: ${covered}`);
-    return { revision: p.toRevision, coverage };
+    return { revision: p.toRevision, coverage, store };
   }
   if (p.toTimeMs !== undefined) {
     const iso = new Date(p.toTimeMs).toISOString();
     if (p.toTimeMs < m.createdAtMs) throw new RestoreRefusedError(`${iso} is before the backup was taken (${new Date(m.createdAtMs).toISOString()}, revision ${m.revision}): use an older backup`);
     if (coverage.last === m.revision) throw new RestoreRefusedError(`${iso} is after the backup was taken, and ${covered}`);
-    const t = await revisionAtTime(p.archiveDir, coverage, coverage.last, m.clusterId, p.toTimeMs);
+    const t = await revisionAtTime(store, coverage, coverage.last, m.clusterId, p.toTimeMs);
     // Past the archive's last revision nothing is known (the archive may lag, or stop): refuse.
     if (t.revision === coverage.last && p.toTimeMs > t.atMs) {
       throw new RestoreRefusedError(`${iso} is after the last archived revision (${coverage.last}, applied ${new Date(t.atMs).toISOString()}): ${covered}`);
     }
-    return { revision: Math.max(m.revision, t.revision), coverage };
+    return { revision: Math.max(m.revision, t.revision), coverage, store };
   }
-  return { revision: coverage.last, coverage };
+  return { revision: coverage.last, coverage, store };
 }
 
 /** Applies the archived revisions after the backup up to the target; returns the new index and HashKV. */
 async function applyArchive(
-  archiveDir: string,
-  target: { revision: number; coverage: ArchiveCoverage },
+  target: PitTarget,
   stateDir: string,
   m: FileManifest,
 ): Promise<{ index: number; hash: string; keys: number; result: PointInTimeResult }> {
   let lastIndex = 0;
   const revisions = (async function* () {
-    for await (const r of archivedRevisions(archiveDir, target.coverage, target.revision, m.clusterId)) {
+    for await (const r of archivedRevisions(target.store, target.coverage, target.revision, m.clusterId)) {
       lastIndex = Math.max(lastIndex, r.index);
       yield r;
     }
@@ -177,7 +186,7 @@ async function applyArchive(
   // A revision's Raft index is known when the leader saw it applied; the backup's is a floor.
   const index = (): number => Math.max(m.raftIndex, lastIndex);
   const applied = await applyArchivedRevisions(stateDir, revisions, () => ({ appliedIndex: index(), appliedTerm: m.raftTerm })).catch((err: Error) => {
-    throw new BackupError(`archive ${archiveDir} does not continue the backup: ${err.message}`);
+    throw new BackupError(`archive ${target.store.location} does not continue the backup: ${err.message}`);
   });
   const h = await hashOf(stateDir);
   return {

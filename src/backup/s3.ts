@@ -80,6 +80,19 @@ export class S3Store {
     await this.client.send(new PutObjectCommand({ Bucket: this.loc.bucket, Key: this.loc.prefix + name, Body: createReadStream(localPath), ContentLength: bytes }));
   }
 
+  /** Stores `bytes` as the object `name` (small objects: archive segments). */
+  async put(name: string, bytes: Buffer): Promise<void> {
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    await this.client.send(new PutObjectCommand({ Bucket: this.loc.bucket, Key: this.keyOf(name), Body: bytes, ContentLength: bytes.length }));
+  }
+
+  /** The whole object `name`. */
+  async get(name: string): Promise<Buffer> {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const r = await this.client.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.keyOf(name) }));
+    return Buffer.from(await r.Body!.transformToByteArray());
+  }
+
   /** Deletes the object `name`. */
   async delete(name: string): Promise<void> {
     const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');

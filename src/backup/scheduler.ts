@@ -7,7 +7,12 @@
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { StateMachine } from '../state/index.js';
-import { readCatalog, removeBackup } from './catalog.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { readCatalogAt } from './catalog.js';
+import { type Place, placeOf } from './place.js';
+import { s3Url } from './s3.js';
 import { writeBackupFromStream } from './create.js';
 import { type BackupKey, loadKeyFile } from './keys.js';
 import { localBackupParts } from './local-source.js';
@@ -18,6 +23,7 @@ import type { BackupWriteOptions } from './writer.js';
 export interface BackupScheduleOptions {
   /** A cron expression (5 or 6 fields; croner's syntax), in UTC. */
   cron: string;
+  /** A directory, or s3://bucket/prefix. */
   dir: string;
   clusterId: string;
   memberId: string;
@@ -65,6 +71,7 @@ export class BackupScheduler {
   private lastSuccessMs: number;
   private running: Promise<ScheduledRun | null> | null = null;
   private key: BackupKey | null = null;
+  private place!: Place;
 
   constructor(
     private readonly o: BackupScheduleOptions,
@@ -77,6 +84,7 @@ export class BackupScheduler {
 
   /** Starts the schedule; learns the newest existing backup's time first. */
   async start(): Promise<void> {
+    this.place = await placeOf(this.o.dir);
     if (this.o.keyFile) this.key = await loadKeyFile(this.o.keyFile);
     this.lastSuccessMs = (await this.newestBackupMs()) ?? Date.now();
     this.cron = new Cron(this.o.cron, { timezone: 'Etc/UTC', protect: true }, () => void this.runNow());
@@ -105,15 +113,25 @@ export class BackupScheduler {
   private async run(): Promise<ScheduledRun> {
     const t0 = performance.now();
     const atMs = Date.now();
+    // An s3:// destination gets the file once complete and checked: it is written locally first.
+    const staging = this.place.s3 ? await mkdtemp(join(tmpdir(), 'raftdb-backup-staging-')) : null;
     try {
-      const w = await writeBackupFromStream(localBackupParts(this.sm, { clusterId: this.o.clusterId, memberId: this.o.memberId, messageBytes: 1024 * 1024 }), this.o.dir, { ...this.o.write, ...(this.key ? { key: this.key } : {}) });
+      const parts = localBackupParts(this.sm, { clusterId: this.o.clusterId, memberId: this.o.memberId, messageBytes: 1024 * 1024 });
+      const w = await writeBackupFromStream(parts, staging ?? this.o.dir, { ...this.o.write, ...(this.key ? { key: this.key } : {}) });
+      let path = w.path;
+      if (this.place.s3) {
+        await this.place.s3.upload(w.path, basename(w.path));
+        path = s3Url(this.place.s3.loc, basename(w.path));
+      }
       const removed = await this.prune();
       this.lastSuccessMs = w.manifest.createdAtMs;
-      this.last = { ok: true, atMs, seconds: (performance.now() - t0) / 1000, path: w.path, revision: w.manifest.revision, bytes: w.bytes, removed };
-      this.log.info({ path: w.path, revision: w.manifest.revision, bytes: w.bytes, removed }, 'scheduled backup written');
+      this.last = { ok: true, atMs, seconds: (performance.now() - t0) / 1000, path, revision: w.manifest.revision, bytes: w.bytes, removed };
+      this.log.info({ path, revision: w.manifest.revision, bytes: w.bytes, removed }, 'scheduled backup written');
     } catch (err) {
       this.last = { ok: false, atMs, seconds: (performance.now() - t0) / 1000, error: (err as Error).message };
       this.log.error({ err: (err as Error).message, dir: this.o.dir }, 'scheduled backup failed');
+    } finally {
+      if (staging) await rm(staging, { recursive: true, force: true });
     }
     return this.last;
   }
@@ -122,15 +140,15 @@ export class BackupScheduler {
   private async prune(): Promise<number> {
     const k = this.o.keep ?? {};
     if (!(k.keepLast || k.keepDaily || k.keepWeekly)) return 0;
-    const { entries } = await readCatalog(this.o.dir);
+    const { entries } = await readCatalogAt(this.place.source);
     const ours = entries.flatMap((e) => (e.ok && e.manifest.clusterId === this.o.clusterId ? [{ name: e.name, path: e.path, createdAtMs: e.manifest.createdAtMs, revision: e.manifest.revision }] : []));
     const doomed = planRetention(ours, k).filter((d) => !d.keep);
-    for (const d of doomed) await removeBackup(d.item.path);
+    for (const d of doomed) await this.place.remove(d.item.path);
     return doomed.length;
   }
 
   private async newestBackupMs(): Promise<number | null> {
-    const { entries } = await readCatalog(this.o.dir).catch(() => ({ entries: [] }));
+    const { entries } = await readCatalogAt(this.place.source).catch(() => ({ entries: [] }));
     const times = entries.flatMap((e) => (e.ok && e.manifest.clusterId === this.o.clusterId ? [e.manifest.createdAtMs] : []));
     return times.length > 0 ? Math.max(...times) : null;
   }

@@ -1,7 +1,8 @@
 // `raftdb backup create|list|verify|prune|keygen` (docs/backup.md is the runbook).
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+export { diskOf } from '../backup/place.js';
 import { type Command, Option } from 'commander';
 import {
   BACKUP_EXTENSION,
@@ -16,10 +17,9 @@ import {
   type VerifyResult,
   type ClusterBackup,
 } from '../backup/index.js';
-import { type Catalog, type CatalogEntry, type CatalogSource, readCatalogAt, recordVerified, removeBackup } from '../backup/catalog.js';
-import { parseS3Url, S3Store, s3ClientFromEnv, s3Url } from '../backup/s3.js';
-import type { Disk } from '../disk/disk.js';
-import { nodeDisk } from '../disk/node-disk.js';
+import { type Catalog, type CatalogEntry, readCatalogAt, recordVerified } from '../backup/catalog.js';
+import { diskOf, type Place, placeOf } from '../backup/place.js';
+import { parseS3Url, s3Url } from '../backup/s3.js';
 import { planRetention } from '../backup/retention.js';
 import { formatBytes } from '../metrics/health.js';
 import { type CliIo, CliFailure, type CommonOptions, nonNegativeInt, positiveInt, printJson, textTable, UsageError, withClient, withCommonOptions } from './common.js';
@@ -173,29 +173,6 @@ function ratio(raw: number, stored: number): string {
 
 function utc(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-}
-
-/** Where backups are: a directory, or an s3:// prefix (docs/backup.md, "S3"). */
-export interface Place {
-  source: CatalogSource;
-  /** Set for an s3:// location. */
-  s3: S3Store | null;
-  remove(path: string): Promise<void>;
-}
-
-/** The place named by `target`: an s3:// URL (prefix) or a directory. */
-export async function placeOf(target: string): Promise<Place> {
-  const loc = parseS3Url(target);
-  if (!loc) return { source: { names: () => readdir(target), pathOf: (n) => join(target, n), disk: nodeDisk }, s3: null, remove: removeBackup };
-  const store = new S3Store(await s3ClientFromEnv(), loc);
-  return { source: { names: async () => (await store.list()).map((o) => o.name), pathOf: (n) => s3Url(loc, n), disk: store.disk() }, s3: store, remove: (p) => store.delete(p) };
-}
-
-/** The disk to read one backup `path` from: its s3:// location's, or the local file system. */
-export async function diskOf(path: string): Promise<Disk | undefined> {
-  if (!path.startsWith('s3://')) return undefined;
-  const at = path.lastIndexOf('/');
-  return (await placeOf(path.slice(0, at + 1))).source.disk;
 }
 
 async function catalogOf(target: string): Promise<{ place: Place; catalog: Catalog }> {

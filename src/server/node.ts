@@ -8,6 +8,7 @@ import { NodeTls } from '../tls/index.js';
 import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
 import { Archiver } from '../backup/archiver.js';
+import { archiveStoreOf } from '../backup/archive-store.js';
 import { CorruptionCheck } from '../backup/corruption-check.js';
 import { BackupScheduler, type ScheduleStatus } from '../backup/scheduler.js';
 import { HashPeers } from './hash-peers.js';
@@ -201,7 +202,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     server.bindAsync(opts.listen, tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   driver.start();
-  const archiver = opts.archive ? new Archiver({ ...opts.archive, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
+  const archiveStore = opts.archive ? await archiveStoreOf(opts.archive.dir) : null;
+  const archiver = opts.archive && archiveStore ? new Archiver({ ...opts.archive, store: archiveStore, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
   archiver?.start();
   const hashPeers = opts.corruptionCheckIntervalMs ? new HashPeers(opts.id, raft, members, tls?.clientCredentials()) : null;
   const check = hashPeers

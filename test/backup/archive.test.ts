@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveCoverage, archivedRevisions } from '../../src/backup/archive-reader.js';
 import { decodeSegment, parseSegmentName } from '../../src/backup/archive-format.js';
 import { Archiver } from '../../src/backup/archiver.js';
+import { dirArchiveStore } from '../../src/backup/archive-store.js';
 import { BackupCorruptError, restoreDataDir, writeBackupFromStream } from '../../src/backup/index.js';
 import type { Command } from '../../src/state/commands.js';
 import { StateMachine } from '../../src/state/index.js';
@@ -49,7 +50,7 @@ describe('continuous archive', () => {
     const backupRevision = sms[0]!.revision();
     const archive = join(base, 'archive');
     let leader = 'n1';
-    const archivers = sms.map((sm, i) => new Archiver({ dir: archive, clusterId: 'arch', memberId: `n${i + 1}`, segmentMs: 60_000 }, sm, () => leader === `n${i + 1}`, log));
+    const archivers = sms.map((sm, i) => new Archiver({ store: dirArchiveStore(archive), clusterId: 'arch', memberId: `n${i + 1}`, segmentMs: 60_000 }, sm, () => leader === `n${i + 1}`, log));
     for (const a of archivers) a.start();
     // Revisions after the backup, each member's archiver asked to run between batches.
     const truth = new Map<number, unknown>();
@@ -85,7 +86,7 @@ describe('continuous archive', () => {
     }
     expect(expect1).toBe(last + 1);
     expect([...writers].sort()).toEqual(['n1', 'n2', 'n3']);
-    const cov = await archiveCoverage(archive, backupRevision + 1);
+    const cov = await archiveCoverage(dirArchiveStore(archive), backupRevision + 1);
     expect(cov.last).toBe(last);
 
     // Restore to three revisions (and the backup's own, and the archive's end): exactly the state then.
@@ -120,7 +121,7 @@ describe('continuous archive', () => {
     await applyAll([sm], commands(6, 50));
     const backup = (await writeBackupFromStream(backupParts(sm, { clusterId: 'arch' }), join(base, 'backups'))).path;
     const archive = join(base, 'archive');
-    const a = new Archiver({ dir: archive, clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, log);
+    const a = new Archiver({ store: dirArchiveStore(archive), clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, log);
     a.start();
     const marks: { atMs: number; revision: number; state: unknown }[] = [];
     for (let i = 0; i < 3; i++) {
@@ -152,7 +153,7 @@ describe('continuous archive', () => {
     const backup = (await writeBackupFromStream(backupParts(sm, { clusterId: 'arch' }), join(base, 'backups'))).path;
     const backupRevision = sm.revision();
     const archive = join(base, 'archive');
-    const a = new Archiver({ dir: archive, clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, log);
+    const a = new Archiver({ store: dirArchiveStore(archive), clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, log);
     await applyAll([sm], commands(8, 60)); // more than the 20 revisions of history, before any archiving
     await a.runOnce();
     const st = a.status();
@@ -171,7 +172,7 @@ describe('continuous archive', () => {
     const backup = (await writeBackupFromStream(backupParts(sm, { clusterId: 'arch' }), join(base, 'backups'))).path;
     const sm0Revision = sm.revision();
     const archive = join(base, 'archive');
-    const a = new Archiver({ dir: archive, clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, log);
+    const a = new Archiver({ store: dirArchiveStore(archive), clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, log);
     await applyAll([sm], commands(10, 40));
     await a.runOnce();
     const [name] = (await readdir(archive)).filter((n) => parseSegmentName(n));
@@ -195,12 +196,12 @@ describe('continuous archive', () => {
     const other = await StateMachine.open(join(base, 'other'));
     await applyAll([other], commands(11, 20));
     const foreign = join(base, 'foreign');
-    const fa = new Archiver({ dir: foreign, clusterId: 'arch', memberId: 'n9', segmentMs: 60_000 }, other, () => true, log);
+    const fa = new Archiver({ store: dirArchiveStore(foreign), clusterId: 'arch', memberId: 'n9', segmentMs: 60_000 }, other, () => true, log);
     await applyAll([other], commands(12, 40));
     await fa.runOnce();
-    const cov = await archiveCoverage(foreign, sm0Revision + 1);
+    const cov = await archiveCoverage(dirArchiveStore(foreign), sm0Revision + 1);
     expect(cov.last).toBeGreaterThan(sm0Revision + 1);
-    expect((await collect(archivedRevisions(foreign, cov, cov.last, 'arch'))).length).toBe(cov.last - sm0Revision);
+    expect((await collect(archivedRevisions(dirArchiveStore(foreign), cov, cov.last, 'arch'))).length).toBe(cov.last - sm0Revision);
     await expect(restoreDataDir({ from: backup, dataDir: join(base, 'y'), name: 'r1', initialCluster: members, pointInTime: { archiveDir: foreign } })).rejects.toThrow(
       new RegExp(`does not continue the backup: archived revision ${sm0Revision + 1} changes key [0-9a-f]+ last written at revision \\d+, but the state has it at`),
     );

@@ -116,6 +116,57 @@ describe('backups in an S3-compatible store', () => {
     expect((await store.list()).map((o) => o.name)).toEqual(['blob']);
   });
 
+  it('continuous archiving into a bucket, and a point-in-time restore from it', async () => {
+    const { Archiver } = await import('../../src/backup/archiver.js');
+    const { archiveStoreOf } = await import('../../src/backup/archive-store.js');
+    const { restoreDataDir, writeBackupFromStream } = await import('../../src/backup/index.js');
+    const { backupParts } = await import('./helpers.js');
+    const { entry, b: bytes } = await import('../state/helpers.js');
+    const { pino } = await import('pino');
+    const sm = await StateMachine.open(join(dir, 'arch-source'));
+    const put = async (i: number): Promise<void> => void (await sm.apply([entry(sm.appliedIndex() + 1, { type: 'put', key: bytes(`a/${i % 7}`), value: bytes(`v${i}`) })]));
+    for (let i = 0; i < 20; i++) await put(i);
+    const backup = (await writeBackupFromStream(backupParts(sm, { clusterId: 'arch' }), join(dir, 'arch-backups'))).path;
+    const store = await archiveStoreOf('s3://raftdb-backups/archive/arch');
+    const a = new Archiver({ store, clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, pino({ level: 'silent' }));
+    a.start();
+    const hashes = new Map<number, string>();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 10; i++) await put(100 + round * 10 + i);
+      hashes.set(sm.revision(), (await sm.hashKv()).hash);
+      await a.runOnce();
+    }
+    expect(a.status()).toMatchObject({ lastArchivedRevision: sm.revision(), segmentsWritten: 3, lastError: null });
+    expect((await store.names()).filter((n) => n.endsWith('.rdar'))).toHaveLength(3);
+    for (const [revision, hash] of hashes) {
+      const r = await restoreDataDir({ from: backup, dataDir: join(dir, `arch-r${revision}`), name: 'r1', initialCluster: new Map([['r1', 'h:1']]), pointInTime: { archiveDir: 's3://raftdb-backups/archive/arch', toRevision: revision } });
+      expect(r.pointInTime?.revision).toBe(revision);
+      expect(r.hashKv).toBe(hash);
+    }
+    await a.stop();
+    await sm.close();
+  });
+
+  it('scheduled backups into a bucket, with retention', async () => {
+    const { BackupScheduler } = await import('../../src/backup/scheduler.js');
+    const { pino } = await import('pino');
+    const { entry, b: bytes } = await import('../state/helpers.js');
+    const sm = await StateMachine.open(join(dir, 'sched-source'));
+    await sm.apply([entry(1, { type: 'put', key: bytes('x'), value: bytes('1') })]);
+    const sched = new BackupScheduler({ cron: '0 0 1 1 *', dir: 's3://raftdb-backups/scheduled', clusterId: 'sched', memberId: 'n1', keep: { keepLast: 1 } }, sm, () => true, pino({ level: 'silent' }));
+    await sched.start();
+    const first = await sched.runNow();
+    await sm.apply([entry(2, { type: 'put', key: bytes('x'), value: bytes('2') })]);
+    const second = await sched.runNow();
+    expect(first).toMatchObject({ ok: true, revision: 1 });
+    expect(second).toMatchObject({ ok: true, revision: 2, removed: 1 });
+    expect(second!.path).toMatch(/^s3:\/\/raftdb-backups\/scheduled\/backup-sched-.*-r2-.*\.rdbk$/);
+    const list = JSON.parse((await raftdb(['backup', 'list', 's3://raftdb-backups/scheduled', '--json'])).stdout);
+    expect(list.backups.map((x: { revision: number }) => x.revision)).toEqual([2]);
+    await sched.stop();
+    await sm.close();
+  });
+
   it('a malformed s3:// URL is refused', async () => {
     const r = await raftdb(['backup', 'list', 's3://X']);
     expect(r.code).toBe(1);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { archiveCoverage } from '../../src/backup/archive-reader.js';
+import { dirArchiveStore } from '../../src/backup/archive-store.js';
 import type { KeyValue, RaftdbClient } from '../../src/client/index.js';
 import { StateMachine } from '../../src/state/index.js';
 import { eventually, startWriters } from './fixtures/load.js';
@@ -90,7 +91,7 @@ describe('continuous archiving, real processes', () => {
       return s.archiveActive && s.archiveLastRevision >= end;
     }, 30_000);
     expect(caughtUp).toBe(true);
-    const cov = await archiveCoverage(archive, 1);
+    const cov = await archiveCoverage(dirArchiveStore(archive), 1);
     console.log(`[archive] revisions 1..${cov.last} in ${cov.all.length} segments (${cov.chain.length} in the chain); backup at ${b.revision}; marks ${marks.join(', ')}; end ${end}; ${load.acked.size} writes acknowledged`);
     expect(cov.last).toBeGreaterThanOrEqual(end);
     expect(marks[0]!).toBeGreaterThan(b.revision);
