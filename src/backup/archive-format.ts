@@ -6,20 +6,19 @@
 //   header    'H', JSON length (u32 BE), sha256 of the JSON (32), header JSON
 //   body      'B', raw length (u32 BE), stored length (u32 BE), sha256 of the stored bytes (32),
 //             stored bytes = gzip(msgpack([[revision, atMs, index, [[type, key, value,
-//             createRevision, version, prevModRevision], ...]], ...]))
+//             createRevision, version, prevModRevision], ...]], ...])), then with a key
+//             AES-256-GCM as a backup chunk (nonce, ciphertext, tag; AAD: magic + header digest)
 //   footer    sha256 of every byte before it (32), "RAFTDBAE"
 //
 // A segment is small (at most segmentBytes of changes, default 16 MiB) and read whole.
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { pack, unpack } from '../state/codec.js';
 import type { ArchivedChange, ArchivedRevision } from '../state/index.js';
+import { type ChunkCodec, openChunk, sealChunk } from './chunk-codec.js';
 import { BackupCorruptError, BackupVersionError } from './errors.js';
+import { type BackupKey, keyFor } from './keys.js';
 import { jsonFrame, JSON_FRAME_HEADER_BYTES, MAX_JSON_BYTES, sha256, TYPE_HEADER } from './format.js';
 
-const gzip = promisify(zlib.gzip);
-const gunzip = promisify(zlib.gunzip);
 
 export const ARCHIVE_FORMAT_VERSION = 1;
 const MAGIC = Buffer.from('RAFTDBAR', 'latin1');
@@ -43,6 +42,8 @@ export interface SegmentHeader {
   firstAtMs: number;
   lastAtMs: number;
   createdAtMs: number;
+  /** Null (or absent) when the body is not encrypted; the key id names the key, never the key. */
+  encryption?: { algorithm: 'aes-256-gcm'; keyId: string } | null;
 }
 
 /** An archived revision with when it was applied and the Raft index that applied it (0: unknown). */
@@ -65,12 +66,19 @@ export function parseSegmentName(name: string): { first: number; last: number } 
 }
 
 /** Encodes one segment. */
-export async function encodeSegment(h: Omit<SegmentHeader, 'firstRevision' | 'lastRevision' | 'revisions' | 'firstAtMs' | 'lastAtMs'>, revs: readonly TimedRevision[]): Promise<Buffer> {
+export async function encodeSegment(
+  h: Omit<SegmentHeader, 'firstRevision' | 'lastRevision' | 'revisions' | 'firstAtMs' | 'lastAtMs' | 'encryption'>,
+  revs: readonly TimedRevision[],
+  key: BackupKey | null = null,
+): Promise<Buffer> {
   const first = revs[0]!;
   const last = revs[revs.length - 1]!;
-  const header: SegmentHeader = { ...h, firstRevision: first.revision, lastRevision: last.revision, revisions: revs.length, firstAtMs: first.atMs, lastAtMs: last.atMs };
+  const encryption = key ? { algorithm: 'aes-256-gcm' as const, keyId: key.id } : null;
+  const header: SegmentHeader = { ...h, firstRevision: first.revision, lastRevision: last.revision, revisions: revs.length, firstAtMs: first.atMs, lastAtMs: last.atMs, encryption };
   const raw = pack(revs.map((r) => [r.revision, r.atMs, r.index, r.changes.map((c) => [c.type === 'put' ? 0 : 1, c.key, c.value, c.createRevision, c.version, c.prevModRevision])]));
-  const stored = await gzip(raw, { level: 6 });
+  const headerFrame = jsonFrame(TYPE_HEADER, header);
+  // The body as a backup chunk is: gzip, then with a key AES-256-GCM bound to this header.
+  const stored = await sealChunk(bodyCodec(headerFrame, key), 0, raw);
   const pre = Buffer.alloc(12);
   MAGIC.copy(pre);
   pre.writeUInt32BE(ARCHIVE_FORMAT_VERSION, 8);
@@ -79,12 +87,12 @@ export async function encodeSegment(h: Omit<SegmentHeader, 'firstRevision' | 'la
   body.writeUInt32BE(raw.length, 1);
   body.writeUInt32BE(stored.length, 5);
   sha256(stored).copy(body, 9);
-  const before = Buffer.concat([pre, jsonFrame(TYPE_HEADER, header), body, stored]);
+  const before = Buffer.concat([pre, headerFrame, body, stored]);
   return Buffer.concat([before, sha256(before), FOOTER_MAGIC]);
 }
 
 /** Decodes and checks one segment file's bytes; BackupCorruptError names the file, part and offset. */
-export async function decodeSegment(file: string, buf: Buffer): Promise<{ header: SegmentHeader; revisions: TimedRevision[] }> {
+export async function decodeSegment(file: string, buf: Buffer, keys: readonly BackupKey[] = []): Promise<{ header: SegmentHeader; revisions: TimedRevision[] }> {
   const bad = (part: 'preamble' | 'header' | 'chunk' | 'footer', offset: number, why: string): BackupCorruptError =>
     new BackupCorruptError(file, part === 'chunk' ? { part, chunk: 0, offset } : { part, offset }, why);
   if (buf.length < 12 + JSON_FRAME_HEADER_BYTES + BODY_HEADER_BYTES + FOOTER_BYTES) throw bad('preamble', 0, `truncated: ${buf.length} bytes cannot hold a segment`);
@@ -104,10 +112,10 @@ export async function decodeSegment(file: string, buf: Buffer): Promise<{ header
   const rawLength = buf.readUInt32BE(bodyAt + 1);
   if (rawLength > MAX_SEGMENT_RAW_BYTES) throw bad('chunk', bodyAt, `raw length ${rawLength} is over ${MAX_SEGMENT_RAW_BYTES}`);
   const stored = buf.subarray(bodyAt + BODY_HEADER_BYTES, footerAt);
+  const key = header.encryption ? keyFor(file, header.encryption.keyId, keys) : null;
   let revisions: TimedRevision[];
   try {
-    const raw = await gunzip(stored, { maxOutputLength: rawLength + 1 });
-    if (raw.length !== rawLength) throw new Error(`decompressed to ${raw.length} bytes, the header says ${rawLength}`);
+    const raw = await openChunk(bodyCodec(buf.subarray(12, bodyAt), key), 0, stored, rawLength);
     revisions = (unpack(raw) as unknown[]).map(toRevision);
   } catch (err) {
     throw bad('chunk', bodyAt, `undecodable body: ${(err as Error).message}`);
@@ -128,6 +136,11 @@ function locate(buf: Buffer, footerAt: number): { part: 'header' | 'chunk' | 'fo
     return { part: 'chunk', offset: bodyAt, why: 'body checksum mismatch' };
   }
   return { part: 'footer', offset: footerAt, why: 'footer digest damaged' };
+}
+
+/** How a segment's body is sealed: gzip level 6, AES-256-GCM with `key`, bound to the header frame. */
+function bodyCodec(headerFrame: Buffer, key: BackupKey | null): ChunkCodec {
+  return { compression: 'gzip', level: 6, key, fileAad: Buffer.concat([MAGIC, sha256(headerFrame)]) };
 }
 
 function toRevision(x: unknown): TimedRevision {

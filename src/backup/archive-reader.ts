@@ -4,6 +4,7 @@
 import { BackupError } from './errors.js';
 import { decodeSegment, parseSegmentName, type TimedRevision } from './archive-format.js';
 import type { ArchiveStore } from './archive-store.js';
+import type { BackupKey } from './keys.js';
 
 /** A segment file and the revisions its name says it holds. */
 export interface SegmentRef {
@@ -45,12 +46,12 @@ export async function archiveCoverage(store: ArchiveStore, from: number): Promis
 }
 
 /** Revisions `from`..`to` of the chain, in order, each segment checked as it is read. */
-export async function* archivedRevisions(store: ArchiveStore, cov: ArchiveCoverage, to: number, clusterId: string): AsyncGenerator<TimedRevision> {
+export async function* archivedRevisions(store: ArchiveStore, cov: ArchiveCoverage, to: number, clusterId: string, keys: readonly BackupKey[] = []): AsyncGenerator<TimedRevision> {
   let next = cov.from;
   for (const seg of cov.chain) {
     if (next > to) return;
     const path = store.pathOf(seg.name);
-    const { header, revisions } = await decodeSegment(path, await store.read(seg.name));
+    const { header, revisions } = await decodeSegment(path, await store.read(seg.name), keys);
     if (header.clusterId !== clusterId) throw new BackupError(`archive segment ${path} is from cluster '${header.clusterId}', the backup from '${clusterId}'`);
     if (header.firstRevision !== seg.first || header.lastRevision !== seg.last) throw new BackupError(`archive segment ${path} holds revisions ${header.firstRevision}..${header.lastRevision}, not what its name says`);
     for (const r of revisions) {
@@ -63,9 +64,9 @@ export async function* archivedRevisions(store: ArchiveStore, cov: ArchiveCovera
 }
 
 /** The last revision in `from`..`to` applied at or before `atMs` (from - 1 when none), and when it was. */
-export async function revisionAtTime(store: ArchiveStore, cov: ArchiveCoverage, to: number, clusterId: string, atMs: number): Promise<{ revision: number; atMs: number }> {
+export async function revisionAtTime(store: ArchiveStore, cov: ArchiveCoverage, to: number, clusterId: string, atMs: number, keys: readonly BackupKey[] = []): Promise<{ revision: number; atMs: number }> {
   let found = { revision: cov.from - 1, atMs: 0 };
-  for await (const r of archivedRevisions(store, cov, to, clusterId)) {
+  for await (const r of archivedRevisions(store, cov, to, clusterId, keys)) {
     if (r.atMs > atMs) break;
     found = { revision: r.revision, atMs: r.atMs };
   }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { type AppliedBatch, type ArchivedRevision, CompactedError, type ChangesResult, type WatchEvent } from '../state/index.js';
 import { encodeSegment, parseSegmentName, segmentName, type TimedRevision } from './archive-format.js';
 import type { ArchiveStore } from './archive-store.js';
+import type { BackupKey } from './keys.js';
 
 /** What the archiver needs of the state machine. */
 export interface ArchiveSource {
@@ -28,6 +29,8 @@ export interface ArchiverOptions {
   segmentMs?: number;
   /** ... or once it holds this many bytes of keys and values; default 16 MiB. */
   segmentBytes?: number;
+  /** Encrypt each segment's body with this key (AES-256-GCM); its id goes in the header. */
+  key?: BackupKey | null;
 }
 
 /** The archiver's position, for Status, metrics and logs. */
@@ -115,6 +118,7 @@ export class Archiver {
         await this.o.store.write(segmentName(revs[0]!.revision, revs.at(-1)!.revision), await encodeSegment(
           { clusterId: this.o.clusterId, memberId: this.o.memberId, createdAtMs: Date.now() },
           revs,
+          this.o.key ?? null,
         ));
         this.next = revs.at(-1)!.revision + 1;
         this.state.lastArchivedRevision = this.next - 1;

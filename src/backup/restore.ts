@@ -98,7 +98,7 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
   const head = await BackupFileReader.open(o.from, { keys: o.keys ?? [], ...(o.disk ? { disk: o.disk } : {}) });
   const manifest = head.manifest;
   await head.close();
-  const target = o.pointInTime ? await pointInTimeTarget(o.pointInTime, manifest) : null;
+  const target = o.pointInTime ? await pointInTimeTarget(o.pointInTime, manifest, o.keys ?? []) : null;
   const clusterId = o.clusterId ?? restoredClusterId(manifest.clusterId, target ? `${manifest.id}@${target.revision}` : manifest.id, o.initialCluster);
   if (clusterId === manifest.clusterId) {
     throw new RestoreRefusedError(`--cluster-id ${clusterId} is the backed-up cluster's own id: a restored cluster must have a new one, so the old cluster's members refuse it`);
@@ -141,33 +141,35 @@ interface PitTarget {
   revision: number;
   coverage: ArchiveCoverage;
   store: ArchiveStore;
+  /** Keys for encrypted segments (the same --key-file list as for the backup). */
+  keys: readonly BackupKey[];
 }
 
 /**
  * The revision a point-in-time restore goes to, checked against what the backup and the archive
  * cover (RestoreRefusedError saying the covered range), before anything is written.
  */
-async function pointInTimeTarget(p: NonNullable<RestoreOptions['pointInTime']>, m: FileManifest): Promise<PitTarget> {
+async function pointInTimeTarget(p: NonNullable<RestoreOptions['pointInTime']>, m: FileManifest, keys: readonly BackupKey[]): Promise<PitTarget> {
   const store = await archiveStoreOf(p.archiveDir);
   const coverage = await archiveCoverage(store, m.revision + 1);
   const covered = `the backup is at revision ${m.revision}${coverage.last > m.revision ? ` and the archive continues it without a gap to revision ${coverage.last}` : ', and the archive has no segment that continues it'}`;
   if (p.toRevision !== undefined && p.toTimeMs !== undefined) throw new RestoreRefusedError('give --to-revision or --to-time, not both');
   if (p.toRevision !== undefined) {
     if (p.toRevision < m.revision || p.toRevision > coverage.last) throw new RestoreRefusedError(`revision ${p.toRevision} is outside what the backup and the archive cover: ${covered}`);
-    return { revision: p.toRevision, coverage, store };
+    return { revision: p.toRevision, coverage, store, keys };
   }
   if (p.toTimeMs !== undefined) {
     const iso = new Date(p.toTimeMs).toISOString();
     if (p.toTimeMs < m.createdAtMs) throw new RestoreRefusedError(`${iso} is before the backup was taken (${new Date(m.createdAtMs).toISOString()}, revision ${m.revision}): use an older backup`);
     if (coverage.last === m.revision) throw new RestoreRefusedError(`${iso} is after the backup was taken, and ${covered}`);
-    const t = await revisionAtTime(store, coverage, coverage.last, m.clusterId, p.toTimeMs);
+    const t = await revisionAtTime(store, coverage, coverage.last, m.clusterId, p.toTimeMs, keys);
     // Past the archive's last revision nothing is known (the archive may lag, or stop): refuse.
     if (t.revision === coverage.last && p.toTimeMs > t.atMs) {
       throw new RestoreRefusedError(`${iso} is after the last archived revision (${coverage.last}, applied ${new Date(t.atMs).toISOString()}): ${covered}`);
     }
-    return { revision: Math.max(m.revision, t.revision), coverage, store };
+    return { revision: Math.max(m.revision, t.revision), coverage, store, keys };
   }
-  return { revision: coverage.last, coverage, store };
+  return { revision: coverage.last, coverage, store, keys };
 }
 
 /** Applies the archived revisions after the backup up to the target; returns the new index and HashKV. */
@@ -178,7 +180,7 @@ async function applyArchive(
 ): Promise<{ index: number; hash: string; keys: number; result: PointInTimeResult }> {
   let lastIndex = 0;
   const revisions = (async function* () {
-    for await (const r of archivedRevisions(target.store, target.coverage, target.revision, m.clusterId)) {
+    for await (const r of archivedRevisions(target.store, target.coverage, target.revision, m.clusterId, target.keys)) {
       lastIndex = Math.max(lastIndex, r.index);
       yield r;
     }

@@ -35,6 +35,7 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   maxRequestBytes?: string;
   archiveDir?: string;
   archiveSegmentMs?: string;
+  archiveKeyFile?: string;
   corruptionCheckInterval?: string;
   backupSchedule?: string;
   backupDir?: string;
@@ -62,6 +63,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
     .option('--archive-dir <dir>', 'continuous archiving: the leader writes every revision here; a directory every member shares (RAFTDB_ARCHIVE_DIR)')
     .option('--archive-segment-ms <ms>', 'an archive segment is closed this often; 100..60000, default 1000 (RAFTDB_ARCHIVE_SEGMENT_MS)')
+    .option('--archive-key-file <file>', 'encrypt archive segments with this key (RAFTDB_ARCHIVE_KEY_FILE)')
     .option('--backup-schedule <cron>', "scheduled backups by the leader, a cron expression in UTC, e.g. '0 */6 * * *' (RAFTDB_BACKUP_SCHEDULE)")
     .option('--backup-dir <dir>', 'where scheduled backups go (RAFTDB_BACKUP_DIR)')
     .option('--backup-keep-last <n>', 'after each scheduled backup keep the N newest (RAFTDB_BACKUP_KEEP_LAST)')
@@ -154,12 +156,19 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (tls) opts.tls = tls;
   const archiveDir = f.archiveDir ?? env.RAFTDB_ARCHIVE_DIR;
   const segmentMs = f.archiveSegmentMs ?? env.RAFTDB_ARCHIVE_SEGMENT_MS;
-  if (segmentMs !== undefined && !archiveDir) throw new UsageError('--archive-segment-ms needs --archive-dir');
+  const archiveKeyFile = f.archiveKeyFile ?? env.RAFTDB_ARCHIVE_KEY_FILE;
+  if ((segmentMs !== undefined || archiveKeyFile) && !archiveDir) throw new UsageError('--archive-segment-ms and --archive-key-file need --archive-dir');
   const checkMs = f.corruptionCheckInterval ?? env.RAFTDB_CORRUPTION_CHECK_INTERVAL_MS;
   if (checkMs !== undefined) opts.corruptionCheckIntervalMs = intSetting(checkMs, '--corruption-check-interval (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)', 1000, 86_400_000);
   const schedule = backupSchedule(f, env);
   if (schedule) opts.backupSchedule = schedule;
-  if (archiveDir) opts.archive = { dir: archiveDir, ...(segmentMs !== undefined ? { segmentMs: intSetting(segmentMs, '--archive-segment-ms (RAFTDB_ARCHIVE_SEGMENT_MS)', 100, 60_000) } : {}) };
+  if (archiveDir) {
+    opts.archive = {
+      dir: archiveDir,
+      ...(segmentMs !== undefined ? { segmentMs: intSetting(segmentMs, '--archive-segment-ms (RAFTDB_ARCHIVE_SEGMENT_MS)', 100, 60_000) } : {}),
+      ...(archiveKeyFile ? { keyFile: archiveKeyFile } : {}),
+    };
+  }
   return opts;
 }
 

@@ -9,6 +9,7 @@ import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaf
 import { Wal } from '../wal/index.js';
 import { Archiver } from '../backup/archiver.js';
 import { archiveStoreOf } from '../backup/archive-store.js';
+import { loadKeyFile } from '../backup/keys.js';
 import { CorruptionCheck } from '../backup/corruption-check.js';
 import { BackupScheduler, type ScheduleStatus } from '../backup/scheduler.js';
 import { HashPeers } from './hash-peers.js';
@@ -203,7 +204,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   );
   driver.start();
   const archiveStore = opts.archive ? await archiveStoreOf(opts.archive.dir) : null;
-  const archiver = opts.archive && archiveStore ? new Archiver({ ...opts.archive, store: archiveStore, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
+  const archiveKey = opts.archive?.keyFile ? await loadKeyFile(opts.archive.keyFile) : null;
+  const archiver = opts.archive && archiveStore
+    ? new Archiver({ ...opts.archive, store: archiveStore, key: archiveKey, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log)
+    : null;
   archiver?.start();
   const hashPeers = opts.corruptionCheckIntervalMs ? new HashPeers(opts.id, raft, members, tls?.clientCredentials()) : null;
   const check = hashPeers

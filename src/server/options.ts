@@ -52,7 +52,7 @@ export interface NodeOptions {
    * Continuous archiving: while leader, write every applied revision into segments in `dir`
    * (shared by every member), one every `segmentMs` (default 1000). See src/backup/archiver.ts.
    */
-  archive?: { dir: string; segmentMs?: number };
+  archive?: { dir: string; segmentMs?: number; keyFile?: string };
   /**
    * Compare this member's HashKV with every other member's this often (ms) and raise the CORRUPT
    * alarm on itself when it differs from the majority (src/backup/corruption-check.ts). Off when absent.

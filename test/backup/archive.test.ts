@@ -165,6 +165,34 @@ describe('continuous archive', () => {
     await sm.close();
   });
 
+  it('an encrypted archive: no value in the segments, restore needs the key', async () => {
+    const base = join(dir, 'e');
+    const { generateKeyFile } = await import('../../src/backup/index.js');
+    const key = await generateKeyFile(join(base + '-key'));
+    const other = await generateKeyFile(join(base + '-other-key'));
+    const sm = await StateMachine.open(join(base, 'n1'));
+    await applyAll([sm], commands(13, 20));
+    // The backup is not encrypted: what needs the key below is the archive.
+    const backup = (await writeBackupFromStream(backupParts(sm, { clusterId: 'arch' }), join(base, 'backups'))).path;
+    const archive = join(base, 'archive');
+    const a = new Archiver({ store: dirArchiveStore(archive), key, clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, log);
+    await applyAll([sm], [{ type: 'put', key: b('secret'), value: b('the-plaintext-value-1234') }, ...commands(14, 30)]);
+    await a.runOnce();
+    const names = (await readdir(archive)).filter((n) => parseSegmentName(n));
+    expect(names.length).toBeGreaterThan(0);
+    for (const n of names) expect((await readFile(join(archive, n))).includes(Buffer.from('the-plaintext-value-1234'))).toBe(false);
+    const members = new Map([['r1', 'h:1']]);
+    const restore = (keys: typeof key[], to: string): Promise<unknown> =>
+      restoreDataDir({ from: backup, dataDir: join(base, to), name: 'r1', initialCluster: members, keys, pointInTime: { archiveDir: archive } });
+    await expect(restore([], 'x')).rejects.toThrow(new RegExp(`archive-\\d+-\\d+\\.rdar is encrypted with key id ${key.id}: give its key file`));
+    await expect(readdir(join(base, 'x'))).rejects.toThrow(/ENOENT/);
+    await expect(restore([other], 'y')).rejects.toThrow(/no key file given has that id/);
+    const r = (await restore([key], 'z')) as { hashKv: string; pointInTime: { revision: number } };
+    expect(r.pointInTime.revision).toBe(sm.revision());
+    expect(r.hashKv).toBe((await sm.hashKv()).hash);
+    await sm.close();
+  });
+
   it('a damaged segment is refused naming the file; an archive that does not continue the state is refused', async () => {
     const base = join(dir, 'd');
     const sm = await StateMachine.open(join(base, 'n1'));
