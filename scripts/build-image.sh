@@ -53,7 +53,7 @@ fi
 STAGE=$(mktemp -d /tmp/raftdb-image.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 ROOTFS=$STAGE/rootfs
-mkdir -p "$ROOTFS"/{app,bin,data,etc,tmp,usr/bin,proc,sys,dev}
+mkdir -p "$ROOTFS"/{app,bin,certs,data,etc,tmp,usr/bin,proc,sys,dev}
 
 # --- 2. Compile src/ into the staging app (not into the shared dist/) --------------------------
 SRC_ROOT=$REPO
@@ -141,8 +141,9 @@ nogroup:x:65534:
 EOF
 echo 'hosts: files dns' >"$ROOTFS/etc/nsswitch.conf"
 chmod 1777 "$ROOTFS/tmp"
-# Named volumes mounted on /data copy this owner on first use, so the node can write there.
-chown -R "$APP_UID:$APP_UID" "$ROOTFS/data"
+# Named volumes mounted on /data (and /certs, where compose's certs service writes) copy this
+# owner on first use, so the node can write there.
+chown -R "$APP_UID:$APP_UID" "$ROOTFS/data" "$ROOTFS/certs"
 
 # --- 7. Import --------------------------------------------------------------------------------
 log "importing $IMAGE (inputs $HASH)"

@@ -17,7 +17,7 @@ import { RESTORE_MARKER, writeClusterId, writeDurably } from '../server/data-dir
 import { MEMBERS_META } from '../server/members.js';
 import { Wal } from '../wal/index.js';
 import type { Disk } from '../disk/disk.js';
-import { applyArchivedRevisions, StateMachine } from '../state/index.js';
+import { ALARMS_META, applyArchivedRevisions, StateMachine } from '../state/index.js';
 import { archiveCoverage, type ArchiveCoverage, archivedRevisions, revisionAtTime } from './archive-reader.js';
 import { type ArchiveStore, archiveStoreOf } from './archive-store.js';
 import { BackupError } from './errors.js';
@@ -109,8 +109,10 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
   try {
     await writeDurably(marker, `${new Date().toISOString()} restore of ${o.from}\n`);
     const book = Object.fromEntries(o.initialCluster);
+    // The old cluster's alarms (NOSPACE, CORRUPT) named its members and their disks: the new
+    // cluster starts without any and raises its own.
     const stateDir = join(o.dataDir, 'state');
-    let replayed = await replayBackup(o.from, stateDir, { keys: o.keys ?? [], meta: { [MEMBERS_META]: book }, ...(o.disk ? { disk: o.disk } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    let replayed = await replayBackup(o.from, stateDir, { keys: o.keys ?? [], meta: { [MEMBERS_META]: book, [ALARMS_META]: [] }, ...(o.disk ? { disk: o.disk } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
     let index = manifest.raftIndex;
     let pointInTime: PointInTimeResult | null = null;
     if (target && o.pointInTime) {

@@ -1,5 +1,5 @@
 // What one load run does: plain data, so that it can be handed to child load processes as JSON.
-import type { CommitMode, Consistency } from '../client/index.js';
+import type { AuthOptions, ClientTlsOptions, CommitMode, Consistency } from '../client/index.js';
 
 export const OP_TYPES = ['put', 'get'] as const;
 export type OpType = (typeof OP_TYPES)[number];
@@ -32,6 +32,10 @@ export interface LoadConfig {
   preload: boolean;
   /** Each request as its own unary call instead of over the client's KV.Pipeline streams. */
   unary: boolean;
+  /** TLS to the nodes (--cacert/--cert/--key). */
+  tls?: ClientTlsOptions;
+  /** A user to authenticate as (--user). */
+  auth?: AuthOptions;
 }
 
 /** Parses --mix: "put=50,get=50" (percentages adding up to 100); throws a message naming the problem. */

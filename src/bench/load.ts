@@ -74,7 +74,14 @@ export class LoadRun {
     const c = this.cfg;
     const clients = Array.from({ length: c.connections }, () =>
       // Each client has a session per worker it carries, so no write waits for a free one.
-      connect({ endpoints: c.endpoints, timeoutMs: c.timeoutMs, maxConcurrentWrites: Math.ceil(c.concurrency / c.connections), pipeline: !c.unary }),
+      connect({
+        endpoints: c.endpoints,
+        timeoutMs: c.timeoutMs,
+        maxConcurrentWrites: Math.ceil(c.concurrency / c.connections),
+        pipeline: !c.unary,
+        ...(c.tls ? { tls: c.tls } : {}),
+        ...(c.auth ? { auth: c.auth } : {}),
+      }),
     );
     try {
       if (c.preload) await this.preload(clients[0]!);

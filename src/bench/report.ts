@@ -14,7 +14,8 @@ export interface OpReport {
 
 /** What `raftdb bench --json` prints. */
 export interface BenchReport {
-  config: Omit<LoadConfig, 'endpoints'> & { endpoints: string[]; processes: number };
+  /** The run's settings; of `auth`, only the user (a report is printed and kept: no password). */
+  config: Omit<LoadConfig, 'endpoints' | 'auth'> & { endpoints: string[]; processes: number; user?: string };
   elapsedS: number;
   ops: number;
   opsPerSec: number;
@@ -44,7 +45,7 @@ export function buildReport(cfg: LoadConfig, processes: number, r: LoadResult): 
   }
   const total = row(all, errors, elapsedS);
   return {
-    config: { ...cfg, processes },
+    config: { ...withoutAuth(cfg), processes, ...(cfg.auth ? { user: cfg.auth.user } : {}) },
     elapsedS: Math.round(elapsedS * 1000) / 1000,
     ops: total.ops,
     opsPerSec: total.opsPerSec,
@@ -53,4 +54,9 @@ export function buildReport(cfg: LoadConfig, processes: number, r: LoadResult): 
     byOp,
     errorsByCode: r.errorsByCode,
   };
+}
+
+function withoutAuth(cfg: LoadConfig): Omit<LoadConfig, 'auth'> {
+  const { auth: _auth, ...rest } = cfg;
+  return rest;
 }

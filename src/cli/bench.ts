@@ -11,7 +11,7 @@ import { type LoadProgress, type LoadResult, LoadRun } from '../bench/load.js';
 import { runInProcesses, loadWorker } from '../bench/processes.js';
 import { type BenchReport, buildReport } from '../bench/report.js';
 import type { CommitMode, Consistency } from '../client/index.js';
-import { type CliIo, CliFailure, type CommonOptions, UsageError, intSetting, parseEndpoints, printJson, textTable, withCommonOptions } from './common.js';
+import { type CliIo, CliFailure, type CommonOptions, UsageError, clientTls, intSetting, parseEndpoints, printJson, textTable, withCommonOptions } from './common.js';
 import { LocalCluster, childEnv, cliMainPath, freePorts } from './local-cluster.js';
 import { signalWaiter } from './node.js';
 
@@ -106,6 +106,9 @@ export function benchConfig(f: BenchFlags, given: (name: string) => boolean): { 
     preload: f.preload,
     unary: f.unary === true,
   };
+  const tls = clientTls(f);
+  if (tls) config.tls = tls;
+  if (f.auth) config.auth = f.auth;
   return { config, processes };
 }
 
@@ -177,7 +180,7 @@ export function reportText(rep: BenchReport): string {
   const mix = Object.entries(c.mix).filter(([, pct]) => pct > 0).map(([op, pct]) => `${op}=${pct}`).join(',');
   const lines = [
     `${c.concurrency} worker(s) on ${c.connections} connection(s) (${c.unary ? 'unary calls' : 'pipelined'}) in ${c.processes} process(es); mix ${mix}; ${c.valueSize} B values; ` +
-      `${c.keys} keys; mode ${c.mode}; gets ${c.consistency}; measured ${rep.elapsedS} s`,
+      `${c.keys} keys; mode ${c.mode}; gets ${c.consistency}; ${c.tls ? 'TLS; ' : ''}${c.user ? `as user ${c.user}; ` : ''}measured ${rep.elapsedS} s`,
   ];
   const t = textTable(['OP', 'OPS', 'OPS/S', 'ERRORS', 'P50 MS', 'P90 MS', 'P99 MS', 'MAX MS']);
   const push = (name: string, r: { ops: number; opsPerSec: number; errors: number; latencyMs: BenchReport['latencyMs'] }): void =>

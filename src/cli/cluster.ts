@@ -1,6 +1,7 @@
 // Operator verbs: `status` (one row per node, asking every endpoint) and `member ...`.
 import type { Command } from 'commander';
 import type { EndpointStatus, Member, MembersResult, NodeStatus } from '../client/index.js';
+import { mib } from './alarm.js';
 import { type CliIo, CliFailure, type CommonOptions, leaderOf, printJson, textTable, withClient, withCommonOptions } from './common.js';
 
 /** Registers status and member list|add|promote|remove. */
@@ -72,6 +73,10 @@ export function statusText(rows: EndpointStatus[]): string {
     }
     t.push([s.id, s.address || r.endpoint, s.role, s.term, s.leader || '-', s.commitIndex, s.appliedIndex, lagOf(s, leader), s.hasQuorum ? 'yes' : 'no', modeText(s)]);
     for (const a of s.alarms) notes.push(`ALARM ${s.id}: ${a}`);
+    // Storage past 80% of the quota is worth a line before it becomes an alarm.
+    if (s.quotaBackendBytes > 0 && s.backendBytes > 0.8 * s.quotaBackendBytes) {
+      notes.push(`storage ${s.id}: ${mib(s.backendBytes)} of its ${mib(s.quotaBackendBytes)} quota (${Math.round((100 * s.backendBytes) / s.quotaBackendBytes)}%)`);
+    }
   }
   const sw = leader?.switchover;
   if (sw && sw.id) notes.push(`switchover ${sw.id}: ${sw.state} ${sw.from} -> ${sw.to}${sw.reason ? ` (${sw.reason})` : ''}`);

@@ -2,7 +2,7 @@
 // helpers, and the errors that decide the exit code (2: usage, 1: the request failed).
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type ClientTlsOptions, type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
+import { type AuthOptions, type ClientTlsOptions, type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
 import { isEndpoint } from '../client/errors.js';
 
 /** The local dev cluster, used when neither --endpoints nor RAFTDB_ENDPOINTS is given. */
@@ -15,6 +15,11 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Read all of standard input (for `txn -`). */
   stdin(): Promise<Buffer>;
+  /**
+   * Ask for a secret without echoing it (a terminal); absent or without a terminal, the next
+   * line of standard input is the answer.
+   */
+  readSecret?(prompt: string): Promise<string>;
 }
 
 /** Bad invocation: exit code 2. */
@@ -36,6 +41,9 @@ export interface CommonOptions {
   cacert?: string;
   cert?: string;
   key?: string;
+  /** --user name[:password] (or RAFTDB_USER); resolved into `auth` before the action runs. */
+  user?: string;
+  auth?: AuthOptions;
 }
 
 /** Parses a positive integer option value (commander reports a usage error otherwise). */
@@ -75,7 +83,40 @@ export function withCommonOptions(cmd: Command, io: CliIo, defaultTimeoutMs = 50
     .option('--timeout <ms>', 'time allowed per request, retries included', positiveInt, defaultTimeoutMs)
     .addOption(envOption('--cacert <file>', 'CA bundle that verifies the nodes; TLS on when given', 'RAFTDB_CACERT', io))
     .addOption(envOption('--cert <file>', 'client certificate', 'RAFTDB_CERT', io))
-    .addOption(envOption('--key <file>', 'client certificate key', 'RAFTDB_KEY', io));
+    .addOption(envOption('--key <file>', 'client certificate key', 'RAFTDB_KEY', io))
+    .addOption(envOption('--user <name[:password]>', 'authenticate as this user; without :password it is asked for', 'RAFTDB_USER', io))
+    .hook('preAction', async (_cmd, action) => {
+      const user = action.opts<CommonOptions>().user;
+      if (user !== undefined) action.setOptionValue('auth', await userOption(user, io));
+    });
+}
+
+/** The user and password of --user name[:password]; the password is asked for when absent. */
+export async function userOption(value: string, io: CliIo): Promise<AuthOptions> {
+  const colon = value.indexOf(':');
+  const user = colon < 0 ? value : value.slice(0, colon);
+  if (user.length === 0) throw new UsageError('--user: the user name is empty');
+  if (colon >= 0) return { user, password: value.slice(colon + 1) };
+  return { user, password: await readSecret(io, `Password of ${user}: `) };
+}
+
+/** Lines of standard input not yet used as answers, when there is no terminal to ask. */
+const answers = new WeakMap<CliIo, Promise<string[]>>();
+
+/** Asks for a secret (see CliIo.readSecret); an empty answer is a usage error. */
+export async function readSecret(io: CliIo, prompt: string): Promise<string> {
+  let answer: string | undefined;
+  if (io.readSecret) answer = await io.readSecret(prompt);
+  else {
+    let lines = answers.get(io);
+    if (!lines) {
+      lines = io.stdin().then((b) => b.toString('utf8').split(/\r?\n/));
+      answers.set(io, lines);
+    }
+    answer = (await lines).shift();
+  }
+  if (!answer) throw new UsageError(`no answer to "${prompt.trim()}" (give name:password, or type it at a terminal)`);
+  return answer;
 }
 
 /** An option whose default comes from `variable` in the CLI's environment (tests pass their own). */
@@ -103,7 +144,7 @@ export function parseEndpoints(list: string): string[] {
 /** Runs `fn` with a client for the verb's options, closing it afterwards. */
 export async function withClient<T>(opts: CommonOptions, fn: (client: RaftdbClient) => Promise<T>): Promise<T> {
   const tls = clientTls(opts);
-  const client = connect({ endpoints: parseEndpoints(opts.endpoints), timeoutMs: opts.timeout, ...(tls ? { tls } : {}) });
+  const client = connect({ endpoints: parseEndpoints(opts.endpoints), timeoutMs: opts.timeout, ...(tls ? { tls } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });
   try {
     return await fn(client);
   } finally {

@@ -2,7 +2,6 @@
 // every core and a node can be killed on its own), with data under --dir that survives restarts.
 import { type Command, Option } from 'commander';
 import { type CliIo, CliFailure, UsageError, positiveInt } from './common.js';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreDataDir } from '../backup/index.js';
 import { readClusterId } from '../server/index.js';
@@ -106,13 +105,12 @@ async function restoreDev(io: CliIo, f: DevFlags, ids: string[], ports: number[]
 
 /** The dev cluster's certificates: made once by certs init, reused on the next start. */
 async function devCertificates(dir: string, ids: string[]): Promise<string> {
-  const missing = ['ca', 'client', ...ids].filter((n) => !existsSync(join(dir, `${n}.crt`)));
-  if (missing.length === 0) return dir;
-  if (existsSync(join(dir, 'ca.crt'))) {
-    throw new UsageError(`${dir} has no certificate for ${missing.join(', ')}: remove ${dir} to make a new set, or run raftdb certs init yourself`);
-  }
   const { initCertificates } = await import('../tls/generate.js');
-  await initCertificates(dir, { nodes: ids });
+  try {
+    await initCertificates(dir, { nodes: ids, keepExisting: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (raftdb dev --tls keeps its certificates in ${dir})`);
+  }
   return dir;
 }
 

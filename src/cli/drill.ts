@@ -18,6 +18,7 @@ interface DrillFlags {
   rate: string;
   history?: string;
   keepData: boolean;
+  secure?: boolean;
   json: boolean;
 }
 
@@ -37,6 +38,8 @@ export function registerDrillCommand(program: Command, io: CliIo): void {
     .option('--rate <ops>', 'operations per second per client', '20')
     .option('--history <file>', 'write the recorded history here (JSON lines)')
     .option('--keep-data', 'keep the process backend data directory and node logs', false)
+    .option('--secure', 'TLS on every port, mutual TLS between nodes, auth on, the workload as a non-root user (default with docker)')
+    .option('--no-secure', 'plaintext and auth off (default with process)')
     .option('--json', 'machine-readable report', false)
     .action(async (f: DrillFlags) => {
       if (f.scenario === 'disaster' || f.scenario === 'mistake') return dataSafetyDrill(io, f);
@@ -81,6 +84,7 @@ async function drillOptions(f: DrillFlags): Promise<Parameters<typeof runDrill>[
     workload: f.workload,
     opsPerSecond: intSetting(f.rate, '--rate', 1, 1000),
     keepData: f.keepData,
+    ...(f.secure !== undefined ? { secure: f.secure } : {}),
   };
   return f.history === undefined ? opts : { ...opts, historyFile: f.history };
 }

@@ -87,7 +87,7 @@ function when(ms: number, timeOnly = false): string {
 /** The history table, oldest first (times in UTC). */
 export function historyText(events: FailoverEvent[]): string {
   if (events.length === 0) return 'no leadership changes recorded\n';
-  const t = textTable(['TERM', 'FROM', 'TO', 'REASON', 'DETECTED (UTC)', 'ELECTED', 'FIRST WRITE', 'UNAVAILABLE MS']);
+  const t = textTable(['TERM', 'FROM', 'TO', 'REASON', 'DETECTED (UTC)', 'ELECTED', 'FIRST COMMIT', 'UNAVAILABLE MS']);
   for (const e of events) {
     t.push([e.term, e.from || '-', e.to, e.reason, when(e.detectedAtMs), when(e.electedAtMs, true), when(e.firstWriteAtMs, true), Math.round(e.unavailableMs)]);
   }

@@ -2,6 +2,7 @@
 // Entry point of the `raftdb` command (package.json bin): real streams in, exit code out.
 import { type CliIo, UsageError } from './common.js';
 import { run } from './program.js';
+import { terminalSecret } from './secret.js';
 
 /** A txn spec is small; more than this on stdin is a mistake (e.g. the wrong file piped in). */
 const MAX_STDIN_BYTES = 16 * 1024 * 1024;
@@ -33,6 +34,8 @@ const io: CliIo = {
     }
     return Buffer.concat(chunks);
   },
+  // Without a terminal, passwords are the next lines of standard input (common.ts#readSecret).
+  ...(process.stdin.isTTY ? { readSecret: terminalSecret } : {}),
 };
 
 // The process ends by itself once output has drained; the unref'd timer only ends one that

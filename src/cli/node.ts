@@ -1,6 +1,7 @@
 // `raftdb serve`: one node in this process, for containers, real deployments and the node
 // processes of `raftdb dev`. Stops cleanly on SIGINT/SIGTERM (or when the dev parent that
-// spawned it goes away) and exits 0.
+// spawned it goes away) and exits 0; a node that stops on a fatal error (a full or failing WAL
+// disk, a broken invariant) exits 3 (EXIT_FATAL) once it has closed.
 import { type Command, Option } from 'commander';
 import { isEndpoint } from '../client/errors.js';
 import { cronProblem } from '../backup/scheduler.js';
@@ -18,6 +19,9 @@ const MAX_PRIORITY = 1000;
 /** --max-request-bytes bounds: a key and a small value at least; at most what gRPC and a peer message carry comfortably. */
 const MIN_REQUEST_BYTES = 8 * 1024;
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/** --quota-backend-bytes bounds: an empty LevelDB and a few writes at least; at most 1 PiB. */
+const MIN_QUOTA_BYTES = 1024 * 1024;
+const MAX_QUOTA_BYTES = 2 ** 50;
 
 /** serve's flags as commander hands them over; each falls back to its RAFTDB_* variable. */
 export interface ServeFlags extends TuningFlags, ServeTlsFlags {
@@ -26,6 +30,8 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   advertise?: string;
   http?: string;
   httpAllowedHosts?: string;
+  httpAuth?: boolean;
+  httpAuthMetrics?: boolean;
   peers?: string;
   dataDir?: string;
   join?: boolean;
@@ -43,6 +49,11 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags {
   backupKeepDaily?: string;
   backupKeepWeekly?: string;
   backupKeyFile?: string;
+  auditLog?: string;
+  auditLogMaxBytes?: string;
+  auditLogKeep?: string;
+  authTokenTtlMs?: string;
+  quotaBackendBytes?: string;
 }
 
 /** Registers serve. */
@@ -55,6 +66,8 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--advertise <host:port>', 'address peers and clients use, if not --listen (RAFTDB_ADVERTISE)')
     .option('--http <host:port>', 'HTTP address for metrics and dashboard, "none" for none (RAFTDB_HTTP)')
     .option('--http-allowed-hosts <names>', 'more host names the HTTP port answers to, comma-separated; IP addresses always work (RAFTDB_HTTP_ALLOWED_HOSTS)')
+    .option('--http-auth', 'while auth is enabled, the dashboard and /api/* need a user\'s password (HTTP Basic) or token (Bearer); /healthz and /readyz stay open (RAFTDB_HTTP_AUTH=1)')
+    .option('--http-auth-metrics', 'with --http-auth, /metrics needs credentials too (RAFTDB_HTTP_AUTH_METRICS=1)')
     .option('--peers <list>', 'founding members id=host:port,... (RAFTDB_PEERS; default: this node alone)')
     .option('--data-dir <dir>', 'data directory (RAFTDB_DATA_DIR)')
     .option('--join', 'join an existing cluster instead of founding one (RAFTDB_JOIN=1)')
@@ -71,6 +84,11 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--backup-keep-weekly <n>', '... and of each of the N most recent ISO weeks (RAFTDB_BACKUP_KEEP_WEEKLY)')
     .option('--backup-key-file <file>', 'encrypt scheduled backups with this key (RAFTDB_BACKUP_KEY_FILE)')
     .option('--corruption-check-interval <ms>', 'compare HashKV with the other members this often and raise CORRUPT on a mismatch; 1000..86400000, off by default (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)')
+    .option('--audit-log <file>', 'one JSON line per write, admin action, auth change and refused request (RAFTDB_AUDIT_LOG)')
+    .option('--audit-log-max-bytes <n>', 'rotate the audit log past this size; default 104857600 (RAFTDB_AUDIT_LOG_MAX_BYTES)')
+    .option('--audit-log-keep <n>', 'rotated audit logs kept (FILE.1 ...); default 5 (RAFTDB_AUDIT_LOG_KEEP)')
+    .option('--auth-token-ttl-ms <ms>', 'how long a token from Authenticate is good for; default 300000 (RAFTDB_AUTH_TOKEN_TTL_MS)')
+    .option('--quota-backend-bytes <n>', 'storage quota of this member\'s state machine on disk; past it a NOSPACE alarm stops writes that add data; default 2147483648 (RAFTDB_QUOTA_BACKEND_BYTES)')
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addServeTlsOptions(addTuningOptions(serve)).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
@@ -89,7 +107,10 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
       node = await startNode(opts);
       io.err(`raftdb: node ${node.id} serving on ${node.address}${opts.tls?.client ? ' (TLS)' : ''}\n`);
       process.send?.({ type: 'ready', id: node.id, address: node.address } satisfies ReadyMessage);
-      await signals.stopped;
+      // A node that stopped on a fatal error has closed itself: the process ends with EXIT_FATAL
+      // instead of waiting for a signal that would never come.
+      const failed = await Promise.race([signals.stopped.then(() => null), node.fatal]);
+      if (failed) throw failed;
       await closeWithin([node]);
     } finally {
       process.off('SIGHUP', reload);
@@ -150,8 +171,17 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (advertiseFlag) opts.advertise = advertiseFlag;
   const maxRequestBytes = f.maxRequestBytes ?? env.RAFTDB_MAX_REQUEST_BYTES;
   if (maxRequestBytes !== undefined) opts.limits = { maxRequestBytes: intSetting(maxRequestBytes, '--max-request-bytes (RAFTDB_MAX_REQUEST_BYTES)', MIN_REQUEST_BYTES, MAX_REQUEST_BYTES) };
+  const quota = f.quotaBackendBytes ?? env.RAFTDB_QUOTA_BACKEND_BYTES;
+  if (quota !== undefined) opts.quotaBackendBytes = intSetting(quota, '--quota-backend-bytes (RAFTDB_QUOTA_BACKEND_BYTES)', MIN_QUOTA_BYTES, MAX_QUOTA_BYTES);
   const allowedHosts = f.httpAllowedHosts ?? env.RAFTDB_HTTP_ALLOWED_HOSTS;
   if (allowedHosts) opts.httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const httpAuth = f.httpAuth ?? isTrue(env.RAFTDB_HTTP_AUTH);
+  const httpAuthMetrics = f.httpAuthMetrics ?? isTrue(env.RAFTDB_HTTP_AUTH_METRICS);
+  if (httpAuthMetrics && !httpAuth) throw new UsageError('--http-auth-metrics (RAFTDB_HTTP_AUTH_METRICS) needs --http-auth (RAFTDB_HTTP_AUTH)');
+  if (httpAuth) {
+    if (!http) throw new UsageError('--http-auth needs --http (there is no HTTP port to protect)');
+    opts.httpAuth = { metrics: httpAuthMetrics };
+  }
   const tls = serveTlsOptions(f, env);
   if (tls) opts.tls = tls;
   const archiveDir = f.archiveDir ?? env.RAFTDB_ARCHIVE_DIR;
@@ -169,6 +199,18 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
       ...(archiveKeyFile ? { keyFile: archiveKeyFile } : {}),
     };
   }
+  const auditFile = f.auditLog ?? env.RAFTDB_AUDIT_LOG;
+  const auditMax = f.auditLogMaxBytes ?? env.RAFTDB_AUDIT_LOG_MAX_BYTES;
+  const auditKeep = f.auditLogKeep ?? env.RAFTDB_AUDIT_LOG_KEEP;
+  if (auditFile) {
+    opts.audit = { file: auditFile };
+    if (auditMax !== undefined) opts.audit.maxBytes = intSetting(auditMax, '--audit-log-max-bytes (RAFTDB_AUDIT_LOG_MAX_BYTES)', 4096, Number.MAX_SAFE_INTEGER);
+    if (auditKeep !== undefined) opts.audit.keep = intSetting(auditKeep, '--audit-log-keep (RAFTDB_AUDIT_LOG_KEEP)', 1, 1000);
+  } else if (auditMax !== undefined || auditKeep !== undefined) {
+    throw new UsageError('--audit-log-max-bytes and --audit-log-keep need --audit-log');
+  }
+  const ttl = f.authTokenTtlMs ?? env.RAFTDB_AUTH_TOKEN_TTL_MS;
+  if (ttl !== undefined) opts.auth = { tokenTtlMs: intSetting(ttl, '--auth-token-ttl-ms (RAFTDB_AUTH_TOKEN_TTL_MS)', 1000, 7 * 24 * 3600 * 1000) };
   return opts;
 }
 

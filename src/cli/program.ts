@@ -3,6 +3,9 @@
 import { Command, CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
 import { registerBackupCommands } from './backup.js';
+import { registerAuthCommands } from './auth.js';
+import { NodeFatalError } from '../server/index.js';
+import { registerAlarmCommands } from './alarm.js';
 import { registerBenchCommands } from './bench.js';
 import { registerCertsCommands } from './certs.js';
 import { registerCheckCommands } from './check.js';
@@ -18,10 +21,16 @@ import { registerNodeCommands } from './node.js';
 import { registerRestoreCommand } from './restore.js';
 import { RAFTDB_VERSION } from '../version.js';
 
-/** Exit codes: 0 success, 1 the request failed, 2 bad usage. */
+/** Exit codes: 0 success, 1 the request failed (or a node could not start), 2 bad usage, 3 a running node stopped on a fatal error. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/**
+ * `raftdb serve`: the node stopped on an unrecoverable error after it had started (its WAL disk
+ * full or failing, a broken invariant); the fatal log line says which. A supervisor restarts it
+ * once the cause is fixed: it recovers from its own disk and catches up from the leader.
+ */
+export const EXIT_FATAL = 3;
 
 /** Builds the program; errors are thrown (exitOverride), never exit the process. */
 export function createProgram(io: CliIo): Command {
@@ -48,6 +57,8 @@ export function createProgram(io: CliIo): Command {
   registerBackupCommands(program, io);
   registerCheckCommands(program, io);
   registerRestoreCommand(program, io);
+  registerAuthCommands(program, io);
+  registerAlarmCommands(program, io);
   return program;
 }
 
@@ -77,6 +88,10 @@ function report(err: unknown, io: CliIo): number {
     const leader = err.leader ? ` (leader: ${err.leader})` : '';
     io.err(`raftdb: ${err.code}: ${err.details}${leader}${tries}\n`);
     return EXIT_FAILED;
+  }
+  if (err instanceof NodeFatalError) {
+    io.err(`raftdb: ${err.message}\n`);
+    return EXIT_FATAL;
   }
   if (err instanceof CliFailure) {
     io.err(`raftdb: ${err.message}\n`);

@@ -26,6 +26,8 @@ import {
 } from './kv.js';
 import { type WriteSession, WriteSessions } from './sessions.js';
 import { type ClientTlsOptions, clientCredentials } from './tls.js';
+import { AuthApi } from './auth.js';
+import { type AuthOptions, type IssuedToken, TokenSource } from './tokens.js';
 import { type TxnResult, type TxnSpec, txnRequest, txnResult } from './txn.js';
 import { wireConsistency } from './types.js';
 import { Watch, type WatchQuery } from './watch.js';
@@ -68,6 +70,12 @@ export interface ConnectOptions {
   pipeline?: boolean;
   /** TLS to the nodes (the CA that signed their certificates; a client certificate if asked). */
   tls?: ClientTlsOptions;
+  /**
+   * A user and password: the client authenticates on first use, sends its token with every
+   * request and authenticates again when the token is near its expiry or refused. (Without it, a
+   * client certificate whose CN is a user identifies the client.)
+   */
+  auth?: AuthOptions;
 }
 
 /** Keys per page of rangeAll() unless `pageSize` says otherwise. */
@@ -87,6 +95,8 @@ export class RaftdbClient {
   readonly cluster: ClusterApi;
   /** Maintenance calls: backups and keyspace hashes. */
   readonly maintenance: MaintenanceApi;
+  /** Auth administration: the auth switch, users, roles, permissions. */
+  readonly auth: AuthApi;
   /** The id this client's request ids are derived from. */
   readonly clientId: string;
   private readonly pool: EndpointPool;
@@ -95,6 +105,7 @@ export class RaftdbClient {
   private readonly timeoutMs: number;
   private readonly retry: RetryOptions;
   private readonly watches = new Set<Watch>();
+  private readonly tokens: TokenSource | undefined;
 
   constructor(opts: ConnectOptions) {
     this.clientId = opts.clientId ?? randomUUID();
@@ -111,10 +122,19 @@ export class RaftdbClient {
     }, clientCredentials(opts.tls));
     const readAttemptTimeoutMs = positiveInt(opts.readAttemptTimeoutMs, Math.min(1000, Math.ceil(this.timeoutMs / 2)), 'readAttemptTimeoutMs');
     const writeAttemptTimeoutMs = positiveInt(opts.writeAttemptTimeoutMs, Math.min(1000, Math.ceil(this.timeoutMs / 2)), 'writeAttemptTimeoutMs');
-    this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs, writeAttemptTimeoutMs, pipeline: opts.pipeline ?? true });
+    if (opts.auth) {
+      const { user, password } = opts.auth;
+      if (typeof user !== 'string' || user.length === 0) throw invalidArgument('auth.user must be a non-empty string');
+      if (typeof password !== 'string') throw invalidArgument('auth.password must be a string');
+      this.tokens = new TokenSource(user, () =>
+        this.invoker.unary<IssuedToken>('auth', 'Authenticate', { name: user, password }, { kind: 'read', route: 'leader', timeoutMs: this.timeoutMs }),
+      );
+    }
+    this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs, writeAttemptTimeoutMs, pipeline: opts.pipeline ?? true, ...(this.tokens ? { tokens: this.tokens } : {}) });
     this.sessions = new WriteSessions(this.clientId, positiveInt(opts.maxConcurrentWrites, 16, 'maxConcurrentWrites'));
     this.cluster = new ClusterApi(this.invoker, this.timeoutMs);
-    this.maintenance = new MaintenanceApi(this.invoker, this.pool, this.timeoutMs);
+    this.maintenance = new MaintenanceApi(this.invoker, this.pool, this.timeoutMs, this.tokens);
+    this.auth = new AuthApi(this.invoker, this.timeoutMs);
   }
 
   /** Where writes go: the last endpoint that answered one (the leader, or a follower forwarding to it) or a follower's hint. */
@@ -211,7 +231,7 @@ export class RaftdbClient {
   watch(query: WatchQuery): Watch {
     const currentRevision = async (): Promise<number> =>
       (await this.range({ key: query.key, limit: 1, consistency: 'linearizable' })).header.revision;
-    const w = new Watch(this.pool, this.retry, query, currentRevision, (done) => this.watches.delete(done));
+    const w = new Watch(this.pool, this.retry, query, currentRevision, (done) => this.watches.delete(done), this.tokens);
     this.watches.add(w);
     return w;
   }

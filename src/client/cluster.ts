@@ -63,6 +63,15 @@ export interface NodeStatus {
   lastBackupAtMs: number;
   lastBackupRevision: number;
   lastBackupError: string;
+  /** This member's backend size in bytes and its quota (--quota-backend-bytes). */
+  backendBytes: number;
+  quotaBackendBytes: number;
+}
+
+/** An active cluster alarm: `alarm` (NOSPACE or CORRUPT) raised by `memberId`. */
+export interface AlarmMember {
+  memberId: string;
+  alarm: string;
 }
 
 /** A member of the cluster. */
@@ -195,6 +204,37 @@ export class ClusterApi {
     const req = { mode: wireCommitMode(m.mode), syncPolicy: m.syncPolicy ?? '', syncTimeoutMs: m.syncTimeoutMs ?? 0, minSyncReplicas: m.minSyncReplicas ?? 0 };
     const w = await this.invoker.unary<{ mode: string; header: WireHeader | null }>('cluster', 'SetCommitMode', req, this.policy('write', 'leader', opts));
     return { mode: commitModeName(w.mode), header: header(w.header) };
+  }
+
+  /** The active alarms (linearizable: asks the leader). */
+  async alarmList(opts?: CallOptions): Promise<{ alarms: AlarmMember[]; header: ResponseHeader }> {
+    const w = await this.invoker.unary<{ alarms: AlarmMember[]; header: WireHeader | null }>('cluster', 'AlarmList', {}, this.policy('read', 'leader', opts));
+    return { alarms: w.alarms ?? [], header: header(w.header) };
+  }
+
+  /** Clears alarms of one kind (NOSPACE unless `alarm` says CORRUPT): one member's, or every member's (memberId omitted). Idempotent. */
+  async alarmDisarm(q: { memberId?: string; alarm?: 'NOSPACE' | 'CORRUPT' } = {}, opts?: CallOptions): Promise<{ disarmed: AlarmMember[]; alarms: AlarmMember[]; header: ResponseHeader }> {
+    const w = await this.invoker.unary<{ disarmed: AlarmMember[]; alarms: AlarmMember[]; header: WireHeader | null }>(
+      'cluster',
+      'AlarmDisarm',
+      { memberId: q.memberId ?? '', alarm: q.alarm ?? 'NOSPACE' },
+      this.policy('write', 'leader', opts),
+    );
+    return { disarmed: w.disarmed ?? [], alarms: w.alarms ?? [], header: header(w.header) };
+  }
+
+  /** Drops the watch history before `revision` (0 or omitted: the current revision) on every member. */
+  async compact(revision = 0, opts?: CallOptions): Promise<{ compactRevision: number; header: ResponseHeader }> {
+    const w = await this.invoker.unary<{ compactRevision: number; header: WireHeader | null }>('cluster', 'Compact', { revision }, this.policy('write', 'leader', opts));
+    return { compactRevision: w.compactRevision, header: header(w.header) };
+  }
+
+  /** Rewrites one node's LevelDB tables so deleted data stops taking space (single attempt at `endpoint`). */
+  async defragment(endpoint: string, opts?: CallOptions): Promise<{ backendBytesBefore: number; backendBytesAfter: number; header: ResponseHeader }> {
+    const policy = this.policy('read', 'any', opts);
+    policy.endpoint = endpoint;
+    const w = await this.invoker.unary<{ backendBytesBefore: number; backendBytesAfter: number; header: WireHeader | null }>('cluster', 'Defragment', {}, policy);
+    return { backendBytesBefore: w.backendBytesBefore, backendBytesAfter: w.backendBytesAfter, header: header(w.header) };
   }
 
   /** The most recent leadership changes, at most `limit` (0: the server's default). */

@@ -14,6 +14,7 @@ export interface Stubs {
   readonly kv: grpc.Client;
   readonly cluster: grpc.Client;
   readonly maintenance: grpc.Client;
+  readonly auth: grpc.Client;
 }
 
 /** Endpoints learnt from leader hints are added, but never past this many in total. */
@@ -74,7 +75,8 @@ export class EndpointPool {
       const kv = new pkg.KV(endpoint, this.channel.credentials, { ...CHANNEL_OPTIONS, ...this.channel.options });
       const cluster = new pkg.Cluster(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
       const maintenance = new pkg.Maintenance(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
-      s = { kv, cluster, maintenance };
+      const auth = new pkg.Auth(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
+      s = { kv, cluster, maintenance, auth };
       this.stubsByEndpoint.set(endpoint, s);
     }
     return s;

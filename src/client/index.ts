@@ -24,6 +24,9 @@ export type { CompareOp, TxnCompare, TxnOp, TxnSpec, TxnOpResult, TxnResult } fr
 export { Watch, WATCH_HIGH_WATER } from './watch.js';
 export type { WatchQuery, WatchEvent } from './watch.js';
 export { ClusterApi } from './cluster.js';
+export { AuthApi } from './auth.js';
+export type { AuthChange, Permission, PermissionTarget, PermissionType, UserInfo } from './auth.js';
+export type { AuthOptions } from './tokens.js';
 export type {
   NodeStatus,
   FollowerProgress,
@@ -33,6 +36,7 @@ export type {
   TransferResult,
   FailoverEvent,
   EndpointStatus,
+  AlarmMember,
 } from './cluster.js';
 export { MaintenanceApi } from './maintenance.js';
 export type { BackupManifest, BackupSummary, BackupPart, HashKvResult } from './maintenance.js';

@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { isEndpoint, RaftdbError, toRaftdbError } from './errors.js';
 import type { EndpointPool, Route, Stubs } from './endpoints.js';
 import { isPipelined } from './pipeline.js';
+import { type TokenSource, tokenMetadata } from './tokens.js';
 
 /** Retry limits: attempts per call, and the back-off between attempts. */
 export interface RetryOptions {
@@ -45,6 +46,8 @@ export interface InvokerOptions {
   writeAttemptTimeoutMs: number;
   /** Send KV operations over each node's pipeline stream rather than as unary calls. */
   pipeline: boolean;
+  /** With connect({ auth }): the token every call carries. */
+  tokens?: TokenSource;
 }
 
 type Decision = { type: 'fatal' } | { type: 'redirect'; to: string } | { type: 'rotate' } | { type: 'again' };
@@ -79,11 +82,11 @@ type UnaryFn = (
 ) => grpc.ClientUnaryCall;
 
 /** Sends one unary request to one endpoint with a deadline. */
-function callOnce<Res>(client: grpc.Client, method: string, request: object, deadlineMs: number): Promise<Res> {
+function callOnce<Res>(client: grpc.Client, method: string, request: object, deadlineMs: number, token: string | null): Promise<Res> {
   const fn = (client as unknown as Record<string, UnaryFn | undefined>)[method];
   if (typeof fn !== 'function') return Promise.reject(new Error(`raftdb: no such method ${method}`));
   return new Promise((resolve, reject) => {
-    fn.call(client, request, new grpc.Metadata(), { deadline: new Date(deadlineMs) }, (err, res) => {
+    fn.call(client, request, tokenMetadata(token), { deadline: new Date(deadlineMs) }, (err, res) => {
       if (err) reject(err);
       else resolve(res as Res);
     });
@@ -106,24 +109,27 @@ export class Invoker {
   ) {}
 
   /** One attempt at one endpoint: over its pipeline when it has one, else as a unary call. */
-  private async attempt<Res>(endpoint: string, service: keyof Stubs, method: string, request: object, deadlineMs: number): Promise<Res> {
+  private async attempt<Res>(endpoint: string, service: keyof Stubs, method: string, request: object, deadlineMs: number, token: string | null): Promise<Res> {
     const pipeline = this.options.pipeline && service === 'kv' && isPipelined(method) ? this.pool.pipeline(endpoint) : null;
     if (pipeline) {
       try {
-        return await pipeline.call<Res>(method as Parameters<typeof pipeline.call>[0], request, deadlineMs);
+        return await pipeline.call<Res>(method as Parameters<typeof pipeline.call>[0], request, deadlineMs, token);
       } catch (err) {
         // A node without pipelines: this attempt (and the later ones) go as unary calls.
         if (!(err instanceof RaftdbError && err.code === 'UNIMPLEMENTED' && pipeline.unsupported)) throw err;
       }
     }
-    return callOnce<Res>(this.pool.stubs(endpoint)[service], method, request, deadlineMs);
+    return callOnce<Res>(this.pool.stubs(endpoint)[service], method, request, deadlineMs, token);
   }
 
   /** Calls `method` on the KV or Cluster service, retrying as `policy` allows. */
   async unary<Res>(service: keyof Stubs, method: string, request: object, policy: CallPolicy): Promise<Res> {
     const { retry } = this.options;
     const deadlineMs = Date.now() + policy.timeoutMs;
+    // Authenticate itself goes without a token, and so does everything while auth is not asked for.
+    const tokens = service === 'auth' && method === 'Authenticate' ? undefined : this.options.tokens;
     let failures = 0;
+    let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
       if (this.pool.isClosed) throw new RaftdbError(grpc.status.CANCELLED, 'client is closed', { attempts: attempt });
       const endpoint = policy.endpoint ?? this.pool.target(policy.route);
@@ -132,6 +138,11 @@ export class Invoker {
       const attemptDeadlineMs = Math.min(deadlineMs, Date.now() + attemptMs);
       let err: RaftdbError;
       let sent = true;
+      let token: string | null = null;
+      // Authenticate has its own retries; its failure (a wrong password) ends this call.
+      if (tokens) token = await tokens.get().catch((e: unknown) => {
+        throw toRaftdbError(e).withAttempts(attempt);
+      });
       try {
         // A 'once' call is sent only over an established connection, so that a refused
         // connection (nothing sent) can be told apart from a failure after sending.
@@ -139,7 +150,7 @@ export class Invoker {
           sent = false;
           throw new RaftdbError(grpc.status.UNAVAILABLE, `cannot connect to ${endpoint}`);
         }
-        const res = await this.attempt<Res>(endpoint, service, method, request, attemptDeadlineMs);
+        const res = await this.attempt<Res>(endpoint, service, method, request, attemptDeadlineMs, token);
         this.pool.noteSuccess(endpoint, policy.route);
         // A follower that forwarded the call names the leader: go there directly next time.
         const leader = leaderFromHeader(res);
@@ -147,6 +158,13 @@ export class Invoker {
         return res;
       } catch (e) {
         err = toRaftdbError(e);
+      }
+      // A refused token (stale, expired, its key rotated), or none where one is now needed:
+      // authenticate again and retry once; the request was not executed.
+      if (err.code === 'UNAUTHENTICATED' && tokens && !reauthenticated && attempt < retry.maxAttempts) {
+        reauthenticated = true;
+        tokens.invalidate(token);
+        continue;
       }
       // A write whose attempt (not the whole call) ran out of time goes to another node with the
       // same request id: the node may be frozen, and the id makes the retry apply at most once.

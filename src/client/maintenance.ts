@@ -4,6 +4,7 @@ import type { EndpointPool } from './endpoints.js';
 import { RaftdbError, invalidArgument, toRaftdbError } from './errors.js';
 import type { CallPolicy, Invoker } from './invoke.js';
 import type { CallOptions } from './kv.js';
+import { type TokenSource, tokenMetadata } from './tokens.js';
 import { type ResponseHeader, header } from './types.js';
 import type { WireHeader } from './wire.js';
 
@@ -53,6 +54,8 @@ export class MaintenanceApi {
     private readonly invoker: Invoker,
     private readonly pool: EndpointPool,
     private readonly defaultTimeoutMs: number,
+    /** With auth (connect's `auth`): a backup stream carries the token as unary calls do. */
+    private readonly tokens?: TokenSource,
   ) {}
 
   /** HashKV of one member (`endpoint`) or of any reachable one, at `revision` (0: its current). */
@@ -72,7 +75,8 @@ export class MaintenanceApi {
    */
   async *backup(endpoint: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<BackupPart, void, undefined> {
     const stub = this.pool.stubs(endpoint).maintenance as unknown as { Backup(req: object, md: grpc.Metadata): grpc.ClientReadableStream<WireChunk> };
-    const call = stub.Backup({}, new grpc.Metadata());
+    const token = this.tokens ? await this.tokens.get().catch((err: unknown) => Promise.reject(toRaftdbError(err))) : null;
+    const call = stub.Backup({}, tokenMetadata(token));
     const cancel = (): void => call.cancel();
     opts.signal?.addEventListener('abort', cancel, { once: true });
     try {
@@ -81,7 +85,10 @@ export class MaintenanceApi {
       for await (const m of call as AsyncIterable<WireChunk>) yield toPart(m);
     } catch (err) {
       if (opts.signal?.aborted) throw new RaftdbError(grpc.status.CANCELLED, `backup from ${endpoint} cancelled`);
-      throw toRaftdbError(err);
+      const e = toRaftdbError(err);
+      // A token a node refused (expired, rotated key) is not offered again: the caller's retry authenticates anew.
+      if (e.code === 'UNAUTHENTICATED') this.tokens?.invalidate(token);
+      throw e;
     } finally {
       opts.signal?.removeEventListener('abort', cancel);
       call.cancel();

@@ -5,6 +5,7 @@
 // the Invoker: to it an attempt is an attempt, whichever way it travels.
 import * as grpc from '@grpc/grpc-js';
 import { isEndpoint, RaftdbError, toRaftdbError } from './errors.js';
+import { tokenMetadata } from './tokens.js';
 
 const KIND_OF = { Put: 'put', Get: 'get', Delete: 'delete', Range: 'range', Txn: 'txn' } as const;
 
@@ -48,48 +49,57 @@ interface WirePipelineResponse {
   results?: WireResult[];
 }
 
-type DuplexStub = { Pipeline(options?: grpc.CallOptions): grpc.ClientDuplexStream<object, WirePipelineResponse> };
+type Stream = grpc.ClientDuplexStream<object, WirePipelineResponse>;
+type DuplexStub = { Pipeline(metadata: grpc.Metadata, options?: grpc.CallOptions): Stream };
 
 interface Pending {
   kind: string;
   resolve(res: unknown): void;
   reject(err: RaftdbError): void;
   timer: NodeJS.Timeout;
+  /** The stream it was written to; null while queued. */
+  stream: Stream | null;
 }
 
 /**
  * A lazily opened pipeline to one node. When the stream breaks, every operation in flight on it
  * fails with the stream's status (UNAVAILABLE when it just ended) and the next one opens a new
- * stream. A node without the method (UNIMPLEMENTED) marks the pipeline unsupported.
+ * stream. A node without the method (UNIMPLEMENTED) marks the pipeline unsupported. A stream
+ * carries the token it was opened with: when the client's token changes, new operations go on a
+ * new stream and the old one is closed once it has answered what it carries.
  */
 export class Pipeline {
-  private stream: grpc.ClientDuplexStream<object, WirePipelineResponse> | null = null;
+  private stream: Stream | null = null;
+  /** The token the current stream was opened with, and the one the latest operation asked for. */
+  private streamToken: string | null = null;
+  private wantToken: string | null = null;
   private readonly pending = new Map<number, Pending>();
   private queue: object[] = [];
   private queueBytes: number[] = [];
+  private queueSeqs: number[] = [];
   private flushScheduled = false;
   private seq = 0;
-  /** Every operation up to this seq was written to the stream; later ones are still queued. */
-  private sentThrough = 0;
   private closed = false;
   /** The node answered UNIMPLEMENTED: it predates pipelines, use unary calls. */
   unsupported = false;
 
   constructor(private readonly kv: grpc.Client) {}
 
-  /** Sends one operation; settles with its response, its error status, or DEADLINE_EXCEEDED. */
-  call<Res>(method: PipelinedMethod, request: object, deadlineMs: number): Promise<Res> {
+  /** Sends one operation (as the holder of `token`); settles with its response, its error status, or DEADLINE_EXCEEDED. */
+  call<Res>(method: PipelinedMethod, request: object, deadlineMs: number, token: string | null = null): Promise<Res> {
     if (this.closed) return Promise.reject(new RaftdbError(grpc.status.CANCELLED, 'client is closed'));
     const kind = KIND_OF[method];
+    this.wantToken = token;
     return new Promise<Res>((resolve, reject) => {
       const seq = ++this.seq;
       const timeoutMs = Math.max(1, Math.ceil(deadlineMs - Date.now()));
       const timer = setTimeout(() => {
         if (this.pending.delete(seq)) reject(new RaftdbError(grpc.status.DEADLINE_EXCEEDED, `${method}: deadline exceeded after ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(seq, { kind, resolve: resolve as (res: unknown) => void, reject, timer });
+      this.pending.set(seq, { kind, resolve: resolve as (res: unknown) => void, reject, timer, stream: null });
       this.queue.push({ seq, timeoutMs, [kind]: request });
       this.queueBytes.push(approxBytes(request));
+      this.queueSeqs.push(seq);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // Callers woken by one response call again within one microtask drain: send them together.
@@ -117,10 +127,21 @@ export class Pipeline {
     if (this.queue.length === 0 || this.closed) return;
     const ops = this.queue;
     const sizes = this.queueBytes;
+    const seqs = this.queueSeqs;
     this.queue = [];
     this.queueBytes = [];
-    this.sentThrough = this.seq;
+    this.queueSeqs = [];
+    if (this.stream && this.streamToken !== this.wantToken) {
+      // A new token: the old stream answers what it carries, then ends (the node ends a
+      // half-closed pipeline once nothing is in flight).
+      this.stream.end();
+      this.stream = null;
+    }
     const stream = this.stream ?? this.open();
+    for (const seq of seqs) {
+      const p = this.pending.get(seq);
+      if (p) p.stream = stream;
+    }
     let start = 0;
     let bytes = 0;
     for (let i = 0; i < ops.length; i++) {
@@ -134,9 +155,10 @@ export class Pipeline {
     stream.write({ ops: start === 0 ? ops : ops.slice(start) });
   }
 
-  private open(): grpc.ClientDuplexStream<object, WirePipelineResponse> {
-    const stream = (this.kv as unknown as DuplexStub).Pipeline();
+  private open(): Stream {
+    const stream = (this.kv as unknown as DuplexStub).Pipeline(tokenMetadata(this.wantToken));
     this.stream = stream;
+    this.streamToken = this.wantToken;
     stream.on('data', (res: WirePipelineResponse) => {
       for (const r of res.results ?? []) this.settle(r);
     });
@@ -162,29 +184,30 @@ export class Pipeline {
     }
   }
 
-  private broken(stream: grpc.ClientDuplexStream<object, WirePipelineResponse>, err: RaftdbError): void {
-    if (this.stream !== stream) return;
-    this.stream = null;
+  private broken(stream: Stream, err: RaftdbError): void {
+    if (this.stream === stream) this.stream = null;
     stream.cancel();
     if (err.code === 'UNIMPLEMENTED') this.unsupported = true;
     // Only close() cancels from this side; a cancellation from the node (its server was shut
     // down) is a broken connection like any other.
     if (err.code === 'CANCELLED') err = new RaftdbError(grpc.status.UNAVAILABLE, `pipeline stream cut by the node: ${err.details}`);
-    // What was sent has an unknown outcome and fails (the Invoker decides about a retry); what is
-    // still queued was never sent and goes out on the next stream.
-    this.failAll(err, this.sentThrough);
+    // What was sent on it has an unknown outcome and fails (the Invoker decides about a retry);
+    // what is still queued was never sent and goes out on the next stream.
+    this.failAll(err, stream);
   }
 
-  private failAll(err: RaftdbError, throughSeq = Infinity): void {
+  /** Fails the operations sent on `stream`, or (no stream) every operation, queued ones too. */
+  private failAll(err: RaftdbError, stream: Stream | null = null): void {
     const failed: Pending[] = [];
     for (const [seq, p] of this.pending) {
-      if (seq > throughSeq) break; // a Map iterates in insertion order, i.e. by seq
+      if (stream !== null && p.stream !== stream) continue;
       failed.push(p);
       this.pending.delete(seq);
     }
-    if (throughSeq === Infinity) {
+    if (stream === null) {
       this.queue = [];
       this.queueBytes = [];
+      this.queueSeqs = [];
     }
     for (const p of failed) {
       clearTimeout(p.timer);

@@ -12,6 +12,7 @@ import { type RetryOptions, backoffMs } from './invoke.js';
 import { type KeySelector, selectorToWire } from './kv.js';
 import { KeyValue, type ResponseHeader, header, keyValue } from './types.js';
 import type { WireWatchEvent, WireWatchRequest } from './wire.js';
+import { type TokenSource, tokenMetadata } from './tokens.js';
 
 /** What to watch, and from which revision (absent or 0: changes after the watch starts). */
 export interface WatchQuery extends KeySelector {
@@ -73,6 +74,8 @@ export class Watch implements AsyncIterableIterator<WatchEvent> {
     query: WatchQuery,
     currentRevision: () => Promise<number>,
     private readonly onStop: (w: Watch) => void = () => {},
+    /** With connect({ auth }): each stream is opened with the current token. */
+    private readonly tokens?: TokenSource,
   ) {
     this.selector = selectorToWire(query);
     const start = query.startRevision ?? 0;
@@ -126,13 +129,23 @@ export class Watch implements AsyncIterableIterator<WatchEvent> {
 
   private open(): void {
     this.timer = null;
+    if (!this.tokens) return this.openWith(null);
+    this.tokens.get().then(
+      (token) => {
+        if (!this.finished) this.openWith(token);
+      },
+      (err: unknown) => this.fail(toRaftdbError(err)),
+    );
+  }
+
+  private openWith(token: string | null): void {
     const endpoint = this.pool.target('any');
     let call: grpc.ClientReadableStream<WireWatchEvent>;
     try {
       const kv = this.pool.stubs(endpoint).kv as unknown as {
-        Watch(req: WireWatchRequest): grpc.ClientReadableStream<WireWatchEvent>;
+        Watch(req: WireWatchRequest, md: grpc.Metadata): grpc.ClientReadableStream<WireWatchEvent>;
       };
-      call = kv.Watch({ ...this.selector, startRevision: this.resumeRevision });
+      call = kv.Watch({ ...this.selector, startRevision: this.resumeRevision }, tokenMetadata(token));
     } catch (err) {
       this.fail(toRaftdbError(err));
       return;
@@ -149,7 +162,7 @@ export class Watch implements AsyncIterableIterator<WatchEvent> {
       // The server ended the stream cleanly (shutting down, stepping down): carry on elsewhere.
       if (s.code === grpc.status.OK) broken = new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream ended by the server');
     });
-    const ended = (): void => this.onBroken(call, endpoint, broken ?? new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream closed'));
+    const ended = (): void => this.onBroken(call, endpoint, broken ?? new RaftdbError(grpc.status.UNAVAILABLE, 'watch stream closed'), token);
     call.on('end', ended);
     call.on('close', ended); // a destroyed stream closes without 'end'; onBroken runs once per call
   }
@@ -181,16 +194,20 @@ export class Watch implements AsyncIterableIterator<WatchEvent> {
     if (this.queue.length >= WATCH_HIGH_WATER) this.call?.pause();
   }
 
-  private onBroken(call: grpc.ClientReadableStream<WireWatchEvent>, endpoint: string, err: RaftdbError): void {
+  private onBroken(call: grpc.ClientReadableStream<WireWatchEvent>, endpoint: string, err: RaftdbError, token: string | null): void {
     if (this.finished || this.call !== call) return;
     this.call = null;
     call.cancel();
-    const retriable = err.code === 'UNAVAILABLE' || err.code === 'ABORTED' || (err.code === 'FAILED_PRECONDITION' && !!err.leader);
+    // A refused token (stale, expired) is renewed and the watch reopened; a revoked permission
+    // (PERMISSION_DENIED) ends it.
+    const reauthenticate = err.code === 'UNAUTHENTICATED' && this.tokens !== undefined;
+    const retriable = reauthenticate || err.code === 'UNAVAILABLE' || err.code === 'ABORTED' || (err.code === 'FAILED_PRECONDITION' && !!err.leader);
     if (!retriable || ++this.failures >= this.retry.maxAttempts) {
       this.fail(err.withAttempts(this.failures + 1));
       return;
     }
-    if (err.leader) this.pool.noteLeaderHint(err.leader);
+    if (reauthenticate) this.tokens!.invalidate(token);
+    else if (err.leader) this.pool.noteLeaderHint(err.leader);
     else this.pool.noteUnreachable(endpoint);
     this.timer = setTimeout(() => this.open(), backoffMs(this.retry, this.failures));
   }

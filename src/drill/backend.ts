@@ -3,11 +3,14 @@
 // (process-backend.ts) and Docker containers with iptables/tc in their network namespaces
 // (docker-backend.ts). Both cut peer traffic only: clients keep reaching every node, as in
 // Jepsen, so an isolated leader is still asked (and must refuse, or answer correctly).
+import type { ClientAccess } from './security.js';
 
 /** A cluster a drill can break and mend. Node ids are 'n1'..'nN' (plus nodes added later). */
 export interface DrillCluster {
   /** Which backend this is, for the report. */
   readonly kind: 'process' | 'docker';
+  /** How clients reach it when it runs with TLS and auth (security.ts); null: plaintext, auth off. */
+  readonly access: ClientAccess | null;
   /** Ids of the current members' nodes (added nodes included, removed ones not). */
   nodes(): string[];
   /** Client endpoints ('127.0.0.1:PORT') of nodes(), in the same order. */
@@ -90,6 +93,11 @@ export interface BackendOptions {
   env?: Record<string, string>;
   /** Node log level (default 'warn': drills are long and logs go to disk). */
   logLevel?: string;
+  /**
+   * TLS on every port, mutual TLS between nodes and auth on (security.ts). The Docker backend's
+   * default; the process backend runs plaintext.
+   */
+  secure?: boolean;
 }
 
 /** Polls `done` every `intervalMs` until it holds; throws naming `what` after `timeoutMs`. */

@@ -2,12 +2,15 @@
 // through the `docker` CLI so the product needs no container library at run time. Clients reach
 // the nodes only on ports published on 127.0.0.1 (chosen once, kept across restarts); peer
 // faults are iptables rules and tc netem inside each container's network namespace, set from
-// the host with nsenter (netns.ts), which needs root.
+// the host with nsenter (netns.ts), which needs root. By default the cluster runs as it would in
+// production (security.ts): certificates made on the host and bind-mounted read-only at /certs,
+// TLS on every port, mutual TLS between the containers, auth on.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { type BackendOptions, type DrillCluster, type NetemSpec, type NodeExit, netemArgs, waitFor } from './backend.js';
 import { applyInboundFaults, clearNetem, interfaceOf, NemesisUnsupportedError, setNetem } from './netns.js';
 import { ClusterProbe } from './probe.js';
+import { DrillSecurity, type ClientAccess } from './security.js';
 import { freePorts } from '../cli/local-cluster.js';
 
 /** Options of the Docker backend. */
@@ -22,6 +25,10 @@ const HTTP_PORT = 9101;
 const LABEL = 'raftdb.drill';
 const DOCKER_TIMEOUT_MS = 60_000;
 const START_TIMEOUT_MS = 60_000;
+/** The node's user in the image (deploy/Dockerfile and build-image.sh): it must read its key. */
+const CONTAINER_UID = 10001;
+/** Where a container sees the drill's certificates (read-only). */
+const CERTS_MOUNT = '/certs';
 /** What to run when Docker or the image is missing. */
 export const DOCKER_SETUP_HINT = 'run scripts/docker-engine.sh && scripts/build-image.sh first';
 
@@ -64,12 +71,13 @@ interface Container {
 export class DockerCluster implements DrillCluster {
   readonly kind = 'docker';
   readonly addressMap = new Map<string, string>();
+  readonly access: ClientAccess | null;
   private readonly containers = new Map<string, Container>();
   /** to -> the nodes whose packets `to` drops. */
   private readonly drops = new Map<string, Set<string>>();
   private readonly lossPercent = new Map<string, number>();
   private readonly netemOn = new Set<string>();
-  private readonly probe = new ClusterProbe(['127.0.0.1:1']);
+  private readonly probe: ClusterProbe;
   private readonly network: string;
   private nextId: number;
   private closed = false;
@@ -78,9 +86,12 @@ export class DockerCluster implements DrillCluster {
     private readonly run: string,
     private readonly image: string,
     private readonly opts: DockerBackendOptions,
+    private readonly security: DrillSecurity | null,
   ) {
     this.network = `raftdb-drill-${run}`;
     this.nextId = opts.nodes + 1;
+    this.access = security?.access ?? null;
+    this.probe = new ClusterProbe(['127.0.0.1:1'], this.access);
   }
 
   /** Creates the network and containers and waits for a stable leader. */
@@ -88,14 +99,20 @@ export class DockerCluster implements DrillCluster {
     const image = opts.image ?? DEFAULT_IMAGE;
     const why = await dockerUnavailable(image);
     if (why !== null) throw new Error(why);
-    const c = new DockerCluster(randomUUID().slice(0, 8), image, opts);
+    const ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
+    const security = opts.secure === false ? null : await DrillSecurity.create(ids, { ownerUid: CONTAINER_UID });
+    const c = new DockerCluster(randomUUID().slice(0, 8), image, opts, security);
     try {
       await docker(['network', 'create', '--label', `${LABEL}=${c.run}`, c.network]);
-      const ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
       const peers = ids.map((id) => `${id}=${id}:${GRPC_PORT}`).join(',');
       const ports = await freePorts(ids.length * 2);
       await Promise.all(ids.map((id, i) => c.create(id, peers, ports[2 * i]!, ports[2 * i + 1]!, false)));
       await c.probe.stableLeader(c.endpoints(), START_TIMEOUT_MS);
+      if (security) {
+        await security.enableAuth(c.endpoints(), c.addressMap);
+        // Every node has applied AuthEnable before the workload authenticates anywhere.
+        await c.probe.caughtUp(c.endpoints(), START_TIMEOUT_MS);
+      }
       return c;
     } catch (err) {
       await c.close().catch(() => undefined);
@@ -115,9 +132,11 @@ export class DockerCluster implements DrillCluster {
       RAFTDB_CLUSTER_ID: 'drill',
       RAFTDB_LOG_LEVEL: this.opts.logLevel ?? 'warn',
       ...(join ? { RAFTDB_JOIN: 'true' } : {}),
+      ...(this.security ? this.security.nodeEnv(id, CERTS_MOUNT) : {}),
       ...this.opts.env,
     };
     const args = ['run', '-d', '--name', name, '--label', `${LABEL}=${this.run}`, '--network', this.network, '--network-alias', id];
+    if (this.security) args.push('-v', `${this.security.dir}:${CERTS_MOUNT}:ro`);
     args.push('-p', `127.0.0.1:${grpcPort}:${GRPC_PORT}`, '-p', `127.0.0.1:${httpPort}:${HTTP_PORT}`);
     for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
     const cid = (await docker([...args, this.image, 'serve'])).trim();
@@ -298,6 +317,7 @@ export class DockerCluster implements DrillCluster {
     const id = `n${this.nextId++}`;
     const peers = [...this.nodes(), id].map((n) => `${n}=${n}:${GRPC_PORT}`).join(',');
     const [grpcPort, httpPort] = await freePorts(2);
+    await this.security?.addNode(id);
     await this.create(id, peers, grpcPort!, httpPort!, true);
     await this.applyFaults();
     return id;
@@ -325,6 +345,7 @@ export class DockerCluster implements DrillCluster {
     const ids = (await docker(['ps', '-aq', '--filter', `label=${LABEL}=${this.run}`]).catch(() => '')).split('\n').filter(Boolean);
     if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
     await docker(['network', 'rm', this.network]).catch(() => undefined);
+    await this.security?.remove();
   }
 
   private addDrop(from: string, to: string): this {

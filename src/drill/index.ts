@@ -5,6 +5,8 @@ export { ProcessCluster } from './process-backend.js';
 export { NEMESES, inject, parseScenario, runSchedule, supported } from './nemesis.js';
 export type { ActiveFault, FaultRecord, NemesisContext, NemesisName, ScheduleOptions } from './nemesis.js';
 export { ClusterProbe } from './probe.js';
+export { DrillSecurity, accessOptions, WORKLOAD_PREFIX, WORKLOAD_USER } from './security.js';
+export type { ClientAccess, DrillClientRole, DrillSecurityOptions } from './security.js';
 export { formatReport } from './report.js';
 export type { DrillReport, FaultReport, LostWrites, OutcomeCounts } from './report.js';
 export { FINAL_PROCESS, runDrill, startCluster } from './runner.js';

@@ -3,9 +3,10 @@
 // schedule. Faults never overlap: inject, hold, heal, then a quiet interval for recovery, so
 // each one's unavailability can be measured on its own.
 import { connect, type RaftdbClient } from '../client/index.js';
+import { accessOptions } from './security.js';
 import { type DrillCluster, sleep, waitFor } from './backend.js';
 import type { ClusterProbe } from './probe.js';
-import { Rng } from './rng.js';
+import { Rng } from '../common/rng.js';
 
 export const NEMESES = [
   'kill-leader',
@@ -125,7 +126,8 @@ export function supported(name: NemesisName, cluster: DrillCluster): boolean {
  */
 async function replaceLeader(ctx: NemesisContext): Promise<ActiveFault> {
   const { cluster } = ctx;
-  const admin = connect({ endpoints: cluster.endpoints(), timeoutMs: 10_000 });
+  // Membership changes need root: the root client certificate on a cluster with auth on.
+  const admin = connect({ endpoints: cluster.endpoints(), addressMap: cluster.addressMap, timeoutMs: 10_000, ...accessOptions(cluster.access, 'admin') });
   try {
     const added = await cluster.addNode!();
     await admin.cluster.memberAdd({ id: added, address: cluster.peerAddress(added), learner: true });

@@ -2,6 +2,7 @@
 // and for the wait-until-recovered step after the faults are healed.
 import { connect, type NodeStatus, type RaftdbClient } from '../client/index.js';
 import { sleep } from './backend.js';
+import { accessOptions, type ClientAccess } from './security.js';
 
 /** The leader as the cluster reports it. */
 export interface LeaderInfo {
@@ -14,8 +15,9 @@ export interface LeaderInfo {
 export class ClusterProbe {
   private readonly client: RaftdbClient;
 
-  constructor(endpoints: readonly string[]) {
-    this.client = connect({ endpoints: [...endpoints], timeoutMs: 1000, retry: { maxAttempts: 1 } });
+  /** Status is open to any caller: with TLS, the CA is all a probe needs. */
+  constructor(endpoints: readonly string[], access: ClientAccess | null = null) {
+    this.client = connect({ endpoints: [...endpoints], timeoutMs: 1000, retry: { maxAttempts: 1 }, ...accessOptions(access, 'probe') });
   }
 
   /** A node's status, or null when it does not answer within `timeoutMs`. */

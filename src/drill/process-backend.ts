@@ -1,6 +1,8 @@
 // The process backend: N `raftdb serve` processes on 127.0.0.1, each dialing its peers through
 // its own CONNECT proxy (link-proxy.ts) so that links can be cut. kill = SIGKILL, pause =
 // SIGSTOP/SIGCONT. Logs go to <dir>/<id>.log; close() removes the directory unless `keepDir`.
+// Plaintext by default; with `secure`, TLS everywhere and auth on (security.ts) — the peer links
+// still go through the proxy, TLS end to end inside its CONNECT tunnels.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { childEnv, freePorts } from '../cli/local-cluster.js';
 import { type BackendOptions, type DrillCluster, type NetemSpec, type NodeExit, netemArgs, waitFor } from './backend.js';
 import { LinkProxy } from './link-proxy.js';
 import { ClusterProbe } from './probe.js';
+import { DrillSecurity, type ClientAccess } from './security.js';
 
 /** Options of the process backend. */
 export interface ProcessBackendOptions extends BackendOptions {
@@ -54,6 +57,7 @@ function defaultMain(): string {
 export class ProcessCluster implements DrillCluster {
   readonly kind = 'process';
   readonly addressMap = new Map<string, string>();
+  readonly access: ClientAccess | null;
   private readonly procs = new Map<string, NodeProc>();
   private readonly proxy = new LinkProxy();
   private readonly probe: ClusterProbe;
@@ -67,16 +71,20 @@ export class ProcessCluster implements DrillCluster {
     readonly dir: string,
     private readonly main: string,
     private readonly opts: ProcessBackendOptions,
+    private readonly security: DrillSecurity | null,
   ) {
     this.nextId = opts.nodes + 1;
-    this.probe = new ClusterProbe(['127.0.0.1:1']);
+    this.access = security?.access ?? null;
+    this.probe = new ClusterProbe(['127.0.0.1:1'], this.access);
   }
 
   /** Starts `nodes` processes and waits for a stable leader. */
   static async start(opts: ProcessBackendOptions): Promise<ProcessCluster> {
     const main = opts.mainPath ?? defaultMain();
     const dir = await mkdtemp(join(tmpdir(), 'raftdb-drill-'));
-    const c = new ProcessCluster(dir, main, opts);
+    const ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
+    const security = opts.secure === true ? await DrillSecurity.create(ids) : null;
+    const c = new ProcessCluster(dir, main, opts, security);
     try {
       const ports = await freePorts(opts.nodes * 2);
       const peers = Array.from({ length: opts.nodes }, (_, i) => [`n${i + 1}`, `127.0.0.1:${ports[i]}`] as const);
@@ -86,6 +94,10 @@ export class ProcessCluster implements DrillCluster {
       }
       for (const id of c.procs.keys()) c.spawn(id);
       await c.probe.stableLeader(c.endpoints(), LEADER_TIMEOUT_MS);
+      if (security) {
+        await security.enableAuth(c.endpoints(), c.addressMap);
+        await c.probe.caughtUp(c.endpoints(), LEADER_TIMEOUT_MS);
+      }
       return c;
     } catch (err) {
       await c.close();
@@ -100,7 +112,7 @@ export class ProcessCluster implements DrillCluster {
     const args = ['serve', '--id', id, '--listen', address, '--http', `127.0.0.1:${httpPort}`, '--peers', peers];
     args.push('--data-dir', join(this.dir, id), '--cluster-id', 'drill', '--log-level', this.opts.logLevel ?? 'warn');
     if (join_) args.push('--join');
-    const env = { ...childEnv(), ...this.opts.env, grpc_proxy: proxyUrl, no_grpc_proxy: NO_PROXY_NONE };
+    const env = { ...childEnv(), ...(this.security?.nodeEnv(id) ?? {}), ...this.opts.env, grpc_proxy: proxyUrl, no_grpc_proxy: NO_PROXY_NONE };
     this.procs.set(id, { id, address, args, env, logFile: join(this.dir, `${id}.log`), child: null, exited: Promise.resolve(), stopping: false });
   }
 
@@ -209,6 +221,7 @@ export class ProcessCluster implements DrillCluster {
     const [grpcPort, httpPort] = await freePorts(2);
     const address = `127.0.0.1:${grpcPort}`;
     const peers = [...this.nodes().map((n) => `${n}=${this.proc(n).address}`), `${id}=${address}`].join(',');
+    await this.security?.addNode(id);
     await this.define(id, address, httpPort!, peers, true);
     await this.restart(id);
     return id;
@@ -241,5 +254,6 @@ export class ProcessCluster implements DrillCluster {
     await Promise.all([...this.procs.keys()].map((id) => this.kill(id)));
     await this.proxy.close();
     if (!this.opts.keepDir) await rm(this.dir, { recursive: true, force: true });
+    await this.security?.remove();
   }
 }

@@ -42,6 +42,8 @@ export interface LostWrites {
 /** The result of one drill. */
 export interface DrillReport {
   backend: string;
+  /** The cluster ran with TLS on every port, mutual TLS between nodes and auth on (the workload a non-root user). */
+  secure: boolean;
   nodes: number;
   scenario: string;
   seed: number;
@@ -190,7 +192,7 @@ function table(head: string[]): Table.Table {
 export function formatReport(r: DrillReport): string {
   const out: string[] = [];
   out.push(
-    `raftdb drill: ${r.backend} backend, ${r.nodes} nodes, scenario ${r.scenario}, seed ${r.seed}, ` +
+    `raftdb drill: ${r.backend} backend${r.secure ? ' (TLS, auth)' : ''}, ${r.nodes} nodes, scenario ${r.scenario}, seed ${r.seed}, ` +
       `mode ${r.commitMode}, ${r.workload} workload, ${r.clients} clients, ${r.durationS} s`,
   );
   const ops = table(['OPERATION', 'OK', 'FAIL', 'UNKNOWN']);

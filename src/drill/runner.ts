@@ -10,6 +10,7 @@ import { DockerCluster } from './docker-backend.js';
 import { type FaultRecord, parseScenario, runSchedule } from './nemesis.js';
 import { ClusterProbe } from './probe.js';
 import { ProcessCluster } from './process-backend.js';
+import { accessOptions } from './security.js';
 import { countOutcomes, type DrillReport, findLostWrites, measureFaults, problemsOf, verdictFields } from './report.js';
 import { readList, Workload, type WorkloadKind } from './workload.js';
 
@@ -34,6 +35,8 @@ export interface DrillOptions {
   warmupMs?: number;
   /** Extra environment of every node (test-only fault switches). */
   nodeEnv?: Record<string, string>;
+  /** TLS everywhere and auth on (security.ts); default: on for docker, off for process. */
+  secure?: boolean;
   /** Bound on waiting for a leader and caught-up nodes after healing (default 30 s). */
   recoveryTimeoutMs?: number;
   /** Write the history here as JSON lines. */
@@ -51,8 +54,8 @@ export const FINAL_PROCESS = 'final';
 const FINAL_READ_ATTEMPTS = 3;
 
 /** Starts the backend's cluster. */
-export function startCluster(opts: Pick<DrillOptions, 'backend' | 'nodes' | 'nodeEnv' | 'keepData'>): Promise<DrillCluster> {
-  const common = { nodes: opts.nodes, env: opts.nodeEnv ?? {} };
+export function startCluster(opts: Pick<DrillOptions, 'backend' | 'nodes' | 'nodeEnv' | 'keepData' | 'secure'>): Promise<DrillCluster> {
+  const common = { nodes: opts.nodes, env: opts.nodeEnv ?? {}, ...(opts.secure !== undefined ? { secure: opts.secure } : {}) };
   return opts.backend === 'docker' ? DockerCluster.start(common) : ProcessCluster.start({ ...common, keepDir: opts.keepData === true });
 }
 
@@ -61,8 +64,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   parseScenario(opts.scenario); // fail before starting anything
   const log = opts.log ?? ((): void => undefined);
   const cluster = opts.cluster ?? (await startCluster(opts));
-  log(`cluster up: ${cluster.nodes().join(', ')} (${cluster.kind})`);
-  const probe = new ClusterProbe(cluster.endpoints());
+  log(`cluster up: ${cluster.nodes().join(', ')} (${cluster.kind}${cluster.access ? ', TLS and auth on' : ', plaintext'})`);
+  const probe = new ClusterProbe(cluster.endpoints(), cluster.access);
   try {
     return await drill(cluster, probe, opts, log);
   } finally {
@@ -80,6 +83,7 @@ async function drill(cluster: DrillCluster, probe: ClusterProbe, opts: DrillOpti
     clients: opts.clients,
     endpoints: cluster.endpoints(),
     addressMap: cluster.addressMap,
+    access: accessOptions(cluster.access, 'workload'),
     commitMode: opts.commitMode,
     keyPrefix: `drill/${randomUUID().slice(0, 8)}/`,
     seed: opts.seed,
@@ -104,6 +108,7 @@ async function drill(cluster: DrillCluster, probe: ClusterProbe, opts: DrillOpti
   const check = checkHistory(recorder, { timeBudgetMsPerKey: 20_000 });
   const base = {
     backend: cluster.kind,
+    secure: cluster.access !== null,
     nodes: opts.nodes,
     scenario: opts.scenario,
     seed: opts.seed,
@@ -159,7 +164,7 @@ async function readBack(cluster: DrillCluster, recorder: HistoryRecorder): Promi
   const ops = recorder.operations();
   const lists = new Set(ops.filter((o) => o.op.type === 'append' || Array.isArray(o.result)).map((o) => o.key));
   const keys = [...new Set(ops.map((o) => o.key))].sort();
-  const client: RaftdbClient = connect({ endpoints: cluster.endpoints(), addressMap: cluster.addressMap, timeoutMs: 5000 });
+  const client: RaftdbClient = connect({ endpoints: cluster.endpoints(), addressMap: cluster.addressMap, timeoutMs: 5000, ...accessOptions(cluster.access, 'workload') });
   try {
     for (const key of keys) {
       const read = (): Promise<OpResult> => (lists.has(key) ? readList(client, key).then((r) => r.list) : client.getString(key));

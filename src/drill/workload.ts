@@ -9,10 +9,10 @@
 // leader. A separate probe loop only writes, fast, to time the cluster's unavailability.
 // Keys are retired every `keyLifetimeMs` (the key name carries the epoch), which bounds each
 // key's history and so the checker's search, as Jepsen's keys do.
-import { compare, connect, op, RaftdbError, type CommitMode, type RaftdbClient } from '../client/index.js';
+import { compare, connect, op, RaftdbError, type CommitMode, type ConnectOptions, type RaftdbClient } from '../client/index.js';
 import type { HistoryRecorder, Op, OpResult, Value } from '../history/index.js';
 import { sleep } from './backend.js';
-import { Rng } from './rng.js';
+import { Rng } from '../common/rng.js';
 
 export type WorkloadKind = 'register' | 'append' | 'mixed';
 
@@ -24,6 +24,8 @@ export interface WorkloadOptions {
   endpoints: readonly string[];
   /** Advertised peer address -> client endpoint (DrillCluster.addressMap), consulted live. */
   addressMap?: ReadonlyMap<string, string>;
+  /** TLS and the workload's user, on a cluster that runs with them (security.ts accessOptions). */
+  access?: Pick<ConnectOptions, 'tls' | 'auth'>;
   commitMode: CommitMode;
   /** Prefix of every key this run touches, unique per run. */
   keyPrefix: string;
@@ -93,7 +95,7 @@ export class Workload {
   private loops: Promise<void>[] = [];
   private readonly clients: RaftdbClient[] = [];
   private readonly startedMs = Date.now();
-  private readonly o: Required<Omit<WorkloadOptions, 'addressMap'>> & Pick<WorkloadOptions, 'addressMap'>;
+  private readonly o: Required<Omit<WorkloadOptions, 'addressMap' | 'access'>> & Pick<WorkloadOptions, 'addressMap' | 'access'>;
 
   constructor(
     private readonly recorder: HistoryRecorder,
@@ -110,7 +112,7 @@ export class Workload {
       const endpoints = [...this.o.endpoints.slice(i % n), ...this.o.endpoints.slice(0, i % n)];
       const writer = this.connect(`c${i}`, endpoints, this.o.opTimeoutMs);
       // A client that knows one node only: hints elsewhere are ignored, so reads stay there.
-      const reader = this.o.reads === 'bound' ? connect({ endpoints: [endpoints[0]!], timeoutMs: this.o.opTimeoutMs }) : writer;
+      const reader = this.o.reads === 'bound' ? connect({ endpoints: [endpoints[0]!], timeoutMs: this.o.opTimeoutMs, ...this.o.access }) : writer;
       if (reader !== writer) this.clients.push(reader);
       const rng = new Rng(this.o.seed * 1000 + i);
       const lastSeen = new Map<string, Value>();
@@ -135,6 +137,7 @@ export class Workload {
       timeoutMs,
       addressMap: this.o.addressMap ?? new Map(),
       discoverEndpoints: true,
+      ...this.o.access,
     });
     this.clients.push(client);
     return client;

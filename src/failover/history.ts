@@ -5,8 +5,6 @@ export const HISTORY_META = 'failoverHistory';
 export const INTENT_META = 'switchoverIntent';
 /** Events kept in the replicated history. */
 const MAX_EVENTS = 200;
-/** A leader records its election even if no client writes within this time. */
-const RECORD_WITHOUT_WRITE_MS = 2000;
 
 export type FailoverReason = 'election' | 'switchover' | 'failback' | 'step-down';
 
@@ -18,7 +16,9 @@ export interface FailoverEvent {
   reason: FailoverReason;
   detectedAtMs: number;
   electedAtMs: number;
+  /** When the new leader's first entry of its term (its no-op) was committed and applied. */
   firstWriteAtMs: number;
+  /** From the last contact with the old leader (or the start of a switchover's hold) to firstWriteAtMs. */
   unavailableMs: number;
 }
 
@@ -47,23 +47,30 @@ interface PendingElection {
   detectedAtMs: number;
   lastContactMs: number;
   from: string;
+  /** The term in which `from` led, and when this node learnt of it (0 when unknown). */
+  fromTerm: number;
+  fromKnownAtMs: number;
 }
 
 /**
  * Records every leadership change cluster-wide, through the log. The new leader writes the event
- * once its first client write is acknowledged (so the measured unavailability runs to the moment
- * writes flowed again), or after a short wait when there is no write traffic. The outage starts
- * when this node last heard from the old leader (an election) or when the old leader began to
- * hold writes (a switchover, read from the intent it logged).
+ * as soon as the first entry of its term (the no-op every new leader appends) is applied: the
+ * outage ends when the cluster commits again, measured on the server and independent of client
+ * traffic (it used to end at the next client write, so a leader kill followed by a CLI starting up
+ * read as 1.6 s), and the event is in the log within milliseconds of the election, before a
+ * second leadership change could overtake it. The outage starts when this node last heard from
+ * the old leader (an election) or when the old leader began to hold writes (a switchover, read
+ * from the intent it logged).
  */
 export class FailoverHistory {
   private prevLeader: string | null = null;
+  private prevLeaderTerm = 0;
+  private prevLeaderKnownAtMs = 0;
   private lastLeaderContactMs = 0;
   private campaignStartedMs: number | null = null;
   private pending: PendingElection | null = null;
   /** The record being written, if any: a switchover's flush() waits for it. */
   private recording: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: HistoryDeps) {}
 
@@ -85,16 +92,20 @@ export class FailoverHistory {
         detectedAtMs: this.campaignStartedMs ?? now,
         lastContactMs: this.lastLeaderContactMs || this.campaignStartedMs || now,
         from: this.prevLeader ?? '',
+        fromTerm: this.prevLeaderTerm,
+        fromKnownAtMs: this.prevLeaderKnownAtMs,
       };
       this.campaignStartedMs = null;
       this.prevLeader = this.deps.id;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.record(0), RECORD_WITHOUT_WRITE_MS);
+      this.prevLeaderTerm = ss.term;
+      this.prevLeaderKnownAtMs = now;
       return;
     }
     this.pending = null;
     if (ss.leader) {
+      if (ss.leader !== this.prevLeader || ss.term !== this.prevLeaderTerm) this.prevLeaderKnownAtMs = now;
       this.prevLeader = ss.leader;
+      this.prevLeaderTerm = ss.term;
       this.lastLeaderContactMs = now;
       this.campaignStartedMs = null;
     } else {
@@ -102,9 +113,10 @@ export class FailoverHistory {
     }
   }
 
-  /** A client write was acknowledged on this node (as leader). */
-  onWriteAcked(): void {
-    if (this.pending) void this.record(Date.now());
+  /** Entries were applied: the first one of the pending term ends the outage. */
+  onApplied(entries: readonly { term: number }[]): void {
+    const p = this.pending;
+    if (p && entries.some((e) => e.term === p.term)) void this.record(Date.now());
   }
 
   /**
@@ -129,8 +141,6 @@ export class FailoverHistory {
   }
 
   private async write(p: PendingElection, firstWriteAtMs: number): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     try {
       const intent = (await this.deps.getMeta(INTENT_META)) as SwitchoverIntent | null;
       const planned = intent && intent.to === this.deps.id && p.electedAtMs - intent.heldAtMs < 30_000;
@@ -146,7 +156,9 @@ export class FailoverHistory {
         unavailableMs: Math.max(0, (firstWriteAtMs || p.electedAtMs) - start),
       };
       const old = await this.deps.getMeta(HISTORY_META);
-      const events = [...(Array.isArray(old) ? (old as FailoverEvent[]) : []), event].slice(-MAX_EVENTS);
+      const recorded = Array.isArray(old) ? (old as FailoverEvent[]) : [];
+      const missed = planned ? null : missedSwitchover(intent, p, recorded);
+      const events = [...recorded, ...(missed ? [missed] : []), event].slice(-MAX_EVENTS);
       // A proposal refused for a moment (a transfer starting, back-pressure) is retried briefly.
       for (let attempt = 1; ; attempt++) {
         try {
@@ -157,6 +169,10 @@ export class FailoverHistory {
           await new Promise((r) => setTimeout(r, 50 * attempt));
         }
       }
+      if (missed) {
+        this.deps.onEvent(missed);
+        this.deps.log.info({ event: missed }, 'recorded the switchover that made the previous leader (it could not record it)');
+      }
       this.deps.onEvent(event);
       this.deps.log.info({ event }, 'leadership change recorded');
     } catch (err) {
@@ -165,9 +181,29 @@ export class FailoverHistory {
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.pending = null;
   }
+}
+
+/**
+ * The switchover that made this node's predecessor leader, if that predecessor lost leadership
+ * before it could record it (an election overtook it within milliseconds; seen under CI load).
+ * Its intent is in the log, so the successor records it, with what it knows: the predecessor's
+ * term, the hold start, when this node learnt of the new leader; the first commit is unknown (0).
+ */
+function missedSwitchover(intent: SwitchoverIntent | null, p: PendingElection, recorded: readonly FailoverEvent[]): FailoverEvent | null {
+  if (!intent || intent.to !== p.from || p.fromTerm === 0 || p.fromKnownAtMs < intent.heldAtMs) return null;
+  if (recorded.some((e) => e.term >= p.fromTerm || (e.to === intent.to && e.detectedAtMs === intent.heldAtMs))) return null;
+  return {
+    term: p.fromTerm,
+    from: intent.from,
+    to: intent.to,
+    reason: intent.reason,
+    detectedAtMs: intent.heldAtMs,
+    electedAtMs: p.fromKnownAtMs,
+    firstWriteAtMs: 0,
+    unavailableMs: Math.max(0, p.fromKnownAtMs - intent.heldAtMs),
+  };
 }
 
 /** The recorded history, newest last, at most `limit` events. */

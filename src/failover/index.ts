@@ -51,7 +51,6 @@ export class FailoverController {
       onEvent: (e) => observer.leadershipChange?.(e),
     });
     this.commitModes = new CommitModes(raft, () => this.config, (mode, seconds) => {
-      this.history.onWriteAcked();
       observer.writeAcked?.(mode, seconds);
     }, (missing) => log.warn({ missing }, 'SYNC degraded to SEMI_SYNC: voters did not confirm within the sync timeout'));
     this.switchover = new Switchover({
@@ -109,6 +108,7 @@ export class FailoverController {
 
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     this.commitModes.onApplied(entries);
+    this.history.onApplied(entries);
     if (this.switchover.busy) this.switchover.poke();
     if (results.some((r) => r.result.type === 'setMeta')) {
       this.reloadConfig().catch(() => {

@@ -36,6 +36,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       return r.json();
     });
   }
+  function mib(n) { return (n / 1048576).toFixed(1) + ' MiB'; }
   function mode(s) { return (s.commitMode || '?') + (s.effectiveCommitMode && s.effectiveCommitMode !== s.commitMode ? ' → ' + s.effectiveCommitMode : ''); }
 
   function nodeCard(m, leaderId) {
@@ -62,6 +63,10 @@ export const DASHBOARD_SCRIPT = String.raw`
     });
     card.appendChild(dl);
     if (s.syncDegraded) card.appendChild(el('div', 'warn', 'SYNC degraded'));
+    if (s.quotaBackendBytes) {
+      var pct = Math.round(100 * (s.backendBytes || 0) / s.quotaBackendBytes);
+      card.appendChild(el('div', pct >= 80 ? 'warn' : null, 'storage ' + mib(s.backendBytes || 0) + ' of ' + mib(s.quotaBackendBytes) + ' quota (' + pct + '%)'));
+    }
     // Data safety, on the member doing it: the continuous archive and the last scheduled backup.
     if (s.archiveActive) card.appendChild(el('div', s.archiveLagSeconds > 30 ? 'warn' : 'addr', 'archive: revision ' + s.archiveLastRevision + ', lag ' + Number(s.archiveLagSeconds).toFixed(1) + ' s'));
     if (Number(s.lastBackupAtMs) > 0) {

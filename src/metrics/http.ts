@@ -29,7 +29,32 @@ export interface HttpServerOptions {
    * so it is refused before it can read /api/status.
    */
   allowedHosts?: readonly string[];
+  /**
+   * Who may read the dashboard, /api/status and /api/history (and /metrics when `gate.metrics`):
+   * absent, anyone who passes the Host check. /healthz and /readyz are never gated (probes).
+   */
+  auth?: HttpAuthGate;
 }
+
+/** Decides whether a request's credentials (its Authorization header) let it read a gated route. */
+export interface HttpAuthGate {
+  /** Gate /metrics too (Prometheus then needs basic_auth in its scrape config). */
+  readonly metrics: boolean;
+  check(request: HttpAuthRequest): Promise<HttpAuthDecision>;
+}
+
+/** What the gate sees of a request. */
+export interface HttpAuthRequest {
+  /** The Authorization header, if any. */
+  authorization: string | undefined;
+  /** The caller's address, as the audit log writes it (`ipv4:127.0.0.1:5678`). */
+  client: string;
+  method: string;
+  path: string;
+}
+
+/** Let in (as `user`; null when auth is off), or refused with a status and why. */
+export type HttpAuthDecision = { ok: true; user: string | null } | { ok: false; status: 401 | 503; error: string };
 
 /** The certificate the HTTPS server presents, and news of its reloads. */
 export interface HttpTls {
@@ -46,6 +71,15 @@ export interface HttpServerHandle {
 }
 
 type Handler = (res: ServerResponse) => Promise<void>;
+/** A route: its handler, and whether the auth gate guards it. */
+interface Route {
+  handler: Handler;
+  gated: boolean;
+}
+
+/** The realm browsers show in their login prompt (RFC 7617). */
+export const HTTP_AUTH_REALM = 'raftdb';
+const CHALLENGE = `Basic realm="${HTTP_AUTH_REALM}", charset="UTF-8"`;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 // The page is self-contained: forbid every external fetch so that a regression shows up at once.
@@ -61,21 +95,24 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const history = opts.history ? coalesce(() => bounded('failover history', opts.history!)) : null;
   const ready = opts.ready ?? (() => readinessReport(opts.metrics.snapshot()));
 
-  const routes = new Map<string, Handler>([
-    ['/', async (res) => send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': DASHBOARD_CSP })],
-    ['/metrics', async (res) => send(res, 200, opts.metrics.contentType, await opts.metrics.render())],
-    ['/healthz', async (res) => sendReport(res, await bounded('health', opts.health))],
-    ['/readyz', async (res) => sendReport(res, await bounded('readiness', ready))],
-    ['/api/status', async (res) => sendJson(res, 200, await status())],
+  // Every route is a read: the HTTP port changes nothing, so no page can be tricked into a
+  // state change by a link or an <img> (CSRF); route() refuses every method but GET and HEAD.
+  const gateMetrics = opts.auth?.metrics === true;
+  const routes = new Map<string, Route>([
+    ['/', { gated: true, handler: async (res) => send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': DASHBOARD_CSP }) }],
+    ['/metrics', { gated: gateMetrics, handler: async (res) => send(res, 200, opts.metrics.contentType, await opts.metrics.render()) }],
+    ['/healthz', { gated: false, handler: async (res) => sendReport(res, await bounded('health', opts.health)) }],
+    ['/readyz', { gated: false, handler: async (res) => sendReport(res, await bounded('readiness', ready)) }],
+    ['/api/status', { gated: true, handler: async (res) => sendJson(res, 200, await status()) }],
   ]);
-  if (history) routes.set('/api/history', async (res) => sendJson(res, 200, await history()));
+  if (history) routes.set('/api/history', { gated: true, handler: async (res) => sendJson(res, 200, await history()) });
 
   const allowed = new Set((opts.allowedHosts ?? ['localhost']).map((h) => h.toLowerCase()));
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     if (!hostAllowed(req.headers.host, allowed)) {
       return sendJson(res, 421, { error: `host ${JSON.stringify(String(req.headers.host).slice(0, 100))} is not a name of this node; allowed: IP addresses, ${[...allowed].join(', ')} (serve --http-allowed-hosts)` });
     }
-    void route(routes, req, res);
+    void route(routes, opts.auth ?? null, req, res);
   };
   const tls = opts.tls;
   const server = tls ? createHttpsServer(tls.current(), handler) : createServer(handler);
@@ -109,15 +146,24 @@ export function hostAllowed(header: string | undefined, allowed: ReadonlySet<str
   return isIP(host) !== 0 || allowed.has(host);
 }
 
-async function route(routes: Map<string, Handler>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(routes: Map<string, Route>, gate: HttpAuthGate | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const handler = routes.get(path);
+  const r = routes.get(path);
   try {
-    if (!handler) return sendJson(res, 404, { error: `no such path: ${path}`, paths: [...routes.keys()] });
+    if (!r) return sendJson(res, 404, { error: `no such path: ${path}`, paths: [...routes.keys()] });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendJson(res, 405, { error: `method ${req.method} not allowed on ${path}` }, { allow: 'GET, HEAD' });
     }
-    await handler(res);
+    if (r.gated && gate) {
+      const client = `${req.socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4'}:${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
+      const decision = await gate.check({ authorization: req.headers.authorization, client, method: req.method, path });
+      if (!decision.ok) {
+        // 401 asks the browser for a user and password; 503 (too many password checks) for a retry.
+        const headers: Record<string, string> = decision.status === 401 ? { 'www-authenticate': CHALLENGE } : { 'retry-after': '1' };
+        return sendJson(res, decision.status, { error: decision.error }, headers);
+      }
+    }
+    await r.handler(res);
   } catch (err) {
     const timedOut = err instanceof CallbackTimeout;
     if (!res.headersSent) sendJson(res, timedOut ? 504 : 500, { error: (err as Error).message });

@@ -1,7 +1,16 @@
 // Observability for one node: the Prometheus registry, the HTTP endpoints (metrics, health,
 // readiness, cluster status, the dashboard) and the `raftdb top` renderer.
 export { NodeMetrics, type NodeMetricsOptions } from './registry.js';
-export { startHttpServer, parseListen, type HttpServerOptions, type HttpServerHandle } from './http.js';
+export {
+  startHttpServer,
+  parseListen,
+  HTTP_AUTH_REALM,
+  type HttpServerOptions,
+  type HttpServerHandle,
+  type HttpAuthGate,
+  type HttpAuthRequest,
+  type HttpAuthDecision,
+} from './http.js';
 export {
   LivenessMonitor,
   readinessReport,

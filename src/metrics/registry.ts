@@ -55,6 +55,11 @@ export class NodeMetrics {
   private readonly switchoverUnavailableSeconds: Histogram;
   private readonly leaderWaitRefused: Counter;
   private readonly hashMismatches: Counter;
+  private readonly authFailures: Counter<'reason'>;
+  private readonly sessionsRefused: Counter;
+  private readonly auditLines: Counter;
+  private readonly auditDropped: Counter;
+  private readonly auditRotations: Counter;
 
   constructor(private readonly opts: NodeMetricsOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
@@ -107,7 +112,7 @@ export class NodeMetrics {
     });
     this.switchoverUnavailableSeconds = new Histogram({
       name: `${PREFIX}switchover_unavailability_seconds`,
-      help: 'Measured write unavailability of a leadership change (last write before to first write after).',
+      help: 'Measured unavailability of a leadership change: from the last contact with the old leader (or a switchover\'s hold) to the new leader\'s first commit.',
       buckets: UNAVAILABILITY_BUCKETS_SECONDS,
       registers,
     });
@@ -121,6 +126,24 @@ export class NodeMetrics {
       help: "Corruption-check rounds in which this member's HashKV differed from the majority's (it raised CORRUPT).",
       registers,
     });
+    this.authFailures = new Counter({
+      name: `${PREFIX}auth_failures_total`,
+      help: 'Requests refused by authentication or authorization on this node, by reason (no_credentials, bad_password, bad_token, expired_token, stale_token, unknown_user, untrusted_forward, permission_denied).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.sessionsRefused = new Counter({
+      name: `${PREFIX}sessions_refused_total`,
+      help: 'Writes refused (RESOURCE_EXHAUSTED) because they opened a new session while the exactly-once table, or their user\'s share of it, was full of active sessions.',
+      registers,
+    });
+    this.auditLines = new Counter({ name: `${PREFIX}audit_lines_total`, help: 'Lines written to the audit log (--audit-log).', registers });
+    this.auditDropped = new Counter({
+      name: `${PREFIX}audit_dropped_lines_total`,
+      help: 'Audit lines dropped: the in-memory queue was full (16 MiB) or the write failed. Requests never wait for the audit log.',
+      registers,
+    });
+    this.auditRotations = new Counter({ name: `${PREFIX}audit_rotations_total`, help: 'Times the audit log was rotated by size.', registers });
     const every = opts.sampleIntervalMs ?? 250;
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
@@ -165,6 +188,31 @@ export class NodeMetrics {
   /** The corruption check found this member's keyspace differing from the majority's. */
   recordHashMismatch(): void {
     this.hashMismatches.inc();
+  }
+
+  /** A request was refused by authentication or authorization. */
+  recordAuthFailure(reason: string): void {
+    this.authFailures.inc({ reason });
+  }
+
+  /** Applied entries refused because the exactly-once table was full (counted on every member). */
+  recordSessionsRefused(count: number): void {
+    this.sessionsRefused.inc(count);
+  }
+
+  /** Audit lines written. */
+  recordAuditLines(n: number): void {
+    this.auditLines.inc(n);
+  }
+
+  /** Audit lines dropped. */
+  recordAuditDropped(n: number): void {
+    this.auditDropped.inc(n);
+  }
+
+  /** The audit log was rotated. */
+  recordAuditRotation(): void {
+    this.auditRotations.inc();
   }
 
   /** One WAL group commit took `seconds`. */

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { IndexClock } from './lag.js';
-import { COMMIT_MODES, ROLES, type MetricsSnapshot } from './types.js';
+import { ALARM_KINDS, COMMIT_MODES, ROLES, type MetricsSnapshot } from './types.js';
 
 /** Every metric name this module registers starts with this. */
 export const PREFIX = 'raftdb_';
@@ -34,6 +34,10 @@ export class SnapshotGauges {
   private readonly backupDuration: Gauge;
   private readonly backupBytes: Gauge;
   private readonly backupPeriod: Gauge;
+  private readonly sessions: Gauge;
+  private readonly backendBytes: Gauge;
+  private readonly quotaBytes: Gauge;
+  private readonly alarm: Gauge<'alarm'>;
 
   /** Registers the gauges; `collect` runs at the start of every scrape (it must be idempotent). */
   constructor(registry: Registry, collect: () => void) {
@@ -69,6 +73,10 @@ export class SnapshotGauges {
     this.backupBytes = gauge('backup_bytes', 'Scheduled backups: file size of the last successful one on this member.');
     this.backupPeriod = gauge('backup_schedule_period_seconds', 'Scheduled backups: seconds between two scheduled runs; 0 when none is scheduled.');
     this.archiveLag = gauge('archive_lag_seconds', 'Continuous archiving (the archiving leader): how long the oldest revision not yet archived has waited; 0 when caught up or not archiving.');
+    this.sessions = gauge('sessions', 'Client sessions in the exactly-once table (bounded; a new one is refused when it is full of active ones).');
+    this.backendBytes = gauge('backend_size_bytes', "This member's backend size: its state machine's files on disk (what --quota-backend-bytes limits).");
+    this.quotaBytes = gauge('quota_backend_bytes', "This member's storage quota (--quota-backend-bytes); past it the member raises a NOSPACE alarm.");
+    this.alarm = gauge('alarm_active', '1 while a cluster alarm of this kind is active (alarm="NOSPACE": writes that add data are refused; alarm="CORRUPT": a member\'s keyspace differs from the majority\'s).', ['alarm']);
   }
 
   /** Rewrites every gauge from `s`; per-peer series are rebuilt so departed peers disappear. */
@@ -95,6 +103,10 @@ export class SnapshotGauges {
     this.backupPeriod.set(s.backup?.periodSeconds ?? 0);
     this.leaderWaitRequests.set(s.leaderWaitRequests);
     this.leaderWaitBytes.set(s.leaderWaitBytes);
+    this.sessions.set(s.sessions);
+    this.backendBytes.set(s.backendBytes);
+    this.quotaBytes.set(s.quotaBackendBytes);
+    for (const kind of ALARM_KINDS) this.alarm.set({ alarm: kind }, s.activeAlarms.includes(kind) ? 1 : 0);
     this.lagEntries.reset();
     this.lagSeconds.reset();
     this.connected.reset();

@@ -8,6 +8,9 @@ export type RoleName = (typeof ROLES)[number];
 /** Commit modes as the proto enum names them (DEFAULT is resolved before it reaches us). */
 export const COMMIT_MODES = ['SYNC', 'SEMI_SYNC', 'ASYNC'] as const;
 export type CommitModeName = (typeof COMMIT_MODES)[number];
+/** The cluster alarm kinds raftdb_alarm_active always reports (src/state/alarms.ts ALARM_TYPES). */
+export const ALARM_KINDS = ['NOSPACE', 'CORRUPT'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** One follower as the leader tracks it (empty list on a non-leader). */
 export interface FollowerSnapshot {
@@ -60,6 +63,16 @@ export interface MetricsSnapshot {
   corrupt?: string | null;
   /** Scheduled backups (absent: none scheduled): newest backup time, last run's duration and size, the period. */
   backup?: { lastSuccessSeconds: number; durationSeconds: number; bytes: number; periodSeconds: number };
+  /** Sessions in the exactly-once table (the same on every member that applied as far). */
+  sessions: number;
+  /** This member's backend size (its state machine's files on disk) and its storage quota. */
+  backendBytes: number;
+  quotaBackendBytes: number;
+  /**
+   * The kinds of cluster alarm active (any member's): NOSPACE (writes that add data are refused),
+   * CORRUPT (a member's keyspace differs from the majority's).
+   */
+  activeAlarms: readonly AlarmKind[];
 }
 
 /** Health vocabulary shared by the overall report and each check. */
@@ -111,6 +124,8 @@ export interface StatusView {
   lastBackupAtMs?: number;
   lastBackupRevision?: number;
   lastBackupError?: string;
+  backendBytes?: number;
+  quotaBackendBytes?: number;
 }
 
 /** One member as seen by the node that asked it: its Status answer, or why it could not answer. */

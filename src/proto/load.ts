@@ -34,19 +34,26 @@ export interface RaftdbPackage {
   Cluster: grpc.ServiceClientConstructor;
   Raft: grpc.ServiceClientConstructor;
   Maintenance: grpc.ServiceClientConstructor;
+  Auth: grpc.ServiceClientConstructor;
 }
 
 let cached: RaftdbPackage | null = null;
 
+let definition: protoLoader.PackageDefinition | null = null;
+
+/** The parsed proto/raftdb/v1/*.proto (what server reflection describes to tools like grpcurl). */
+export function raftdbPackageDefinition(): protoLoader.PackageDefinition {
+  definition ??= protoLoader.loadSync(['raftdb/v1/kv.proto', 'raftdb/v1/cluster.proto', 'raftdb/v1/raft.proto', 'raftdb/v1/auth.proto', 'raftdb/v1/maintenance.proto'], {
+    ...LOADER_OPTIONS,
+    includeDirs: [protoRoot()],
+  });
+  return definition;
+}
+
 /** Loads proto/raftdb/v1/*.proto once per process. */
 export function loadRaftdbProto(): RaftdbPackage {
   if (cached) return cached;
-  const root = protoRoot();
-  const def = protoLoader.loadSync(['raftdb/v1/kv.proto', 'raftdb/v1/cluster.proto', 'raftdb/v1/raft.proto', 'raftdb/v1/maintenance.proto'], {
-    ...LOADER_OPTIONS,
-    includeDirs: [root],
-  });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { raftdb: { v1: RaftdbPackage } };
+  const pkg = grpc.loadPackageDefinition(raftdbPackageDefinition()) as unknown as { raftdb: { v1: RaftdbPackage } };
   cached = pkg.raftdb.v1;
   return cached;
 }

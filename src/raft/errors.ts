@@ -20,3 +20,9 @@ export class ProposalDroppedError extends RaftError {}
 
 /** A membership or transfer request that can never succeed as asked. */
 export class InvalidRequestError extends RaftError {}
+
+/**
+ * The core found its own state broken (two leaders in one term, an overwrite of a committed
+ * entry). Nothing the caller does can mend it: the node must stop before it corrupts data.
+ */
+export class RaftInvariantError extends RaftError {}

@@ -1,5 +1,5 @@
 import { validateConfChange } from './confchange.js';
-import { InvalidRequestError, ProposalDroppedError } from './errors.js';
+import { InvalidRequestError, ProposalDroppedError, RaftInvariantError } from './errors.js';
 import { entryBytes } from './log.js';
 import { DeferredAppends } from './deferred-appends.js';
 import { LeaderLease } from './lease.js';
@@ -459,7 +459,7 @@ export function stepLeader(node: RaftNode, m: Message): void {
     case 'heartbeat':
     case 'snapshot':
       // Election Safety (§5.2): two leaders in one term is a bug we must never paper over.
-      throw new Error(`raft invariant: ${node.id} is leader of term ${m.term} and got ${m.type} from ${m.from}`);
+      throw new RaftInvariantError(`raft invariant: ${node.id} is leader of term ${m.term} and got ${m.type} from ${m.from}`);
     default:
       return;
   }

@@ -1,4 +1,5 @@
 import type { Entry } from './types.js';
+import { RaftInvariantError } from './errors.js';
 
 /** Approximate wire/disk size of an entry, used for flow control and batch limits. */
 export function entryBytes(e: Entry): number {
@@ -75,10 +76,10 @@ export class RaftLog {
     if (entries.length === 0) return;
     const first = entries[0]!.index;
     if (first <= this.committed) {
-      throw new Error(`raft log: refusing to overwrite committed index ${first} (committed ${this.committed})`);
+      throw new RaftInvariantError(`raft log: refusing to overwrite committed index ${first} (committed ${this.committed})`);
     }
     if (first > this.lastIndex() + 1) {
-      throw new Error(`raft log: gap appending ${first} after ${this.lastIndex()}`);
+      throw new RaftInvariantError(`raft log: gap appending ${first} after ${this.lastIndex()}`);
     }
     this.entries.length = first - this.snapshotIndex - 1;
     for (const e of entries) this.entries.push(e);

@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { isJoint, type ConfChangeItem, type RaftNode } from '../raft/index.js';
 import { encodeCommand } from '../state/index.js';
+import { requireRoot } from './access.js';
+import { audited } from './audit.js';
 import { header, onLeader, unary, withDeadline, type NodeContext } from './context.js';
 import { invalidArgument, RequestError } from './errors.js';
 import { MEMBERS_META } from './members.js';
@@ -89,7 +91,8 @@ export function clusterService(ctx: NodeContext, extras: StatusExtras = () => ({
       const id = checkId(call.request.id);
       const address = call.request.address;
       if (typeof address !== 'string' || !ADDRESS_PATTERN.test(address)) throw invalidArgument('address', 'must be host:port');
-      return onLeader(ctx, asCall(call), 'cluster', 'MemberAdd', async (deadline) => {
+      return onLeader(ctx, asCall(call), 'cluster', 'MemberAdd', (deadline) => audited(ctx, asCall(call), 'MemberAdd', 'admin', { subject: id }, async () => {
+        await requireRoot(ctx, asCall(call), deadline, 'member add');
         if (members(ctx).some((m) => m.id === id)) throw new RequestError(grpc.status.ALREADY_EXISTS, `${id} is already a member`);
         // The address goes through the log first, so every node can reach the new member by the
         // time the configuration that includes it is in force.
@@ -97,11 +100,12 @@ export function clusterService(ctx: NodeContext, extras: StatusExtras = () => ({
         const { result } = ctx.driver.propose(book);
         await withDeadline(result, deadline, 'recording the member address');
         return changeMembership(ctx, [{ op: call.request.asLearner ? 'addLearner' : 'addVoter', id }], deadline);
-      });
+      }));
     }),
     MemberPromote: unary<{ id: string }, object>(ctx, async (call) => {
       const id = checkId(call.request.id);
-      return onLeader(ctx, asCall(call), 'cluster', 'MemberPromote', async (deadline) => {
+      return onLeader(ctx, asCall(call), 'cluster', 'MemberPromote', (deadline) => audited(ctx, asCall(call), 'MemberPromote', 'admin', { subject: id }, async () => {
+        await requireRoot(ctx, asCall(call), deadline, 'member promote');
         const raft = ctx.driver.raft;
         if (!raft.conf().learners.includes(id)) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${id} is not a learner`);
         const lag = raft.status().followers.find((f) => f.id === id)?.lagEntries ?? Infinity;
@@ -109,14 +113,15 @@ export function clusterService(ctx: NodeContext, extras: StatusExtras = () => ({
           throw new RequestError(grpc.status.FAILED_PRECONDITION, `learner ${id} lags by ${lag} entries (at most ${MAX_PROMOTE_LAG_ENTRIES}); retry once it caught up`);
         }
         return changeMembership(ctx, [{ op: 'addVoter', id }], deadline);
-      });
+      }));
     }),
     MemberRemove: unary<{ id: string }, object>(ctx, async (call) => {
       const id = checkId(call.request.id);
-      return onLeader(ctx, asCall(call), 'cluster', 'MemberRemove', async (deadline) => {
+      return onLeader(ctx, asCall(call), 'cluster', 'MemberRemove', (deadline) => audited(ctx, asCall(call), 'MemberRemove', 'admin', { subject: id }, async () => {
+        await requireRoot(ctx, asCall(call), deadline, 'member remove');
         if (!members(ctx).some((m) => m.id === id)) throw new RequestError(grpc.status.NOT_FOUND, `${id} is not a member`);
         return changeMembership(ctx, [{ op: 'remove', id }], deadline);
-      });
+      }));
     }),
   };
 }

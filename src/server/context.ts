@@ -9,12 +9,15 @@ import { requestBytes, type LeaderWaits } from './leader-waits.js';
 import type { Limits } from './kv-convert.js';
 import type { LeadershipGate } from './gate.js';
 import type { MemberDirectory } from './members.js';
+import type { AuditLog, Authenticator } from '../auth/index.js';
+import { callerOf, forwardedIdentity, type CallerSource } from './caller.js';
+import type { QuotaMonitor } from './quota.js';
 
 /**
  * What a handler needs of an incoming request: a unary call, or one operation of a pipeline
- * (which has no metadata of its own and a deadline from its `timeout_ms`).
+ * (which has no metadata of its own, the stream's caller, and a deadline from its `timeout_ms`).
  */
-export interface IncomingCall<Req = unknown> {
+export interface IncomingCall<Req = unknown> extends CallerSource {
   readonly request: Req;
   readonly metadata: grpc.Metadata;
   getDeadline(): grpc.Deadline;
@@ -43,6 +46,12 @@ export interface NodeContext {
   leaderWaits: LeaderWaits;
   /** Long-lived client streams (pipelines, watches), ended by the node on shutdown. */
   streams: OpenStreams;
+  /** Who callers are, against the replicated auth state (src/auth). */
+  auth: Authenticator;
+  /** The audit log, with --audit-log. */
+  audit?: AuditLog;
+  /** The storage quota: refuses writes that grow the data past it (quota.ts). */
+  quota: QuotaMonitor;
 }
 
 /**
@@ -118,7 +127,7 @@ export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Pr
 export async function onLeader<T>(
   ctx: NodeContext,
   call: IncomingCall,
-  service: 'kv' | 'cluster',
+  service: 'kv' | 'cluster' | 'auth',
   method: string,
   local: (deadline: Date) => Promise<T>,
 ): Promise<T> {
@@ -136,7 +145,9 @@ export async function onLeader<T>(
   const address = ctx.members.address(leader);
   if (!address) throw unavailable(`the leader ${leader} has no known address`);
   if (hops >= MAX_FORWARD_HOPS) throw new RequestError(grpc.status.FAILED_PRECONDITION, `${ctx.id} is not the leader`, address);
-  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline, hops + 1);
+  const auth = ctx.auth;
+  const identity = forwardedIdentity(callerOf(call), (der) => auth.certificateUser(der), (der) => auth.isMemberCertificate(der));
+  return ctx.forwarder.forward<T>(address, service, method, call.request, deadline, hops + 1, identity);
 }
 
 /** Adapts an async handler to grpc-js, mapping every error to its status in one place. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ConfChangeItem, Entry, Message, RaftNode, Ready, SoftState } from '../raft/index.js';
+import { RaftInvariantError, type ConfChangeItem, type Entry, type Message, type RaftNode, type Ready, type SoftState } from '../raft/index.js';
 import type { ApplyResult, StateMachine } from '../state/index.js';
 import type { Wal } from '../wal/index.js';
 import { monotonicMs, type MonotonicClock } from './clock.js';
@@ -350,6 +350,7 @@ export class RaftDriver {
   }
 }
 
+/** A core error no retry can mend: the node must stop (RaftInvariantError, not a message match). */
 function isInvariant(err: unknown): boolean {
-  return err instanceof Error && /invariant|refusing to overwrite committed/.test(err.message);
+  return err instanceof RaftInvariantError;
 }

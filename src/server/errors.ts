@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { InvalidRequestError, NotLeaderError, ProposalDroppedError } from '../raft/index.js';
-import { CompactedError, FutureRevisionError, InvalidArgumentError } from '../state/index.js';
+import { CompactedError, FutureRevisionError, InvalidArgumentError, NO_SPACE_MESSAGE, type CommandResult } from '../state/index.js';
+import { AuthError } from '../auth/index.js';
 
 /** An error with the gRPC status a client should see; thrown anywhere in the request path. */
 export class RequestError extends Error {
@@ -32,6 +33,14 @@ export const invalidArgument = (field: string, why: string): RequestError =>
 
 export const unavailable = (why: string): RequestError => new RequestError(grpc.status.UNAVAILABLE, why);
 
+const AUTH_STATUS: Record<AuthError['kind'], grpc.status> = {
+  unauthenticated: grpc.status.UNAUTHENTICATED,
+  permissionDenied: grpc.status.PERMISSION_DENIED,
+  busy: grpc.status.RESOURCE_EXHAUSTED,
+  behind: grpc.status.UNAVAILABLE,
+  notEnabled: grpc.status.FAILED_PRECONDITION,
+};
+
 /** The one place where every internal error becomes a gRPC status (with a readable message). */
 export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
   const e = toRequestError(err);
@@ -51,6 +60,7 @@ export function toRequestError(err: unknown): RequestError {
   if (err instanceof CompactedError) return new RequestError(grpc.status.OUT_OF_RANGE, err.message);
   if (err instanceof FutureRevisionError) return new RequestError(grpc.status.OUT_OF_RANGE, err.message);
   if (err instanceof InvalidArgumentError) return new RequestError(grpc.status.INVALID_ARGUMENT, err.message);
+  if (err instanceof AuthError) return new RequestError(AUTH_STATUS[err.kind], err.message);
   const code = (err as { code?: unknown })?.code;
   // Errors from a forwarded call to the leader already carry a gRPC status: pass it through.
   if (typeof code === 'number' && code >= 0 && code <= 16) {
@@ -60,3 +70,40 @@ export function toRequestError(err: unknown): RequestError {
   }
   return new RequestError(grpc.status.INTERNAL, `internal error: ${(err as Error)?.message ?? String(err)}`);
 }
+
+/** The status of a command the state machine refused (its error result). */
+export function commandError(res: Extract<CommandResult, { type: 'error' }>): RequestError {
+  switch (res.code) {
+    case 'invalidCommand':
+      return new RequestError(grpc.status.INVALID_ARGUMENT, res.message);
+    case 'tooManyKeys':
+      return new RequestError(grpc.status.RESOURCE_EXHAUSTED, res.message);
+    case 'staleRequest':
+      return new RequestError(grpc.status.FAILED_PRECONDITION, `stale request id: ${res.message}`);
+    case 'resultNotRetained':
+      return new RequestError(grpc.status.ALREADY_EXISTS, `already applied: ${res.message}`);
+    case 'permissionDenied':
+      return new RequestError(grpc.status.PERMISSION_DENIED, `permission denied: ${res.message}`);
+    case 'unauthenticated':
+      return new RequestError(grpc.status.UNAUTHENTICATED, res.message);
+    case 'notFound':
+      return new RequestError(grpc.status.NOT_FOUND, res.message);
+    case 'alreadyExists':
+      return new RequestError(grpc.status.ALREADY_EXISTS, res.message);
+    case 'refused':
+      return new RequestError(grpc.status.FAILED_PRECONDITION, res.message);
+    case 'sessionsFull':
+      return new RequestError(grpc.status.RESOURCE_EXHAUSTED, res.message);
+    case 'noSpace':
+      return noSpaceError('a NOSPACE alarm is active');
+  }
+}
+
+/** RESOURCE_EXHAUSTED "database space exceeded: <why>; <what to do>". */
+export function noSpaceError(why: string): RequestError {
+  return new RequestError(
+    grpc.status.RESOURCE_EXHAUSTED,
+    `${NO_SPACE_MESSAGE}: ${why}; writes that add data are refused (reads, deletes and compaction work) until space is freed and the alarm is disarmed (raftdb alarm disarm; see docs/operations.md)`,
+  );
+}
+

@@ -37,7 +37,12 @@ export class HashPeers {
     }
     const fn = (c as unknown as { HashKV: HashKvCall }).HashKV.bind(c);
     return new Promise((resolve, reject) =>
-      fn({ revision }, new grpc.Metadata(), { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err || !res ? reject(err ?? new Error('no answer')) : resolve(res.hash))),
+      fn({ revision }, new grpc.Metadata(), { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
+        if (err || !res) reject(err ?? new Error('no answer'));
+        // Only a hash at the revision asked for compares (a peer of another version might answer "now").
+        else if (Number(res.revision) !== revision) reject(new Error(`HashKV answered revision ${res.revision}, not ${revision}`));
+        else resolve(res.hash);
+      }),
     );
   }
 

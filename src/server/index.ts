@@ -3,3 +3,4 @@ export { startNode } from './node.js';
 export type { NodeOptions, RunningNode } from './options.js';
 export { readClusterId, CLUSTER_ID_FILE, RESTORE_MARKER } from './data-dir.js';
 export { MEMBERS_META } from './members.js';
+export { NodeFatalError } from './fatal.js';

@@ -86,6 +86,8 @@ export function checkRequestId(v: ProtoRequestId | null | undefined, field: stri
   if (!v) return undefined;
   if (typeof v.clientId !== 'string' || v.clientId.length === 0) throw invalidArgument(sub(field, 'client_id'), 'must not be empty');
   if (v.clientId.length > 128) throw invalidArgument(sub(field, 'client_id'), 'longer than 128 characters');
+  // NUL separates a user from a client id in the exactly-once table (state/dedupe.ts#sessionKey).
+  if (v.clientId.includes('\u0000')) throw invalidArgument(sub(field, 'client_id'), 'must not contain NUL');
   if (!Number.isSafeInteger(v.seq) || v.seq <= 0) throw invalidArgument(sub(field, 'seq'), 'must be a positive integer');
   return { clientId: v.clientId, seq: v.seq };
 }

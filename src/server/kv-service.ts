@@ -1,8 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ApplyResult, Command, CommandResult } from '../state/index.js';
-import { encodeCommand } from '../state/index.js';
-import { header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
-import { invalidArgument, LeadershipLostError, RequestError } from './errors.js';
+import type { ApplyResult, Command, CommandResult, KeyRange } from '../state/index.js';
+import { accessesOf, encodeCommand } from '../state/index.js';
+import { audited } from './audit.js';
+import { authorizedCommand, checkAccess, identityOf } from './access.js';
+import { deadlineOf, header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
+import { commandError, invalidArgument, LeadershipLostError, RequestError } from './errors.js';
 import {
   checkCommitMode,
   checkConsistency,
@@ -81,25 +83,13 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
       `request too large: ${data.length} bytes once encoded, above the ${ctx.limits.maxRequestBytes}-byte request limit (--max-request-bytes)`,
     );
   }
+  ctx.quota.admit(command, data.length); // over the storage quota: refused before it is proposed
   const { index, result } = ctx.driver.propose(data, policy.acknowledgedBeforeReplication(mode, needsResult));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
   const res = await withDeadline(policy.acknowledge(mode, index, result, deadline, needsResult), deadline, 'write');
   if (res && res.type === 'error') throw commandError(res);
   return res;
-}
-
-function commandError(res: Extract<CommandResult, { type: 'error' }>): RequestError {
-  switch (res.code) {
-    case 'invalidCommand':
-      return new RequestError(grpc.status.INVALID_ARGUMENT, res.message);
-    case 'tooManyKeys':
-      return new RequestError(grpc.status.RESOURCE_EXHAUSTED, res.message);
-    case 'staleRequest':
-      return new RequestError(grpc.status.FAILED_PRECONDITION, `stale request id: ${res.message}`);
-    case 'resultNotRetained':
-      return new RequestError(grpc.status.ALREADY_EXISTS, `already applied: ${res.message}`);
-  }
 }
 
 /** Waits until a read at `consistency` may be served by this node's state machine. */
@@ -111,18 +101,28 @@ async function readBarrier(ctx: NodeContext, consistency: string, deadline: Date
 /** TEST-ONLY fault injection: serve every read from local state, no ReadIndex (drills must catch it). */
 const FAULT_STALE_READS = process.env.RAFTDB_FAULT_STALE_READS === '1';
 
-/** Serves a read locally (serializable) or on the leader (linearizable, lease). */
+/**
+ * Serves a read locally (serializable) or on the leader (linearizable, lease), once the caller is
+ * shown to may read `range`. On the leader the check follows the read barrier, so an auth change
+ * committed before the read began is in force for it.
+ */
 function read<Req extends { consistency?: string }, Res>(
   ctx: NodeContext,
   call: IncomingCall<Req>,
   method: string,
+  range: KeyRange,
   serve: () => Promise<Res>,
 ): Promise<Res> {
   const consistency = checkConsistency(call.request.consistency);
-  if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) return serve();
+  const needs = [{ access: 'read' as const, range }];
+  const about = (): { ranges: KeyRange[] } => ({ ranges: [range] });
+  if (consistency === 'SERIALIZABLE' || FAULT_STALE_READS) {
+    return audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadlineOf(ctx, call), needs)).then(serve);
+  }
   const attempt = (): Promise<Res> =>
     onLeader(ctx, call, 'kv', method, async (deadline) => {
       await readBarrier(ctx, consistency, deadline);
+      await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
       return serve();
     });
   // A read this node accepted as leader and then lost leadership under (e.g. a lease it refused
@@ -132,6 +132,16 @@ function read<Req extends { consistency?: string }, Res>(
     if (err instanceof LeadershipLostError) return attempt();
     throw err;
   });
+}
+
+/**
+ * Proposes `command` for the caller: checked and stamped with its user (access.ts), and its
+ * request id with this leader's clock, which tells the state machine which sessions are idle.
+ */
+async function writeAs(ctx: NodeContext, policy: CommitPolicy, call: IncomingCall, command: Command, mode: CommitModeName, deadline: Date): Promise<CommandResult | null> {
+  const who = await identityOf(ctx, call, deadline);
+  const stamped = command.req ? { ...command, req: { ...command.req, at: Date.now() } } : command;
+  return write(ctx, policy, authorizedCommand(ctx, who, stamped), mode, deadline);
 }
 
 /** The request/response methods of KV, served alike as unary calls and as pipeline operations. */
@@ -163,14 +173,16 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const value = checkValue(r.value, 'value', limits);
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
-      return onLeader(ctx, call, 'kv', 'Put', async (deadline) => {
-        const res = await write(ctx, policy, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
-        return { header: headerAt(ctx, res) };
-      });
+      return onLeader(ctx, call, 'kv', 'Put', (deadline) =>
+        audited(ctx, call, 'Put', 'write', () => ({ ranges: [{ key }] }), async () => {
+          const res = await writeAs(ctx, policy, call, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
+          return { header: headerAt(ctx, res) };
+        }),
+      );
     },
     Get: async (call: IncomingCall<GetRequest>) => {
       const key = checkKey(call.request.key, 'key', limits);
-      return read(ctx, call, 'Get', async () => {
+      return read(ctx, call, 'Get', { key }, async () => {
         const kv = await ctx.sm.get(key);
         return kv
           ? { found: true, value: Buffer.from(kv.value), modRevision: kv.modRevision, version: kv.version, createRevision: kv.createRevision, header: header(ctx) }
@@ -182,17 +194,19 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       const command = deleteCommand(r, req, limits);
-      return onLeader(ctx, call, 'kv', 'Delete', async (deadline) => {
-        const res = await write(ctx, policy, command, mode, deadline);
-        return { header: headerAt(ctx, res), deleted: res && res.type === 'delete' ? res.deleted : 0 };
-      });
+      return onLeader(ctx, call, 'kv', 'Delete', (deadline) =>
+        audited(ctx, call, 'Delete', 'write', () => ({ ranges: accessesOf(command).map((n) => n.range) }), async () => {
+          const res = await writeAs(ctx, policy, call, command, mode, deadline);
+          return { header: headerAt(ctx, res), deleted: res && res.type === 'delete' ? res.deleted : 0 };
+        }),
+      );
     },
     Range: async (call: IncomingCall<ProtoRange>) => {
       const r = call.request;
       const span = rangeSpan(r, '', limits);
       const limit = checkLimit(r.limit, 'limit');
       const revision = checkLimit(r.revision, 'revision');
-      return read(ctx, call, 'Range', async () => {
+      return read(ctx, call, 'Range', span, async () => {
         const spec = span.rangeEnd ? { key: span.key, rangeEnd: span.rangeEnd } : { key: span.key, rangeEnd: singleKeyEnd(span.key) };
         const res = await ctx.sm.range(spec, { ...(limit ? { limit } : {}), ...(revision ? { revision } : {}) });
         return { header: { ...header(ctx), revision: res.revision }, kvs: res.kvs.map(toProtoKv), more: res.more };
@@ -207,12 +221,15 @@ function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const failure = (r.failure ?? []).map((o, i) => toTxnOp(o, `failure[${i}]`, limits));
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
-      return onLeader(ctx, call, 'kv', 'Txn', async (deadline) => {
-        const res = await write(ctx, policy, { type: 'txn', compare, success, failure, ...(req ? { req } : {}) }, mode, deadline);
-        const h = headerAt(ctx, res);
-        if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
-        return { header: h, succeeded: res.succeeded, responses: res.responses.map((op) => toResponseOp(op, h)) };
-      });
+      const command: Command = { type: 'txn', compare, success, failure, ...(req ? { req } : {}) };
+      return onLeader(ctx, call, 'kv', 'Txn', (deadline) =>
+        audited(ctx, call, 'Txn', 'write', () => ({ ranges: accessesOf(command).map((n) => n.range) }), async () => {
+          const res = await writeAs(ctx, policy, call, command, mode, deadline);
+          const h = headerAt(ctx, res);
+          if (!res || res.type !== 'txn') return { header: h, succeeded: false, responses: [] };
+          return { header: h, succeeded: res.succeeded, responses: res.responses.map((op) => toResponseOp(op, h)) };
+        }),
+      );
     },
   };
   return handlers;

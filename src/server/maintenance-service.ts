@@ -1,10 +1,15 @@
 // The Maintenance service (proto/raftdb/v1/maintenance.proto): Backup and HashKV. Both read this
-// node's own state machine, like a SERIALIZABLE read, and never touch the Raft log. Every handler
-// of the service is in this file, so an authorization check (root only) has one place to go.
+// node's own state machine, like a SERIALIZABLE read, and never touch the Raft log. With auth on
+// both need root, as etcd's Snapshot and HashKV do (a backup holds every key and value); HashKV
+// also answers a member proven by its peer certificate (the corruption check of the others).
+// Backups are audited as admin actions, HashKV refusals like refused reads.
 import * as grpc from '@grpc/grpc-js';
 import { HASH_KV_ALGORITHM } from '../state/index.js';
 import { localBackupParts } from '../backup/local-source.js';
-import { header, unary, type NodeContext } from './context.js';
+import { requireRoot } from './access.js';
+import { audited } from './audit.js';
+import { callerOf } from './caller.js';
+import { deadlineOf, header, unary, type IncomingCall, type NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toServiceError } from './errors.js';
 
@@ -41,14 +46,18 @@ export function maintenanceService(ctx: NodeContext, info: MaintenanceInfo): grp
     HashKV: unary<{ revision: number }, object>(ctx, async (call) => {
       const revision = Number(call.request.revision);
       if (!Number.isSafeInteger(revision) || revision < 0) throw new RequestError(grpc.status.INVALID_ARGUMENT, 'revision: must be a non-negative integer');
-      if (running.hashes >= MAX_CONCURRENT_HASHES) throw busy(`${running.hashes} HashKV calls already run on ${ctx.id}`);
-      running.hashes++;
-      try {
-        const h = await ctx.sm.hashKv(revision);
-        return { header: header(ctx), hash: h.hash, revision: h.revision, compactRevision: h.compactRevision, keyCount: h.keys, algorithm: HASH_KV_ALGORITHM };
-      } finally {
-        running.hashes--;
-      }
+      const c = call as unknown as IncomingCall;
+      return audited(ctx, c, 'HashKV', 'read', { subject: String(revision) }, async () => {
+        if (!ctx.auth.isMemberCertificate(callerOf(c).certificate)) await requireRoot(ctx, c, deadlineOf(ctx, c), 'hash kv');
+        if (running.hashes >= MAX_CONCURRENT_HASHES) throw busy(`${running.hashes} HashKV calls already run on ${ctx.id}`);
+        running.hashes++;
+        try {
+          const h = await ctx.sm.hashKv(revision);
+          return { header: header(ctx), hash: h.hash, revision: h.revision, compactRevision: h.compactRevision, keyCount: h.keys, algorithm: HASH_KV_ALGORITHM };
+        } finally {
+          running.hashes--;
+        }
+      });
     }),
   };
 }
@@ -63,19 +72,23 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
   const forget = ctx.streams.add((err) => abort.abort(err));
   call.on('cancelled', () => abort.abort(new RequestError(grpc.status.CANCELLED, 'backup cancelled by the client')));
   let counted = false;
+  const c = call as unknown as IncomingCall;
   try {
     checkDecoded(call.request);
-    if (running.backups >= MAX_CONCURRENT_BACKUPS) throw busy(`${running.backups} backups already stream from ${ctx.id}`);
-    running.backups++;
-    counted = true;
-    const out = new Outbox(call, abort.signal, info.stallTimeoutMs ?? BACKUP_STALL_TIMEOUT_MS);
-    let revision = 0;
-    // The parts generator holds a LevelDB snapshot; leaving the loop in any way releases it.
-    for await (const part of localBackupParts(ctx.sm, { clusterId: info.clusterId, memberId: ctx.id, messageBytes: BACKUP_MESSAGE_BYTES })) {
-      if (part.type === 'manifest') revision = part.manifest.revision;
-      await out.write(part.type === 'manifest' ? { manifest: part.manifest } : part.type === 'data' ? { data: part.data } : { summary: part.summary });
-      if (part.type === 'summary') ctx.log.info({ revision, bytes: part.summary.snapshotBytes, keys: part.summary.keyCount }, 'backup streamed');
-    }
+    await audited(ctx, c, 'Backup', 'admin', { subject: ctx.id }, async () => {
+      await requireRoot(ctx, c, deadlineOf(ctx, c), 'backup');
+      if (running.backups >= MAX_CONCURRENT_BACKUPS) throw busy(`${running.backups} backups already stream from ${ctx.id}`);
+      running.backups++;
+      counted = true;
+      const out = new Outbox(call, abort.signal, info.stallTimeoutMs ?? BACKUP_STALL_TIMEOUT_MS);
+      let revision = 0;
+      // The parts generator holds a LevelDB snapshot; leaving the loop in any way releases it.
+      for await (const part of localBackupParts(ctx.sm, { clusterId: info.clusterId, memberId: ctx.id, messageBytes: BACKUP_MESSAGE_BYTES })) {
+        if (part.type === 'manifest') revision = part.manifest.revision;
+        await out.write(part.type === 'manifest' ? { manifest: part.manifest } : part.type === 'data' ? { data: part.data } : { summary: part.summary });
+        if (part.type === 'summary') ctx.log.info({ revision, bytes: part.summary.snapshotBytes, keys: part.summary.keyCount }, 'backup streamed');
+      }
+    });
     call.end();
   } catch (err) {
     const reason: unknown = abort.signal.aborted ? abort.signal.reason : err;

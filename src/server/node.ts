@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
-import { loadRaftdbProto } from '../proto/load.js';
+import { ReflectionService } from '@grpc/reflection';
+import { loadRaftdbProto, raftdbPackageDefinition } from '../proto/load.js';
 import { EntryType, RaftNode, type RestartState } from '../raft/index.js';
 import { StateMachine } from '../state/index.js';
 import { NodeTls } from '../tls/index.js';
@@ -10,12 +11,13 @@ import { Wal } from '../wal/index.js';
 import { Archiver } from '../backup/archiver.js';
 import { archiveStoreOf } from '../backup/archive-store.js';
 import { loadKeyFile } from '../backup/keys.js';
-import { CorruptionCheck } from '../backup/corruption-check.js';
+import { CorruptionCheck, corruptReadiness } from '../backup/corruption-check.js';
 import { BackupScheduler, type ScheduleStatus } from '../backup/scheduler.js';
 import { HashPeers } from './hash-peers.js';
 import { clusterService } from './cluster-service.js';
 import { checkDataDirIdentity, prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
+import { fatalReport, NodeFatalError } from './fatal.js';
 import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
@@ -31,6 +33,10 @@ import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
+import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
+import { authService } from './auth-service.js';
+import { alarmService, alarmStatusTexts, raiseAlarm } from './alarm-service.js';
+import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -70,10 +76,21 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // (RESOURCE_EXHAUSTED) before it is decoded, instead of costing tens of MiB to decode and drop.
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxGrpcMessageBytes(limits, peerMessageBytes), 'grpc.enable_channelz': 0 });
   let fatalMessage: string | null = null;
+  let reportFatal!: (err: NodeFatalError) => void;
+  const fatalStop = new Promise<NodeFatalError>((resolve) => (reportFatal = resolve));
+  // A fatal error during startup closes the node once it exists (the `running` handle below).
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   const fatal = (err: Error): void => {
+    if (fatalMessage !== null) return;
     fatalMessage = err.message;
-    log.fatal({ err }, 'node stopped on an unrecoverable error');
-    running.close().catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'));
+    const { fields, message } = fatalReport(err);
+    log.fatal(fields, message);
+    // Whoever runs the node (raftdb serve) learns of it once the node has closed what it could.
+    started
+      .then(() => running.close())
+      .catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'))
+      .finally(() => reportFatal(new NodeFatalError(opts.id, err)));
   };
   const driver: RaftDriver = new RaftDriver(
     {
@@ -90,7 +107,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         failover.onSoftState(ss);
       },
       onApplied: (entries, results) => {
+        quota.onApplied(entries);
         failover.onApplied(entries, results);
+        let refused = 0;
+        for (const r of results) if (r.result.type === 'error' && r.result.code === 'sessionsFull') refused++;
+        if (refused > 0) obs?.metrics.recordSessionsRefused(refused);
         if (entries.some((e) => e.type === EntryType.ConfChange)) raftService.revalidate();
         if (results.some((r) => r.result.type === 'setMeta')) {
           sm.getMeta(MEMBERS_META)
@@ -152,6 +173,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   };
   // Declared before the services that report it; set once the driver runs.
   let dataSafetyStatus = (): Record<string, unknown> => ({});
+  // This member's CORRUPT alarm as its corruption check saw it (the revision and the members it differs from).
+  let corruptDetail = (): string | null => null;
   const transport = new GrpcPeerTransport({
     selfId: opts.id,
     clusterId: opts.clusterId,
@@ -162,6 +185,46 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
   });
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
+  const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
+  const isMember = (id: string): boolean => membership.isMember(id);
+  const auth = new Authenticator(sm.auth, {
+    tokenTtlMs: opts.auth?.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+    ...(tls ? { certificateUser: (der: Buffer) => tls.clientUser(der) } : {}),
+    // Only a peer certificate proves a member: without peer TLS no forwarded user name is believed.
+    ...(tls?.peersAuthenticated
+      ? {
+          isMemberCertificate: (der: Buffer | null) => {
+            const proof = tls.provePeer(der ?? undefined);
+            return 'names' in proof && proof.names.some(isMember);
+          },
+        }
+      : {}),
+    onFailure: (reason) => obs?.metrics.recordAuthFailure(reason),
+  });
+  // Opened before anything is served: a node asked to audit does not run without its log.
+  const audit = opts.audit
+    ? await AuditLog.open(opts.audit.file, {
+        ...(opts.audit.maxBytes !== undefined ? { maxBytes: opts.audit.maxBytes } : {}),
+        ...(opts.audit.keep !== undefined ? { keep: opts.audit.keep } : {}),
+        onWritten: (n) => obs?.metrics.recordAuditLines(n),
+        onDropped: (n) => obs?.metrics.recordAuditDropped(n),
+        onRotated: () => obs?.metrics.recordAuditRotation(),
+        onError: (err) => log.error({ err: err.message, file: opts.audit?.file }, 'audit log write failed; lines are dropped (raftdb_audit_dropped_lines_total) until it works again'),
+      })
+    : undefined;
+  const quota = new QuotaMonitor({
+    id: opts.id,
+    dir: sm.dir,
+    quotaBytes: opts.quotaBackendBytes ?? DEFAULT_QUOTA_BACKEND_BYTES,
+    intervalMs: opts.quotaCheckIntervalMs ?? DEFAULT_QUOTA_CHECK_INTERVAL_MS,
+    log,
+    alarms: () => sm.alarms(),
+    noSpace: () => sm.noSpace(),
+    raise: () => raiseAlarm(ctx, opts.id, 'NOSPACE', 5000),
+  });
+  sm.onApplied((b) => {
+    if (b.type === 'restored') quota.onRestored();
+  });
   const ctx: NodeContext = {
     id: opts.id,
     address: opts.advertise ?? opts.listen,
@@ -177,6 +240,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     streams: new OpenStreams(),
     observeRequest: (method, code, seconds) => obs?.metrics.observeRequest(method, code, seconds),
     leaderWaits,
+    auth,
+    ...(audit ? { audit } : {}),
+    quota,
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
@@ -189,12 +255,22 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes));
-  const statusExtras = (): Record<string, unknown> => ({ ...failover.statusExtras(), ...dataSafetyStatus() });
-  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service() });
+  const statusExtras = (): Record<string, unknown> => {
+    const f = failover.statusExtras();
+    const d = dataSafetyStatus();
+    const raised = alarmStatusTexts(sm.alarms(), opts.id, corruptDetail());
+    return { ...f, ...d, alarms: [...(f.alarms as string[]), ...raised], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes };
+  };
+  const measure = async (): Promise<{ backendBytes: number }> => {
+    await quota.measure();
+    return { backendBytes: quota.backendBytes() };
+  };
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
+  server.addService(tolerant(pkg.Auth.service), authService(ctx));
   server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId }));
+  // grpcurl and other tools discover the client API without proto files (the peer protocol is not listed).
+  new ReflectionService(raftdbPackageDefinition(), { services: ['raftdb.v1.KV', 'raftdb.v1.Cluster', 'raftdb.v1.Auth', 'raftdb.v1.Maintenance'] }).addToServer(server);
   healthService(server, () => raft.leader !== null);
-  const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
-  const isMember = (id: string): boolean => membership.isMember(id);
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
   const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer });
   // A removed member's connections, or ones whose certificate a new CA no longer trusts, end.
@@ -218,21 +294,24 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         peers: () => hashPeers.peers(),
         log,
         onMismatch: () => obs?.metrics.recordHashMismatch(),
+        // The same alarm machinery as NOSPACE: through the log, listed by every member, disarmed by an operator.
+        raised: () => sm.alarms().some((a) => a.memberId === opts.id && a.alarm === 'CORRUPT'),
+        raise: () => raiseAlarm(ctx, opts.id, 'CORRUPT', 5000),
       })
     : null;
   check?.start(opts.corruptionCheckIntervalMs!);
+  corruptDetail = () => check?.detail() ?? null;
   const scheduler = opts.backupSchedule ? new BackupScheduler({ ...opts.backupSchedule, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
   await scheduler?.start();
   dataSafetyStatus = () => {
     const a = archiver?.status();
-    const corrupt = check?.alarmText();
     const b = scheduler?.status().last;
     return {
       ...(a ? { archiveActive: a.active, archiveLastRevision: a.lastArchivedRevision, archiveLagSeconds: a.lagSeconds } : {}),
       ...(b ? { lastBackupAtMs: b.atMs, lastBackupRevision: b.revision ?? 0, lastBackupError: b.error ?? '' } : {}),
-      ...(corrupt ? { alarms: [...((failover.statusExtras().alarms as string[] | undefined) ?? []), corrupt] } : {}),
     };
   };
+  await quota.start();
   obs = await startObservability({
     opts,
     ctx,
@@ -244,7 +323,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     tls,
     dataSafety: () => ({
       ...(archiver ? { archiveLagSeconds: archiver.status().lagSeconds } : {}),
-      corrupt: check?.alarmText() ?? null,
+      corrupt: corruptReadiness(sm.alarms(), opts.id, check),
       ...(scheduler ? { backup: backupMetrics(scheduler.status()) } : {}),
     }),
   });
@@ -259,7 +338,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     commitMode: () => failover.commitConfig().mode,
     reloadCertificates: (why) => tls?.reload(why),
     close: () => (closing ??= shutdown()),
+    fatal: fatalStop,
   };
+  markStarted();
   async function shutdown(): Promise<void> {
     // A leader hands over first, so clients see a short switchover rather than a failover.
     if (raft.role === 'leader' && raft.conf().voters.length > 1) {
@@ -270,6 +351,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       });
     }
     failover.stop();
+    quota.stop();
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes
@@ -285,6 +367,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await transport.close();
     await wal.close();
     await sm.close();
+    await audit?.close();
     tls?.close();
     log.info('raftdb node stopped');
   }

@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { FailoverController } from '../failover/index.js';
-import { LivenessMonitor, NodeMetrics, startHttpServer, type MemberStatus, type MetricsSnapshot, type RoleName } from '../metrics/index.js';
+import { ALARM_KINDS, LivenessMonitor, NodeMetrics, startHttpServer, type AlarmKind, type MemberStatus, type MetricsSnapshot, type RoleName } from '../metrics/index.js';
+import type { AlarmMember } from '../state/index.js';
 import type { GrpcPeerTransport } from '../transport/index.js';
 import type { Wal } from '../wal/index.js';
 import type { NodeTls } from '../tls/index.js';
 import type { NodeContext } from './context.js';
+import { HttpBasicAuth } from './http-auth.js';
 import type { NodeOptions } from './options.js';
 
 export interface Observability {
@@ -61,7 +63,16 @@ function snapshot(d: Deps): MetricsSnapshot {
     leaderWaitRequests: d.ctx.leaderWaits.size,
     leaderWaitBytes: d.ctx.leaderWaits.bytes,
     ...d.dataSafety?.(),
+    sessions: d.ctx.sm.sessions(),
+    backendBytes: d.ctx.quota.backendBytes(),
+    quotaBackendBytes: d.ctx.quota.quotaBytes,
+    activeAlarms: activeAlarmKinds(d.ctx.sm.alarms()),
   };
+}
+
+/** The kinds of alarm active in the cluster, each once. */
+function activeAlarmKinds(alarms: readonly AlarmMember[]): AlarmKind[] {
+  return ALARM_KINDS.filter((k) => alarms.some((a) => a.alarm === k));
 }
 
 /** The names this node's HTTP port answers to: its configured addresses' hosts, its host name, localhost, --http-allowed-hosts. */
@@ -97,11 +108,14 @@ export async function startObservability(d: Deps): Promise<Observability> {
   if (!d.opts.http) return { metrics, close: async () => metrics.close() };
   const live = new LivenessMonitor({ dataDir: d.opts.dataDir, walStats: () => d.wal.stats(), fatalError: d.fatalError });
   const httpTls = d.tls?.http;
+  const httpAuth = d.opts.httpAuth;
+  if (httpAuth && !httpTls) d.ctx.log.warn('--http-auth without --http-cert-file: dashboard passwords cross the network in clear');
   const http = await startHttpServer({
     listen: d.opts.http,
     metrics,
     allowedHosts: httpHostNames(d.opts),
     ...(httpTls ? { tls: { current: () => ({ cert: httpTls.identity.cert, key: httpTls.identity.key }), onChange: (l: () => void) => httpTls.onChange(l) } } : {}),
+    ...(httpAuth ? { auth: new HttpBasicAuth({ auth: d.ctx.auth, audit: d.ctx.audit ?? null, nodeId: d.ctx.id, metrics: httpAuth.metrics }) } : {}),
     health: () => live.check(),
     clusterStatus: () => clusterStatus(d),
     history: async () => {
@@ -109,7 +123,7 @@ export async function startObservability(d: Deps): Promise<Observability> {
       return (await readHistory((n) => d.ctx.sm.getMeta(n), 50)).reverse();
     },
   });
-  d.ctx.log.info({ http: d.opts.http, port: http.port }, 'http endpoints listening');
+  d.ctx.log.info({ http: d.opts.http, port: http.port, tls: httpTls !== undefined, auth: httpAuth ? (httpAuth.metrics ? 'dashboard+metrics' : 'dashboard') : 'off' }, 'http endpoints listening');
   return {
     metrics,
     close: async () => {

@@ -4,6 +4,7 @@ import type { FailoverOptions } from '../failover/index.js';
 import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
 import type { BackupScheduleOptions } from '../backup/scheduler.js';
+import type { NodeFatalError } from './fatal.js';
 
 /** How one node is started (from `raftdb serve` flags, RAFTDB_* variables, or `raftdb dev`). */
 export interface NodeOptions {
@@ -46,6 +47,15 @@ export interface NodeOptions {
   asyncReplicationDelayMs?: number;
   /** Host names the HTTP port answers to besides its own addresses, its host name and localhost. */
   httpAllowedHosts?: string[];
+  /**
+   * --http-auth: while auth is enabled, the dashboard, /api/status and /api/history (and /metrics
+   * with `metrics`) need a user's password (HTTP Basic) or token (Bearer); see http-auth.ts.
+   */
+  httpAuth?: { metrics: boolean };
+  /** The storage quota in bytes (--quota-backend-bytes; default 2 GiB, see quota.ts). */
+  quotaBackendBytes?: number;
+  /** How often the backend size is measured (default 1000 ms). */
+  quotaCheckIntervalMs?: number;
   /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
   tls?: NodeTlsOptions;
   /**
@@ -60,6 +70,10 @@ export interface NodeOptions {
   corruptionCheckIntervalMs?: number;
   /** Scheduled backups while leader (src/backup/scheduler.ts): cron expression, directory, retention, key. */
   backupSchedule?: Omit<BackupScheduleOptions, 'clusterId' | 'memberId'>;
+  /** Authentication settings (users and roles themselves are replicated, not configured). */
+  auth?: { tokenTtlMs?: number };
+  /** The audit log: one JSON line per write, admin action, auth change and refused request. */
+  audit?: { file: string; maxBytes?: number; keep?: number };
 }
 
 /** A started node. */
@@ -76,4 +90,9 @@ export interface RunningNode {
   reloadCertificates(why: string): void;
   /** Graceful stop: hand over leadership if leader, finish in-flight work, close storage. */
   close(): Promise<void>;
+  /**
+   * Settles (never rejects) once the node stopped on an unrecoverable error (a failed WAL write,
+   * a broken invariant) and has closed; stays pending otherwise. The process should exit then.
+   */
+  readonly fatal: Promise<NodeFatalError>;
 }

@@ -5,6 +5,7 @@
 // consistency, commit modes and errors are identical; results go back as they finish, those
 // finished in the same event-loop turn together in one message.
 import * as grpc from '@grpc/grpc-js';
+import { callerOf } from './caller.js';
 import type { IncomingCall, NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toRequestError, toServiceError } from './errors.js';
@@ -42,11 +43,15 @@ const METHOD_OF: Record<OpKind, KvMethod> = { put: 'Put', get: 'Get', delete: 'D
 export const MAX_PIPELINE_IN_FLIGHT = 4096;
 /** The longest deadline an operation may ask for (setTimeout's range is 2^31 - 1 ms). */
 const MAX_TIMEOUT_MS = 3_600_000;
-/** Pipeline operations carry no metadata: they are never forwarded requests. */
+/**
+ * Pipeline operations carry no metadata of their own: they are never forwarded requests, and
+ * each is checked as the stream's caller (its token or certificate, read when it opened).
+ */
 const NO_METADATA = new grpc.Metadata();
 
 export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.handleBidiStreamingCall<PipelineRequest, object> {
   return (call) => {
+    const caller = callerOf(call);
     let inFlight = 0;
     let halfClosed = false;
     let ended = false;
@@ -97,7 +102,7 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
       const method = METHOD_OF[kind];
       const timeoutMs = op.timeoutMs > 0 ? Math.min(op.timeoutMs, MAX_TIMEOUT_MS) : ctx.defaultTimeoutMs;
       const deadline = new Date(Date.now() + timeoutMs);
-      const incoming: IncomingCall = { request, metadata: NO_METADATA, getDeadline: () => deadline };
+      const incoming: IncomingCall = { request, metadata: NO_METADATA, getDeadline: () => deadline, caller };
       inFlight++;
       handlers[method](incoming as IncomingCall<never>).then(
         (res) => {

@@ -1,6 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError, type WatchEvent } from '../state/index.js';
-import { header, type NodeContext } from './context.js';
+import { InvalidArgumentError, describeRange, type KeyRange, type WatchEvent } from '../state/index.js';
+import type { Identity } from '../auth/index.js';
+import { checkAccess } from './access.js';
+import { audited, auditRefusal } from './audit.js';
+import { deadlineOf, header, type NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toServiceError } from './errors.js';
 import { rangeSpan, toProtoKv } from './kv-convert.js';
@@ -21,20 +24,36 @@ interface WatchRequest {
  */
 export function watchHandler(ctx: NodeContext): grpc.handleServerStreamingCall<WatchRequest, object> {
   return (call) => {
-    try {
-      watch(ctx, call);
-    } catch (err) {
-      call.emit('error', toServiceError(err));
-    }
+    watch(ctx, call).catch((err: unknown) => {
+      if (!call.cancelled) call.emit('error', toServiceError(err));
+    });
   };
 }
 
-function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequest, object>): void {
+/**
+ * Why a watch opened by `who` on `range` may no longer run after an auth change, or null: the
+ * user lost read on part of the range (PERMISSION_DENIED), or no longer exists, or auth was
+ * turned on under a watch opened without credentials (UNAUTHENTICATED).
+ */
+function revoked(ctx: NodeContext, who: Identity, range: KeyRange): RequestError | null {
+  const store = ctx.auth.store;
+  if (!store.enabled) return null;
+  if (who.user === null) return new RequestError(grpc.status.UNAUTHENTICATED, 'auth was enabled: open the watch again with credentials');
+  if (!store.user(who.user)) return new RequestError(grpc.status.UNAUTHENTICATED, `user ${JSON.stringify(who.user)} no longer exists`);
+  if (store.permits(who.user, 'read', range)) return null;
+  ctx.auth.denied();
+  return new RequestError(grpc.status.PERMISSION_DENIED, `permission denied: user ${JSON.stringify(who.user)} may no longer read ${describeRange(range)}`);
+}
+
+async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequest, object>): Promise<void> {
   checkDecoded(call.request);
   const r = call.request;
   const startRevision = Number(r.startRevision);
   if (!Number.isSafeInteger(startRevision) || startRevision < 0) throw new RequestError(grpc.status.INVALID_ARGUMENT, 'start_revision: must be a non-negative integer');
   const span = rangeSpan({ ...r, limit: 0, revision: 0 }, '', ctx.limits);
+  // Checked at open, and again at every auth change below.
+  const who = await audited(ctx, call, 'Watch', 'read', { ranges: [span] }, () => checkAccess(ctx, call, deadlineOf(ctx, call), [{ access: 'read', range: span }]));
+  if (call.cancelled) return;
   const end = span.rangeEnd;
   const matches = (key: Uint8Array): boolean => {
     const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
@@ -65,7 +84,19 @@ function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequest, o
     if (err instanceof InvalidArgumentError) throw new RequestError(grpc.status.RESOURCE_EXHAUSTED, `too many watches on this node: ${err.message}`);
     throw err;
   }
-  const forget = ctx.streams.add((err) => feed.fail(err));
+  const forgetStream = ctx.streams.add((err) => feed.fail(err));
+  // The auth state changes while an entry is applied, before its batch reaches the feed: a watch
+  // whose read was revoked ends before it could send a change made after the revocation.
+  const forgetAuth = ctx.auth.store.onChange(() => {
+    const err = revoked(ctx, who, span);
+    if (!err) return;
+    auditRefusal(ctx, call, 'Watch', { ranges: [span] }, err.code, err.message);
+    feed.fail(err);
+  });
+  const forget = (): void => {
+    forgetStream();
+    forgetAuth();
+  };
   const stop = (): void => {
     forget();
     feed.close();

@@ -1,9 +1,11 @@
 // How one decoded command changes the keyspace, following etcd's KV semantics: a command that
 // changes at least one key takes the next store revision (a txn is one revision); a put sets
 // modRevision to it, keeps createRevision, and increments version; a delete removes the key.
+import type { AlarmTable } from './alarms.js';
 import type { Command, Compare, TxnOp } from './commands.js';
 import { MAX_RANGE_LIMIT } from './commands.js';
 import { pack } from './codec.js';
+import { StateInvariantError } from './errors.js';
 import type { PendingBatch } from './pending.js';
 import type { CommandResult, KeyValue, OpResult } from './types.js';
 
@@ -16,7 +18,7 @@ export const MAX_KEYS_PER_COMMAND = 10_000;
 const EMPTY = new Uint8Array(0);
 
 /** Apply one command to the pending batch and return its result. */
-export async function applyCommand(b: PendingBatch, cmd: Command): Promise<CommandResult> {
+export async function applyCommand(b: PendingBatch, cmd: Command, alarms: AlarmTable): Promise<CommandResult> {
   const mark = b.mark();
   switch (cmd.type) {
     case 'put':
@@ -35,6 +37,14 @@ export async function applyCommand(b: PendingBatch, cmd: Command): Promise<Comma
     case 'setMeta':
       b.meta.set(cmd.name, pack(cmd.value));
       return { type: 'setMeta', revision: b.revision };
+    case 'auth':
+      throw new StateInvariantError('auth commands are applied by the auth store');
+    case 'alarm':
+      return alarms.apply(b, cmd);
+    case 'compact':
+      // Up to the current revision at most: its own change stays readable (etcd's rule).
+      b.compactTo = Math.max(b.compactTo, Math.min(cmd.revision, b.revision));
+      return { type: 'compact', revision: b.revision, compacted: b.compactTo };
   }
 }
 

@@ -1,6 +1,8 @@
 // The commands a Normal entry's data encodes (etcd's KV model) and their wire codec.
 // decodeCommand validates every field, because entry bytes come from the network and a corrupt
 // or foreign payload must become an error result, never a crash or a half-typed object.
+import { type AuthOp, type CommandAuth, authOp, commandAuth } from './auth-records.js';
+import { type AlarmCommand, alarmCommandOf } from './alarms.js';
 import { pack, unpack } from './codec.js';
 import { InvalidCommandError } from './errors.js';
 
@@ -8,6 +10,8 @@ import { InvalidCommandError } from './errors.js';
 export interface RequestId {
   clientId: string;
   seq: number;
+  /** The leader's clock (ms) when it proposed the request: how idle sessions are told apart (dedupe.ts). */
+  at?: number;
 }
 
 export type CompareTarget = 'value' | 'version' | 'modRevision' | 'createRevision';
@@ -28,13 +32,24 @@ export type TxnOp =
   | { type: 'deleteRange'; key: Uint8Array; rangeEnd: Uint8Array }
   | { type: 'range'; key: Uint8Array; rangeEnd?: Uint8Array; limit?: number };
 
-export type Command =
-  | { type: 'put'; key: Uint8Array; value: Uint8Array; req?: RequestId }
-  | { type: 'delete'; key: Uint8Array; req?: RequestId }
-  | { type: 'deleteRange'; key: Uint8Array; rangeEnd: Uint8Array; req?: RequestId }
-  | { type: 'txn'; compare: Compare[]; success: TxnOp[]; failure: TxnOp[]; req?: RequestId }
+/**
+ * `req`: the request id (at-most-once). `auth`: with auth enabled, the user the leader checked the
+ * command for and the auth revision of that check (re-checked at apply if the revision moved).
+ */
+export type Command = (
+  | { type: 'put'; key: Uint8Array; value: Uint8Array }
+  | { type: 'delete'; key: Uint8Array }
+  | { type: 'deleteRange'; key: Uint8Array; rangeEnd: Uint8Array }
+  | { type: 'txn'; compare: Compare[]; success: TxnOp[]; failure: TxnOp[] }
   /** An opaque record for the layers above (e.g. the failover layer's cluster config). */
-  | { type: 'setMeta'; name: string; value: unknown; req?: RequestId };
+  | { type: 'setMeta'; name: string; value: unknown }
+  /** A change of users, roles or auth settings (auth-records.ts). */
+  | { type: 'auth'; op: AuthOp }
+  /** Raise or clear a cluster alarm (alarms.ts). */
+  | AlarmCommand
+  /** Drop the watch history before `revision` (etcd's compaction); the data is untouched. */
+  | { type: 'compact'; revision: number }
+) & { req?: RequestId; auth?: CommandAuth };
 
 /** etcd's default --max-txn-ops; bounds the work and the result size of one entry. */
 export const MAX_TXN_OPS = 128;
@@ -62,6 +77,7 @@ export function decodeCommand(data: Uint8Array): Command {
   const o = record(raw, 'command');
   const cmd = commandBody(o);
   if (o.req !== undefined && o.req !== null) cmd.req = requestId(o.req);
+  if (o.auth !== undefined && o.auth !== null) cmd.auth = commandAuth(o.auth);
   return cmd;
 }
 
@@ -84,6 +100,12 @@ function commandBody(o: Record<string, unknown>): Command {
     }
     case 'setMeta':
       return { type: 'setMeta', name: name(o.name, 'name'), value: o.value ?? null };
+    case 'auth':
+      return { type: 'auth', op: authOp(o.op) };
+    case 'alarm':
+      return alarmCommandOf(o);
+    case 'compact':
+      return { type: 'compact', revision: integer(o.revision, 'revision', 1, Number.MAX_SAFE_INTEGER) };
     default:
       throw new InvalidCommandError('type', `unknown command type ${JSON.stringify(o.type)}`);
   }
@@ -127,7 +149,9 @@ function compareOf(raw: unknown, field: string): Compare {
 
 function requestId(raw: unknown): RequestId {
   const o = record(raw, 'req');
-  return { clientId: name(o.clientId, 'req.clientId'), seq: integer(o.seq, 'req.seq', 1, Number.MAX_SAFE_INTEGER) };
+  const id: RequestId = { clientId: name(o.clientId, 'req.clientId'), seq: integer(o.seq, 'req.seq', 1, Number.MAX_SAFE_INTEGER) };
+  if (o.at !== undefined && o.at !== null) id.at = integer(o.at, 'req.at', 0, Number.MAX_SAFE_INTEGER);
+  return id;
 }
 
 function record(raw: unknown, field: string): Record<string, unknown> {

@@ -22,6 +22,18 @@ export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION, END_FRAME_BYTES as SNAPSHO
 export type { DedupeOptions } from './dedupe.js';
 export { MAX_KEYS_PER_COMMAND } from './apply.js';
 export { prefixEnd } from './keys.js';
+export { AuthStore, accessesOf, type NeededAccess } from './auth-store.js';
+export { type Access, type KeyRange, type PermissionType, GrantedRanges, describeRange, quoteKey } from './auth-ranges.js';
+export {
+  ROOT_ROLE,
+  badAuthName,
+  type AuthOp,
+  type CommandAuth,
+  type PasswordHash,
+  type Permission,
+  type RoleRecord,
+  type UserRecord,
+} from './auth-records.js';
 export {
   StateError,
   InvalidArgumentError,
@@ -33,3 +45,5 @@ export {
 } from './errors.js';
 export { applyArchivedRevisions } from './replay-changes.js';
 export type { ArchivedChange, ArchivedRevision } from './replay-changes.js';
+export { ALARM_TYPES, ALARMS_META, growsData, NO_SPACE_MESSAGE } from './alarms.js';
+export type { AlarmMember, AlarmType, AlarmCommand } from './alarms.js';

@@ -2,6 +2,8 @@
 // below STATE so that a snapshot is exactly the key range [.., STATE) and the node-local watch
 // history (which is not replicated) sorts last. See docs/state.md for the full table.
 
+/** 'a' + 's' | 'u' + user | 'r' + role: the auth settings, users and roles (auth-store.ts). */
+export const PREFIX_AUTH = 0x61;
 /** 'c' + clientId → [lastSeq, lastIndex]: the dedupe index, loaded into memory at open. */
 export const PREFIX_CLIENT = 0x63;
 /** 'k' + user key → [createRevision, modRevision, version, value]. */
@@ -23,6 +25,7 @@ export const REPLICATED_END: Buffer = STATE_KEY;
 
 /** The prefixes a snapshot may contain; anything else in a snapshot stream is foreign. */
 export const REPLICATED_PREFIXES: ReadonlySet<number> = new Set([
+  PREFIX_AUTH,
   PREFIX_CLIENT,
   PREFIX_KV,
   PREFIX_META,

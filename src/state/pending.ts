@@ -17,6 +17,8 @@ export class PendingBatch {
   readonly meta = new Map<string, Buffer>();
   /** Every change in apply order; each event's kv.modRevision is its revision. */
   readonly events: WatchEvent[] = [];
+  /** Where the watch history starts once the batch is written: raised by compact commands. */
+  compactTo = 0;
   private readonly undo: UndoRecord[] = [];
   /** events.length when the current command started (a command is one revision). */
   private commandStart = 0;

@@ -5,10 +5,12 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Level } from 'level';
 import { EntryType, type Entry } from '../raft/types.js';
+import { ALARMS_META, AlarmTable, type AlarmMember, growsData, NO_SPACE_MESSAGE } from './alarms.js';
 import { applyCommand } from './apply.js';
+import { AuthStore } from './auth-store.js';
 import { type Command, MAX_RANGE_LIMIT, decodeCommand } from './commands.js';
 import { unpack } from './codec.js';
-import { DEFAULT_DEDUPE, DedupeTable, type DedupeOptions } from './dedupe.js';
+import { DEFAULT_DEDUPE, DedupeTable, sessionKey, type DedupeOptions } from './dedupe.js';
 import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, REPLICATED_END, STATE_KEY, prefixEnd, prefixed } from './keys.js';
 import { type Db, type DbSnapshot, decodeKv, mergedRange, overlayKey } from './kv-records.js';
@@ -20,7 +22,7 @@ import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapsh
 import { type StateRecord, encodeState, readState } from './state-record.js';
 import { type SwapPaths, recoverSwap, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
-import { DEFAULT_WATCH_HISTORY_REVISIONS, readChanges, trimWatchHistory, valuesAsOf, writeWatchRecords } from './watch-log.js';
+import { compactWatchHistory, DEFAULT_WATCH_HISTORY_REVISIONS, readChanges, trimWatchHistory, valuesAsOf, writeWatchRecords } from './watch-log.js';
 
 export interface StateMachineOptions {
   /** Revisions of watch history kept (node-local). Default 100k. */
@@ -65,6 +67,7 @@ export class StateMachine {
   private db!: Db;
   private state!: StateRecord;
   private dedupe!: DedupeTable;
+  private alarmTable!: AlarmTable;
   private readonly cache: KvCache;
   /** Reads wait while a snapshot install closes and reopens the database. */
   private readonly gate = new ReadGate();
@@ -75,6 +78,8 @@ export class StateMachine {
   private readonly keepRevisions: number;
   /** Listener exceptions swallowed so far (a broken watcher must not stop apply); for metrics. */
   listenerErrors = 0;
+  /** Users, roles and auth settings, replicated like the keyspace (auth-store.ts). */
+  readonly auth = new AuthStore();
 
   private constructor(
     readonly dir: string,
@@ -104,6 +109,23 @@ export class StateMachine {
       await this.db.put(STATE_KEY, encodeState(this.state));
     }
     this.dedupe = await DedupeTable.load(this.db, this.dedupeOptions);
+    await this.auth.load(this.db);
+    this.alarmTable = AlarmTable.decode(await this.db.get(prefixed(PREFIX_META, Buffer.from(ALARMS_META, 'utf8'))));
+  }
+
+  /** Sessions in the exactly-once table (metrics). */
+  sessions(): number {
+    return this.dedupe.size;
+  }
+
+  /** The active cluster alarms as applied here (alarms.ts). */
+  alarms(): AlarmMember[] {
+    return this.alarmTable.list();
+  }
+
+  /** Whether a NOSPACE alarm is active: commands that grow the data are refused. */
+  noSpace(): boolean {
+    return this.alarmTable.noSpace;
   }
 
   /** Highest entry index whose effects are in LevelDB. */
@@ -135,12 +157,14 @@ export class StateMachine {
     const batch = this.db.batch();
     try {
       const pending = new PendingBatch(this.db, this.state.revision, this.cache);
+      pending.compactTo = this.state.firstWatchRevision;
       for (let i = first; i < entries.length; i++) results[i] = await this.applyEntry(pending, batch, entries[i]!);
       const last = entries[entries.length - 1]!;
       const next: StateRecord = { ...this.state, appliedIndex: last.index, appliedTerm: last.term, revision: pending.revision };
       pending.flushKvs(batch);
       for (const [name, value] of pending.meta) batch.put(prefixed(PREFIX_META, Buffer.from(name, 'utf8')), value);
       writeWatchRecords(batch, pending.events, next, this.keepRevisions);
+      if (pending.compactTo > next.firstWatchRevision) compactWatchHistory(batch, next, pending.compactTo);
       batch.put(STATE_KEY, encodeState(next));
       // The results are final now; LevelDB only makes them readable. A caller may answer its
       // clients meanwhile: the entries are committed in the Raft log, and reads that must see
@@ -188,16 +212,27 @@ export class StateMachine {
       return { index: e.index, result: { type: 'error', code: 'invalidCommand', message: err.message }, duplicate: false };
     }
     const req = cmd.req;
+    // Sessions are per authenticated user: nobody reaches another user's (dedupe.ts).
+    const session = req ? sessionKey(req.clientId, cmd.auth?.user) : '';
     if (req) {
-      const verdict = this.dedupe.check(req);
-      if (verdict === 'duplicate') return { index: e.index, result: this.dedupe.recordedResult(req.clientId), duplicate: true };
+      const verdict = this.dedupe.check(session, req);
+      if (verdict === 'duplicate') return { index: e.index, result: this.dedupe.recordedResult(session), duplicate: true };
       if (verdict === 'stale') {
         const message = `stale request: seq ${req.seq} of client ${req.clientId} is older than its last applied request`;
         return { index: e.index, result: { type: 'error', code: 'staleRequest', message }, duplicate: false };
       }
     }
-    const result = await applyCommand(pending, cmd);
-    if (req) this.dedupe.record(req, e.index, result, batch);
+    // Not recorded when refused: the client may retry the same request id once authorized.
+    const denied = this.auth.denial(cmd, false);
+    if (denied) return { index: e.index, result: denied, duplicate: false };
+    // Refused on every member alike, and not recorded: a retry after the disarm applies.
+    if (this.alarmTable.noSpace && growsData(cmd)) {
+      return { index: e.index, result: { type: 'error', code: 'noSpace', message: NO_SPACE_MESSAGE }, duplicate: false };
+    }
+    const full = req ? this.dedupe.admit(session, req.at, batch) : null;
+    if (full !== null) return { index: e.index, result: { type: 'error', code: 'sessionsFull', message: full }, duplicate: false };
+    const result = cmd.type === 'auth' ? this.auth.apply(cmd.op, batch, pending.revision) : await applyCommand(pending, cmd, this.alarmTable);
+    if (req) this.dedupe.record(session, req, e.index, result, batch);
     return { index: e.index, result, duplicate: false };
   }
 
@@ -298,6 +333,22 @@ export class StateMachine {
     // One synced write flushes LevelDB's log, which holds every earlier write too. Not the state
     // record: rewriting it here could race an apply and move the applied index backwards.
     await this.db.put(SYNC_KEY, Buffer.alloc(0), { sync: true });
+  }
+
+  /**
+   * Rewrites every LevelDB table (a full compaction): deleted keys, overwritten values and dropped
+   * watch history stop taking space. Reads and applies go on meanwhile; it costs disk I/O.
+   */
+  async compactStorage(): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    try {
+      const db = this.db as unknown as { compactRange?: (start: Buffer, end: Buffer) => Promise<void> };
+      if (typeof db.compactRange !== 'function') throw new StateInvariantError('this LevelDB binding cannot compact a range');
+      await db.compactRange(Buffer.from([0x00]), Buffer.from([0xff]));
+    } finally {
+      this.gate.leave();
+    }
   }
 
   /**

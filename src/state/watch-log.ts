@@ -39,6 +39,16 @@ export function writeWatchRecords(batch: Batch, events: readonly WatchEvent[], s
   state.firstWatchRevision = firstKept;
 }
 
+/**
+ * Drop the history before `revision` (a compact command), in the batch that applies it and after
+ * its own watch records were added: the history then starts at `revision`.
+ */
+export function compactWatchHistory(batch: Batch, state: StateRecord, revision: number): void {
+  const firstKept = Math.min(revision, state.revision + 1);
+  for (let r = state.firstWatchRevision; r < firstKept; r++) batch.del(watchKey(r));
+  state.firstWatchRevision = Math.max(state.firstWatchRevision, firstKept);
+}
+
 /** At open: drop history beyond `keepRevisions` left by a larger setting (one range delete). */
 export async function trimWatchHistory(db: Db, state: StateRecord, keepRevisions: number): Promise<boolean> {
   const firstKept = Math.max(state.firstWatchRevision, state.revision - keepRevisions + 1);

@@ -142,6 +142,21 @@ export class NodeTls {
     }
   }
 
+  /**
+   * The user a client certificate names (its CN), when it is issued by a CA of --trusted-ca-file
+   * and valid now; else null. Checked here, not only by the TLS handshake: without
+   * --client-cert-auth the handshake accepts a certificate it cannot verify.
+   */
+  clientUser(der: Buffer): string | null {
+    const cas = this.client?.files.caFile ? this.client.caCertificates : [];
+    if (cas.length === 0 || der.length === 0) return null;
+    try {
+      return commonName(verifyIssuedBy(der, cas, this.nowMs()));
+    } catch {
+      return null;
+    }
+  }
+
   /** Calls `listener` whenever a reload changed the peer CA or certificates (to re-check open calls). */
   onChange(listener: () => void): void {
     for (const c of [this.client, this.peer, this.http]) c?.onChange(listener);

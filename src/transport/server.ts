@@ -1,6 +1,7 @@
 // Server side of the peer protocol: the raftdb.v1.Raft service on the node's own grpc.Server.
 // Every batch is decoded and validated in full before any message reaches Raft; a bad or foreign
 // batch ends the call with INVALID_ARGUMENT / FAILED_PRECONDITION and a log line, never a crash.
+import { tolerant, undecodable } from '../proto/tolerant.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Message } from '../raft/types.js';
 import { decodeMessage } from './codec.js';
@@ -54,7 +55,8 @@ export function registerRaftService(server: grpc.Server, config: RaftServiceConf
     Send: sendHandler(state),
     InstallSnapshot: receiveSnapshot(state),
   };
-  server.addService(raftMethods().service, impl);
+  // Undecodable messages reach the handlers as markers, refused INVALID_ARGUMENT (not INTERNAL).
+  server.addService(tolerant(raftMethods().service), impl);
   return {
     stats: () => ({ ...state.stats }),
     revalidate: () => revalidate(state),
@@ -84,6 +86,8 @@ function revalidate(state: ServiceState): void {
 
 /** Checks the batch envelope and every message; returns the messages or throws a typed error. */
 function decodeBatch(state: ServiceState, batch: RaftBatch, proven: readonly string[] | null): Message[] {
+  const why = undecodable(batch);
+  if (why !== null) throw new InvalidMessageError(why);
   const { clusterId, selfId } = state.config;
   if (batch.clusterId !== clusterId) {
     throw new ForeignMessageError(`cluster id mismatch: peer is in '${clip(batch.clusterId)}', this node in '${clusterId}'`);

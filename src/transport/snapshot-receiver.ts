@@ -1,5 +1,6 @@
 // Receiving side of InstallSnapshot: validates the first chunk (the snapshot message), then hands
 // the node an async iterable of the data chunks, read with back-pressure straight off the call.
+import { undecodable } from '../proto/tolerant.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { SnapshotRequest } from '../raft/types.js';
 import { decodeMessage } from './codec.js';
@@ -54,6 +55,8 @@ async function receive(state: ServiceState, call: grpc.ServerReadableStream<Snap
       // Without `last`, an end of stream may be the sender's cancellation: never a complete snapshot.
       if (next.done) throw broken('snapshot stream ended before its last chunk');
       chunk = next.value;
+      const why = undecodable(chunk);
+      if (why !== null) throw broken(why);
       if (chunk.message.length > 0) throw broken('snapshot message repeated after the first chunk');
     }
   }
@@ -77,6 +80,8 @@ async function receive(state: ServiceState, call: grpc.ServerReadableStream<Snap
 /** Validates the first chunk: envelope, then a snapshot message from that sender to this node. */
 function firstChunk(state: ServiceState, chunk: SnapshotChunk | null): SnapshotRequest {
   if (!chunk) throw new InvalidMessageError('empty snapshot stream');
+  const why = undecodable(chunk);
+  if (why !== null) throw new InvalidMessageError(why);
   if (chunk.message.length === 0) throw new InvalidMessageError('the first snapshot chunk must carry the message');
   const { clusterId, selfId } = state.config;
   if (chunk.clusterId !== clusterId) {

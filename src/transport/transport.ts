@@ -70,10 +70,12 @@ export class GrpcPeerTransport {
       switch (msg.type) {
         case 'append':
         case 'appendResponse':
-        case 'heartbeat':
-        case 'heartbeatResponse':
           peer.enqueue(encodeMessage(msg));
           break;
+        // Heartbeats keep followers from starting elections and confirm ReadIndex rounds: they
+        // take the urgent lane, never a place behind appends.
+        case 'heartbeat':
+        case 'heartbeatResponse':
         case 'vote':
         case 'preVote':
         case 'voteResponse':

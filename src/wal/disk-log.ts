@@ -3,7 +3,7 @@
 // Only the group-commit writer calls the mutating methods, one at a time, so no locking here.
 import type { Disk, DiskFile } from '../disk/disk.js';
 import type { Entry, SnapshotMeta } from '../raft/types.js';
-import { WalCorruptionError } from './errors.js';
+import { WalCorruptionError, naming } from './errors.js';
 import { StateFile, type DurableState } from './hard-state.js';
 import { COMMIT_RECORD, RECORD_ENTRY, checkRecord, decodeEntry, entrySizeBytes } from './record.js';
 import { Segment, createSegmentFile, openTail, removeSegmentFile } from './segment.js';
@@ -76,7 +76,7 @@ export class DiskLog {
     const writes: Promise<void>[] = [];
     if (state !== null) {
       this.fsyncs++;
-      writes.push(this.stateFile.write(state));
+      writes.push(naming(this.stateFile.path, 'write', this.stateFile.write(state)));
     }
     if (bufs.length > 0) writes.push(this.appendDurably(bufs, bytes, prevTerm, inline));
     await Promise.all(writes);
@@ -91,7 +91,7 @@ export class DiskLog {
     let pos = tail.sizeBytes;
     for (let i = 0; i < bufs.length; i += MAX_IOVECS) {
       const chunk = i === 0 && bufs.length <= MAX_IOVECS ? bufs : bufs.slice(i, i + MAX_IOVECS);
-      pos = await writevAll(this.tailFh, chunk, pos, inline);
+      pos = await naming(tail.path, 'write', writevAll(this.tailFh, chunk, pos, inline));
     }
     this.fsyncs++;
     if (inline) this.inlineWrites++;
@@ -105,16 +105,17 @@ export class DiskLog {
   /** Durably replaces the hard state / snapshot meta. */
   async writeState(state: DurableState): Promise<void> {
     this.fsyncs++;
-    await this.stateFile.write(state);
+    await naming(this.stateFile.path, 'write', this.stateFile.write(state));
   }
 
   /** Seals the tail (already synced by its last batch) and starts a new segment after it. */
   private async roll(prevTerm: number): Promise<void> {
     const header = { firstIndex: this.tail.lastIndex + 1, prevTerm };
-    const fh = await createSegmentFile(this.disk, this.dir, header, this.segmentBytes);
+    const segment = new Segment(this.dir, header);
+    const fh = await naming(segment.path, 'create', createSegmentFile(this.disk, this.dir, header, this.segmentBytes));
     await this.tailFh.close();
     this.tailFh = fh;
-    this.segments.push(new Segment(this.dir, header));
+    this.segments.push(segment);
   }
 
   /**
@@ -126,6 +127,10 @@ export class DiskLog {
    */
   async truncateFrom(fromIndex: number): Promise<void> {
     if (fromIndex > this.tail.lastIndex) return;
+    await naming(this.tail.path, 'truncate', this.cutFrom(fromIndex));
+  }
+
+  private async cutFrom(fromIndex: number): Promise<void> {
     this.generation++;
     while (this.segments.length > 1 && this.tail.firstIndex >= fromIndex) {
       await this.tailFh.close();
@@ -146,7 +151,7 @@ export class DiskLog {
     while (n + 1 < this.segments.length && this.segments[n]!.lastIndex <= index) n++;
     if (n > 0) {
       this.generation++;
-      for (let i = 0; i < n; i++) await removeSegmentFile(this.disk, this.segments[i]!.path);
+      for (let i = 0; i < n; i++) await naming(this.segments[i]!.path, 'unlink', removeSegmentFile(this.disk, this.segments[i]!.path));
       this.segments.splice(0, n);
     }
     return this.segments[0]!;
@@ -157,10 +162,13 @@ export class DiskLog {
     this.generation++;
     await this.tailFh.close();
     // Newest first: a crash midway leaves a prefix, which recovery discards against the snapshot.
-    while (this.segments.length > 0) await removeSegmentFile(this.disk, this.segments.pop()!.path);
-    const header = { firstIndex: snap.index + 1, prevTerm: snap.term };
-    this.tailFh = await createSegmentFile(this.disk, this.dir, header, this.segmentBytes);
-    this.segments.push(new Segment(this.dir, header));
+    while (this.segments.length > 0) {
+      const file = this.segments.pop()!.path;
+      await naming(file, 'unlink', removeSegmentFile(this.disk, file));
+    }
+    const segment = new Segment(this.dir, { firstIndex: snap.index + 1, prevTerm: snap.term });
+    this.tailFh = await naming(segment.path, 'create', createSegmentFile(this.disk, this.dir, segment.header, this.segmentBytes));
+    this.segments.push(segment);
   }
 
   /**

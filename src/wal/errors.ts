@@ -55,6 +55,34 @@ export class WalClosedError extends WalError {
 }
 
 /**
+ * One file operation of the WAL failed (a full disk, an I/O error): names the file and the
+ * operation, so the operator learns which disk to look at, and keeps the system error's code.
+ */
+export class WalIoError extends WalError {
+  override name = 'WalIoError';
+  /** The system error code, e.g. 'ENOSPC' or 'EIO' (undefined when the cause had none). */
+  readonly code: string | undefined;
+  constructor(
+    readonly file: string,
+    readonly op: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${op} of ${file} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+/** Rejects with a WalIoError naming `file` when `work` fails (already named errors pass through). */
+export async function naming<T>(file: string, op: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw err instanceof WalIoError ? err : new WalIoError(file, op, err);
+  }
+}
+
+/**
  * A write or fsync failed. The WAL refuses all further work: after a failed fsync the page cache
  * may have dropped the dirty pages, so retrying could report durability that never happened
  * ("fsyncgate", PostgreSQL 2018). The node must restart and recover from disk.
@@ -63,5 +91,15 @@ export class WalFailedError extends WalError {
   override name = 'WalFailedError';
   constructor(override readonly cause: unknown) {
     super(`WAL failed and must be reopened: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+
+  /** The file whose operation failed, when known. */
+  get file(): string | undefined {
+    return this.cause instanceof WalIoError ? this.cause.file : undefined;
+  }
+
+  /** The system error code of the failure (e.g. 'ENOSPC'), when known. */
+  get code(): string | undefined {
+    return this.cause instanceof WalIoError ? this.cause.code : undefined;
   }
 }

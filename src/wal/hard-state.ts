@@ -89,18 +89,30 @@ export class StateFile {
       await createStateFile(disk, dir, file);
       fh = await disk.open(file, mode);
     }
+    // The file is created whole and only ever rewritten in place: a short one was cut by
+    // something else, and the newest term and vote may be what was cut (found by fuzzing: a
+    // state.bin cut inside slot 0 came back silently with the initial term and no vote).
+    const size = await fh.sizeBytes();
+    if (size < 2 * SLOT_BYTES) {
+      await fh.close();
+      throw new WalCorruptionError(
+        file,
+        size,
+        `the state file ends after ${size} of ${2 * SLOT_BYTES} bytes: it was cut short, and the term and vote it held may be lost (starting could let this node vote twice in one term). Restore the file, or remove this member (raftdb member remove), delete its data directory and add it again`,
+      );
+    }
     const buf = Buffer.alloc(2 * SLOT_BYTES);
     await fh.read(buf, 0, buf.length, 0);
-    const a = decodeSlot(buf.subarray(0, SLOT_BYTES));
-    const b = decodeSlot(buf.subarray(SLOT_BYTES));
+    const slots = [decodeSlot(buf.subarray(0, SLOT_BYTES)), decodeSlot(buf.subarray(SLOT_BYTES))];
     const repairs: WalRepair[] = [];
     let best: { seq: number; state: DurableState } | null = null;
-    for (const [i, s] of [a, b].entries()) {
-      if ('error' in s) {
-        const reason = `slot ${i} ignored (${s.error}); a torn save, or the newest state was lost`;
-        if (!s.blank) repairs.push({ file, offset: i * SLOT_BYTES, action: 'ignored', reason, droppedBytes: 0 });
-      } else if (best === null || s.seq > best.seq) {
-        best = s;
+    for (const s of slots) if (!('error' in s) && (best === null || s.seq > best.seq)) best = s;
+    for (const [i, s] of slots.entries()) {
+      // Slot 1 is blank until the first save; once the other slot holds a save (seq >= 1), a
+      // blank slot was zeroed, and it may have held the newest state: report it.
+      if ('error' in s && (!s.blank || (best !== null && best.seq >= 1))) {
+        const reason = `slot ${i} ignored (${s.error}${s.blank ? ', all zeros' : ''}); a torn save, or the newest state was lost`;
+        repairs.push({ file, offset: i * SLOT_BYTES, action: 'ignored', reason, droppedBytes: 0 });
       }
     }
     if (best === null) {
@@ -120,7 +132,8 @@ export class StateFile {
     const seq = this.seq + 1;
     const slot = encodeSlot(state, seq);
     const n = this.fh.writeSync(slot, 0, SLOT_BYTES, (seq % 2) * SLOT_BYTES);
-    if (n !== SLOT_BYTES) throw new Error(`${this.path}: short write of a state slot (${n} of ${SLOT_BYTES} bytes)`);
+    // write(2) on a regular file is short only when the disk (or the file size limit) is full.
+    if (n !== SLOT_BYTES) throw Object.assign(new Error(`ENOSPC: short write of a state slot (${n} of ${SLOT_BYTES} bytes)`), { code: 'ENOSPC' });
     this.seq = seq;
   }
 

@@ -13,6 +13,7 @@ export {
   WalUsageError,
   WalClosedError,
   WalFailedError,
+  WalIoError,
 } from './errors.js';
 
 /**

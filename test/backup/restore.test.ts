@@ -13,7 +13,7 @@ import { startNode } from '../../src/server/index.js';
 import { StateMachine } from '../../src/state/index.js';
 import { Wal } from '../../src/wal/index.js';
 import { freePorts } from '../integration/in-process.js';
-import { cleanup, tempDir } from '../state/helpers.js';
+import { cleanup, entry, tempDir } from '../state/helpers.js';
 import { backupParts, fill } from './helpers.js';
 
 let dir = '';
@@ -29,6 +29,8 @@ beforeAll(async () => {
   dir = await tempDir();
   sm = await StateMachine.open(join(dir, 'source'));
   await fill(sm, 500, 100);
+  // The old cluster had a NOSPACE alarm active when it was backed up.
+  await sm.apply([entry(sm.appliedIndex() + 1, { type: 'alarm', action: 'activate', memberId: 'n1', alarm: 'NOSPACE' })]);
   backup = (await writeBackupFromStream(backupParts(sm, { clusterId: 'old' }), join(dir, 'backups'), { chunkBytes: 64 * 1024 })).path;
 });
 afterAll(async () => {
@@ -51,6 +53,10 @@ describe('restore', () => {
     // The old cluster's address book is gone: the new members' addresses are in its place.
     expect(await sm.getMeta('members')).toEqual({ n1: '127.0.0.1:1' });
     expect(await restored.getMeta('members')).toEqual(Object.fromEntries(members));
+    // ... and so are its alarms: the new cluster would otherwise refuse writes for an old member's disk.
+    expect(sm.alarms()).toEqual([{ memberId: 'n1', alarm: 'NOSPACE' }]);
+    expect(restored.alarms()).toEqual([]);
+    expect(restored.noSpace()).toBe(false);
     await restored.close();
     const wal = await Wal.open(join(dataDir, 'wal'));
     const rs = await wal.recover();

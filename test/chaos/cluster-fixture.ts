@@ -4,6 +4,10 @@
 // Traffic rules: the nodes talk to each other on a private Docker network (aliases n1..nN); the
 // test process reaches them only through ports published on 127.0.0.1. Each node's host ports are
 // chosen once and kept across restarts, so a client's endpoint list stays valid.
+//
+// Security as in production (src/drill/security.ts): certificates made on the host (naming each
+// node, carrying 127.0.0.1) and bind-mounted read-only at /certs, TLS on every port, mutual TLS
+// between the nodes, auth enabled once a leader is up. `access` says how a client gets in.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'; // no reaper image here; close() cleans up
 
 import { randomUUID } from 'node:crypto';
@@ -18,6 +22,7 @@ import {
   type ImagePullPolicy,
   type StartedNetwork,
 } from 'testcontainers';
+import { ClusterProbe, DrillSecurity, type ClientAccess } from '../../src/drill/index.js';
 import { applyInboundFaults, clearNetem, interfaceOf, lossOnly, NemesisUnsupportedError, setNetem } from './netns.js';
 
 export const DEFAULT_IMAGE = process.env.RAFTDB_IMAGE ?? 'raftdb:local';
@@ -27,6 +32,9 @@ const STARTED_LOG = 'raftdb node started';
 const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 const LABEL = 'raftdb.chaos.cluster';
+/** The node's user in the image: it must be able to read its key. */
+const CONTAINER_UID = 10001;
+const CERTS_MOUNT = '/certs';
 
 /** Never pull: no registry is reachable, and the image must be the one just built. */
 const NEVER_PULL: ImagePullPolicy = { shouldPull: () => false };
@@ -83,7 +91,13 @@ export class ContainerCluster {
     private readonly clusterLabel: string,
     private readonly network: StartedNetwork,
     private readonly startupTimeoutMs: number,
+    private readonly security: DrillSecurity,
   ) {}
+
+  /** TLS and credentials for clients of this cluster (the CA, root's certificate, the workload user). */
+  get access(): ClientAccess {
+    return this.security.access;
+  }
 
   /** Starts `nodes` containers on a private network and waits until each logs that it listens. */
   static async start(opts: ClusterOptions): Promise<ContainerCluster> {
@@ -92,14 +106,24 @@ export class ContainerCluster {
     if (!(await docker.image.exists(ImageName.fromString(image)))) {
       throw new Error(`Docker image ${image} not found: run scripts/docker-engine.sh && scripts/build-image.sh first`);
     }
+    const ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
+    const security = await DrillSecurity.create(ids, { ownerUid: CONTAINER_UID });
     const network = await new Network().start();
-    const cluster = new ContainerCluster(docker, randomUUID(), network, opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
+    const timeoutMs = opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
+    const cluster = new ContainerCluster(docker, randomUUID(), network, timeoutMs, security);
     try {
-      const ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
       const peers = ids.map((id) => `${id}=${id}:${GRPC_PORT}`).join(',');
       const ports = await freePorts(2 * ids.length);
       cluster.nodes.push(...(await Promise.all(ids.map((id, i) => cluster.startNode(image, id, peers, ports[2 * i]!, ports[2 * i + 1]!, opts.env ?? {})))));
       await Promise.all(ids.map((id) => cluster.refreshIp(id)));
+      const probe = new ClusterProbe(cluster.endpoints(), security.access);
+      try {
+        await probe.stableLeader(cluster.endpoints(), timeoutMs);
+        await security.enableAuth(cluster.endpoints(), cluster.addressMap());
+        await probe.caughtUp(cluster.endpoints(), timeoutMs);
+      } finally {
+        probe.close();
+      }
       return cluster;
     } catch (e) {
       await cluster.close().catch(() => undefined);
@@ -114,6 +138,7 @@ export class ContainerCluster {
       .withLabels({ [LABEL]: this.clusterLabel })
       .withAliasOn(this.network.getName(), id)
       .withExposedPorts({ container: GRPC_PORT, host: grpcPort }, { container: HTTP_PORT, host: httpPort })
+      .withBindMounts([{ source: this.security.dir, target: CERTS_MOUNT, mode: 'ro' }])
       .withEnvironment({
         RAFTDB_ID: id,
         RAFTDB_LISTEN: `0.0.0.0:${GRPC_PORT}`,
@@ -121,6 +146,7 @@ export class ContainerCluster {
         RAFTDB_HTTP: `0.0.0.0:${HTTP_PORT}`,
         RAFTDB_PEERS: peers,
         RAFTDB_DATA_DIR: '/data',
+        ...this.security.nodeEnv(id, CERTS_MOUNT),
         ...env,
       })
       .withCommand(['serve'])
@@ -259,6 +285,7 @@ export class ContainerCluster {
       mine.map((info) => this.docker.container.getById(info.Id).remove({ force: true, v: true }).catch((e: unknown) => errors.push(e))),
     );
     await this.network.stop().catch((e: unknown) => errors.push(e));
+    await this.security.remove().catch((e: unknown) => errors.push(e));
     if (errors.length > 0) throw new AggregateError(errors, 'ContainerCluster.close() left something behind');
   }
 

@@ -1,7 +1,12 @@
-// Smoke test of the container fixture: a 3-node cluster in Docker answers grpc.health.v1 through
-// its published ports, and each nemesis primitive does what it says. Builds nothing: it expects
+// Smoke test of the container fixture: a 3-node cluster in Docker, TLS and auth on, answers
+// grpc.health.v1 through its published ports (over TLS only), enforces auth on KV and the
+// dashboard, and each nemesis primitive does what it says. Builds nothing: it expects
 // the image from scripts/docker-engine.sh && scripts/build-image.sh (CI runs both first).
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import * as grpc from '@grpc/grpc-js';
+import { connect } from '../../src/client/index.js';
+import { accessOptions, WORKLOAD_PREFIX } from '../../src/drill/index.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadHealthProto } from '../../src/proto/load.js';
 import { ContainerCluster } from './cluster-fixture.js';
@@ -12,10 +17,12 @@ const SETTLE_TIMEOUT_MS = 30_000;
 
 type Health = 'SERVING' | 'NOT_SERVING' | 'UNREACHABLE';
 
-/** One grpc.health.v1 Check; any error (refused, deadline) counts as UNREACHABLE. */
-function check(endpoint: string): Promise<Health> {
+let cluster: ContainerCluster;
+
+/** One grpc.health.v1 Check over TLS (the cluster's CA); any error (refused, deadline) counts as UNREACHABLE. */
+function check(endpoint: string, credentials = grpc.credentials.createSsl(readFileSync(cluster.access.tls.caFile!))): Promise<Health> {
   const Client = loadHealthProto();
-  const client = new Client(endpoint, grpc.credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 100 });
+  const client = new Client(endpoint, credentials, { 'grpc.initial_reconnect_backoff_ms': 100 });
   return new Promise<Health>((resolve) => {
     client.check({ service: '' }, { deadline: Date.now() + CHECK_DEADLINE_MS }, (err: grpc.ServiceError | null, res?: { status: string }) => {
       client.close();
@@ -29,15 +36,14 @@ async function eventually(endpoints: readonly string[], want: Health, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   let last: Health[] = [];
   while (Date.now() < deadline) {
-    last = await Promise.all(endpoints.map(check));
+    last = await Promise.all(endpoints.map((e) => check(e)));
     if (last.every((s) => s === want)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`not all ${want} within ${timeoutMs} ms: ${endpoints.map((e, i) => `${e}=${last[i]}`).join(', ')}`);
 }
 
-describe('container cluster fixture (3 nodes, raftdb:local)', () => {
-  let cluster: ContainerCluster;
+describe('container cluster fixture (3 nodes, raftdb:local, TLS and auth on)', () => {
   const ep = (id: string): string => cluster.node(id).grpcEndpoint;
   const others = (id: string): string[] => cluster.nodes.filter((n) => n.id !== id).map((n) => n.grpcEndpoint);
 
@@ -48,9 +54,36 @@ describe('container cluster fixture (3 nodes, raftdb:local)', () => {
     await cluster?.close();
   });
 
-  test('every node answers SERVING on its 127.0.0.1 port', async () => {
+  test('every node answers SERVING on its 127.0.0.1 port, over TLS only', async () => {
     for (const n of cluster.nodes) expect(n.grpcEndpoint).toMatch(/^127\.0\.0\.1:\d+$/);
     await eventually(cluster.endpoints(), 'SERVING');
+    expect(await check(ep('n1'), grpc.credentials.createInsecure())).toBe('UNREACHABLE');
+  });
+
+  test('auth is on: the workload user writes its prefix only; the dashboard asks for a user over HTTPS', async () => {
+    const workload = connect({ endpoints: cluster.endpoints(), addressMap: cluster.addressMap(), timeoutMs: 10_000, ...accessOptions(cluster.access, 'workload') });
+    const anonymous = connect({ endpoints: cluster.endpoints(), addressMap: cluster.addressMap(), timeoutMs: 10_000, ...accessOptions(cluster.access, 'probe') });
+    try {
+      expect((await workload.put(`${WORKLOAD_PREFIX}fixture`, 'x')).header.revision).toBeGreaterThan(0);
+      await expect(workload.put('elsewhere', 'x')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+      await expect(anonymous.put(`${WORKLOAD_PREFIX}fixture`, 'x')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    } finally {
+      workload.close();
+      anonymous.close();
+    }
+    const ca = readFileSync(cluster.access.tls.caFile!);
+    const { user, password } = cluster.access.workload;
+    const status = (headers: Record<string, string>): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = httpsRequest(`https://${cluster.node('n2').httpEndpoint}/api/status`, { ca, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status({})).toBe(401);
+    expect(await status({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` })).toBe(200);
   });
 
   test('kill: the node is gone, the majority serves; restart: it serves again on the same port', async () => {

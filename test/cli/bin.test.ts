@@ -59,6 +59,22 @@ describe('raftdb binary', () => {
       n.close();
     }
   });
+
+  it('refuses a value whose bytes are not UTF-8 on the command line instead of storing it changed', async () => {
+    // What `raftdb put bin $'a\xff\xfeb'` passes: raw bytes that Node turns into U+FFFD.
+    const n = await FakeNode.start({ Put: () => ({ header: hdr(2) }) });
+    try {
+      const r = await run('sh', ['-c', `"${process.execPath}" "${main}" put bin "$(printf 'a\\377\\376b')" --endpoints ${n.address}`]).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/not valid UTF-8/);
+      expect(n.calls).toHaveLength(0);
+    } finally {
+      n.close();
+    }
+  });
 });
 
 function startDev(

@@ -79,7 +79,7 @@ describe('history', () => {
     n.handlers.set('FailoverHistory', () => ({ header: hdr(3), events }));
     const r = await raftdb(['history', '--limit', '2', ...ep]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/TERM.*FROM.*TO.*REASON.*DETECTED \(UTC\).*ELECTED.*FIRST WRITE.*UNAVAILABLE MS/);
+    expect(r.stdout).toMatch(/TERM.*FROM.*TO.*REASON.*DETECTED \(UTC\).*ELECTED.*FIRST COMMIT.*UNAVAILABLE MS/);
     expect(r.stdout).toMatch(/2\s+│ -\s+│ n1 │ election\s+│ 2026-01-02 03:04:05\.006 │ 03:04:05\.300 │ -\s+│ 294/);
     expect(r.stdout).toMatch(/3\s+│ n1\s+│ n2 │ switchover │ 2026-01-02 03:05:00\.000 │ 03:05:00\.020 │ 03:05:00\.031 │ 31/);
     expect(n.requests('FailoverHistory')[0]).toEqual({ limit: 2 });

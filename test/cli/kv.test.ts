@@ -65,8 +65,13 @@ describe('errors and exit codes', () => {
   });
 
   it.each([
-    [['put', 'k']],
+    [['put']],
     [['put', 'k', 'v', '--mode', 'fast']],
+    [['put', 'k', 'v', '--value-file', '/etc/hostname']],
+    [['put', 'zz', 'v', '--hex']],
+    [['put', 'k', 'a\uFFFDb']],
+    [['get', 'k', 'z', '--prefix']],
+    [['del', 'k', 'z', '--prefix']],
     [['get', 'k', '--consistency', 'eventual']],
     [['scan', '--limit', 'ten']],
     [['get', 'k', '--endpoints', 'localhost']],
@@ -99,7 +104,59 @@ describe('scan', () => {
     });
     expect(await raftdb(['scan', 'p/', ...ep])).toMatchObject({ code: 0, stdout: 'p/1\tv1\np/2\tv2\np/3\tv3\n' });
     const j = await raftdb(['scan', 'p/', '--limit', '2', '--json', ...ep]);
-    expect(j.stdout.trim().split('\n').map((l) => JSON.parse(l).key)).toEqual(['p/1', 'p/2']);
+    const doc = JSON.parse(j.stdout) as { kvs: { key: string }[]; count: number };
+    expect(doc.kvs.map((k) => k.key)).toEqual(['p/1', 'p/2']);
+    expect(doc.count).toBe(2);
+  });
+
+  it('get with a range end or --rev reads a range; del takes a range end', async () => {
+    n.handlers.set('Range', () => ({ kvs: [kv('a', '1'), kv('b', '2')], more: false, header: hdr(8) }));
+    expect(await raftdb(['get', 'a', 'c', '--rev', '5', ...ep])).toMatchObject({ code: 0, stdout: 'a\t1\nb\t2\n' });
+    expect(n.requests('Range')[0]).toMatchObject({ key: Buffer.from('a'), rangeEnd: Buffer.from('c'), revision: 5 });
+    n.handlers.set('Delete', () => ({ deleted: 2, header: hdr(9) }));
+    expect((await raftdb(['del', 'a', 'c', ...ep])).stdout).toBe('deleted 2\n');
+    expect(n.requests('Delete')[0]).toMatchObject({ key: Buffer.from('a'), rangeEnd: Buffer.from('c') });
+  });
+});
+
+describe('keys and values in any bytes', () => {
+  const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+
+  it('every byte value 0-255 goes in through --hex and standard input, unchanged', async () => {
+    n.handlers.set('Put', () => ({ header: hdr(2) }));
+    expect((await raftdb(['put', every.toString('hex'), every.toString('hex'), '--hex', ...ep])).code).toBe(0);
+    expect(n.requests('Put')[0]).toMatchObject({ key: every, value: every });
+    expect((await raftdb(['put', 'bin', ...ep], { stdin: every })).code).toBe(0);
+    expect(n.requests('Put')[1]).toMatchObject({ key: Buffer.from('bin'), value: every });
+    expect((await raftdb(['put', every.toString('base64'), '-', '--base64', ...ep], { stdin: every.toString('base64') })).code).toBe(0);
+    expect(n.requests('Put')[2]).toMatchObject({ key: every, value: every });
+  });
+
+  it('a 900 KB value through standard input and --value-file', async () => {
+    n.handlers.set('Put', () => ({ header: hdr(3) }));
+    const big = Buffer.alloc(900 * 1024, 0xa7);
+    expect((await raftdb(['put', 'big', '-', ...ep], { stdin: big })).code).toBe(0);
+    const file = join(mkdtempSync(join(tmpdir(), 'raftdb-value-')), 'v.bin');
+    writeFileSync(file, big);
+    expect((await raftdb(['put', 'big2', '--value-file', file, ...ep])).code).toBe(0);
+    expect(n.requests('Put').map((r) => (r.value as Buffer).equals(big))).toEqual([true, true]);
+  });
+
+  it('an argument the shell could not pass as UTF-8 is refused, never stored changed', async () => {
+    const r = await raftdb(['put', 'bin', 'a\uFFFD\uFFFDb', ...ep]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/value is not valid UTF-8.*--hex or --base64, or the value on standard input/);
+    expect(n.calls).toHaveLength(0);
+  });
+
+  it('values that are not UTF-8 print escaped, raw with --raw, and as hex with --hex', async () => {
+    n.handlers.set('Get', () => ({ found: true, value: Buffer.from([0x61, 0xff, 0xfe, 0x5c, 0x0a, 0x62]), modRevision: 4, createRevision: 2, version: 1, header: hdr(9) }));
+    expect((await raftdb(['get', 'k', ...ep])).stdout).toBe('a\\xff\\xfe\\x5c\\x0ab\n');
+    expect((await raftdb(['get', 'k', '--raw', ...ep])).stdoutBytes).toEqual(Buffer.from([0x61, 0xff, 0xfe, 0x5c, 0x0a, 0x62, 0x0a]));
+    expect((await raftdb(['get', '6b', '--hex', ...ep])).stdout).toBe('61fffe5c0a62\n');
+    expect(n.requests('Get')[2]).toMatchObject({ key: Buffer.from('k') });
+    const j = JSON.parse((await raftdb(['get', 'k', '--json', ...ep])).stdout);
+    expect(Buffer.from(j.valueBase64, 'base64')).toEqual(Buffer.from([0x61, 0xff, 0xfe, 0x5c, 0x0a, 0x62]));
   });
 });
 

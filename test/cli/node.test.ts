@@ -26,6 +26,29 @@ describe('serve options', () => {
     expect(o).toMatchObject({ priority: 0, snapshotEntries: 500, asyncReplicationDelayMs: 0, stateMaxOpenFiles: 100, failover: { preferredLeader: 'n2', autoFailback: true, failbackDelayMs: 0, maxLagEntries: 50 } });
   });
 
+  it('takes the audit log and token lifetime from flags or RAFTDB_* variables', () => {
+    expect(serveOptions({ ...three, auditLog: '/var/log/raftdb/audit.jsonl', auditLogMaxBytes: '1048576', auditLogKeep: '3', authTokenTtlMs: '60000' })).toMatchObject({
+      audit: { file: '/var/log/raftdb/audit.jsonl', maxBytes: 1048576, keep: 3 },
+      auth: { tokenTtlMs: 60000 },
+    });
+    expect(serveOptions(three, { RAFTDB_AUDIT_LOG: 'a.log', RAFTDB_AUTH_TOKEN_TTL_MS: '2000' })).toMatchObject({ audit: { file: 'a.log' }, auth: { tokenTtlMs: 2000 } });
+    expect(serveOptions(three).audit).toBeUndefined();
+    expect(() => serveOptions({ ...three, auditLogKeep: '2' })).toThrow(/need --audit-log/);
+    expect(() => serveOptions({ ...three, auditLog: 'a', auditLogKeep: '0' })).toThrow(/--audit-log-keep/);
+    expect(() => serveOptions({ ...three, authTokenTtlMs: '5' })).toThrow(/--auth-token-ttl-ms/);
+  });
+
+  it('takes --http-auth and --http-auth-metrics from flags or RAFTDB_* variables; each needs what it guards', () => {
+    const withHttp = { ...three, http: '127.0.0.1:9101' };
+    expect(serveOptions(withHttp).httpAuth).toBeUndefined();
+    expect(serveOptions({ ...withHttp, httpAuth: true }).httpAuth).toEqual({ metrics: false });
+    expect(serveOptions({ ...withHttp, httpAuth: true, httpAuthMetrics: true }).httpAuth).toEqual({ metrics: true });
+    expect(serveOptions(withHttp, { RAFTDB_HTTP_AUTH: '1', RAFTDB_HTTP_AUTH_METRICS: 'true' }).httpAuth).toEqual({ metrics: true });
+    expect(serveOptions(withHttp, { RAFTDB_HTTP_AUTH: '0' }).httpAuth).toBeUndefined();
+    expect(() => serveOptions({ ...withHttp, httpAuthMetrics: true })).toThrow(/--http-auth-metrics .*needs --http-auth/);
+    expect(() => serveOptions({ ...three, httpAuth: true })).toThrow(/--http-auth needs --http/);
+  });
+
   it('falls back to RAFTDB_* variables, flags winning', () => {
     const env = { RAFTDB_ID: 'n3', RAFTDB_LISTEN: '127.0.0.1:7003', RAFTDB_DATA_DIR: 'd', RAFTDB_PEERS: 'n1=h:1,n3=h:3', RAFTDB_PRIORITY: '5',
       RAFTDB_PREFERRED_LEADER: 'n1', RAFTDB_AUTO_FAILBACK: 'true', RAFTDB_FAILBACK_DELAY_MS: '2500', RAFTDB_SNAPSHOT_ENTRIES: '100', RAFTDB_ASYNC_REPLICATION_DELAY_MS: '3', RAFTDB_STATE_MAX_OPEN_FILES: '80' };
@@ -33,7 +56,16 @@ describe('serve options', () => {
     expect(o).toMatchObject({ id: 'n3', priority: 5, snapshotEntries: 200, asyncReplicationDelayMs: 3, stateMaxOpenFiles: 80, clusterId: 'raftdb', logLevel: 'info', failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: 2500 } });
   });
 
+  it('takes the storage quota from --quota-backend-bytes or RAFTDB_QUOTA_BACKEND_BYTES, the flag winning', () => {
+    expect(serveOptions({ ...three, quotaBackendBytes: '4194304' }).quotaBackendBytes).toBe(4194304);
+    expect(serveOptions({ ...three }, { RAFTDB_QUOTA_BACKEND_BYTES: '8388608' }).quotaBackendBytes).toBe(8388608);
+    expect(serveOptions({ ...three, quotaBackendBytes: '2097152' }, { RAFTDB_QUOTA_BACKEND_BYTES: '8388608' }).quotaBackendBytes).toBe(2097152);
+    expect(serveOptions({ ...three }).quotaBackendBytes).toBeUndefined(); // the node's default: 2 GiB
+  });
+
   it.each([
+    [{ ...three, quotaBackendBytes: '1000' }, /--quota-backend-bytes \(RAFTDB_QUOTA_BACKEND_BYTES\): "1000" is not an integer from 1048576/],
+    [{ ...three, quotaBackendBytes: '2GiB' }, /--quota-backend-bytes .* "2GiB" is not an integer/],
     [{ listen: '127.0.0.1:1', dataDir: 'd' }, /--id/],
     [{ id: 'n1', dataDir: 'd' }, /--listen is required/],
     [{ id: 'n1', listen: 'x', dataDir: 'd' }, /not host:port/],

@@ -15,6 +15,8 @@ export interface Recorded {
   request: Req;
   /** How the request came: as a unary call or as one operation of a KV.Pipeline stream. */
   via: 'unary' | 'pipeline';
+  /** The `token` metadata of the call (of the stream, for a pipeline operation), if any. */
+  token?: string;
 }
 
 const PIPELINE_METHODS: Record<string, string> = { put: 'Put', get: 'Get', delete: 'Delete', range: 'Range', txn: 'Txn' };
@@ -29,7 +31,32 @@ export function fault(code: grpc.status, details: string, leader?: string): grpc
 const UNARY = {
   KV: ['Put', 'Get', 'Delete', 'Range', 'Txn'],
   Cluster: ['Status', 'MemberList', 'MemberAdd', 'MemberPromote', 'MemberRemove', 'TransferLeadership', 'Failback', 'SetCommitMode', 'FailoverHistory'],
+  Auth: [
+    'Authenticate',
+    'AuthStatus',
+    'AuthEnable',
+    'AuthDisable',
+    'AuthRotateKey',
+    'UserAdd',
+    'UserDelete',
+    'UserChangePassword',
+    'UserGrantRole',
+    'UserRevokeRole',
+    'UserGet',
+    'UserList',
+    'RoleAdd',
+    'RoleDelete',
+    'RoleGrantPermission',
+    'RoleRevokePermission',
+    'RoleGet',
+    'RoleList',
+  ],
 } as const;
+
+function tokenOf(md: grpc.Metadata): string | undefined {
+  const [v] = md.get('token');
+  return v === undefined ? undefined : v.toString();
+}
 
 /** One fake node on 127.0.0.1 with an ephemeral port. */
 export class FakeNode {
@@ -54,12 +81,12 @@ export class FakeNode {
     const node = new FakeNode(server, `127.0.0.1:${port}`);
     for (const [k, v] of Object.entries(handlers)) node.handlers.set(k, v);
     const pkg = loadRaftdbProto();
-    for (const svc of ['KV', 'Cluster'] as const) {
+    for (const svc of ['KV', 'Cluster', 'Auth'] as const) {
       const impl: grpc.UntypedServiceImplementation = {};
       for (const method of UNARY[svc]) impl[method] = node.unary(method);
       if (svc === 'KV') {
         impl.Watch = (call: grpc.ServerWritableStream<Req, unknown>) => {
-          node.calls.push({ method: 'Watch', request: call.request, via: 'unary' });
+          node.calls.push({ method: 'Watch', request: call.request, via: 'unary', ...withToken(call.metadata) });
           if (node.watch) node.watch(call.request, call, node);
           else call.emit('error', fault(grpc.status.UNIMPLEMENTED, 'no watch handler'));
         };
@@ -77,7 +104,7 @@ export class FakeNode {
 
   private unary(method: string): grpc.handleUnaryCall<Req, unknown> {
     return (call, callback) => {
-      this.answer(method, call.request, 'unary').then(
+      this.answer(method, call.request, 'unary', tokenOf(call.metadata)).then(
         (res) => callback(null, res),
         (err: grpc.ServiceError) => callback(err),
       );
@@ -85,8 +112,8 @@ export class FakeNode {
   }
 
   /** Runs the scripted handler of one request, however it came. */
-  private answer(method: string, request: Req, via: Recorded['via']): Promise<unknown> {
-    this.calls.push({ method, request, via });
+  private answer(method: string, request: Req, via: Recorded['via'], token: string | undefined): Promise<unknown> {
+    this.calls.push({ method, request, via, ...(token !== undefined ? { token } : {}) });
     const handler = this.handlers.get(method);
     if (!handler) return Promise.reject(fault(grpc.status.UNIMPLEMENTED, `${method} not scripted`));
     return Promise.resolve().then(() => handler(request, this));
@@ -94,10 +121,11 @@ export class FakeNode {
 
   /** KV.Pipeline as the real node serves it: each operation answered on its own, by seq. */
   private pipeline(call: grpc.ServerDuplexStream<Req, unknown>): void {
+    const token = tokenOf(call.metadata);
     call.on('data', (req: { ops?: Req[] }) => {
       for (const op of req.ops ?? []) {
         const kind = op.op as string;
-        this.answer(PIPELINE_METHODS[kind] ?? kind, op[kind] as Req, 'pipeline').then(
+        this.answer(PIPELINE_METHODS[kind] ?? kind, op[kind] as Req, 'pipeline', token).then(
           (res) => call.write({ results: [{ seq: op.seq, [kind]: res }] }),
           (err: grpc.ServiceError) => {
             const leader = err.metadata?.get('raftdb-leader')[0];
@@ -114,6 +142,11 @@ export class FakeNode {
   close(): void {
     this.server.forceShutdown();
   }
+}
+
+function withToken(md: grpc.Metadata): { token?: string } {
+  const t = tokenOf(md);
+  return t === undefined ? {} : { token: t };
 }
 
 /** A 127.0.0.1 port with nothing listening (bound, then released). */

@@ -1,9 +1,11 @@
 // Drills on clusters of node processes (the compiled CLI: `npm test` builds it first): every
-// nemesis once on 3 nodes, a seeded random schedule on 5, each history checked; and the proof
-// that the checker is not vacuous: nodes started with the test-only stale-read fault must fail.
+// nemesis once on 3 nodes with TLS and auth on (membership changes issue certificates and run as
+// root; the workload is a user limited to its prefix), a seeded random schedule on 5 in
+// plaintext, each history checked; and the proof that the checker is not vacuous: nodes started
+// with the test-only stale-read fault must fail.
 import { describe, expect, test } from 'vitest';
 import { formatReport, NEMESES, ProcessCluster, runDrill, type DrillOptions, type DrillReport } from '../../src/drill/index.js';
-import { drillLog, expectPass } from './helpers.js';
+import { drillLog, expectPass, expectSecured } from './helpers.js';
 
 /** Short faults and quiet intervals: each nemesis still gets an election's worth of time. */
 const QUICK: Pick<DrillOptions, 'faultMs' | 'quietMs' | 'warmupMs' | 'clients' | 'commitMode' | 'backend'> = {
@@ -20,11 +22,18 @@ function drill(opts: Omit<DrillOptions, keyof typeof QUICK | 'log'> & Partial<Dr
 }
 
 describe('drills on a process cluster', () => {
-  test('every nemesis once on 3 nodes, register workload: linearizable, nothing lost', { timeout: 180_000 }, async () => {
-    const report = await drill({ nodes: 3, scenario: 'all', durationS: 1, seed: 1, workload: 'register' });
-    expectPass(report);
-    expect(report.faults.map((f) => f.nemesis)).toEqual([...NEMESES]);
-    for (const f of report.faults) expect(f.rtoMs, `${f.nemesis}: no write succeeded after it`).not.toBeNull();
+  test('every nemesis once on 3 nodes with TLS and auth on, register workload: linearizable, nothing lost', { timeout: 180_000 }, async () => {
+    const cluster = await ProcessCluster.start({ nodes: 3, secure: true });
+    try {
+      await expectSecured(cluster);
+      const report = await drill({ nodes: 3, scenario: 'all', durationS: 1, seed: 1, workload: 'register', cluster });
+      expectPass(report);
+      expect(report.secure).toBe(true);
+      expect(report.faults.map((f) => f.nemesis)).toEqual([...NEMESES]);
+      for (const f of report.faults) expect(f.rtoMs, `${f.nemesis}: no write succeeded after it`).not.toBeNull();
+    } finally {
+      await cluster.close();
+    }
   });
 
   test('a seeded random schedule on 5 nodes, registers and lists', { timeout: 150_000 }, async () => {

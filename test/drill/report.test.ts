@@ -65,6 +65,7 @@ describe('recovery time per fault', () => {
 describe('verdict', () => {
   const base = {
     backend: 'process',
+    secure: false,
     nodes: 3,
     scenario: 'all',
     seed: 1,

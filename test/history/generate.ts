@@ -2,19 +2,11 @@
 // at one instant inside its invoke..return window (or, for an unknown outcome, possibly later or
 // never), so every generated history is linearizable by construction.
 
+import { mulberry32 } from '../../src/common/rng.js';
 import { HistoryRecorder, type Op, type OpResult, type Value } from '../../src/history/index.js';
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (src/common/rng.ts). */
+export const prng = mulberry32;
 
 export interface GenOptions {
   seed: number;

@@ -49,7 +49,7 @@ async function restoredRows(stateDir: string): Promise<{ rows: Row[]; revision: 
 
 describe('continuous archiving, real processes', () => {
   it('no gap across two leader kills; point-in-time restores are exact at three revisions', async () => {
-    cluster = await ProcessCluster.start({ nodes: 3, serveArgs: (dir) => ['--archive-dir', join(dir, 'archive'), '--archive-segment-ms', '200'] });
+    cluster = await ProcessCluster.start({ nodes: 3, nodeArgs: (_id, dir) => ['--archive-dir', join(dir, 'archive'), '--archive-segment-ms', '200'] });
     const archive = join(cluster.dir, 'archive');
     const client = cluster.client({ timeoutMs: 15_000 });
     for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => client.put(`pre/${i + j}`, `p${i + j}`)));

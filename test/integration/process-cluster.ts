@@ -51,8 +51,12 @@ export interface ProcessClusterOptions extends FailoverFlags {
    * e.g. to restore each data directory from a backup for these addresses.
    */
   beforeStart?: (nodes: { id: string; address: string; dataDir: string }[]) => Promise<void>;
-  /** More serve flags for every node, given the cluster's directory (e.g. a shared --archive-dir). */
-  serveArgs?: (clusterDir: string) => string[];
+  /** More serve flags for node `id` (e.g. --audit-log, a shared --archive-dir), given the cluster's directory. */
+  nodeArgs?: (id: string, dir: string) => string[];
+  /** More `raftdb serve` flags for every node, e.g. ['--quota-backend-bytes', '4194304']. */
+  extraArgs?: string[];
+  /** Environment variables added to node `id`'s process (`dir`: the cluster's directory); see also setEnv. */
+  env?: (id: string, dir: string) => Record<string, string>;
 }
 
 /** One node process and how to start it again. */
@@ -93,6 +97,9 @@ export class ProcessCluster {
   private readonly probe: RaftdbClient;
   private readonly flags: Set<string>;
   private closed = false;
+
+  /** Environment added per node for its next starts (setEnv). */
+  private readonly nodeEnv = new Map<string, Record<string, string>>();
 
   private constructor(
     readonly dir: string,
@@ -187,12 +194,14 @@ export class ProcessCluster {
     const clusterId = this.opts.clusterId === undefined ? 'proc-test' : this.opts.clusterId;
     args.push('--priority', String(priority), ...(clusterId === null ? [] : ['--cluster-id', clusterId]), '--log-level', this.opts.logLevel ?? 'info');
     if (joining) args.push('--join');
-    args.push(...this.tlsArgs(id), ...(this.opts.serveArgs?.(this.dir) ?? []));
+    args.push(...this.tlsArgs(id));
     const o = this.opts;
+    if (o.nodeArgs) args.push(...o.nodeArgs(id, this.dir));
     if (o.preferredLeader && this.flags.has('--preferred-leader')) args.push('--preferred-leader', o.preferredLeader);
     if (o.autoFailback && this.flags.has('--auto-failback')) args.push('--auto-failback');
     if (o.failbackDelayMs !== undefined && this.flags.has('--failback-delay-ms')) args.push('--failback-delay-ms', String(o.failbackDelayMs));
     if (o.snapshotEntries !== undefined && this.flags.has('--snapshot-entries')) args.push('--snapshot-entries', String(o.snapshotEntries));
+    args.push(...(o.extraArgs ?? []));
     const node: NodeProcess = { id, address, http, dataDir, logFile: join(this.dir, `${id}.log`), args, child: null, exited: null, stopped: false };
     this.nodes.set(id, node);
     return node;
@@ -209,7 +218,8 @@ export class ProcessCluster {
     if (n.child) throw new Error(`${id} is already running (pid ${n.child.pid})`);
     const fd = openSync(n.logFile, 'a');
     writeSync(fd, `---- ${new Date().toISOString()} start ${id}\n`);
-    const child = spawn(process.execPath, [MAIN, ...n.args], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+    const env = { ...process.env, ...(this.nodeEnv.get(id) ?? this.opts.env?.(id, this.dir)) };
+    const child = spawn(process.execPath, [MAIN, ...n.args], { cwd: ROOT, stdio: ['ignore', fd, fd], env });
     closeSync(fd);
     allChildren.add(child);
     n.child = child;
@@ -221,6 +231,16 @@ export class ProcessCluster {
         resolve(code ?? (signal ? -1 : null));
       }),
     );
+  }
+
+  /** Environment variables for the next starts of `id` (replacing what it had; {} for none). */
+  setEnv(id: string, env: Record<string, string>): void {
+    this.nodeEnv.set(id, env);
+  }
+
+  /** Resolves with the exit code of the current run of `id` once it exits (-1: killed by a signal). */
+  exited(id: string): Promise<number | null> {
+    return this.node(id).exited ?? Promise.resolve(null);
   }
 
   /** gRPC addresses: of the given nodes, or of every defined node. */

@@ -1,4 +1,5 @@
-// Loads the dashboard in headless Chromium against a real HTTP server fed a fake 3-node cluster.
+// Loads the dashboard in headless Chromium against a real HTTP server fed a fake 3-node cluster
+// (and, for --http-auth, a real Authenticator on a real state machine with auth enabled).
 // Chromium is required, not optional: CI installs it (apt-get install -y chromium), and a missing
 // browser fails this test with that instruction rather than skipping the only check of the page.
 import { existsSync } from 'node:fs';
@@ -7,6 +8,11 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { NodeMetrics, startHttpServer, type HttpServerHandle, type MemberStatus } from '../../src/metrics/index.js';
+import { Authenticator, hashPassword } from '../../src/auth/index.js';
+import { HttpBasicAuth } from '../../src/server/http-auth.js';
+import type { AuthOp } from '../../src/state/auth-records.js';
+import { StateMachine } from '../../src/state/state-machine.js';
+import { cleanup, entry, tempDir } from '../state/helpers.js';
 import { failoverHistory, snapshot, threeNodeStatus } from './fixtures.js';
 
 const CHROMIUM = process.env.RAFTDB_CHROMIUM ?? '/usr/bin/chromium';
@@ -15,7 +21,12 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 let browser: Browser;
 let server: HttpServerHandle;
 let metrics: NodeMetrics;
-let cluster: MemberStatus[] = threeNodeStatus();
+/** The fixture cluster, with a NOSPACE alarm on the leader. */
+function withAlarm(members: MemberStatus[]): MemberStatus[] {
+  members[1]!.status!.alarms = ['NOSPACE raised by n2: database space exceeded'];
+  return members;
+}
+let cluster: MemberStatus[] = withAlarm(threeNodeStatus());
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -57,6 +68,12 @@ test('the dashboard shows three nodes, marks the leader, lag, history and the la
   expect(leaderCard).toContain('archive: revision 1000, lag 0.4 s');
   expect(leaderCard).toContain('last backup: 2025-01-01 06:00:00, revision 990');
   expect(await page.locator('.node[data-node-id="n1"]').textContent()).not.toContain('archive');
+
+  // Storage against the quota on each card (a warning past 80%), and the NOSPACE alarm.
+  expect(await page.locator('.node[data-node-id="n1"]').textContent()).toContain('storage 1.0 MiB of 4.0 MiB quota (25%)');
+  const n2Storage = page.locator('.node[data-node-id="n2"] .warn', { hasText: 'storage' });
+  expect(await n2Storage.textContent()).toBe('storage 3.5 MiB of 4.0 MiB quota (88%)');
+  expect(await page.locator('#alarms').textContent()).toContain('n2: NOSPACE raised by n2: database space exceeded');
 
   const lagRows = page.locator('#lag-rows tr');
   expect(await lagRows.count()).toBe(2);
@@ -129,4 +146,68 @@ test('hostile strings in every field the page shows stay text: ids, addresses, l
   for (const p of payloads) expect(text, `shown as text: ${p}`).toContain(p);
   cluster = threeNodeStatus();
   await page.close();
+});
+
+test('with --http-auth and auth on: the browser is asked to log in, and a raftdb user sees the dashboard', async () => {
+  const dir = await tempDir();
+  const sm = await StateMachine.open(`${dir}/sm`);
+  const metricsB = new NodeMetrics({ nodeId: 'n2', snapshot: () => snapshot({ id: 'n2' }), sampleIntervalMs: 0, defaultMetrics: false });
+  let gated: HttpServerHandle | null = null;
+  try {
+    const apply = async (op: AuthOp): Promise<void> => {
+      await sm.apply([entry(sm.appliedIndex() + 1, { type: 'auth', op, ...(sm.auth.enabled ? { auth: { user: 'root', revision: sm.auth.revision } } : {}) })]);
+    };
+    const cheap = { N: 1024, r: 1, p: 1 };
+    await apply({ op: 'userAdd', name: 'root', password: await hashPassword('rootpw', cheap) });
+    await apply({ op: 'userGrant', name: 'root', role: 'root' });
+    await apply({ op: 'userAdd', name: 'viewer', password: await hashPassword('viewerpw', cheap) });
+    await apply({ op: 'enable', tokenKey: Buffer.alloc(32, 7) });
+    const auth = new Authenticator(sm.auth, { tokenTtlMs: 60_000 });
+    cluster = threeNodeStatus();
+    gated = await startHttpServer({
+      listen: '127.0.0.1:0',
+      metrics: metricsB,
+      auth: new HttpBasicAuth({ auth, audit: null, nodeId: 'n2', metrics: false }),
+      health: () => ({ status: 'healthy', checks: [] }),
+      clusterStatus: async () => cluster,
+      history: async () => failoverHistory(),
+    });
+    const url = `http://127.0.0.1:${gated.port}/`;
+
+    // No credentials: the server answers 401 with a Basic challenge; headless Chromium, having no
+    // prompt to show, gives up on the page with ERR_INVALID_AUTH_CREDENTIALS.
+    const direct = await fetch(url);
+    expect(direct.status).toBe(401);
+    expect(direct.headers.get('www-authenticate')).toMatch(/^Basic realm="raftdb"/);
+    const anonymous = await browser.newPage();
+    await expect(anonymous.goto(url)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+    await anonymous.close();
+
+    // A wrong password: the challenge comes back, the browser shows the 401 and no dashboard.
+    const wrongCtx = await browser.newContext({ httpCredentials: { username: 'viewer', password: 'nope' } });
+    const wrongPage = await wrongCtx.newPage();
+    expect((await wrongPage.goto(url))?.status()).toBe(401);
+    expect(await wrongPage.locator('#nodes').count()).toBe(0);
+    await wrongCtx.close();
+
+    // A user without any role logs in through the browser's Basic prompt; the page's own polls
+    // of /api/status and /api/history carry the credentials and render.
+    const ctx = await browser.newContext({ httpCredentials: { username: 'viewer', password: 'viewerpw' } });
+    const page = await ctx.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('response', (r) => r.status() !== 200 && r.url().includes('/api/') && problems.push(`${r.url()} ${r.status()}`));
+    expect((await page.goto(url))?.status()).toBe(200);
+    await page.locator('#nodes .node').nth(2).waitFor();
+    expect(await page.locator('#nodes .node.leader').getAttribute('data-node-id')).toBe('n2');
+    await page.locator('#history-rows tr td', { hasText: 'switchover' }).waitFor();
+    await page.waitForFunction(() => (document.querySelector('#lag-chart polyline')?.getAttribute('points') ?? '').split(' ').length >= 2);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  } finally {
+    await gated?.close();
+    metricsB.close();
+    await sm.close();
+    await cleanup(dir);
+  }
 });

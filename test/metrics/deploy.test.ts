@@ -1,12 +1,18 @@
 // The Prometheus rules and the Grafana dashboard under deploy/ must parse and must only use
 // metrics (and labels) this module really exports; promtool, when installed, checks syntax and
-// runs the rules' unit tests (CI installs it: apt-get install -y prometheus).
+// runs the rules' unit tests (CI installs it: apt-get install -y prometheus). The compose files
+// must run TLS on every port: their environment goes through serve's real option parser, and the
+// files it names are made by the certs service's own `certs init` command and checked as a node
+// would read them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { serveOptions } from '../../src/cli/node.js';
 import { NodeMetrics } from '../../src/metrics/index.js';
+import { certificateNames, readCaBundle, readIdentity } from '../../src/tls/index.js';
+import { initCertificates } from '../../src/tls/generate.js';
 import { parseExposition, snapshot } from './fixtures.js';
 import { parseYaml, type Yaml } from './yaml-subset.js';
 
@@ -26,6 +32,8 @@ async function exported(): Promise<Map<string, Set<string>>> {
   m.observeRequest('Put', 'OK', 0.01);
   m.recordFailoverEvent('election', 'ok');
   m.observeSwitchoverUnavailability(0.1);
+  m.recordAuthFailure('bad_token');
+  m.recordSessionsRefused(1);
   const samples = parseExposition(await m.render());
   m.close();
   const out = new Map(SCRAPE_SERIES);
@@ -163,6 +171,89 @@ describe('deploy/grafana/raftdb.json', () => {
   });
 });
 
+/** `${VAR:-default}` as compose resolves it with VAR unset. */
+function defaults(v: string): string {
+  return v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+}
+
+/** A compose file's services, merge keys resolved. */
+function composeServices(file: string): Record<string, Record<string, Yaml>> {
+  const services = asMap(asMap(parseYaml(readFileSync(file, 'utf8'))).services);
+  return Object.fromEntries(Object.entries(services).map(([k, v]) => [k, asMap(v)]));
+}
+
+describe.each([3, 5])('deploy/compose.%i.yml', (n) => {
+  const file = `deploy/compose.${n}.yml`;
+  const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+
+  test('a one-shot certs service makes the certificates before any node starts, and keeps them after', () => {
+    const services = composeServices(file);
+    expect(Object.keys(services).sort()).toEqual(['certs', ...ids]);
+    const certs = services.certs!;
+    const command = asList(certs.command).map((c) => defaults(String(c)));
+    expect(command.slice(0, 3)).toEqual(['certs', 'init', '/certs']);
+    expect(command[command.indexOf('--nodes') + 1]).toBe(ids.join(','));
+    expect(command).toContain('--keep-existing'); // a second `up` must not fail on the existing set
+    expect(certs.restart).toBe('no');
+    expect(asList(certs.volumes)).toEqual(['certs:/certs']);
+    for (const id of ids) {
+      const node = services[id]!;
+      expect(asMap(asMap(node.depends_on).certs).condition, id).toBe('service_completed_successfully');
+      expect(asList(node.volumes), id).toEqual([`${id}-data:/data`, 'certs:/certs:ro']);
+      for (const p of asList(node.ports)) expect(String(p), id).toMatch(/^127\.0\.0\.1:/);
+    }
+  });
+
+  test('every node serves TLS on every port with its own certificate, mutual TLS to peers, --http-auth, and an HTTPS health check', () => {
+    const services = composeServices(file);
+    for (const id of ids) {
+      const node = services[id]!;
+      const env = Object.fromEntries(Object.entries(asMap(node.environment)).map(([k, v]) => [k, defaults(String(v))]));
+      const opts = serveOptions({}, env);
+      expect(opts.id).toBe(id);
+      expect([...opts.peers.keys()]).toEqual(ids);
+      expect(opts.advertise).toBe(`${id}:7001`);
+      expect(opts.tls, id).toEqual({
+        client: { certFile: `/certs/${id}.crt`, keyFile: `/certs/${id}.key`, caFile: '/certs/ca.crt', clientCertAuth: false },
+        peer: { certFile: `/certs/${id}.crt`, keyFile: `/certs/${id}.key`, caFile: '/certs/ca.crt' },
+        http: { certFile: `/certs/${id}.crt`, keyFile: `/certs/${id}.key` },
+      });
+      expect(opts.httpAuth).toEqual({ metrics: false });
+      expect(env.NODE_EXTRA_CA_CERTS).toBe('/certs/ca.crt'); // the health check's fetch trusts the CA
+      const check = asList(asMap(node.healthcheck).test).map(String);
+      expect(check.join(' ')).toContain("fetch('https://127.0.0.1:9101/readyz')");
+    }
+  });
+
+  test('the files the nodes are given are the ones the certs command writes, valid, naming each node', async () => {
+    const services = composeServices(file);
+    const command = asList(services.certs!.command).map((c) => defaults(String(c)));
+    const hosts = command[command.indexOf('--hosts') + 1]!.split(',').filter(Boolean);
+    const dir = mkdtempSync(join(tmpdir(), 'raftdb-compose-certs-'));
+    try {
+      await initCertificates(dir, { nodes: command[command.indexOf('--nodes') + 1]!.split(','), hosts, keepExisting: true });
+      const local = (p: string): string => p.replace(/^\/certs\//, `${dir}/`);
+      const now = Date.now();
+      for (const id of ids) {
+        const env = Object.fromEntries(Object.entries(asMap(services[id]!.environment)).map(([k, v]) => [k, defaults(String(v))]));
+        const tls = serveOptions({}, env).tls!;
+        for (const pair of [tls.client!, tls.peer!, tls.http!]) {
+          const identity = readIdentity({ certFile: local(pair.certFile), keyFile: local(pair.keyFile) }, now);
+          // Peers bind a connection to a member by the certificate's names; host clients dial 127.0.0.1.
+          expect(certificateNames(identity.x509), id).toContain(id);
+          expect(identity.x509.subjectAltName).toContain('IP Address:127.0.0.1');
+        }
+        const ca = readCaBundle(local(tls.peer!.caFile), now).certs[0]!;
+        expect(readIdentity({ certFile: local(tls.peer!.certFile), keyFile: local(tls.peer!.keyFile) }, now).x509.checkIssued(ca)).toBe(true);
+      }
+      // The client certificate README tells host clients to copy out.
+      expect(readIdentity({ certFile: join(dir, 'client.crt'), keyFile: join(dir, 'client.key') }, now).x509.subject).toBe('CN=root');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 test('the YAML subset reader', () => {
   expect(parseYaml('a: 1\nb:\n  - x: "q # not a comment"\n    y: [p, 2]\n  - plain # comment\nc: []\nd:\n- z\n')).toEqual({
     a: 1,
@@ -172,5 +263,14 @@ test('the YAML subset reader', () => {
   });
   expect(parseYaml("s: 'it''s'\nt: true\nu: host:9101\n")).toEqual({ s: "it's", t: true, u: 'host:9101' });
   expect(() => parseYaml('a: |\n  text\n')).toThrow(/line 1/);
+  // Anchors, aliases and merge keys (own keys override merged ones), and quoted commas in flow lists.
+  expect(parseYaml('x: &base\n  a: 1\n  b: 2\ny:\n  <<: *base\n  b: 3\nz: *base\nw: ["p, q", r]\n')).toEqual({
+    x: { a: 1, b: 2 },
+    y: { a: 1, b: 3 },
+    z: { a: 1, b: 2 },
+    w: ['p, q', 'r'],
+  });
+  expect(() => parseYaml('y: *nope\n')).toThrow(/unknown alias/);
+  expect(() => parseYaml('y:\n  b: 3\n  b: 4\n')).toThrow(/duplicate key b/);
   expect(() => parseYaml('a: 1\na: 2\n')).toThrow(/duplicate key a/);
 });

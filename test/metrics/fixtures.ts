@@ -28,12 +28,19 @@ export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
     asyncUncommittedMs: 0,
     leaderWaitRequests: 0,
     leaderWaitBytes: 0,
+    sessions: 0,
+    backendBytes: 0,
+    quotaBackendBytes: 2 * 1024 * 1024 * 1024,
+    activeAlarms: [],
     ...over,
   };
 }
 
 /** Every metric the module registers (without histogram suffixes). */
 export const OUR_METRICS = [
+  'raftdb_backend_size_bytes',
+  'raftdb_quota_backend_bytes',
+  'raftdb_alarm_active',
   'raftdb_raft_term',
   'raftdb_raft_role',
   'raftdb_raft_commit_index',
@@ -67,6 +74,11 @@ export const OUR_METRICS = [
   'raftdb_backup_duration_seconds',
   'raftdb_backup_bytes',
   'raftdb_backup_schedule_period_seconds',
+  'raftdb_sessions',
+  'raftdb_sessions_refused_total',
+  'raftdb_audit_lines_total',
+  'raftdb_audit_dropped_lines_total',
+  'raftdb_audit_rotations_total',
 ] as const;
 
 /** One sample line of the Prometheus text format. */
@@ -99,7 +111,7 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
 
 /** Status answers of a 3-node cluster led by n2, with n3 lagging. */
 export function threeNodeStatus(): MemberStatus[] {
-  const base = { term: 7, leader: 'n2', hasQuorum: true, commitMode: 'SEMI_SYNC', effectiveCommitMode: 'SEMI_SYNC', syncDegraded: false, alarms: [] };
+  const base = { term: 7, leader: 'n2', hasQuorum: true, commitMode: 'SEMI_SYNC', effectiveCommitMode: 'SEMI_SYNC', syncDegraded: false, alarms: [] as string[], backendBytes: 1024 * 1024, quotaBackendBytes: 4 * 1024 * 1024 };
   return [
     { id: 'n1', address: '127.0.0.1:7001', status: { ...base, id: 'n1', role: 'follower', commitIndex: 1040, appliedIndex: 1040, lastIndex: 1040, followers: [] } },
     {
@@ -109,6 +121,7 @@ export function threeNodeStatus(): MemberStatus[] {
         ...base,
         id: 'n2',
         role: 'leader',
+        backendBytes: 3.5 * 1024 * 1024,
         commitIndex: 1042,
         appliedIndex: 1042,
         lastIndex: 1042,

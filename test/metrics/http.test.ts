@@ -142,3 +142,38 @@ test('a Host header that names another site (DNS rebinding) is refused with 421;
   }
   expect(hostAllowed(undefined, new Set())).toBe(true);
 });
+
+test('every route is a read: GET and HEAD only, whatever the gate says, so no link or <img> can change anything', async () => {
+  const gated: string[] = [];
+  const { url } = await serve({
+    history: async () => failoverHistory(),
+    auth: { metrics: false, check: async (r) => (gated.push(r.path), { ok: true, user: null }) },
+  });
+  const paths = ((await (await fetch(`${url}/nope`)).json()) as { paths: string[] }).paths;
+  // A new route must be added here on purpose, and must be a read like these.
+  expect([...paths].sort()).toEqual(['/', '/api/history', '/api/status', '/healthz', '/metrics', '/readyz']);
+  for (const path of paths) {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const res = await fetch(`${url}${path}`, { method, body: method === 'DELETE' ? null : '{}' });
+      expect([path, method, res.status]).toEqual([path, method, 405]);
+    }
+  }
+  expect(gated).toEqual([]); // refused before the gate is asked
+  for (const path of paths) expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 200]);
+  // The gate guards the dashboard and its JSON; probes and (by default) /metrics are not asked.
+  expect(gated.sort()).toEqual(['/', '/api/history', '/api/status']);
+});
+
+test('a gate that refuses: 401 with the Basic challenge, or 503 with Retry-After when busy', async () => {
+  let answer: { ok: false; status: 401 | 503; error: string } = { ok: false, status: 401, error: 'who are you' };
+  const { url } = await serve({ auth: { metrics: true, check: async () => answer } });
+  let res = await fetch(`${url}/metrics`);
+  expect(res.status).toBe(401);
+  expect(res.headers.get('www-authenticate')).toBe('Basic realm="raftdb", charset="UTF-8"');
+  expect(await res.json()).toEqual({ error: 'who are you' });
+  answer = { ok: false, status: 503, error: 'busy' };
+  res = await fetch(`${url}/api/status`);
+  expect(res.status).toBe(503);
+  expect(res.headers.get('retry-after')).toBe('1');
+  expect((await fetch(`${url}/readyz`)).status).toBe(200);
+});

@@ -1,6 +1,8 @@
 // A small YAML reader for the block-style files under deploy/ (no YAML library is installed):
-// mappings, sequences, plain / single- / double-quoted scalars, comments, and the flow forms
-// [] {} and [a, b]. Anything else (anchors, block scalars, multi-line flow) is an error with the
+// mappings, sequences, plain / single- / double-quoted scalars, comments, the flow forms
+// [] {} and [a, "b, c"], anchors on mapping values (`key: &name`), aliases (`key: *name`) and
+// merge keys (`<<: *name`, whose keys the mapping's own keys override), as the compose files use
+// them. Anything else (block scalars, multi-line flow, anchors elsewhere) is an error with the
 // line number, so a file that drifts outside the subset fails loudly instead of parsing wrong.
 
 /** A parsed YAML value. */
@@ -12,8 +14,12 @@ interface Line {
   text: string;
 }
 
+/** Anchored values of the document being parsed. */
+let anchors = new Map<string, Yaml>();
+
 /** Parses one YAML document in the subset described above. */
 export function parseYaml(source: string): Yaml {
+  anchors = new Map();
   const lines: Line[] = [];
   source.split('\n').forEach((raw, i) => {
     if (raw.includes('\t')) throw new Error(`line ${i + 1}: tabs are not allowed`);
@@ -56,22 +62,77 @@ function sequence(lines: Line[], i: number, indent: number): [Yaml[], number] {
 
 function mapping(lines: Line[], i: number, indent: number): [{ [key: string]: Yaml }, number] {
   const out: { [key: string]: Yaml } = {};
+  /** Keys that came from a merge (`<<`): the mapping's own keys may override them. */
+  const merged = new Set<string>();
   while (i < lines.length && lines[i]!.indent === indent) {
     const line = lines[i]!;
     const key = keyOf(line.text);
     if (key === null) throw new Error(`line ${line.no}: expected "key: value", got "${line.text}"`);
-    if (key.name in out) throw new Error(`line ${line.no}: duplicate key ${key.name}`);
-    if (key.rest !== '') {
-      out[key.name] = scalar(key.rest, line.no);
+    if (key.name in out && !merged.has(key.name)) throw new Error(`line ${line.no}: duplicate key ${key.name}`);
+    const anchor = /^&([\w-]+)(?:\s+(.*))?$/.exec(key.rest);
+    const rest = anchor ? (anchor[2] ?? '') : key.rest;
+    let value: Yaml;
+    if (rest !== '') {
+      value = rest.startsWith('*') ? alias(rest, line.no) : scalar(rest, line.no);
       i++;
+    } else {
+      const next = lines[i + 1];
+      // A sequence may sit at the same indentation as its key ("key:\n- a").
+      if (next && next.indent === indent && next.text.startsWith('- ')) [value, i] = sequence(lines, i + 1, indent);
+      else [value, i] = nested(lines, i + 1, indent);
+    }
+    if (anchor) anchors.set(anchor[1]!, value);
+    if (key.name !== '<<') {
+      out[key.name] = value;
+      merged.delete(key.name);
       continue;
     }
-    const next = lines[i + 1];
-    // A sequence may sit at the same indentation as its key ("key:\n- a").
-    if (next && next.indent === indent && next.text.startsWith('- ')) [out[key.name], i] = sequence(lines, i + 1, indent);
-    else [out[key.name], i] = nested(lines, i + 1, indent);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`line ${line.no}: << merges a mapping only`);
+    for (const [k, v] of Object.entries(value)) {
+      if (k in out) continue; // the mapping's own key wins
+      out[k] = v;
+      merged.add(k);
+    }
   }
   return [out, i];
+}
+
+function alias(text: string, no: number): Yaml {
+  const name = /^\*([\w-]+)$/.exec(text)?.[1];
+  if (name === undefined || !anchors.has(name)) throw new Error(`line ${no}: unknown alias ${text}`);
+  return structuredClone(anchors.get(name)!);
+}
+
+/** The items of a one-line flow sequence, split at commas outside quotes. */
+function flowItems(inner: string, no: number): Yaml[] {
+  const items: string[] = [];
+  let start = 0;
+  outsideQuotes(inner, (c, i) => {
+    if (c === ',') {
+      items.push(inner.slice(start, i));
+      start = i + 1;
+    }
+    return false;
+  });
+  items.push(inner.slice(start));
+  return items.map((s) => scalar(s.trim(), no));
+}
+
+/**
+ * Calls `visit` with each character of `text` that is not inside a quoted string, until it returns
+ * true; returns that character's index, or -1.
+ */
+function outsideQuotes(text: string, visit: (c: string, i: number) => boolean): number {
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (visit(c, i)) return i;
+  }
+  return -1;
 }
 
 function nested(lines: Line[], i: number, parent: number): [Yaml, number] {
@@ -97,7 +158,7 @@ function scalar(text: string, no: number): Yaml {
   }
   if (text === '[]') return [];
   if (text === '{}') return {};
-  if (text.startsWith('[') && text.endsWith(']')) return text.slice(1, -1).split(',').map((s) => scalar(s.trim(), no));
+  if (text.startsWith('[') && text.endsWith(']')) return flowItems(text.slice(1, -1), no);
   if (/^[[{&*!|>]/.test(text)) throw new Error(`line ${no}: "${text}" is outside the supported YAML subset`);
   if (text === 'true' || text === 'false') return text === 'true';
   if (text === 'null' || text === '~') return null;
@@ -107,14 +168,6 @@ function scalar(text: string, no: number): Yaml {
 
 /** Drops a trailing "# comment" that is not inside quotes. */
 function stripComment(line: string): string {
-  let quote: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || line[i - 1] === ' ')) return line.slice(0, i);
-  }
-  return line;
+  const at = outsideQuotes(line, (c, i) => c === '#' && (i === 0 || line[i - 1] === ' '));
+  return at < 0 ? line : line.slice(0, at);
 }

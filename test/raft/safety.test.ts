@@ -1,4 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { RaftInvariantError } from '../../src/raft/errors.js';
+import { RaftLog } from '../../src/raft/log.js';
+import { EntryType, type Entry } from '../../src/raft/types.js';
 import { encode, Network } from './harness.js';
 
 /**
@@ -103,5 +106,16 @@ describe('§5.4 safety', () => {
     expect(r.log.committed).toBe(2);
     r.advance(rd);
     expect(r.log.committed).toBe(3);
+  });
+});
+
+describe('broken invariants are typed, so the node stops on them and on nothing else', () => {
+  const e = (index: number, term = 1): Entry => ({ index, term, type: EntryType.Normal, data: new Uint8Array(0) });
+
+  test('overwriting a committed entry or leaving a gap throws RaftInvariantError', () => {
+    const log = RaftLog.restore(0, 0, [e(1), e(2), e(3)], 2, 0);
+    expect(() => log.append([e(2, 2)])).toThrow(RaftInvariantError);
+    expect(() => log.append([e(5)])).toThrow(RaftInvariantError);
+    expect(() => log.append([e(3, 2)])).not.toThrow(); // an uncommitted suffix may be replaced
   });
 });

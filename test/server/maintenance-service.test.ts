@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type BackupPart, type RaftdbClient } from '../../src/client/index.js';
+import { Authenticator } from '../../src/auth/index.js';
 import { loadRaftdbProto } from '../../src/proto/load.js';
 import { OpenStreams, type NodeContext } from '../../src/server/context.js';
 import { tolerant } from '../../src/server/decode.js';
@@ -58,7 +59,9 @@ beforeAll(async () => {
       },
     });
   };
-  const ctx = { id: 'n1', sm, log: pino({ level: 'silent' }), streams: new OpenStreams() } as unknown as NodeContext;
+  // Auth as a node has it (off until enabled through the log): the handler checks the caller.
+  const auth = new Authenticator(sm.auth, { tokenTtlMs: 60_000 });
+  const ctx = { id: 'n1', sm, auth, defaultTimeoutMs: 10_000, log: pino({ level: 'silent' }), streams: new OpenStreams() } as unknown as NodeContext;
   server = new grpc.Server();
   server.addService(tolerant(loadRaftdbProto().Maintenance.service), maintenanceService(ctx, { clusterId: 'unit', stallTimeoutMs: 1500 }));
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));

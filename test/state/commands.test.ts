@@ -20,6 +20,13 @@ describe('command codec', () => {
         failure: [{ type: 'deleteRange', key: b('a'), rangeEnd: b('b') }],
       },
       { type: 'setMeta', name: 'clusterConfig', value: { kind: 'setClusterConfig', mode: 'SYNC', voters: ['n1', 'n2'] } },
+      { type: 'put', key: b('k'), value: b('v'), auth: { user: 'alice', revision: 4 } },
+      { type: 'auth', op: { op: 'enable', tokenKey: new Uint8Array(32) } },
+      { type: 'auth', op: { op: 'userAdd', name: 'bob smith', password: { algorithm: 'scrypt', salt: b('s'), hash: b('h'), N: 16384, r: 8, p: 1 } }, auth: { user: 'root', revision: 9 } },
+      { type: 'auth', op: { op: 'userAdd', name: 'cn-only', password: null } },
+      { type: 'auth', op: { op: 'userGrant', name: 'bob smith', role: 'r' } },
+      { type: 'auth', op: { op: 'roleGrant', name: 'r', permission: { type: 'readwrite', key: b('p/'), rangeEnd: b('p0') } } },
+      { type: 'auth', op: { op: 'roleRevoke', name: 'r', key: b('p/'), rangeEnd: new Uint8Array(0) } },
     ];
     for (const c of commands) expect(plain(decodeCommand(encodeCommand(c)))).toEqual(plain(c));
   });
@@ -38,6 +45,17 @@ describe('command codec', () => {
     ['bad op', { type: 'txn', success: [{ type: 'put', key: b('k'), value: 3 }] }, 'success[0].value'],
     ['too many ops', { type: 'txn', failure: Array(MAX_TXN_OPS + 1).fill({ type: 'delete', key: b('k') }) }, 'failure'],
     ['huge limit', { type: 'txn', success: [{ type: 'range', key: b('k'), limit: 1e9 }] }, 'success[0].limit'],
+    ['unknown auth op', { type: 'auth', op: { op: 'becomeRoot' } }, 'op.op'],
+    ['short token key', { type: 'auth', op: { op: 'enable', tokenKey: b('short') } }, 'op.tokenKey'],
+    ['user name with a colon', { type: 'auth', op: { op: 'userAdd', name: 'a:b', password: null } }, 'op.name'],
+    ['user name with a newline', { type: 'auth', op: { op: 'userDelete', name: 'a\nb' } }, 'op.name'],
+    ['long role name', { type: 'auth', op: { op: 'roleAdd', name: 'r'.repeat(129) } }, 'op.name'],
+    ['scrypt cost too high', { type: 'auth', op: { op: 'userAdd', name: 'u', password: { algorithm: 'scrypt', salt: b('s'), hash: b('h'), N: 2 ** 24, r: 8, p: 1 } } }, 'op.password.N'],
+    ['plain password', { type: 'auth', op: { op: 'userAdd', name: 'u', password: { algorithm: 'plain', salt: b(''), hash: b('pw') } } }, 'op.password.algorithm'],
+    ['bad permission type', { type: 'auth', op: { op: 'roleGrant', name: 'r', permission: { type: 'admin', key: b('k') } } }, 'op.permission.type'],
+    ['empty permission key', { type: 'auth', op: { op: 'roleGrant', name: 'r', permission: { type: 'read', key: b('') } } }, 'op.permission.key'],
+    ['bad auth user', { type: 'put', key: b('k'), value: b('v'), auth: { user: '', revision: 1 } }, 'auth.user'],
+    ['bad auth revision', { type: 'put', key: b('k'), value: b('v'), auth: { user: 'u', revision: -1 } }, 'auth.revision'],
   ];
   for (const [what, raw, field] of bad) {
     it(`rejects ${what} naming ${field}`, () => {

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 } from '../../src/common/rng.js';
 import { EntryType, type Entry } from '../../src/raft/types.js';
 import { type Command, encodeCommand } from '../../src/state/commands.js';
 import type { StateMachine } from '../../src/state/state-machine.js';
@@ -30,16 +31,9 @@ export function noop(index: number, term = 1): Entry {
   return { index, term, type: EntryType.Normal, data: new Uint8Array(0) };
 }
 
-/** Deterministic PRNG (mulberry32) so a failing seed replays exactly. */
+/** The project's seeded PRNG (src/common/rng.ts) with the helpers these tests use. */
 export function prng(seed: number): { next(): number; int(n: number): number; pick<T>(xs: readonly T[]): T } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)]! };
 }
 

@@ -24,6 +24,40 @@ async function diskWithDir(): Promise<MemoryDisk> {
 }
 
 describe('MemoryDisk', () => {
+  it('a full disk: the crossing write is short, the next fails with ENOSPC, room given back ends it', async () => {
+    const disk = await diskWithDir();
+    const m = disk.mount();
+    const f = await m.open('/d/a', { write: true, create: true, dsync: true });
+    await m.syncDir('/d');
+    disk.setFreeBytes(6);
+    expect(await f.write(bytes('abcd'), 0, 4, 0)).toBe(4);
+    expect(f.writeSync(bytes('efgh'), 0, 4, 4)).toBe(2); // short, as write(2) near ENOSPC
+    await expect(f.write(bytes('gh'), 0, 2, 6)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(() => f.writevSync([bytes('gh')], 6)).toThrow(/ENOSPC/);
+    disk.setFreeBytes(null);
+    expect(await f.write(bytes('gh'), 0, 2, 6)).toBe(2);
+    disk.powerCut();
+    expect(await read(disk, '/d/a')).toBe('abcdefgh');
+  });
+
+  it('injected write and sync errors fail the call, change nothing, and clear with null', async () => {
+    const disk = await diskWithDir();
+    const m = disk.mount();
+    const f = await m.open('/d/a', { write: true, create: true });
+    await m.syncDir('/d');
+    await f.write(bytes('kept'), 0, 4, 0);
+    disk.failSyncs('EIO');
+    await expect(f.datasync()).rejects.toMatchObject({ code: 'EIO' });
+    await expect(m.syncDir('/d')).rejects.toMatchObject({ code: 'EIO' });
+    disk.failWrites('EIO');
+    await expect(f.write(bytes('XXXX'), 0, 4, 0)).rejects.toMatchObject({ code: 'EIO' });
+    disk.failWrites(null);
+    disk.failSyncs(null);
+    expect((await m.readFile('/d/a')).toString()).toBe('kept'); // the failed write wrote nothing
+    disk.powerCut();
+    expect(await read(disk, '/d/a')).toBe(''); // the failed fdatasync synced nothing
+  });
+
   it('loses a plain write at a power cut, keeps it after fdatasync, and keeps an O_DSYNC write at once', async () => {
     const disk = await diskWithDir();
     const m = disk.mount();

@@ -14,6 +14,11 @@
 // change may have reached it too (writeback and journal commits happen whenever they like). Every Disk handed out before the cut
 // (`mount()`) is dead afterwards: each call fails with EIO, as the process would be gone. Mount
 // again to "reboot". `crash()` kills the mounts but keeps the page cache (a process kill).
+//
+// Faults short of a power cut: `setFreeBytes(n)` is a disk with n bytes of room left (the write
+// that crosses it is short, as write(2) is, and every later one fails with ENOSPC until room is
+// given back), `failWrites(code)` and `failSyncs(code)` make every write or every fsync/fdatasync
+// fail with that error (EIO, say) until cleared with null.
 import path from 'node:path';
 import type { Disk, DiskFile, OpenMode } from '../../src/disk/disk.js';
 
@@ -202,6 +207,10 @@ export class MemoryDisk {
   private cutCount = 0;
   private failpoint: (CutOptions & { at: number }) | null = null;
   private lastUnsynced: { file: FileNode; data: Buffer; position: number } | null = null;
+  /** Room left for written bytes (null: unlimited); see setFreeBytes. */
+  private freeBytes: number | null = null;
+  private writeError: string | null = null;
+  private syncError: string | null = null;
   /** Every mutating operation so far, in order (bounded: the last 10,000). */
   readonly trace: DiskOp[] = [];
 
@@ -218,6 +227,39 @@ export class MemoryDisk {
   /** The Disk a process sees until the next power cut or crash. */
   mount(): Disk {
     return new MountedDisk(this, this.boot);
+  }
+
+  /**
+   * The disk has `n` bytes of room left (null: unlimited). Written bytes use it up; a write larger
+   * than what is left writes what fits and returns a short count, the next one fails with ENOSPC.
+   */
+  setFreeBytes(n: number | null): void {
+    this.freeBytes = n;
+  }
+
+  /** Every write fails with an error of this code (e.g. 'EIO'), nothing written; null clears it. */
+  failWrites(code: string | null): void {
+    this.writeError = code;
+  }
+
+  /** Every fsync and fdatasync fails with an error of this code; null clears it. Nothing is synced. */
+  failSyncs(code: string | null): void {
+    this.syncError = code;
+  }
+
+  /** @internal How many of `bytes` bytes a write may write now; throws the injected write fault. */
+  takeRoom(bytes: number, what: string): number {
+    if (this.writeError !== null) throw fsError(this.writeError, 'write', what);
+    if (this.freeBytes === null) return bytes;
+    if (this.freeBytes === 0 && bytes > 0) throw fsError('ENOSPC', 'write', what);
+    const n = Math.min(bytes, this.freeBytes);
+    this.freeBytes -= n;
+    return n;
+  }
+
+  /** @internal Throws the injected sync fault, if any. */
+  checkSync(what: string): void {
+    if (this.syncError !== null) throw fsError(this.syncError, 'fsync', what);
   }
 
   /** Cuts the power at the n-th mutating operation: it fails and every mount dies. */
@@ -380,6 +422,7 @@ class MountedDisk implements Disk {
 
   async syncDir(dir: string): Promise<void> {
     const node = this.disk.dir(dir, 'fsync');
+    this.disk.checkSync(dir);
     this.disk.mutate(this.boot, `fsync dir ${path.basename(dir)}`, () => node.sync());
   }
 
@@ -429,7 +472,8 @@ class MemoryFile implements DiskFile {
   writevSync(bufs: readonly Buffer[], position: number): number {
     this.live('write');
     if (this.mode.write !== true) throw fsError('EBADF', 'write', this.name);
-    const data = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+    const all = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+    const data = all.subarray(0, this.disk.takeRoom(all.length, this.name));
     const dsync = this.mode.dsync === true;
     const label = `write ${this.name} @${position}+${data.length}${dsync ? ' dsync' : ''}`;
     this.disk.mutate(
@@ -454,11 +498,13 @@ class MemoryFile implements DiskFile {
 
   async datasync(): Promise<void> {
     this.live('fdatasync');
+    this.disk.checkSync(this.name);
     this.disk.mutate(this.boot, `fdatasync ${this.name}`, () => this.syncNow());
   }
 
   async sync(): Promise<void> {
     this.live('fsync');
+    this.disk.checkSync(this.name);
     this.disk.mutate(this.boot, `fsync ${this.name}`, () => this.syncNow());
   }
 

@@ -42,6 +42,17 @@ describe('certs init', () => {
     await expect(initCertificates(join(dir, 'x'), { nodes: ['bad name'] })).rejects.toThrow(/not a usable name/);
     await expect(initCertificates(join(dir, 'x'), { nodes: ['n1', 'n1'] })).rejects.toThrow(/twice/);
   });
+
+  test('keepExisting keeps a complete set untouched, and refuses part of one', async () => {
+    const before = readFileSync(f('ca.crt'), 'utf8');
+    expect(await initCertificates(dir, { nodes: ['n1', 'n2'], keepExisting: true })).toEqual([]);
+    expect(readFileSync(f('ca.crt'), 'utf8')).toBe(before);
+    // A node the set lacks: not complete, so nothing is written and the reason names it.
+    await expect(initCertificates(dir, { nodes: ['n1', 'n2', 'n3'], keepExisting: true })).rejects.toThrow(/holds part of a certificate set \(missing n3\.crt, n3\.key\)/);
+    expect(readFileSync(f('ca.crt'), 'utf8')).toBe(before);
+    const fresh = join(dir, 'fresh');
+    expect((await initCertificates(fresh, { nodes: ['n1'], keepExisting: true })).map((w) => w.kind)).toContain('ca-certificate');
+  });
 });
 
 describe('reading certificates', () => {

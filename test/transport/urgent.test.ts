@@ -61,4 +61,35 @@ describe('votes and TimeoutNow', () => {
     await waitFor('n1 counts it as unary', () => a.transport.stats().peers.get('n2')!.unarySent === 1);
     expect(unary[0]!.messages.length).toBe(1);
   });
+
+  it('heartbeats, too, and on a connection of their own when a large append is still crossing the stream', async () => {
+    // Nothing is queued, but a 1 MiB append is written and cannot flush (n2 never reads): a
+    // heartbeat on the stream would wait behind its bytes, and followers would start elections.
+    const m = raftMethods();
+    const unary: { batch: RaftBatch; peer: string }[] = [];
+    const streamPeers: string[] = [];
+    const stalled = new grpc.Server();
+    stalled.addService(m.service, {
+      Stream: (call: grpc.ServerReadableStream<RaftBatch, unknown>) => {
+        streamPeers.push(call.getPeer());
+        call.pause();
+      },
+      Send: (call: grpc.ServerUnaryCall<RaftBatch, object>, cb: grpc.sendUnaryData<object>) => {
+        unary.push({ batch: call.request, peer: call.getPeer() });
+        cb(null, {});
+      },
+      InstallSnapshot: (_: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { accepted: false, reason: 'stalled' }),
+    });
+    const port = await bind(stalled);
+    onCleanup(async () => stalled.forceShutdown());
+    const a = await node('n1');
+    a.transport.setPeers(new Map([['n2', `127.0.0.1:${port}`]]));
+    a.transport.send([{ type: 'append', from: 'n1', to: 'n2', term: 2, prevIndex: 0, prevTerm: 0, commit: 0, entries: [{ index: 1, term: 2, type: 0, data: bytes(1024 * 1024, 1) }] }]);
+    await waitFor('the append is on the stream', () => streamPeers.length === 1 && a.transport.stats().peers.get('n2')!.inflightBytes > 64 * 1024);
+    expect(a.transport.stats().peers.get('n2')!.queuedMessages).toBe(0);
+    a.transport.send([{ type: 'heartbeat', from: 'n1', to: 'n2', term: 2, commit: 0, round: 7 }]);
+    await waitFor('the heartbeat arrives as a unary call', () => unary.length === 1);
+    expect(unary[0]!.batch.messages.length).toBe(1);
+    expect(unary[0]!.peer, 'a connection apart from the append stream').not.toBe(streamPeers[0]);
+  });
 });

@@ -2,6 +2,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { mulberry32 } from '../../src/common/rng.js';
 import type { Entry } from '../../src/raft/types.js';
 
 /** A fresh directory under the OS temp dir. */
@@ -38,17 +39,8 @@ export function range(from: number, to: number, term: number): Entry[] {
   return out;
 }
 
-/** mulberry32: small seeded PRNG so every failing seed replays. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (src/common/rng.ts), so every failing seed replays. */
+export const prng = mulberry32;
 
 /** Integer in [lo, hi]. */
 export function randInt(rand: () => number, lo: number, hi: number): number {

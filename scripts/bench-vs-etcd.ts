@@ -1,0 +1,45 @@
+// raftdb against etcd on this machine, with the same generic unary gRPC client:
+//   npm run bench:vs-etcd [-- --ops put,get --clients 1,64,256 --values 256,4096 --spread all,leader
+//                            --warmup 6 --seconds 5 --keys 10000 --systems etcd,raftdb --json FILE]
+// Installs Debian's etcd-server when missing. Prints a table per cell, a table of ratios, and
+// the whole result as one line of JSON (or into --json FILE). Logic: src/bench/vs-etcd/.
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { textTable } from '../src/cli/common.js';
+import { ratios, runVsEtcd, type VsEtcdOptions } from '../src/bench/vs-etcd/run.js';
+
+const ints = (v: string): number[] => {
+  const xs = v.split(',').map((s) => Number(s.trim()));
+  if (xs.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new InvalidArgumentError('expected positive integers, comma-separated');
+  return xs;
+};
+const oneOf = <T extends string>(allowed: readonly T[]) => (v: string): T[] => {
+  const xs = v.split(',').map((s) => s.trim()) as T[];
+  for (const x of xs) if (!allowed.includes(x)) throw new InvalidArgumentError(`expected some of ${allowed.join(', ')}`);
+  return xs;
+};
+
+const program = new Command('bench-vs-etcd')
+  .option('--systems <list>', 'etcd,raftdb', oneOf(['etcd', 'raftdb'] as const), ['etcd', 'raftdb'])
+  .option('--ops <list>', 'put,get (get = linearizable)', oneOf(['put', 'get'] as const), ['put', 'get'])
+  .option('--clients <list>', 'concurrent clients per cell', ints, [1, 64, 256])
+  .option('--values <list>', 'value sizes in bytes', ints, [256, 4096])
+  .option('--spread <list>', 'all (every endpoint) and/or leader (leader only)', oneOf(['all', 'leader'] as const), ['all', 'leader'])
+  .option('--warmup <s>', 'seconds of load before each measured window', (v) => ints(v)[0]!, 6)
+  .option('--seconds <s>', 'measured seconds per cell', (v) => ints(v)[0]!, 5)
+  .option('--keys <n>', 'keys written before the run and drawn from', (v) => ints(v)[0]!, 10_000)
+  .option('--json <file>', 'write the result as JSON to FILE');
+program.parse();
+const f = program.opts<{ systems: VsEtcdOptions['systems']; ops: VsEtcdOptions['ops']; clients: number[]; values: number[]; spread: VsEtcdOptions['spreads']; warmup: number; seconds: number; keys: number; json?: string }>();
+
+const opts: VsEtcdOptions = { systems: f.systems, ops: f.ops, clients: f.clients, valueBytes: f.values, spreads: f.spread, warmupS: f.warmup, measureS: f.seconds, keys: f.keys };
+const rows = await runVsEtcd(opts, (line) => process.stderr.write(`${line}\n`));
+const cells = textTable(['SYSTEM', 'OP', 'VALUE B', 'CLIENTS', 'ENDPOINTS', 'OPS/S', 'P50 MS', 'P99 MS', 'SERVER CPU µs/OP', 'CLIENT CPU µs/OP', 'ERRORS']);
+for (const r of rows) cells.push([r.system, r.op, r.valueBytes, r.clients, r.spread, Math.round(r.opsPerSec), r.latencyMs.p50, r.latencyMs.p99, Math.round(r.serverCpuUsPerOp), Math.round(r.clientCpuUsPerOp), r.errors]);
+const ratioTable = textTable(['OP', 'VALUE B', 'CLIENTS', 'ENDPOINTS', 'THROUGHPUT raftdb/etcd', 'SERVER CPU PER OP raftdb/etcd']);
+const rs = ratios(rows);
+for (const r of rs) ratioTable.push([r.op, r.valueBytes, r.clients, r.spread, r.throughput.toFixed(2), r.cpuPerOp.toFixed(2)]);
+process.stdout.write(`${new Date().toISOString()} on ${process.platform}, ${(await import('node:os')).cpus().length} CPUs\n${cells.toString()}\n${ratioTable.toString()}\n`);
+const result = { at: new Date().toISOString(), options: opts, rows, ratios: rs };
+if (f.json) writeFileSync(f.json, `${JSON.stringify(result, null, 2)}\n`);
+else process.stdout.write(`${JSON.stringify(result)}\n`);

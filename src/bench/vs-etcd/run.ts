@@ -1,0 +1,124 @@
+// `npm run bench:vs-etcd`: 3-node etcd and 3-node raftdb on loopback, one after the other, each
+// driven by the same generic unary gRPC load (targets.ts, unary-load.ts) over a matrix of
+// operation × clients × value size × (all endpoints | leader only), with the servers' CPU per
+// operation. Ratios in one run are what count: this machine's speed drifts between runs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePorts, LocalCluster } from '../../cli/local-cluster.js';
+import { totalCpuSeconds } from './cpu.js';
+import { ensureEtcdInstalled, startEtcd } from './etcd-cluster.js';
+import { etcdTarget, raftdbTarget, type SystemName, type Target } from './targets.js';
+import { preload, runUnaryLoad, type UnaryLoadResult } from './unary-load.js';
+
+/** The matrix and its timing. */
+export interface VsEtcdOptions {
+  systems: SystemName[];
+  ops: ('put' | 'get')[];
+  clients: number[];
+  valueBytes: number[];
+  spreads: ('all' | 'leader')[];
+  warmupS: number;
+  measureS: number;
+  keys: number;
+}
+
+/** One measured cell. */
+export interface VsEtcdRow extends UnaryLoadResult {
+  system: SystemName;
+  op: 'put' | 'get';
+  clients: number;
+  valueBytes: number;
+  spread: 'all' | 'leader';
+}
+
+/** A running system: its target and the pids whose CPU counts. */
+interface Running {
+  target: Target;
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+async function startRaftdb(): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), 'raftdb-vs-etcd-'));
+  const cluster = await LocalCluster.start({ nodes: 3, dir, ports: await freePorts(3), httpPorts: null, clusterId: 'vs-etcd', logLevel: 'warn' });
+  if (!(await cluster.waitForLeader(60_000))) throw new Error('raftdb elected no leader within 60 s');
+  return {
+    target: raftdbTarget(cluster.endpoints),
+    pids: cluster.nodes.map((n) => n.child!.pid!),
+    stop: async () => {
+      await cluster.stop(30_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startSystem(system: SystemName, log: (line: string) => void): Promise<Running> {
+  if (system === 'raftdb') return startRaftdb();
+  ensureEtcdInstalled(log);
+  const etcd = await startEtcd();
+  const target = etcdTarget(etcd.endpoints);
+  for (let i = 0; ; i++) {
+    try {
+      await target.leader();
+      break;
+    } catch (err) {
+      if (i > 100) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { target, pids: etcd.pids, stop: () => etcd.stop() };
+}
+
+/** Runs the matrix on each system in turn; `log` gets one line per cell as it finishes. */
+export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): Promise<VsEtcdRow[]> {
+  const rows: VsEtcdRow[] = [];
+  for (const system of o.systems) {
+    log(`${system}: starting a 3-node cluster on 127.0.0.1`);
+    const sys = await startSystem(system, log);
+    try {
+      for (const valueBytes of o.valueBytes) {
+        const all = sys.target.endpoints.map((e) => sys.target.connect(e));
+        await preload(all, o.keys, valueBytes);
+        all.forEach((c) => c.close());
+        for (const op of o.ops) {
+          for (const spread of o.spreads) {
+            for (const clients of o.clients) {
+              const endpoints = spread === 'all' ? sys.target.endpoints : [await sys.target.leader()];
+              const stubs = endpoints.map((e) => sys.target.connect(e));
+              try {
+                const r = await runUnaryLoad({ op, clients, valueBytes, keys: o.keys, warmupS: o.warmupS, measureS: o.measureS }, stubs, () => totalCpuSeconds(sys.pids));
+                rows.push({ system, op, clients, valueBytes, spread, ...r });
+                log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread}: ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op, errors ${r.errors}`);
+              } finally {
+                stubs.forEach((s) => s.close());
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      await sys.stop();
+    }
+  }
+  return rows;
+}
+
+/** raftdb's figures over etcd's for each cell both systems measured. */
+export function ratios(rows: readonly VsEtcdRow[]): { op: string; clients: number; valueBytes: number; spread: string; throughput: number; cpuPerOp: number }[] {
+  const key = (r: VsEtcdRow): string => `${r.op}/${r.clients}/${r.valueBytes}/${r.spread}`;
+  const etcd = new Map(rows.filter((r) => r.system === 'etcd').map((r) => [key(r), r]));
+  return rows
+    .filter((r) => r.system === 'raftdb' && etcd.has(key(r)))
+    .map((r) => {
+      const e = etcd.get(key(r))!;
+      return {
+        op: r.op,
+        clients: r.clients,
+        valueBytes: r.valueBytes,
+        spread: r.spread,
+        throughput: e.opsPerSec > 0 ? r.opsPerSec / e.opsPerSec : 0,
+        cpuPerOp: e.serverCpuUsPerOp > 0 ? r.serverCpuUsPerOp / e.serverCpuUsPerOp : 0,
+      };
+    });
+}

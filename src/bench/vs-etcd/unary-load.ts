@@ -1,0 +1,112 @@
+// The generic load: `clients` loops, each calling one unary RPC after another on an endpoint
+// (spread over all endpoints, or the leader's only), for a warm-up and then a measured window.
+// Latency, throughput, errors, and the servers' CPU seconds over the measured window.
+import { Histogram, latencySummaryMs } from '../histogram.js';
+import type { EndpointClient } from './targets.js';
+
+/** One cell of the matrix. */
+export interface UnaryLoadSpec {
+  op: 'put' | 'get';
+  clients: number;
+  valueBytes: number;
+  /** Keys are drawn from bench/0 .. bench/(keys-1); gets need them preloaded. */
+  keys: number;
+  warmupS: number;
+  measureS: number;
+}
+
+/** What one cell measured. */
+export interface UnaryLoadResult {
+  ops: number;
+  errors: number;
+  opsPerSec: number;
+  latencyMs: ReturnType<typeof latencySummaryMs>;
+  /** Server CPU seconds (all members) over the measured window, per operation in µs. */
+  serverCpuUsPerOp: number;
+  /** This process's CPU over the window, per operation in µs (the generator itself). */
+  clientCpuUsPerOp: number;
+  firstError: string | null;
+}
+
+/** The key of slot `i`. */
+export function benchKey(i: number): Buffer {
+  return Buffer.from(`bench/${String(i).padStart(8, '0')}`);
+}
+
+/** Runs `spec` with `clients` loops over `stubs` (loop i uses stubs[i % n]); `serverCpu` reads the servers' CPU seconds. */
+export async function runUnaryLoad(spec: UnaryLoadSpec, stubs: readonly EndpointClient[], serverCpu: () => number): Promise<UnaryLoadResult> {
+  const value = Buffer.alloc(spec.valueBytes, 0x61);
+  const hist = new Histogram();
+  let measuring = false;
+  let stopping = false;
+  let ops = 0;
+  let errors = 0;
+  let firstError: string | null = null;
+  const loop = (i: number): Promise<void> =>
+    new Promise((resolve) => {
+      const stub = stubs[i % stubs.length]!;
+      let n = i;
+      const next = (): void => {
+        if (stopping) return resolve();
+        const key = benchKey((n = (n * 7919 + 1) % spec.keys));
+        const t0 = performance.now();
+        const done = (err: Error | null): void => {
+          if (measuring) {
+            if (err) {
+              errors++;
+              firstError ??= err.message;
+            } else {
+              ops++;
+              hist.record((performance.now() - t0) * 1000);
+            }
+          }
+          next();
+        };
+        if (spec.op === 'put') stub.put(key, value, done);
+        else stub.get(key, done);
+      };
+      next();
+    });
+  const loops = Array.from({ length: spec.clients }, (_, i) => loop(i));
+  await sleep(spec.warmupS * 1000);
+  const cpu0 = serverCpu();
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  measuring = true;
+  await sleep(spec.measureS * 1000);
+  measuring = false;
+  const elapsedS = (performance.now() - t0) / 1000;
+  const serverCpuS = serverCpu() - cpu0;
+  const self = process.cpuUsage(self0);
+  stopping = true;
+  await Promise.all(loops);
+  return {
+    ops,
+    errors,
+    opsPerSec: ops / elapsedS,
+    latencyMs: latencySummaryMs(hist),
+    serverCpuUsPerOp: ops > 0 ? (serverCpuS * 1e6) / ops : 0,
+    clientCpuUsPerOp: ops > 0 ? (self.user + self.system) / ops : 0,
+    firstError,
+  };
+}
+
+/** Writes every key once (so gets find them), `concurrency` at a time. */
+export async function preload(stubs: readonly EndpointClient[], keys: number, valueBytes: number, concurrency = 64): Promise<void> {
+  const value = Buffer.alloc(valueBytes, 0x62);
+  let next = 0;
+  const worker = (w: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const go = (): void => {
+        const i = next++;
+        if (i >= keys) return resolve();
+        stubs[w % stubs.length]!.put(benchKey(i), value, (err) => (err ? reject(err) : go()));
+      };
+      go();
+    });
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
