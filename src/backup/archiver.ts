@@ -98,9 +98,20 @@ export class Archiver {
     await this.running;
   }
 
-  /** Where the archive stands. */
+  /**
+   * Where the archive stands. The lag is measured now, not at the last round: the time since the
+   * oldest revision applied here and not yet archived (a round catches up, so a lag taken right
+   * after one would always read about 0 and hide a segment interval's worth of exposure).
+   */
   status(): ArchiveStatus {
-    return { ...this.state };
+    return { ...this.state, lagSeconds: this.lagSecondsNow() };
+  }
+
+  private lagSecondsNow(): number {
+    if (!this.state.active || !this.isLeader() || this.next > this.sm.revision()) return 0;
+    const pending = this.applied.get(this.next);
+    // Applied before this member kept times (before it started, or past MAX_TIMED_REVISIONS): the round's figure.
+    return pending ? Math.max(0, (Date.now() - pending.atMs) / 1000) : this.state.lagSeconds;
   }
 
   /** One round: while leading, archive every revision applied since the last segment. */

@@ -205,7 +205,7 @@ async function settle(client: RaftdbClient, endpoints: string[]): Promise<void> 
 }
 
 /** `concurrency` loops of 256-byte puts while `during` runs; their latency. */
-async function putLoad(client: RaftdbClient, o: BackupBenchOptions, during: () => Promise<void>): Promise<PutLatency> {
+export async function putLoad(client: RaftdbClient, o: { concurrency: number }, during: () => Promise<void>): Promise<PutLatency> {
   const h = new Histogram();
   let stop = false;
   const value = Buffer.alloc(256, 7);

@@ -41,6 +41,24 @@ async function applyAll(sms: StateMachine[], cmds: Command[]): Promise<void> {
 }
 
 describe('continuous archive', () => {
+  it('the lag is measured when asked: it grows while revisions wait for the next segment, 0 once archived', async () => {
+    const base = join(dir, 'lag');
+    const sm = await StateMachine.open(join(base, 'n1'));
+    const a = new Archiver({ store: dirArchiveStore(join(base, 'archive')), clusterId: 'arch', memberId: 'n1', segmentMs: 60_000 }, sm, () => true, log);
+    a.start();
+    await a.runOnce(); // now the archiving leader, nothing to archive yet
+    expect(a.status()).toMatchObject({ active: true, lagSeconds: 0 });
+    await applyAll([sm], commands(20, 5));
+    await new Promise((r) => setTimeout(r, 400));
+    // No round has run since the writes (segments every 60 s here): the lag is their age.
+    expect(a.status().lagSeconds).toBeGreaterThanOrEqual(0.35);
+    expect(a.status().lagSeconds).toBeLessThan(30);
+    await a.runOnce();
+    expect(a.status()).toMatchObject({ lastArchivedRevision: sm.revision(), lagSeconds: 0 });
+    await a.stop();
+    await sm.close();
+  });
+
   it('the leader archives every revision; a new leader resumes after the last segment; restore to any revision is exact', async () => {
     const base = join(dir, 'a');
     // Three members applying the same entries, as a cluster's would.
