@@ -20,8 +20,15 @@ export interface S3Location {
 
 /** Bytes fetched per ranged GET when the reader asks for less: a few chunks' headers and bodies at once. */
 const READ_WINDOW_BYTES = 8 * 1024 * 1024;
-/** One PUT carries at most this much (S3's limit); larger backups are refused with that reason. */
-const MAX_PUT_BYTES = 5 * 1024 * 1024 * 1024;
+/**
+ * A backup larger than this goes up as a multipart upload, in parts of this size (S3: parts of
+ * 5 MiB to 5 GiB, at most 10,000 of them; a single PUT at most 5 GiB). Each part is streamed from
+ * the staging file, one at a time, so memory stays bounded whatever the backup's size.
+ */
+export const DEFAULT_PART_BYTES = 64 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+/** S3's largest object. */
+const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
 /** `s3://bucket/some/prefix` as a location, or null when `url` is not an s3:// URL. */
 export function parseS3Url(url: string): S3Location | null {
@@ -54,6 +61,8 @@ export class S3Store {
   constructor(
     readonly client: S3Client,
     readonly loc: S3Location,
+    /** Uploads above this size go up in parts of (at least) this size. */
+    private readonly partBytes = DEFAULT_PART_BYTES,
   ) {}
 
   /** Names (relative to the prefix, no '/') and sizes of the objects directly under the prefix. */
@@ -72,12 +81,43 @@ export class S3Store {
     return out;
   }
 
-  /** Uploads a complete local file as `name`. */
+  /**
+   * Uploads a complete local file as `name`: one PUT, or a multipart upload when it is larger
+   * than a part. Either way the object appears under its name only once all of it is stored.
+   */
   async upload(localPath: string, name: string): Promise<void> {
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const bytes = (await stat(localPath)).size;
-    if (bytes > MAX_PUT_BYTES) throw new BackupError(`${localPath} is ${bytes} bytes: one S3 upload carries at most 5 GiB (multipart uploads are not built yet); write it to a directory`);
-    await this.client.send(new PutObjectCommand({ Bucket: this.loc.bucket, Key: this.loc.prefix + name, Body: createReadStream(localPath), ContentLength: bytes }));
+    if (bytes > MAX_OBJECT_BYTES) throw new BackupError(`${localPath} is ${bytes} bytes: an S3 object holds at most 5 TiB; write it to a directory`);
+    if (bytes <= this.partBytes) {
+      await this.client.send(new PutObjectCommand({ Bucket: this.loc.bucket, Key: this.loc.prefix + name, Body: createReadStream(localPath), ContentLength: bytes }));
+      return;
+    }
+    await this.uploadInParts(localPath, name, bytes);
+  }
+
+  private async uploadInParts(localPath: string, name: string, bytes: number): Promise<void> {
+    const { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } = await import('@aws-sdk/client-s3');
+    const Bucket = this.loc.bucket;
+    const Key = this.loc.prefix + name;
+    const partBytes = Math.max(this.partBytes, Math.ceil(bytes / MAX_PARTS));
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    if (!UploadId) throw new BackupError(`${s3Url(this.loc, name)}: the store started a multipart upload without an upload id`);
+    try {
+      const parts: { ETag: string; PartNumber: number }[] = [];
+      for (let start = 0, n = 1; start < bytes; start += partBytes, n++) {
+        const length = Math.min(partBytes, bytes - start);
+        const Body = createReadStream(localPath, { start, end: start + length - 1 });
+        const r = await this.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: n, Body, ContentLength: length }));
+        if (!r.ETag) throw new BackupError(`${s3Url(this.loc, name)}: part ${n} stored without an ETag`);
+        parts.push({ ETag: r.ETag, PartNumber: n });
+      }
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    } catch (err) {
+      // Nothing under the name yet: drop the parts (best effort; a bucket lifecycle rule cleans up what this misses).
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Stores `bytes` as the object `name` (small objects: archive segments). */

@@ -57,7 +57,11 @@ export async function runArchiveBench(o: ArchiveBenchOptions): Promise<ArchiveBe
     allLag.push(...lagSamples);
     o.log(`round ${i + 1}/${o.rounds * 2}, archiving ${archiving ? 'on ' : 'off'}: ${round.puts.putsPerSecond} puts/s, p99 ${round.puts.ms.p99} ms${archiving ? `, archive lag p50 ${round.lag.p50} s p99 ${round.lag.p99} s max ${round.lag.max} s` : ''}`);
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length === 0 ? 0 : s.length % 2 === 1 ? s[m]! : Math.round((s[m - 1]! + s[m]!) / 2);
+  };
   const off = median(rounds.filter((r) => !r.archiving).map((r) => r.puts.putsPerSecond));
   const on = median(rounds.filter((r) => r.archiving).map((r) => r.puts.putsPerSecond));
   return { rounds, offPutsPerSecond: off, onPutsPerSecond: on, putsRatio: round2(on / Math.max(off, 1)), lagP99Seconds: quantile(allLag, 0.99) };
