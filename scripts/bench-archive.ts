@@ -4,18 +4,10 @@
 //   npm run bench:archive [-- --concurrency 64 --seconds 20 --warmup-seconds 5 --rounds 2 --sample-ms 250]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/archive.ts.
 import { runArchiveBench } from '../src/bench/archive.js';
+import { positiveIntArg } from '../src/bench/args.js';
 import { textTable } from '../src/cli/common.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    process.stderr.write(`bench-archive: --${name} needs a positive integer\n`);
-    process.exit(2);
-  }
-  return n;
-}
+const arg = (name: string, fallback: number): number => positiveIntArg('bench-archive', name, fallback);
 
 const r = await runArchiveBench({
   concurrency: arg('concurrency', 64),

@@ -6,18 +6,10 @@
 //   npm run bench:backup [-- --mib 1024 --value-kib 16 --concurrency 16 --load-seconds 20 --rate-limit 12]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/backup.ts.
 import { runBackupBench } from '../src/bench/backup.js';
+import { positiveIntArg } from '../src/bench/args.js';
 import { textTable } from '../src/cli/common.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    process.stderr.write(`bench-backup: --${name} needs a positive integer\n`);
-    process.exit(2);
-  }
-  return n;
-}
+const arg = (name: string, fallback: number): number => positiveIntArg('bench-backup', name, fallback);
 
 const r = await runBackupBench({
   totalMiB: arg('mib', 1024),
