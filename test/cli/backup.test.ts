@@ -1,7 +1,7 @@
 // The backup verbs end to end against an in-process 3-node cluster: create (plain and
 // encrypted), list, verify (a file, a directory, a damaged file, a missing key), prune (dry run,
 // --yes, no rule), keygen, and check hash — including a member whose LevelDB was altered behind
-// its back, which must be named.
+// its back, which must be named; and alarm disarm --alarm CORRUPT.
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -154,5 +154,27 @@ describe('raftdb check hash', () => {
     const r = JSON.parse(bad.stdout);
     expect(r.mismatched).toEqual(['n3']);
     expect(bad.stderr).toMatch(/HashKV mismatch at revision \d+: n3 differ from n1, n2|HashKV mismatch at revision \d+: n3 differ from n2, n1/);
+  });
+});
+
+describe('raftdb alarm disarm --alarm', () => {
+  it('clears a CORRUPT alarm by kind; NOSPACE by default leaves it; a kind it does not know is bad usage', async () => {
+    const { loadRaftdbProto } = await import('../../src/proto/load.js');
+    const grpc = await import('@grpc/grpc-js');
+    // A member raises its CORRUPT alarm with AlarmActivate (what its corruption check does).
+    const stub = new (loadRaftdbProto().Cluster)(cluster.endpoints()[0]!, grpc.credentials.createInsecure()) as unknown as {
+      AlarmActivate(req: object, cb: (err: Error | null) => void): void;
+      close(): void;
+    };
+    await new Promise<void>((resolve, reject) => stub.AlarmActivate({ memberId: 'n2', alarm: 'CORRUPT' }, (err) => (err ? reject(err) : resolve())));
+    stub.close();
+    expect(await raftdb(['alarm', 'list', '--endpoints', endpoints])).toMatchObject({ code: 0, stdout: expect.stringMatching(/n2\s+│\s+CORRUPT/) });
+    expect(await raftdb(['alarm', 'disarm', '--endpoints', endpoints])).toMatchObject({ code: 0, stdout: expect.stringContaining('no alarm to disarm') });
+    const bad = await raftdb(['alarm', 'disarm', '--alarm', 'BOGUS', '--endpoints', endpoints]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('must be NOSPACE or CORRUPT');
+    const done = await raftdb(['alarm', 'disarm', '--alarm', 'corrupt', '--json', '--endpoints', endpoints]);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toEqual({ disarmed: [{ memberId: 'n2', alarm: 'CORRUPT' }], alarms: [] });
   });
 });
