@@ -1,6 +1,6 @@
 // Storage-quota verbs: `alarm list|disarm`, `compact` and `defrag` (the runbook in
 // docs/operations.md, "Storage quota": delete, compact, defrag, disarm).
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { AlarmMember } from '../client/index.js';
 import { type CliIo, type CommonOptions, nonNegativeInt, parseEndpoints, printJson, textTable, withClient, withCommonOptions, CliFailure } from './common.js';
 
@@ -11,6 +11,12 @@ function alarmTable(alarms: AlarmMember[]): string {
   return `${t.toString()}\n`;
 }
 
+function alarmKind(v: string): 'NOSPACE' | 'CORRUPT' {
+  const k = v.toUpperCase();
+  if (k !== 'NOSPACE' && k !== 'CORRUPT') throw new InvalidArgumentError('must be NOSPACE or CORRUPT');
+  return k;
+}
+
 /** Bytes for people: 1.5 MiB. */
 export function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
@@ -18,16 +24,20 @@ export function mib(bytes: number): string {
 
 /** Registers alarm list|disarm, compact and defrag. */
 export function registerAlarmCommands(program: Command, io: CliIo): void {
-  const alarm = program.command('alarm').description('cluster alarms: NOSPACE when a member passed its storage quota');
+  const alarm = program.command('alarm').description('cluster alarms: NOSPACE when a member passed its storage quota, CORRUPT when its keyspace differs from the others\'');
   withCommonOptions(alarm.command('list').description('list the active alarms'), io).action(async (opts: CommonOptions) => {
     const r = await withClient(opts, (c) => c.cluster.alarmList());
     if (opts.json) printJson(io, { alarms: r.alarms, revision: r.header.revision });
     else io.out(alarmTable(r.alarms));
   });
-  withCommonOptions(alarm.command('disarm').description('clear NOSPACE alarms once space is freed (a member still past its quota raises its alarm again)'), io)
+  withCommonOptions(
+    alarm.command('disarm').description('clear alarms once their cause is fixed: NOSPACE once space is freed, CORRUPT once the member\'s data is replaced (a member still past its quota, or still different, raises its alarm again)'),
+    io,
+  )
     .option('--member <id>', 'clear only this member\'s alarm (default: every member\'s)')
-    .action(async (opts: CommonOptions & { member?: string }) => {
-      const r = await withClient(opts, (c) => c.cluster.alarmDisarm(opts.member ? { memberId: opts.member } : {}));
+    .option('--alarm <kind>', 'the kind to clear: NOSPACE or CORRUPT', alarmKind, 'NOSPACE')
+    .action(async (opts: CommonOptions & { member?: string; alarm: 'NOSPACE' | 'CORRUPT' }) => {
+      const r = await withClient(opts, (c) => c.cluster.alarmDisarm({ alarm: opts.alarm, ...(opts.member ? { memberId: opts.member } : {}) }));
       if (opts.json) printJson(io, { disarmed: r.disarmed, alarms: r.alarms });
       else io.out(`${r.disarmed.length === 0 ? 'no alarm to disarm' : `disarmed: ${r.disarmed.map((a) => `${a.alarm} of ${a.memberId}`).join(', ')}`}\n${r.alarms.length > 0 ? `still active:\n${alarmTable(r.alarms)}` : ''}`);
     });

@@ -5,6 +5,9 @@ import type { Server } from 'node:net';
 import { Argument, type Command, Option } from 'commander';
 import { type CliIo, CliFailure, UsageError, positiveInt } from './common.js';
 import { dirname, join } from 'node:path';
+import { restoreDataDir } from '../backup/index.js';
+import { readClusterId } from '../server/index.js';
+import { loadKeys } from './backup.js';
 import { DEV_CTL_OPS, type DevCtlOp, devCtl, devSocketPath, serveDevControl } from './dev-control.js';
 import { LocalCluster, clientTlsFrom } from './local-cluster.js';
 import { CLOSE_TIMEOUT_MS, LOG_LEVELS, signalWaiter } from './node.js';
@@ -16,6 +19,8 @@ const DEV_LEADER_WAIT_MS = 60_000;
 interface DevFlags extends TuningFlags {
   nodes: string;
   dir: string;
+  restoreFrom?: string;
+  keyFile?: string[];
   tls?: boolean;
   basePort: number;
   httpBasePort: number;
@@ -38,6 +43,8 @@ export function registerDevCommand(program: Command, io: CliIo): void {
     .option('--base-port <port>', 'gRPC port of n1; n2 gets the next one, ...', port, 7001)
     .option('--http-base-port <port>', 'HTTP port of n1', port, 9101)
     .option('--tls', 'TLS on every port, mutual TLS between nodes (certificates made once in DIR/certs)')
+    .option('--restore-from <backup>', 'first restore every node of a new cluster from this backup file (DIR must hold no node data)')
+    .option('--key-file <file>', 'key of an encrypted backup, with --restore-from (repeat for several)', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('--log-level <level>', 'node log level (JSON lines on stdout)').choices(LOG_LEVELS).default('warn'));
   addTuningOptions(dev).action(async (f: DevFlags) => {
     await runDev(io, f);
@@ -62,6 +69,7 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
   const range = (base: number): number[] => ids.map((_, i) => base + i);
   if (f.basePort + count - 1 > 65535 || f.httpBasePort + count - 1 > 65535) throw new UsageError('the ports of the last node are out of range');
   const certsDir = f.tls ? await devCertificates(join(f.dir, 'certs'), ids) : undefined;
+  const clusterId = f.restoreFrom ? await restoreDev(io, f, ids, range(f.basePort)) : ((await readClusterId(join(f.dir, ids[0]!))) ?? 'raftdb-dev');
   const signals = signalWaiter();
   let cluster: LocalCluster | undefined;
   let control: Server | undefined;
@@ -72,7 +80,7 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
       dir: f.dir,
       ports: range(f.basePort),
       httpPorts: range(f.httpBasePort),
-      clusterId: 'raftdb-dev',
+      clusterId,
       logLevel: f.logLevel,
       extraArgs: tuningArgs(tuning),
       // Node log lines (JSON) go to stdout; their own messages to stderr.
@@ -105,6 +113,20 @@ async function runDev(io: CliIo, f: DevFlags): Promise<void> {
     }
     if (cluster) await stopCluster(cluster, io);
   }
+}
+
+/** Restores every node's data directory from the backup; returns the new cluster's id. */
+async function restoreDev(io: CliIo, f: DevFlags, ids: string[], ports: number[]): Promise<string> {
+  const initialCluster = new Map(ids.map((id, i) => [id, `127.0.0.1:${ports[i]}`]));
+  const keys = await loadKeys(f.keyFile);
+  let clusterId = '';
+  for (const id of ids) {
+    const r = await restoreDataDir({ from: f.restoreFrom!, dataDir: join(f.dir, id), name: id, initialCluster, keys });
+    clusterId = r.clusterId;
+    io.out(`restored ${id}: revision ${r.manifest.revision} of ${r.manifest.clusterId}, ${r.keys} keys, HashKV ${r.hashKv}\n`);
+  }
+  io.out(`new cluster ${clusterId}\n`);
+  return clusterId;
 }
 
 /** The dev cluster's certificates: made once by certs init, reused on the next start. */

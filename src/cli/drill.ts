@@ -3,6 +3,7 @@
 // linearizable, acknowledged writes were lost, or the cluster did not recover.
 import { type Command, Option } from 'commander';
 import { dockerUnavailable, formatReport, NEMESES, parseScenario, runDrill, type DrillCommitMode } from '../drill/index.js';
+import { formatDataSafetyReport, runDataSafetyDrill } from '../drill/data-safety.js';
 import { type CliIo, CliFailure, UsageError, intSetting, printJson, withOutputOptions } from './common.js';
 
 interface DrillFlags {
@@ -29,7 +30,7 @@ export function registerDrillCommand(program: Command, io: CliIo): void {
       .description('run a failover drill on a fresh cluster and check the history for linearizability')
       .addOption(new Option('--backend <kind>', 'node processes, Docker containers, or docker when available').choices(['process', 'docker', 'auto']).default('auto'))
       .addOption(new Option('--nodes <n>', 'cluster size').choices(['3', '5']).default('3'))
-      .option('--scenario <name>', `a nemesis (${NEMESES.join(', ')}), a comma-separated list, all, random or none`, 'random')
+      .option('--scenario <name>', `a nemesis (${NEMESES.join(', ')}), a comma-separated list, all, random or none; or a data-safety drill: disaster, mistake (docs/backup.md)`, 'random')
       .option('--duration <s>', 'seconds of workload and faults', '60')
       .option('--clients <n>', 'concurrent client loops', '4')
       .option('--seed <n>', 'seed of the random schedule (default: random, printed)')
@@ -44,13 +45,36 @@ export function registerDrillCommand(program: Command, io: CliIo): void {
     'machine-readable report (same as -w json)',
   )
     .action(async (f: DrillFlags) => {
+      if (f.scenario === 'disaster' || f.scenario === 'mistake') return dataSafetyDrill(io, f);
       const opts = await drillOptions(f);
       if (!f.json) io.err(`raftdb drill: ${opts.backend} backend, seed ${opts.seed}\n`);
       const report = await runDrill({ ...opts, log: (line) => io.err(`drill: ${line}\n`) });
+      // --json: one document; a failed drill's report carries its `error` (error-json.ts).
+      if (!report.pass) {
+        if (!f.json) io.out(formatReport(report));
+        throw new CliFailure(`drill failed: ${report.problems.join('; ')}`, 'DRILL_FAILED', { ...report });
+      }
       if (f.json) printJson(io, report);
       else io.out(formatReport(report));
-      if (!report.pass) throw new CliFailure(`drill failed: ${report.problems.join('; ')}`);
     });
+}
+
+/** disaster / mistake: backup, archive, restore (process backend only). */
+async function dataSafetyDrill(io: CliIo, f: DrillFlags): Promise<void> {
+  if (f.backend === 'docker') throw new UsageError(`--scenario ${f.scenario} runs on node processes only`);
+  const report = await runDataSafetyDrill({
+    scenario: f.scenario as 'disaster' | 'mistake',
+    durationS: intSetting(f.duration, '--duration', 4, 86_400),
+    clients: intSetting(f.clients, '--clients', 1, 64),
+    keepData: f.keepData,
+    log: (line) => io.err(`drill: ${line}\n`),
+  });
+  if (!report.pass) {
+    if (!f.json) io.out(formatDataSafetyReport(report));
+    throw new CliFailure(`drill failed: ${report.problems.join('; ')}`, 'DRILL_FAILED', { ...report });
+  }
+  if (f.json) printJson(io, report);
+  else io.out(formatDataSafetyReport(report));
 }
 
 async function drillOptions(f: DrillFlags): Promise<Parameters<typeof runDrill>[0]> {

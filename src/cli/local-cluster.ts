@@ -27,11 +27,16 @@ export interface ReadyMessage {
   address: string;
 }
 
-/** The compiled CLI entry point that node processes run (this file's sibling main.js). */
+/**
+ * The compiled CLI entry point that node processes run: this file's sibling main.js, or, when
+ * this module runs from its TypeScript source (tests), the one in dist/.
+ */
 export function cliMainPath(): string {
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
-  if (!existsSync(main)) throw new CliFailure(`cannot start node processes: ${main} does not exist (run npm run build)`);
-  return main;
+  if (existsSync(main)) return main;
+  const built = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+  if (existsSync(built)) return built;
+  throw new CliFailure(`cannot start node processes: ${main} does not exist (run npm run build)`);
 }
 
 /** The environment of a child: the parent's without RAFTDB_* (the child gets explicit flags). */

@@ -14,6 +14,9 @@ const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = ((warning: string | Error, ...rest: unknown[]): void => {
   const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
   if (code === 'DEP0123') return;
+  // The AWS SDK (loaded for s3:// backups only) announces that future releases will need Node 22:
+  // nothing an operator of this release can act on.
+  if (typeof warning === 'string' && warning.startsWith('NodeVersionSupportWarning')) return;
   (emitWarning as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 

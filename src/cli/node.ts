@@ -5,7 +5,8 @@
 // cluster by a membership change exits 4 (EXIT_REMOVED) once it has closed.
 import { type Command, Option } from 'commander';
 import { isEndpoint } from '../client/errors.js';
-import { type NodeOptions, type RunningNode, startNode } from '../server/index.js';
+import { cronProblem } from '../backup/scheduler.js';
+import { type NodeOptions, type RunningNode, readClusterId, startNode } from '../server/index.js';
 import { type CliIo, CliFailure, MemberRemovedError, UsageError, intSetting } from './common.js';
 import type { ReadyMessage } from './local-cluster.js';
 import { type ServeTlsFlags, addServeTlsOptions, serveTlsOptions } from './tls-flags.js';
@@ -40,6 +41,16 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags, LimitFlags {
   clusterId?: string;
   logLevel?: string;
   maxRequestBytes?: string;
+  archiveDir?: string;
+  archiveSegmentMs?: string;
+  archiveKeyFile?: string;
+  corruptionCheckInterval?: string;
+  backupSchedule?: string;
+  backupDir?: string;
+  backupKeepLast?: string;
+  backupKeepDaily?: string;
+  backupKeepWeekly?: string;
+  backupKeyFile?: string;
   auditLog?: string;
   auditLogMaxBytes?: string;
   auditLogKeep?: string;
@@ -63,8 +74,18 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--data-dir <dir>', 'data directory (RAFTDB_DATA_DIR)')
     .option('--join', 'join an existing cluster instead of founding one (RAFTDB_JOIN=1)')
     .option('--priority <n>', 'leadership priority; 0 never leads; default 1 (RAFTDB_PRIORITY)')
-    .option('--cluster-id <id>', 'cluster id; default raftdb (RAFTDB_CLUSTER_ID)')
+    .option('--cluster-id <id>', 'cluster id; default the one a restored data directory records, else raftdb (RAFTDB_CLUSTER_ID)')
     .option('--max-request-bytes <n>', 'largest write once encoded (a txn with all its values); default 1572864 (RAFTDB_MAX_REQUEST_BYTES)')
+    .option('--archive-dir <dir>', 'continuous archiving: the leader writes every revision here; a directory every member shares (RAFTDB_ARCHIVE_DIR)')
+    .option('--archive-segment-ms <ms>', 'an archive segment is closed this often; 100..60000, default 1000 (RAFTDB_ARCHIVE_SEGMENT_MS)')
+    .option('--archive-key-file <file>', 'encrypt archive segments with this key (RAFTDB_ARCHIVE_KEY_FILE)')
+    .option('--backup-schedule <cron>', "scheduled backups by the leader, a cron expression in UTC, e.g. '0 */6 * * *' (RAFTDB_BACKUP_SCHEDULE)")
+    .option('--backup-dir <dir>', 'where scheduled backups go (RAFTDB_BACKUP_DIR)')
+    .option('--backup-keep-last <n>', 'after each scheduled backup keep the N newest (RAFTDB_BACKUP_KEEP_LAST)')
+    .option('--backup-keep-daily <n>', '... and the newest of each of the N most recent days (RAFTDB_BACKUP_KEEP_DAILY)')
+    .option('--backup-keep-weekly <n>', '... and of each of the N most recent ISO weeks (RAFTDB_BACKUP_KEEP_WEEKLY)')
+    .option('--backup-key-file <file>', 'encrypt scheduled backups with this key (RAFTDB_BACKUP_KEY_FILE)')
+    .option('--corruption-check-interval <ms>', 'compare HashKV with the other members this often and raise CORRUPT on a mismatch; 1000..86400000, off by default (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)')
     .option('--audit-log <file>', 'one JSON line per write, admin action, auth change and refused request (RAFTDB_AUDIT_LOG)')
     .option('--audit-log-max-bytes <n>', 'rotate the audit log past this size; default 104857600 (RAFTDB_AUDIT_LOG_MAX_BYTES)')
     .option('--audit-log-keep <n>', 'rotated audit logs kept (FILE.1 ...); default 5 (RAFTDB_AUDIT_LOG_KEEP)')
@@ -73,6 +94,10 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--log-level <level>', 'log level; default info (RAFTDB_LOG_LEVEL)').choices(LOG_LEVELS));
   addLimitOptions(addServeTlsOptions(addTuningOptions(serve))).action(async (flags: ServeFlags) => {
     const opts = serveOptions(flags, io.env);
+    // A restored data directory names its cluster: use it unless one was given (startNode
+    // refuses a mismatch either way).
+    const recorded = (flags.clusterId ?? io.env.RAFTDB_CLUSTER_ID) ? null : await readClusterId(opts.dataDir);
+    if (recorded) opts.clusterId = recorded;
     // Every file the node creates (WAL, LevelDB, snapshots) is the node user's alone: 0600/0700.
     process.umask(0o077);
     const signals = signalWaiter();
@@ -166,6 +191,21 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   }
   const tls = serveTlsOptions(f, env);
   if (tls) opts.tls = tls;
+  const archiveDir = f.archiveDir ?? env.RAFTDB_ARCHIVE_DIR;
+  const segmentMs = f.archiveSegmentMs ?? env.RAFTDB_ARCHIVE_SEGMENT_MS;
+  const archiveKeyFile = f.archiveKeyFile ?? env.RAFTDB_ARCHIVE_KEY_FILE;
+  if ((segmentMs !== undefined || archiveKeyFile) && !archiveDir) throw new UsageError('--archive-segment-ms and --archive-key-file need --archive-dir');
+  const checkMs = f.corruptionCheckInterval ?? env.RAFTDB_CORRUPTION_CHECK_INTERVAL_MS;
+  if (checkMs !== undefined) opts.corruptionCheckIntervalMs = intSetting(checkMs, '--corruption-check-interval (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)', 1000, 86_400_000);
+  const schedule = backupSchedule(f, env);
+  if (schedule) opts.backupSchedule = schedule;
+  if (archiveDir) {
+    opts.archive = {
+      dir: archiveDir,
+      ...(segmentMs !== undefined ? { segmentMs: intSetting(segmentMs, '--archive-segment-ms (RAFTDB_ARCHIVE_SEGMENT_MS)', 100, 60_000) } : {}),
+      ...(archiveKeyFile ? { keyFile: archiveKeyFile } : {}),
+    };
+  }
   const auditFile = f.auditLog ?? env.RAFTDB_AUDIT_LOG;
   const auditMax = f.auditLogMaxBytes ?? env.RAFTDB_AUDIT_LOG_MAX_BYTES;
   const auditKeep = f.auditLogKeep ?? env.RAFTDB_AUDIT_LOG_KEEP;
@@ -179,6 +219,25 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   const ttl = f.authTokenTtlMs ?? env.RAFTDB_AUTH_TOKEN_TTL_MS;
   if (ttl !== undefined) opts.auth = { tokenTtlMs: intSetting(ttl, '--auth-token-ttl-ms (RAFTDB_AUTH_TOKEN_TTL_MS)', 1000, 7 * 24 * 3600 * 1000) };
   return opts;
+}
+
+/** --backup-* flags (or their variables) as the node's schedule; UsageError names what is wrong. */
+function backupSchedule(f: ServeFlags, env: Record<string, string | undefined>): NodeOptions['backupSchedule'] {
+  const cron = f.backupSchedule ?? env.RAFTDB_BACKUP_SCHEDULE;
+  const dir = f.backupDir ?? env.RAFTDB_BACKUP_DIR;
+  const keepText = { keepLast: f.backupKeepLast ?? env.RAFTDB_BACKUP_KEEP_LAST, keepDaily: f.backupKeepDaily ?? env.RAFTDB_BACKUP_KEEP_DAILY, keepWeekly: f.backupKeepWeekly ?? env.RAFTDB_BACKUP_KEEP_WEEKLY };
+  const keyFile = f.backupKeyFile ?? env.RAFTDB_BACKUP_KEY_FILE;
+  if (!cron) {
+    if (dir || keyFile || Object.values(keepText).some((v) => v !== undefined)) throw new UsageError('--backup-dir, --backup-keep-* and --backup-key-file need --backup-schedule');
+    return undefined;
+  }
+  if (!dir) throw new UsageError('--backup-schedule needs --backup-dir');
+  const problem = cronProblem(cron);
+  if (problem) throw new UsageError(`--backup-schedule (RAFTDB_BACKUP_SCHEDULE): "${cron}" is not a cron expression: ${problem}`);
+  const keep: Record<string, number> = {};
+  const flag = { keepLast: '--backup-keep-last', keepDaily: '--backup-keep-daily', keepWeekly: '--backup-keep-weekly' } as const;
+  for (const k of Object.keys(flag) as (keyof typeof flag)[]) if (keepText[k] !== undefined) keep[k] = intSetting(keepText[k]!, flag[k], 0, 100_000);
+  return { cron, dir, keep, ...(keyFile ? { keyFile } : {}) };
 }
 
 /** Closes the nodes, failing (exit 1) if they take longer than CLOSE_TIMEOUT_MS. */

@@ -2,11 +2,13 @@
 // place where an error becomes a message and an exit code.
 import { Command, CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
+import { registerBackupCommands } from './backup.js';
 import { registerAuthCommands } from './auth.js';
 import { NodeFatalError } from '../server/index.js';
 import { registerAlarmCommands } from './alarm.js';
 import { registerBenchCommands } from './bench.js';
 import { registerCertsCommands } from './certs.js';
+import { registerCheckCommands } from './check.js';
 import { registerClusterCommands } from './cluster.js';
 import { type CliIo, CliFailure, MemberRemovedError, UsageError } from './common.js';
 import { registerDevCommand } from './dev.js';
@@ -21,6 +23,8 @@ import { registerEndpointCommands } from './endpoint.js';
 import { registerWatchCommand } from './watch.js';
 import { errorDocument } from './error-json.js';
 import { formatOutput, sniffFormat } from './output.js';
+import { registerRestoreCommand } from './restore.js';
+import { RAFTDB_VERSION } from '../version.js';
 
 /** Exit codes: 0 success, 1 the request failed (or a node could not start), 2 bad usage, 3 a running node stopped on a fatal error. */
 export const EXIT_OK = 0;
@@ -39,7 +43,7 @@ export const EXIT_REMOVED = 4;
 export function createProgram(io: CliIo): Command {
   const program = new Command('raftdb')
     .description('raftdb: a Raft-based key-value database')
-    .version('0.1.0')
+    .version(RAFTDB_VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
@@ -57,6 +61,9 @@ export function createProgram(io: CliIo): Command {
   registerNodeCommands(program, io);
   registerMaintenanceCommands(program, io);
   registerCertsCommands(program, io);
+  registerBackupCommands(program, io);
+  registerCheckCommands(program, io);
+  registerRestoreCommand(program, io);
   registerAuthCommands(program, io);
   registerAlarmCommands(program, io);
   registerWatchCommand(program, io);

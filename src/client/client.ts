@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Bytes, keyAfter, prefixEnd, toBuffer } from './bytes.js';
 import { ClusterApi } from './cluster.js';
+import { MaintenanceApi } from './maintenance.js';
 import { EndpointPool } from './endpoints.js';
 import { invalidArgument } from './errors.js';
 import { type CallPolicy, Invoker, type RetryOptions } from './invoke.js';
@@ -102,6 +103,8 @@ function positiveInt(n: number | undefined, fallback: number, field: string): nu
 export class RaftdbClient {
   /** Operator calls: status, membership, switchover, commit mode, history. */
   readonly cluster: ClusterApi;
+  /** Maintenance calls: backups and keyspace hashes. */
+  readonly maintenance: MaintenanceApi;
   /** Auth administration: the auth switch, users, roles, permissions. */
   readonly auth: AuthApi;
   /** The id this client's request ids are derived from. */
@@ -140,6 +143,7 @@ export class RaftdbClient {
     this.invoker = new Invoker(this.pool, { retry: this.retry, readAttemptTimeoutMs, writeAttemptTimeoutMs, pipeline: opts.pipeline ?? true, explainFailures: opts.explainFailures ?? true, ...(this.tokens ? { tokens: this.tokens } : {}) });
     this.sessions = new WriteSessions(this.clientId, positiveInt(opts.maxConcurrentWrites, 16, 'maxConcurrentWrites'));
     this.cluster = new ClusterApi(this.invoker, this.timeoutMs);
+    this.maintenance = new MaintenanceApi(this.invoker, this.pool, this.timeoutMs, this.tokens);
     this.auth = new AuthApi(this.invoker, this.timeoutMs);
   }
 

@@ -55,6 +55,14 @@ export interface NodeStatus {
   syncDegraded: boolean;
   ackedWritesByMode: Record<string, number>;
   syncDegradations: number;
+  /** Continuous archiving: this member archives now (it leads); the last archived revision; the lag. */
+  archiveActive: boolean;
+  archiveLastRevision: number;
+  archiveLagSeconds: number;
+  /** Scheduled backups: when the last one ran on this member, its revision, its error ('' when it succeeded). */
+  lastBackupAtMs: number;
+  lastBackupRevision: number;
+  lastBackupError: string;
   /** This member's backend size in bytes and its quota (--quota-backend-bytes). */
   backendBytes: number;
   quotaBackendBytes: number;
@@ -63,7 +71,7 @@ export interface NodeStatus {
   lastLeaderTerm: number;
 }
 
-/** An active cluster alarm: `alarm` (NOSPACE) raised by `memberId`. */
+/** An active cluster alarm: `alarm` (NOSPACE or CORRUPT) raised by `memberId`. */
 export interface AlarmMember {
   memberId: string;
   alarm: string;
@@ -207,12 +215,12 @@ export class ClusterApi {
     return { alarms: w.alarms ?? [], header: header(w.header) };
   }
 
-  /** Clears NOSPACE alarms: one member's, or every member's (memberId omitted). Idempotent. */
-  async alarmDisarm(q: { memberId?: string } = {}, opts?: CallOptions): Promise<{ disarmed: AlarmMember[]; alarms: AlarmMember[]; header: ResponseHeader }> {
+  /** Clears alarms of one kind (NOSPACE unless `alarm` says CORRUPT): one member's, or every member's (memberId omitted). Idempotent. */
+  async alarmDisarm(q: { memberId?: string; alarm?: 'NOSPACE' | 'CORRUPT' } = {}, opts?: CallOptions): Promise<{ disarmed: AlarmMember[]; alarms: AlarmMember[]; header: ResponseHeader }> {
     const w = await this.invoker.unary<{ disarmed: AlarmMember[]; alarms: AlarmMember[]; header: WireHeader | null }>(
       'cluster',
       'AlarmDisarm',
-      { memberId: q.memberId ?? '', alarm: 'NOSPACE' },
+      { memberId: q.memberId ?? '', alarm: q.alarm ?? 'NOSPACE' },
       this.policy('write', 'leader', opts),
     );
     return { disarmed: w.disarmed ?? [], alarms: w.alarms ?? [], header: header(w.header) };

@@ -13,6 +13,7 @@ export type Route = 'leader' | 'any';
 export interface Stubs {
   readonly kv: grpc.Client;
   readonly cluster: grpc.Client;
+  readonly maintenance: grpc.Client;
   readonly auth: grpc.Client;
 }
 
@@ -73,8 +74,9 @@ export class EndpointPool {
       const pkg = loadRaftdbProto();
       const kv = new pkg.KV(endpoint, this.channel.credentials, { ...CHANNEL_OPTIONS, ...this.channel.options });
       const cluster = new pkg.Cluster(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
+      const maintenance = new pkg.Maintenance(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
       const auth = new pkg.Auth(endpoint, this.channel.credentials, { channelOverride: kv.getChannel() });
-      s = { kv, cluster, auth };
+      s = { kv, cluster, maintenance, auth };
       this.stubsByEndpoint.set(endpoint, s);
     }
     return s;

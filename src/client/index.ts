@@ -41,3 +41,5 @@ export type {
   EndpointStatus,
   AlarmMember,
 } from './cluster.js';
+export { MaintenanceApi } from './maintenance.js';
+export type { BackupManifest, BackupSummary, BackupPart, HashKvResult } from './maintenance.js';

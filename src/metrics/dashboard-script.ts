@@ -67,6 +67,12 @@ export const DASHBOARD_SCRIPT = String.raw`
       var pct = Math.round(100 * (s.backendBytes || 0) / s.quotaBackendBytes);
       card.appendChild(el('div', pct >= 80 ? 'warn' : null, 'storage ' + mib(s.backendBytes || 0) + ' of ' + mib(s.quotaBackendBytes) + ' quota (' + pct + '%)'));
     }
+    // Data safety, on the member doing it: the continuous archive and the last scheduled backup.
+    if (s.archiveActive) card.appendChild(el('div', s.archiveLagSeconds > 30 ? 'warn' : 'addr', 'archive: revision ' + s.archiveLastRevision + ', lag ' + Number(s.archiveLagSeconds).toFixed(1) + ' s'));
+    if (Number(s.lastBackupAtMs) > 0) {
+      var when = new Date(Number(s.lastBackupAtMs)).toISOString().replace('T', ' ').slice(0, 19);
+      card.appendChild(el('div', s.lastBackupError ? 'err' : 'addr', 'last backup: ' + when + (s.lastBackupError ? ' FAILED: ' + s.lastBackupError : ', revision ' + s.lastBackupRevision)));
+    }
     return card;
   }
 

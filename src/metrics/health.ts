@@ -54,6 +54,8 @@ export function readinessReport(s: MetricsSnapshot, opts: ReadinessOptions = REA
           : `${s.followers.length} followers within ${opts.maxFollowerLagEntries} entries`,
     });
   }
+  // A member whose keyspace differs from the others' must not serve reads (src/backup/corruption-check.ts).
+  if (s.corrupt) checks.push({ name: 'corruption', status: 'unhealthy', detail: s.corrupt });
   checks.push({
     name: 'commit-mode',
     status: s.syncDegraded ? 'degraded' : 'healthy',
@@ -162,7 +164,8 @@ export class LivenessMonitor {
   }
 }
 
-function formatBytes(n: number): string {
+/** A byte count for people: 512 B, 3.2 MiB, 1.0 GiB. */
+export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) {

@@ -58,6 +58,7 @@ export class NodeMetrics {
   private readonly failoverEvents: Counter<'reason' | 'result'>;
   private readonly switchoverUnavailableSeconds: Histogram;
   private readonly leaderWaitRefused: Counter;
+  private readonly hashMismatches: Counter;
   private readonly authFailures: Counter<'reason'>;
   private readonly sessionsRefused: Counter;
   private readonly auditLines: Counter;
@@ -129,6 +130,11 @@ export class NodeMetrics {
     this.leaderWaitRefused = new Counter({
       name: `${PREFIX}leader_wait_refused_total`,
       help: 'Requests answered UNAVAILABLE at once because too many (or too many bytes) already waited for a leader.',
+      registers,
+    });
+    this.hashMismatches = new Counter({
+      name: `${PREFIX}hash_mismatch_total`,
+      help: "Corruption-check rounds in which this member's HashKV differed from the majority's (it raised CORRUPT).",
       registers,
     });
     this.authFailures = new Counter({
@@ -217,6 +223,11 @@ export class NodeMetrics {
   /** A request could not wait for a leader: the bounds of waiting requests were reached. */
   recordLeaderWaitRefused(): void {
     this.leaderWaitRefused.inc();
+  }
+
+  /** The corruption check found this member's keyspace differing from the majority's. */
+  recordHashMismatch(): void {
+    this.hashMismatches.inc();
   }
 
   /** A request was refused by authentication or authorization. */

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { IndexClock } from './lag.js';
-import { COMMIT_MODES, ROLES, type MetricsSnapshot } from './types.js';
+import { ALARM_KINDS, COMMIT_MODES, ROLES, type MetricsSnapshot } from './types.js';
 
 /** Every metric name this module registers starts with this. */
 export const PREFIX = 'raftdb_';
@@ -29,6 +29,11 @@ export class SnapshotGauges {
   private readonly asyncSeconds: Gauge;
   private readonly leaderWaitRequests: Gauge;
   private readonly leaderWaitBytes: Gauge;
+  private readonly archiveLag: Gauge;
+  private readonly backupLastSuccess: Gauge;
+  private readonly backupDuration: Gauge;
+  private readonly backupBytes: Gauge;
+  private readonly backupPeriod: Gauge;
   private readonly sessions: Gauge;
   private readonly backendBytes: Gauge;
   private readonly quotaBytes: Gauge;
@@ -67,6 +72,11 @@ export class SnapshotGauges {
     this.asyncSeconds = gauge('async_uncommitted_seconds', 'ASYNC window: age of the oldest acknowledged but uncommitted entry.');
     this.leaderWaitRequests = gauge('leader_wait_requests', 'Requests held until this node knows a leader (during an election or transfer).');
     this.leaderWaitBytes = gauge('leader_wait_bytes', 'Estimated bytes of the requests held until this node knows a leader.');
+    this.backupLastSuccess = gauge('backup_last_success_timestamp_seconds', 'Scheduled backups: creation time (Unix s) of the newest backup of this cluster in the backup directory, or when the schedule started; 0 when none is scheduled.');
+    this.backupDuration = gauge('backup_duration_seconds', 'Scheduled backups: how long the last successful one on this member took.');
+    this.backupBytes = gauge('backup_bytes', 'Scheduled backups: file size of the last successful one on this member.');
+    this.backupPeriod = gauge('backup_schedule_period_seconds', 'Scheduled backups: seconds between two scheduled runs; 0 when none is scheduled.');
+    this.archiveLag = gauge('archive_lag_seconds', 'Continuous archiving (the archiving leader): how long the oldest revision not yet archived has waited; 0 when caught up or not archiving.');
     this.sessions = gauge('sessions', 'Client sessions in the exactly-once table (bounded; a new one is refused when it is full of active ones).');
     this.backendBytes = gauge('backend_size_bytes', "This member's backend size: its state machine's files on disk (what --quota-backend-bytes limits).");
     this.quotaBytes = gauge('quota_backend_bytes', "This member's storage quota (--quota-backend-bytes); past it the member raises a NOSPACE alarm.");
@@ -74,7 +84,7 @@ export class SnapshotGauges {
     this.pendingProposalBytes = gauge('pending_proposal_bytes', 'Leader: bytes of the proposals waiting to be applied (past --shed-pending-proposal-bytes new writes are shed).');
     this.watches = gauge('watches', 'Watches open on this node (at most --max-watches).');
     this.streamBytes = gauge('stream_bytes', 'Bytes all Pipeline streams hold for their clients: operations running, results not yet taken by the transport (past --max-stream-bytes-total streams that hold something wait).');
-    this.alarm = gauge('alarm_active', '1 while a cluster alarm of this kind is active (alarm="NOSPACE": writes that add data are refused).', ['alarm']);
+    this.alarm = gauge('alarm_active', '1 while a cluster alarm of this kind is active (alarm="NOSPACE": writes that add data are refused; alarm="CORRUPT": a member\'s keyspace differs from the majority\'s).', ['alarm']);
   }
 
   /** Rewrites every gauge from `s`; per-peer series are rebuilt so departed peers disappear. */
@@ -94,12 +104,17 @@ export class SnapshotGauges {
     this.syncDegraded.set(s.syncDegraded ? 1 : 0);
     this.asyncEntries.set(s.asyncUncommittedEntries);
     this.asyncSeconds.set(s.asyncUncommittedMs / 1000);
+    this.archiveLag.set(s.archiveLagSeconds ?? 0);
+    this.backupLastSuccess.set(s.backup?.lastSuccessSeconds ?? 0);
+    this.backupDuration.set(s.backup?.durationSeconds ?? 0);
+    this.backupBytes.set(s.backup?.bytes ?? 0);
+    this.backupPeriod.set(s.backup?.periodSeconds ?? 0);
     this.leaderWaitRequests.set(s.leaderWaitRequests);
     this.leaderWaitBytes.set(s.leaderWaitBytes);
     this.sessions.set(s.sessions);
     this.backendBytes.set(s.backendBytes);
     this.quotaBytes.set(s.quotaBackendBytes);
-    this.alarm.set({ alarm: 'NOSPACE' }, s.nospaceAlarm ? 1 : 0);
+    for (const kind of ALARM_KINDS) this.alarm.set({ alarm: kind }, s.activeAlarms.includes(kind) ? 1 : 0);
     this.pendingProposals.set(s.pendingProposals);
     this.pendingProposalBytes.set(s.pendingProposalBytes);
     this.watches.set(s.watches);

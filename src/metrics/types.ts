@@ -8,6 +8,9 @@ export type RoleName = (typeof ROLES)[number];
 /** Commit modes as the proto enum names them (DEFAULT is resolved before it reaches us). */
 export const COMMIT_MODES = ['SYNC', 'SEMI_SYNC', 'ASYNC'] as const;
 export type CommitModeName = (typeof COMMIT_MODES)[number];
+/** The cluster alarm kinds raftdb_alarm_active always reports (src/state/alarms.ts ALARM_TYPES). */
+export const ALARM_KINDS = ['NOSPACE', 'CORRUPT'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** One follower as the leader tracks it (empty list on a non-leader). */
 export interface FollowerSnapshot {
@@ -54,13 +57,22 @@ export interface MetricsSnapshot {
   leaderWaitRequests: number;
   /** Their bytes, as estimated when they started waiting. */
   leaderWaitBytes: number;
+  /** Continuous archiving: how long the oldest unarchived revision has waited (absent: not archiving). */
+  archiveLagSeconds?: number;
+  /** Set when the corruption check found this member's keyspace differing from the majority's. */
+  corrupt?: string | null;
+  /** Scheduled backups (absent: none scheduled): newest backup time, last run's duration and size, the period. */
+  backup?: { lastSuccessSeconds: number; durationSeconds: number; bytes: number; periodSeconds: number };
   /** Sessions in the exactly-once table (the same on every member that applied as far). */
   sessions: number;
   /** This member's backend size (its state machine's files on disk) and its storage quota. */
   backendBytes: number;
   quotaBackendBytes: number;
-  /** A NOSPACE alarm is active (some member passed its quota): writes that add data are refused. */
-  nospaceAlarm: boolean;
+  /**
+   * The kinds of cluster alarm active (any member's): NOSPACE (writes that add data are refused),
+   * CORRUPT (a member's keyspace differs from the majority's).
+   */
+  activeAlarms: readonly AlarmKind[];
   /** Proposals this node (as leader) waits to see applied, and their bytes. */
   pendingProposals: number;
   pendingProposalBytes: number;
@@ -112,6 +124,13 @@ export interface StatusView {
   effectiveCommitMode?: string;
   syncDegraded?: boolean;
   alarms?: string[];
+  /** Data safety (docs/backup.md): the archiving leader's position and lag, the last scheduled backup. */
+  archiveActive?: boolean;
+  archiveLastRevision?: number;
+  archiveLagSeconds?: number;
+  lastBackupAtMs?: number;
+  lastBackupRevision?: number;
+  lastBackupError?: string;
   backendBytes?: number;
   quotaBackendBytes?: number;
 }

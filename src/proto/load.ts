@@ -33,6 +33,7 @@ export interface RaftdbPackage {
   KV: grpc.ServiceClientConstructor;
   Cluster: grpc.ServiceClientConstructor;
   Raft: grpc.ServiceClientConstructor;
+  Maintenance: grpc.ServiceClientConstructor;
   Auth: grpc.ServiceClientConstructor;
 }
 
@@ -42,7 +43,7 @@ let definition: protoLoader.PackageDefinition | null = null;
 
 /** The parsed proto/raftdb/v1/*.proto (what server reflection describes to tools like grpcurl). */
 export function raftdbPackageDefinition(): protoLoader.PackageDefinition {
-  definition ??= protoLoader.loadSync(['raftdb/v1/kv.proto', 'raftdb/v1/cluster.proto', 'raftdb/v1/raft.proto', 'raftdb/v1/auth.proto'], {
+  definition ??= protoLoader.loadSync(['raftdb/v1/kv.proto', 'raftdb/v1/cluster.proto', 'raftdb/v1/raft.proto', 'raftdb/v1/auth.proto', 'raftdb/v1/maintenance.proto'], {
     ...LOADER_OPTIONS,
     includeDirs: [protoRoot()],
   });

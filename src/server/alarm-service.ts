@@ -1,4 +1,5 @@
-// The Cluster RPCs of the storage quota, all in one place: AlarmList, AlarmDisarm, AlarmActivate,
+// The Cluster RPCs of the cluster alarms (NOSPACE from the storage quota, CORRUPT from the
+// corruption check) and of the storage quota, all in one place: AlarmList, AlarmDisarm, AlarmActivate,
 // Compact, Defragment. With auth on, all but AlarmList need root; AlarmActivate also takes a
 // member proven by its peer certificate (the quota monitor of a follower raises its alarm so).
 // AlarmDisarm, AlarmActivate and Compact go through the log; Defragment works on the node that
@@ -42,19 +43,35 @@ function isMember(ctx: NodeContext, id: string): boolean {
 const wire = (a: AlarmMember): { memberId: string; alarm: string } => ({ memberId: a.memberId, alarm: a.alarm });
 
 /**
- * Asks the cluster to raise `memberId`'s NOSPACE alarm: proposed here on the leader, forwarded
- * to the leader elsewhere (a follower cannot propose). Used by the quota monitor.
+ * Asks the cluster to raise `memberId`'s `alarm`: proposed here on the leader, forwarded to the
+ * leader elsewhere (a follower cannot propose). Used by the quota monitor (NOSPACE) and the
+ * corruption check (CORRUPT), each for its own member.
  */
-export async function raiseNoSpace(ctx: NodeContext, memberId: string, timeoutMs: number): Promise<void> {
+export async function raiseAlarm(ctx: NodeContext, memberId: string, alarm: AlarmType, timeoutMs: number): Promise<void> {
   const deadline = new Date(Date.now() + timeoutMs);
   const raft = ctx.driver.raft;
   if (raft.role === 'leader') {
-    await propose(ctx, { type: 'alarm', action: 'activate', memberId, alarm: 'NOSPACE' }, deadline, 'raising the NOSPACE alarm');
+    await propose(ctx, { type: 'alarm', action: 'activate', memberId, alarm }, deadline, `raising the ${alarm} alarm`);
     return;
   }
   const address = raft.leader ? ctx.members.address(raft.leader) : undefined;
   if (!address) throw unavailable('no leader is known to raise the alarm with');
-  await ctx.forwarder.forward(address, 'cluster', 'AlarmActivate', { memberId, alarm: 'NOSPACE' }, deadline);
+  await ctx.forwarder.forward(address, 'cluster', 'AlarmActivate', { memberId, alarm }, deadline);
+}
+
+/**
+ * The alarms as Status lists them, with what each means. `corruptDetail` is this member's own
+ * corruption-check finding (revision, the members it differs from): shown in place of the plain
+ * CORRUPT line, and also before the alarm is through the log.
+ */
+export function alarmStatusTexts(alarms: readonly AlarmMember[], selfId: string, corruptDetail: string | null): string[] {
+  const texts = alarms.map((a) => {
+    if (a.alarm === 'NOSPACE') return `NOSPACE raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`;
+    if (a.memberId === selfId && corruptDetail) return corruptDetail;
+    return `CORRUPT raised by ${a.memberId}: its keyspace differs from the other members' (HashKV); replace its data, then raftdb alarm disarm --alarm CORRUPT`;
+  });
+  const mine = alarms.some((a) => a.alarm === 'CORRUPT' && a.memberId === selfId);
+  return corruptDetail && !mine ? [...texts, corruptDetail] : texts;
 }
 
 type Measure = () => Promise<{ backendBytes: number }>;

@@ -6,6 +6,7 @@ import { audited } from './audit.js';
 import { header, onLeader, unary, withDeadline, type NodeContext } from './context.js';
 import { invalidArgument, RequestError } from './errors.js';
 import { MEMBERS_META } from './members.js';
+import { RAFTDB_VERSION } from '../version.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const ADDRESS_PATTERN = /^[A-Za-z0-9_.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
@@ -45,7 +46,7 @@ export function nodeStatus(ctx: NodeContext, extras: StatusExtras): Record<strin
     joint: isJoint(s.conf),
     revision: ctx.sm.revision(),
     priority: ctx.driver.raft.cfg.priority,
-    version: '0.1.0',
+    version: RAFTDB_VERSION,
     commitMode: 'SEMI_SYNC',
     effectiveCommitMode: 'SEMI_SYNC',
     ...extras(),

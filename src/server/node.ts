@@ -8,8 +8,14 @@ import { StateMachine } from '../state/index.js';
 import { NodeTls } from '../tls/index.js';
 import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle, type TransportHandlers } from '../transport/index.js';
 import { Wal } from '../wal/index.js';
+import { Archiver } from '../backup/archiver.js';
+import { archiveStoreOf } from '../backup/archive-store.js';
+import { loadKeyFile } from '../backup/keys.js';
+import { CorruptionCheck, corruptReadiness } from '../backup/corruption-check.js';
+import { BackupScheduler, type ScheduleStatus } from '../backup/scheduler.js';
+import { HashPeers } from './hash-peers.js';
 import { clusterService } from './cluster-service.js';
-import { prepareDataDir } from './data-dir.js';
+import { checkDataDirIdentity, prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
 import { fatalReport, NodeFatalError } from './fatal.js';
 import { OpenStreams, type LimitEvents, type NodeContext } from './context.js';
@@ -17,6 +23,7 @@ import { RaftDriver } from './driver.js';
 import { Forwarder } from './forwarder.js';
 import { DEFAULT_LIMITS, maxGrpcMessageBytes, peerMessageBytesFor } from './kv-convert.js';
 import { kvHandlers, kvService } from './kv-service.js';
+import { maintenanceService } from './maintenance-service.js';
 import { forwardInFlight, forwardServerLimits, LeaderForwarder } from './peer-forward.js';
 import { forwardService } from './forward-service.js';
 import { askReadIndex, DEFAULT_FOLLOWER_READ_LIMITS, FollowerReads } from './follower-reads.js';
@@ -31,7 +38,7 @@ import { startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
 import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
 import { authService } from './auth-service.js';
-import { alarmService, raiseNoSpace } from './alarm-service.js';
+import { alarmService, alarmStatusTexts, raiseAlarm } from './alarm-service.js';
 import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
 import { WatchQuota } from './watch-quota.js';
 import { StreamBudget } from './stream-budget.js';
@@ -58,6 +65,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // Certificates first: a node with a bad one must not start at all (the error names the file).
   const tls = opts.tls ? new NodeTls(opts.tls, log) : null;
   await prepareDataDir(opts.dataDir, log);
+  await checkDataDirIdentity(opts.dataDir, opts.clusterId);
   const wal = await Wal.open(join(opts.dataDir, 'wal'), opts.wal ?? {});
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
   const sm = await StateMachine.open(join(opts.dataDir, 'state'), opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles });
@@ -203,6 +211,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       onUnreachable: (peer) => obs?.metrics.recordAppendError(peer),
       onForwardBatch: (_peer, n) => obs?.metrics.forward.observeBatch(n),
   };
+  // Declared before the services that report it; set once the driver runs.
+  let dataSafetyStatus = (): Record<string, unknown> => ({});
+  // This member's CORRUPT alarm as its corruption check saw it (the revision and the members it differs from).
+  let corruptDetail = (): string | null => null;
   const transport = new GrpcPeerTransport({
     selfId: opts.id,
     clusterId: opts.clusterId,
@@ -248,7 +260,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     log,
     alarms: () => sm.alarms(),
     noSpace: () => sm.noSpace(),
-    raise: () => raiseNoSpace(ctx, opts.id, 5000),
+    raise: () => raiseAlarm(ctx, opts.id, 'NOSPACE', 5000),
   });
   sm.onApplied((b) => {
     if (b.type === 'restored') quota.onRestored();
@@ -314,8 +326,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes, kv));
   const statusExtras = (): Record<string, unknown> => {
     const f = failover.statusExtras();
-    const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);
-    return { ...f, alarms: [...(f.alarms as string[]), ...nospace], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes, ...self.statusFields() };
+    const d = dataSafetyStatus();
+    const raised = alarmStatusTexts(sm.alarms(), opts.id, corruptDetail());
+    return { ...f, ...d, alarms: [...(f.alarms as string[]), ...raised], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes, ...self.statusFields() };
   };
   const measure = async (): Promise<{ backendBytes: number }> => {
     await quota.measure();
@@ -323,8 +336,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   };
   server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
   server.addService(tolerant(pkg.Auth.service), authService(ctx));
+  server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId }));
   // grpcurl and other tools discover the client API without proto files (the peer protocol is not listed).
-  new ReflectionService(raftdbPackageDefinition(), { services: ['raftdb.v1.KV', 'raftdb.v1.Cluster', 'raftdb.v1.Auth'] }).addToServer(server);
+  new ReflectionService(raftdbPackageDefinition(), { services: ['raftdb.v1.KV', 'raftdb.v1.Cluster', 'raftdb.v1.Auth', 'raftdb.v1.Maintenance'] }).addToServer(server);
   healthService(server, () => raft.leader !== null);
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
   const forward = { handler: forwardService(ctx, kv), limits: forwardServerLimits(limits, peerMessageBytes), onRefused: () => obs?.metrics.forward.recordForwardRefused('executing_full') };
@@ -338,8 +352,54 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   });
   const port = listening.port;
   driver.start();
+  const archiveStore = opts.archive ? await archiveStoreOf(opts.archive.dir) : null;
+  const archiveKey = opts.archive?.keyFile ? await loadKeyFile(opts.archive.keyFile) : null;
+  const archiver = opts.archive && archiveStore
+    ? new Archiver({ ...opts.archive, store: archiveStore, key: archiveKey, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log)
+    : null;
+  archiver?.start();
+  const hashPeers = opts.corruptionCheckIntervalMs ? new HashPeers(opts.id, raft, members, tls?.clientCredentials()) : null;
+  const check = hashPeers
+    ? new CorruptionCheck({
+        selfId: opts.id,
+        revision: () => sm.revision(),
+        localHash: async (r) => (await sm.hashKv(r)).hash,
+        peers: () => hashPeers.peers(),
+        log,
+        onMismatch: () => obs?.metrics.recordHashMismatch(),
+        // The same alarm machinery as NOSPACE: through the log, listed by every member, disarmed by an operator.
+        raised: () => sm.alarms().some((a) => a.memberId === opts.id && a.alarm === 'CORRUPT'),
+        raise: () => raiseAlarm(ctx, opts.id, 'CORRUPT', 5000),
+      })
+    : null;
+  check?.start(opts.corruptionCheckIntervalMs!);
+  corruptDetail = () => check?.detail() ?? null;
+  const scheduler = opts.backupSchedule ? new BackupScheduler({ ...opts.backupSchedule, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
+  await scheduler?.start();
+  dataSafetyStatus = () => {
+    const a = archiver?.status();
+    const b = scheduler?.status().last;
+    return {
+      ...(a ? { archiveActive: a.active, archiveLastRevision: a.lastArchivedRevision, archiveLagSeconds: a.lagSeconds } : {}),
+      ...(b ? { lastBackupAtMs: b.atMs, lastBackupRevision: b.revision ?? 0, lastBackupError: b.error ?? '' } : {}),
+    };
+  };
   await quota.start();
-  obs = await startObservability({ opts, ctx, wal, transport, failover, tickMs: TICK_MS, fatalError: () => fatalMessage, tls });
+  obs = await startObservability({
+    opts,
+    ctx,
+    wal,
+    transport,
+    failover,
+    tickMs: TICK_MS,
+    fatalError: () => fatalMessage,
+    tls,
+    dataSafety: () => ({
+      ...(archiver ? { archiveLagSeconds: archiver.status().lagSeconds } : {}),
+      corrupt: corruptReadiness(sm.alarms(), opts.id, check),
+      ...(scheduler ? { backup: backupMetrics(scheduler.status()) } : {}),
+    }),
+  });
   obs.metrics.forward.bind({ inFlight: () => forwardInFlight(transport), readsWaiting: () => ctx.followerReads.size });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
@@ -371,6 +431,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes
+    await archiver?.stop();
+    await scheduler?.stop();
+    await check?.stop();
+    hashPeers?.close();
     await driver.flushHardState().catch((err: Error) => log.warn({ err }, 'could not save the final hard state'));
     raftService.close();
     ctx.streams.closeAll('node shutting down; reconnect to another node');
@@ -421,4 +485,10 @@ function peersOf(members: MemberDirectory, self: string): Map<string, string> {
   const m = members.entries();
   m.delete(self);
   return m;
+}
+
+/** The scheduled-backup gauges from the scheduler's status. */
+function backupMetrics(s: ScheduleStatus): { lastSuccessSeconds: number; durationSeconds: number; bytes: number; periodSeconds: number } {
+  const ok = s.last?.ok ? s.last : null;
+  return { lastSuccessSeconds: s.lastSuccessMs / 1000, durationSeconds: ok?.seconds ?? 0, bytes: ok?.bytes ?? 0, periodSeconds: s.periodSeconds };
 }

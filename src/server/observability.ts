@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { FailoverController } from '../failover/index.js';
-import { LivenessMonitor, NodeMetrics, startHttpServer, type MemberStatus, type MetricsSnapshot, type RoleName } from '../metrics/index.js';
+import { ALARM_KINDS, LivenessMonitor, NodeMetrics, startHttpServer, type AlarmKind, type MemberStatus, type MetricsSnapshot, type RoleName } from '../metrics/index.js';
+import type { AlarmMember } from '../state/index.js';
 import type { GrpcPeerTransport } from '../transport/index.js';
 import type { Wal } from '../wal/index.js';
 import type { NodeTls } from '../tls/index.js';
@@ -23,6 +24,8 @@ interface Deps {
   tickMs: number;
   fatalError: () => string | null;
   tls: NodeTls | null;
+  /** Data-safety state: the archive's lag and the CORRUPT alarm (src/backup). */
+  dataSafety?: () => Pick<MetricsSnapshot, 'archiveLagSeconds' | 'corrupt' | 'backup'>;
 }
 
 /** The node's state as the metrics module sees it: synchronous and cheap (no I/O). */
@@ -59,15 +62,21 @@ function snapshot(d: Deps): MetricsSnapshot {
     asyncUncommittedMs: extras.asyncOldestUncommittedMs,
     leaderWaitRequests: d.ctx.leaderWaits.size,
     leaderWaitBytes: d.ctx.leaderWaits.bytes,
+    ...d.dataSafety?.(),
     sessions: d.ctx.sm.sessions(),
     backendBytes: d.ctx.quota.backendBytes(),
     quotaBackendBytes: d.ctx.quota.quotaBytes,
-    nospaceAlarm: d.ctx.sm.noSpace(),
+    activeAlarms: activeAlarmKinds(d.ctx.sm.alarms()),
     pendingProposals: d.ctx.driver.proposals.size,
     pendingProposalBytes: d.ctx.driver.proposals.bytes,
     watches: d.ctx.watchQuota.size,
     streamBytes: d.ctx.streamBudget.heldBytes,
   };
+}
+
+/** The kinds of alarm active in the cluster, each once. */
+function activeAlarmKinds(alarms: readonly AlarmMember[]): AlarmKind[] {
+  return ALARM_KINDS.filter((k) => alarms.some((a) => a.alarm === k));
 }
 
 /** The names this node's HTTP port answers to: its configured addresses' hosts, its host name, localhost, --http-allowed-hosts. */

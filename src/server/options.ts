@@ -3,6 +3,7 @@ import type { RaftConfig, RaftNode } from '../raft/index.js';
 import type { FailoverOptions } from '../failover/index.js';
 import type { NodeTlsOptions } from '../tls/index.js';
 import type { Limits } from './kv-convert.js';
+import type { BackupScheduleOptions } from '../backup/scheduler.js';
 import type { NodeFatalError } from './fatal.js';
 import type { ClientLimits } from './client-limits.js';
 import type { ShedLimits } from './load-shed.js';
@@ -69,6 +70,18 @@ export interface NodeOptions {
   quotaCheckIntervalMs?: number;
   /** TLS for the gRPC port (clients and peers) and the HTTP port; plaintext when absent. */
   tls?: NodeTlsOptions;
+  /**
+   * Continuous archiving: while leader, write every applied revision into segments in `dir`
+   * (shared by every member), one every `segmentMs` (default 1000). See src/backup/archiver.ts.
+   */
+  archive?: { dir: string; segmentMs?: number; keyFile?: string };
+  /**
+   * Compare this member's HashKV with every other member's this often (ms) and raise the CORRUPT
+   * alarm on itself when it differs from the majority (src/backup/corruption-check.ts). Off when absent.
+   */
+  corruptionCheckIntervalMs?: number;
+  /** Scheduled backups while leader (src/backup/scheduler.ts): cron expression, directory, retention, key. */
+  backupSchedule?: Omit<BackupScheduleOptions, 'clusterId' | 'memberId'>;
   /** Authentication settings (users and roles themselves are replicated, not configured). */
   auth?: { tokenTtlMs?: number };
   /** The audit log: one JSON line per write, admin action, auth change and refused request. */

@@ -1,6 +1,6 @@
 // Cluster alarms (etcd's AlarmMember), replicated through the log: a member that sees its own
-// storage past the quota proposes `alarm activate NOSPACE`, an operator's disarm proposes
-// `deactivate`. While any NOSPACE alarm is active, every command that can grow the data (a put,
+// storage past the quota proposes `alarm activate NOSPACE`, one whose HashKV differs from the
+// majority's `alarm activate CORRUPT`; an operator's disarm proposes `deactivate`. While any NOSPACE alarm is active, every command that can grow the data (a put,
 // a txn with a put in either branch) is refused at apply with `noSpace`, on every member alike;
 // deletes, reads, compaction and the layers' own records still go through. The active alarms
 // are one meta record, so snapshots carry them and a restarted or new member knows them.
@@ -10,8 +10,12 @@ import { InvalidCommandError } from './errors.js';
 import type { PendingBatch } from './pending.js';
 import type { CommandResult } from './types.js';
 
-/** Alarm kinds. NOSPACE: a member's storage passed the quota (--quota-backend-bytes). */
-export const ALARM_TYPES = ['NOSPACE'] as const;
+/**
+ * Alarm kinds. NOSPACE: a member's storage passed the quota (--quota-backend-bytes); writes that
+ * add data are refused. CORRUPT: the corruption check found a member's keyspace differing from
+ * the majority's (src/backup/corruption-check.ts); that member reports not ready, writes go on.
+ */
+export const ALARM_TYPES = ['NOSPACE', 'CORRUPT'] as const;
 export type AlarmType = (typeof ALARM_TYPES)[number];
 
 /** One active alarm: which member raised what. */

@@ -16,7 +16,9 @@ export type {
 } from './types.js';
 export type { SnapshotInfo, SnapshotStream, SnapshotWriteOptions } from './snapshot.js';
 export { writeSnapshotDir } from './snapshot.js';
-export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
+export { KvHasher, HASH_KV_ALGORITHM, MAX_HASH_OVERLAY_KEYS, hashKvAt } from './hash-kv.js';
+export type { HashKvResult, KvDigest } from './hash-kv.js';
+export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION, END_FRAME_BYTES as SNAPSHOT_END_FRAME_BYTES, SnapshotReader } from './snapshot-format.js';
 export type { DedupeOptions } from './dedupe.js';
 export { MAX_KEYS_PER_COMMAND } from './apply.js';
 export { prefixEnd } from './keys.js';
@@ -41,5 +43,7 @@ export {
   SnapshotError,
   StateInvariantError,
 } from './errors.js';
+export { applyArchivedRevisions } from './replay-changes.js';
+export type { ArchivedChange, ArchivedRevision } from './replay-changes.js';
 export { ALARM_TYPES, ALARMS_META, growsData, NO_SPACE_MESSAGE } from './alarms.js';
 export type { AlarmMember, AlarmType, AlarmCommand } from './alarms.js';

@@ -26,7 +26,7 @@ const TYPE_RECORD = 0x52; // 'R'
 const TYPE_END = 0x45; // 'E'
 const END_PAYLOAD_BYTES = 8 + 8 + 32;
 /** The end frame's size: the checksum covers everything but these last bytes of the stream. */
-const END_FRAME_BYTES = FRAME_HEADER_BYTES + END_PAYLOAD_BYTES;
+export const END_FRAME_BYTES = FRAME_HEADER_BYTES + END_PAYLOAD_BYTES;
 const MAX_HEADER_BYTES = 64 * 1024;
 /** Largest record frame a reader accepts, so a hostile stream cannot make it buffer without bound. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;

@@ -5,7 +5,9 @@
 import { rm } from 'node:fs/promises';
 import { Level } from 'level';
 import { SnapshotError } from './errors.js';
-import { REPLICATED_END, STATE_KEY } from './keys.js';
+import { pack } from './codec.js';
+import { PREFIX_META, REPLICATED_END, STATE_KEY, prefixed } from './keys.js';
+import type { KvHasher } from './hash-kv.js';
 import type { Db } from './kv-records.js';
 import { MAX_SNAPSHOT_BYTES, type SnapshotInfo, SnapshotReader, SnapshotWriter } from './snapshot-format.js';
 import { encodeState, readState } from './state-record.js';
@@ -28,8 +30,11 @@ export interface SnapshotStream extends AsyncIterable<Uint8Array> {
   close(): Promise<void>;
 }
 
-/** Open a snapshot stream over a consistent LevelDB snapshot of `db`, in chunks of about `chunkBytes`. */
-export async function openSnapshotStream(db: Db, chunkBytes: number): Promise<SnapshotStream> {
+/**
+ * Open a snapshot stream over a consistent LevelDB snapshot of `db`, in chunks of about
+ * `chunkBytes`; `hasher`, if given, sees every record as it is encoded (a backup's HashKV).
+ */
+export async function openSnapshotStream(db: Db, chunkBytes: number, hasher?: KvHasher): Promise<SnapshotStream> {
   const snapshot = db.snapshot();
   let state;
   try {
@@ -52,6 +57,7 @@ export async function openSnapshotStream(db: Db, chunkBytes: number): Promise<Sn
         const batch = await it.nextv(READ_BATCH_RECORDS);
         if (batch.length === 0) break;
         for (const [k, v] of batch) {
+          hasher?.addRecord(k, v);
           const full = w.record(k, v);
           if (full) yield full;
         }
@@ -82,6 +88,11 @@ export async function openSnapshotStream(db: Db, chunkBytes: number): Promise<Sn
 export interface SnapshotWriteOptions {
   /** Refuse a stream longer than this (default MAX_SNAPSHOT_BYTES). */
   maxBytes?: number;
+  /**
+   * Meta records (setMeta name → value) to store in place of the stream's, once it is verified:
+   * a restore into a new cluster replaces the old member address book.
+   */
+  meta?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -97,7 +108,10 @@ export async function writeSnapshotDir(chunks: AsyncIterable<Uint8Array>, dir: s
     const info = await copyRecords(chunks, db, opts.maxBytes ?? MAX_SNAPSHOT_BYTES);
     // The state record comes from the header; the history starts empty after the snapshot.
     const state = { ...info, firstWatchRevision: info.revision + 1 };
-    await db.put(STATE_KEY, encodeState(state), { sync: true });
+    const last = db.batch();
+    for (const [name, value] of Object.entries(opts.meta ?? {})) last.put(prefixed(PREFIX_META, Buffer.from(name, 'utf8')), pack(value));
+    last.put(STATE_KEY, encodeState(state));
+    await last.write({ sync: true });
     await db.close();
     return info;
   } catch (err) {

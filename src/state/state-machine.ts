@@ -12,8 +12,9 @@ import { type Command, MAX_RANGE_LIMIT, decodeCommand } from './commands.js';
 import { unpack } from './codec.js';
 import { DEFAULT_DEDUPE, DedupeTable, sessionKey, type DedupeOptions } from './dedupe.js';
 import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
-import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
+import { PREFIX_KV, PREFIX_META, REPLICATED_END, STATE_KEY, prefixEnd, prefixed } from './keys.js';
 import { type Db, type DbSnapshot, decodeKv, mergedRange, overlayKey } from './kv-records.js';
+import { type HashKvResult, type KvHasher, hashKvAt } from './hash-kv.js';
 import { PendingBatch } from './pending.js';
 import { ReadGate } from './read-gate.js';
 import { KvCache } from './kv-cache.js';
@@ -356,9 +357,40 @@ export class StateMachine {
     }
   }
 
-  /** A consistent snapshot stream at the current applied index. */
-  createSnapshot(): Promise<SnapshotStream> {
-    return openSnapshotStream(this.db, this.options.snapshotChunkBytes ?? 1024 * 1024);
+  /**
+   * A consistent snapshot stream at the current applied index; `hasher` sees every record as it
+   * is read (a backup computes its HashKV from the same snapshot it streams).
+   */
+  createSnapshot(hasher?: KvHasher): Promise<SnapshotStream> {
+    return openSnapshotStream(this.db, this.options.snapshotChunkBytes ?? 1024 * 1024, hasher);
+  }
+
+  /** LevelDB's estimate of the bytes the replicated records take on disk (a progress estimate only). */
+  async approximateBytes(): Promise<number> {
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    try {
+      // `level` resolves to classic-level in Node, which has it; its types do not say so.
+      const db = this.db as unknown as { approximateSize?(start: Buffer, end: Buffer): Promise<number> };
+      return db.approximateSize ? await db.approximateSize(Buffer.alloc(0), REPLICATED_END) : 0;
+    } finally {
+      this.gate.leave();
+    }
+  }
+
+  /** HashKV: the keyspace's digest at `revision` (0: now), from one LevelDB snapshot (hash-kv.ts). */
+  async hashKv(revision = 0): Promise<HashKvResult> {
+    if (!Number.isSafeInteger(revision) || revision < 0) throw new InvalidArgumentError('revision', 'must be a non-negative integer');
+    if (this.gate.closed) await this.gate.wait();
+    this.gate.enter();
+    let snapshot: DbSnapshot | undefined;
+    try {
+      snapshot = this.db.snapshot();
+      return await hashKvAt(this.db, snapshot, await readState(this.db, snapshot), revision);
+    } finally {
+      await snapshot?.close();
+      this.gate.leave();
+    }
   }
 
   /**

@@ -3,7 +3,7 @@
 // revisions, the record N revisions back is deleted in the same batch that writes a new one.
 // It is not replicated: a snapshot does not carry it (it would multiply the snapshot's size).
 import { pack, unpack } from './codec.js';
-import { CompactedError, StateInvariantError } from './errors.js';
+import { CompactedError, InvalidArgumentError, StateInvariantError } from './errors.js';
 import { inRange, revisionOfWatchKey, watchKey } from './keys.js';
 import type { Db, DbSnapshot } from './kv-records.js';
 import { overlayKey } from './kv-records.js';
@@ -100,7 +100,8 @@ export async function readChanges(
 
 /**
  * For a read as of `revision`: the value each key of [key, rangeEnd) had then, for every key
- * changed since (null = absent). Needs revisions > `revision` to be in the history.
+ * changed since (null = absent). Needs revisions > `revision` to be in the history. More than
+ * `maxKeys` such keys: InvalidArgumentError (a caller that must bound its memory).
  */
 export async function valuesAsOf(
   db: Db,
@@ -109,6 +110,7 @@ export async function valuesAsOf(
   revision: number,
   key: Uint8Array,
   rangeEnd: Uint8Array | undefined,
+  maxKeys = Infinity,
 ): Promise<Map<string, KeyValue | null>> {
   if (revision + 1 < state.firstWatchRevision) throw new CompactedError(revision, state.firstWatchRevision - 1);
   const before = new Map<string, KeyValue | null>();
@@ -119,6 +121,9 @@ export async function valuesAsOf(
       const ok = overlayKey(e.kv.key);
       // The first change after `revision` tells what the key was at `revision`.
       if (!before.has(ok)) before.set(ok, e.prevKv);
+    }
+    if (before.size > maxKeys) {
+      throw new InvalidArgumentError('revision', `more than ${maxKeys} keys changed since revision ${revision}; read a more recent revision`);
     }
   }
   return before;

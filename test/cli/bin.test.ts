@@ -5,13 +5,13 @@
 // node_modules/.cache (inside the repo, so the proto/ directory is found by walking up).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import { FakeNode, hdr } from '../client/fake-server.js';
+import { consecutiveFreePorts } from '../integration/fixtures/ports.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const outDir = join(root, 'node_modules', '.cache', `raftdb-cli-test-${process.pid}`);
@@ -77,22 +77,6 @@ describe('raftdb binary', () => {
   });
 });
 
-/** A base port with `count` free consecutive ports after it. */
-async function freePorts(count: number): Promise<number> {
-  const free = (port: number): Promise<boolean> =>
-    new Promise((ok) => {
-      const s = createServer().once('error', () => ok(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
-    });
-  for (let tries = 0; tries < 50; tries++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let all = true;
-    for (let i = 0; i < count && all; i++) all = await free(base + i);
-    if (all) return base;
-  }
-  throw new Error('no free ports');
-}
-
 function startDev(
   dir: string,
   base: number,
@@ -156,8 +140,8 @@ describe('raftdb bench --start-cluster', () => {
 describe('raftdb dev', () => {
   it('starts a cluster, stops cleanly on a signal, and resumes from its data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'raftdb-dev-'));
-    const base = await freePorts(3);
-    const httpBase = await freePorts(3);
+    const base = await consecutiveFreePorts(3);
+    const httpBase = await consecutiveFreePorts(3);
     const endpoints = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`);
     try {
       const first = startDev(dir, base, httpBase);
@@ -191,8 +175,8 @@ describe('raftdb dev', () => {
 describe('raftdb dev --tls', () => {
   it('makes certificates once, serves TLS only, and CLI verbs work with RAFTDB_CACERT/CERT/KEY', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'raftdb-dev-tls-'));
-    const base = await freePorts(3);
-    const httpBase = await freePorts(3);
+    const base = await consecutiveFreePorts(3);
+    const httpBase = await consecutiveFreePorts(3);
     const ep = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`).join(',');
     try {
       const dev = startDev(dir, base, httpBase, ['--tls']);
@@ -216,8 +200,8 @@ describe('raftdb dev --tls', () => {
 describe('raftdb dev ctl', () => {
   it('kills, starts and refuses from a second command, and says what it does on Ctrl-C', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'raftdb-devctl-'));
-    const base = await freePorts(3);
-    const httpBase = await freePorts(3);
+    const base = await consecutiveFreePorts(3);
+    const httpBase = await consecutiveFreePorts(3);
     const ep = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`).join(',');
     try {
       const dev = startDev(dir, base, httpBase);

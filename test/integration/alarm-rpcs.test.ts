@@ -41,7 +41,7 @@ describe('storage-quota RPCs', () => {
 
   test('AlarmActivate through a follower raises a member\'s alarm; writes that add data are refused; disarm', async () => {
     expect((await rpc(follower, 'AlarmActivate', { memberId: 'n9', alarm: 'NOSPACE' })).code).toBe(grpc.status.NOT_FOUND);
-    expect((await rpc(follower, 'AlarmActivate', { memberId: 'n1', alarm: 'CORRUPT' })).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await rpc(follower, 'AlarmActivate', { memberId: 'n1', alarm: 'BOGUS' })).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((await rpc(follower, 'AlarmActivate', { memberId: '', alarm: 'NOSPACE' })).code).toBe(grpc.status.INVALID_ARGUMENT);
     const raised = await rpc(follower, 'AlarmActivate', { memberId: 'n3', alarm: 'NOSPACE' });
     expect(raised).toMatchObject({ code: grpc.status.OK, res: { alarms: [{ memberId: 'n3', alarm: 'NOSPACE' }] } });
@@ -53,6 +53,16 @@ describe('storage-quota RPCs', () => {
     const disarmed = await rpc(follower, 'AlarmDisarm', { memberId: '', alarm: '' });
     expect(disarmed.res).toMatchObject({ disarmed: [{ memberId: 'n3' }], alarms: [] });
     await client.put('k', 'v');
+  });
+
+  test('CORRUPT is an alarm of the same table: raised and listed alike, refuses no write, disarmed by kind', async () => {
+    const raised = await rpc(follower, 'AlarmActivate', { memberId: 'n2', alarm: 'CORRUPT' });
+    expect(raised).toMatchObject({ code: grpc.status.OK, res: { alarms: [{ memberId: 'n2', alarm: 'CORRUPT' }] } });
+    await client.put('k2', 'v'); // a CORRUPT member is taken out of rotation; the cluster keeps writing
+    // The default kind of a disarm is NOSPACE: CORRUPT stays until disarmed by name.
+    expect((await rpc(follower, 'AlarmDisarm', { memberId: '', alarm: '' })).res).toMatchObject({ disarmed: [], alarms: [{ memberId: 'n2', alarm: 'CORRUPT' }] });
+    expect((await client.cluster.alarmDisarm({ alarm: 'CORRUPT' })).disarmed).toEqual([{ memberId: 'n2', alarm: 'CORRUPT' }]);
+    expect((await client.cluster.alarmList()).alarms).toEqual([]);
   });
 
   test('Compact right after a write compacts to its revision; a revision ahead is OUT_OF_RANGE', async () => {

@@ -184,6 +184,25 @@ describe('users and roles, 3 processes', () => {
     raw.close();
   });
 
+  test('maintenance verbs (Backup, HashKV) need root, like etcd\'s Snapshot and HashKV', async () => {
+    const raw = new RawAuth(follower);
+    expect(await raw.call('HashKV', { revision: 0 }, aliceToken, { maintenance: true })).toMatchObject({ code: 'PERMISSION_DENIED', details: expect.stringContaining('needs the root role') });
+    expect(await raw.call('HashKV', { revision: 0 }, undefined, { maintenance: true })).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await raw.backup(aliceToken)).toMatchObject({ code: 'PERMISSION_DENIED', details: expect.stringContaining('needs the root role') });
+    expect(await raw.backup()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await raw.call('HashKV', { revision: 0 }, rootToken, { maintenance: true })).toMatchObject({ code: 'OK', response: { hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(await raw.backup(rootToken)).toMatchObject({ code: 'OK', response: { messages: expect.any(Number) } });
+    raw.close();
+    // The CLI passes the user's token on the backup stream and on HashKV.
+    const ep = ['--endpoints', cluster!.endpoints().join(',')];
+    const out = join(cluster!.dir, 'auth-backups');
+    expect(await raftdb(['backup', 'create', '--out', out, '--json', ...ep])).toMatchObject({ code: 1, stderr: expect.stringContaining('UNAUTHENTICATED') });
+    const made = await raftdb(['backup', 'create', '--out', out, '--json', '--user', 'root:rootpw', ...ep]);
+    expect(made, made.stderr).toMatchObject({ code: 0 });
+    expect(await raftdb(['backup', 'verify', out, '--json'])).toMatchObject({ code: 0 });
+    expect(await raftdb(['check', 'hash', '--user', 'root:rootpw', ...ep])).toMatchObject({ code: 0 });
+  });
+
   test('a watch ends with PERMISSION_DENIED when its grant is revoked, on the leader and a follower', async () => {
     const watches = [leader, follower].map((n) => new RawKv(n).watch({ key: b('app/w/'), prefix: true }, { token: aliceToken }));
     const ts = cluster!.client({ auth: { user: 'alice', password: 'alicepw' } }).watch({ key: 'app/w/', prefix: true });

@@ -44,7 +44,14 @@ export interface ProcessClusterOptions extends FailoverFlags {
    * `extraNames`, e.g. nodes added later or an intruder), mutual TLS between peers, HTTPS.
    */
   tls?: { clientCertAuth?: boolean; extraNames?: string[] };
-  /** More serve flags for node `id` (e.g. --audit-log), when the binary has them. */
+  /** --cluster-id of every node (default proc-test); null passes none (a restored node reads its own). */
+  clusterId?: string | null;
+  /**
+   * Runs once the nodes' addresses and data directories are chosen and before any is started,
+   * e.g. to restore each data directory from a backup for these addresses.
+   */
+  beforeStart?: (nodes: { id: string; address: string; dataDir: string }[]) => Promise<void>;
+  /** More serve flags for node `id` (e.g. --audit-log, a shared --archive-dir), given the cluster's directory. */
   nodeArgs?: (id: string, dir: string) => string[];
   /** More `raftdb serve` flags for every node, e.g. ['--quota-backend-bytes', '4194304']. */
   extraArgs?: string[];
@@ -157,10 +164,14 @@ export class ProcessCluster {
     if (opts.tls) await initCertificates(join(dir, 'certs'), { nodes: [...peers.keys(), ...(opts.tls.extraNames ?? [])] });
     const c = new ProcessCluster(dir, opts, await serveFlags(), peers);
     const peerList = [...peers].map(([id, a]) => `${id}=${a}`).join(',');
-    for (const [i, [id, address]] of [...peers].entries()) {
-      c.define(id, address, `127.0.0.1:${ports[opts.nodes + i]}`, peerList, false, opts.priority?.[id] ?? 1);
-      c.spawn(id);
+    for (const [i, [id, address]] of [...peers].entries()) c.define(id, address, `127.0.0.1:${ports[opts.nodes + i]}`, peerList, false, opts.priority?.[id] ?? 1);
+    try {
+      await opts.beforeStart?.([...c.nodes.values()].map((n) => ({ id: n.id, address: n.address, dataDir: n.dataDir })));
+    } catch (err) {
+      await c.close();
+      throw err;
     }
+    for (const id of peers.keys()) c.spawn(id);
     return c;
   }
 
@@ -180,7 +191,8 @@ export class ProcessCluster {
   private define(id: string, address: string, http: string, peers: string, joining: boolean, priority: number): NodeProcess {
     const dataDir = join(this.dir, id);
     const args = ['serve', '--id', id, '--listen', address, '--http', http, '--peers', peers, '--data-dir', dataDir];
-    args.push('--priority', String(priority), '--cluster-id', 'proc-test', '--log-level', this.opts.logLevel ?? 'info');
+    const clusterId = this.opts.clusterId === undefined ? 'proc-test' : this.opts.clusterId;
+    args.push('--priority', String(priority), ...(clusterId === null ? [] : ['--cluster-id', clusterId]), '--log-level', this.opts.logLevel ?? 'info');
     if (joining) args.push('--join');
     args.push(...this.tlsArgs(id));
     const o = this.opts;

@@ -36,7 +36,7 @@ describe('server reflection', () => {
       const address = [...cluster.nodes.values()][0]!.address;
       const list = await ask(address, { listServices: '' });
       const names = list.listServicesResponse!.service.map((s) => s.name);
-      expect(names).toEqual(expect.arrayContaining(['raftdb.v1.KV', 'raftdb.v1.Cluster', 'raftdb.v1.Auth']));
+      expect(names).toEqual(expect.arrayContaining(['raftdb.v1.KV', 'raftdb.v1.Cluster', 'raftdb.v1.Auth', 'raftdb.v1.Maintenance']));
       expect(names).not.toContain('raftdb.v1.Raft');
       const file = await ask(address, { fileContainingSymbol: 'raftdb.v1.KV' });
       expect(file.fileDescriptorResponse!.fileDescriptorProto.length).toBeGreaterThan(0);

@@ -63,6 +63,11 @@ test('the dashboard shows three nodes, marks the leader, lag, history and the la
   expect(await page.locator('#nodes .node.leader').getAttribute('data-node-id')).toBe('n2');
   expect(await page.locator('.node[data-node-id="n2"] .badge').textContent()).toBe('LEADER');
   expect(await page.locator('#summary').textContent()).toBe('leader n2 · term 7 · mode SEMI_SYNC · quorum yes');
+  // The leader archives and ran the last scheduled backup; the followers show neither.
+  const leaderCard = (await page.locator('.node[data-node-id="n2"]').textContent()) ?? '';
+  expect(leaderCard).toContain('archive: revision 1000, lag 0.4 s');
+  expect(leaderCard).toContain('last backup: 2025-01-01 06:00:00, revision 990');
+  expect(await page.locator('.node[data-node-id="n1"]').textContent()).not.toContain('archive');
 
   // Storage against the quota on each card (a warning past 80%), and the NOSPACE alarm.
   expect(await page.locator('.node[data-node-id="n1"]').textContent()).toContain('storage 1.0 MiB of 4.0 MiB quota (25%)');
@@ -116,7 +121,7 @@ test('hostile strings in every field the page shows stay text: ids, addresses, l
     {
       id: p2,
       address: p3,
-      status: { ...leaderStatus, id: p2, leader: p2, commitMode: p1, effectiveCommitMode: p2, alarms: [p1], followers: leaderStatus.followers.map((f, i) => ({ ...f, id: payloads[i]! })) },
+      status: { ...leaderStatus, id: p2, leader: p2, commitMode: p1, effectiveCommitMode: p2, alarms: [p1], lastBackupError: p3, followers: leaderStatus.followers.map((f, i) => ({ ...f, id: payloads[i]! })) },
     },
     { id: p3, address: p1, status: null, error: p2 },
   ];

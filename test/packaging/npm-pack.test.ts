@@ -76,6 +76,9 @@ describe('the npm package, installed outside the repository', () => {
     const endpoints = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`).join(',');
     await run(bin, ['put', 'a', '1', '--endpoints', endpoints]);
     expect((await run(bin, ['get', 'a', '--endpoints', endpoints])).stdout).toBe('1\n');
+    // The Maintenance service's proto and the backup code ship too: a backup and its verification from the installed package.
+    await run(bin, ['backup', 'create', '--out', join(app, 'backups'), '--endpoints', endpoints, '--json']);
+    expect(JSON.parse((await run(bin, ['backup', 'verify', join(app, 'backups'), '--json'])).stdout)).toMatchObject([{ ok: true }]);
     writeFileSync(
       join(app, 'main.js'),
       `import { connect } from 'raftdb';\nconst c = connect({ endpoints: process.argv[2].split(',') });\nawait c.put('from-code', 'yes');\nconsole.log(await c.getString('a'), await c.getString('from-code'));\nc.close();\n`,

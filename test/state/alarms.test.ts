@@ -4,7 +4,8 @@
 // after the disarm applies; the alarms survive a reopen and travel in snapshots; compact drops
 // the watch history before a revision.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CompactedError, decodeCommand, encodeCommand, StateMachine, type ApplyResult } from '../../src/state/index.js';
+import { ALARM_TYPES, CompactedError, decodeCommand, encodeCommand, StateMachine, type ApplyResult } from '../../src/state/index.js';
+import { ALARM_KINDS } from '../../src/metrics/index.js';
 import { b, cleanup, entry, tempDir } from './helpers.js';
 
 const activate = (memberId: string) => ({ type: 'alarm' as const, action: 'activate' as const, memberId, alarm: 'NOSPACE' as const });
@@ -86,11 +87,30 @@ describe('NOSPACE alarm in the state machine', () => {
     }
   });
 
+  it('a CORRUPT alarm is listed and disarmed like NOSPACE but refuses no write', async () => {
+    const corrupt = { type: 'alarm' as const, action: 'activate' as const, memberId: 'n3', alarm: 'CORRUPT' as const };
+    const res = await apply(corrupt, { type: 'put', key: b('c'), value: b('3') });
+    expect(res[0]!.result).toMatchObject({ type: 'alarm', changed: [{ memberId: 'n3', alarm: 'CORRUPT' }] });
+    expect(res[1]!.result.type).toBe('put');
+    expect(sm.noSpace()).toBe(false);
+    await apply(activate('n1'));
+    expect(sm.alarms()).toEqual([{ memberId: 'n1', alarm: 'NOSPACE' }, { memberId: 'n3', alarm: 'CORRUPT' }]);
+    // Disarming NOSPACE leaves CORRUPT, and the other way round.
+    await apply(deactivate(''));
+    expect(sm.alarms()).toEqual([{ memberId: 'n3', alarm: 'CORRUPT' }]);
+    await apply({ ...corrupt, action: 'deactivate' as const, memberId: '' });
+    expect(sm.alarms()).toEqual([]);
+  });
+
+  it('the metrics gauge reports every alarm kind the state machine knows', () => {
+    expect([...ALARM_KINDS]).toEqual([...ALARM_TYPES]);
+  });
+
   it('bad alarm commands are invalid commands, not crashes', () => {
     for (const bad of [
       { type: 'alarm', action: 'activate', memberId: '', alarm: 'NOSPACE' },
       { type: 'alarm', action: 'explode', memberId: 'n1', alarm: 'NOSPACE' },
-      { type: 'alarm', action: 'activate', memberId: 'n1', alarm: 'CORRUPT' },
+      { type: 'alarm', action: 'activate', memberId: 'n1', alarm: 'BOGUS' },
       { type: 'alarm', action: 'activate', memberId: 7, alarm: 'NOSPACE' },
       { type: 'compact', revision: 0 },
       { type: 'compact', revision: 'x' },
