@@ -141,7 +141,13 @@ export function deadlineOf(ctx: NodeContext, call: IncomingCall): Date {
 /** Rejects with DEADLINE_EXCEEDED when `p` has not settled by `deadline`. */
 export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Promise<T> {
   const ms = deadline.getTime() - Date.now();
-  if (ms <= 0) return Promise.reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded`));
+  if (ms <= 0) {
+    // `p` is already under way: its later failure is nobody's any more, but it must not surface as
+    // an unhandled rejection (which ends the process: a follower read whose round failed after its
+    // deadline took a node down in a drill).
+    p.catch(() => undefined);
+    return Promise.reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded`));
+  }
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded; the outcome is unknown`)), ms);
