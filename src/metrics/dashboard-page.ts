@@ -24,7 +24,7 @@ const STYLE = `
   .addr { color: var(--dim); font-size: 12px; margin-bottom: 6px; }
   .badge { font-size: 11px; padding: 2px 8px; border-radius: 10px; background: var(--line); }
   .role-leader { background: var(--ok); color: #08140c; font-weight: 700; }
-  .role-candidate, .role-preCandidate { background: var(--warn); color: #1a1200; }
+  .role-candidate, .role-pre-candidate { background: var(--warn); color: #1a1200; }
   .role-down { background: var(--bad); color: #1a0000; }
   dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; margin: 0; }
   dt { color: var(--dim); } dd { margin: 0; font-variant-numeric: tabular-nums; }

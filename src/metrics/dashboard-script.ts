@@ -48,7 +48,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     else if (s.role === 'leader') card.classList.add('leader');
     var head = el('div', 'node-head');
     head.appendChild(el('span', 'node-id', m.id));
-    head.appendChild(el('span', 'badge role-' + (s ? s.role : 'down'), s ? (s.role === 'leader' ? 'LEADER' : s.role) : 'unreachable'));
+    head.appendChild(el('span', 'badge role-' + (s ? s.role : 'down'), s ? s.role : 'unreachable'));
     card.appendChild(head);
     card.appendChild(el('div', 'addr', m.address || (s && s.address) || ''));
     if (!s) { card.appendChild(el('div', 'err', m.error || 'no answer')); return card; }
@@ -62,7 +62,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       dl.appendChild(dd);
     });
     card.appendChild(dl);
-    if (s.syncDegraded) card.appendChild(el('div', 'warn', 'SYNC degraded'));
+    if (s.syncDegraded) card.appendChild(el('div', 'warn', 'sync degraded'));
     if (s.quotaBackendBytes) {
       var pct = Math.round(100 * (s.backendBytes || 0) / s.quotaBackendBytes);
       card.appendChild(el('div', pct >= 80 ? 'warn' : null, 'storage ' + mib(s.backendBytes || 0) + ' of ' + mib(s.quotaBackendBytes) + ' quota (' + pct + '%)'));
@@ -137,7 +137,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     var leader = leaders.length > 0 ? leaders[0].status : null;
     var summary = leader
       ? 'leader ' + leader.id + ' · term ' + leader.term + ' · mode ' + mode(leader) + ' · quorum ' + (leader.hasQuorum ? 'yes' : 'NO')
-      : 'NO LEADER';
+      : 'no leader';
     $('summary').textContent = summary;
     $('summary').className = leader && leader.hasQuorum ? 'ok' : 'bad';
     var alarms = [];

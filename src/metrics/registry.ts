@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { IndexClock } from './lag.js';
 import { ForwardMetrics } from './forward-metrics.js';
 import { PREFIX, SnapshotGauges } from './snapshot-gauges.js';
-import type { CommitModeName, MetricsSnapshot, RoleName } from './types.js';
+import type { CommitModeName, MetricsSnapshot } from './types.js';
 
 /** How a node's metrics are set up. */
 export interface NodeMetricsOptions {
@@ -207,7 +207,7 @@ export class NodeMetrics {
   }
 
   /** Call from the driver's onSoftState: counts leader changes and restarts the lag clock. */
-  recordSoftState(ss: { role: RoleName; term: number; leader: string | null }): void {
+  recordSoftState(ss: { role: string; term: number; leader: string | null }): void {
     if (ss.leader !== null && (this.lastLeader?.leader !== ss.leader || this.lastLeader.term !== ss.term)) {
       this.leaderChanges.inc();
       this.lastLeader = { term: ss.term, leader: ss.leader };

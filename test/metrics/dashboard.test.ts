@@ -13,6 +13,7 @@ import { HttpBasicAuth } from '../../src/server/http-auth.js';
 import type { AuthOp } from '../../src/state/auth-records.js';
 import { StateMachine } from '../../src/state/state-machine.js';
 import { cleanup, entry, tempDir } from '../state/helpers.js';
+import type { CommitMode } from '../../src/common/vocabulary.js';
 import { failoverHistory, snapshot, threeNodeStatus } from './fixtures.js';
 
 const CHROMIUM = process.env.RAFTDB_CHROMIUM ?? '/usr/bin/chromium';
@@ -61,8 +62,8 @@ test('the dashboard shows three nodes, marks the leader, lag, history and the la
   expect(await page.locator('#nodes .node').count()).toBe(3);
   expect(await page.locator('#nodes .node.leader').count()).toBe(1);
   expect(await page.locator('#nodes .node.leader').getAttribute('data-node-id')).toBe('n2');
-  expect(await page.locator('.node[data-node-id="n2"] .badge').textContent()).toBe('LEADER');
-  expect(await page.locator('#summary').textContent()).toBe('leader n2 · term 7 · mode SEMI_SYNC · quorum yes');
+  expect(await page.locator('.node[data-node-id="n2"] .badge').textContent()).toBe('leader');
+  expect(await page.locator('#summary').textContent()).toBe('leader n2 · term 7 · mode semi-sync · quorum yes');
   // The leader archives and ran the last scheduled backup; the followers show neither.
   const leaderCard = (await page.locator('.node[data-node-id="n2"]').textContent()) ?? '';
   expect(leaderCard).toContain('archive: revision 1000, lag 0.4 s');
@@ -117,11 +118,11 @@ test('hostile strings in every field the page shows stay text: ids, addresses, l
   const base = threeNodeStatus();
   const leaderStatus = base[1]!.status!;
   cluster = [
-    { id: p1, address: p2, status: { ...base[0]!.status!, id: p1, leader: p2, commitMode: p3, effectiveCommitMode: p1, alarms: [p2, p3] } },
+    { id: p1, address: p2, status: { ...base[0]!.status!, id: p1, leader: p2, commitMode: p3 as CommitMode, effectiveCommitMode: p1 as CommitMode, alarms: [p2, p3] } },
     {
       id: p2,
       address: p3,
-      status: { ...leaderStatus, id: p2, leader: p2, commitMode: p1, effectiveCommitMode: p2, alarms: [p1], lastBackupError: p3, followers: leaderStatus.followers.map((f, i) => ({ ...f, id: payloads[i]! })) },
+      status: { ...leaderStatus, id: p2, leader: p2, commitMode: p1 as CommitMode, effectiveCommitMode: p2 as CommitMode, alarms: [p1], lastBackupError: p3, followers: leaderStatus.followers.map((f, i) => ({ ...f, id: payloads[i]! })) },
     },
     { id: p3, address: p1, status: null, error: p2 },
   ];
