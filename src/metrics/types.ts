@@ -136,6 +136,9 @@ export interface StatusView {
   lastBackupError?: string;
   backendBytes?: number;
   quotaBackendBytes?: number;
+  /** WAL segment bytes and the last second's WAL fsync p99 in ms (0: no fsync). */
+  walBytes?: number;
+  walFsyncP99Ms?: number;
 }
 
 /** One member as seen by the node that asked it: its Status answer, or why it could not answer. */

@@ -328,7 +328,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     const f = failover.statusExtras();
     const d = dataSafetyStatus();
     const raised = alarmStatusTexts(sm.alarms(), opts.id, corruptDetail());
-    return { ...f, ...d, alarms: [...(f.alarms as string[]), ...raised], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes, ...self.statusFields() };
+    const disk = { walBytes: wal.stats().bytes, walFsyncP99Ms: obs?.metrics.recentFsyncP99Ms() ?? 0 };
+    return { ...f, ...d, ...disk, alarms: [...(f.alarms as string[]), ...raised], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes, ...self.statusFields() };
   };
   const measure = async (): Promise<{ backendBytes: number }> => {
     await quota.measure();

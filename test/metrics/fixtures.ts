@@ -142,6 +142,8 @@ export function threeNodeStatus(): MemberStatus[] {
         id: 'n2',
         role: 'leader',
         backendBytes: 3.5 * 1024 * 1024,
+        walBytes: 0.5 * 1024 * 1024,
+        walFsyncP99Ms: 2,
         commitIndex: 1042,
         appliedIndex: 1042,
         lastIndex: 1042,
