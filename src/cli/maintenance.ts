@@ -6,7 +6,8 @@ import { renderTop, type MemberStatus } from '../metrics/index.js';
 import { repairWal } from '../wal/index.js';
 import { type CliIo, CliFailure, type CommonOptions, parseEndpoints, positiveInt, printJson, UsageError, withClient, withCommonOptions, withOutputOptions } from './common.js';
 import { shortReason } from '../client/diagnose.js';
-import { type Verdict, clusterRows, roleOf, verdictOf } from './members-view.js';
+import { roleName } from '../common/vocabulary.js';
+import { type Verdict, clusterRows, verdictOf } from './members-view.js';
 
 /** One round of Status from every member (found through MemberList), shaped as the metrics module renders it. */
 async function poll(opts: CommonOptions): Promise<{ members: MemberStatus[]; verdict: Verdict }> {
@@ -16,7 +17,7 @@ async function poll(opts: CommonOptions): Promise<{ members: MemberStatus[]; ver
       id: r.id === '?' ? r.endpoint : r.id,
       address: r.endpoint,
       // Learners as learners (the core calls them followers).
-      status: r.status ? { ...r.status, role: roleOf(r) } : null,
+      status: r.status ? { ...r.status, role: roleName(r.status.role, r.learner) } : null,
       ...(r.status ? {} : { error: r.error ? shortReason(r.error) : 'no answer' }),
     }));
     return { members, verdict: verdictOf(rows) };

@@ -4,6 +4,7 @@
 import type { NodeStatus, RaftdbClient, RaftdbError } from '../client/index.js';
 import { shortReason } from '../client/diagnose.js';
 import { toRaftdbError } from '../client/errors.js';
+import { type RoleName, roleName } from '../common/vocabulary.js';
 import { leaderOf } from './common.js';
 
 /** One row: a member (or a given endpoint that is not one) and its answer. */
@@ -42,10 +43,10 @@ export async function clusterRows(client: RaftdbClient, endpoints: readonly stri
   return { rows, membersListed: members !== null };
 }
 
-/** The role to show: learners as learners (the core reports them as followers). */
-export function roleOf(r: MemberRow): string {
+/** The role to show: learners as learners (also when only MemberList says so), 'unreachable' without an answer. */
+export function roleOf(r: MemberRow): RoleName | 'unreachable' {
   if (!r.status) return 'unreachable';
-  return r.learner && r.status.role === 'follower' ? 'learner' : r.status.role;
+  return roleName(r.status.role, r.learner);
 }
 
 /** "unreachable (connection refused)": one short cell for a member that did not answer. */

@@ -64,11 +64,6 @@ function settingsText(req: ReturnType<typeof modeRequest>): string {
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
-/** ackedWritesByMode keys are proto names (SEMI_SYNC); show them as the CLI spells modes. */
-function ackedByMode(s: NodeStatus): Record<string, number> {
-  return Object.fromEntries(Object.entries(s.ackedWritesByMode ?? {}).map(([k, v]) => [k.toLowerCase().replace('_', '-'), Number(v)]));
-}
-
 function modeJson(s: NodeStatus): Record<string, unknown> {
   return {
     node: s.id,
@@ -77,13 +72,13 @@ function modeJson(s: NodeStatus): Record<string, unknown> {
     effective: s.effectiveCommitMode,
     degraded: s.syncDegraded,
     degradations: s.syncDegradations,
-    ackedWritesByMode: ackedByMode(s),
+    ackedWritesByMode: s.ackedWritesByMode,
   };
 }
 
 function modeText(s: NodeStatus): string {
   const degraded = s.syncDegraded ? ' (degraded: a voter is not confirming writes)' : '';
-  const acked = Object.entries(ackedByMode(s)).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const acked = Object.entries(s.ackedWritesByMode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   return [
     `configured: ${s.commitMode}`,
     `effective:  ${s.effectiveCommitMode}${degraded}`,

@@ -2,6 +2,7 @@
 import type { Invoker, CallPolicy } from './invoke.js';
 import { RaftdbError, invalidArgument, toRaftdbError } from './errors.js';
 import { type CommitMode, type Consistency, type ResponseHeader, commitModeName, header, wireCommitMode, wireConsistency } from './types.js';
+import { type CommitModeName, type RoleName, statusInVocabulary } from '../common/vocabulary.js';
 import type { CallOptions } from './kv.js';
 import type { WireHeader } from './wire.js';
 
@@ -32,7 +33,8 @@ export interface SwitchoverState {
 export interface NodeStatus {
   id: string;
   address: string;
-  role: string;
+  /** leader, follower, candidate, pre-candidate or learner (src/common/vocabulary.ts). */
+  role: RoleName;
   term: number;
   leader: string;
   leaderAddress: string;
@@ -53,7 +55,8 @@ export interface NodeStatus {
   alarms: string[];
   switchover: SwitchoverState | null;
   syncDegraded: boolean;
-  ackedWritesByMode: Record<string, number>;
+  /** Writes this node acknowledged, per mode (sync, semi-sync, async). */
+  ackedWritesByMode: Partial<Record<CommitModeName, number>>;
   syncDegradations: number;
   /** Continuous archiving: this member archives now (it leads); the last archived revision; the lag. */
   archiveActive: boolean;
@@ -112,7 +115,7 @@ export interface FailoverEvent {
 /** Status of one endpoint, or why it could not be had. */
 export type EndpointStatus = { endpoint: string; status: NodeStatus; error?: undefined } | { endpoint: string; status?: undefined; error: RaftdbError };
 
-type WireStatus = Omit<NodeStatus, 'commitMode' | 'effectiveCommitMode'> & { commitMode: string; effectiveCommitMode: string };
+type WireStatus = Omit<NodeStatus, 'role' | 'commitMode' | 'effectiveCommitMode' | 'ackedWritesByMode'> & { role: string; commitMode: string; effectiveCommitMode: string; ackedWritesByMode: Record<string, number> };
 type WireMembers = { header: WireHeader | null; members: Member[] };
 type WireTransfer = { header: WireHeader | null; switchover: SwitchoverState | null; leader: string };
 
@@ -145,7 +148,7 @@ export class ClusterApi {
     const policy = this.policy('read', 'any', opts);
     if (opts.endpoint !== undefined) policy.endpoint = opts.endpoint;
     const w = await this.invoker.unary<WireStatus>('cluster', 'Status', {}, policy);
-    return { ...w, lastLeader: w.lastLeader ?? '', lastLeaderTerm: Number(w.lastLeaderTerm ?? 0), switchover: w.switchover ?? null, commitMode: commitModeName(w.commitMode), effectiveCommitMode: commitModeName(w.effectiveCommitMode) };
+    return { ...statusInVocabulary(w), lastLeader: w.lastLeader ?? '', lastLeaderTerm: Number(w.lastLeaderTerm ?? 0), switchover: w.switchover ?? null };
   }
 
   /** Status of every known endpoint, in parallel; unreachable ones carry their error. */

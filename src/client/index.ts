@@ -9,6 +9,7 @@ export type { RetryOptions } from './invoke.js';
 export type { Bytes } from './bytes.js';
 export { KeyValue } from './types.js';
 export type { Consistency, CommitMode, ResponseHeader } from './types.js';
+export type { CommitModeName, RoleName } from '../common/vocabulary.js';
 export type {
   KeySelector,
   CallOptions,

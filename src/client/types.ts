@@ -1,13 +1,13 @@
 // The public data types of the client: plain values, Buffers for keys and values, with string
 // helpers, and lower-case names for the proto enums.
 import { invalidArgument } from './errors.js';
-import type { WireCommitMode, WireConsistency, WireHeader, WireKeyValue } from './wire.js';
+import { COMMIT_MODE_WIRE, type CommitMode, type WireCommitMode } from '../common/vocabulary.js';
+import type { WireConsistency, WireHeader, WireKeyValue } from './wire.js';
+
+export { commitModeName, type CommitMode } from '../common/vocabulary.js';
 
 /** How fresh a read must be (see kv.proto Consistency). */
 export type Consistency = 'linearizable' | 'lease' | 'serializable';
-
-/** When a write is acknowledged (see kv.proto CommitMode); 'default' is the cluster's setting. */
-export type CommitMode = 'default' | 'sync' | 'semi-sync' | 'async';
 
 /** Every response's header: who answered, in which term, at which revision and applied index. */
 export interface ResponseHeader {
@@ -44,13 +44,6 @@ const CONSISTENCY: Record<Consistency, WireConsistency> = {
   serializable: 'SERIALIZABLE',
 };
 
-const COMMIT_MODE: Record<CommitMode, WireCommitMode> = {
-  default: 'DEFAULT',
-  sync: 'SYNC',
-  'semi-sync': 'SEMI_SYNC',
-  async: 'ASYNC',
-};
-
 /** The proto name of a consistency level, rejecting unknown ones. */
 export function wireConsistency(c: Consistency | undefined): WireConsistency {
   if (c === undefined) return 'LINEARIZABLE';
@@ -62,15 +55,9 @@ export function wireConsistency(c: Consistency | undefined): WireConsistency {
 /** The proto name of a commit mode, rejecting unknown ones. */
 export function wireCommitMode(m: CommitMode | undefined): WireCommitMode {
   if (m === undefined) return 'DEFAULT';
-  const w = COMMIT_MODE[m];
-  if (!w) throw invalidArgument(`commit mode must be one of ${Object.keys(COMMIT_MODE).join(', ')}`);
+  const w = COMMIT_MODE_WIRE[m];
+  if (!w) throw invalidArgument(`commit mode must be one of ${Object.keys(COMMIT_MODE_WIRE).join(', ')}`);
   return w;
-}
-
-/** The client name of a proto commit mode (unknown values read as 'default'). */
-export function commitModeName(m: string): CommitMode {
-  for (const [name, wire] of Object.entries(COMMIT_MODE)) if (wire === m) return name as CommitMode;
-  return 'default';
 }
 
 /** A header from the wire; an absent header reads as zeros. */

@@ -3,7 +3,9 @@
 // when absent). Only the client sees these; the public API converts them in types.ts.
 
 export type WireConsistency = 'LINEARIZABLE' | 'LEASE' | 'SERIALIZABLE';
-export type WireCommitMode = 'DEFAULT' | 'SYNC' | 'SEMI_SYNC' | 'ASYNC';
+import type { WireCommitMode } from '../common/vocabulary.js';
+
+export type { WireCommitMode };
 
 export interface WireRequestId {
   clientId: string;

@@ -128,7 +128,7 @@ export class FailoverController {
     const st = this.commitModes.stats();
     const raft = this.ctx.driver.raft;
     const alarms: string[] = [];
-    if (st.syncDegraded) alarms.push('SYNC is degraded to SEMI_SYNC: a voter is not confirming writes');
+    if (st.syncDegraded) alarms.push('sync is degraded to semi-sync: a voter is not confirming writes');
     if (raft.role === 'leader' && !raft.status().hasQuorum) alarms.push('the leader has lost contact with its quorum');
     const effective = this.config.mode === 'SYNC' && st.syncDegraded ? 'SEMI_SYNC' : this.config.mode;
     return {

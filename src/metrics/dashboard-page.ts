@@ -24,7 +24,7 @@ const STYLE = `
   .addr { color: var(--dim); font-size: 12px; margin-bottom: 6px; }
   .badge { font-size: 11px; padding: 2px 8px; border-radius: 10px; background: var(--line); }
   .role-leader { background: var(--ok); color: #08140c; font-weight: 700; }
-  .role-candidate, .role-preCandidate { background: var(--warn); color: #1a1200; }
+  .role-candidate, .role-pre-candidate { background: var(--warn); color: #1a1200; }
   .role-down { background: var(--bad); color: #1a0000; }
   dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; margin: 0; }
   dt { color: var(--dim); } dd { margin: 0; font-variant-numeric: tabular-nums; }
@@ -37,7 +37,8 @@ const STYLE = `
   .ok { color: var(--ok); } .warn { color: var(--warn); } .bad, .err { color: var(--bad); }
   .alarm { background: var(--bad); color: #1a0000; font-weight: 700; padding: 6px 10px; border-radius: 6px; margin-bottom: 6px; }
   .legend { display: inline-block; margin-right: 14px; padding-left: 6px; border-left: 12px solid; font-size: 12px; }
-  #lag-chart { max-width: 760px; }
+  .chart { max-width: 760px; } h3 { font-size: 12px; color: var(--dim); margin: 8px 0 2px; font-weight: 500; }
+  .dim { color: var(--dim); text-transform: none; letter-spacing: 0; } .disk { color: var(--dim); font-size: 12px; }
   svg .grid { stroke: var(--line); } svg .axis { fill: var(--dim); font-size: 10px; }
 `;
 
@@ -59,7 +60,12 @@ export const DASHBOARD_HTML = `<!doctype html>
     <table><thead><tr><th>follower</th><th>match</th><th>lag (entries)</th><th></th><th>last contact</th><th>state</th></tr></thead>
     <tbody id="lag-rows"></tbody></table>
   </section>
-  <section><h2>Lag over time</h2><div id="lag-chart"></div><div id="lag-legend"></div></section>
+  <section><h2>Last 10 minutes <span id="series-node" class="dim"></span></h2>
+    <h3>Replication lag</h3><div id="lag-chart" class="chart"></div><div id="lag-legend"></div>
+    <h3>Throughput</h3><div id="throughput-chart" class="chart"></div>
+    <h3>Request rate</h3><div id="requests-chart" class="chart"></div>
+    <h3>Request latency p99</h3><div id="latency-chart" class="chart"></div>
+  </section>
   <section><h2>Recent failovers</h2>
     <table><thead><tr><th>term</th><th>from → to</th><th>reason</th><th>detected</th><th>unavailable</th></tr></thead>
     <tbody id="history-rows"></tbody></table>

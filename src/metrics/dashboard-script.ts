@@ -8,9 +8,11 @@
 export const DASHBOARD_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var POLL_MS = 1000, HISTORY_POLL_MS = 5000, LAG_POINTS = 120;
+  var POLL_MS = 1000, HISTORY_POLL_MS = 5000, SPAN_MS = 600000;
   var COLORS = ['#4cc9f0', '#f72585', '#ffd166', '#06d6a0', '#b388ff', '#ff8c42'];
-  var lagSeries = {};
+  // The serving node's samples of the last 10 minutes (/api/series, kept by the node), so the
+  // charts are full the moment the page opens; later polls fetch only newer samples.
+  var samples = [];
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -48,10 +50,18 @@ export const DASHBOARD_SCRIPT = String.raw`
     else if (s.role === 'leader') card.classList.add('leader');
     var head = el('div', 'node-head');
     head.appendChild(el('span', 'node-id', m.id));
-    head.appendChild(el('span', 'badge role-' + (s ? s.role : 'down'), s ? (s.role === 'leader' ? 'LEADER' : s.role) : 'unreachable'));
+    if (!s) {
+      // One line: who, and why it did not answer (shortened; the whole error in the tooltip).
+      var why = String(m.error || 'no answer');
+      var line = el('span', 'err', 'unreachable (' + (why.length > 80 ? why.slice(0, 79) + '…' : why) + ')');
+      line.title = why;
+      head.appendChild(line);
+      card.appendChild(head);
+      return card;
+    }
+    head.appendChild(el('span', 'badge role-' + s.role, s.role));
     card.appendChild(head);
-    card.appendChild(el('div', 'addr', m.address || (s && s.address) || ''));
-    if (!s) { card.appendChild(el('div', 'err', m.error || 'no answer')); return card; }
+    card.appendChild(el('div', 'addr', m.address || s.address || ''));
     var dl = el('dl');
     [['term', s.term], ['commit', s.commitIndex], ['applied', s.appliedIndex], ['last', s.lastIndex === undefined ? '–' : s.lastIndex],
      ['quorum', s.hasQuorum ? 'yes' : 'NO'], ['mode', mode(s)], ['leader', s.leader || 'none']].forEach(function (kv) {
@@ -62,7 +72,9 @@ export const DASHBOARD_SCRIPT = String.raw`
       dl.appendChild(dd);
     });
     card.appendChild(dl);
-    if (s.syncDegraded) card.appendChild(el('div', 'warn', 'SYNC degraded'));
+    if (s.syncDegraded) card.appendChild(el('div', 'warn', 'sync degraded'));
+    card.appendChild(el('div', 'disk', 'disk: data ' + mib(s.backendBytes || 0) + ', WAL ' + mib(s.walBytes || 0) +
+      ' · fsync p99 ' + (Number(s.walFsyncP99Ms) > 0 ? Number(s.walFsyncP99Ms) + ' ms' : '–')));
     if (s.quotaBackendBytes) {
       var pct = Math.round(100 * (s.backendBytes || 0) / s.quotaBackendBytes);
       card.appendChild(el('div', pct >= 80 ? 'warn' : null, 'storage ' + mib(s.backendBytes || 0) + ' of ' + mib(s.quotaBackendBytes) + ' quota (' + pct + '%)'));
@@ -91,44 +103,53 @@ export const DASHBOARD_SCRIPT = String.raw`
     return rows;
   }
 
-  function recordLag(leader, now) {
-    (leader ? leader.followers || [] : []).forEach(function (f) {
-      (lagSeries[f.id] = lagSeries[f.id] || []).push({ t: now, lag: f.lagEntries });
-    });
-    Object.keys(lagSeries).forEach(function (id) {
-      var pts = lagSeries[id];
-      while (pts.length > 0 && now - pts[0].t > LAG_POINTS * POLL_MS) pts.shift();
-      if (pts.length === 0) delete lagSeries[id];
-    });
+  function addSamples(series) {
+    var last = samples.length ? samples[samples.length - 1].t : 0;
+    (series.samples || []).forEach(function (x) { if (x.t > last) samples.push(x); });
+    var oldest = Date.now() - SPAN_MS;
+    while (samples.length > 0 && samples[0].t < oldest) samples.shift();
   }
 
-  function drawChart(now) {
-    var W = 640, H = 170, L = 48, B = 20, span = LAG_POINTS * POLL_MS;
-    var ids = Object.keys(lagSeries).sort();
-    var max = 10;
-    ids.forEach(function (id) { lagSeries[id].forEach(function (p) { if (p.lag > max) max = p.lag; }); });
-    var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', role: 'img', 'aria-label': 'replication lag over time' });
+  // lines: { name: [[t, value], ...] }; values null are gaps.
+  function drawChart(id, legendId, lines, label, now) {
+    var W = 640, H = 150, L = 48, B = 20;
+    var names = Object.keys(lines).sort();
+    var max = 0;
+    names.forEach(function (n) { lines[n].forEach(function (p) { if (p[1] !== null && p[1] > max) max = p[1]; }); });
+    max = max > 0 ? max * 1.1 : 1;
+    var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', role: 'img', 'aria-label': label });
     [0, 0.5, 1].forEach(function (q) {
       var y = 5 + (H - B - 5) * (1 - q);
       root.appendChild(svg('line', { x1: L, x2: W, y1: y, y2: y, class: 'grid' }));
-      var label = svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' });
-      label.textContent = String(Math.round(max * q));
-      root.appendChild(label);
+      var t = svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' });
+      t.textContent = max * q >= 10 ? String(Math.round(max * q)) : (max * q).toFixed(1);
+      root.appendChild(t);
     });
-    var xl = svg('text', { x: L, y: H - 4, class: 'axis' }); xl.textContent = '-' + span / 1000 + ' s';
-    var xr = svg('text', { x: W, y: H - 4, 'text-anchor': 'end', class: 'axis' }); xr.textContent = 'now (entries behind leader)';
+    var xl = svg('text', { x: L, y: H - 4, class: 'axis' }); xl.textContent = '-' + SPAN_MS / 60000 + ' min';
+    var xr = svg('text', { x: W, y: H - 4, 'text-anchor': 'end', class: 'axis' }); xr.textContent = 'now (' + label + ')';
     root.appendChild(xl); root.appendChild(xr);
-    ids.forEach(function (id, i) {
-      var pts = lagSeries[id].map(function (p) {
-        var x = L + (W - L) * (1 - (now - p.t) / span);
-        var y = 5 + (H - B - 5) * (1 - p.lag / max);
-        return x.toFixed(1) + ',' + y.toFixed(1);
+    names.forEach(function (n, i) {
+      var pts = lines[n].filter(function (p) { return p[1] !== null; }).map(function (p) {
+        var x = L + (W - L) * Math.max(0, 1 - (now - p[0]) / SPAN_MS);
+        return x.toFixed(1) + ',' + (5 + (H - B - 5) * (1 - p[1] / max)).toFixed(1);
       });
-      root.appendChild(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: COLORS[i % COLORS.length], 'stroke-width': 2 }));
+      if (pts.length > 0) root.appendChild(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: COLORS[i % COLORS.length], 'stroke-width': 2 }));
     });
-    fill('lag-chart', [root]);
-    fill('lag-legend', ids.map(function (id, i) { var s = el('span', 'legend', id); s.style.borderColor = COLORS[i % COLORS.length]; return s; }));
+    fill(id, [root]);
+    if (legendId) fill(legendId, names.map(function (n, i) { var e = el('span', 'legend', n); e.style.borderColor = COLORS[i % COLORS.length]; return e; }));
   }
+
+  function drawCharts(now) {
+    var lag = {};
+    samples.forEach(function (x) { Object.keys(x.lagEntries || {}).forEach(function (id) { (lag[id] = lag[id] || []).push([x.t, x.lagEntries[id]]); }); });
+    var pick = function (k) { return samples.map(function (x) { return [x.t, x[k] === undefined ? null : x[k]]; }); };
+    drawChart('lag-chart', 'lag-legend', lag, 'entries behind leader', now);
+    drawChart('throughput-chart', null, { applied: pick('appliedPerSecond') }, 'entries applied/s', now);
+    drawChart('requests-chart', null, { requests: pick('requestsPerSecond') }, 'requests/s', now);
+    drawChart('latency-chart', null, { p99: pick('requestP99Ms') }, 'request p99 ms', now);
+    $('series-node').textContent = samples.length ? 'as node ' + seriesNode + ' saw it, ' + samples.length + ' s' : 'no samples yet';
+  }
+  var seriesNode = '';
 
   function render(members) {
     var now = Date.now();
@@ -137,7 +158,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     var leader = leaders.length > 0 ? leaders[0].status : null;
     var summary = leader
       ? 'leader ' + leader.id + ' · term ' + leader.term + ' · mode ' + mode(leader) + ' · quorum ' + (leader.hasQuorum ? 'yes' : 'NO')
-      : 'NO LEADER';
+      : 'no leader';
     $('summary').textContent = summary;
     $('summary').className = leader && leader.hasQuorum ? 'ok' : 'bad';
     var alarms = [];
@@ -146,8 +167,6 @@ export const DASHBOARD_SCRIPT = String.raw`
     fill('alarms', alarms.map(function (a) { return el('div', 'alarm', a); }));
     fill('nodes', members.map(function (m) { return nodeCard(m, leader ? leader.id : ''); }));
     fill('lag-rows', lagTable(leader));
-    recordLag(leader, now);
-    drawChart(now);
     $('updated').textContent = 'updated ' + new Date(now).toLocaleTimeString();
     $('updated').className = '';
   }
@@ -161,6 +180,16 @@ export const DASHBOARD_SCRIPT = String.raw`
     fill('history-rows', rows);
   }
 
+  function pollSeries() {
+    var since = samples.length ? samples[samples.length - 1].t : 0;
+    getJson('/api/series?since=' + since).then(function (series) {
+      seriesNode = String(series.node || '');
+      addSamples(series);
+      drawCharts(Date.now());
+    }, function (err) {
+      $('series-node').textContent = 'charts unavailable: ' + err.message;
+    }).then(function () { setTimeout(pollSeries, POLL_MS); });
+  }
   function poll() {
     getJson('/api/status').then(render, function (err) {
       $('updated').textContent = 'status unavailable: ' + err.message;
@@ -173,6 +202,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     }).then(function () { setTimeout(pollHistory, HISTORY_POLL_MS); });
   }
   poll();
+  pollSeries();
   pollHistory();
 })();
 `;

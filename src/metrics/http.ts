@@ -70,7 +70,7 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
-type Handler = (res: ServerResponse) => Promise<void>;
+type Handler = (res: ServerResponse, url: URL) => Promise<void>;
 /** A route: its handler, and whether the auth gate guards it. */
 interface Route {
   handler: Handler;
@@ -85,7 +85,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 // The page is self-contained: forbid every external fetch so that a regression shows up at once.
 const DASHBOARD_CSP = "default-src 'none'; connect-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
-/** Serves /metrics, /healthz, /readyz, /api/status, /api/history and the dashboard at /. */
+/** Serves /metrics, /healthz, /readyz, /api/status, /api/series, /api/history and the dashboard at /. */
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServerHandle> {
   const { host, port } = parseListen(opts.listen);
   const timeoutMs = opts.callbackTimeoutMs ?? 5000;
@@ -104,6 +104,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     ['/healthz', { gated: false, handler: async (res) => sendReport(res, await bounded('health', opts.health)) }],
     ['/readyz', { gated: false, handler: async (res) => sendReport(res, await bounded('readiness', ready)) }],
     ['/api/status', { gated: true, handler: async (res) => sendJson(res, 200, await status()) }],
+    // The dashboard's charts: this node's last 10 minutes, one sample a second (history-ring.ts).
+    ['/api/series', { gated: true, handler: async (res, url) => sendJson(res, 200, opts.metrics.series(sinceParam(url))) }],
   ]);
   if (history) routes.set('/api/history', { gated: true, handler: async (res) => sendJson(res, 200, await history()) });
 
@@ -147,7 +149,8 @@ export function hostAllowed(header: string | undefined, allowed: ReadonlySet<str
 }
 
 async function route(routes: Map<string, Route>, gate: HttpAuthGate | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
   const r = routes.get(path);
   try {
     if (!r) return sendJson(res, 404, { error: `no such path: ${path}`, paths: [...routes.keys()] });
@@ -163,12 +166,18 @@ async function route(routes: Map<string, Route>, gate: HttpAuthGate | null, req:
         return sendJson(res, decision.status, { error: decision.error }, headers);
       }
     }
-    await r.handler(res);
+    await r.handler(res, url);
   } catch (err) {
     const timedOut = err instanceof CallbackTimeout;
     if (!res.headersSent) sendJson(res, timedOut ? 504 : 500, { error: (err as Error).message });
     else res.destroy();
   }
+}
+
+/** ?since=MS: only samples taken after it (a polling page asks for what is new); absent or bad: all. */
+function sinceParam(url: URL): number {
+  const v = Number(url.searchParams.get('since') ?? '');
+  return Number.isFinite(v) && v > 0 ? v : 0;
 }
 
 function sendReport(res: ServerResponse, report: HealthReport): void {

@@ -22,6 +22,7 @@ export {
   type ReadinessOptions,
 } from './health.js';
 export { IndexClock } from './lag.js';
+export { HistoryRing, HISTORY_INTERVAL_MS, HISTORY_SAMPLES, MAX_PEERS_PER_SAMPLE, type HistorySample } from './history-ring.js';
 export { renderTop, type TopOptions } from './top.js';
 export { DASHBOARD_HTML } from './dashboard-page.js';
 export * from './types.js';

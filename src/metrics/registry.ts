@@ -1,8 +1,9 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { HISTORY_INTERVAL_MS, HISTORY_SAMPLES, HistoryRing, type HistorySample } from './history-ring.js';
 import { IndexClock } from './lag.js';
 import { ForwardMetrics } from './forward-metrics.js';
 import { PREFIX, SnapshotGauges } from './snapshot-gauges.js';
-import type { CommitModeName, MetricsSnapshot, RoleName } from './types.js';
+import type { CommitModeName, MetricsSnapshot } from './types.js';
 
 /** How a node's metrics are set up. */
 export interface NodeMetricsOptions {
@@ -15,6 +16,8 @@ export interface NodeMetricsOptions {
   snapshot: () => MetricsSnapshot;
   /** How often the leader's last index is sampled for replication_lag_seconds; 0: only at scrapes. */
   sampleIntervalMs?: number;
+  /** How often the dashboard's history ring is sampled (history-ring.ts); 0: only by sampleHistory(). */
+  historyIntervalMs?: number;
   /** Include prom-client's process and Node.js metrics (unprefixed: process_*, nodejs_*). */
   defaultMetrics?: boolean;
   /** Wall clock in milliseconds; tests script it. */
@@ -38,6 +41,9 @@ export class NodeMetrics {
   private readonly clock = new IndexClock();
   private readonly nowMs: () => number;
   private readonly sampler: NodeJS.Timeout | null;
+  private readonly historySampler: NodeJS.Timeout | null;
+  /** The last 10 minutes, one sample a second, for the dashboard (/api/series). */
+  private readonly history = new HistoryRing();
   /**
    * All collect() calls of one scrape share one snapshot: set by the first, cleared by the next
    * render() or, for callers of registry.metrics() directly, by the next macrotask.
@@ -188,6 +194,25 @@ export class NodeMetrics {
     this.sampler = every > 0 ? setInterval(() => this.sample(), every) : null;
     // Sampling serves scrapes only; it must never keep a stopping process alive.
     this.sampler?.unref();
+    const historyEvery = opts.historyIntervalMs ?? HISTORY_INTERVAL_MS;
+    this.historySampler = historyEvery > 0 ? setInterval(() => this.sampleHistory(), historyEvery) : null;
+    this.historySampler?.unref();
+  }
+
+  /** Takes one sample for the dashboard's history now (the timer calls it every second). */
+  sampleHistory(): HistorySample {
+    return this.history.sample(this.opts.snapshot(), this.nowMs());
+  }
+
+  /** What /api/series answers: this node's samples of the last 10 minutes taken after `sinceMs`, oldest first. */
+  series(sinceMs = 0): { node: string; intervalMs: number; capacity: number; samples: HistorySample[] } {
+    const samples = this.history.samples().filter((x) => x.t > sinceMs);
+    return { node: this.opts.nodeId, intervalMs: this.opts.historyIntervalMs || HISTORY_INTERVAL_MS, capacity: HISTORY_SAMPLES, samples };
+  }
+
+  /** The WAL fsync p99 (ms) of the last sampled second, null without fsyncs or samples. */
+  recentFsyncP99Ms(): number | null {
+    return this.history.latest()?.fsyncP99Ms ?? null;
   }
 
   /** The Prometheus text exposition of every metric (refreshes the gauges first). */
@@ -207,7 +232,7 @@ export class NodeMetrics {
   }
 
   /** Call from the driver's onSoftState: counts leader changes and restarts the lag clock. */
-  recordSoftState(ss: { role: RoleName; term: number; leader: string | null }): void {
+  recordSoftState(ss: { role: string; term: number; leader: string | null }): void {
     if (ss.leader !== null && (this.lastLeader?.leader !== ss.leader || this.lastLeader.term !== ss.term)) {
       this.leaderChanges.inc();
       this.lastLeader = { term: ss.term, leader: ss.leader };
@@ -288,6 +313,7 @@ export class NodeMetrics {
   /** One WAL group commit took `seconds`. */
   observeFsync(seconds: number): void {
     this.fsyncSeconds.observe(seconds);
+    this.history.observeFsync(seconds);
   }
 
   /** A write proposed by this leader was acknowledged under `mode` after `seconds`. */
@@ -316,6 +342,7 @@ export class NodeMetrics {
     }
     counter.inc();
     histogram.observe(seconds);
+    this.history.observeRequest(seconds);
   }
 
   /** A failover-controller event: reason election|switchover|failback|step-down, result ok|aborted|failed. */
@@ -331,6 +358,7 @@ export class NodeMetrics {
   /** Stops the lag sampler. */
   close(): void {
     if (this.sampler) clearInterval(this.sampler);
+    if (this.historySampler) clearInterval(this.historySampler);
   }
 
   /** Sets every snapshot gauge from one snapshot; runs once per scrape however many gauges ask. */

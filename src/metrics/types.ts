@@ -1,13 +1,13 @@
 // The contract between the metrics module and the node that feeds it: plain data only, so that
 // src/metrics never imports src/server (the node depends on us, not the other way round).
 
-/** Raft roles, as `RaftNode.role` and the Status RPC spell them. */
-export const ROLES = ['follower', 'preCandidate', 'candidate', 'leader'] as const;
-export type RoleName = (typeof ROLES)[number];
+import { COMMIT_MODE_NAMES, ROLE_NAMES, type CommitMode, type CommitModeName, type RoleName } from '../common/vocabulary.js';
 
-/** Commit modes as the proto enum names them (DEFAULT is resolved before it reaches us). */
-export const COMMIT_MODES = ['SYNC', 'SEMI_SYNC', 'ASYNC'] as const;
-export type CommitModeName = (typeof COMMIT_MODES)[number];
+export type { CommitModeName, RoleName };
+/** Roles as every surface spells them (src/common/vocabulary.ts): the raft_role label values. */
+export const ROLES = ROLE_NAMES;
+/** Commit modes as every surface spells them (DEFAULT is resolved before it reaches us): the mode label values. */
+export const COMMIT_MODES = COMMIT_MODE_NAMES;
 /** The cluster alarm kinds raftdb_alarm_active always reports (src/state/alarms.ts ALARM_TYPES). */
 export const ALARM_KINDS = ['NOSPACE', 'CORRUPT'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
@@ -30,6 +30,7 @@ export interface FollowerSnapshot {
  */
 export interface MetricsSnapshot {
   id: string;
+  /** As shown everywhere: a learner is 'learner', the core's preCandidate 'pre-candidate'. */
   role: RoleName;
   term: number;
   leader: string | null;
@@ -46,10 +47,10 @@ export interface MetricsSnapshot {
   /** Bytes of WAL segment files on disk. */
   walBytes: number;
   commitMode: CommitModeName;
-  /** What writes actually get: SEMI_SYNC while a SYNC cluster is degraded. */
+  /** What writes actually get: semi-sync while a sync cluster is degraded. */
   effectiveCommitMode: CommitModeName;
   syncDegraded: boolean;
-  /** ASYNC window: entries acknowledged by the leader but not yet committed by a majority. */
+  /** async window: entries acknowledged by the leader but not yet committed by a majority. */
   asyncUncommittedEntries: number;
   /** Age in milliseconds of the oldest such entry (0 when none). */
   asyncUncommittedMs: number;
@@ -112,7 +113,7 @@ export interface FollowerProgressView {
 export interface StatusView {
   id: string;
   address?: string;
-  role: string;
+  role: RoleName;
   term: number;
   leader: string;
   commitIndex: number;
@@ -120,9 +121,11 @@ export interface StatusView {
   lastIndex?: number;
   followers: FollowerProgressView[];
   hasQuorum: boolean;
-  commitMode?: string;
-  effectiveCommitMode?: string;
+  commitMode?: CommitMode;
+  effectiveCommitMode?: CommitMode;
   syncDegraded?: boolean;
+  /** Writes this node acknowledged, per mode. */
+  ackedWritesByMode?: Partial<Record<CommitModeName, number>>;
   alarms?: string[];
   /** Data safety (docs/backup.md): the archiving leader's position and lag, the last scheduled backup. */
   archiveActive?: boolean;
@@ -133,6 +136,9 @@ export interface StatusView {
   lastBackupError?: string;
   backendBytes?: number;
   quotaBackendBytes?: number;
+  /** WAL segment bytes and the last second's WAL fsync p99 in ms (0: no fsync). */
+  walBytes?: number;
+  walFsyncP99Ms?: number;
 }
 
 /** One member as seen by the node that asked it: its Status answer, or why it could not answer. */

@@ -34,7 +34,7 @@ import { healthService } from './health.js';
 import { LeadershipGate } from './gate.js';
 import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
-import { startObservability, type Observability } from './observability.js';
+import { shownMode, startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
 import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
 import { authService } from './auth-service.js';
@@ -313,7 +313,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ),
   };
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
-    writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(mode, seconds),
+    writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(shownMode(mode), seconds),
     leadershipChange: (e) => obs?.metrics.recordFailoverEvent(e.reason, 'ok'),
     switchoverFinished: (st, reason) => {
       if (st.state !== 'done') obs?.metrics.recordFailoverEvent(reason, 'aborted');
@@ -328,7 +328,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     const f = failover.statusExtras();
     const d = dataSafetyStatus();
     const raised = alarmStatusTexts(sm.alarms(), opts.id, corruptDetail());
-    return { ...f, ...d, alarms: [...(f.alarms as string[]), ...raised], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes, ...self.statusFields() };
+    const disk = { walBytes: wal.stats().bytes, walFsyncP99Ms: obs?.metrics.recentFsyncP99Ms() ?? 0 };
+    return { ...f, ...d, ...disk, alarms: [...(f.alarms as string[]), ...raised], backendBytes: quota.backendBytes(), quotaBackendBytes: quota.quotaBytes, ...self.statusFields() };
   };
   const measure = async (): Promise<{ backendBytes: number }> => {
     await quota.measure();

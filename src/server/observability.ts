@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { FailoverController } from '../failover/index.js';
-import { ALARM_KINDS, LivenessMonitor, NodeMetrics, startHttpServer, type AlarmKind, type MemberStatus, type MetricsSnapshot, type RoleName } from '../metrics/index.js';
+import { ALARM_KINDS, LivenessMonitor, NodeMetrics, startHttpServer, type AlarmKind, type MemberStatus, type StatusView, type CommitModeName, type MetricsSnapshot } from '../metrics/index.js';
+import { commitModeName, roleName, statusInVocabulary } from '../common/vocabulary.js';
 import type { AlarmMember } from '../state/index.js';
 import type { GrpcPeerTransport } from '../transport/index.js';
 import type { Wal } from '../wal/index.js';
@@ -37,7 +38,7 @@ function snapshot(d: Deps): MetricsSnapshot {
   const cfg = d.failover.commitConfig();
   return {
     id: s.id,
-    role: s.role as RoleName,
+    role: roleName(s.role, s.conf.learners.includes(s.id)),
     term: s.term,
     leader: s.leader,
     commitIndex: s.commit,
@@ -55,8 +56,8 @@ function snapshot(d: Deps): MetricsSnapshot {
       connected: peers.get(f.id)?.connected ?? false,
     })),
     walBytes: d.wal.stats().bytes,
-    commitMode: cfg.mode,
-    effectiveCommitMode: cfg.mode === 'SYNC' && extras.syncDegraded ? 'SEMI_SYNC' : cfg.mode,
+    commitMode: shownMode(cfg.mode),
+    effectiveCommitMode: shownMode(cfg.mode === 'SYNC' && extras.syncDegraded ? 'SEMI_SYNC' : cfg.mode),
     syncDegraded: extras.syncDegraded,
     asyncUncommittedEntries: extras.asyncUncommittedEntries,
     asyncUncommittedMs: extras.asyncOldestUncommittedMs,
@@ -74,6 +75,12 @@ function snapshot(d: Deps): MetricsSnapshot {
   };
 }
 
+/** A resolved proto commit mode as metrics labels spell it. */
+export function shownMode(wire: string): CommitModeName {
+  const m = commitModeName(wire);
+  return m === 'default' ? 'semi-sync' : m;
+}
+
 /** The kinds of alarm active in the cluster, each once. */
 function activeAlarmKinds(alarms: readonly AlarmMember[]): AlarmKind[] {
   return ALARM_KINDS.filter((k) => alarms.some((a) => a.alarm === k));
@@ -88,6 +95,9 @@ function httpHostNames(opts: NodeOptions): string[] {
   return [...new Set(['localhost', hostname(), ...hostOf(opts.http), ...hostOf(opts.listen), ...hostOf(opts.advertise), ...(opts.httpAllowedHosts ?? [])])];
 }
 
+/** The Status answer as it comes off the wire: proto enum names for the modes, the core's role. */
+type WireStatus = Omit<StatusView, 'role' | 'commitMode' | 'effectiveCommitMode'> & { role: string; commitMode?: string; effectiveCommitMode?: string; learners?: string[]; ackedWritesByMode?: Record<string, number> };
+
 /** Every member's Status, as this node can reach them (its own answered locally). */
 async function clusterStatus(d: Deps): Promise<MemberStatus[]> {
   const { ctx } = d;
@@ -97,8 +107,9 @@ async function clusterStatus(d: Deps): Promise<MemberStatus[]> {
     ids.map(async (id): Promise<MemberStatus> => {
       const address = ctx.members.address(id) ?? '';
       try {
-        const status = await ctx.forwarder.forward<MemberStatus['status']>(address, 'cluster', 'Status', {}, new Date(Date.now() + 1000));
-        return { id, address, status };
+        const wire = await ctx.forwarder.forward<WireStatus>(address, 'cluster', 'Status', {}, new Date(Date.now() + 1000));
+        // /api/status is a surface people read: the one vocabulary, not the proto enum names.
+        return { id, address, status: statusInVocabulary(wire) };
       } catch (err) {
         return { id, address, status: null, error: (err as grpc.ServiceError).details ?? (err as Error).message };
       }

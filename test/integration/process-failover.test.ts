@@ -73,7 +73,7 @@ describe('3-node cluster of processes: commit modes and quorum loss', () => {
         `lost ${plain.lost.length}: ${plain.lost.slice(0, 10).join(' ')}`,
     );
     // The leader's counter covers what the client saw acknowledged until the status call.
-    expect(plain.serverAcked.ASYNC ?? 0).toBeGreaterThan(0);
+    expect(plain.serverAcked.async ?? 0).toBeGreaterThan(0);
     const isolated = await killLeaderUnderLoad('async', 'async2', true);
     console.log(
       `[async] followers SIGSTOPped, 100 ms later kill -9 ${isolated.leader}: ${isolated.acked.size} acks ` +
@@ -83,7 +83,7 @@ describe('3-node cluster of processes: commit modes and quorum loss', () => {
     );
     for (const [prefix, r] of [['async1', plain], ['async2', isolated]] as const) {
       expect(r.lost.every((k) => r.acked.has(k))).toBe(true);
-      expect(r.lost.length).toBeLessThanOrEqual(r.serverAcked.ASYNC ?? 0);
+      expect(r.lost.length).toBeLessThanOrEqual(r.serverAcked.async ?? 0);
       // A lost write is gone entirely: everything stored is a write the client made, intact.
       for (const [k, v] of r.stored) expect(`${k}=${v}`).toMatch(new RegExp(`^${prefix}/(\\d+)/\\d+=v\\1\\.\\d+$`));
     }

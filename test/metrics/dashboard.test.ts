@@ -13,9 +13,12 @@ import { HttpBasicAuth } from '../../src/server/http-auth.js';
 import type { AuthOp } from '../../src/state/auth-records.js';
 import { StateMachine } from '../../src/state/state-machine.js';
 import { cleanup, entry, tempDir } from '../state/helpers.js';
+import type { CommitMode } from '../../src/common/vocabulary.js';
 import { failoverHistory, snapshot, threeNodeStatus } from './fixtures.js';
 
 const CHROMIUM = process.env.RAFTDB_CHROMIUM ?? '/usr/bin/chromium';
+/** Samples in the node's history ring before the page opens (one a second). */
+const SEEDED_SAMPLES = 300;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let browser: Browser;
@@ -33,7 +36,23 @@ beforeAll(async () => {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set RAFTDB_CHROMIUM)`);
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  metrics = new NodeMetrics({ nodeId: 'n2', snapshot: () => snapshot({ id: 'n2' }), sampleIntervalMs: 0, defaultMetrics: false });
+  // The node's history ring (historyIntervalMs 0: no timer adds samples behind the test's back)
+  // holds 5 minutes of scripted samples before the page opens.
+  let current = snapshot({ id: 'n2' });
+  let clockMs = 0;
+  metrics = new NodeMetrics({ nodeId: 'n2', snapshot: () => current, sampleIntervalMs: 0, historyIntervalMs: 0, defaultMetrics: false, nowMs: () => clockMs });
+  const startMs = Date.now() - SEEDED_SAMPLES * 1000;
+  for (let i = 0; i < SEEDED_SAMPLES; i++) {
+    const followers = [
+      { id: 'n1', matchIndex: 1000 + 10 * i, lagEntries: i % 5, lastContactMs: 10, connected: true },
+      { id: 'n3', matchIndex: 1000, lagEntries: i, lastContactMs: 10, connected: true },
+    ];
+    current = snapshot({ id: 'n2', role: 'leader', appliedIndex: 1000 + 10 * i, followers });
+    for (let r = 0; r < 20; r++) metrics.observeRequest('Put', 'OK', r === 19 ? 0.04 : 0.003);
+    metrics.observeFsync(0.0015);
+    clockMs = startMs + i * 1000;
+    metrics.sampleHistory();
+  }
   server = await startHttpServer({
     listen: '127.0.0.1:0',
     metrics,
@@ -55,14 +74,16 @@ test('the dashboard shows three nodes, marks the leader, lag, history and the la
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
   page.on('request', (req) => !req.url().startsWith(`http://127.0.0.1:${server.port}/`) && problems.push(`external request: ${req.url()}`));
+  let seriesRequests = 0;
+  await page.route('**/api/series*', (route) => (++seriesRequests === 1 ? route.continue() : route.fulfill({ json: { node: 'n2', samples: [] } })));
 
   await page.goto(`http://127.0.0.1:${server.port}/`);
   await page.locator('#nodes .node').nth(2).waitFor();
   expect(await page.locator('#nodes .node').count()).toBe(3);
   expect(await page.locator('#nodes .node.leader').count()).toBe(1);
   expect(await page.locator('#nodes .node.leader').getAttribute('data-node-id')).toBe('n2');
-  expect(await page.locator('.node[data-node-id="n2"] .badge').textContent()).toBe('LEADER');
-  expect(await page.locator('#summary').textContent()).toBe('leader n2 · term 7 · mode SEMI_SYNC · quorum yes');
+  expect(await page.locator('.node[data-node-id="n2"] .badge').textContent()).toBe('leader');
+  expect(await page.locator('#summary').textContent()).toBe('leader n2 · term 7 · mode semi-sync · quorum yes');
   // The leader archives and ran the last scheduled backup; the followers show neither.
   const leaderCard = (await page.locator('.node[data-node-id="n2"]').textContent()) ?? '';
   expect(leaderCard).toContain('archive: revision 1000, lag 0.4 s');
@@ -84,17 +105,32 @@ test('the dashboard shows three nodes, marks the leader, lag, history and the la
   await page.locator('#history-rows tr td', { hasText: 'switchover' }).waitFor();
   expect(await page.locator('#history-rows tr').count()).toBe(2);
 
-  // A second poll adds points to the chart; then n3 goes away and the page says so.
-  await page.waitForFunction(() => (document.querySelector('#lag-chart polyline')?.getAttribute('points') ?? '').split(' ').length >= 2);
-  expect(await page.locator('#lag-chart polyline').count()).toBe(2);
+  // The node's last minutes are drawn from its first /api/series answer: every later poll of the
+  // series is answered with no samples, so points on the charts can only have come from that first answer.
+  await page.locator('#lag-chart polyline').nth(1).waitFor();
+  expect(seriesRequests).toBeGreaterThanOrEqual(1);
+  const points = (sel: string) => page.locator(sel).evaluateAll((els) => els.map((e) => (e.getAttribute('points') ?? '').split(' ').filter(Boolean).length));
+  expect(await points('#lag-chart polyline')).toEqual([SEEDED_SAMPLES, SEEDED_SAMPLES]);
   expect(await page.locator('#lag-legend .legend').allTextContents()).toEqual(['n1', 'n3']);
+  // Throughput starts at the second sample (a rate needs two); requests and their p99 at the first.
+  expect(await points('#throughput-chart polyline')).toEqual([SEEDED_SAMPLES - 1]);
+  expect(await points('#requests-chart polyline')).toEqual([SEEDED_SAMPLES]);
+  expect(await points('#latency-chart polyline')).toEqual([SEEDED_SAMPLES]);
+  // 20 requests a second, one of them 40 ms: the p99 is that one's bucket (50 ms), the axis tops at 55.
+  expect(await page.locator('#latency-chart text').allTextContents()).toContain('55');
+  expect(await page.locator('#requests-chart text').allTextContents()).toContain('22');
+  // Disk use and fsync p99 per node, from each member's Status.
+  expect(await page.locator('.node[data-node-id="n2"] .disk').textContent()).toBe('disk: data 3.5 MiB, WAL 0.5 MiB · fsync p99 2 ms');
+  expect(await page.locator('.node[data-node-id="n1"] .disk').textContent()).toBe('disk: data 1.0 MiB, WAL 0.0 MiB · fsync p99 –');
   await mkdir('test-artifacts', { recursive: true });
   await page.screenshot({ path: join('test-artifacts', 'dashboard.png'), fullPage: true });
 
   cluster = threeNodeStatus();
   cluster[2] = { id: 'n3', address: '127.0.0.1:7003', status: null, error: 'deadline exceeded' };
   await page.locator('.node[data-node-id="n3"].down').waitFor();
-  expect(await page.locator('.node[data-node-id="n3"] .err').textContent()).toBe('deadline exceeded');
+  // An unreachable member's card is one line: its id and why.
+  expect(await page.locator('.node[data-node-id="n3"]').innerText()).toMatch(/^n3\s+unreachable \(deadline exceeded\)$/);
+  expect(await page.locator('.node[data-node-id="n3"] .err').textContent()).toBe('unreachable (deadline exceeded)');
   expect(problems).toEqual([]);
   await page.close();
 });
@@ -105,7 +141,7 @@ test('node ids and errors are shown as text, never as markup', async () => {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${server.port}/`);
   await page.locator('.node.down .err').waitFor();
-  expect(await page.locator('.node.down .err').textContent()).toBe('<b>boom</b>');
+  expect(await page.locator('.node.down .err').textContent()).toBe('unreachable (<b>boom</b>)');
   expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
   expect(await page.locator('#nodes img').count()).toBe(0);
   await page.close();
@@ -117,11 +153,11 @@ test('hostile strings in every field the page shows stay text: ids, addresses, l
   const base = threeNodeStatus();
   const leaderStatus = base[1]!.status!;
   cluster = [
-    { id: p1, address: p2, status: { ...base[0]!.status!, id: p1, leader: p2, commitMode: p3, effectiveCommitMode: p1, alarms: [p2, p3] } },
+    { id: p1, address: p2, status: { ...base[0]!.status!, id: p1, leader: p2, commitMode: p3 as CommitMode, effectiveCommitMode: p1 as CommitMode, alarms: [p2, p3] } },
     {
       id: p2,
       address: p3,
-      status: { ...leaderStatus, id: p2, leader: p2, commitMode: p1, effectiveCommitMode: p2, alarms: [p1], lastBackupError: p3, followers: leaderStatus.followers.map((f, i) => ({ ...f, id: payloads[i]! })) },
+      status: { ...leaderStatus, id: p2, leader: p2, commitMode: p1 as CommitMode, effectiveCommitMode: p2 as CommitMode, alarms: [p1], lastBackupError: p3, followers: leaderStatus.followers.map((f, i) => ({ ...f, id: payloads[i]! })) },
     },
     { id: p3, address: p1, status: null, error: p2 },
   ];
@@ -133,9 +169,13 @@ test('hostile strings in every field the page shows stay text: ids, addresses, l
     void d.dismiss();
   });
   await page.route('**/api/history', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostileHistory) }));
+  // The series too: follower ids become chart legends, the node id the charts' caption.
+  const hostileSeries = { node: p1, samples: [{ t: Date.now() - 1000, role: 'leader', appliedIndex: 1, appliedPerSecond: 1, requestsPerSecond: 1, requestP99Ms: 1, fsyncP99Ms: 1, backendBytes: 1, walBytes: 1, lagEntries: { [p2]: 1, [p3]: 2 } }] };
+  await page.route('**/api/series*', (route) => route.fulfill({ json: hostileSeries }));
   await page.goto(`http://127.0.0.1:${server.port}/`);
   await page.locator('.node.down .err').waitFor();
   await page.locator('#history-rows tr').first().waitFor();
+  await page.locator('#lag-legend .legend').nth(1).waitFor();
   await page.waitForTimeout(300); // a second poll renders everything again
   expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
   expect(dialogs).toEqual([]);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { serveOptions } from '../../src/cli/node.js';
+import { COMMIT_MODE_NAMES, ROLE_NAMES } from '../../src/common/vocabulary.js';
 import { NodeMetrics } from '../../src/metrics/index.js';
 import { certificateNames, readCaBundle, readIdentity } from '../../src/tls/index.js';
 import { initCertificates } from '../../src/tls/generate.js';
@@ -22,13 +23,13 @@ const PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
 const SCRAPE_SERIES = new Map([['up', new Set<string>()]]);
 const SCRAPE_LABELS = ['job', 'instance'];
 
-/** Every exported series name (histogram parts included) with the label names it carries. */
-async function exported(): Promise<Map<string, Set<string>>> {
+/** The exposition of a node that has recorded one of everything. */
+async function exportedText(): Promise<string> {
   const m = new NodeMetrics({ nodeId: 'n1', snapshot: () => snapshot(), sampleIntervalMs: 0 });
   m.recordSoftState({ role: 'leader', term: 1, leader: 'n1' });
   m.recordAppendError('n2');
   m.observeFsync(0.001);
-  m.observeProposeToCommit('SYNC', 0.01);
+  m.observeProposeToCommit('sync', 0.01);
   m.observeRequest('Put', 'OK', 0.01);
   m.recordFailoverEvent('election', 'ok');
   m.observeSwitchoverUnavailability(0.1);
@@ -42,8 +43,14 @@ async function exported(): Promise<Map<string, Set<string>>> {
   m.forward.observeBatch(3);
   m.forward.observeReadRound(2);
   m.forward.recordFollowerReadRefused();
-  const samples = parseExposition(await m.render());
+  const text = await m.render();
   m.close();
+  return text;
+}
+
+/** Every exported series name (histogram parts included) with the label names it carries. */
+async function exported(): Promise<Map<string, Set<string>>> {
+  const samples = parseExposition(await exportedText());
   const out = new Map(SCRAPE_SERIES);
   for (const s of samples) {
     const labels = out.get(s.name) ?? new Set<string>();
@@ -136,6 +143,33 @@ describe('deploy/prometheus/alerts.yml', () => {
     expect(run('check', 'rules', join(PROM, 'alerts.yml'))).toMatch(/SUCCESS/);
     expect(run('test', 'rules', join(PROM, 'alerts.test.yml'))).toMatch(/SUCCESS/);
     expect(run('check', 'config', join(PROM, 'prometheus.yml'))).toMatch(/SUCCESS/);
+  });
+});
+
+/**
+ * role= and mode= matchers whose value the exporter never produces: an alert or a panel that
+ * can never match (the label values are the one vocabulary, src/common/vocabulary.ts).
+ */
+function labelValueProblems(texts: string[]): string[] {
+  const allowed: Record<string, readonly string[]> = { role: ROLE_NAMES, mode: COMMIT_MODE_NAMES, kind: ['configured', 'effective'] };
+  const problems: string[] = [];
+  for (const t of texts) {
+    for (const m of t.matchAll(/\b(role|mode|kind)\s*=\s*\\?"([^"\\]*)\\?"/g)) {
+      if (!allowed[m[1]!]!.includes(m[2]!)) problems.push(`${m[1]}="${m[2]}" is not a value raftdb exports (${allowed[m[1]!]!.join(', ')})`);
+    }
+  }
+  return problems;
+}
+
+describe('label values in deploy/', () => {
+  test('every role and mode matcher in the alerts, their unit tests and the dashboard uses the one vocabulary', async () => {
+    const samples = parseExposition(await exportedText());
+    // The exporter's own values first: the vocabulary, nothing else.
+    expect([...new Set(samples.filter((s) => s.name === 'raftdb_raft_role').map((s) => s.labels.role))].sort()).toEqual([...ROLE_NAMES].sort());
+    expect([...new Set(samples.filter((s) => s.name === 'raftdb_commit_mode').map((s) => s.labels.mode))].sort()).toEqual([...COMMIT_MODE_NAMES].sort());
+    const files = [join(PROM, 'alerts.yml'), join(PROM, 'alerts.test.yml'), 'deploy/grafana/raftdb.json'].map((f) => readFileSync(f, 'utf8'));
+    expect(labelValueProblems(files)).toEqual([]);
+    expect(labelValueProblems(['raftdb_raft_role{role="preCandidate"}', 'raftdb_commit_mode{mode=\\"SEMI_SYNC\\"}'])).toHaveLength(2);
   });
 });
 

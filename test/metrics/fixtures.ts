@@ -21,8 +21,8 @@ export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
       { id: 'n3', matchIndex: 100, lagEntries: 0, lastContactMs: 10, connected: true },
     ],
     walBytes: 4096,
-    commitMode: 'SEMI_SYNC',
-    effectiveCommitMode: 'SEMI_SYNC',
+    commitMode: 'semi-sync',
+    effectiveCommitMode: 'semi-sync',
     syncDegraded: false,
     asyncUncommittedEntries: 0,
     asyncUncommittedMs: 0,
@@ -131,7 +131,7 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
 
 /** Status answers of a 3-node cluster led by n2, with n3 lagging. */
 export function threeNodeStatus(): MemberStatus[] {
-  const base = { term: 7, leader: 'n2', hasQuorum: true, commitMode: 'SEMI_SYNC', effectiveCommitMode: 'SEMI_SYNC', syncDegraded: false, alarms: [] as string[], backendBytes: 1024 * 1024, quotaBackendBytes: 4 * 1024 * 1024 };
+  const base = { term: 7, leader: 'n2', hasQuorum: true, commitMode: 'semi-sync' as const, effectiveCommitMode: 'semi-sync' as const, syncDegraded: false, alarms: [] as string[], backendBytes: 1024 * 1024, quotaBackendBytes: 4 * 1024 * 1024 };
   return [
     { id: 'n1', address: '127.0.0.1:7001', status: { ...base, id: 'n1', role: 'follower', commitIndex: 1040, appliedIndex: 1040, lastIndex: 1040, followers: [] } },
     {
@@ -142,6 +142,8 @@ export function threeNodeStatus(): MemberStatus[] {
         id: 'n2',
         role: 'leader',
         backendBytes: 3.5 * 1024 * 1024,
+        walBytes: 0.5 * 1024 * 1024,
+        walFsyncP99Ms: 2,
         commitIndex: 1042,
         appliedIndex: 1042,
         lastIndex: 1042,

@@ -26,7 +26,7 @@ test('degraded but ready: a slow follower, SYNC degraded', () => {
   const slow = readinessReport(snapshot({ followers: [{ id: 'n3', matchIndex: 0, lagEntries: 20_000, lastContactMs: 0, connected: true }] }));
   expect(slow.status).toBe('degraded');
   expect(check(slow, 'followers')?.detail).toContain('n3 (20000)');
-  expect(readinessReport(snapshot({ commitMode: 'SYNC', syncDegraded: true })).status).toBe('degraded');
+  expect(readinessReport(snapshot({ commitMode: 'sync', syncDegraded: true })).status).toBe('degraded');
 });
 
 test('healthReport takes the worst check', () => {

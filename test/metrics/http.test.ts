@@ -151,7 +151,7 @@ test('every route is a read: GET and HEAD only, whatever the gate says, so no li
   });
   const paths = ((await (await fetch(`${url}/nope`)).json()) as { paths: string[] }).paths;
   // A new route must be added here on purpose, and must be a read like these.
-  expect([...paths].sort()).toEqual(['/', '/api/history', '/api/status', '/healthz', '/metrics', '/readyz']);
+  expect([...paths].sort()).toEqual(['/', '/api/history', '/api/series', '/api/status', '/healthz', '/metrics', '/readyz']);
   for (const path of paths) {
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
       const res = await fetch(`${url}${path}`, { method, body: method === 'DELETE' ? null : '{}' });
@@ -161,7 +161,7 @@ test('every route is a read: GET and HEAD only, whatever the gate says, so no li
   expect(gated).toEqual([]); // refused before the gate is asked
   for (const path of paths) expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 200]);
   // The gate guards the dashboard and its JSON; probes and (by default) /metrics are not asked.
-  expect(gated.sort()).toEqual(['/', '/api/history', '/api/status']);
+  expect(gated.sort()).toEqual(['/', '/api/history', '/api/series', '/api/status']);
 });
 
 test('a gate that refuses: 401 with the Basic challenge, or 503 with Retry-After when busy', async () => {

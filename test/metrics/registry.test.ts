@@ -70,13 +70,13 @@ describe('NodeMetrics', () => {
 
   test('renders every metric, ours prefixed raftdb_ and labelled with the node, plus process metrics', async () => {
     const t = scripted(
-      snapshot({ snapshotIndex: 42, walBytes: 123456, commitMode: 'SYNC', effectiveCommitMode: 'SEMI_SYNC', syncDegraded: true, asyncUncommittedEntries: 7, asyncUncommittedMs: 1500, hasQuorum: false, backendBytes: 3_000_000, quotaBackendBytes: 4_000_000, activeAlarms: ['NOSPACE'] }),
+      snapshot({ snapshotIndex: 42, walBytes: 123456, commitMode: 'sync', effectiveCommitMode: 'semi-sync', syncDegraded: true, asyncUncommittedEntries: 7, asyncUncommittedMs: 1500, hasQuorum: false, backendBytes: 3_000_000, quotaBackendBytes: 4_000_000, activeAlarms: ['NOSPACE'] }),
     );
     const { m } = t;
     m.recordSoftState({ role: 'leader', term: 1, leader: 'n1' });
     m.recordAppendError('n3');
     m.observeFsync(0.004);
-    m.observeProposeToCommit('SEMI_SYNC', 0.012);
+    m.observeProposeToCommit('semi-sync', 0.012);
     m.observeRequest('Put', 'OK', 0.015);
     m.observeRequest('Put', 'UNAVAILABLE', 0.2);
     m.recordFailoverEvent('switchover', 'ok');
@@ -117,15 +117,15 @@ describe('NodeMetrics', () => {
     expect(valueOf(s, 'raftdb_alarm_active', { alarm: 'NOSPACE' })).toBe(1);
     // CORRUPT shares the gauge (one alarm machinery); reported as 0 while only NOSPACE is active.
     expect(valueOf(s, 'raftdb_alarm_active', { alarm: 'CORRUPT' })).toBe(0);
-    expect(valueOf(s, 'raftdb_commit_mode', { mode: 'SYNC', kind: 'configured' })).toBe(1);
-    expect(valueOf(s, 'raftdb_commit_mode', { mode: 'SEMI_SYNC', kind: 'configured' })).toBe(0);
-    expect(valueOf(s, 'raftdb_commit_mode', { mode: 'SEMI_SYNC', kind: 'effective' })).toBe(1);
+    expect(valueOf(s, 'raftdb_commit_mode', { mode: 'sync', kind: 'configured' })).toBe(1);
+    expect(valueOf(s, 'raftdb_commit_mode', { mode: 'semi-sync', kind: 'configured' })).toBe(0);
+    expect(valueOf(s, 'raftdb_commit_mode', { mode: 'semi-sync', kind: 'effective' })).toBe(1);
     expect(valueOf(s, 'raftdb_append_errors_total', { peer: 'n3' })).toBe(1);
     expect(valueOf(s, 'raftdb_requests_total', { method: 'Put', code: 'UNAVAILABLE' })).toBe(1);
     expect(valueOf(s, 'raftdb_request_duration_seconds_count', { method: 'Put' })).toBe(2);
     expect(valueOf(s, 'raftdb_wal_fsync_duration_seconds_bucket', { le: '0.005' })).toBe(1);
     expect(valueOf(s, 'raftdb_wal_fsync_duration_seconds_bucket', { le: '0.002' })).toBe(0);
-    expect(valueOf(s, 'raftdb_propose_to_commit_seconds_count', { mode: 'SEMI_SYNC' })).toBe(1);
+    expect(valueOf(s, 'raftdb_propose_to_commit_seconds_count', { mode: 'semi-sync' })).toBe(1);
     expect(valueOf(s, 'raftdb_failover_events_total', { reason: 'switchover', result: 'ok' })).toBe(1);
     expect(valueOf(s, 'raftdb_switchover_unavailability_seconds_sum')).toBe(0.08);
     // Presence and the node label are what matters: the kernel accounts CPU time in ticks, so

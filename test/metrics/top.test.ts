@@ -7,11 +7,11 @@ test('a row per node, the leader starred, follower lag from the leader with bars
   const out = renderTop(threeNodeStatus(), { barWidth: 10 });
   expect(out).toBe(
     [
-      'leader n2  term 7  mode SEMI_SYNC  quorum yes',
+      'leader n2  term 7  mode semi-sync  quorum yes',
       'NODE  ROLE      TERM  COMMIT  APPLIED  LAG  REPLICATION  CONTACT  MODE',
-      'n1    follower     7    1040     1040    2  ▏            12 ms    SEMI_SYNC',
-      'n2 *  leader       7    1042     1042    0               -        SEMI_SYNC',
-      'n3    follower     7     742      700  300  ██████████   40 ms    SEMI_SYNC',
+      'n1    follower     7    1040     1040    2  ▏            12 ms    semi-sync',
+      'n2 *  leader       7    1042     1042    0               -        semi-sync',
+      'n3    follower     7     742      700  300  ██████████   40 ms    semi-sync',
       '',
     ].join('\n'),
   );
@@ -27,10 +27,10 @@ test('unreachable nodes, no leader, degraded mode, alarms', () => {
   expect(out).toMatch(/n2 +unreachable \(connect ECONNREFUSED[^)]*\) +- +- +- +- +- +-/);
   expect(out).toMatch(/n1 +follower +7 +1040 +1040 +\? /);
 
-  const degraded = threeNodeStatus().map((m) => ({ ...m, status: m.status && { ...m.status, commitMode: 'SYNC', effectiveCommitMode: 'SEMI_SYNC' } }));
+  const degraded = threeNodeStatus().map((m) => ({ ...m, status: m.status && { ...m.status, commitMode: 'sync' as const, effectiveCommitMode: 'semi-sync' as const } }));
   out = renderTop(degraded);
-  expect(out.split('\n')[0]).toBe('leader n2  term 7  mode SYNC (effective SEMI_SYNC)  quorum yes');
-  expect(out).toContain('SYNC->SEMI_SYNC');
+  expect(out.split('\n')[0]).toBe('leader n2  term 7  mode sync (effective semi-sync)  quorum yes');
+  expect(out).toContain('sync->semi-sync');
 
   const twoLeaders = threeNodeStatus();
   twoLeaders[0]!.status!.role = 'leader';
