@@ -163,10 +163,12 @@ export async function onLeader<T>(
 export function unary<Req, Res>(
   ctx: NodeContext,
   fn: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+  /** The method's name for the metrics; without it, read from each call's path. */
+  methodName?: string,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const t0 = performance.now();
-    const method = (call as unknown as { getPath?: () => string }).getPath?.().split('/').pop() ?? 'unknown';
+    const method = methodName ?? (call as unknown as { getPath?: () => string }).getPath?.().split('/').pop() ?? 'unknown';
     let pending: Promise<Res>;
     try {
       checkDecoded(call.request);

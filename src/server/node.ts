@@ -11,6 +11,7 @@ import { Wal } from '../wal/index.js';
 import { clusterService } from './cluster-service.js';
 import { prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
+import { passThrough } from './passthrough.js';
 import { fatalReport, NodeFatalError } from './fatal.js';
 import { OpenStreams, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
@@ -261,7 +262,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   const kv = kvHandlers(ctx, failover.commitModes);
-  server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes, kv));
+  server.addService(passThrough(tolerant(pkg.KV.service)), kvService(ctx, failover.commitModes, kv));
   const statusExtras = (): Record<string, unknown> => {
     const f = failover.statusExtras();
     const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);

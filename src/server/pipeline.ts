@@ -10,6 +10,7 @@ import type { IncomingCall, NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toRequestError, toServiceError } from './errors.js';
 import type { KvHandlers, KvMethod } from './kv-service.js';
+import { plainResponse } from './passthrough.js';
 
 type OpKind = 'put' | 'get' | 'delete' | 'range' | 'txn';
 
@@ -107,7 +108,7 @@ export function pipelineHandler(ctx: NodeContext, handlers: KvHandlers): grpc.ha
       handlers[method](incoming as IncomingCall<never>).then(
         (res) => {
           ctx.observeRequest?.(method, 'OK', (performance.now() - t0) / 1000);
-          answer({ seq: op.seq, [kind]: res });
+          answer({ seq: op.seq, [kind]: plainResponse(res) });
         },
         (err: unknown) => {
           const e = toRequestError(err);
