@@ -4,6 +4,7 @@ import type { StateMachine } from '../state/index.js';
 import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { checkDecoded } from './decode.js';
+import { DeadlineSlots } from './deadlines.js';
 import { forwardedTerm, forwardHops, mayForward, type Forwarder } from './forwarder.js';
 import { requestBytes, type LeaderWaits } from './leader-waits.js';
 import type { Limits } from './kv-convert.js';
@@ -113,15 +114,29 @@ export function deadlineOf(ctx: NodeContext, call: IncomingCall): Date {
   return new Date(Date.now() + ctx.defaultTimeoutMs);
 }
 
-/** Rejects with DEADLINE_EXCEEDED when `p` has not settled by `deadline`. */
+/** The node's request deadlines, on one timer (deadlines.ts). */
+const deadlines = new DeadlineSlots();
+
+/**
+ * Rejects with DEADLINE_EXCEEDED when `p` has not settled by `deadline` (up to SLOT_MS later,
+ * deadlines.ts); otherwise settles as `p` does.
+ */
 export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Promise<T> {
-  const ms = deadline.getTime() - Date.now();
-  if (ms <= 0) return Promise.reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded`));
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded; the outcome is unknown`)), ms);
+  const atMs = deadline.getTime();
+  if (atMs - Date.now() <= 0) return Promise.reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded`));
+  return new Promise<T>((resolve, reject) => {
+    const h = deadlines.add(atMs, () => reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded; the outcome is unknown`)));
+    p.then(
+      (v) => {
+        deadlines.cancel(h);
+        resolve(v);
+      },
+      (err: unknown) => {
+        deadlines.cancel(h);
+        reject(err as Error);
+      },
+    );
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
