@@ -25,6 +25,13 @@ export type TimeTable = { name: string; us: number }[];
 /** V8's pseudo-frames: not code anyone can change, kept apart in the tables. */
 const PSEUDO = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
 
+/** Each call-tree node's parent, and the nodes by id. */
+function treeIndex(p: CpuProfile): { parent: Map<number, number>; byId: Map<number, CpuProfile['nodes'][number]> } {
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  return { parent, byId: new Map(p.nodes.map((n) => [n.id, n])) };
+}
+
 /** µs of self time per call-tree node id. */
 function selfTimes(p: CpuProfile): Map<number, number> {
   const self = new Map<number, number>();
@@ -91,9 +98,7 @@ export function selfTimeBy(p: CpuProfile, key: (f: ProfileFrame) => string): { t
  * on its stack, counted once per sample even when the key recurs, largest first.
  */
 export function totalTimeBy(p: CpuProfile, key: (f: ProfileFrame) => string): { total: number; rows: TimeTable } {
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const { parent, byId } = treeIndex(p);
   const sums = new Map<string, number>();
   let total = 0;
   for (const [id, us] of selfTimes(p)) {
@@ -116,9 +121,7 @@ export function totalTimeBy(p: CpuProfile, key: (f: ProfileFrame) => string): { 
  * in µs. `(idle)` is left out (a flame graph of where the CPU went, not of waiting).
  */
 export function foldedStacks(p: CpuProfile): string[] {
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const { parent, byId } = treeIndex(p);
   const lines = new Map<string, number>();
   for (const [id, us] of selfTimes(p)) {
     const frames: string[] = [];
