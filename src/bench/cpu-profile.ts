@@ -56,8 +56,9 @@ export function frameName(f: ProfileFrame): string {
 function shortUrl(url: string): string {
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) return url.slice(nm + 'node_modules/'.length);
-  const src = url.indexOf('/dist/');
-  if (src >= 0) return url.slice(src + '/dist/'.length);
+  // The build's output directory: dist/, or a copy of it (dist-before/ for an A/B).
+  const built = /\/dist[^/]*\/(.*)$/.exec(url);
+  if (built) return built[1]!;
   return url.replace(/^file:\/\//, '');
 }
 
@@ -72,7 +73,7 @@ export function packageOf(f: ProfileFrame): string {
     const parts = url.slice(nm + 'node_modules/'.length).split('/');
     return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
-  const src = url.match(/\/dist\/src\/([^/]+)\//);
+  const src = url.match(/\/dist[^/]*\/src\/([^/]+)\//);
   if (src) return `raftdb src/${src[1]}`;
   return url;
 }
