@@ -262,7 +262,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   const kv = kvHandlers(ctx, failover.commitModes);
-  server.addService(passThrough(tolerant(pkg.KV.service)), kvService(ctx, failover.commitModes, kv));
+  server.addService(passThrough(tolerant(pkg.KV.service), () => raft.role !== 'leader'), kvService(ctx, failover.commitModes, kv));
   const statusExtras = (): Record<string, unknown> => {
     const f = failover.statusExtras();
     const nospace = sm.alarms().map((a) => `${a.alarm} raised by ${a.memberId}: database space exceeded, writes that add data are refused (raftdb alarm list)`);

@@ -35,27 +35,31 @@ export function plainResponse(res: object): object {
 }
 
 /**
- * The service with each unary method's request bytes remembered (requestBytesOf) and
- * EncodedResponse results sent as they are; streaming methods are left as they were. Put it
- * around tolerant(): an undecodable request has no bytes worth keeping.
+ * The service with each unary method's request bytes remembered (requestBytesOf) while
+ * `keepBytes()` says so, and EncodedResponse results sent as they are; streaming methods are left
+ * as they were. Put it around tolerant(): an undecodable request has no bytes worth keeping.
  */
-export function passThrough(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+export function passThrough(service: grpc.ServiceDefinition, keepBytes: () => boolean): grpc.ServiceDefinition {
   const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [name, method] of Object.entries(service) as [string, grpc.MethodDefinition<unknown, unknown>][]) {
-    out[name] = method.requestStream || method.responseStream ? method : passThroughMethod(method);
+    out[name] = method.requestStream || method.responseStream ? method : passThroughMethod(method, keepBytes);
   }
   return out as grpc.ServiceDefinition;
 }
 
-/** One unary method with its request bytes remembered and encoded responses passed through. */
-export function passThroughMethod<Req, Res>(method: grpc.MethodDefinition<Req, Res>): grpc.MethodDefinition<Req, Res> {
+/**
+ * One unary method with encoded responses passed through, and its request bytes remembered while
+ * `keepBytes()` says so: a node only needs them when it will forward the request (it is not the
+ * leader), and a WeakMap entry per request cost a leader about as much as decoding the request.
+ */
+export function passThroughMethod<Req, Res>(method: grpc.MethodDefinition<Req, Res>, keepBytes: () => boolean): grpc.MethodDefinition<Req, Res> {
   const decode = method.requestDeserialize;
   const encode = method.responseSerialize;
   return {
     ...method,
     requestDeserialize: (bytes: Buffer): Req => {
       const request = decode(bytes);
-      if (typeof request === 'object' && request !== null && undecodable(request) === null) requestBytes.set(request, bytes);
+      if (keepBytes() && typeof request === 'object' && request !== null && undecodable(request) === null) requestBytes.set(request, bytes);
       return request;
     },
     responseSerialize: (value: Res): Buffer => (value instanceof EncodedResponse ? value.bytes : encode(value)),

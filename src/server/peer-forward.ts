@@ -38,7 +38,9 @@ export function kvMethod(method: string): grpc.MethodDefinition<object, object> 
   if (!def) {
     const loaded = loadRaftdbProto().KV.service[method];
     if (!loaded) throw new Error(`no KV method ${method}`);
-    def = passThroughMethod(loaded as grpc.MethodDefinition<object, object>);
+    // The leader decodes forwarded requests with it and keeps no bytes: a request it forwards
+    // once more (leadership moved meanwhile, rare) is encoded again.
+    def = passThroughMethod(loaded as grpc.MethodDefinition<object, object>, () => false);
     kvMethods.set(method, def);
   }
   return def;

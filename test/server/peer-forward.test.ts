@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import type { Forwarder } from '../../src/server/forwarder.js';
 import { kvMethod, LeaderForwarder } from '../../src/server/peer-forward.js';
-import { EncodedResponse, passThroughMethod, plainResponse } from '../../src/server/passthrough.js';
+import { EncodedResponse, passThroughMethod, plainResponse, requestBytesOf } from '../../src/server/passthrough.js';
 import { loadRaftdbProto } from '../../src/proto/load.js';
 import { RequestError } from '../../src/server/errors.js';
 import { ForwardChannelError, type ForwardCall, type ForwardReply } from '../../src/transport/index.js';
@@ -54,7 +54,7 @@ describe('LeaderForwarder', () => {
   it("forwards a client's request as the bytes it arrived in, and hands the leader's response bytes back as they are", async () => {
     // What a unary call on the client port decodes: with a field this version does not know
     // (number 99, varint 1). Decoding and encoding again would drop it: only the original bytes keep it.
-    const port = passThroughMethod(loadRaftdbProto().KV.service.Put as grpc.MethodDefinition<object, object>);
+    const port = passThroughMethod(loadRaftdbProto().KV.service.Put as grpc.MethodDefinition<object, object>, () => true);
     const unknownField = Buffer.from([0x98, 0x06, 0x01]);
     const arrived = Buffer.concat([port.requestSerialize({ key: Buffer.from('k'), value: Buffer.from('v') }), unknownField]);
     const request = port.requestDeserialize(arrived);
@@ -65,6 +65,15 @@ describe('LeaderForwarder', () => {
     // The client port's serializer sends the leader's bytes, unknown field included.
     expect(port.responseSerialize(res)).toEqual(fromLeader);
     expect(plainResponse(res)).toMatchObject({ header: { revision: 9, memberId: 'n1' } });
+  });
+
+  it("keeps no bytes while the node would not forward (it leads): such a request is encoded if it must go on after all", async () => {
+    const port = passThroughMethod(loadRaftdbProto().KV.service.Put as grpc.MethodDefinition<object, object>, () => false);
+    const request = port.requestDeserialize(Buffer.concat([port.requestSerialize({ key: Buffer.from('k') }), Buffer.from([0x98, 0x06, 0x01])]));
+    expect(requestBytesOf(request)).toBeNull();
+    const { f, sent } = setup(async () => reply({}));
+    await f.forward('n1', 'a', 'kv', 'Put', request, new Date(Date.now() + 1000), 1);
+    expect(Buffer.from(sent[0]!.call.request)).toEqual(kvMethod('Put').requestSerialize(request));
   });
 
   it('encodes a request that did not arrive as its own message (a pipeline operation)', async () => {
