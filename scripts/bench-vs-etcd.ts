@@ -1,6 +1,7 @@
 // raftdb against etcd on this machine, with the same generic unary gRPC client:
-//   npm run bench:vs-etcd [-- --ops put,get --clients 1,64,256 --values 256,4096 --spread all,leader
-//                            --warmup 6 --seconds 5 --keys 10000 --systems etcd,raftdb --json FILE]
+//   npm run bench:vs-etcd [-- --ops put,get --clients 1,64,256 --values 256,4096 --spread all,leader[,follower]
+//                            --warmup 6 --seconds 5 --keys 10000 --systems etcd,raftdb --json FILE
+//                            --cpu-prof DIR]
 // Installs Debian's etcd-server when missing. Prints a table per cell, a table of ratios, and
 // the whole result as one line of JSON (or into --json FILE). Logic: src/bench/vs-etcd/.
 import { writeFileSync } from 'node:fs';
@@ -24,15 +25,16 @@ const program = new Command('bench-vs-etcd')
   .option('--ops <list>', 'put,get (get = linearizable)', oneOf(['put', 'get'] as const), ['put', 'get'])
   .option('--clients <list>', 'concurrent clients per cell', ints, [1, 64, 256])
   .option('--values <list>', 'value sizes in bytes', ints, [256, 4096])
-  .option('--spread <list>', 'all (every endpoint) and/or leader (leader only)', oneOf(['all', 'leader'] as const), ['all', 'leader'])
+  .option('--spread <list>', 'all (every endpoint), leader (leader only), follower (one follower only)', oneOf(['all', 'leader', 'follower'] as const), ['all', 'leader'])
   .option('--warmup <s>', 'seconds of load before each measured window', (v) => ints(v)[0]!, 6)
   .option('--seconds <s>', 'measured seconds per cell', (v) => ints(v)[0]!, 5)
   .option('--keys <n>', 'keys written before the run and drawn from', (v) => ints(v)[0]!, 10_000)
-  .option('--json <file>', 'write the result as JSON to FILE');
+  .option('--json <file>', 'write the result as JSON to FILE')
+  .option('--cpu-prof <dir>', "write a V8 CPU profile of each raftdb node into DIR (node's --cpu-prof)");
 program.parse();
-const f = program.opts<{ systems: VsEtcdOptions['systems']; ops: VsEtcdOptions['ops']; clients: number[]; values: number[]; spread: VsEtcdOptions['spreads']; warmup: number; seconds: number; keys: number; json?: string }>();
+const f = program.opts<{ systems: VsEtcdOptions['systems']; ops: VsEtcdOptions['ops']; clients: number[]; values: number[]; spread: VsEtcdOptions['spreads']; warmup: number; seconds: number; keys: number; json?: string; cpuProf?: string }>();
 
-const opts: VsEtcdOptions = { systems: f.systems, ops: f.ops, clients: f.clients, valueBytes: f.values, spreads: f.spread, warmupS: f.warmup, measureS: f.seconds, keys: f.keys };
+const opts: VsEtcdOptions = { systems: f.systems, ops: f.ops, clients: f.clients, valueBytes: f.values, spreads: f.spread, warmupS: f.warmup, measureS: f.seconds, keys: f.keys, ...(f.cpuProf ? { cpuProfDir: f.cpuProf } : {}) };
 const rows = await runVsEtcd(opts, (line) => process.stderr.write(`${line}\n`));
 const cells = textTable(['SYSTEM', 'OP', 'VALUE B', 'CLIENTS', 'ENDPOINTS', 'OPS/S', 'P50 MS', 'P99 MS', 'SERVER CPU µs/OP', 'CLIENT CPU µs/OP', 'ERRORS']);
 for (const r of rows) cells.push([r.system, r.op, r.valueBytes, r.clients, r.spread, Math.round(r.opsPerSec), r.latencyMs.p50, r.latencyMs.p99, Math.round(r.serverCpuUsPerOp), Math.round(r.clientCpuUsPerOp), r.errors]);

@@ -71,6 +71,8 @@ export interface LocalClusterOptions {
   logLevel: string;
   /** More serve flags for every node (failover tuning). */
   extraArgs?: string[];
+  /** Flags for node itself, before the script (e.g. `--cpu-prof` for a benchmark's profile). */
+  nodeArgs?: string[];
   /** TLS everywhere with the certificates `raftdb certs init` wrote here (nK.crt, ca.crt, client.crt). */
   certsDir?: string;
   /** Every line a node writes; dropped when absent. */
@@ -141,7 +143,7 @@ export class LocalCluster {
   private serveArgs(n: LocalNode): string[] {
     const peers = this.nodes.map((p) => `${p.id}=${p.address}`).join(',');
     return [
-      this.main, 'serve', '--id', n.id, '--listen', n.address, '--http', n.http ?? 'none', '--peers', peers,
+      ...(this.opts.nodeArgs ?? []), this.main, 'serve', '--id', n.id, '--listen', n.address, '--http', n.http ?? 'none', '--peers', peers,
       '--data-dir', n.dataDir, '--cluster-id', this.opts.clusterId, '--log-level', this.opts.logLevel, ...(this.opts.extraArgs ?? []),
       ...(this.opts.certsDir ? nodeTlsArgs(this.opts.certsDir, n.id) : []),
       ...(n.joining ? ['--join'] : []),

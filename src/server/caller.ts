@@ -41,6 +41,10 @@ function text(md: grpc.Metadata, key: string): string | null {
   return s.length > MAX_VALUE_CHARS ? s.slice(0, MAX_VALUE_CHARS) : s;
 }
 
+function clipped(s: string): string {
+  return s.length > MAX_VALUE_CHARS ? s.slice(0, MAX_VALUE_CHARS) : s;
+}
+
 const cache = new WeakMap<object, Caller>();
 
 /** The caller of a unary call, a stream, or a pipeline operation (computed once per call). */
@@ -62,6 +66,23 @@ export function callerOf(call: CallerSource): Caller {
   };
   cache.set(call, caller);
   return caller;
+}
+
+/**
+ * The caller of a request a member forwarded on Raft.Forward: what callerOf reads from a
+ * unary-forwarded request's metadata, taken from the forwarded fields themselves (no metadata
+ * is built and parsed again per request). `peer` is the member's connection, `certificate` its
+ * certificate.
+ */
+export function forwardedCaller(fields: { token: string; user: string; clientAddress: string }, peer: string, certificate: Buffer | undefined): Caller {
+  return {
+    token: fields.token ? clipped(fields.token) : null,
+    certificate: certificate && certificate.length > 0 ? certificate : null,
+    assertedUser: fields.user ? clipped(fields.user) : null,
+    forwarded: true,
+    address: fields.clientAddress ? clipped(fields.clientAddress) : peer,
+    via: peer,
+  };
 }
 
 /** What the forwarding node may say about its caller (see the file comment). */

@@ -4,6 +4,7 @@ import type { StateMachine } from '../state/index.js';
 import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { checkDecoded } from './decode.js';
+import { DeadlineSlots } from './deadlines.js';
 import { forwardedTerm, forwardHops, mayForward, type Forwarder } from './forwarder.js';
 import type { LeaderWaits } from './leader-waits.js';
 import { approxBytes } from './sizes.js';
@@ -138,21 +139,35 @@ export function deadlineOf(ctx: NodeContext, call: IncomingCall): Date {
   return new Date(Date.now() + ctx.defaultTimeoutMs);
 }
 
-/** Rejects with DEADLINE_EXCEEDED when `p` has not settled by `deadline`. */
+/** The node's request deadlines, on one timer (deadlines.ts). */
+const deadlines = new DeadlineSlots();
+
+/**
+ * Rejects with DEADLINE_EXCEEDED when `p` has not settled by `deadline` (up to SLOT_MS later,
+ * deadlines.ts); otherwise settles as `p` does.
+ */
 export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Promise<T> {
-  const ms = deadline.getTime() - Date.now();
-  if (ms <= 0) {
+  const atMs = deadline.getTime();
+  if (atMs - Date.now() <= 0) {
     // `p` is already under way: its later failure is nobody's any more, but it must not surface as
     // an unhandled rejection (which ends the process: a follower read whose round failed after its
     // deadline took a node down in a drill).
     p.catch(() => undefined);
     return Promise.reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded`));
   }
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded; the outcome is unknown`)), ms);
+  return new Promise<T>((resolve, reject) => {
+    const h = deadlines.add(atMs, () => reject(new RequestError(grpc.status.DEADLINE_EXCEEDED, `${what}: deadline exceeded; the outcome is unknown`)));
+    p.then(
+      (v) => {
+        deadlines.cancel(h);
+        resolve(v);
+      },
+      (err: unknown) => {
+        deadlines.cancel(h);
+        reject(err as Error);
+      },
+    );
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -194,10 +209,12 @@ export async function onLeader<T>(
 export function unary<Req, Res>(
   ctx: NodeContext,
   fn: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+  /** The method's name for the metrics; without it, read from each call's path. */
+  methodName?: string,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const t0 = performance.now();
-    const method = (call as unknown as { getPath?: () => string }).getPath?.().split('/').pop() ?? 'unknown';
+    const method = methodName ?? (call as unknown as { getPath?: () => string }).getPath?.().split('/').pop() ?? 'unknown';
     let pending: Promise<Res>;
     try {
       checkDecoded(call.request);

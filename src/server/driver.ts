@@ -224,10 +224,13 @@ export class RaftDriver {
   private schedule(): void {
     if (this.running || this.scheduled || this.stopped) return;
     this.scheduled = true;
-    // After the current callback and its promise chains, not after a turn of the event loop:
-    // everything they feed the core (a batch of messages, a pipeline's proposals) is in by then,
-    // so it still goes out as one Ready, without an epoll round trip first.
-    process.nextTick(() => {
+    // At the end of this turn of the event loop (the check phase, right after this poll's I/O
+    // callbacks): every request, forwarded batch, peer message and acknowledgement read in the
+    // turn goes out as one Ready: one WAL write, one append per follower. Scheduled after each
+    // callback instead (process.nextTick, until 2026-12-06), each unary call, which arrives in
+    // a callback of its own, made a Ready and an append per follower of its own
+    // (docs/performance.md, "One Ready per turn").
+    setImmediate(() => {
       this.scheduled = false;
       void this.run();
     });

@@ -7,7 +7,7 @@
 // round is confirmed by this node's Raft core (or passed on once to the leader it knows).
 import * as grpc from '@grpc/grpc-js';
 import type { ForwardHandler, ForwardReply, ForwardRequest, ForwardSender } from '../transport/index.js';
-import { CLIENT_METADATA, TOKEN_METADATA, USER_METADATA } from './caller.js';
+import { forwardedCaller } from './caller.js';
 import { onLeader, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { toRequestError } from './errors.js';
 import { FORWARDED, FORWARDED_TERM, MAX_FORWARD_HOPS_LIMIT } from './forwarder.js';
@@ -52,15 +52,16 @@ export function forwardService(ctx: NodeContext, handlers: KvHandlers): ForwardH
   };
 }
 
-/** The forwarded request as the KV handlers read a call: forwarded metadata, the member's connection. */
+/**
+ * The forwarded request as the KV handlers read a call: the hop count and term as forwarding
+ * metadata (context.ts#onLeader reads them), the caller as the member vouched for it (the same
+ * Caller a unary forward's metadata gives, caller.ts#forwardedCaller), the member's connection.
+ */
 function incoming(req: ForwardRequest, sender: ForwardSender, request: unknown): IncomingCall {
   const md = new grpc.Metadata();
   // At least one forward (it came from a member), at most the limit, whatever the sender claims.
   md.set(FORWARDED, String(Math.min(Math.max(req.hops, 1), MAX_FORWARD_HOPS_LIMIT)));
   if (req.leaderTerm > 0) md.set(FORWARDED_TERM, String(req.leaderTerm));
-  if (req.token) md.set(TOKEN_METADATA, req.token);
-  if (req.user) md.set(USER_METADATA, req.user);
-  if (req.clientAddress) md.set(CLIENT_METADATA, req.clientAddress);
   const deadline = new Date(Date.now() + Math.min(Math.max(req.timeoutMs, 1), MAX_TIMEOUT_MS));
   return {
     request,
@@ -68,6 +69,7 @@ function incoming(req: ForwardRequest, sender: ForwardSender, request: unknown):
     getDeadline: () => deadline,
     getPeer: () => sender.address,
     getAuthContext: () => ({ sslPeerCertificate: sender.auth.sslPeerCertificate }),
+    caller: forwardedCaller(req, sender.address, sender.auth.sslPeerCertificate?.raw),
   };
 }
 

@@ -23,6 +23,7 @@ import {
   type ProtoRequestId,
   type ProtoRequestOp,
 } from './kv-convert.js';
+import type { EncodedResponse } from './passthrough.js';
 import { pipelineHandler } from './pipeline.js';
 import { bufferView } from './sizes.js';
 import { watchHandler } from './watch.js';
@@ -95,6 +96,11 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
   return res;
 }
 
+/** onLeader for a KV method: a request this node forwards resolves with the leader's encoded response. */
+function onLeaderKv<T extends object>(ctx: NodeContext, call: IncomingCall, method: KvMethod, local: (deadline: Date) => Promise<T>): Promise<T | EncodedResponse> {
+  return onLeader<T | EncodedResponse>(ctx, call, 'kv', method, local);
+}
+
 /** Waits until a read at `consistency` may be served by this node's state machine. */
 async function readBarrier(ctx: NodeContext, consistency: string, deadline: Date): Promise<void> {
   if (consistency === 'SERIALIZABLE') return;
@@ -111,13 +117,13 @@ const FAULT_STALE_READS = process.env.RAFTDB_FAULT_STALE_READS === '1';
  * shown to may read `range`. The check follows the read barrier, so an auth change committed
  * before the read began is in force for it.
  */
-function read<Req extends { consistency?: string }, Res>(
+function read<Req extends { consistency?: string }, Res extends object>(
   ctx: NodeContext,
   call: IncomingCall<Req>,
-  method: string,
+  method: 'Get' | 'Range',
   range: KeyRange,
   serve: () => Promise<Res>,
-): Promise<Res> {
+): Promise<Res | EncodedResponse> {
   const consistency = checkConsistency(call.request.consistency);
   const needs = [{ access: 'read' as const, range }];
   const about = (): { ranges: KeyRange[] } => ({ ranges: [range] });
@@ -133,10 +139,10 @@ function read<Req extends { consistency?: string }, Res>(
     await audited(ctx, call, method, 'read', about, () => checkAccess(ctx, call, deadline, needs));
     return serve();
   };
-  const attempt = (): Promise<Res> =>
+  const attempt = (): Promise<Res | EncodedResponse> =>
     consistency === 'LINEARIZABLE' && ctx.driver.raft.role !== 'leader'
       ? serveAfter((deadline) => withDeadline(ctx.followerReads.barrier(deadline), deadline, 'read'), deadlineOf(ctx, call))
-      : onLeader(ctx, call, 'kv', method, (deadline) => serveAfter((d) => readBarrier(ctx, consistency, d), deadline));
+      : onLeaderKv(ctx, call, method, (deadline) => serveAfter((d) => readBarrier(ctx, consistency, d), deadline));
   // A read this node accepted as leader and then lost leadership under (e.g. a lease it refused
   // after a pause, whose ReadIndex round met the new term) is asked again, once: reads are
   // idempotent, and the node now forwards it to the new leader instead of failing it.
@@ -163,13 +169,15 @@ export type KvHandlers = Record<KvMethod, (call: IncomingCall<never>) => Promise
 /** The KV service of one node. */
 export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly, h: KvHandlers = kvHandlers(ctx, policy)): grpc.UntypedServiceImplementation {
   // Each handler checks its request's fields itself: the decoded message is only the wire shape.
-  const serve = (fn: KvHandlers[KvMethod]) => unary<unknown, object>(ctx, (call) => fn(call as unknown as IncomingCall<never>));
+  // A forwarded request's result may be the leader's encoded response: the service is registered
+  // through passThrough() (passthrough.ts), which sends it as it is.
+  const serve = (method: KvMethod) => unary<unknown, object>(ctx, (call) => h[method](call as unknown as IncomingCall<never>), method);
   return {
-    Put: serve(h.Put),
-    Get: serve(h.Get),
-    Delete: serve(h.Delete),
-    Range: serve(h.Range),
-    Txn: serve(h.Txn),
+    Put: serve('Put'),
+    Get: serve('Get'),
+    Delete: serve('Delete'),
+    Range: serve('Range'),
+    Txn: serve('Txn'),
     Watch: watchHandler(ctx),
     Pipeline: pipelineHandler(ctx, h),
   };
@@ -178,7 +186,9 @@ export function kvService(ctx: NodeContext, policy: CommitPolicy = semiSyncOnly,
 /**
  * The KV handlers of one node (also what Raft.Forward runs, forward-service.ts): every request,
  * unary, in a pipeline or forwarded by a member, is refused at once while the node's event loop
- * stays late (load-shed.ts), before any of its work is done.
+ * stays late (load-shed.ts), before any of its work is done. A request this node forwarded
+ * resolves with the leader's EncodedResponse (passthrough.ts): plainResponse() decodes it where
+ * an object is needed.
  */
 export function kvHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
   const h = unshedHandlers(ctx, policy);
@@ -198,7 +208,7 @@ function unshedHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const value = checkValue(r.value, 'value', limits);
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
-      return onLeader(ctx, call, 'kv', 'Put', (deadline) =>
+      return onLeaderKv(ctx, call, 'Put', (deadline) =>
         audited(ctx, call, 'Put', 'write', () => ({ ranges: [{ key }] }), async () => {
           const res = await writeAs(ctx, policy, call, { type: 'put', key, value, ...(req ? { req } : {}) }, mode, deadline);
           return { header: headerAt(ctx, res) };
@@ -219,7 +229,7 @@ function unshedHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       const command = deleteCommand(r, req, limits);
-      return onLeader(ctx, call, 'kv', 'Delete', (deadline) =>
+      return onLeaderKv(ctx, call, 'Delete', (deadline) =>
         audited(ctx, call, 'Delete', 'write', () => ({ ranges: accessesOf(command).map((n) => n.range) }), async () => {
           const res = await writeAs(ctx, policy, call, command, mode, deadline);
           return { header: headerAt(ctx, res), deleted: res && res.type === 'delete' ? res.deleted : 0 };
@@ -251,7 +261,7 @@ function unshedHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
       const mode = checkCommitMode(r.commitMode);
       const req = checkRequestId(r.id, 'id');
       const command: Command = { type: 'txn', compare, success, failure, ...(req ? { req } : {}) };
-      return onLeader(ctx, call, 'kv', 'Txn', (deadline) =>
+      return onLeaderKv(ctx, call, 'Txn', (deadline) =>
         audited(ctx, call, 'Txn', 'write', () => ({ ranges: accessesOf(command).map((n) => n.range) }), async () => {
           const res = await writeAs(ctx, policy, call, command, mode, deadline);
           const h = headerAt(ctx, res);

@@ -17,6 +17,7 @@ import { HashPeers } from './hash-peers.js';
 import { clusterService } from './cluster-service.js';
 import { checkDataDirIdentity, prepareDataDir } from './data-dir.js';
 import { tolerant } from './decode.js';
+import { passThrough } from './passthrough.js';
 import { fatalReport, NodeFatalError } from './fatal.js';
 import { OpenStreams, type LimitEvents, type NodeContext } from './context.js';
 import { RaftDriver } from './driver.js';
@@ -323,7 +324,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await failover.start();
   const pkg = loadRaftdbProto();
   const kv = kvHandlers(ctx, failover.commitModes);
-  server.addService(tolerant(pkg.KV.service), kvService(ctx, failover.commitModes, kv));
+  server.addService(passThrough(tolerant(pkg.KV.service), () => raft.role !== 'leader'), kvService(ctx, failover.commitModes, kv));
   const statusExtras = (): Record<string, unknown> => {
     const f = failover.statusExtras();
     const d = dataSafetyStatus();

@@ -12,6 +12,7 @@ import type { ForwardedIdentity } from './caller.js';
 import type { Limits } from './kv-convert.js';
 import { RequestError } from './errors.js';
 import type { Forwarder } from './forwarder.js';
+import { EncodedResponse, passThroughMethod, requestBytesOf } from './passthrough.js';
 
 /** The KV methods that go on the forwarding stream, and the read-index round. */
 export type ForwardedMethod = 'Put' | 'Delete' | 'Txn' | 'Get' | 'Range' | 'ReadIndex';
@@ -26,11 +27,23 @@ export function isForwardedMethod(service: string, method: string): method is Fo
 /** The pseudo-method asking the leader for a confirmed read index. */
 export const READ_INDEX = 'ReadIndex';
 
-/** The KV method's (de)serializers, as the client port uses them: a forwarded request is the same bytes. */
+const kvMethods = new Map<string, grpc.MethodDefinition<object, object>>();
+
+/**
+ * The KV method's (de)serializers, as the client port uses them (a forwarded request is the same
+ * bytes), passing an EncodedResponse through as it is (passthrough.ts).
+ */
 export function kvMethod(method: string): grpc.MethodDefinition<object, object> {
-  const def = loadRaftdbProto().KV.service[method];
-  if (!def) throw new Error(`no KV method ${method}`);
-  return def as grpc.MethodDefinition<object, object>;
+  let def = kvMethods.get(method);
+  if (!def) {
+    const loaded = loadRaftdbProto().KV.service[method];
+    if (!loaded) throw new Error(`no KV method ${method}`);
+    // The leader decodes forwarded requests with it and keeps no bytes: a request it forwards
+    // once more (leadership moved meanwhile, rare) is encoded again.
+    def = passThroughMethod(loaded as grpc.MethodDefinition<object, object>, () => false);
+    kvMethods.set(method, def);
+  }
+  return def;
 }
 
 /** Timeouts sent to the leader are capped here (a deadline hours away is as good as none). */
@@ -60,7 +73,9 @@ export class LeaderForwarder {
   /**
    * Runs `method` of `service` on the leader `leader` (client address `address`) for the caller
    * `identity`, with the caller's deadline; `hops` counts this forward. Resolves with the
-   * response (for ReadIndex: the confirmed index); rejects with the leader's status.
+   * response: for a KV method sent on Raft.Forward the leader's encoded response
+   * (EncodedResponse, which the client port sends on as it is), for ReadIndex the confirmed
+   * index, otherwise the decoded message; rejects with the leader's status.
    */
   async forward<T>(
     leader: string,
@@ -97,7 +112,9 @@ export class LeaderForwarder {
     const def = method === READ_INDEX ? null : kvMethod(method);
     const call: ForwardCall = {
       method,
-      request: def ? def.requestSerialize(request as object) : Buffer.alloc(0),
+      // A client's unary request goes as the bytes it came in (passthrough.ts); a pipeline's
+      // operation, which arrived inside a larger message, is encoded on its own.
+      request: def ? (requestBytesOf(request) ?? def.requestSerialize(request as object)) : Buffer.alloc(0),
       timeoutMs: Math.max(1, Math.min(MAX_TIMEOUT_MS, deadline.getTime() - Date.now())),
       hops,
       token: identity?.token ?? '',
@@ -119,7 +136,7 @@ export class LeaderForwarder {
     // A shed request's retry hint goes back to the client too (grpc-retry-pushback-ms).
     if (reply.code !== grpc.status.OK) throw new RequestError(reply.code, reply.message, reply.leaderAddress || undefined, reply.retryAfterMs || undefined);
     if (!def) return reply.readIndex;
-    return def.responseDeserialize(Buffer.from(reply.response.buffer, reply.response.byteOffset, reply.response.byteLength));
+    return new EncodedResponse(Buffer.from(reply.response.buffer, reply.response.byteOffset, reply.response.byteLength), def.responseDeserialize);
   }
 
   /** Closes the unary channels (the peer transport closes its own). */

@@ -12,6 +12,7 @@ import type { IncomingCall, NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toRequestError, toServiceError } from './errors.js';
 import type { KvHandlers, KvMethod } from './kv-service.js';
+import { plainResponse } from './passthrough.js';
 import { PipelineFlow, type FlowOp } from './pipeline-flow.js';
 import { ReadReserve } from './read-reserve.js';
 import { approxBytes } from './sizes.js';
@@ -145,7 +146,7 @@ function flowOps(ctx: NodeContext, handlers: KvHandlers, caller: Caller, readRes
       if (Date.now() >= deadline.getTime()) throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `${method}: deadline exceeded before it could start`);
       const res = await handlers[method](incoming as IncomingCall<never>);
       ctx.observeRequest?.(method, 'OK', (performance.now() - t0) / 1000);
-      return { seq: op.seq, [kind]: res };
+      return { seq: op.seq, [kind]: plainResponse(res) };
     } catch (err) {
       const e = toRequestError(err);
       if (e.code === grpc.status.INTERNAL) ctx.log.error({ err }, 'pipeline operation failed');

@@ -11,16 +11,24 @@ import { ensureEtcdInstalled, startEtcd } from './etcd-cluster.js';
 import { etcdTarget, raftdbTarget, type SystemName, type Target } from './targets.js';
 import { preload, runUnaryLoad, type UnaryLoadResult } from './unary-load.js';
 
+/**
+ * Where the clients send: every endpoint, the leader only, or one follower only (what a follower
+ * endpoint costs against the leader's, the performance issue's "at most 1.2x").
+ */
+export type Spread = 'all' | 'leader' | 'follower';
+
 /** The matrix and its timing. */
 export interface VsEtcdOptions {
   systems: SystemName[];
   ops: ('put' | 'get')[];
   clients: number[];
   valueBytes: number[];
-  spreads: ('all' | 'leader')[];
+  spreads: Spread[];
   warmupS: number;
   measureS: number;
   keys: number;
+  /** Write a V8 CPU profile of each raftdb node into this directory (`--cpu-prof`), named in the log. */
+  cpuProfDir?: string;
 }
 
 /** One measured cell. */
@@ -29,7 +37,7 @@ export interface VsEtcdRow extends UnaryLoadResult {
   op: 'put' | 'get';
   clients: number;
   valueBytes: number;
-  spread: 'all' | 'leader';
+  spread: Spread;
 }
 
 /** A running system: its target and the pids whose CPU counts. */
@@ -39,10 +47,13 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function startRaftdb(): Promise<Running> {
+async function startRaftdb(cpuProfDir: string | undefined, log: (line: string) => void): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'raftdb-vs-etcd-'));
-  const cluster = await LocalCluster.start({ nodes: 3, dir, ports: await freePorts(3), httpPorts: null, clusterId: 'vs-etcd', logLevel: 'warn' });
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const cluster = await LocalCluster.start({ nodes: 3, dir, ports: await freePorts(3), httpPorts: null, clusterId: 'vs-etcd', logLevel: 'warn', nodeArgs });
   if (!(await cluster.waitForLeader(60_000))) throw new Error('raftdb elected no leader within 60 s');
+  // The profiles are named by pid: say which node each pid is.
+  if (cpuProfDir) log(`raftdb profiles in ${cpuProfDir}: ${cluster.nodes.map((n) => `${n.id} ${n.address} pid ${n.child!.pid!}`).join(', ')}`);
   return {
     target: raftdbTarget(cluster.endpoints),
     pids: cluster.nodes.map((n) => n.child!.pid!),
@@ -53,8 +64,8 @@ async function startRaftdb(): Promise<Running> {
   };
 }
 
-async function startSystem(system: SystemName, log: (line: string) => void): Promise<Running> {
-  if (system === 'raftdb') return startRaftdb();
+async function startSystem(system: SystemName, o: VsEtcdOptions, log: (line: string) => void): Promise<Running> {
+  if (system === 'raftdb') return startRaftdb(o.cpuProfDir, log);
   ensureEtcdInstalled(log);
   const etcd = await startEtcd();
   const target = etcdTarget(etcd.endpoints);
@@ -75,7 +86,7 @@ export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): 
   const rows: VsEtcdRow[] = [];
   for (const system of o.systems) {
     log(`${system}: starting a 3-node cluster on 127.0.0.1`);
-    const sys = await startSystem(system, log);
+    const sys = await startSystem(system, o, log);
     try {
       for (const valueBytes of o.valueBytes) {
         const all = sys.target.endpoints.map((e) => sys.target.connect(e));
@@ -84,12 +95,14 @@ export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): 
         for (const op of o.ops) {
           for (const spread of o.spreads) {
             for (const clients of o.clients) {
-              const endpoints = spread === 'all' ? sys.target.endpoints : [await sys.target.leader()];
+              const leader = await sys.target.leader();
+              const follower = sys.target.endpoints.find((e) => e !== leader)!;
+              const endpoints = spread === 'all' ? sys.target.endpoints : spread === 'leader' ? [leader] : [follower];
               const stubs = endpoints.map((e) => sys.target.connect(e));
               try {
                 const r = await runUnaryLoad({ op, clients, valueBytes, keys: o.keys, warmupS: o.warmupS, measureS: o.measureS }, stubs, () => totalCpuSeconds(sys.pids));
                 rows.push({ system, op, clients, valueBytes, spread, ...r });
-                log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread}: ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op, errors ${r.errors}`);
+                log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread} (leader ${leader}): ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op, errors ${r.errors}`);
               } finally {
                 stubs.forEach((s) => s.close());
               }
