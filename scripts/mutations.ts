@@ -67,10 +67,10 @@ export const MUTATIONS: readonly Mutation[] = [
     title: 'the exactly-once table left out of snapshots',
     file: 'src/state/snapshot.ts',
     find: `        for (const [k, v] of batch) {
-          const full = w.record(k, v);`,
+          hasher?.addRecord(k, v);`,
     replace: `        for (const [k, v] of batch) {
           if (k[0] === 0x63 || k[0] === 0x72) continue;
-          const full = w.record(k, v);`,
+          hasher?.addRecord(k, v);`,
     tests: ['test/state/exactly-once.test.ts', 'test/state/snapshot.test.ts'],
   },
   {

@@ -197,7 +197,10 @@ export class Invoker {
       }
       // A write whose attempt (not the whole call) ran out of time goes to another node with the
       // same request id: the node may be frozen, and the id makes the retry apply at most once.
-      const attemptTimedOut = err.code === 'DEADLINE_EXCEEDED' && attemptDeadlineMs < deadlineMs && Date.now() >= attemptDeadlineMs;
+      // Whether the attempt's deadline was the shorter one decides, not the clock after the error:
+      // a timer may fire a millisecond before Date.now() reaches the deadline it was set for, and
+      // such an attempt then ended the whole call as an unknown outcome.
+      const attemptTimedOut = err.code === 'DEADLINE_EXCEEDED' && attemptDeadlineMs < deadlineMs;
       const decision = attemptTimedOut && policy.kind === 'write' ? ({ type: 'rotate' } as const) : classify(err, policy.kind, sent);
       if (decision.type === 'fatal' || policy.endpoint !== undefined || attempt >= retry.maxAttempts) {
         throw err.withAttempts(attempt);

@@ -43,6 +43,17 @@ describe.each(['pipeline', 'unary'] as const)('over %s', (t) => {
     expect(n.calls.map((x) => x.via)).toEqual([t, t]);
   });
 
+  it('moves a write whose attempt ended DEADLINE_EXCEEDED before the call did to another node, with the same request id', async () => {
+    // What a frozen node looks like when the attempt's timer fires a hair before Date.now() reaches
+    // its deadline: the attempt is over, the call is not; the write must not end "outcome unknown".
+    const frozen = await node({ Put: () => Promise.reject(fault(status.DEADLINE_EXCEEDED, 'deadline exceeded')) });
+    const healthy = await node({ Put: ok });
+    const c = client([frozen.address, healthy.address], { timeoutMs: 5000, writeAttemptTimeoutMs: 1000 });
+    const r = await c.put('k', 'v');
+    expect(r.header.revision).toBe(7);
+    expect(idOf(healthy.requests('Put')[0]!)).toEqual(idOf(frozen.requests('Put')[0]!));
+  });
+
   describe('leader tracking', () => {
     it('follows the raftdb-leader trailer of a follower and then writes to the leader directly', async () => {
       const leader = await node({ Put: ok });
