@@ -146,7 +146,10 @@ describe('membership: a removed member exits', () => {
   it('exits with code 4 and says why once a membership change removes it', async () => {
     await cluster.addNode('n4', { join: true });
     const n4 = cluster.endpoints(['n4'])[0]!;
-    expect((await raftdb(['member', 'add', 'n4', n4, '--learner'])).code).toBe(0);
+    const added = await raftdb(['member', 'add', 'n4', n4, '--learner', '-w', 'json']);
+    expect(added.code).toBe(0);
+    // The answer names the new member with the address just given (it printed a blank one).
+    expect((JSON.parse(added.stdout) as { members: { id: string; address: string }[] }).members.find((m) => m.id === 'n4')?.address).toBe(n4);
     const exit = cluster.exited('n4');
     const st = await raftdb(['status', '-w', 'json', '--timeout', '3000']);
     const n4row = (JSON.parse(st.stdout) as { members: { id: string; role: string }[] }).members.find((m) => m.id === 'n4');
