@@ -174,7 +174,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => obs?.metrics.recordLeaderWaitRefused());
   const handlers: TransportHandlers = {
       onRefusedAsNonMember: (peer) => {
-        if (self.refusedBy(peer)) removed(`the leader ${peer} refuses this member's messages`);
+        if (self.refusedBy(peer, raft.conf())) removed(self.lastLeader() === peer ? `the leader ${peer} refuses this member's messages` : `a majority of the members refuse this member's messages (${peer} the last)`);
       },
       onMessage: (msg) => {
         failover.onPeerMessage(msg);

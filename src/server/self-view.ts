@@ -11,6 +11,8 @@ export class SelfView {
   private lastLeaderTermValue = 0;
   /** Set once this node has been seen in a (non-joint) configuration: a --join node is not yet. */
   private wasMember: boolean;
+  /** Peers that refused this node's messages as a non-member's since it started. */
+  private readonly refusers = new Set<string>();
 
   constructor(
     private readonly id: string,
@@ -27,6 +29,11 @@ export class SelfView {
     }
   }
 
+  /** The last leader this node knew ('' before any). */
+  lastLeader(): string {
+    return this.lastLeaderId;
+  }
+
   /** The Status fields: the last leader known and its term ('' and 0 before any). */
   statusFields(): { lastLeader: string; lastLeaderTerm: number } {
     return { lastLeader: this.lastLeaderId, lastLeaderTerm: this.lastLeaderTermValue };
@@ -34,12 +41,20 @@ export class SelfView {
 
   /**
    * A peer refused our messages as from a non-member. True exactly once, when this node is a
-   * member by its own configuration and the refusal comes from the last leader it knew: that
-   * leader has applied a configuration without this node. (A follower that has not yet applied
-   * this node's addition refuses it too, so a refusal from any other peer proves nothing.)
+   * member by its own configuration `conf` and either the refusal comes from the last leader it
+   * knew (that leader has applied a configuration without this node), or a majority of the
+   * voters of `conf` have refused it: a node removed while it was down knows no leader after its
+   * restart, and a configuration that names it can only be committed if a majority holds it.
+   * (A follower that has not yet applied this node's addition refuses it too, so one refusal from
+   * any other peer proves nothing.)
    */
-  refusedBy(peer: string): boolean {
-    if (!this.wasMember || peer !== this.lastLeaderId) return false;
+  refusedBy(peer: string, conf: ConfState): boolean {
+    if (!this.wasMember) return false;
+    this.refusers.add(peer);
+    const voters = new Set([...conf.voters, ...conf.votersOutgoing]);
+    let refusingVoters = 0;
+    for (const id of this.refusers) if (voters.has(id)) refusingVoters++;
+    if (peer !== this.lastLeaderId && refusingVoters < Math.floor(voters.size / 2) + 1) return false;
     this.wasMember = false;
     return true;
   }

@@ -160,6 +160,27 @@ describe('membership: a removed member exits', () => {
   }, 90_000);
 });
 
+describe('membership: a member removed while it was down', () => {
+  it('exits with code 4 when it restarts and a majority refuses it', async () => {
+    await cluster.addNode('n5', { join: true });
+    expect((await raftdb(['member', 'add', 'n5', cluster.endpoints(['n5'])[0]!])).code).toBe(0);
+    // Down only once it knows it is a voter (a node stopped before it learned of its own addition
+    // is not a member by its own configuration, and never campaigns).
+    const until = Date.now() + 30_000;
+    while (!(await cluster.status('n5'))?.voters.includes('n5')) {
+      if (Date.now() > until) throw new Error('n5 never saw itself a voter');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await cluster.sigterm('n5');
+    expect((await raftdb(['member', 'remove', 'n5'])).code).toBe(0);
+    // It knows no leader after its restart (nobody replicates to it): its campaign is refused by
+    // every member as a non-member's, and that majority is what tells it.
+    await cluster.restart('n5', { wait: false });
+    expect(await cluster.exited('n5')).toBe(4);
+    expect(cluster.logTail('n5', 40)).toMatch(/this member was removed from the cluster/);
+  }, 120_000);
+});
+
 describe('health and status as members go down', () => {
   it('is healthy with every member up', async () => {
     const h = await raftdb(['endpoint', 'health', '--cluster']);
