@@ -9,7 +9,7 @@ import { localBackupParts } from '../backup/local-source.js';
 import { requireRoot } from './access.js';
 import { audited } from './audit.js';
 import { callerOf } from './caller.js';
-import { deadlineOf, header, unary, type IncomingCall, type NodeContext } from './context.js';
+import { deadlineOf, header, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toServiceError } from './errors.js';
 
@@ -81,6 +81,7 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
       running.backups++;
       counted = true;
       const out = new Outbox(call, abort.signal, info.stallTimeoutMs ?? BACKUP_STALL_TIMEOUT_MS);
+      await caughtUp(ctx);
       let revision = 0;
       // The parts generator holds a LevelDB snapshot; leaving the loop in any way releases it.
       for await (const part of localBackupParts(ctx.sm, { clusterId: info.clusterId, memberId: ctx.id, messageBytes: BACKUP_MESSAGE_BYTES })) {
@@ -97,6 +98,26 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
   } finally {
     if (counted) running.backups--;
     forget();
+  }
+}
+
+/** How long a backup waits to confirm it holds every acknowledged write before it starts anyway. */
+const BACKUP_BARRIER_MS = 3000;
+
+/**
+ * Before the snapshot is taken: waits (bounded) until this node has applied everything the
+ * cluster acknowledged when the backup was asked for (a read index confirmed by the leader, as a
+ * linearizable read does), so a backup taken from a follower right after a write holds it. A
+ * cluster without a leader (the backup that matters most in a disaster) gets the member's own
+ * state after BACKUP_BARRIER_MS, with a warning: the manifest's revision says what it holds.
+ */
+async function caughtUp(ctx: NodeContext): Promise<void> {
+  const deadline = new Date(Date.now() + BACKUP_BARRIER_MS);
+  try {
+    if (ctx.driver.raft.role === 'leader') await withDeadline(ctx.driver.readBarrier(false), deadline, 'backup read barrier');
+    else await withDeadline(ctx.followerReads.barrier(deadline), deadline, 'backup read barrier');
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message }, 'backup: could not confirm the latest acknowledged writes with a leader; backing up this member as it is');
   }
 }
 

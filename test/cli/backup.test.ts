@@ -17,7 +17,8 @@ let endpoints = '';
 
 beforeAll(async () => {
   dir = await tempDir();
-  cluster = await InProcessCluster.start(3);
+  // Followers apply up to 500 ms late: a backup from one must still hold every acknowledged write.
+  cluster = await InProcessCluster.start(3, { followerApplyDelayMs: 500 });
   await cluster.leader();
   endpoints = cluster.endpoints().join(',');
   const client = connect({ endpoints: cluster.endpoints() });
