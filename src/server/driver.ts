@@ -44,7 +44,18 @@ export interface DriverDeps {
   onFatal(err: Error): void;
   /** The clock ticks and lease reads carry into the core (default `monotonicMs`). */
   clock?: MonotonicClock;
+  /** The tick timer (default setInterval); the simulation's stops while its node is paused. */
+  ticker?: Ticker;
 }
+
+/** Starts a repeating timer; returns the function that stops it. */
+export type Ticker = (everyMs: number, fn: () => void) => () => void;
+
+/** setInterval as a Ticker. */
+export const intervalTicker: Ticker = (everyMs, fn) => {
+  const timer = setInterval(fn, everyMs);
+  return () => clearInterval(timer);
+};
 
 /** Committed entries handed to the apply stage and not yet written; past this the loop waits. */
 const MAX_UNAPPLIED_ENTRIES = 8192;
@@ -71,7 +82,7 @@ export class RaftDriver {
   private running = false;
   private scheduled = false;
   private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicking: (() => void) | null = null;
   /** Armed while deferred proposals wait for their release (asyncReplicationDelayMs). */
   private releaseTimer: NodeJS.Timeout | null = null;
   private persistedTerm: number;
@@ -103,7 +114,7 @@ export class RaftDriver {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), this.opts.tickMs);
+    this.stopTicking = (this.deps.ticker ?? intervalTicker)(this.opts.tickMs, () => this.tick());
     this.schedule();
   }
 
@@ -125,8 +136,8 @@ export class RaftDriver {
 
   stop(why: string): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopTicking?.();
+    this.stopTicking = null;
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.releaseTimer = null;
     this.held.clear();

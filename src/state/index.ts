@@ -47,3 +47,4 @@ export { applyArchivedRevisions } from './replay-changes.js';
 export type { ArchivedChange, ArchivedRevision } from './replay-changes.js';
 export { ALARM_TYPES, ALARMS_META, growsData, NO_SPACE_MESSAGE } from './alarms.js';
 export type { AlarmMember, AlarmType, AlarmCommand } from './alarms.js';
+export type { Db } from './kv-records.js';

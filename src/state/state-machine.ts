@@ -42,6 +42,11 @@ export interface StateMachineOptions {
    * DEFAULT_MAX_OPEN_FILES, not LevelDB's 1,000: a node's RSS must not grow with its data.
    */
   maxOpenFiles?: number;
+  /**
+   * Opens the database in `dir` (default: LevelDB through `level`). The whole-node simulation
+   * gives an in-memory one (test/sim-node), so that nothing it runs waits on a thread pool.
+   */
+  openDb?: (dir: string, maxOpenFiles: number) => Db;
 }
 
 /**
@@ -105,7 +110,7 @@ export class StateMachine {
   private async load(): Promise<void> {
     await recoverSwap(this.dir);
     const maxOpenFiles = this.options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES;
-    this.db = new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles });
+    this.db = this.options.openDb ? this.options.openDb(this.dir, maxOpenFiles) : new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles });
     await this.db.open();
     this.state = await readState(this.db);
     if (await trimWatchHistory(this.db, this.state, this.keepRevisions)) {
