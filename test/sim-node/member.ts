@@ -1,0 +1,153 @@
+// One simulated member: the real node composition (src/node/compose.ts) on the twins — its WAL on
+// an in-memory disk that loses unsynced data in a power cut, its state machine on an in-memory
+// LevelDB twin, its peer transport on the simulated network, its time on the virtual clock — and
+// crashes, power cuts, pauses and restarts of it. The disk and the database outlive incarnations;
+// everything else is built anew at each start, as a process is.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { Rng } from '../../src/common/rng.js';
+import { composeNode, type NodeCore, type PeerTransport } from '../../src/node/compose.js';
+import type { Ticker } from '../../src/server/driver.js';
+import { Forwarder } from '../../src/server/forwarder.js';
+import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
+import { MemoryDisk } from '../support/memory-disk.js';
+import type { SimNetwork } from './network.js';
+import { SimLevelStore } from './sim-level.js';
+
+/** How a member is started in a run. */
+export interface MemberConfig {
+  id: string;
+  peers: Map<string, string>;
+  /** Snapshot and compact after this many applied entries. */
+  snapshotEntries: number;
+  followerApplyDelayMs: number;
+  /** Where the snapshot staging directory lives (real, but only ever cleared: snapshots are not carried). */
+  scratch: string;
+}
+
+/** A scratch directory for the run's staging directories (they stay empty). */
+export function scratchDir(): string {
+  return mkdtempSync(join(tmpdir(), 'raftdb-sim-node-'));
+}
+
+export class SimMember {
+  readonly disk = new MemoryDisk();
+  readonly level = new SimLevelStore();
+  core: NodeCore<PeerTransport> | null = null;
+  incarnation = 0;
+  /** Why the member stopped on its own (a fatal error), if it did: a finding of the run. */
+  fatal: Error | null = null;
+  /** Ticks missed while paused: setInterval fires once after a stop, however long it was. */
+  private missedTick: (() => void) | null = null;
+  private paused = false;
+
+  constructor(
+    readonly config: MemberConfig,
+    private readonly net: SimNetwork,
+    private readonly rng: Rng,
+  ) {}
+
+  get up(): boolean {
+    return this.core !== null;
+  }
+
+  /** Starts an incarnation on what the disk and the database hold. */
+  async start(): Promise<void> {
+    if (this.core) throw new Error(`${this.config.id} is already running`);
+    const incarnation = ++this.incarnation;
+    const id = this.config.id;
+    const db = await this.level.open();
+    const core = await composeNode(
+      {
+        id,
+        clusterId: 'sim',
+        peers: this.config.peers,
+        dataDir: `/sim/${id}`,
+        join: false,
+        priority: 1,
+        listen: this.config.peers.get(id)!,
+        snapshotEntries: this.config.snapshotEntries,
+        keepEntries: 50,
+        followerApplyDelayMs: this.config.followerApplyDelayMs,
+      },
+      {
+        log: pino({ level: process.env.SIM_NODE_LOG ?? 'silent', base: { node: id, inc: incarnation } }),
+        // Small segments: many rolls per run (and no 64 MiB of zeros per preallocated segment).
+        wal: { disk: this.disk.mount(), inlineMaxEntries: 0, segmentBytes: 256 * 1024 },
+        state: { openDb: () => db, cacheBytes: 0 },
+        staging: new SnapshotStaging(join(this.config.scratch, `${id}-${incarnation}`)),
+        clock: () => performance.now(),
+        ticker: this.ticker(incarnation),
+        random: () => this.rng.next(),
+        transport: () => this.net.transport(id, incarnation),
+        unaryForwarder: new Forwarder(),
+        metrics: () => undefined,
+        eventLoopDelayMs: () => 0,
+        onConfChange: () => {},
+        onRemoved: () => {},
+        onFatal: (err) => {
+          if (this.incarnation === incarnation) this.fatal ??= err;
+        },
+      },
+    );
+    this.core = core;
+    this.paused = false;
+    this.net.attach(id, incarnation, core.handlers, core.forwardHandler);
+    core.driver.start();
+  }
+
+  /** The tick timer of one incarnation: silent while paused, one late tick at resume. */
+  private ticker(incarnation: number): Ticker {
+    return (everyMs, fn) => {
+      const timer = setInterval(() => {
+        if (this.incarnation !== incarnation) return;
+        if (this.paused) this.missedTick = fn;
+        else fn();
+      }, everyMs);
+      return () => clearInterval(timer);
+    };
+  }
+
+  /** The process dies: `power` also loses what was not synced (WAL and database). */
+  crash(power: boolean): void {
+    const core = this.core;
+    if (!core) return;
+    this.core = null;
+    this.paused = false;
+    this.missedTick = null;
+    this.net.detach(this.config.id);
+    core.failover.stop();
+    core.driver.stop('crashed');
+    core.ctx.streams.closeAll('crashed');
+    this.level.crash();
+    if (power) {
+      this.disk.powerCut({ tear: true, keepSome: true, rand: () => this.rng.next() });
+      this.level.powerCut(() => this.rng.next());
+    } else {
+      this.disk.crash();
+    }
+  }
+
+  /** SIGSTOP: nothing runs on the member until resume (its messages and calls wait). */
+  pause(): void {
+    if (!this.core) return;
+    this.paused = true;
+    this.net.pause(this.config.id);
+  }
+
+  /** SIGCONT: what queued up is handled first, then the one late tick. */
+  resume(): void {
+    if (!this.core || !this.paused) return;
+    this.paused = false;
+    this.net.resume(this.config.id);
+    const tick = this.missedTick;
+    this.missedTick = null;
+    if (tick) setTimeout(tick, 0);
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+}

@@ -1,0 +1,217 @@
+// The network twin: members' Raft messages, forwarded requests and clients' calls, delivered on
+// the virtual clock after a seeded delay, or dropped, duplicated or reordered (each message has
+// its own delay), across partitions of any shape and one-way cuts. Messages go through the real
+// codec (a receiver never shares an object with its sender). A paused member receives nothing
+// and sends nothing until it resumes; then what queued up arrives at once, before its next tick,
+// as a SIGSTOPped process's sockets do.
+import * as grpc from '@grpc/grpc-js';
+import type { Rng } from '../../src/common/rng.js';
+import type { PeerTransport } from '../../src/node/compose.js';
+import type { Message } from '../../src/raft/index.js';
+import { ForwardChannelError, type ForwardCall, type ForwardHandler, type ForwardReply, type TransportHandlers } from '../../src/transport/index.js';
+import { decodeMessage, encodeMessage } from '../../src/transport/codec.js';
+
+/** How bad the links are (probabilities per message; delays in ms). */
+export interface LinkFaults {
+  dropP: number;
+  duplicateP: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** A member's live incarnation as the network sees it. */
+interface Endpoint {
+  incarnation: number;
+  handlers: TransportHandlers;
+  forward: ForwardHandler;
+  paused: boolean;
+  /** Work that reached (or left) the member while it was paused, run at resume in order. */
+  held: (() => void)[];
+}
+
+/** A client call's error when the member is down (what a refused connection gives). */
+export class Unreachable extends Error {
+  readonly code = grpc.status.UNAVAILABLE;
+}
+
+/** The simulated network of one run. */
+export class SimNetwork {
+  private readonly endpoints = new Map<string, Endpoint>();
+  /** One-way cuts "a>b": nothing from a reaches b. */
+  private readonly cuts = new Set<string>();
+  faults: LinkFaults;
+  delivered = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly rng: Rng,
+    faults: LinkFaults,
+  ) {
+    this.faults = faults;
+  }
+
+  /** A member's incarnation joins the network (started or restarted). */
+  attach(id: string, incarnation: number, handlers: TransportHandlers, forward: ForwardHandler): void {
+    this.endpoints.set(id, { incarnation, handlers, forward, paused: false, held: [] });
+  }
+
+  /** A member leaves (crashed or stopped): what is in flight to it is lost. */
+  detach(id: string): void {
+    this.endpoints.delete(id);
+  }
+
+  /** Freezes a member: nothing it is sent is handled, nothing it sends leaves, until resume. */
+  pause(id: string): void {
+    const e = this.endpoints.get(id);
+    if (e) e.paused = true;
+  }
+
+  /** Thaws a member: everything that queued up runs now, in order. */
+  resume(id: string): void {
+    const e = this.endpoints.get(id);
+    if (!e || !e.paused) return;
+    e.paused = false;
+    const held = e.held.splice(0);
+    for (const run of held) run();
+  }
+
+  isPaused(id: string): boolean {
+    return this.endpoints.get(id)?.paused === true;
+  }
+
+  /** Splits the members into groups that cannot reach each other (both ways). */
+  partition(groups: readonly (readonly string[])[]): void {
+    this.cuts.clear();
+    for (const a of groups) for (const b of groups) if (a !== b) for (const x of a) for (const y of b) this.cuts.add(`${x}>${y}`);
+  }
+
+  /** Nothing from `from` reaches `to` (the other direction works). */
+  cutOneWay(from: string, to: string): void {
+    this.cuts.add(`${from}>${to}`);
+  }
+
+  heal(): void {
+    this.cuts.clear();
+  }
+
+  /** Runs `fn` on `id` when it can run: now, or at resume if it is paused; never if it is gone. */
+  private onMember(id: string, incarnation: number | null, fn: (e: Endpoint) => void): void {
+    const e = this.endpoints.get(id);
+    if (!e || (incarnation !== null && e.incarnation !== incarnation)) return;
+    if (e.paused) e.held.push(() => this.onMember(id, e.incarnation, fn));
+    else fn(e);
+  }
+
+  /** Whether one message from `from` to `to` gets through, and after how long (null: lost). */
+  private flight(from: string, to: string): number | null {
+    if (this.cuts.has(`${from}>${to}`)) return null;
+    if (this.rng.chance(this.faults.dropP)) {
+      this.dropped++;
+      return null;
+    }
+    return this.rng.int(this.faults.minDelayMs, this.faults.maxDelayMs);
+  }
+
+  /** The transport of one incarnation of member `self`. */
+  transport(self: string, incarnation: number): PeerTransport {
+    const alive = (): boolean => this.endpoints.get(self)?.incarnation === incarnation;
+    return {
+      send: (messages) => {
+        if (!alive()) return;
+        const bytes = messages.map((m) => ({ to: m.to, type: m.type, data: encodeMessage(m), msg: m }));
+        // A paused member's sends leave when it resumes.
+        this.onMember(self, incarnation, () => {
+          for (const b of bytes) this.deliver(self, b.to, b.msg, b.data);
+        });
+      },
+      forward: (peer, call) => this.forward(self, incarnation, peer, call),
+      setPeers: () => {},
+      close: async () => {},
+    };
+  }
+
+  private deliver(from: string, to: string, msg: Message, data: Buffer): void {
+    if (msg.type === 'snapshot') {
+      // Not carried yet (the simulation keeps every log entry): the leader learns it failed.
+      this.onMember(from, null, (e) => e.handlers.onSnapshotSent?.(to, false));
+      return;
+    }
+    const copies = this.rng.chance(this.faults.duplicateP) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const delay = this.flight(from, to);
+      if (delay === null) continue;
+      setTimeout(() => {
+        this.onMember(to, null, (e) => {
+          this.delivered++;
+          e.handlers.onMessage(decodeMessage(data));
+        });
+      }, delay);
+    }
+  }
+
+  /** Raft.Forward: the request to the leader and its reply, each on a faulty link, bounded by its timeout. */
+  private forward(self: string, incarnation: number, peer: string, call: ForwardCall): Promise<ForwardReply> {
+    return new Promise<ForwardReply>((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      const timer = setTimeout(() => settle(() => reject(new ForwardChannelError(grpc.status.DEADLINE_EXCEEDED, `no answer from ${peer} before the deadline; the outcome is unknown`, 'unknown'))), Math.max(1, call.timeoutMs));
+      const there = this.flight(self, peer);
+      if (there === null) return;
+      setTimeout(() => {
+        if (!this.endpoints.has(peer)) {
+          settle(() => reject(new ForwardChannelError(grpc.status.UNAVAILABLE, `${peer} is down`, 'no')));
+          return;
+        }
+        this.onMember(peer, null, (e) => {
+          void e.forward({ ...call, id: 0 }, { from: self, address: `sim:${self}`, auth: {} }).then((reply) => {
+            const back = this.flight(peer, self);
+            if (back === null) return;
+            setTimeout(() => this.onMember(self, incarnation, () => settle(() => resolve({ ...reply, id: 0 }))), back);
+          });
+        });
+      }, there);
+    });
+  }
+
+  /**
+   * A client's call to member `id`: the request and the answer each take a link delay and may be
+   * lost (the client then sees its own deadline pass); a member that is down refuses at once.
+   */
+  call<T>(id: string, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      const timer = setTimeout(() => settle(() => reject(Object.assign(new Error(`no answer from ${id} within ${timeoutMs} ms`), { code: grpc.status.DEADLINE_EXCEEDED }))), timeoutMs);
+      const there = this.flight('client', id);
+      if (there === null) return;
+      setTimeout(() => {
+        if (!this.endpoints.has(id)) {
+          settle(() => reject(new Unreachable(`${id} is down (connection refused)`)));
+          return;
+        }
+        this.onMember(id, null, () => {
+          run().then(
+            (value) => this.answer(id, () => settle(() => resolve(value))),
+            (err: unknown) => this.answer(id, () => settle(() => reject(err))),
+          );
+        });
+      }, there);
+    });
+  }
+
+  private answer(id: string, fn: () => void): void {
+    const back = this.flight(id, 'client');
+    if (back === null) return;
+    this.onMember(id, null, () => setTimeout(fn, back));
+  }
+}

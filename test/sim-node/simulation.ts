@@ -1,0 +1,202 @@
+// One seeded run of the whole-node simulation: 3 or 5 members (the real node composition on the
+// twins), clients issuing writes, compare-and-sets, deletes and reads of every consistency, and
+// a fault schedule — network partitions and one-way cuts, lossy and slow links, process crashes,
+// power cuts, pauses (SIGSTOP), switchovers — all drawn from one seed. At the end every member is
+// restarted after a power cut, the final value of every key is read, and the run is judged:
+// the history of what clients were told is linearizable, SERIALIZABLE reads returned only
+// written values, no member stopped on its own, and every member holds the same keys.
+import { rmSync } from 'node:fs';
+import { Rng } from '../../src/common/rng.js';
+import { checkHistory, formatViolation, HistoryRecorder, type Value } from '../../src/history/index.js';
+import { SimMember, scratchDir } from './member.js';
+import { SimNetwork } from './network.js';
+import { VirtualTime } from './virtual-time.js';
+import { Workload, sleep } from './workload.js';
+
+/** What a run does; defaultRun(seed) picks them from the seed. */
+export interface RunOptions {
+  seed: number;
+  nodes: 3 | 5;
+  /** Virtual milliseconds of client load and faults. */
+  durationMs: number;
+  clients: number;
+  keys: number;
+  /** Faults: crashes (process or power), pauses, partitions, switchovers. */
+  faults: boolean;
+  /** Print the fault schedule as it happens. */
+  trace?: (line: string) => void;
+}
+
+/** The outcome of one run. */
+export interface RunResult {
+  seed: number;
+  ok: boolean;
+  /** What went wrong, one line each. */
+  problems: string[];
+  operations: { ok: number; failed: number; unknown: number };
+  faults: number;
+  virtualMs: number;
+}
+
+/** The options a seed runs with by default (cluster size alternates). */
+export function defaultRun(seed: number): RunOptions {
+  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 4, keys: 4, faults: true };
+}
+
+/** The command line that replays `o`. */
+export function replayCommand(o: RunOptions): string {
+  return `npm run sim:node -- --seed ${o.seed} --nodes ${o.nodes} --duration ${o.durationMs} --trace`;
+}
+
+/** Runs one seed to the end and judges it. */
+export async function runSimulation(o: RunOptions): Promise<RunResult> {
+  const time = new VirtualTime();
+  const scratch = scratchDir();
+  const problems: string[] = [];
+  const rng = new Rng(o.seed);
+  const trace = (line: string): void => o.trace?.(`${(time.nowMs() / 1000).toFixed(3)}s ${line}`);
+  const net = new SimNetwork(rng, { dropP: 0.01, duplicateP: 0.01, minDelayMs: 0, maxDelayMs: 4 });
+  const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+  const peers = new Map(ids.map((id) => [id, `sim:${id}`]));
+  const members = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch }, net, rng));
+  const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 3_000, attemptMs: 1_000 });
+  let faults = 0;
+  try {
+    for (const m of members) await m.start();
+    await time.advance(2_000);
+    workload.start();
+    for (let t = 0; t < o.durationMs; t += 50) {
+      if (o.faults) faults += await injectFaults(rng, net, members, trace);
+      await time.advance(50);
+    }
+    // Calm: everything back up and connected, the last operations end.
+    net.heal();
+    for (const m of members) m.resume();
+    for (const m of members) if (!m.up) await m.start();
+    const stopping = workload.stop();
+    await time.advance(6_000);
+    await stopping;
+    // Every member loses power and comes back: acknowledged writes must survive it.
+    trace('power cut on every member');
+    for (const m of members) m.crash(true);
+    for (const m of members) await m.start();
+    await time.advance(3_000);
+    await finalReads(workload, members, history, o.keys, time, problems);
+    await time.advance(500);
+    await compareMembers(workload, members, o.keys, problems, time);
+    for (const m of members) if (m.fatal) problems.push(`${m.config.id} stopped on its own: ${m.fatal.message}`);
+    for (const m of members) m.crash(false);
+  } finally {
+    time.uninstall();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  judge(history, workload, problems);
+  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, faults, virtualMs: o.durationMs };
+}
+
+/** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */
+async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], trace: (line: string) => void): Promise<number> {
+  const r = rng.next();
+  if (r > 0.06) return 0;
+  const up = members.filter((m) => m.up);
+  const down = members.filter((m) => !m.up);
+  const leader = up.find((m) => m.core!.raft.role === 'leader');
+  const pick = (): SimMember => (leader && rng.chance(0.5) ? leader : rng.pick(members));
+  const kind = rng.int(0, 7);
+  if (kind === 0 && up.length > 0) {
+    const m = pick();
+    if (!m.up) return 0;
+    const power = rng.chance(0.5);
+    trace(`${power ? 'power cut' : 'crash'} ${m.config.id}${m === leader ? ' (leader)' : ''}`);
+    m.crash(power);
+  } else if (kind === 1 && down.length > 0) {
+    const m = rng.pick(down);
+    trace(`restart ${m.config.id}`);
+    await m.start();
+  } else if (kind === 2) {
+    const m = pick();
+    if (!m.up || m.isPaused) return 0;
+    const ms = rng.int(100, 1_500);
+    trace(`pause ${m.config.id}${m === leader ? ' (leader)' : ''} for ${ms} ms`);
+    m.pause();
+    setTimeout(() => {
+      trace(`resume ${m.config.id}`);
+      m.resume();
+    }, ms);
+  } else if (kind === 3) {
+    const ids = rng.shuffle(members.map((m) => m.config.id));
+    const cut = rng.int(1, ids.length - 1);
+    trace(`partition ${ids.slice(0, cut).join(',')} | ${ids.slice(cut).join(',')}`);
+    net.partition([ids.slice(0, cut), ids.slice(cut)]);
+  } else if (kind === 4) {
+    const [a, b] = rng.shuffle(members.map((m) => m.config.id));
+    trace(`cut ${a} -> ${b}`);
+    net.cutOneWay(a!, b!);
+  } else if (kind === 5 || kind === 6) {
+    trace('heal the network');
+    net.heal();
+  } else if (kind === 7 && leader) {
+    trace(`switchover from ${leader.config.id}`);
+    leader.core!.failover.switchover.run({ reason: 'switchover' }).catch(() => {});
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+/** The last value of every key, read linearizably (retried until some member answers). */
+async function finalReads(workload: Workload, members: SimMember[], history: HistoryRecorder, keys: number, time: VirtualTime, problems: string[]): Promise<void> {
+  for (let k = 0; k < keys; k++) {
+    const key = `k${k}`;
+    let done = false;
+    for (let attempt = 0; attempt < 40 && !done; attempt++) {
+      const op = history.invoke('final', key, { type: 'read' });
+      try {
+        const res = (await awaitAdvancing(workload.call(members[attempt % members.length]!, 'Get', { key: Buffer.from(key), consistency: 'LINEARIZABLE' }), time)) as { found?: boolean; value?: Buffer };
+        history.ok(op, res.found ? Buffer.from(res.value!).toString() : null);
+        done = true;
+      } catch (err) {
+        history.fail(op, (err as Error).message);
+        await awaitAdvancing(sleep(100), time);
+      }
+    }
+    if (!done) problems.push(`no member answered a linearizable read of ${key} after every member restarted`);
+  }
+}
+
+/** Waits for `p` while advancing virtual time (nothing else moves it now). */
+async function awaitAdvancing<T>(p: Promise<T>, time: VirtualTime): Promise<T> {
+  let settled = false;
+  const watched = p.finally(() => (settled = true));
+  watched.catch(() => {});
+  while (!settled) await time.advance(10);
+  return watched;
+}
+
+/** Every member's SERIALIZABLE view of every key, once all have applied everything, is the same. */
+async function compareMembers(workload: Workload, members: SimMember[], keys: number, problems: string[], time: VirtualTime): Promise<void> {
+  for (let k = 0; k < keys; k++) {
+    const key = `k${k}`;
+    const seen = new Map<string, Value>();
+    for (const m of members) {
+      if (!m.core) continue;
+      await awaitAdvancing(m.core.driver.waitApplied(m.core.raft.log.committed), time);
+      const kv = await m.core.sm.get(Buffer.from(key));
+      seen.set(m.config.id, kv ? Buffer.from(kv.value).toString() : null);
+    }
+    const values = new Set(seen.values());
+    if (values.size > 1) problems.push(`members disagree on ${key}: ${[...seen].map(([id, v]) => `${id}=${String(v)}`).join(' ')}`);
+  }
+  void workload;
+}
+
+/** The history is linearizable; SERIALIZABLE reads returned only values that were written. */
+function judge(history: HistoryRecorder, workload: Workload, problems: string[]): void {
+  const result = checkHistory(history, { timeBudgetMsPerKey: 20_000 });
+  if (result.linearizable === false) problems.push(`history not linearizable:\n${result.violation ? formatViolation(result.violation) : '(no counterexample)'}`);
+  else if (result.linearizable === 'unknown') problems.push(`the checker could not decide (budget spent on ${result.keys.filter((k) => k.verdict === 'unknown').map((k) => k.key).join(', ')})`);
+  for (const r of workload.serializableReads) {
+    if (r.value !== null && !workload.written.get(r.key)?.has(r.value)) problems.push(`SERIALIZABLE read of ${r.key} returned ${r.value}, never written`);
+  }
+}

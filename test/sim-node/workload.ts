@@ -1,0 +1,200 @@
+// Simulated clients: each runs one operation at a time against a member it picks, through the
+// node's real KV handlers (what the gRPC service, pipelines and forwarded requests run), and
+// retries a failed write on another member with the same request id until its budget is spent,
+// as the TypeScript client does. Every operation goes into the history the checker reads:
+// writes (Put, Delete as a write of null, Txn as compare-and-set) and LINEARIZABLE and LEASE
+// reads; SERIALIZABLE reads are kept aside (they promise only a value that was written).
+import * as grpc from '@grpc/grpc-js';
+import type { Rng } from '../../src/common/rng.js';
+import type { HistoryRecorder, Value } from '../../src/history/index.js';
+import type { IncomingCall } from '../../src/server/context.js';
+import type { KvMethod } from '../../src/server/kv-service.js';
+import { plainResponse } from '../../src/server/passthrough.js';
+import type { SimMember } from './member.js';
+import type { SimNetwork } from './network.js';
+
+/** How the clients behave. */
+export interface WorkloadOptions {
+  clients: number;
+  keys: number;
+  /** Share of writes sent with commit mode ASYNC (acknowledged before replication: may be lost). */
+  asyncShare: number;
+  /** A write's whole budget (ms), over its attempts. */
+  writeBudgetMs: number;
+  /** One attempt's deadline (ms). */
+  attemptMs: number;
+}
+
+/** A SERIALIZABLE read's answer, checked against the values ever written. */
+export interface StaleRead {
+  key: string;
+  value: Value;
+}
+
+const COMMIT_MODES = ['SYNC', 'SEMI_SYNC', 'COMMIT_MODE_UNSPECIFIED'] as const;
+
+/** The clients of one run. */
+export class Workload {
+  private stopped = false;
+  private readonly loops: Promise<void>[] = [];
+  readonly serializableReads: StaleRead[] = [];
+  /** Every value a write or cas was invoked with, per key (what a SERIALIZABLE read may return). */
+  readonly written = new Map<string, Set<Value>>();
+  counts = { ok: 0, failed: 0, unknown: 0 };
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly net: SimNetwork,
+    private readonly members: readonly SimMember[],
+    private readonly history: HistoryRecorder,
+    private readonly opts: WorkloadOptions,
+  ) {}
+
+  start(): void {
+    for (let c = 0; c < this.opts.clients; c++) this.loops.push(this.client(`c${c}`));
+  }
+
+  /** Stops issuing new operations; resolves when every client's last one has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.loops);
+  }
+
+  private async client(id: string): Promise<void> {
+    let seq = 0;
+    let n = 0;
+    while (!this.stopped) {
+      await sleep(this.rng.int(1, 40));
+      if (this.stopped) break;
+      const key = `k${this.rng.int(0, this.opts.keys - 1)}`;
+      const r = this.rng.next();
+      if (r < 0.35) await this.put(id, ++seq, key, `${id}-${++n}`);
+      else if (r < 0.45) await this.cas(id, ++seq, key, `${id}-${++n}`);
+      else if (r < 0.5) await this.del(id, ++seq, key);
+      else if (r < 0.9) await this.read(id, key, this.rng.chance(0.3) ? 'LEASE' : 'LINEARIZABLE');
+      else await this.serializableRead(key);
+    }
+  }
+
+  private noteWritten(key: string, value: Value): void {
+    let set = this.written.get(key);
+    if (!set) this.written.set(key, (set = new Set()));
+    set.add(value);
+  }
+
+  private async put(client: string, seq: number, key: string, value: string): Promise<void> {
+    const async = this.rng.chance(this.opts.asyncShare);
+    const commitMode = async ? 'ASYNC' : this.rng.pick(COMMIT_MODES);
+    this.noteWritten(key, value);
+    const op = this.history.invoke(client, key, { type: 'write', value });
+    const request = { key: Buffer.from(key), value: Buffer.from(value), commitMode, id: { clientId: client, seq } };
+    const res = await this.write('Put', request);
+    // An ASYNC write is acknowledged before any follower has it: a new leader may not have it.
+    if (res === 'ok' && !async) this.ok(op);
+    else this.unknown(op, res);
+  }
+
+  private async del(client: string, seq: number, key: string): Promise<void> {
+    this.noteWritten(key, null);
+    const op = this.history.invoke(client, key, { type: 'write', value: null });
+    const res = await this.write('Delete', { key: Buffer.from(key), rangeEnd: Buffer.alloc(0), prefix: false, commitMode: 'SEMI_SYNC', id: { clientId: client, seq } });
+    if (res === 'ok') this.ok(op);
+    else this.unknown(op, res);
+  }
+
+  /** Compare-and-set as a Txn: if the key holds `expected` (a value this client last read), put `value`. */
+  private async cas(client: string, seq: number, key: string, value: string): Promise<void> {
+    const expected = this.rng.chance(0.5) ? this.rng.pick([...(this.written.get(key) ?? new Set<Value>([value]))]) : value;
+    if (expected === null) return;
+    this.noteWritten(key, value);
+    const op = this.history.invoke(client, key, { type: 'cas', expected, value });
+    const request = {
+      compare: [{ key: Buffer.from(key), target: 'VALUE', op: 'EQUAL', value: Buffer.from(String(expected)), number: 0 }],
+      success: [{ request: 'put', put: { key: Buffer.from(key), value: Buffer.from(value) } }],
+      failure: [],
+      commitMode: 'SEMI_SYNC',
+      id: { clientId: client, seq },
+    };
+    let succeeded = false;
+    const res = await this.write('Txn', request, (r) => (succeeded = (r as { succeeded?: boolean }).succeeded === true));
+    if (res === 'ok') this.ok(op, succeeded);
+    else this.unknown(op, res);
+  }
+
+  /** A write's attempts: the same request (and request id) on members picked at random, until one answers. */
+  private async write(method: KvMethod, request: object, onResult?: (r: object) => void): Promise<'ok' | string> {
+    const start = performance.now();
+    let last = 'no attempt';
+    while (performance.now() - start < this.opts.writeBudgetMs) {
+      const member = this.rng.pick(this.members);
+      try {
+        const res = await this.call(member, method, request);
+        onResult?.(res);
+        return 'ok';
+      } catch (err) {
+        last = describe(err);
+        if (isRefusal(err)) return `refused: ${last}`;
+        await sleep(this.rng.int(5, 60));
+      }
+    }
+    return last;
+  }
+
+  private async read(client: string, key: string, consistency: 'LINEARIZABLE' | 'LEASE'): Promise<void> {
+    const op = this.history.invoke(client, key, { type: 'read' });
+    try {
+      const res = (await this.call(this.rng.pick(this.members), 'Get', { key: Buffer.from(key), consistency })) as { found?: boolean; value?: Buffer };
+      this.ok(op, res.found ? Buffer.from(res.value!).toString() : null);
+    } catch (err) {
+      // A read changes nothing: one that failed did not happen.
+      this.history.fail(op, describe(err));
+      this.counts.failed++;
+    }
+  }
+
+  private async serializableRead(key: string): Promise<void> {
+    try {
+      const res = (await this.call(this.rng.pick(this.members), 'Get', { key: Buffer.from(key), consistency: 'SERIALIZABLE' })) as { found?: boolean; value?: Buffer };
+      this.serializableReads.push({ key, value: res.found ? Buffer.from(res.value!).toString() : null });
+    } catch {
+      // Nothing to check.
+    }
+  }
+
+  /** One call to one member's KV handler over the network, with this attempt's deadline. */
+  async call(member: SimMember, method: KvMethod, request: object): Promise<object> {
+    const deadline = new Date(Date.now() + this.opts.attemptMs);
+    const call = { request, metadata: new grpc.Metadata(), getDeadline: () => deadline, getPeer: () => 'sim:client' };
+    return this.net.call(member.config.id, this.opts.attemptMs, async () => {
+      const core = member.core;
+      if (!core) throw Object.assign(new Error(`${member.config.id} is down`), { code: grpc.status.UNAVAILABLE });
+      return plainResponse(await core.kv[method](call as unknown as IncomingCall<never>));
+    });
+  }
+
+  private ok(op: number, result?: Value): void {
+    this.history.ok(op, result);
+    this.counts.ok++;
+  }
+
+  private unknown(op: number, why: string): void {
+    this.history.unknown(op, why);
+    this.counts.unknown++;
+  }
+}
+
+/** A status that says the request was refused as it stands: retrying it cannot help. */
+function isRefusal(err: unknown): boolean {
+  const code = (err as { code?: number }).code;
+  return code === grpc.status.INVALID_ARGUMENT || code === grpc.status.PERMISSION_DENIED || code === grpc.status.UNAUTHENTICATED;
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: number; message?: string };
+  return `${e.code !== undefined ? `${grpc.status[e.code] ?? e.code}: ` : ''}${e.message ?? String(err)}`;
+}
+
+/** Waits `ms` of virtual time. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
