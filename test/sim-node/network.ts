@@ -25,8 +25,8 @@ interface Endpoint {
   handlers: TransportHandlers;
   forward: ForwardHandler;
   paused: boolean;
-  /** Work that reached (or left) the member while it was paused, run at resume in order. */
-  held: (() => void)[];
+  /** Work that reached (or left) the member while it was paused, by the connection it came on. */
+  held: Map<string, (() => void)[]>;
 }
 
 /** A client call's error when the member is down (what a refused connection gives). */
@@ -52,7 +52,7 @@ export class SimNetwork {
 
   /** A member's incarnation joins the network (started or restarted). */
   attach(id: string, incarnation: number, handlers: TransportHandlers, forward: ForwardHandler): void {
-    this.endpoints.set(id, { incarnation, handlers, forward, paused: false, held: [] });
+    this.endpoints.set(id, { incarnation, handlers, forward, paused: false, held: new Map() });
   }
 
   /** A member leaves (crashed or stopped): what is in flight to it is lost. */
@@ -66,13 +66,20 @@ export class SimNetwork {
     if (e) e.paused = true;
   }
 
-  /** Thaws a member: everything that queued up runs now, in order. */
+  /**
+   * Thaws a member: everything that queued up runs now. Each connection's work keeps its order,
+   * but which connection is read first is anyone's guess (epoll's): a client's queued requests may
+   * all be handled before the first message from the leader elected meanwhile, or after it.
+   */
   resume(id: string): void {
     const e = this.endpoints.get(id);
     if (!e || !e.paused) return;
     e.paused = false;
-    const held = e.held.splice(0);
-    for (const run of held) run();
+    const held = this.rng.shuffle([...e.held.values()]);
+    e.held.clear();
+    // One callback each, with the promise jobs it starts run before the next (as Node runs one
+    // socket's data callback, then drains the microtask queue, then the next).
+    for (const queue of held) for (const run of queue) setImmediate(run);
   }
 
   isPaused(id: string): boolean {
@@ -94,12 +101,21 @@ export class SimNetwork {
     this.cuts.clear();
   }
 
-  /** Runs `fn` on `id` when it can run: now, or at resume if it is paused; never if it is gone. */
-  private onMember(id: string, incarnation: number | null, fn: (e: Endpoint) => void): void {
+  /**
+   * Runs `fn` on `id` when it can run: now, or at resume if it is paused (queued behind the other
+   * work of connection `from`); never if it is gone.
+   */
+  private onMember(id: string, incarnation: number | null, from: string, fn: (e: Endpoint) => void): void {
     const e = this.endpoints.get(id);
     if (!e || (incarnation !== null && e.incarnation !== incarnation)) return;
-    if (e.paused) e.held.push(() => this.onMember(id, e.incarnation, fn));
-    else fn(e);
+    if (!e.paused) {
+      fn(e);
+      return;
+    }
+    const queue = e.held.get(from);
+    const run = (): void => this.onMember(id, e.incarnation, from, fn);
+    if (queue) queue.push(run);
+    else e.held.set(from, [run]);
   }
 
   /** Whether one message from `from` to `to` gets through, and after how long (null: lost). */
@@ -120,7 +136,7 @@ export class SimNetwork {
         if (!alive()) return;
         const bytes = messages.map((m) => ({ to: m.to, type: m.type, data: encodeMessage(m), msg: m }));
         // A paused member's sends leave when it resumes.
-        this.onMember(self, incarnation, () => {
+        this.onMember(self, incarnation, 'out', () => {
           for (const b of bytes) this.deliver(self, b.to, b.msg, b.data);
         });
       },
@@ -133,7 +149,7 @@ export class SimNetwork {
   private deliver(from: string, to: string, msg: Message, data: Buffer): void {
     if (msg.type === 'snapshot') {
       // Not carried yet (the simulation keeps every log entry): the leader learns it failed.
-      this.onMember(from, null, (e) => e.handlers.onSnapshotSent?.(to, false));
+      this.onMember(from, null, 'out', (e) => e.handlers.onSnapshotSent?.(to, false));
       return;
     }
     const copies = this.rng.chance(this.faults.duplicateP) ? 2 : 1;
@@ -141,7 +157,7 @@ export class SimNetwork {
       const delay = this.flight(from, to);
       if (delay === null) continue;
       setTimeout(() => {
-        this.onMember(to, null, (e) => {
+        this.onMember(to, null, from, (e) => {
           this.delivered++;
           e.handlers.onMessage(decodeMessage(data));
         });
@@ -167,11 +183,11 @@ export class SimNetwork {
           settle(() => reject(new ForwardChannelError(grpc.status.UNAVAILABLE, `${peer} is down`, 'no')));
           return;
         }
-        this.onMember(peer, null, (e) => {
+        this.onMember(peer, null, `forward:${self}`, (e) => {
           void e.forward({ ...call, id: 0 }, { from: self, address: `sim:${self}`, auth: {} }).then((reply) => {
             const back = this.flight(peer, self);
             if (back === null) return;
-            setTimeout(() => this.onMember(self, incarnation, () => settle(() => resolve({ ...reply, id: 0 }))), back);
+            setTimeout(() => this.onMember(self, incarnation, `forward:${peer}`, () => settle(() => resolve({ ...reply, id: 0 }))), back);
           });
         });
       }, there);
@@ -182,7 +198,7 @@ export class SimNetwork {
    * A client's call to member `id`: the request and the answer each take a link delay and may be
    * lost (the client then sees its own deadline pass); a member that is down refuses at once.
    */
-  call<T>(id: string, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+  call<T>(client: string, id: string, timeoutMs: number, run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const settle = (fn: () => void): void => {
@@ -199,19 +215,19 @@ export class SimNetwork {
           settle(() => reject(new Unreachable(`${id} is down (connection refused)`)));
           return;
         }
-        this.onMember(id, null, () => {
+        this.onMember(id, null, client, () => {
           run().then(
-            (value) => this.answer(id, () => settle(() => resolve(value))),
-            (err: unknown) => this.answer(id, () => settle(() => reject(err))),
+            (value) => this.answer(id, client, () => settle(() => resolve(value))),
+            (err: unknown) => this.answer(id, client, () => settle(() => reject(err))),
           );
         });
       }, there);
     });
   }
 
-  private answer(id: string, fn: () => void): void {
+  private answer(id: string, client: string, fn: () => void): void {
     const back = this.flight(id, 'client');
     if (back === null) return;
-    this.onMember(id, null, () => setTimeout(fn, back));
+    this.onMember(id, null, client, () => setTimeout(fn, back));
   }
 }

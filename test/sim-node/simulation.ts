@@ -40,7 +40,7 @@ export interface RunResult {
 
 /** The options a seed runs with by default (cluster size alternates). */
 export function defaultRun(seed: number): RunOptions {
-  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 4, keys: 4, faults: true };
+  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 5, keys: 3, faults: true };
 }
 
 /** The command line that replays `o`. */
@@ -60,7 +60,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const peers = new Map(ids.map((id) => [id, `sim:${id}`]));
   const members = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch }, net, rng));
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
-  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 3_000, attemptMs: 1_000 });
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 4_000, attemptMs: [300, 300, 300, 2_500] });
   let faults = 0;
   try {
     for (const m of members) await m.start();
@@ -102,8 +102,8 @@ async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], tra
   const up = members.filter((m) => m.up);
   const down = members.filter((m) => !m.up);
   const leader = up.find((m) => m.core!.raft.role === 'leader');
-  const pick = (): SimMember => (leader && rng.chance(0.5) ? leader : rng.pick(members));
-  const kind = rng.int(0, 7);
+  const pick = (): SimMember => (leader && rng.chance(0.7) ? leader : rng.pick(members));
+  const kind = rng.int(0, 8);
   if (kind === 0 && up.length > 0) {
     const m = pick();
     if (!m.up) return 0;
@@ -114,29 +114,29 @@ async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], tra
     const m = rng.pick(down);
     trace(`restart ${m.config.id}`);
     await m.start();
-  } else if (kind === 2) {
+  } else if (kind === 2 || kind === 3) {
     const m = pick();
     if (!m.up || m.isPaused) return 0;
-    const ms = rng.int(100, 1_500);
+    const ms = rng.int(300, 2_000);
     trace(`pause ${m.config.id}${m === leader ? ' (leader)' : ''} for ${ms} ms`);
     m.pause();
     setTimeout(() => {
       trace(`resume ${m.config.id}`);
       m.resume();
     }, ms);
-  } else if (kind === 3) {
+  } else if (kind === 4) {
     const ids = rng.shuffle(members.map((m) => m.config.id));
     const cut = rng.int(1, ids.length - 1);
     trace(`partition ${ids.slice(0, cut).join(',')} | ${ids.slice(cut).join(',')}`);
     net.partition([ids.slice(0, cut), ids.slice(cut)]);
-  } else if (kind === 4) {
+  } else if (kind === 5) {
     const [a, b] = rng.shuffle(members.map((m) => m.config.id));
     trace(`cut ${a} -> ${b}`);
     net.cutOneWay(a!, b!);
-  } else if (kind === 5 || kind === 6) {
+  } else if (kind === 6 || kind === 7) {
     trace('heal the network');
     net.heal();
-  } else if (kind === 7 && leader) {
+  } else if (kind === 8 && leader) {
     trace(`switchover from ${leader.config.id}`);
     leader.core!.failover.switchover.run({ reason: 'switchover' }).catch(() => {});
   } else {
@@ -153,7 +153,7 @@ async function finalReads(workload: Workload, members: SimMember[], history: His
     for (let attempt = 0; attempt < 40 && !done; attempt++) {
       const op = history.invoke('final', key, { type: 'read' });
       try {
-        const res = (await awaitAdvancing(workload.call(members[attempt % members.length]!, 'Get', { key: Buffer.from(key), consistency: 'LINEARIZABLE' }), time)) as { found?: boolean; value?: Buffer };
+        const res = (await awaitAdvancing(workload.call('final', members[attempt % members.length]!, 'Get', { key: Buffer.from(key), consistency: 'LINEARIZABLE' }), time)) as { found?: boolean; value?: Buffer };
         history.ok(op, res.found ? Buffer.from(res.value!).toString() : null);
         done = true;
       } catch (err) {

@@ -21,8 +21,12 @@ export interface WorkloadOptions {
   asyncShare: number;
   /** A write's whole budget (ms), over its attempts. */
   writeBudgetMs: number;
-  /** One attempt's deadline (ms). */
-  attemptMs: number;
+  /**
+   * One attempt's deadline (ms), drawn per attempt: most clients give up on a member quickly and
+   * try another, so load goes on while one is frozen; some wait long, so that requests queued in a
+   * frozen member's sockets are still wanted when it resumes (the stale-read case).
+   */
+  attemptMs: readonly number[];
 }
 
 /** A SERIALIZABLE read's answer, checked against the values ever written. */
@@ -71,8 +75,8 @@ export class Workload {
       if (r < 0.35) await this.put(id, ++seq, key, `${id}-${++n}`);
       else if (r < 0.45) await this.cas(id, ++seq, key, `${id}-${++n}`);
       else if (r < 0.5) await this.del(id, ++seq, key);
-      else if (r < 0.9) await this.read(id, key, this.rng.chance(0.3) ? 'LEASE' : 'LINEARIZABLE');
-      else await this.serializableRead(key);
+      else if (r < 0.9) await this.read(id, key, this.rng.chance(0.5) ? 'LEASE' : 'LINEARIZABLE');
+      else await this.serializableRead(id, key);
     }
   }
 
@@ -121,6 +125,10 @@ export class Workload {
     else this.unknown(op, res);
   }
 
+  private clientOf(request: object): string {
+    return (request as { id?: { clientId?: string } }).id?.clientId ?? 'client';
+  }
+
   /** A write's attempts: the same request (and request id) on members picked at random, until one answers. */
   private async write(method: KvMethod, request: object, onResult?: (r: object) => void): Promise<'ok' | string> {
     const start = performance.now();
@@ -128,7 +136,7 @@ export class Workload {
     while (performance.now() - start < this.opts.writeBudgetMs) {
       const member = this.rng.pick(this.members);
       try {
-        const res = await this.call(member, method, request);
+        const res = await this.call(this.clientOf(request), member, method, request);
         onResult?.(res);
         return 'ok';
       } catch (err) {
@@ -143,7 +151,7 @@ export class Workload {
   private async read(client: string, key: string, consistency: 'LINEARIZABLE' | 'LEASE'): Promise<void> {
     const op = this.history.invoke(client, key, { type: 'read' });
     try {
-      const res = (await this.call(this.rng.pick(this.members), 'Get', { key: Buffer.from(key), consistency })) as { found?: boolean; value?: Buffer };
+      const res = (await this.call(client, this.rng.pick(this.members), 'Get', { key: Buffer.from(key), consistency })) as { found?: boolean; value?: Buffer };
       this.ok(op, res.found ? Buffer.from(res.value!).toString() : null);
     } catch (err) {
       // A read changes nothing: one that failed did not happen.
@@ -152,9 +160,9 @@ export class Workload {
     }
   }
 
-  private async serializableRead(key: string): Promise<void> {
+  private async serializableRead(client: string, key: string): Promise<void> {
     try {
-      const res = (await this.call(this.rng.pick(this.members), 'Get', { key: Buffer.from(key), consistency: 'SERIALIZABLE' })) as { found?: boolean; value?: Buffer };
+      const res = (await this.call(client, this.rng.pick(this.members), 'Get', { key: Buffer.from(key), consistency: 'SERIALIZABLE' })) as { found?: boolean; value?: Buffer };
       this.serializableReads.push({ key, value: res.found ? Buffer.from(res.value!).toString() : null });
     } catch {
       // Nothing to check.
@@ -162,10 +170,11 @@ export class Workload {
   }
 
   /** One call to one member's KV handler over the network, with this attempt's deadline. */
-  async call(member: SimMember, method: KvMethod, request: object): Promise<object> {
-    const deadline = new Date(Date.now() + this.opts.attemptMs);
+  async call(client: string, member: SimMember, method: KvMethod, request: object): Promise<object> {
+    const attemptMs = this.rng.pick(this.opts.attemptMs);
+    const deadline = new Date(Date.now() + attemptMs);
     const call = { request, metadata: new grpc.Metadata(), getDeadline: () => deadline, getPeer: () => 'sim:client' };
-    return this.net.call(member.config.id, this.opts.attemptMs, async () => {
+    return this.net.call(client, member.config.id, attemptMs, async () => {
       const core = member.core;
       if (!core) throw Object.assign(new Error(`${member.config.id} is down`), { code: grpc.status.UNAVAILABLE });
       return plainResponse(await core.kv[method](call as unknown as IncomingCall<never>));
