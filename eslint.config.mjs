@@ -21,4 +21,28 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': 'error',
     },
   },
+  // The layers (docs/architecture.md, "Which folder may import which"): a lower layer never
+  // imports a higher one. Type-only imports count too: they couple the layers just the same.
+  {
+    files: ['src/raft/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^\\.\\./(?!common/)', message: 'src/raft is the pure Raft core: it imports only src/raft and src/common.' },
+          { regex: '^(?!\\.)', message: 'src/raft is the pure Raft core: no packages, no I/O.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/failover/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^\\.\\./(?!common/|raft/|state/)', message: 'the failover controller reaches the node through its ports (src/failover/ports.ts); its gRPC adapter lives in src/server.' },
+          { regex: '^@grpc/', message: 'the failover controller knows nothing of gRPC: raise src/common/errors.ts errors; src/server maps them to statuses.' },
+        ],
+      }],
+    },
+  },
 );

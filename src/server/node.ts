@@ -35,6 +35,8 @@ import { healthService } from './health.js';
 import { LeadershipGate } from './gate.js';
 import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from './leader-waits.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController, NoCandidateError } from '../failover/index.js';
+import { failoverPorts } from './failover-ports.js';
+import { failoverService } from './failover-service.js';
 import { shownMode, startObservability, type Observability } from './observability.js';
 import { PeerMembership } from './peer-membership.js';
 import { AuditLog, Authenticator, DEFAULT_TOKEN_TTL_MS } from '../auth/index.js';
@@ -313,7 +315,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       (reason) => obs?.metrics.recordShed(reason),
     ),
   };
-  const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
+  const failover: FailoverController = new FailoverController(failoverPorts(ctx), { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(shownMode(mode), seconds),
     leadershipChange: (e) => obs?.metrics.recordFailoverEvent(e.reason, 'ok'),
     switchoverFinished: (st, reason) => {
@@ -336,7 +338,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await quota.measure();
     return { backendBytes: quota.backendBytes() };
   };
-  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failoverService(ctx, failover), ...alarmService(ctx, measure) });
   server.addService(tolerant(pkg.Auth.service), authService(ctx));
   server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId }));
   // grpcurl and other tools discover the client API without proto files (the peer protocol is not listed).
