@@ -45,4 +45,14 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    files: ['src/bench/**/*.ts', 'src/drill/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(\\.\\./)+cli/', message: 'benchmarks and drills do not import the CLI: what they share with it lives in src/cluster (local clusters) or src/client.' },
+        ],
+      }],
+    },
+  },
 );
