@@ -21,8 +21,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': 'error',
     },
   },
-  // The layers (docs/architecture.md, "Which folder may import which"): a lower layer never
-  // imports a higher one. Type-only imports count too: they couple the layers just the same.
+  // The layers (docs/architecture.md, "Layers: which folder may import which"): a lower layer
+  // never imports a higher one. Type-only imports count too: they couple the layers just the same.
+  {
+    // The bottom: every layer may import it, so it imports no other folder and no gRPC (the
+    // failover controller's errors come from here and must not bring gRPC with them).
+    files: ['src/common/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^\\.\\./', message: 'src/common is the bottom layer: it imports no other folder of src.' },
+          { regex: '^@grpc/', message: 'src/common knows nothing of gRPC (src/server maps its status codes to gRPC).' },
+        ],
+      }],
+    },
+  },
   {
     files: ['src/raft/**/*.ts'],
     rules: {
