@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../client/index.js';
-import { LocalCluster, freePorts } from '../cli/local-cluster.js';
+import { LocalCluster, freePorts } from '../cluster/local-cluster.js';
 import { putLoad, type PutLatency } from './backup.js';
 
 /** What to run. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type RaftdbClient, connect } from '../client/index.js';
-import { LocalCluster, cliMainPath, freePorts } from '../cli/local-cluster.js';
+import { LocalCluster, cliMainPath, freePorts } from '../cluster/local-cluster.js';
 import { Histogram, latencySummaryMs } from './histogram.js';
 import { keyOf, valueOf } from './snapshot-load.js';
 

@@ -5,9 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type CommitMode, type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
-import { leaderOf } from '../cli/common.js';
-import { LocalCluster, freePorts } from '../cli/local-cluster.js';
+import { type CommitMode, type NodeStatus, type RaftdbClient, connect, leaderOf } from '../client/index.js';
+import { LocalCluster, freePorts } from '../cluster/local-cluster.js';
 import { Histogram, latencySummaryMs } from './histogram.js';
 import { Writers, longestGap } from './writers.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
-import { LocalCluster, freePorts } from '../cli/local-cluster.js';
+import { LocalCluster, freePorts } from '../cluster/local-cluster.js';
 import { type ContentDigest, expectedDigest, loadValues, mib, rangeDigest, readRss, type Rss, RssSampler } from './snapshot-load.js';
 
 /** What to run. */

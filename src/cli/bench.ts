@@ -12,7 +12,7 @@ import { runInProcesses, loadWorker } from '../bench/processes.js';
 import { type BenchReport, buildReport } from '../bench/report.js';
 import type { CommitMode, Consistency } from '../client/index.js';
 import { type CliIo, CliFailure, type CommonOptions, UsageError, clientTls, intSetting, parseEndpoints, printJson, textTable, withCommonOptions } from './common.js';
-import { LocalCluster, childEnv, cliMainPath, freePorts } from './local-cluster.js';
+import { LocalCluster, childEnv, cliMainPath, freePorts } from '../cluster/local-cluster.js';
 import { signalWaiter } from './node.js';
 
 interface BenchFlags extends CommonOptions {

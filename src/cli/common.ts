@@ -2,7 +2,7 @@
 // helpers, and the errors that decide the exit code (2: usage, 1: the request failed).
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type AuthOptions, type ClientTlsOptions, type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
+import { type AuthOptions, type ClientTlsOptions, type RaftdbClient, connect } from '../client/index.js';
 import { isEndpoint } from '../client/errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
 
@@ -222,11 +222,6 @@ export function kvJson(kv: { key: Buffer; value: Buffer; createRevision: number;
     modRevision: kv.modRevision,
     version: kv.version,
   };
-}
-
-/** The leader among node statuses: the one with the highest term (a deposed one may not know yet). */
-export function leaderOf(statuses: NodeStatus[]): NodeStatus | undefined {
-  return statuses.filter((s) => s.role === 'leader').sort((a, b) => b.term - a.term)[0];
 }
 
 /** A text table for people: no colours, since scripts and logs read the output as often. */

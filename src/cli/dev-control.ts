@@ -7,7 +7,7 @@ import { chmod, unlink } from 'node:fs/promises';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { CliFailure } from './common.js';
-import type { LocalCluster } from './local-cluster.js';
+import type { LocalCluster } from '../cluster/local-cluster.js';
 
 /** What `dev ctl` can ask. */
 export const DEV_CTL_OPS = ['stop', 'start', 'kill'] as const;

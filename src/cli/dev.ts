@@ -9,7 +9,7 @@ import { restoreDataDir } from '../backup/index.js';
 import { readClusterId } from '../server/index.js';
 import { loadKeys } from './backup.js';
 import { DEV_CTL_OPS, type DevCtlOp, devCtl, devSocketPath, serveDevControl } from './dev-control.js';
-import { LocalCluster, clientTlsFrom } from './local-cluster.js';
+import { LocalCluster, clientTlsFrom } from '../cluster/local-cluster.js';
 import { CLOSE_TIMEOUT_MS, LOG_LEVELS, signalWaiter } from './node.js';
 import { type TuningFlags, addTuningOptions, tuningArgs, tuningOptions } from './tuning.js';
 

@@ -2,10 +2,10 @@
 // --endpoints, or with --cluster every member MemberList names (so a member added later is
 // checked without a new --endpoints). Exit 1 when any endpoint is unhealthy or quorum is lost.
 import type { Command } from 'commander';
-import { connect, type NodeStatus, type RaftdbError } from '../client/index.js';
+import { connect, leaderOf, type NodeStatus, type RaftdbError } from '../client/index.js';
 import { shortReason } from '../client/diagnose.js';
 import { toRaftdbError } from '../client/errors.js';
-import { type CliIo, CliFailure, type CommonOptions, clientTls, leaderOf, parseEndpoints, printJson, textTable, withClient, withCommonOptions } from './common.js';
+import { type CliIo, CliFailure, type CommonOptions, clientTls, parseEndpoints, printJson, textTable, withClient, withCommonOptions } from './common.js';
 import { mib } from './alarm.js';
 
 interface EndpointFlags extends CommonOptions {

@@ -5,6 +5,7 @@
 import { CommanderError } from 'commander';
 import { RaftdbError } from '../client/index.js';
 import { NodeFatalError } from '../server/index.js';
+import { LocalClusterError } from '../cluster/local-cluster.js';
 import { CliFailure, MemberRemovedError, UsageError } from './common.js';
 
 /** The document printed for `err`, which made the command exit with `exitCode`. */
@@ -25,6 +26,8 @@ export function errorDocument(err: unknown, exitCode: number): Record<string, un
     };
   }
   if (err instanceof CliFailure) return { ...err.fields, error: { code: err.code, message: err.message, ...base } };
+  // `raftdb dev` and `bench --start-cluster` whose nodes did not start: an expected failure too.
+  if (err instanceof LocalClusterError) return { error: { code: 'FAILED', message: err.message, ...base } };
   if (err instanceof MemberRemovedError) return { error: { code: 'REMOVED', message: err.message, ...base } };
   if (err instanceof NodeFatalError) return { error: { code: 'FATAL', message: err.message, ...base } };
   const message = err instanceof Error ? err.message : String(err);

@@ -1,11 +1,10 @@
 // The cluster as the operator verbs (status, top, endpoint --cluster) see it: the members from
 // MemberList (so a member added later appears without a new --endpoints), each asked for its
 // Status, plus any --endpoints that are not members; and a verdict on the whole.
-import type { NodeStatus, RaftdbClient, RaftdbError } from '../client/index.js';
+import { type NodeStatus, type RaftdbClient, type RaftdbError, leaderOf } from '../client/index.js';
 import { shortReason } from '../client/diagnose.js';
 import { toRaftdbError } from '../client/errors.js';
 import { type RoleName, roleName } from '../common/vocabulary.js';
-import { leaderOf } from './common.js';
 
 /** One row: a member (or a given endpoint that is not one) and its answer. */
 export interface MemberRow {

@@ -2,8 +2,8 @@
 // what the leader actually applies now (a SYNC cluster whose voter stopped confirming runs
 // degraded as SEMI_SYNC under policy "degrade").
 import { Argument, type Command, Option } from 'commander';
-import type { CommitMode, NodeStatus } from '../client/index.js';
-import { type CliIo, CliFailure, type CommonOptions, UsageError, intSetting, leaderOf, printJson, withClient, withCommonOptions } from './common.js';
+import { type CommitMode, type NodeStatus, leaderOf } from '../client/index.js';
+import { type CliIo, CliFailure, type CommonOptions, UsageError, intSetting, printJson, withClient, withCommonOptions } from './common.js';
 
 type SettableMode = Exclude<CommitMode, 'default'>;
 type SyncPolicy = 'degrade' | 'strict';

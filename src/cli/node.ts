@@ -8,7 +8,7 @@ import { isEndpoint } from '../client/errors.js';
 import { cronProblem } from '../backup/scheduler.js';
 import { type NodeOptions, type RunningNode, readClusterId, startNode } from '../server/index.js';
 import { type CliIo, CliFailure, MemberRemovedError, UsageError, intSetting } from './common.js';
-import type { ReadyMessage } from './local-cluster.js';
+import type { ReadyMessage } from '../cluster/local-cluster.js';
 import { type ServeTlsFlags, addServeTlsOptions, serveTlsOptions } from './tls-flags.js';
 import { type TuningFlags, addTuningOptions, tuningOptions } from './tuning.js';
 import { type LimitFlags, addLimitOptions, limitOptions } from './limit-flags.js';

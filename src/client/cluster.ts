@@ -132,6 +132,11 @@ function memberId(id: string): string {
   return id;
 }
 
+/** The leader among node statuses: the one with the highest term (a deposed one may not know yet). */
+export function leaderOf(statuses: readonly NodeStatus[]): NodeStatus | undefined {
+  return statuses.filter((s) => s.role === 'leader').sort((a, b) => b.term - a.term)[0];
+}
+
 /** Cluster operations of a client; reached as `client.cluster`. */
 export class ClusterApi {
   constructor(

@@ -27,7 +27,7 @@ export { compare, op } from './txn.js';
 export type { CompareOp, TxnCompare, TxnOp, TxnSpec, TxnOpResult, TxnResult } from './txn.js';
 export { Watch, WATCH_HIGH_WATER } from './watch.js';
 export type { WatchQuery, WatchEvent } from './watch.js';
-export { ClusterApi } from './cluster.js';
+export { ClusterApi, leaderOf } from './cluster.js';
 export { AuthApi } from './auth.js';
 export type { AuthChange, Permission, PermissionTarget, PermissionType, UserInfo } from './auth.js';
 export type { AuthOptions } from './tokens.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupFromCluster, restoreDataDir } from '../backup/index.js';
 import { type RaftdbClient, connect } from '../client/index.js';
-import { LocalCluster, freePorts } from '../cli/local-cluster.js';
+import { LocalCluster, freePorts } from '../cluster/local-cluster.js';
 import { readClusterId } from '../server/index.js';
 
 /** What to run. */

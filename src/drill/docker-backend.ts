@@ -11,7 +11,7 @@ import { type BackendOptions, type DrillCluster, type NetemSpec, type NodeExit, 
 import { applyInboundFaults, clearNetem, interfaceOf, NemesisUnsupportedError, setNetem } from './netns.js';
 import { ClusterProbe } from './probe.js';
 import { DrillSecurity, type ClientAccess } from './security.js';
-import { freePorts } from '../cli/local-cluster.js';
+import { freePorts } from '../cluster/local-cluster.js';
 
 /** Options of the Docker backend. */
 export interface DockerBackendOptions extends BackendOptions {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, freePorts } from '../cli/local-cluster.js';
+import { childEnv, freePorts } from '../cluster/local-cluster.js';
 import { type BackendOptions, type DrillCluster, type NetemSpec, type NodeExit, netemArgs, waitFor } from './backend.js';
 import { LinkProxy } from './link-proxy.js';
 import { ClusterProbe } from './probe.js';

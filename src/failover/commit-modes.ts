@@ -1,10 +1,10 @@
-import * as grpc from '@grpc/grpc-js';
-import type { Entry, RaftNode } from '../raft/index.js';
-import { monotonicMs, type MonotonicClock } from '../server/clock.js';
-import { RequestError, unavailable } from '../server/errors.js';
-import type { CommitPolicy } from '../server/kv-service.js';
+import { monotonicMs, type MonotonicClock } from '../common/clock.js';
+import { RequestError, Status, unavailable } from '../common/errors.js';
+import type { Entry } from '../raft/index.js';
 import type { ApplyResult, CommandResult } from '../state/index.js';
+import type { CommitPolicy } from './commit-policy.js';
 import type { CommitConfig, CommitMode } from './config.js';
+import type { RaftView } from './ports.js';
 import { StateWaits } from './state-waits.js';
 
 /** Counters and gauges of the commit modes, for Status and metrics. */
@@ -42,7 +42,7 @@ export class CommitModes implements CommitPolicy {
   };
 
   constructor(
-    private readonly raft: RaftNode,
+    private readonly raft: RaftView,
     private readonly config: () => CommitConfig,
     private readonly onAcked: (mode: CommitMode, seconds: number) => void = () => {},
     private readonly onDegraded: (missing: string) => void = () => {},
@@ -82,7 +82,7 @@ export class CommitModes implements CommitPolicy {
     }
     if (eff === 'SEMI_SYNC') {
       if (cfg.minSyncReplicas > 0 && !(await this.waitReplicas(index, cfg.minSyncReplicas, Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now())))) {
-        throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `SEMI_SYNC: fewer than ${cfg.minSyncReplicas} followers confirmed index ${index} in time; the write is committed`);
+        throw new RequestError(Status.DEADLINE_EXCEEDED, `SEMI_SYNC: fewer than ${cfg.minSyncReplicas} followers confirmed index ${index} in time; the write is committed`);
       }
       return this.acked(eff, res, t0);
     }
@@ -93,7 +93,7 @@ export class CommitModes implements CommitPolicy {
     if (all) return this.acked(eff, res, t0);
     const missing = this.missingVoters(index).join(', ');
     if (cfg.syncPolicy === 'strict') {
-      throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `SYNC: ${missing} did not confirm index ${index} within ${cfg.syncTimeoutMs} ms; the outcome is indeterminate`);
+      throw new RequestError(Status.DEADLINE_EXCEEDED, `SYNC: ${missing} did not confirm index ${index} within ${cfg.syncTimeoutMs} ms; the outcome is indeterminate`);
     }
     if (!this.stats_.syncDegraded) {
       this.stats_.syncDegradations++;

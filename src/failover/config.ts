@@ -1,4 +1,4 @@
-import { invalidArgument } from '../server/errors.js';
+import { invalidArgument } from '../common/errors.js';
 
 export type CommitMode = 'SYNC' | 'SEMI_SYNC' | 'ASYNC';
 export type SyncPolicy = 'degrade' | 'strict';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { RaftNode } from '../raft/index.js';
 import type { FailoverOptions } from './config.js';
+import type { RaftView } from './ports.js';
 import type { Switchover } from './switchover.js';
 
 /** How often the leader looks at the preferred node's health. */
@@ -16,7 +16,7 @@ export class FailbackMonitor {
   private checking = false;
 
   constructor(
-    private readonly raft: RaftNode,
+    private readonly raft: RaftView,
     private readonly switchover: Switchover,
     private readonly options: FailoverOptions,
     private readonly log: Logger,

@@ -1,19 +1,22 @@
 // The failover controller: commit modes, switchover, failback and the failover history, on top
-// of one node's Raft driver (ARCHITECTURE.md, "Failover controller").
+// of one node's Raft driver (ARCHITECTURE.md, "Failover controller"). It reaches the node only
+// through the ports of ports.ts; its gRPC methods are src/server/failover-service.ts.
 import type { Logger } from 'pino';
 import type { Entry, Message, SoftState } from '../raft/index.js';
-import type { NodeContext } from '../server/context.js';
 import { encodeCommand, type ApplyResult } from '../state/index.js';
 import { CommitModes } from './commit-modes.js';
 import { COMMIT_CONFIG_META, DEFAULT_COMMIT_CONFIG, parseCommitConfig, type CommitConfig, type CommitMode, type FailoverOptions } from './config.js';
 import { FailbackMonitor } from './failback.js';
 import { FailoverHistory, type FailoverEvent, type FailoverReason } from './history.js';
-import { failoverService } from './service.js';
+import type { FailoverPorts } from './ports.js';
 import { Switchover, type SwitchoverState } from './switchover.js';
 
 export { DEFAULT_FAILOVER_OPTIONS, DEFAULT_COMMIT_CONFIG, type FailoverOptions, type CommitConfig, type CommitMode } from './config.js';
-export type { FailoverEvent } from './history.js';
-export { NoCandidateError, type SwitchoverState } from './switchover.js';
+export { commitConfigFrom, COMMIT_CONFIG_META } from './config.js';
+export { readHistory, type FailoverEvent, type FailoverReason } from './history.js';
+export type { CommitPolicy } from './commit-policy.js';
+export type { FailoverPorts, FailoverDriver, PeerCaller, PeerStatus, RaftView } from './ports.js';
+export { NoCandidateError, Switchover, type SwitchoverState } from './switchover.js';
 
 /** Hooks for metrics: every acknowledged write, leadership change and finished switchover. */
 export interface FailoverObserver {
@@ -22,6 +25,7 @@ export interface FailoverObserver {
   switchoverFinished?(s: SwitchoverState, reason: FailoverReason): void;
 }
 
+/** One node's failover controller: the commit policy, switchover, failback and history. */
 export class FailoverController {
   readonly commitModes: CommitModes;
   readonly history: FailoverHistory;
@@ -30,37 +34,36 @@ export class FailoverController {
   private config: CommitConfig = DEFAULT_COMMIT_CONFIG;
 
   constructor(
-    private readonly ctx: NodeContext,
-    private readonly options: FailoverOptions,
+    private readonly ports: FailoverPorts,
+    readonly options: FailoverOptions,
     log: Logger,
     observer: FailoverObserver = {},
   ) {
-    const raft = ctx.driver.raft;
+    const { raft, driver } = ports;
     const putMeta = (name: string, value: unknown): Promise<void> => this.putMeta(name, value);
     this.history = new FailoverHistory({
-      id: ctx.id,
+      id: ports.id,
       log,
       // A read-modify-write of a replicated record: read it linearizably (ReadIndex), so that a
       // new leader sees every event its predecessors recorded, even the ones it had not applied
       // (or not yet learnt were committed) when it was elected, and its own latest one.
       getMeta: async (n) => {
-        await ctx.driver.readBarrier(false);
-        return ctx.sm.getMeta(n);
+        await driver.readBarrier(false);
+        return ports.getMeta(n);
       },
       putMeta,
       onEvent: (e) => observer.leadershipChange?.(e),
     });
     this.commitModes = new CommitModes(raft, () => this.config, (mode, seconds) => {
       observer.writeAcked?.(mode, seconds);
-    }, (missing) => log.warn({ missing }, 'SYNC degraded to SEMI_SYNC: voters did not confirm within the sync timeout'));
+    }, (missing) => log.warn({ missing }, 'SYNC degraded to SEMI_SYNC: voters did not confirm within the sync timeout'), ports.clock);
     this.switchover = new Switchover({
       raft,
-      driver: ctx.driver,
-      gate: ctx.gate,
-      members: ctx.members,
-      forwarder: ctx.forwarder,
+      driver,
+      holdRequests: () => ports.holdRequests(),
+      peers: ports.peers,
       options,
-      electionTimeoutMs: ctx.electionTimeoutMs,
+      electionTimeoutMs: ports.electionTimeoutMs,
       log,
       putMeta,
       beforeHandover: () => this.history.flush(),
@@ -71,41 +74,49 @@ export class FailoverController {
 
   /** Proposes setMeta(name, value) as leader and waits until it is applied. */
   async putMeta(name: string, value: unknown): Promise<void> {
-    const { result } = this.ctx.driver.propose(encodeCommand({ type: 'setMeta', name, value }));
+    const { result } = this.ports.driver.propose(encodeCommand({ type: 'setMeta', name, value }));
     await result;
   }
 
+  /** Loads the replicated commit configuration and starts the failback monitor. */
   async start(): Promise<void> {
-    this.config = parseCommitConfig(await this.ctx.sm.getMeta(COMMIT_CONFIG_META));
+    this.config = parseCommitConfig(await this.ports.getMeta(COMMIT_CONFIG_META));
     this.failback.start();
   }
 
+  /** Stops the failback monitor and drops an unrecorded election (the node is stopping). */
   stop(): void {
     this.failback.stop();
     this.history.stop();
   }
 
+  /** The commit configuration writes get now. */
   commitConfig(): CommitConfig {
     return this.config;
   }
 
+  /** The core's role, term or leader changed. */
   onSoftState(ss: SoftState): void {
     this.history.onSoftState(ss);
   }
 
+  /** A message from a peer reached the core. */
   onPeerMessage(m: Message): void {
-    this.history.onPeerMessage(m, this.ctx.driver.raft.leader);
+    this.history.onPeerMessage(m, this.ports.raft.leader);
   }
 
+  /** This node's log is durable up to `index`. */
   onDurable(index: number): void {
     this.commitModes.onDurable(index);
   }
 
+  /** The core handled an input: followers' progress and the role may have moved. */
   onProgress(): void {
     this.commitModes.onProgress();
     if (this.switchover.busy) this.switchover.poke();
   }
 
+  /** A batch was applied to the state machine. */
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     this.commitModes.onApplied(entries);
     this.history.onApplied(entries);
@@ -119,14 +130,14 @@ export class FailoverController {
 
   /** Re-reads the commit configuration once everything handed to the apply stage is written. */
   async reloadConfig(): Promise<void> {
-    await this.ctx.driver.applied();
-    this.config = parseCommitConfig(await this.ctx.sm.getMeta(COMMIT_CONFIG_META));
+    await this.ports.driver.applied();
+    this.config = parseCommitConfig(await this.ports.getMeta(COMMIT_CONFIG_META));
   }
 
   /** Fields of the Status response owned by the failover controller. */
   statusExtras(): Record<string, unknown> {
     const st = this.commitModes.stats();
-    const raft = this.ctx.driver.raft;
+    const raft = this.ports.raft;
     const alarms: string[] = [];
     if (st.syncDegraded) alarms.push('sync is degraded to semi-sync: a voter is not confirming writes');
     if (raft.role === 'leader' && !raft.status().hasQuorum) alarms.push('the leader has lost contact with its quorum');
@@ -141,9 +152,5 @@ export class FailoverController {
       switchover: this.switchover.current ?? this.switchover.last,
       alarms,
     };
-  }
-
-  service(): ReturnType<typeof failoverService> {
-    return failoverService({ ctx: this.ctx, switchover: this.switchover, options: this.options, config: () => this.config, putMeta: (n, v) => this.putMeta(n, v), reloadConfig: () => this.reloadConfig() });
   }
 }

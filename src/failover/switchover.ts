@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { RaftNode } from '../raft/index.js';
-import type { RaftDriver } from '../server/driver.js';
-import { RequestError } from '../server/errors.js';
-import type { Forwarder } from '../server/forwarder.js';
-import type { LeadershipGate } from '../server/gate.js';
-import type { MemberDirectory } from '../server/members.js';
+import { RequestError, Status } from '../common/errors.js';
 import type { FailoverOptions } from './config.js';
 import { INTENT_META, type FailoverReason, type SwitchoverIntent } from './history.js';
+import type { FailoverDriver, PeerCaller, PeerStatus, RaftView } from './ports.js';
 import { StateWaits } from './state-waits.js';
 
 export type SwitchoverPhase = 'checking' | 'catching-up' | 'transferring' | 'done' | 'aborted';
@@ -26,11 +21,11 @@ export interface SwitchoverState {
 }
 
 export interface SwitchoverDeps {
-  raft: RaftNode;
-  driver: RaftDriver;
-  gate: LeadershipGate;
-  members: MemberDirectory;
-  forwarder: Forwarder;
+  raft: RaftView;
+  driver: Pick<FailoverDriver, 'appliedIndex' | 'transferLeadership'>;
+  /** Holds new client requests; returns the function that lets them through. */
+  holdRequests(): () => void;
+  peers: PeerCaller;
   options: FailoverOptions;
   electionTimeoutMs: number;
   log: Logger;
@@ -55,7 +50,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** No voter may take over now; `checks` says why for each (FAILED_PRECONDITION). */
 export class NoCandidateError extends RequestError {
   constructor(readonly checks: CandidateCheck[]) {
-    super(grpc.status.FAILED_PRECONDITION, `no eligible candidate: ${checks.map((c) => `${c.id} ${c.why}`).join('; ') || 'there is no other voter'}`);
+    super(Status.FAILED_PRECONDITION, `no eligible candidate: ${checks.map((c) => `${c.id} ${c.why}`).join('; ') || 'there is no other voter'}`);
   }
 
   /** Every other voter is unreachable (or there is none): a whole cluster stopping, say. */
@@ -89,18 +84,18 @@ export class Switchover {
 
   /** Checks whether `id` may become leader now. */
   async check(id: string, maxLagEntries: number): Promise<CandidateCheck> {
-    const { raft, members, forwarder } = this.deps;
+    const { raft, peers } = this.deps;
     const bad = (why: string, lag = 0): CandidateCheck => ({ id, ok: false, lagEntries: lag, why });
     const conf = raft.conf();
     if (id === raft.id) return bad('is already the leader');
     if (conf.learners.includes(id)) return bad('is a learner');
     if (!conf.voters.includes(id)) return bad('is not a voting member');
     const lag = raft.log.lastIndex() - (raft.matchIndex(id) ?? 0);
-    const address = members.address(id);
+    const address = peers.address(id);
     if (!address) return bad('has no known address', lag);
-    let status: { priority?: number; role?: string };
+    let status: PeerStatus;
     try {
-      status = await forwarder.forward(address, 'cluster', 'Status', {}, new Date(Date.now() + 500));
+      status = await peers.status(address, new Date(Date.now() + 500));
     } catch (err) {
       return { ...bad(`is unreachable (${(err as Error).message})`, lag), unreachable: true };
     }
@@ -112,9 +107,9 @@ export class Switchover {
   /** Runs one switchover on the leader; throws FAILED_PRECONDITION with the reason when refused. */
   async run(req: { to?: string; expectedLeader?: string; maxLagEntries?: number; reason: FailoverReason }): Promise<SwitchoverState> {
     const { raft } = this.deps;
-    if (this.current) throw new RequestError(grpc.status.FAILED_PRECONDITION, `switchover ${this.current.id} is already ${this.current.state}`);
+    if (this.current) throw new RequestError(Status.FAILED_PRECONDITION, `switchover ${this.current.id} is already ${this.current.state}`);
     if (req.expectedLeader && req.expectedLeader !== raft.id) {
-      throw new RequestError(grpc.status.FAILED_PRECONDITION, `the leader is ${raft.id}, not ${req.expectedLeader}`);
+      throw new RequestError(Status.FAILED_PRECONDITION, `the leader is ${raft.id}, not ${req.expectedLeader}`);
     }
     const state: SwitchoverState = { id: randomUUID().slice(0, 8), state: 'checking', from: raft.id, to: req.to ?? '', reason: req.reason, unavailableMs: 0, startedAtMs: Date.now(), finishedAtMs: 0 };
     this.current = state;
@@ -147,14 +142,14 @@ export class Switchover {
   }
 
   private async transfer(state: SwitchoverState, target: string, reason: FailoverReason): Promise<SwitchoverState> {
-    const { raft, driver, gate, options } = this.deps;
+    const { raft, driver, options } = this.deps;
     const abort = (why: string): never => {
       const now = raft.role === 'leader' ? `${raft.id} keeps leading` : `the leader is now ${raft.leader ?? 'not yet known'}`;
-      throw new RequestError(grpc.status.ABORTED, `switchover to ${target} aborted: ${why}; ${now}`);
+      throw new RequestError(Status.ABORTED, `switchover to ${target} aborted: ${why}; ${now}`);
     };
     await this.deps.beforeHandover();
     state.state = 'catching-up';
-    const release = gate.hold();
+    const release = this.deps.holdRequests();
     const heldAt = Date.now();
     try {
       const intent: SwitchoverIntent = { id: state.id, reason, from: raft.id, to: target, heldAtMs: heldAt };
@@ -168,7 +163,7 @@ export class Switchover {
       if (raft.role !== 'leader') abort('leadership was lost while catching up');
       if (!caughtUp) abort(`${target} did not catch up within ${options.catchUpTimeoutMs} ms (lag ${raft.log.lastIndex() - (raft.matchIndex(target) ?? 0)} entries)`);
       state.state = 'transferring';
-      driver.guard(() => raft.transferLeadership(target));
+      driver.transferLeadership(target);
       // The core gives the target one election timeout (in ticks) and then resumes; wait for
       // either outcome, with room for a slow tick loop on a busy machine.
       await this.waits.until(() => raft.role !== 'leader' || raft.leaderState?.transferTarget !== target, 2 * this.deps.electionTimeoutMs);
@@ -183,7 +178,7 @@ export class Switchover {
     } catch (err) {
       // Anything else that went wrong mid-way (a proposal failing because an election overtook
       // the switchover) is reported as an abort with its reason, not as a request error.
-      if (err instanceof RequestError && err.code === grpc.status.ABORTED) throw err;
+      if (err instanceof RequestError && err.code === Status.ABORTED) throw err;
       return abort(`${(err as Error).message}${raft.role === 'leader' ? '' : ' (leadership moved by an election)'}`);
     } finally {
       release();

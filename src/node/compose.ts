@@ -13,7 +13,7 @@ import type { AuditLog } from '../auth/index.js';
 import { Authenticator, DEFAULT_TOKEN_TTL_MS, type AuthenticatorOptions } from '../auth/index.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController } from '../failover/index.js';
 import type { NodeMetrics } from '../metrics/index.js';
-import type { MonotonicClock } from '../server/clock.js';
+import type { MonotonicClock } from '../common/clock.js';
 import { OpenStreams, type LimitEvents, type NodeContext } from '../server/context.js';
 import { RaftDriver, type Ticker } from '../server/driver.js';
 import type { Forwarder } from '../server/forwarder.js';
@@ -36,6 +36,7 @@ import { StreamBudget } from '../server/stream-budget.js';
 import { DEFAULT_SHED_LIMITS, LoadShedder } from '../server/load-shed.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from '../server/quota.js';
 import { SelfView } from '../server/self-view.js';
+import { failoverPorts } from '../server/failover-ports.js';
 
 /** The Raft core's tick: every timeout of the core is a number of these. */
 export const TICK_MS = 10;
@@ -271,7 +272,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
       (reason) => m()?.recordShed(reason),
     ),
   };
-  const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
+  const failover: FailoverController = new FailoverController(failoverPorts(ctx), { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => m()?.observeProposeToCommit(shownMode(mode), seconds),
     leadershipChange: (e) => m()?.recordFailoverEvent(e.reason, 'ok'),
     switchoverFinished: (st, reason) => {

@@ -1,10 +1,3 @@
-/** A monotonic clock in milliseconds: never steps back, and counts time the process was stopped. */
-export type MonotonicClock = () => number;
-
-/**
- * `performance.now()`: libuv's hrtime, CLOCK_MONOTONIC on Linux, so it keeps counting while the
- * process is SIGSTOPped, cgroup-frozen (`docker pause`), throttled or in a GC pause. (A whole
- * machine suspended to RAM stops CLOCK_MONOTONIC too; see docs/raft.md, "Leases".) The lease and
- * the ASYNC quorum check read this one clock, so their times compare.
- */
-export const monotonicMs: MonotonicClock = () => performance.now();
+// The clock moved to src/common/clock.ts (the failover controller reads it too, and must not
+// import src/server); re-exported so the driver's import stays as it is.
+export { monotonicMs, type MonotonicClock } from '../common/clock.js';

@@ -2,38 +2,11 @@ import * as grpc from '@grpc/grpc-js';
 import { InvalidRequestError, NotLeaderError, ProposalDroppedError } from '../raft/index.js';
 import { CompactedError, FutureRevisionError, InvalidArgumentError, NO_SPACE_MESSAGE, type CommandResult } from '../state/index.js';
 import { AuthError } from '../auth/index.js';
+import { RequestError, isStatusCode } from '../common/errors.js';
 
-/** An error with the gRPC status a client should see; thrown anywhere in the request path. */
-export class RequestError extends Error {
-  constructor(
-    readonly code: grpc.status,
-    message: string,
-    /** For FAILED_PRECONDITION on a follower: the leader's client address. */
-    readonly leaderAddress?: string,
-    /** For a request shed under load: when to retry (the grpc-retry-pushback-ms trailer). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'RequestError';
-  }
-}
-
-/**
- * A request this node accepted as leader and could not finish because it stopped leading (a
- * read not yet confirmed). UNAVAILABLE if it reaches the client; an idempotent request may
- * instead be asked again, which passes it on to the new leader.
- */
-export class LeadershipLostError extends RequestError {
-  constructor(why: string) {
-    super(grpc.status.UNAVAILABLE, why);
-    this.name = 'LeadershipLostError';
-  }
-}
-
-export const invalidArgument = (field: string, why: string): RequestError =>
-  new RequestError(grpc.status.INVALID_ARGUMENT, `${field}: ${why}`);
-
-export const unavailable = (why: string): RequestError => new RequestError(grpc.status.UNAVAILABLE, why);
+// The typed request errors live in src/common/errors.ts (the failover controller raises them
+// too); this module is where they, and everything else thrown, become gRPC statuses.
+export { RequestError, LeadershipLostError, invalidArgument, unavailable, isStatusCode, Status, type StatusCode } from '../common/errors.js';
 
 const AUTH_STATUS: Record<AuthError['kind'], grpc.status> = {
   unauthenticated: grpc.status.UNAUTHENTICATED,
@@ -67,7 +40,7 @@ export function toRequestError(err: unknown): RequestError {
   if (err instanceof AuthError) return new RequestError(AUTH_STATUS[err.kind], err.message);
   const code = (err as { code?: unknown })?.code;
   // Errors from a forwarded call to the leader already carry a gRPC status: pass it through.
-  if (typeof code === 'number' && code >= 0 && code <= 16) {
+  if (isStatusCode(code)) {
     const se = err as grpc.ServiceError;
     const leader = se.metadata?.get('raftdb-leader')[0];
     const pushback = Number(se.metadata?.get('grpc-retry-pushback-ms')[0]);

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ApplyResult, Command, CommandResult, KeyRange } from '../state/index.js';
+import type { Command, CommandResult, KeyRange } from '../state/index.js';
 import { accessesOf, encodeCommand } from '../state/index.js';
+import type { CommitPolicy } from '../failover/commit-policy.js';
 import { audited } from './audit.js';
 import { authorizedCommand, checkAccess, identityOf } from './access.js';
 import { deadlineOf, header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
@@ -57,20 +58,7 @@ interface TxnRequest {
 /** Upper bound on the operations of one txn (etcd's default --max-txn-ops). */
 const MAX_TXN_OPS = 128;
 
-/**
- * How a write is acknowledged under a commit mode. The failover controller installs the real
- * policy (SYNC, SEMI_SYNC, ASYNC); without it every write waits for Raft commit and apply.
- */
-export interface CommitPolicy {
-  /**
-   * `needsResult`: the answer depends on applying the command (a txn's compare, a delete's
-   * count), so it cannot be acknowledged before apply even in ASYNC mode.
-   */
-  acknowledge(mode: CommitModeName, index: number, applied: Promise<ApplyResult>, deadline: Date, needsResult: boolean): Promise<CommandResult | null>;
-  /** Whether the write is acknowledged before any follower holds it, so its replication may wait a little. */
-  acknowledgedBeforeReplication(mode: CommitModeName, needsResult: boolean): boolean;
-}
-
+/** The policy without a failover controller: every write waits for Raft commit and apply. */
 export const semiSyncOnly: CommitPolicy = {
   acknowledge: async (_mode, _index, applied) => (await applied).result,
   acknowledgedBeforeReplication: () => false,

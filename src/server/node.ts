@@ -27,6 +27,7 @@ import { forwardInFlight, forwardServerLimits } from './peer-forward.js';
 import { SnapshotStaging } from './snapshot-staging.js';
 import type { NodeOptions, RunningNode } from './options.js';
 import { healthService } from './health.js';
+import { failoverService } from './failover-service.js';
 import { NoCandidateError } from '../failover/index.js';
 import { startObservability, type Observability } from './observability.js';
 import { AuditLog } from '../auth/index.js';
@@ -163,7 +164,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await quota.measure();
     return { backendBytes: quota.backendBytes() };
   };
-  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failover.service(), ...alarmService(ctx, measure) });
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failoverService(ctx, failover), ...alarmService(ctx, measure) });
   server.addService(tolerant(pkg.Auth.service), authService(ctx));
   server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId }));
   // grpcurl and other tools discover the client API without proto files (the peer protocol is not listed).

@@ -10,7 +10,7 @@ import { loadRaftdbProto } from '../proto/load.js';
 import { ForwardChannelError, type ForwardCall, type ForwardReply, type ForwardServerLimits, type GrpcPeerTransport } from '../transport/index.js';
 import type { ForwardedIdentity } from './caller.js';
 import type { Limits } from './kv-convert.js';
-import { RequestError } from './errors.js';
+import { RequestError, isStatusCode } from './errors.js';
 import type { Forwarder } from './forwarder.js';
 import { EncodedResponse, passThroughMethod, requestBytesOf } from './passthrough.js';
 
@@ -134,7 +134,8 @@ export class LeaderForwarder {
       throw err;
     }
     // A shed request's retry hint goes back to the client too (grpc-retry-pushback-ms).
-    if (reply.code !== grpc.status.OK) throw new RequestError(reply.code, reply.message, reply.leaderAddress || undefined, reply.retryAfterMs || undefined);
+    // The leader's code crossed the network: a number outside the status codes reads as UNKNOWN.
+    if (reply.code !== grpc.status.OK) throw new RequestError(isStatusCode(reply.code) ? reply.code : grpc.status.UNKNOWN, reply.message, reply.leaderAddress || undefined, reply.retryAfterMs || undefined);
     if (!def) return reply.readIndex;
     return new EncodedResponse(Buffer.from(reply.response.buffer, reply.response.byteOffset, reply.response.byteLength), def.responseDeserialize);
   }

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts } from '../../cli/local-cluster.js';
+import { freePorts } from '../../cluster/local-cluster.js';
 
 /** A running etcd cluster. */
 export interface EtcdCluster {

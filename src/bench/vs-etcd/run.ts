@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, LocalCluster } from '../../cli/local-cluster.js';
+import { freePorts, LocalCluster } from '../../cluster/local-cluster.js';
 import { totalCpuSeconds } from './cpu.js';
 import { ensureEtcdInstalled, startEtcd } from './etcd-cluster.js';
 import { etcdTarget, raftdbTarget, type SystemName, type Target } from './targets.js';

@@ -1,6 +1,7 @@
 // A cluster of node processes on 127.0.0.1, each one `raftdb serve` in its own child process
 // (so the nodes use every core, and a node can be killed with SIGKILL and restarted). Used by
-// `raftdb dev`, `raftdb bench --start-cluster` and the failover benchmark.
+// `raftdb dev`, `raftdb bench --start-cluster`, the benchmarks (src/bench) and the drills
+// (src/drill); a module of its own so that none of them imports another's code.
 //
 // Children run in their own process group, so a terminal's Ctrl-C reaches only the parent,
 // which forwards one SIGTERM per node (two signals would make a node skip its clean stop). Each
@@ -12,13 +13,17 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type ClientTlsOptions, type NodeStatus, connect } from '../client/index.js';
-import { CliFailure, leaderOf } from './common.js';
+import { type ClientTlsOptions, type NodeStatus, connect, leaderOf } from '../client/index.js';
 
 /** How long a node process may take to start serving. */
 const START_TIMEOUT_MS = 60_000;
 /** stderr lines kept per node, to explain a node that failed to start. */
 const KEPT_STDERR_LINES = 20;
+
+/** A local cluster could not start (a node failed or timed out; the CLI is not built). */
+export class LocalClusterError extends Error {
+  override readonly name = 'LocalClusterError';
+}
 
 /** The message a serve child sends over IPC once it is serving. */
 export interface ReadyMessage {
@@ -28,15 +33,16 @@ export interface ReadyMessage {
 }
 
 /**
- * The compiled CLI entry point that node processes run: this file's sibling main.js, or, when
- * this module runs from its TypeScript source (tests), the one in dist/.
+ * The compiled CLI entry point that node processes run (`raftdb serve`): the built cli/main.js
+ * beside this module's folder, or, when this module runs from its TypeScript source (tests), the
+ * one in dist/.
  */
 export function cliMainPath(): string {
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   if (existsSync(main)) return main;
   const built = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
   if (existsSync(built)) return built;
-  throw new CliFailure(`cannot start node processes: ${main} does not exist (run npm run build)`);
+  throw new LocalClusterError(`cannot start node processes: ${main} does not exist (run npm run build)`);
 }
 
 /** The environment of a child: the parent's without RAFTDB_* (the child gets explicit flags). */
@@ -210,7 +216,7 @@ export class LocalCluster {
       };
       const fail = (why: string): void => {
         const tail = n.stderrTail.length ? `:\n${n.stderrTail.join('\n')}` : '';
-        settle(new CliFailure(`node ${id} ${why}${tail}`));
+        settle(new LocalClusterError(`node ${id} ${why}${tail}`));
       };
       const timer = setTimeout(() => fail(`did not start within ${START_TIMEOUT_MS / 1000}s`), START_TIMEOUT_MS);
       const onMessage = (m: unknown): void => {
