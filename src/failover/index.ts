@@ -8,17 +8,22 @@ import { CommitModes } from './commit-modes.js';
 import { COMMIT_CONFIG_META, DEFAULT_COMMIT_CONFIG, parseCommitConfig, type CommitConfig, type CommitMode, type FailoverOptions } from './config.js';
 import { FailbackMonitor } from './failback.js';
 import { FailoverHistory, type FailoverEvent, type FailoverReason } from './history.js';
+import { QuorumLossObserver, type QuorumLossEvent } from './quorum-loss.js';
+import { QuorumLossRecorder } from './quorum-loss-record.js';
 import { failoverService } from './service.js';
 import { Switchover, type SwitchoverState } from './switchover.js';
 
 export { DEFAULT_FAILOVER_OPTIONS, DEFAULT_COMMIT_CONFIG, type FailoverOptions, type CommitConfig, type CommitMode } from './config.js';
 export type { FailoverEvent } from './history.js';
+export type { QuorumLossEvent } from './quorum-loss.js';
 export { NoCandidateError, type SwitchoverState } from './switchover.js';
 
 /** Hooks for metrics: every acknowledged write, leadership change and finished switchover. */
 export interface FailoverObserver {
   writeAcked?(mode: CommitMode, seconds: number): void;
   leadershipChange?(e: FailoverEvent): void;
+  /** A new period without a quorum was recorded (on the leader that recorded it). */
+  quorumLoss?(e: QuorumLossEvent): void;
   switchoverFinished?(s: SwitchoverState, reason: FailoverReason): void;
 }
 
@@ -26,6 +31,8 @@ export class FailoverController {
   readonly commitModes: CommitModes;
   readonly history: FailoverHistory;
   readonly switchover: Switchover;
+  readonly quorumLoss: QuorumLossObserver;
+  readonly quorumLossRecorder: QuorumLossRecorder;
   private readonly failback: FailbackMonitor;
   private config: CommitConfig = DEFAULT_COMMIT_CONFIG;
 
@@ -49,6 +56,25 @@ export class FailoverController {
       },
       putMeta,
       onEvent: (e) => observer.leadershipChange?.(e),
+    });
+    const checkQuorumWindowMs = raft.cfg.electionTicks * raft.cfg.tickMs;
+    this.quorumLoss = new QuorumLossObserver(ctx.id, { checkQuorumWindowMs, electionTimeoutMs: ctx.electionTimeoutMs });
+    this.quorumLossRecorder = new QuorumLossRecorder({
+      log,
+      isLeader: () => raft.role === 'leader',
+      leaderView: () => this.history.leaderView(),
+      getMeta: async (n) => {
+        await ctx.driver.readBarrier(false);
+        return ctx.sm.getMeta(n);
+      },
+      putMeta,
+      sendToLeader: async (e) => {
+        const address = raft.leader ? ctx.members.address(raft.leader) : undefined;
+        if (!address) throw new Error('no leader is known to report the quorum loss to');
+        await ctx.forwarder.forward(address, 'cluster', 'ReportQuorumLoss', { event: e }, new Date(Date.now() + 3000));
+      },
+      minLeaderlessMs: ctx.electionTimeoutMs,
+      onRecorded: (e) => observer.quorumLoss?.(e),
     });
     this.commitModes = new CommitModes(raft, () => this.config, (mode, seconds) => {
       observer.writeAcked?.(mode, seconds);
@@ -83,6 +109,7 @@ export class FailoverController {
   stop(): void {
     this.failback.stop();
     this.history.stop();
+    this.quorumLossRecorder.stop();
   }
 
   commitConfig(): CommitConfig {
@@ -91,10 +118,13 @@ export class FailoverController {
 
   onSoftState(ss: SoftState): void {
     this.history.onSoftState(ss);
+    this.quorumLoss.onSoftState(ss, Date.now());
   }
 
   onPeerMessage(m: Message): void {
-    this.history.onPeerMessage(m, this.ctx.driver.raft.leader);
+    const leader = this.ctx.driver.raft.leader;
+    this.history.onPeerMessage(m, leader);
+    if (leader !== null && m.from === leader && (m.type === 'heartbeat' || m.type === 'append')) this.quorumLoss.onLeaderContact(Date.now());
   }
 
   onDurable(index: number): void {
@@ -109,6 +139,8 @@ export class FailoverController {
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     this.commitModes.onApplied(entries);
     this.history.onApplied(entries);
+    const lost = this.quorumLoss.onApplied(entries, Date.now());
+    if (lost) this.quorumLossRecorder.report(lost);
     if (this.switchover.busy) this.switchover.poke();
     if (results.some((r) => r.result.type === 'setMeta')) {
       this.reloadConfig().catch(() => {
@@ -144,6 +176,6 @@ export class FailoverController {
   }
 
   service(): ReturnType<typeof failoverService> {
-    return failoverService({ ctx: this.ctx, switchover: this.switchover, options: this.options, config: () => this.config, putMeta: (n, v) => this.putMeta(n, v), reloadConfig: () => this.reloadConfig() });
+    return failoverService({ ctx: this.ctx, switchover: this.switchover, quorumLoss: this.quorumLossRecorder, options: this.options, config: () => this.config, putMeta: (n, v) => this.putMeta(n, v), reloadConfig: () => this.reloadConfig() });
   }
 }

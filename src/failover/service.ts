@@ -4,12 +4,17 @@ import { RequestError } from '../server/errors.js';
 import { requireRoot } from '../server/access.js';
 import { audited } from '../server/audit.js';
 import { commitConfigFrom, COMMIT_CONFIG_META, type CommitConfig, type FailoverOptions } from './config.js';
+import { callerOf } from '../server/caller.js';
+import { invalidArgument } from '../server/errors.js';
 import { readHistory } from './history.js';
+import { QuorumLossReportError, quorumLossFromWire, readQuorumLosses, type QuorumLossEvent } from './quorum-loss.js';
+import type { QuorumLossRecorder } from './quorum-loss-record.js';
 import type { Switchover, SwitchoverState } from './switchover.js';
 
 export interface FailoverServiceDeps {
   ctx: NodeContext;
   switchover: Switchover;
+  quorumLoss: QuorumLossRecorder;
   options: FailoverOptions;
   config: () => CommitConfig;
   putMeta(name: string, value: unknown): Promise<void>;
@@ -62,8 +67,29 @@ export function failoverService(d: FailoverServiceDeps): grpc.UntypedServiceImpl
       );
     }),
     FailoverHistory: unary<{ limit: number }, object>(ctx, async (call) => {
-      const events = await readHistory((n) => ctx.sm.getMeta(n), call.request.limit || 0);
-      return { header: header(ctx), events };
+      const getMeta = (n: string): Promise<unknown> => ctx.sm.getMeta(n);
+      const events = await readHistory(getMeta, call.request.limit || 0);
+      const quorumLosses = await readQuorumLosses(getMeta, call.request.limit || 0);
+      return { header: header(ctx), events, quorumLosses };
+    }),
+    ReportQuorumLoss: unary<{ event: unknown }, object>(ctx, async (call) => {
+      const event = checkedReport(call.request.event);
+      return onLeader(ctx, asCall(call), 'cluster', 'ReportQuorumLoss', (deadline) =>
+        audited(ctx, asCall(call), 'ReportQuorumLoss', 'admin', { subject: event.observedBy.join(',') }, async () => {
+          if (!ctx.auth.isMemberCertificate(callerOf(asCall(call)).certificate)) await requireRoot(ctx, asCall(call), deadline, 'report quorum loss');
+          await withDeadline(d.quorumLoss.record(event), deadline, 'recording the quorum loss');
+          return { header: header(ctx) };
+        }),
+      );
     }),
   };
+}
+
+function checkedReport(v: unknown): QuorumLossEvent {
+  try {
+    return quorumLossFromWire(v, Date.now());
+  } catch (err) {
+    if (err instanceof QuorumLossReportError) throw invalidArgument(err.field, err.reason);
+    throw err;
+  }
 }

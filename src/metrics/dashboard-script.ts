@@ -173,10 +173,14 @@ export const DASHBOARD_SCRIPT = String.raw`
 
   function renderHistory(events) {
     var rows = events.slice(0, 20).map(function (e) {
+      if (e.kind === 'quorum-loss') {
+        return row([e.regainedTerm, (e.lastLeader || '–') + ' → (no quorum)', 'quorum lost (' + e.cause + ')',
+          e.startedAtMs ? new Date(e.startedAtMs).toLocaleString() : '–', Math.round(e.durationMs) + ' ms']);
+      }
       return row([e.term, (e.from || '–') + ' → ' + (e.to || '–'), e.reason, e.detectedAtMs ? new Date(e.detectedAtMs).toLocaleString() : '–',
         e.unavailableMs ? Math.round(e.unavailableMs) + ' ms' : '–']);
     });
-    if (rows.length === 0) rows.push(row(['no leadership changes recorded', '', '', '', '']));
+    if (rows.length === 0) rows.push(row(['no leadership changes or quorum losses recorded', '', '', '', '']));
     fill('history-rows', rows);
   }
 

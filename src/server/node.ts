@@ -316,6 +316,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const failover: FailoverController = new FailoverController(ctx, { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => obs?.metrics.observeProposeToCommit(shownMode(mode), seconds),
     leadershipChange: (e) => obs?.metrics.recordFailoverEvent(e.reason, 'ok'),
+    quorumLoss: (e) => obs?.metrics.recordQuorumLoss(e.cause, e.durationMs / 1000),
     switchoverFinished: (st, reason) => {
       if (st.state !== 'done') obs?.metrics.recordFailoverEvent(reason, 'aborted');
       else obs?.metrics.observeSwitchoverUnavailability(st.unavailableMs / 1000);

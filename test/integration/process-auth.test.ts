@@ -170,6 +170,8 @@ describe('users and roles, 3 processes', () => {
       ['TransferLeadership', { to: 'n9' }],
       ['AlarmDisarm', {}],
       ['AlarmActivate', { memberId: 'n1', alarm: 'NOSPACE' }],
+      // A member's report of a quorum loss: a client that is not root cannot forge one.
+      ['ReportQuorumLoss', { event: { startedAtMs: Date.now() - 5000, endedAtMs: Date.now() - 1000, durationMs: 4000, detectedAtMs: Date.now() - 4900, cause: 'check-quorum', lastLeader: 'n1', lastLeaderTerm: 1, regainedTerm: 2, observedBy: ['n1'] } }],
       ['Compact', { revision: 0 }],
       ['Defragment', {}],
     ] as const) {
