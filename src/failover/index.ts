@@ -78,7 +78,7 @@ export class FailoverController {
     });
     this.commitModes = new CommitModes(raft, () => this.config, (mode, seconds) => {
       observer.writeAcked?.(mode, seconds);
-    }, (missing) => log.warn({ missing }, 'SYNC degraded to SEMI_SYNC: voters did not confirm within the sync timeout'));
+    }, (missing) => log.warn({ missing }, 'sync degraded to semi-sync: voters did not confirm within the sync timeout'));
     this.switchover = new Switchover({
       raft,
       driver: ctx.driver,

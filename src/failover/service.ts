@@ -4,6 +4,7 @@ import { RequestError } from '../server/errors.js';
 import { requireRoot } from '../server/access.js';
 import { audited } from '../server/audit.js';
 import { commitConfigFrom, COMMIT_CONFIG_META, type CommitConfig, type FailoverOptions } from './config.js';
+import { commitModeName } from '../common/vocabulary.js';
 import { callerOf } from '../server/caller.js';
 import { invalidArgument } from '../server/errors.js';
 import { readHistory } from './history.js';
@@ -55,7 +56,7 @@ export function failoverService(d: FailoverServiceDeps): grpc.UntypedServiceImpl
     SetCommitMode: unary<{ mode: string; syncPolicy: string; syncTimeoutMs: number; minSyncReplicas: number }, object>(ctx, async (call) => {
       const cfg = commitConfigFrom(call.request, d.config());
       return onLeader(ctx, asCall(call), 'cluster', 'SetCommitMode', (deadline) =>
-        audited(ctx, asCall(call), 'SetCommitMode', 'admin', { subject: cfg.mode }, async () => {
+        audited(ctx, asCall(call), 'SetCommitMode', 'admin', { subject: commitModeName(cfg.mode) }, async () => {
           await requireRoot(ctx, asCall(call), deadline, 'mode set');
           await withDeadline(d.putMeta(COMMIT_CONFIG_META, cfg), deadline, 'setting the commit mode');
           // A proposer is answered once its entry's result is decided, before the batch is written

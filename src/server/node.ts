@@ -49,6 +49,7 @@ import { EventLoopMonitor } from './event-loop.js';
 import { DEFAULT_SHED_LIMITS, LoadShedder } from './load-shed.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from './quota.js';
 import { SelfView } from './self-view.js';
+import { roleName } from '../common/vocabulary.js';
 
 const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
@@ -134,7 +135,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       log,
       send: (msgs) => transport.send(msgs),
       onSoftState: (ss) => {
-        log.info({ role: ss.role, term: ss.term, leader: ss.leader }, 'raft state changed');
+        log.info({ role: roleName(ss.role, raft.conf().learners.includes(opts.id)), term: ss.term, leader: ss.leader }, 'raft state changed');
         self.onSoftState(ss);
         obs?.metrics.recordSoftState(ss);
         if (ss.leader) leaderWaits.leaderKnown(ss.leader);
