@@ -1,7 +1,7 @@
 // Leadership verbs: `switchover` (planned transfer), `failback` (back to the preferred leader)
-// and `history` (every recorded leadership change).
+// and `history` (every recorded leadership change and period without a quorum).
 import type { Command } from 'commander';
-import { type FailoverEvent, RaftdbError, type TransferResult } from '../client/index.js';
+import { type FailoverEvent, type QuorumLossEvent, RaftdbError, type TransferResult } from '../client/index.js';
 import { type CliIo, CliFailure, type CommonOptions, UsageError, positiveInt, printJson, textTable, withClient, withCommonOptions } from './common.js';
 
 /**
@@ -39,12 +39,12 @@ export function registerFailoverCommands(program: Command, io: CliIo): void {
     },
   );
 
-  withCommonOptions(program.command('history').description('leadership changes: who, why, and how long writes were unavailable'), io)
-    .option('--limit <n>', 'only the N most recent changes', positiveInt)
+  withCommonOptions(program.command('history').description('leadership changes and periods without a quorum: who, why, and how long writes were unavailable'), io)
+    .option('--limit <n>', 'only the N most recent changes (and N most recent quorum losses)', positiveInt)
     .action(async (opts: CommonOptions & { limit?: number }) => {
       const r = await withClient(opts, (c) => c.cluster.failoverHistory(opts.limit ? { limit: opts.limit } : {}));
-      if (opts.json) printJson(io, { events: r.events });
-      else io.out(historyText(r.events));
+      if (opts.json) printJson(io, { events: r.events, quorumLosses: r.quorumLosses });
+      else io.out(historyText(r.events) + quorumLossText(r.quorumLosses));
     });
 }
 
@@ -91,4 +91,14 @@ export function historyText(events: FailoverEvent[]): string {
     t.push([e.term, e.from || '-', e.to, e.reason, when(e.detectedAtMs), when(e.electedAtMs, true), when(e.firstWriteAtMs, true), Math.round(e.unavailableMs)]);
   }
   return `${t.toString()}\n`;
+}
+
+/** The periods without a quorum, oldest first (times in UTC); nothing when there were none. */
+export function quorumLossText(losses: QuorumLossEvent[]): string {
+  if (losses.length === 0) return '';
+  const t = textTable(['QUORUM LOST (UTC)', 'REGAINED', 'DURATION MS', 'CAUSE', 'LAST LEADER', 'REGAINED IN TERM', 'SEEN BY']);
+  for (const e of losses) {
+    t.push([when(e.startedAtMs), when(e.endedAtMs, true), Math.round(e.durationMs), e.cause, e.lastLeader ? `${e.lastLeader} (term ${e.lastLeaderTerm})` : '-', e.regainedTerm, e.observedBy.join(',')]);
+  }
+  return `\nperiods without a quorum:\n${t.toString()}\n`;
 }

@@ -112,6 +112,20 @@ export interface FailoverEvent {
   unavailableMs: number;
 }
 
+/** One period without a quorum from the cluster's history (times are epoch milliseconds). */
+export interface QuorumLossEvent {
+  startedAtMs: number;
+  endedAtMs: number;
+  durationMs: number;
+  detectedAtMs: number;
+  /** check-quorum: the leader stepped down without a quorum; no-leader: none known past an election timeout. */
+  cause: string;
+  lastLeader: string;
+  lastLeaderTerm: number;
+  regainedTerm: number;
+  observedBy: string[];
+}
+
 /** Status of one endpoint, or why it could not be had. */
 export type EndpointStatus = { endpoint: string; status: NodeStatus; error?: undefined } | { endpoint: string; status?: undefined; error: RaftdbError };
 
@@ -248,14 +262,14 @@ export class ClusterApi {
     return { backendBytesBefore: w.backendBytesBefore, backendBytesAfter: w.backendBytesAfter, header: header(w.header) };
   }
 
-  /** The most recent leadership changes, at most `limit` (0: the server's default). */
-  async failoverHistory(q: { limit?: number } = {}, opts?: CallOptions): Promise<{ events: FailoverEvent[]; header: ResponseHeader }> {
-    const w = await this.invoker.unary<{ events: FailoverEvent[]; header: WireHeader | null }>(
+  /** The most recent leadership changes and periods without a quorum, at most `limit` of each (0: all kept). */
+  async failoverHistory(q: { limit?: number } = {}, opts?: CallOptions): Promise<{ events: FailoverEvent[]; quorumLosses: QuorumLossEvent[]; header: ResponseHeader }> {
+    const w = await this.invoker.unary<{ events: FailoverEvent[]; quorumLosses?: QuorumLossEvent[]; header: WireHeader | null }>(
       'cluster',
       'FailoverHistory',
       { limit: q.limit ?? 0 },
       this.policy('read', 'leader', opts),
     );
-    return { events: w.events ?? [], header: header(w.header) };
+    return { events: w.events ?? [], quorumLosses: w.quorumLosses ?? [], header: header(w.header) };
   }
 }

@@ -39,6 +39,7 @@ export type {
   MembersResult,
   TransferResult,
   FailoverEvent,
+  QuorumLossEvent,
   EndpointStatus,
   AlarmMember,
 } from './cluster.js';

@@ -82,7 +82,7 @@ export class CommitModes implements CommitPolicy {
     }
     if (eff === 'SEMI_SYNC') {
       if (cfg.minSyncReplicas > 0 && !(await this.waitReplicas(index, cfg.minSyncReplicas, Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now())))) {
-        throw new RequestError(Status.DEADLINE_EXCEEDED, `SEMI_SYNC: fewer than ${cfg.minSyncReplicas} followers confirmed index ${index} in time; the write is committed`);
+        throw new RequestError(Status.DEADLINE_EXCEEDED, `semi-sync: fewer than ${cfg.minSyncReplicas} followers confirmed index ${index} in time; the write is committed`);
       }
       return this.acked(eff, res, t0);
     }
@@ -93,7 +93,7 @@ export class CommitModes implements CommitPolicy {
     if (all) return this.acked(eff, res, t0);
     const missing = this.missingVoters(index).join(', ');
     if (cfg.syncPolicy === 'strict') {
-      throw new RequestError(Status.DEADLINE_EXCEEDED, `SYNC: ${missing} did not confirm index ${index} within ${cfg.syncTimeoutMs} ms; the outcome is indeterminate`);
+      throw new RequestError(Status.DEADLINE_EXCEEDED, `sync: ${missing} did not confirm index ${index} within ${cfg.syncTimeoutMs} ms; the outcome is indeterminate`);
     }
     if (!this.stats_.syncDegraded) {
       this.stats_.syncDegradations++;

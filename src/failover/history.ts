@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message, SoftState } from '../raft/index.js';
+import type { LeaderView } from './quorum-loss.js';
 
 export const HISTORY_META = 'failoverHistory';
 export const INTENT_META = 'switchoverIntent';
@@ -71,6 +72,8 @@ export class FailoverHistory {
   private pending: PendingElection | null = null;
   /** The record being written, if any: a switchover's flush() waits for it. */
   private recording: Promise<void> | null = null;
+  /** The term this node leads, what it knew of its predecessor, and its first commit. */
+  private led: LeaderView | null = null;
 
   constructor(private readonly deps: HistoryDeps) {}
 
@@ -81,11 +84,18 @@ export class FailoverHistory {
 
   onSoftState(ss: SoftState): void {
     const now = Date.now();
+    if (ss.role !== 'leader' && this.led) {
+      // This node led until now: a contact time from before its own term says nothing of this
+      // outage (the next election measures from its step-down, when its campaign starts).
+      this.led = null;
+      this.lastLeaderContactMs = 0;
+    }
     if (ss.role === 'preCandidate' || ss.role === 'candidate') {
       this.campaignStartedMs ??= now;
       return;
     }
     if (ss.role === 'leader') {
+      this.led = { term: ss.term, lastContactMs: this.lastLeaderContactMs, firstCommitAtMs: 0 };
       this.pending = {
         term: ss.term,
         electedAtMs: now,
@@ -116,7 +126,16 @@ export class FailoverHistory {
   /** Entries were applied: the first one of the pending term ends the outage. */
   onApplied(entries: readonly { term: number }[]): void {
     const p = this.pending;
-    if (p && entries.some((e) => e.term === p.term)) void this.record(Date.now());
+    if (p && entries.some((e) => e.term === p.term)) {
+      const now = Date.now();
+      if (this.led?.term === p.term) this.led.firstCommitAtMs = now;
+      void this.record(now);
+    }
+  }
+
+  /** The term this node leads: bounds what others report of the outage before it (quorum-loss.ts). */
+  leaderView(): LeaderView | null {
+    return this.led ? { ...this.led } : null;
   }
 
   /**

@@ -9,11 +9,15 @@ import { COMMIT_CONFIG_META, DEFAULT_COMMIT_CONFIG, parseCommitConfig, type Comm
 import { FailbackMonitor } from './failback.js';
 import { FailoverHistory, type FailoverEvent, type FailoverReason } from './history.js';
 import type { FailoverPorts } from './ports.js';
+import { QuorumLossObserver, type QuorumLossEvent } from './quorum-loss.js';
+import { QuorumLossRecorder } from './quorum-loss-record.js';
 import { Switchover, type SwitchoverState } from './switchover.js';
 
 export { DEFAULT_FAILOVER_OPTIONS, DEFAULT_COMMIT_CONFIG, type FailoverOptions, type CommitConfig, type CommitMode } from './config.js';
 export { commitConfigFrom, COMMIT_CONFIG_META } from './config.js';
 export { readHistory, type FailoverEvent, type FailoverReason } from './history.js';
+export { QuorumLossReportError, quorumLossFromWire, readQuorumLosses, type QuorumLossEvent } from './quorum-loss.js';
+export type { QuorumLossRecorder } from './quorum-loss-record.js';
 export type { CommitPolicy } from './commit-policy.js';
 export type { FailoverPorts, FailoverDriver, PeerCaller, PeerStatus, RaftView } from './ports.js';
 export { NoCandidateError, Switchover, type SwitchoverState } from './switchover.js';
@@ -22,6 +26,8 @@ export { NoCandidateError, Switchover, type SwitchoverState } from './switchover
 export interface FailoverObserver {
   writeAcked?(mode: CommitMode, seconds: number): void;
   leadershipChange?(e: FailoverEvent): void;
+  /** A new period without a quorum was recorded (on the leader that recorded it). */
+  quorumLoss?(e: QuorumLossEvent): void;
   switchoverFinished?(s: SwitchoverState, reason: FailoverReason): void;
 }
 
@@ -30,6 +36,8 @@ export class FailoverController {
   readonly commitModes: CommitModes;
   readonly history: FailoverHistory;
   readonly switchover: Switchover;
+  readonly quorumLoss: QuorumLossObserver;
+  readonly quorumLossRecorder: QuorumLossRecorder;
   private readonly failback: FailbackMonitor;
   private config: CommitConfig = DEFAULT_COMMIT_CONFIG;
 
@@ -54,9 +62,28 @@ export class FailoverController {
       putMeta,
       onEvent: (e) => observer.leadershipChange?.(e),
     });
+    const checkQuorumWindowMs = raft.cfg.electionTicks * raft.cfg.tickMs;
+    this.quorumLoss = new QuorumLossObserver(ports.id, { checkQuorumWindowMs, electionTimeoutMs: ports.electionTimeoutMs });
+    this.quorumLossRecorder = new QuorumLossRecorder({
+      log,
+      isLeader: () => raft.role === 'leader',
+      leaderView: () => this.history.leaderView(),
+      getMeta: async (n) => {
+        await driver.readBarrier(false);
+        return ports.getMeta(n);
+      },
+      putMeta,
+      sendToLeader: async (e) => {
+        const address = raft.leader ? ports.peers.address(raft.leader) : undefined;
+        if (!address) throw new Error('no leader is known to report the quorum loss to');
+        await ports.peers.reportQuorumLoss(address, e, new Date(Date.now() + 3000));
+      },
+      minLeaderlessMs: ports.electionTimeoutMs,
+      onRecorded: (e) => observer.quorumLoss?.(e),
+    });
     this.commitModes = new CommitModes(raft, () => this.config, (mode, seconds) => {
       observer.writeAcked?.(mode, seconds);
-    }, (missing) => log.warn({ missing }, 'SYNC degraded to SEMI_SYNC: voters did not confirm within the sync timeout'), ports.clock);
+    }, (missing) => log.warn({ missing }, 'sync degraded to semi-sync: voters did not confirm within the sync timeout'), ports.clock);
     this.switchover = new Switchover({
       raft,
       driver,
@@ -88,6 +115,7 @@ export class FailoverController {
   stop(): void {
     this.failback.stop();
     this.history.stop();
+    this.quorumLossRecorder.stop();
   }
 
   /** The commit configuration writes get now. */
@@ -98,11 +126,14 @@ export class FailoverController {
   /** The core's role, term or leader changed. */
   onSoftState(ss: SoftState): void {
     this.history.onSoftState(ss);
+    this.quorumLoss.onSoftState(ss, Date.now());
   }
 
   /** A message from a peer reached the core. */
   onPeerMessage(m: Message): void {
-    this.history.onPeerMessage(m, this.ports.raft.leader);
+    const leader = this.ports.raft.leader;
+    this.history.onPeerMessage(m, leader);
+    if (leader !== null && m.from === leader && (m.type === 'heartbeat' || m.type === 'append')) this.quorumLoss.onLeaderContact(Date.now());
   }
 
   /** This node's log is durable up to `index`. */
@@ -120,6 +151,8 @@ export class FailoverController {
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     this.commitModes.onApplied(entries);
     this.history.onApplied(entries);
+    const lost = this.quorumLoss.onApplied(entries, Date.now());
+    if (lost) this.quorumLossRecorder.report(lost);
     if (this.switchover.busy) this.switchover.poke();
     if (results.some((r) => r.result.type === 'setMeta')) {
       this.reloadConfig().catch(() => {

@@ -7,6 +7,7 @@
 import type { MonotonicClock } from '../common/clock.js';
 import type { ConfState, NodeId, Role } from '../raft/index.js';
 import type { ApplyResult } from '../state/index.js';
+import type { QuorumLossEvent } from './quorum-loss.js';
 
 /** The part of the core's log the controller reads. */
 export interface RaftLogView {
@@ -35,6 +36,8 @@ export interface RaftView {
   readonly leader: NodeId | null;
   readonly log: RaftLogView;
   readonly leaderState: LeaderView | null;
+  /** The core's timing: check-quorum looks back electionTicks × tickMs. */
+  readonly cfg: { readonly electionTicks: number; readonly tickMs: number };
   /** The current membership (voters, outgoing voters of a joint configuration, learners). */
   conf(): ConfState;
   /** Leader only: how far `id`'s log is known to match this one (null: unknown). */
@@ -70,6 +73,8 @@ export interface PeerCaller {
   address(id: NodeId): string | undefined;
   /** The member's own status; rejects when it does not answer by `deadline`. */
   status(address: string, deadline: Date): Promise<PeerStatus>;
+  /** Tells the leader at `address` of a period without a quorum this node saw end (Cluster.ReportQuorumLoss). */
+  reportQuorumLoss(address: string, event: QuorumLossEvent, deadline: Date): Promise<void>;
 }
 
 /** Everything the failover controller takes from the node it runs in. */

@@ -66,7 +66,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <h3>Request rate</h3><div id="requests-chart" class="chart"></div>
     <h3>Request latency p99</h3><div id="latency-chart" class="chart"></div>
   </section>
-  <section><h2>Recent failovers</h2>
+  <section><h2>Recent failovers and quorum losses</h2>
     <table><thead><tr><th>term</th><th>from → to</th><th>reason</th><th>detected</th><th>unavailable</th></tr></thead>
     <tbody id="history-rows"></tbody></table>
   </section>

@@ -64,7 +64,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     card.appendChild(el('div', 'addr', m.address || s.address || ''));
     var dl = el('dl');
     [['term', s.term], ['commit', s.commitIndex], ['applied', s.appliedIndex], ['last', s.lastIndex === undefined ? '–' : s.lastIndex],
-     ['quorum', s.hasQuorum ? 'yes' : 'NO'], ['mode', mode(s)], ['leader', s.leader || 'none']].forEach(function (kv) {
+     ['quorum', s.hasQuorum ? 'yes' : 'lost'], ['mode', mode(s)], ['leader', s.leader || 'none']].forEach(function (kv) {
       dl.appendChild(el('dt', null, kv[0]));
       var dd = el('dd', null, kv[1]);
       if (kv[0] === 'quorum' && !s.hasQuorum) dd.className = 'bad';
@@ -157,8 +157,8 @@ export const DASHBOARD_SCRIPT = String.raw`
     leaders.sort(function (a, b) { return b.status.term - a.status.term; });
     var leader = leaders.length > 0 ? leaders[0].status : null;
     var summary = leader
-      ? 'leader ' + leader.id + ' · term ' + leader.term + ' · mode ' + mode(leader) + ' · quorum ' + (leader.hasQuorum ? 'yes' : 'NO')
-      : 'no leader';
+      ? 'leader ' + leader.id + ' · term ' + leader.term + ' · mode ' + mode(leader) + ' · quorum ' + (leader.hasQuorum ? 'yes' : 'lost')
+      : 'quorum lost: no leader';
     $('summary').textContent = summary;
     $('summary').className = leader && leader.hasQuorum ? 'ok' : 'bad';
     var alarms = [];
@@ -173,10 +173,14 @@ export const DASHBOARD_SCRIPT = String.raw`
 
   function renderHistory(events) {
     var rows = events.slice(0, 20).map(function (e) {
+      if (e.kind === 'quorum-loss') {
+        return row([e.regainedTerm, (e.lastLeader || '–') + ' → (no quorum)', 'quorum lost (' + e.cause + ')',
+          e.startedAtMs ? new Date(e.startedAtMs).toLocaleString() : '–', Math.round(e.durationMs) + ' ms']);
+      }
       return row([e.term, (e.from || '–') + ' → ' + (e.to || '–'), e.reason, e.detectedAtMs ? new Date(e.detectedAtMs).toLocaleString() : '–',
         e.unavailableMs ? Math.round(e.unavailableMs) + ' ms' : '–']);
     });
-    if (rows.length === 0) rows.push(row(['no leadership changes recorded', '', '', '', '']));
+    if (rows.length === 0) rows.push(row(['no leadership changes or quorum losses recorded', '', '', '', '']));
     fill('history-rows', rows);
   }
 

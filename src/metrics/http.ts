@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { DASHBOARD_HTML } from './dashboard-page.js';
 import { readinessReport } from './health.js';
 import type { NodeMetrics } from './registry.js';
-import type { FailoverEventView, HealthReport, MemberStatus } from './types.js';
+import type { HealthReport, HistoryItemView, MemberStatus } from './types.js';
 
 /** What the node hands to the HTTP server. */
 export interface HttpServerOptions {
@@ -17,8 +17,8 @@ export interface HttpServerOptions {
   ready?: () => HealthReport | Promise<HealthReport>;
   /** /api/status: every member's Status answer, as this node sees them. */
   clusterStatus: () => Promise<MemberStatus[]>;
-  /** /api/history: recent leadership changes, newest first; absent means 404. */
-  history?: () => Promise<FailoverEventView[]>;
+  /** /api/history: recent leadership changes and periods without a quorum, newest first; absent means 404. */
+  history?: () => Promise<HistoryItemView[]>;
   /** Bound on each callback: a slower one answers 504 rather than holding the request. */
   callbackTimeoutMs?: number;
   /** Serve HTTPS with this certificate; `onChange` fires after a reload (new connections get it). */

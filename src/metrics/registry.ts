@@ -63,6 +63,8 @@ export class NodeMetrics {
   private readonly commitHistograms = new Map<string, { observe(v: number): void }>();
   private readonly failoverEvents: Counter<'reason' | 'result'>;
   private readonly switchoverUnavailableSeconds: Histogram;
+  private readonly quorumLosses: Counter<'cause'>;
+  private readonly quorumLossSeconds: Histogram;
   private readonly leaderWaitRefused: Counter;
   private readonly hashMismatches: Counter;
   private readonly authFailures: Counter<'reason'>;
@@ -131,6 +133,18 @@ export class NodeMetrics {
       name: `${PREFIX}switchover_unavailability_seconds`,
       help: 'Measured unavailability of a leadership change: from the last contact with the old leader (or a switchover\'s hold) to the new leader\'s first commit.',
       buckets: UNAVAILABILITY_BUCKETS_SECONDS,
+      registers,
+    });
+    this.quorumLosses = new Counter({
+      name: `${PREFIX}quorum_losses_total`,
+      help: 'Periods without a quorum this node recorded as leader, by cause (check-quorum, no-leader).',
+      labelNames: ['cause'],
+      registers,
+    });
+    this.quorumLossSeconds = new Histogram({
+      name: `${PREFIX}quorum_loss_duration_seconds`,
+      help: 'Length of a period without a quorum: from the last evidence of a quorum to the first commit of a later term.',
+      buckets: [...UNAVAILABILITY_BUCKETS_SECONDS, 120, 300, 600, 1800, 3600],
       registers,
     });
     this.leaderWaitRefused = new Counter({
@@ -353,6 +367,12 @@ export class NodeMetrics {
   /** A leadership change left writes unavailable for `seconds`. */
   observeSwitchoverUnavailability(seconds: number): void {
     this.switchoverUnavailableSeconds.observe(seconds);
+  }
+
+  /** A period without a quorum (cause check-quorum|no-leader) was recorded; it lasted `seconds`. */
+  recordQuorumLoss(cause: string, seconds: number): void {
+    this.quorumLosses.inc({ cause });
+    this.quorumLossSeconds.observe(seconds);
   }
 
   /** Stops the lag sampler. */

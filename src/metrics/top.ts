@@ -22,7 +22,7 @@ export function renderTop(members: readonly MemberStatus[], opts: TopOptions = {
   const lagOf = new Map((leader?.followers ?? []).map((f) => [f.id, f]));
   const scale = Math.max(MIN_SCALE_ENTRIES, ...[...lagOf.values()].map((f) => f.lagEntries));
 
-  const lines: string[] = [summary(leader, paint)];
+  const lines: string[] = [summary(leader, members, paint)];
   for (const m of members) for (const a of m.status?.alarms ?? []) lines.push(paint('red', `ALARM ${m.id}: ${a}`));
   if (leaders.length > 1) lines.push(paint('red', `ALARM ${leaders.length} nodes claim leadership: ${leaders.map((l) => `${l.id}@${l.term}`).join(', ')}`));
 
@@ -40,12 +40,16 @@ export function renderTop(members: readonly MemberStatus[], opts: TopOptions = {
   return lines.join('\n') + '\n';
 }
 
-function summary(leader: StatusView | null, paint: (c: keyof typeof ANSI, t: string) => string): string {
-  if (!leader) return paint('red', 'NO LEADER among the reachable members');
+/** The first line; without a leader in the CLI's one wording for it (src/client/diagnose.ts). */
+function summary(leader: StatusView | null, members: readonly MemberStatus[], paint: (c: keyof typeof ANSI, t: string) => string): string {
+  if (!leader) {
+    const up = members.filter((m) => m.status !== null).map((m) => m.id);
+    return paint('red', `quorum lost: no leader; ${up.length} of ${members.length} members reachable (${up.join(', ') || 'none'})`);
+  }
   const mode = leader.effectiveCommitMode && leader.effectiveCommitMode !== leader.commitMode
     ? `${leader.commitMode} (effective ${leader.effectiveCommitMode})`
     : (leader.commitMode ?? '?');
-  const quorum = leader.hasQuorum ? 'yes' : paint('red', 'NO');
+  const quorum = leader.hasQuorum ? 'yes' : paint('red', 'lost');
   return `leader ${leader.id}  term ${leader.term}  mode ${mode}  quorum ${quorum}`;
 }
 

@@ -159,4 +159,22 @@ export interface FailoverEventView {
   electedAtMs: number;
   firstWriteAtMs: number;
   unavailableMs: number;
+  kind?: 'leader-change';
 }
+
+/** One period without a quorum (proto QuorumLossEvent), as /api/history lists it. */
+export interface QuorumLossView {
+  kind: 'quorum-loss';
+  startedAtMs: number;
+  endedAtMs: number;
+  durationMs: number;
+  detectedAtMs: number;
+  cause: string;
+  lastLeader: string;
+  lastLeaderTerm: number;
+  regainedTerm: number;
+  observedBy: string[];
+}
+
+/** An item of /api/history: a leadership change or a period without a quorum. */
+export type HistoryItemView = FailoverEventView | QuorumLossView;

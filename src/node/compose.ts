@@ -36,6 +36,7 @@ import { StreamBudget } from '../server/stream-budget.js';
 import { DEFAULT_SHED_LIMITS, LoadShedder } from '../server/load-shed.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from '../server/quota.js';
 import { SelfView } from '../server/self-view.js';
+import { roleName } from '../common/vocabulary.js';
 import { failoverPorts } from '../server/failover-ports.js';
 
 /** The Raft core's tick: every timeout of the core is a number of these. */
@@ -165,7 +166,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
       ...(p.ticker ? { ticker: p.ticker } : {}),
       send: (msgs) => transport.send(msgs),
       onSoftState: (ss) => {
-        log.info({ role: ss.role, term: ss.term, leader: ss.leader }, 'raft state changed');
+        log.info({ role: roleName(ss.role, raft.conf().learners.includes(opts.id)), term: ss.term, leader: ss.leader }, 'raft state changed');
         self.onSoftState(ss);
         m()?.recordSoftState(ss);
         if (ss.leader) leaderWaits.leaderKnown(ss.leader);
@@ -275,6 +276,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
   const failover: FailoverController = new FailoverController(failoverPorts(ctx), { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
     writeAcked: (mode, seconds) => m()?.observeProposeToCommit(shownMode(mode), seconds),
     leadershipChange: (e) => m()?.recordFailoverEvent(e.reason, 'ok'),
+    quorumLoss: (e) => m()?.recordQuorumLoss(e.cause, e.durationMs / 1000),
     switchoverFinished: (st, reason) => {
       if (st.state !== 'done') m()?.recordFailoverEvent(reason, 'aborted');
       else m()?.observeSwitchoverUnavailability(st.unavailableMs / 1000);

@@ -24,6 +24,9 @@ export function failoverPorts(ctx: NodeContext): FailoverPorts {
     peers: {
       address: (id) => ctx.members.address(id),
       status: (address, deadline) => ctx.forwarder.forward(address, 'cluster', 'Status', {}, deadline),
+      reportQuorumLoss: async (address, event, deadline) => {
+        await ctx.forwarder.forward(address, 'cluster', 'ReportQuorumLoss', { event }, deadline);
+      },
     },
   };
 }

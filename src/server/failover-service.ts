@@ -1,11 +1,13 @@
 // The Cluster service's failover methods over gRPC: the adapter between the wire and the
 // failover controller (src/failover), which knows nothing of gRPC.
 import * as grpc from '@grpc/grpc-js';
-import { commitConfigFrom, COMMIT_CONFIG_META, readHistory, type FailoverController, type SwitchoverState } from '../failover/index.js';
+import { commitConfigFrom, COMMIT_CONFIG_META, QuorumLossReportError, quorumLossFromWire, readHistory, readQuorumLosses, type FailoverController, type QuorumLossEvent, type SwitchoverState } from '../failover/index.js';
+import { commitModeName } from '../common/vocabulary.js';
 import { requireRoot } from './access.js';
 import { audited } from './audit.js';
+import { callerOf } from './caller.js';
 import { header, onLeader, unary, withDeadline, type NodeContext } from './context.js';
-import { RequestError } from './errors.js';
+import { invalidArgument, RequestError } from './errors.js';
 
 function transferResponse(ctx: NodeContext, s: SwitchoverState): object {
   return { header: header(ctx), switchover: s, leader: ctx.driver.raft.leader ?? s.to };
@@ -39,7 +41,7 @@ export function failoverService(ctx: NodeContext, failover: FailoverController):
     SetCommitMode: unary<{ mode: string; syncPolicy: string; syncTimeoutMs: number; minSyncReplicas: number }, object>(ctx, async (call) => {
       const cfg = commitConfigFrom(call.request, failover.commitConfig());
       return onLeader(ctx, asCall(call), 'cluster', 'SetCommitMode', (deadline) =>
-        audited(ctx, asCall(call), 'SetCommitMode', 'admin', { subject: cfg.mode }, async () => {
+        audited(ctx, asCall(call), 'SetCommitMode', 'admin', { subject: commitModeName(cfg.mode) }, async () => {
           await requireRoot(ctx, asCall(call), deadline, 'mode set');
           await withDeadline(failover.putMeta(COMMIT_CONFIG_META, cfg), deadline, 'setting the commit mode');
           // A proposer is answered once its entry's result is decided, before the batch is written
@@ -51,8 +53,29 @@ export function failoverService(ctx: NodeContext, failover: FailoverController):
       );
     }),
     FailoverHistory: unary<{ limit: number }, object>(ctx, async (call) => {
-      const events = await readHistory((n) => ctx.sm.getMeta(n), call.request.limit || 0);
-      return { header: header(ctx), events };
+      const getMeta = (n: string): Promise<unknown> => ctx.sm.getMeta(n);
+      const events = await readHistory(getMeta, call.request.limit || 0);
+      const quorumLosses = await readQuorumLosses(getMeta, call.request.limit || 0);
+      return { header: header(ctx), events, quorumLosses };
+    }),
+    ReportQuorumLoss: unary<{ event: unknown }, object>(ctx, async (call) => {
+      const event = checkedReport(call.request.event);
+      return onLeader(ctx, asCall(call), 'cluster', 'ReportQuorumLoss', (deadline) =>
+        audited(ctx, asCall(call), 'ReportQuorumLoss', 'admin', { subject: event.observedBy.join(',') }, async () => {
+          if (!ctx.auth.isMemberCertificate(callerOf(asCall(call)).certificate)) await requireRoot(ctx, asCall(call), deadline, 'report quorum loss');
+          await withDeadline(failover.quorumLossRecorder.record(event), deadline, 'recording the quorum loss');
+          return { header: header(ctx) };
+        }),
+      );
     }),
   };
+}
+
+function checkedReport(v: unknown): QuorumLossEvent {
+  try {
+    return quorumLossFromWire(v, Date.now());
+  } catch (err) {
+    if (err instanceof QuorumLossReportError) throw invalidArgument(err.field, err.reason);
+    throw err;
+  }
 }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
-import type { FailoverController } from '../failover/index.js';
-import { ALARM_KINDS, LivenessMonitor, NodeMetrics, startHttpServer, type AlarmKind, type MemberStatus, type StatusView, type CommitModeName, type MetricsSnapshot } from '../metrics/index.js';
+import type { FailoverController, FailoverEvent, QuorumLossEvent } from '../failover/index.js';
+import { ALARM_KINDS, LivenessMonitor, NodeMetrics, startHttpServer, type AlarmKind, type HistoryItemView, type MemberStatus, type StatusView, type CommitModeName, type MetricsSnapshot } from '../metrics/index.js';
 import { commitModeName, roleName, statusInVocabulary } from '../common/vocabulary.js';
 import type { AlarmMember } from '../state/index.js';
 import type { GrpcPeerTransport } from '../transport/index.js';
@@ -117,6 +117,15 @@ async function clusterStatus(d: Deps): Promise<MemberStatus[]> {
   );
 }
 
+/** Leadership changes and periods without a quorum in one list, newest first (by when each began). */
+export function historyItems(events: readonly FailoverEvent[], losses: readonly QuorumLossEvent[]): HistoryItemView[] {
+  const items: { at: number; item: HistoryItemView }[] = [
+    ...events.map((e) => ({ at: e.detectedAtMs || e.electedAtMs, item: { ...e, kind: 'leader-change' as const } })),
+    ...losses.map((e) => ({ at: e.startedAtMs, item: { ...e, kind: 'quorum-loss' as const } })),
+  ];
+  return items.sort((a, b) => b.at - a.at).map((x) => x.item);
+}
+
 /** Metrics always; the HTTP server (metrics, health, readiness, dashboard) when `opts.http` is set. */
 export async function startObservability(d: Deps): Promise<Observability> {
   const metrics = new NodeMetrics({ nodeId: d.opts.id, snapshot: () => snapshot(d) });
@@ -135,7 +144,9 @@ export async function startObservability(d: Deps): Promise<Observability> {
     clusterStatus: () => clusterStatus(d),
     history: async () => {
       const { readHistory } = await import('../failover/history.js');
-      return (await readHistory((n) => d.ctx.sm.getMeta(n), 50)).reverse();
+      const { readQuorumLosses } = await import('../failover/quorum-loss.js');
+      const getMeta = (n: string): Promise<unknown> => d.ctx.sm.getMeta(n);
+      return historyItems(await readHistory(getMeta, 50), await readQuorumLosses(getMeta, 50));
     },
   });
   d.ctx.log.info({ http: d.opts.http, port: http.port, tls: httpTls !== undefined, auth: httpAuth ? (httpAuth.metrics ? 'dashboard+metrics' : 'dashboard') : 'off' }, 'http endpoints listening');

@@ -85,9 +85,21 @@ describe('history', () => {
     expect(n.requests('FailoverHistory')[0]).toEqual({ limit: 2 });
   });
 
+  const quorumLosses = [
+    { startedAtMs: Date.UTC(2026, 0, 2, 3, 6, 0, 0), endedAtMs: Date.UTC(2026, 0, 2, 3, 6, 4, 250), durationMs: 4250, detectedAtMs: Date.UTC(2026, 0, 2, 3, 6, 0, 150), cause: 'check-quorum', lastLeader: 'n2', lastLeaderTerm: 3, regainedTerm: 4, observedBy: ['n2', 'n3'] },
+  ];
+
+  it('prints the periods without a quorum after the leadership changes, and both in JSON', async () => {
+    n.handlers.set('FailoverHistory', () => ({ header: hdr(3), events, quorumLosses }));
+    const r = await raftdb(['history', ...ep]);
+    expect(r.stdout).toMatch(/periods without a quorum:\n.*\n.*QUORUM LOST \(UTC\).*REGAINED.*DURATION MS.*CAUSE.*LAST LEADER.*REGAINED IN TERM.*SEEN BY/);
+    expect(r.stdout).toMatch(/2026-01-02 03:06:00\.000 │ 03:06:04\.250 │ 4250\s+│ check-quorum │ n2 \(term 3\) │ 4\s+│ n2,n3/);
+    expect(JSON.parse((await raftdb(['history', '--json', ...ep])).stdout)).toEqual({ events, quorumLosses });
+  });
+
   it('prints the events as JSON, and says when there are none', async () => {
     n.handlers.set('FailoverHistory', () => ({ header: hdr(3), events }));
-    expect(JSON.parse((await raftdb(['history', '--json', ...ep])).stdout)).toEqual({ events });
+    expect(JSON.parse((await raftdb(['history', '--json', ...ep])).stdout)).toEqual({ events, quorumLosses: [] });
     n.handlers.set('FailoverHistory', () => ({ header: hdr(3), events: [] }));
     expect((await raftdb(['history', ...ep])).stdout).toBe('no leadership changes recorded\n');
   });

@@ -22,6 +22,7 @@ function leader(conf: ConfState, match: Record<string, number>): RaftView & { ro
     conf: () => conf,
     matchIndex: (id: string) => match[id] ?? null,
     status: () => ({ hasQuorum: true }),
+    cfg: { electionTicks: 15, tickMs: 10 },
   };
   return view;
 }
@@ -48,6 +49,9 @@ function switchover(raft: ReturnType<typeof leader>, statuses: Record<string, Pe
         const s = statuses[address.split(':')[0]!];
         if (s instanceof Error) throw s;
         return s ?? {};
+      },
+      reportQuorumLoss: () => {
+        throw new Error('a switchover reports no quorum loss');
       },
     },
     options: { ...DEFAULT_FAILOVER_OPTIONS, maxLagEntries: 10, catchUpTimeoutMs: 200 },

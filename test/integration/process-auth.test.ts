@@ -170,6 +170,8 @@ describe('users and roles, 3 processes', () => {
       ['TransferLeadership', { to: 'n9' }],
       ['AlarmDisarm', {}],
       ['AlarmActivate', { memberId: 'n1', alarm: 'NOSPACE' }],
+      // A member's report of a quorum loss: a client that is not root cannot forge one.
+      ['ReportQuorumLoss', { event: { startedAtMs: Date.now() - 5000, endedAtMs: Date.now() - 1000, durationMs: 4000, detectedAtMs: Date.now() - 4900, cause: 'check-quorum', lastLeader: 'n1', lastLeaderTerm: 1, regainedTerm: 2, observedBy: ['n1'] } }],
       ['Compact', { revision: 0 }],
       ['Defragment', {}],
     ] as const) {
@@ -279,7 +281,7 @@ describe('users and roles, 3 processes', () => {
     // A refused serializable read: logged by the follower that refused it.
     expect(follow).toContainEqual(expect.objectContaining({ method: 'Get', user: 'alice', ranges: ['key "secret"'], outcome: 'PERMISSION_DENIED', error: expect.stringContaining('may not read') }));
     expect(lead).toContainEqual(expect.objectContaining({ method: 'Put', user: null, outcome: 'UNAUTHENTICATED', ranges: ['key "app/anon"'] }));
-    expect(lead).toContainEqual(expect.objectContaining({ method: 'SetCommitMode', user: 'root', subject: 'SEMI_SYNC', outcome: 'OK' }));
+    expect(lead).toContainEqual(expect.objectContaining({ method: 'SetCommitMode', user: 'root', subject: 'semi-sync', outcome: 'OK' }));
     expect(lead).toContainEqual(expect.objectContaining({ method: 'UserAdd', user: 'root', subject: 'carol', outcome: 'OK' }));
     expect(lead.some((r) => r.method === 'Authenticate' && r.subject === 'root' && r.outcome === 'OK')).toBe(true);
     expect(lead).toContainEqual(expect.objectContaining({ method: 'RoleRevokePermission', subject: 'app', ranges: ['prefix "app/"'], outcome: 'OK' }));

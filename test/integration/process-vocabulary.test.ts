@@ -2,7 +2,8 @@
 // a person reads spells commit modes and roles one way (src/common/vocabulary.ts): the CLI's
 // JSON of status, mode get and history, /api/status, the /metrics label values and the
 // dashboard as the browser renders it. The proto enum names (SEMI_SYNC) stay on the wire.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RaftdbClient } from '../../src/client/index.js';
@@ -48,13 +49,15 @@ describe('one vocabulary on every surface (3 voters and a learner, processes)', 
   let client: RaftdbClient;
   let endpoints: string;
   beforeAll(async () => {
-    cluster = await ProcessCluster.start({ nodes: 3 });
+    cluster = await ProcessCluster.start({ nodes: 3, nodeArgs: (id, dir) => ['--audit-log', join(dir, `${id}.audit.jsonl`)] });
     client = cluster.client();
     const n4 = await cluster.addNode('n4', { join: true });
     await client.cluster.memberAdd({ id: 'n4', address: n4.address, learner: true });
     // One write per mode, so that every per-mode counter has a key to spell.
     for (const mode of COMMIT_MODE_NAMES) await client.put(`vocab/${mode}`, 'v', { commitMode: mode });
     endpoints = [...cluster.nodes.values()].map((n) => n.address).join(',');
+    // An audited admin change that names a mode.
+    expect((await raftdb(['mode', 'set', 'semi-sync', '--endpoints', endpoints])).code).toBe(0);
   }, 90_000);
   afterAll(async () => {
     client?.close();
@@ -86,6 +89,21 @@ describe('one vocabulary on every surface (3 voters and a learner, processes)', 
     const history = await raftdb(['history', '-w', 'json', '--endpoints', endpoints]);
     expect(history.code).toBe(0);
     expect(misspelled(JSON.parse(history.stdout))).toEqual([]);
+  });
+
+  test('log lines and the audit log', async () => {
+    const c = cluster!;
+    let audited = 0;
+    for (const n of c.nodes.values()) {
+      const lines = [n.logFile, join(c.dir, `${n.id}.audit.jsonl`)].filter((f) => existsSync(f)).flatMap((f) => readFileSync(f, 'utf8').trim().split('\n'));
+      const docs = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(docs.length).toBeGreaterThan(0);
+      for (const d of docs) expect(misspelled(d), `${n.id}: ${JSON.stringify(d).slice(0, 200)}`).toEqual([]);
+      audited += docs.filter((d) => d.method === 'SetCommitMode' && d.subject === 'semi-sync').length;
+      // Every role change was logged in the one vocabulary.
+      expect(docs.filter((d) => d.msg === 'raft state changed').length).toBeGreaterThan(0);
+    }
+    expect(audited).toBe(1);
   });
 
   test('/api/status and /metrics', async () => {

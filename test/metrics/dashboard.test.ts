@@ -103,7 +103,10 @@ test('the dashboard shows three nodes, marks the leader, lag, history and the la
   expect(barWidth).toBe('100%');
 
   await page.locator('#history-rows tr td', { hasText: 'switchover' }).waitFor();
-  expect(await page.locator('#history-rows tr').count()).toBe(2);
+  expect(await page.locator('#history-rows tr').count()).toBe(3);
+  // A period without a quorum is a row of its own: the lost leader, the cause, how long.
+  const lost = page.locator('#history-rows tr').nth(1).locator('td');
+  expect(await lost.allTextContents()).toMatchObject(['6', 'n1 → (no quorum)', 'quorum lost (check-quorum)', expect.any(String), '4200 ms']);
 
   // The node's last minutes are drawn from its first /api/series answer: every later poll of the
   // series is answered with no samples, so points on the charts can only have come from that first answer.
@@ -161,7 +164,7 @@ test('hostile strings in every field the page shows stay text: ids, addresses, l
     },
     { id: p3, address: p1, status: null, error: p2 },
   ];
-  const hostileHistory = failoverHistory().map((e) => ({ ...e, from: p1, to: p2, reason: p3 }));
+  const hostileHistory = failoverHistory().map((e) => ('kind' in e && e.kind === 'quorum-loss' ? { ...e, lastLeader: p1, cause: p2 } : { ...e, from: p1, to: p2, reason: p3 }));
   const page = await browser.newPage();
   const dialogs: string[] = [];
   page.on('dialog', (d) => {

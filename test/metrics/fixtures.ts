@@ -1,6 +1,6 @@
 // Shared test data: metrics snapshots, a fake 3-node cluster's Status answers, a Prometheus
 // text-format reader, and the list of every metric the module must export.
-import type { FailoverEventView, MemberStatus, MetricsSnapshot } from '../../src/metrics/index.js';
+import type { HistoryItemView, MemberStatus, MetricsSnapshot } from '../../src/metrics/index.js';
 
 /** A leader snapshot of a healthy 3-node cluster; override what a test scripts. */
 export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
@@ -69,6 +69,8 @@ export const OUR_METRICS = [
   'raftdb_request_duration_seconds',
   'raftdb_failover_events_total',
   'raftdb_switchover_unavailability_seconds',
+  'raftdb_quorum_losses_total',
+  'raftdb_quorum_loss_duration_seconds',
   'raftdb_leader_wait_requests',
   'raftdb_leader_wait_bytes',
   'raftdb_leader_wait_refused_total',
@@ -163,11 +165,12 @@ export function threeNodeStatus(): MemberStatus[] {
   ];
 }
 
-/** Two recorded leadership changes, newest first. */
-export function failoverHistory(): FailoverEventView[] {
+/** Two recorded leadership changes and a period without a quorum between them, newest first. */
+export function failoverHistory(): HistoryItemView[] {
   const t = Date.UTC(2025, 0, 1, 12, 0, 0);
   return [
     { term: 7, from: 'n1', to: 'n2', reason: 'switchover', detectedAtMs: t, electedAtMs: t + 40, firstWriteAtMs: t + 55, unavailableMs: 55 },
+    { kind: 'quorum-loss', startedAtMs: t - 30_000, endedAtMs: t - 25_800, durationMs: 4200, detectedAtMs: t - 29_850, cause: 'check-quorum', lastLeader: 'n1', lastLeaderTerm: 5, regainedTerm: 6, observedBy: ['n1'] },
     { term: 5, from: '', to: 'n1', reason: 'election', detectedAtMs: t - 60_000, electedAtMs: t - 59_700, firstWriteAtMs: t - 59_650, unavailableMs: 350 },
   ];
 }

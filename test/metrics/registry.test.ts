@@ -81,6 +81,7 @@ describe('NodeMetrics', () => {
     m.observeRequest('Put', 'UNAVAILABLE', 0.2);
     m.recordFailoverEvent('switchover', 'ok');
     m.observeSwitchoverUnavailability(0.08);
+    m.recordQuorumLoss('check-quorum', 4.5);
     m.recordStreamPaused('pipeline');
     m.recordLimitRefused('watches_per_connection');
     m.recordShed('event_loop');
@@ -128,6 +129,8 @@ describe('NodeMetrics', () => {
     expect(valueOf(s, 'raftdb_propose_to_commit_seconds_count', { mode: 'semi-sync' })).toBe(1);
     expect(valueOf(s, 'raftdb_failover_events_total', { reason: 'switchover', result: 'ok' })).toBe(1);
     expect(valueOf(s, 'raftdb_switchover_unavailability_seconds_sum')).toBe(0.08);
+    expect(valueOf(s, 'raftdb_quorum_losses_total', { cause: 'check-quorum' })).toBe(1);
+    expect(valueOf(s, 'raftdb_quorum_loss_duration_seconds_sum')).toBe(4.5);
     // Presence and the node label are what matters: the kernel accounts CPU time in ticks, so
     // a fast test can legitimately read 0 s of user CPU since the collector was registered.
     expect(valueOf(s, 'process_cpu_user_seconds_total', { node: 'n1' })).toBeGreaterThanOrEqual(0);

@@ -22,7 +22,9 @@ test('unreachable nodes, no leader, degraded mode, alarms', () => {
   members[1] = { id: 'n2', address: '127.0.0.1:7002', status: null, error: 'connect ECONNREFUSED' };
   members[0]!.status!.alarms = ['two leaders in term 7'];
   let out = renderTop(members);
-  expect(out.split('\n')[0]).toBe('NO LEADER among the reachable members');
+  expect(out.split('\n')[0]).toBe('quorum lost: no leader; 2 of 3 members reachable (n1, n3)');
+  const cutOff = threeNodeStatus().map((m) => ({ ...m, status: m.status && { ...m.status, hasQuorum: false } }));
+  expect(renderTop(cutOff).split('\n')[0]).toMatch(/^leader n2 .* quorum lost$/);
   expect(out).toContain('ALARM n1: two leaders in term 7');
   expect(out).toMatch(/n2 +unreachable \(connect ECONNREFUSED[^)]*\) +- +- +- +- +- +-/);
   expect(out).toMatch(/n1 +follower +7 +1040 +1040 +\? /);
