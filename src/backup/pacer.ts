@@ -6,6 +6,11 @@
 // is busy) or has work queued behind the backup, and either way the backup is the work that can
 // wait. Each wait is bounded (`maxPauseMs` per message) so a machine that stays busy slows a
 // backup down but never stops it: at least one message per `maxPauseMs` goes out.
+// What it is not: the lever for client latency on a shared machine. In `npm run bench:backup` a
+// 1 GiB backup from a follower waited 0.7-1.2 s in all (the follower's loop is rarely late: the
+// CPU the backup takes hurts the leader and the clients, not the follower's own loop), and client
+// put p99 moved within the host's noise; lowering the backup process's priority is what helped
+// (src/cli/priority.ts, docs/performance.md). This guards the serving member's own responsiveness.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackupPart } from '../client/index.js';
 

@@ -1,12 +1,12 @@
 // Lowering the scheduling priority of a `raftdb` process that does bulk work (backup create), so
 // that on a machine it shares with a member the member and its clients get the CPU first: niced
-// to 19, a backup's receive, checks and compression took what the cluster left over, and client
-// put p99 during it went from 2.6x to 2.1x of the baseline in `npm run bench:backup`
-// (docs/performance.md). On Linux a nice value belongs to a thread, not to the process
-// (setpriority(2), "BUGS"): setting it for the process id changes the main thread only, while
-// compression runs on libuv's thread pool and V8 collects garbage on threads of its own. So every
-// thread in /proc/self/task is set; threads started later inherit the value of the thread that
-// starts them (the main thread, for the thread pool).
+// to 19, a backup's receive, checks and compression take what the cluster leaves over. In
+// `npm run bench:backup` (docs/performance.md) this alone took client put p99 during a backup
+// from 2.07-2.43x of the baseline to 0.94-1.91x. On Linux a nice value belongs to a thread, not
+// to the process (setpriority(2), "BUGS"): setting it for the process id changes the main thread
+// only, while compression runs on libuv's thread pool and V8 collects garbage on threads of its
+// own. So every thread in /proc/self/task is set; threads started later inherit the value of the
+// thread that starts them (the main thread, for the thread pool).
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
