@@ -16,6 +16,7 @@ import { s3Url } from './s3.js';
 import { writeBackupFromStream } from './create.js';
 import { type BackupKey, loadKeyFile } from './keys.js';
 import { localBackupParts } from './local-source.js';
+import { BackupPacer, type BackupPacing, pacedParts } from './pacer.js';
 import { planRetention, type RetentionRules } from './retention.js';
 import type { BackupWriteOptions } from './writer.js';
 
@@ -31,6 +32,8 @@ export interface BackupScheduleOptions {
   write?: BackupWriteOptions;
   /** Encrypt with the key in this file (read at start). */
   keyFile?: string;
+  /** Yield to the node's foreground work as a Backup stream does (pacer.ts); absent: never. */
+  pacing?: BackupPacing;
 }
 
 /** The outcome of one scheduled run. */
@@ -116,7 +119,9 @@ export class BackupScheduler {
     // An s3:// destination gets the file once complete and checked: it is written locally first.
     const staging = this.place.s3 ? await mkdtemp(join(tmpdir(), 'raftdb-backup-staging-')) : null;
     try {
-      const parts = localBackupParts(this.sm, { clusterId: this.o.clusterId, memberId: this.o.memberId, messageBytes: 1024 * 1024 });
+      // The leader runs it: its reading and compression wait while the node's event loop is late.
+      const pacer = this.o.pacing ? new BackupPacer(this.o.pacing) : null;
+      const parts = pacedParts(localBackupParts(this.sm, { clusterId: this.o.clusterId, memberId: this.o.memberId, messageBytes: 1024 * 1024 }), pacer, new AbortController().signal);
       const w = await writeBackupFromStream(parts, staging ?? this.o.dir, { ...this.o.write, ...(this.key ? { key: this.key } : {}) });
       let path = w.path;
       if (this.place.s3) {
@@ -126,7 +131,7 @@ export class BackupScheduler {
       const removed = await this.prune();
       this.lastSuccessMs = w.manifest.createdAtMs;
       this.last = { ok: true, atMs, seconds: (performance.now() - t0) / 1000, path, revision: w.manifest.revision, bytes: w.bytes, removed };
-      this.log.info({ path, revision: w.manifest.revision, bytes: w.bytes, removed }, 'scheduled backup written');
+      this.log.info({ path, revision: w.manifest.revision, bytes: w.bytes, removed, pauses: pacer?.stats.pauses ?? 0, pausedMs: Math.round(pacer?.stats.pausedMs ?? 0) }, 'scheduled backup written');
     } catch (err) {
       this.last = { ok: false, atMs, seconds: (performance.now() - t0) / 1000, error: (err as Error).message };
       this.log.error({ err: (err as Error).message, dir: this.o.dir }, 'scheduled backup failed');

@@ -36,6 +36,8 @@ export interface UnderLoadVariant {
   args: string[];
   /** Run `backup create` under `nice -n` this (0: not). */
   nice: number;
+  /** Extra serve flags of every member for this variant (they are restarted one by one when these change). */
+  serveArgs?: string[];
 }
 
 /** A backup taken under load and the put latency meanwhile. */
@@ -43,6 +45,8 @@ export interface UnderLoadResult {
   variant: UnderLoadVariant;
   backup: Step;
   puts: PutLatency;
+  /** How often and how long the serving member held the stream back (its log line). */
+  paced: { pauses: number; pausedSeconds: number } | null;
   /** puts p99 / the baseline's (the mean of the p99 before and after the variants). */
   p99Ratio: number;
 }
@@ -84,7 +88,12 @@ export interface BackupBenchResult {
 export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'raftdb-bench-backup-'));
   const ports = await freePorts(3);
-  const cluster = await LocalCluster.start({ nodes: 3, dir: join(dir, 'cluster'), ports, httpPorts: null, clusterId: 'bench-backup', logLevel: 'warn' });
+  // At info level for the members' 'backup streamed' lines: how often and how long a stream waited (src/backup/pacer.ts).
+  const streamed: string[] = [];
+  const onLine = (id: string, _s: string, line: string): void => {
+    if (line.includes('backup streamed')) streamed.push(`${id} ${line}`);
+  };
+  const cluster = await LocalCluster.start({ nodes: 3, dir: join(dir, 'cluster'), ports, httpPorts: null, clusterId: 'bench-backup', logLevel: 'info', onLine });
   const clients: RaftdbClient[] = [];
   try {
     const leader = await cluster.waitForLeader(30_000);
@@ -126,7 +135,13 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
     const putsBefore = await putLoad(client, o, () => sleep(o.loadSeconds * 1000));
     o.log(`puts without a backup: p99 ${putsBefore.ms.p99} ms (${putsBefore.putsPerSecond}/s)`);
     const runs: Omit<UnderLoadResult, 'p99Ratio'>[] = [];
+    let serveArgs: string[] = [];
     for (const v of o.variants) {
+      if ((v.serveArgs ?? []).join(' ') !== serveArgs.join(' ')) {
+        serveArgs = v.serveArgs ?? [];
+        await restartAll(cluster, client, serveArgs);
+        o.log(`members restarted with serve flags [${serveArgs.join(' ')}]`);
+      }
       let step: Step = { seconds: 0, inBytes: 0, outBytes: 0, mbPerSecond: 0 };
       const puts = await putLoad(client, o, async () => {
         step = await timed(async () => {
@@ -137,8 +152,10 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
         });
       });
       rmSync(join(dir, 'backups2'), { recursive: true, force: true });
-      o.log(`puts during a backup (${v.name}, ${step.seconds.toFixed(1)} s): p99 ${puts.ms.p99} ms (${puts.putsPerSecond}/s)`);
-      runs.push({ variant: v, backup: step, puts });
+      const paced = /"pauses":(\d+),"pausedMs":(\d+)/.exec(streamed.at(-1) ?? '');
+      const pacing = paced ? { pauses: Number(paced[1]), pausedSeconds: round2(Number(paced[2]) / 1000) } : null;
+      o.log(`puts during a backup (${v.name}, ${step.seconds.toFixed(1)} s): p99 ${puts.ms.p99} ms (${puts.putsPerSecond}/s); stream paused ${pacing?.pauses ?? '?'} times, ${pacing?.pausedSeconds ?? '?'} s`);
+      runs.push({ variant: v, backup: step, puts, paced: pacing });
     }
     const putsAfter = await putLoad(client, o, () => sleep(o.loadSeconds * 1000));
     o.log(`puts without a backup, after: p99 ${putsAfter.ms.p99} ms (${putsAfter.putsPerSecond}/s)`);
@@ -192,6 +209,17 @@ async function load(client: RaftdbClient, count: number, o: BackupBenchOptions):
       }
     }),
   );
+}
+
+/** Restarts the members one at a time with these extra serve flags, each caught up before the next. */
+async function restartAll(cluster: LocalCluster, client: RaftdbClient, serveArgs: string[]): Promise<void> {
+  cluster.setExtraArgs(serveArgs);
+  for (const n of cluster.nodes) {
+    await cluster.kill(n.id, 'SIGTERM');
+    await cluster.startNode(n.id);
+    if (!(await cluster.waitForLeader(30_000))) throw new Error('no leader within 30 s of a restart');
+    await settle(client, cluster.endpoints);
+  }
 }
 
 /** Waits until every member has applied the leader's commit index. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 export { diskOf } from '../backup/place.js';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   BACKUP_EXTENSION,
   BackupError,
@@ -32,6 +32,7 @@ interface CreateFlags extends CommonOptions {
   chunkSize?: number;
   keyFile?: string;
   rateLimit?: number;
+  nice: number;
 }
 
 /** Repeatable --key-file. */
@@ -54,6 +55,7 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     .option('--chunk-size <bytes>', 'raw bytes per chunk, 65536..67108864 (default 4194304)', positiveInt)
     .option('--key-file <file>', 'encrypt with this key (AES-256-GCM; make one with backup keygen)')
     .option('--rate-limit <MBps>', 'read at most this many MB (10^6 bytes) of data per second, to leave the cluster its CPU and disk', positiveInt)
+    .option('--nice <n>', 'run at this nice value, 0-19: 19 (the default) takes only the CPU the members and clients on this machine leave over; 0 keeps the priority it was started with', niceValue, 19)
     .action(async (opts: CreateFlags) => runCreate(io, opts));
 
   backup
@@ -95,7 +97,16 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     });
 }
 
+/** --nice: 0..19 (a negative value would need privileges and raise the backup above the cluster). */
+function niceValue(text: string): number {
+  const n = nonNegativeInt(text);
+  if (n > 19) throw new InvalidArgumentError('must be 0..19');
+  return n;
+}
+
 async function runCreate(io: CliIo, opts: CreateFlags): Promise<void> {
+  // Before anything runs on the thread pool: its threads, started later, inherit the value.
+  io.priority?.lower(opts.nice);
   const key = opts.keyFile ? await loadKeyFile(opts.keyFile) : null;
   const t0 = performance.now();
   // An s3:// destination gets the file once it is complete and checked: it is written locally first.
@@ -108,7 +119,7 @@ async function runCreate(io: CliIo, opts: CreateFlags): Promise<void> {
       await s3.s3.upload(written.path, name);
       written.path = s3Url(s3.s3.loc, name);
     }
-    report(io, opts, written, key, t0);
+    report(io, opts, written, key, t0, io.priority?.current() ?? null);
   } finally {
     if (s3) await rm(dir, { recursive: true, force: true });
   }
@@ -134,7 +145,7 @@ async function take(opts: CreateFlags, dir: string, key: BackupKey | null): Prom
   ).finally(() => bar?.stop());
 }
 
-function report(io: CliIo, opts: CreateFlags, written: ClusterBackup, key: BackupKey | null, t0: number): void {
+function report(io: CliIo, opts: CreateFlags, written: ClusterBackup, key: BackupKey | null, t0: number, nice: number | null): void {
   const seconds = (performance.now() - t0) / 1000;
   const m = written.manifest;
   const t = written.trailer;
@@ -156,6 +167,8 @@ function report(io: CliIo, opts: CreateFlags, written: ClusterBackup, key: Backu
     seconds: Math.round(seconds * 1000) / 1000,
     bytesPerSecond: Math.round(t.rawBytes / Math.max(seconds, 1e-3)),
     failedAttempts: written.failures,
+    /** The lowest nice value among this process's threads at the end (null: run in-process). */
+    nice,
   };
   if (opts.json) return printJson(io, summary);
   for (const f of written.failures) io.err(`raftdb: backup from ${f.endpoint} failed (${f.error}); took it from the next member\n`);

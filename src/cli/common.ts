@@ -23,6 +23,16 @@ export interface CliIo {
   readSecret?(prompt: string): Promise<string>;
   /** The verb's output format (-w), set from its options before it runs; absent: simple. */
   format?: OutputFormat;
+  /**
+   * This process's scheduling priority (priority.ts), which bulk work lowers: the real command
+   * only. Absent (raftdb run in-process, as tests do), the process is left as it is.
+   */
+  priority?: {
+    /** Lowers every thread to at least this nice value. */
+    lower(nice: number): void;
+    /** The lowest nice value among the process's threads. */
+    current(): number;
+  };
 }
 
 /** Bad invocation: exit code 2. */

@@ -2,6 +2,7 @@
 // Entry point of the `raftdb` command (package.json bin): real streams in, exit code out.
 import { type CliIo, UsageError } from './common.js';
 import { run } from './program.js';
+import { lowerOwnPriority, threadNiceValues } from './priority.js';
 import { terminalSecret } from './secret.js';
 
 /** A txn spec is small; more than this on stdin is a mistake (e.g. the wrong file piped in). */
@@ -36,6 +37,7 @@ const io: CliIo = {
   },
   // Without a terminal, passwords are the next lines of standard input (common.ts#readSecret).
   ...(process.stdin.isTTY ? { readSecret: terminalSecret } : {}),
+  priority: { lower: (nice) => void lowerOwnPriority(nice), current: () => Math.min(...threadNiceValues()) },
 };
 
 // The process ends by itself once output has drained; the unref'd timer only ends one that

@@ -45,6 +45,7 @@ export interface ServeFlags extends TuningFlags, ServeTlsFlags, LimitFlags {
   archiveSegmentMs?: string;
   archiveKeyFile?: string;
   corruptionCheckInterval?: string;
+  backupYieldDelayMs?: string;
   backupSchedule?: string;
   backupDir?: string;
   backupKeepLast?: string;
@@ -85,6 +86,7 @@ export function registerNodeCommands(program: Command, io: CliIo): void {
     .option('--backup-keep-daily <n>', '... and the newest of each of the N most recent days (RAFTDB_BACKUP_KEEP_DAILY)')
     .option('--backup-keep-weekly <n>', '... and of each of the N most recent ISO weeks (RAFTDB_BACKUP_KEEP_WEEKLY)')
     .option('--backup-key-file <file>', 'encrypt scheduled backups with this key (RAFTDB_BACKUP_KEY_FILE)')
+    .option('--backup-yield-delay-ms <ms>', 'a backup streamed from this node waits while its event loop runs later than this (foreground work first); 0..1000, default 10, 0 never waits (RAFTDB_BACKUP_YIELD_DELAY_MS)')
     .option('--corruption-check-interval <ms>', 'compare HashKV with the other members this often and raise CORRUPT on a mismatch; 1000..86400000, off by default (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)')
     .option('--audit-log <file>', 'one JSON line per write, admin action, auth change and refused request (RAFTDB_AUDIT_LOG)')
     .option('--audit-log-max-bytes <n>', 'rotate the audit log past this size; default 104857600 (RAFTDB_AUDIT_LOG_MAX_BYTES)')
@@ -197,6 +199,8 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if ((segmentMs !== undefined || archiveKeyFile) && !archiveDir) throw new UsageError('--archive-segment-ms and --archive-key-file need --archive-dir');
   const checkMs = f.corruptionCheckInterval ?? env.RAFTDB_CORRUPTION_CHECK_INTERVAL_MS;
   if (checkMs !== undefined) opts.corruptionCheckIntervalMs = intSetting(checkMs, '--corruption-check-interval (RAFTDB_CORRUPTION_CHECK_INTERVAL_MS)', 1000, 86_400_000);
+  const yieldMs = f.backupYieldDelayMs ?? env.RAFTDB_BACKUP_YIELD_DELAY_MS;
+  if (yieldMs !== undefined) opts.backupYieldDelayMs = intSetting(yieldMs, '--backup-yield-delay-ms (RAFTDB_BACKUP_YIELD_DELAY_MS)', 0, 1000);
   const schedule = backupSchedule(f, env);
   if (schedule) opts.backupSchedule = schedule;
   if (archiveDir) {

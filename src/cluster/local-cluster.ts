@@ -146,6 +146,11 @@ export class LocalCluster {
     return n;
   }
 
+  /** Replaces the extra serve flags of every node started from now on (a benchmark's restarts). */
+  setExtraArgs(args: string[]): void {
+    this.opts.extraArgs = args;
+  }
+
   private serveArgs(n: LocalNode): string[] {
     const peers = this.nodes.map((p) => `${p.id}=${p.address}`).join(',');
     return [

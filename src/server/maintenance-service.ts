@@ -8,6 +8,7 @@ import { HASH_KV_ALGORITHM } from '../state/index.js';
 import { localBackupParts } from '../backup/local-source.js';
 import { requireRoot } from './access.js';
 import { audited } from './audit.js';
+import { BackupPacer, type BackupPacing, pacedParts } from '../backup/pacer.js';
 import { callerOf } from './caller.js';
 import { deadlineOf, header, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
@@ -34,6 +35,8 @@ export interface MaintenanceInfo {
   clusterId: string;
   /** The longest a Backup stream waits for its reader (default BACKUP_STALL_TIMEOUT_MS). */
   stallTimeoutMs?: number;
+  /** How Backup streams yield to the node's foreground work (src/backup/pacer.ts); absent: never. */
+  pacing?: BackupPacing;
 }
 
 /** The Maintenance service's handlers. */
@@ -81,13 +84,16 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
       running.backups++;
       counted = true;
       const out = new Outbox(call, abort.signal, info.stallTimeoutMs ?? BACKUP_STALL_TIMEOUT_MS);
+      const pacer = info.pacing ? new BackupPacer(info.pacing) : null;
       await caughtUp(ctx);
       let revision = 0;
       // The parts generator holds a LevelDB snapshot; leaving the loop in any way releases it.
-      for await (const part of localBackupParts(ctx.sm, { clusterId: info.clusterId, memberId: ctx.id, messageBytes: BACKUP_MESSAGE_BYTES })) {
+      // Foreground work first: each data message waits while the event loop is late.
+      const parts = pacedParts(localBackupParts(ctx.sm, { clusterId: info.clusterId, memberId: ctx.id, messageBytes: BACKUP_MESSAGE_BYTES }), pacer, abort.signal);
+      for await (const part of parts) {
         if (part.type === 'manifest') revision = part.manifest.revision;
         await out.write(part.type === 'manifest' ? { manifest: part.manifest } : part.type === 'data' ? { data: part.data } : { summary: part.summary });
-        if (part.type === 'summary') ctx.log.info({ revision, bytes: part.summary.snapshotBytes, keys: part.summary.keyCount }, 'backup streamed');
+        if (part.type === 'summary') ctx.log.info({ revision, bytes: part.summary.snapshotBytes, keys: part.summary.keyCount, pauses: pacer?.stats.pauses ?? 0, pausedMs: Math.round(pacer?.stats.pausedMs ?? 0) }, 'backup streamed');
       }
     });
     call.end();

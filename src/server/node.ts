@@ -37,6 +37,7 @@ import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
 import { ConnectionGate, httpStreamsSetting } from './connection-gate.js';
 import { listen } from './listener.js';
 import { EventLoopMonitor } from './event-loop.js';
+import { DEFAULT_BACKUP_PACING } from '../backup/pacer.js';
 
 /** Opens storage, rebuilds the Raft state it persisted and starts serving gRPC. */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
@@ -166,7 +167,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   };
   server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failoverService(ctx, failover), ...alarmService(ctx, measure) });
   server.addService(tolerant(pkg.Auth.service), authService(ctx));
-  server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId }));
+  const pacing = { ...DEFAULT_BACKUP_PACING, lateMs: opts.backupYieldDelayMs ?? DEFAULT_BACKUP_PACING.lateMs, loopDelayMs: () => eventLoop.delayMs() };
+  server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId, pacing }));
   // grpcurl and other tools discover the client API without proto files (the peer protocol is not listed).
   new ReflectionService(raftdbPackageDefinition(), { services: ['raftdb.v1.KV', 'raftdb.v1.Cluster', 'raftdb.v1.Auth', 'raftdb.v1.Maintenance'] }).addToServer(server);
   healthService(server, () => raft.leader !== null);
@@ -206,7 +208,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     : null;
   check?.start(opts.corruptionCheckIntervalMs!);
   corruptDetail = () => check?.detail() ?? null;
-  const scheduler = opts.backupSchedule ? new BackupScheduler({ ...opts.backupSchedule, clusterId: opts.clusterId, memberId: opts.id }, sm, () => raft.role === 'leader', log) : null;
+  const scheduler = opts.backupSchedule ? new BackupScheduler({ ...opts.backupSchedule, clusterId: opts.clusterId, memberId: opts.id, pacing }, sm, () => raft.role === 'leader', log) : null;
   await scheduler?.start();
   dataSafetyStatus = () => {
     const a = archiver?.status();

@@ -80,6 +80,11 @@ export interface NodeOptions {
    * alarm on itself when it differs from the majority (src/backup/corruption-check.ts). Off when absent.
    */
   corruptionCheckIntervalMs?: number;
+  /**
+   * A Backup stream served by this node waits while the event loop runs later than this many
+   * milliseconds (src/backup/pacer.ts; default DEFAULT_BACKUP_PACING.lateMs, 0 never waits).
+   */
+  backupYieldDelayMs?: number;
   /** Scheduled backups while leader (src/backup/scheduler.ts): cron expression, directory, retention, key. */
   backupSchedule?: Omit<BackupScheduleOptions, 'clusterId' | 'memberId'>;
   /** Authentication settings (users and roles themselves are replicated, not configured). */

@@ -1,18 +1,20 @@
 // Scheduled backups (src/backup/scheduler.ts) on three in-process nodes sharing one backup
 // directory with a schedule every second: only the leader writes them, each verifies, retention
 // keeps the newest 2, Status shows the last one on the leader, the metrics carry the newest
-// backup's time and the period; a follower's runNow() does nothing. Serve refuses bad flags.
+// backup's time and the period; a follower's runNow() does nothing. Serve refuses bad flags. A run
+// waits while the node's event loop is late (src/backup/pacer.ts).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cronProblem } from '../../src/backup/scheduler.js';
+import { BackupScheduler, cronProblem } from '../../src/backup/scheduler.js';
 import { verifyBackup } from '../../src/backup/index.js';
 import { readCatalog } from '../../src/backup/catalog.js';
 import { connect } from '../../src/client/index.js';
 import { serveOptions } from '../../src/cli/node.js';
 import { eventually } from '../integration/fixtures/load.js';
 import { InProcessCluster } from '../integration/in-process.js';
-import { cleanup, tempDir } from '../state/helpers.js';
+import { StateMachine } from '../../src/state/index.js';
+import { b, cleanup, entry, tempDir } from '../state/helpers.js';
 
 describe('scheduled backups', () => {
   let cluster: InProcessCluster | undefined;
@@ -54,6 +56,30 @@ describe('scheduled backups', () => {
       expect((await client.cluster.status({ endpoint: cluster.peers.get(follower)! })).lastBackupAtMs).toBe(0);
     } finally {
       client.close();
+    }
+  });
+
+  it('a run waits while the event loop is late and completes once it is on time', async () => {
+    const d = await tempDir();
+    const sm = await StateMachine.open(join(d, 'state'));
+    const silent = { info: () => {}, warn: () => {}, error: () => {} };
+    const loop = { lateMs: 200 };
+    // 8 MiB of values: eight 1 MiB messages of the scheduler's stream.
+    await sm.apply(Array.from({ length: 32 }, (_, i) => entry(i + 1, { type: 'put', key: b(`k/${i}`), value: Buffer.alloc(256 * 1024, i) })));
+    const pacing = { loopDelayMs: () => loop.lateMs, lateMs: 10, checkMs: 20, maxPauseMs: 60_000 };
+    const s = new BackupScheduler({ cron: '0 0 1 1 *', dir: join(d, 'backups'), clusterId: 'c', memberId: 'n1', pacing }, sm, () => true, silent);
+    try {
+      await s.start();
+      let finished = false;
+      const run = s.runNow().then((r) => ((finished = true), r));
+      await new Promise((r) => setTimeout(r, 800));
+      expect(finished).toBe(false);
+      loop.lateMs = 0;
+      expect(await run).toMatchObject({ ok: true, revision: 32 });
+    } finally {
+      await s.stop();
+      await sm.close();
+      await cleanup(d);
     }
   });
 

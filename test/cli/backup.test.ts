@@ -74,6 +74,26 @@ describe('raftdb backup', () => {
     expect(after.find((b: { name: string }) => c.path.endsWith(b.name))).toMatchObject({ ok: false });
   });
 
+  it('create lowers its own priority to --nice (19 by default) before it starts, and reports it', async () => {
+    // A recording stand-in: the real one would nice this test process and its in-process cluster
+    // (test/cli/priority.test.ts runs the real one in a process of its own).
+    const priority = (): { calls: number[]; priority: { lower(n: number): void; current(): number } } => {
+      const calls: number[] = [];
+      return { calls, priority: { lower: (n) => void calls.push(n), current: () => calls.at(-1) ?? 0 } };
+    };
+    const byDefault = priority();
+    const c = await raftdb(['backup', 'create', '--out', join(dir, 'niced'), '--endpoints', endpoints, '--json'], { priority: byDefault.priority });
+    expect(c.code).toBe(0);
+    expect(byDefault.calls).toEqual([19]);
+    expect(JSON.parse(c.stdout).nice).toBe(19);
+    const optOut = priority();
+    expect((await raftdb(['backup', 'create', '--out', join(dir, 'niced'), '--endpoints', endpoints, '--nice', '0', '--json'], { priority: optOut.priority })).code).toBe(0);
+    expect(optOut.calls).toEqual([0]);
+    const bad = await raftdb(['backup', 'create', '--out', join(dir, 'niced'), '--endpoints', endpoints, '--nice', '20']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('must be 0..19');
+  });
+
   it('encrypted: keygen, create with the key, verify needs it', async () => {
     const keyFile = join(dir, 'backup.key');
     const kg = await raftdb(['backup', 'keygen', '--out', keyFile]);

@@ -12,7 +12,7 @@ export interface CliResult {
 }
 
 /** Runs `raftdb <argv...>` with the given environment and standard input. */
-export async function raftdb(argv: string[], opts: { env?: Record<string, string>; stdin?: string | Buffer } = {}): Promise<CliResult> {
+export async function raftdb(argv: string[], opts: { env?: Record<string, string>; stdin?: string | Buffer; priority?: CliIo['priority'] } = {}): Promise<CliResult> {
   const out: Buffer[] = [];
   let stderr = '';
   const io: CliIo = {
@@ -20,6 +20,7 @@ export async function raftdb(argv: string[], opts: { env?: Record<string, string
     err: (t) => void (stderr += t),
     env: opts.env ?? {},
     stdin: () => Promise.resolve(Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin ?? '')),
+    ...(opts.priority ? { priority: opts.priority } : {}),
   };
   const code = await run(argv, io);
   const bytes = Buffer.concat(out);

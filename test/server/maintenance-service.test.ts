@@ -1,6 +1,7 @@
 // The Backup stream of the Maintenance service over real gRPC and a real state machine: it reads
 // the snapshot only as fast as the client takes it, lets go of a reader that stalls, counts the
-// backups it serves at once, and releases its LevelDB snapshot however the stream ends.
+// backups it serves at once, releases its LevelDB snapshot however the stream ends, and holds the
+// stream back while the node's event loop is late (src/backup/pacer.ts).
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ let sm: StateMachine;
 let server: grpc.Server;
 let client: RaftdbClient;
 let endpoint = '';
+let ctx: NodeContext;
 /** Bytes the service pulled from the state machine's snapshot streams, and snapshots still open. */
 const pulled = { bytes: 0, open: 0 };
 
@@ -61,7 +63,7 @@ beforeAll(async () => {
   };
   // Auth as a node has it (off until enabled through the log): the handler checks the caller.
   const auth = new Authenticator(sm.auth, { tokenTtlMs: 60_000 });
-  const ctx = { id: 'n1', sm, auth, defaultTimeoutMs: 10_000, log: pino({ level: 'silent' }), streams: new OpenStreams() } as unknown as NodeContext;
+  ctx = { id: 'n1', sm, auth, defaultTimeoutMs: 10_000, log: pino({ level: 'silent' }), streams: new OpenStreams() } as unknown as NodeContext;
   server = new grpc.Server();
   server.addService(tolerant(loadRaftdbProto().Maintenance.service), maintenanceService(ctx, { clusterId: 'unit', stallTimeoutMs: 1500 }));
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
@@ -155,5 +157,39 @@ describe('Maintenance.Backup', () => {
       for (let r = await it.next(); !r.done; r = await it.next());
     })()).rejects.toMatchObject({ code: 'CANCELLED' });
     await until(() => pulled.open === 0);
+  });
+});
+
+describe('Maintenance.Backup pacing', () => {
+  it('sends no data while the event loop is late, and the whole backup once it is on time', async () => {
+    const loop = { lateMs: 200 };
+    const paced = new grpc.Server();
+    paced.addService(
+      tolerant(loadRaftdbProto().Maintenance.service),
+      maintenanceService(ctx, { clusterId: 'unit', pacing: { loopDelayMs: () => loop.lateMs, lateMs: 10, checkMs: 20, maxPauseMs: 60_000 } }),
+    );
+    const port = await new Promise<number>((res, rej) => paced.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+    const pacedClient = connect({ endpoints: [`127.0.0.1:${port}`] });
+    try {
+      const got = { manifest: false, data: 0, summary: false };
+      const reading = (async () => {
+        for await (const p of pacedClient.maintenance.backup(`127.0.0.1:${port}`)) {
+          if (p.type === 'manifest') got.manifest = true;
+          else if (p.type === 'data') got.data += p.data.length;
+          else got.summary = true;
+        }
+      })();
+      // Unpaced, the 40 MiB stream to a reader on this host is over in well under a second.
+      await sleep(800);
+      expect(got).toEqual({ manifest: true, data: 0, summary: false });
+      loop.lateMs = 0;
+      await reading;
+      expect(got.data).toBeGreaterThan(KEYS * VALUE_BYTES);
+      expect(got.summary).toBe(true);
+      await until(() => pulled.open === 0);
+    } finally {
+      pacedClient.close();
+      paced.forceShutdown();
+    }
   });
 });

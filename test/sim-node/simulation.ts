@@ -40,7 +40,7 @@ export interface RunResult {
 
 /** The options a seed runs with by default (cluster size alternates). */
 export function defaultRun(seed: number): RunOptions {
-  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 5, keys: 3, faults: true };
+  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 8, keys: 6, faults: true };
 }
 
 /** The command line that replays `o`. */

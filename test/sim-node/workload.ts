@@ -68,7 +68,7 @@ export class Workload {
     let seq = 0;
     let n = 0;
     while (!this.stopped) {
-      await sleep(this.rng.int(1, 40));
+      await sleep(this.rng.int(1, 20));
       if (this.stopped) break;
       const key = `k${this.rng.int(0, this.opts.keys - 1)}`;
       const r = this.rng.next();
