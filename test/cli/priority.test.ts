@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { cliMainPath } from '../../src/cli/local-cluster.js';
+import { cliMainPath } from '../../src/cluster/local-cluster.js';
 
 const run = promisify(execFile);
 const priorityModule = cliMainPath().replace(/main\.js$/, 'priority.js');
