@@ -21,6 +21,7 @@ export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
   maxBatchBytes: 1024 * 1024,
   maxBatchMessages: 4096,
   maxInflightBytes: 4 * 1024 * 1024,
+  maxBytesPerTurn: 1024 * 1024,
   maxMessageBytes: 4 * 1024 * 1024 - 64 * 1024,
   reconnectBaseMs: 50,
   reconnectMaxMs: 2000,
@@ -74,6 +75,8 @@ export class GrpcPeerTransport {
       }
       switch (msg.type) {
         case 'append':
+          peer.enqueueAppend(msg);
+          break;
         case 'appendResponse':
           peer.enqueue(encodeMessage(msg));
           break;
