@@ -344,7 +344,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   healthService(server, () => raft.leader !== null);
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
   const forward = { handler: forwardService(ctx, kv), limits: forwardServerLimits(limits, peerMessageBytes), onRefused: () => obs?.metrics.forward.recordForwardRefused('executing_full') };
-  const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers, logger: log, authorizer, forward });
+  const raftService: RaftServiceHandle = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers: transport.handlersForServer(), logger: log, authorizer, forward });
   // A removed member's connections, or ones whose certificate a new CA no longer trusts, end.
   tls?.onChange(() => raftService.revalidate());
   // The node accepts connections itself, so that the gate sees each before grpc-js does.

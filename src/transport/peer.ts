@@ -43,6 +43,11 @@ type Outgoing = Buffer | { readonly msg: Message; readonly bytes: number };
 
 const outgoingBytes = (o: Outgoing): number => (Buffer.isBuffer(o) ? o.length : o.bytes);
 
+/** The channel failed to connect and waits out gRPC's reconnect back-off. */
+function backingOff(client: grpc.Client): boolean {
+  return client.getChannel().getConnectivityState(false) === grpc.connectivityState.TRANSIENT_FAILURE;
+}
+
 /** An append's encoded size, near enough for queue bounds and batches: entry bytes plus headers. */
 function appendBytes(msg: Extract<Message, { type: 'append' }>): number {
   let bytes = 64;
@@ -52,7 +57,7 @@ function appendBytes(msg: Extract<Message, { type: 'append' }>): number {
 
 /** The connection state and queues of one peer. */
 export class PeerConnection {
-  private readonly client: grpc.Client;
+  private client: grpc.Client;
   private snapshotClient: grpc.Client | null = null;
   /** The urgent lane's own connection (opened on first use): unary heartbeats, votes, TimeoutNow. */
   private urgentClient: grpc.Client | null = null;
@@ -76,6 +81,8 @@ export class PeerConnection {
   private quiet = false;
   private readonly counts = { messagesSent: 0, unarySent: 0, batchesSent: 0, bytesSent: 0, dropped: 0, reconnects: 0, snapshotsSent: 0, snapshotsFailed: 0 };
   private lastError: string | null = null;
+  /** When heardFrom() last reconnected at once: a peer's chatter can make it happen only so often. */
+  private revivedAtMs = -Infinity;
   /** Forwarded client requests and read-index rounds, on a connection of their own (opened on first use). */
   private forwardChannel: ForwardChannel | null = null;
 
@@ -187,6 +194,43 @@ export class PeerConnection {
       (ack) => finish(ack.accepted, ack.accepted ? null : `snapshot refused: ${ack.reason}`),
       (err: unknown) => finish(false, `snapshot failed: ${describeError(err)}`),
     );
+  }
+
+  /**
+   * The peer sent this node a message, so it is up: if its connections are backing off after
+   * failures (a restart), connect again now rather than up to reconnectMaxMs later. A channel
+   * in TRANSIENT_FAILURE waits out gRPC's own back-off however ready the peer is, so it is
+   * replaced by a fresh one. At most once per reconnectBaseMs, whatever the peer sends.
+   */
+  heardFrom(): void {
+    if (this.closed) return;
+    const urgentDown = this.urgentClient !== null && backingOff(this.urgentClient);
+    const snapshotDown = this.snapshotClient !== null && this.snapshotAbort === null && backingOff(this.snapshotClient);
+    const streamDown = this.retryTimer !== null || backingOff(this.client);
+    if (!urgentDown && !snapshotDown && !streamDown) return;
+    const now = Date.now();
+    if (now - this.revivedAtMs < this.ctx.options.reconnectBaseMs) return;
+    this.revivedAtMs = now;
+    this.backoff.reset();
+    const { options, credentials } = this.ctx;
+    const fresh = (old: grpc.Client): grpc.Client => {
+      old.close();
+      return newPeerClient(this.address, options, credentials?.(this.id));
+    };
+    if (urgentDown) this.urgentClient = fresh(this.urgentClient!);
+    if (snapshotDown) this.snapshotClient = fresh(this.snapshotClient!);
+    if (streamDown) {
+      // A stream still open on the failed channel is dead: drop it without a second back-off.
+      const call = this.call;
+      this.call = null;
+      this.awaitingDrain = false;
+      this.inflightBytes = 0;
+      call?.cancel();
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      if (backingOff(this.client)) this.client = fresh(this.client);
+      this.scheduleFlush();
+    }
   }
 
   /** Current counters. */

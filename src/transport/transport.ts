@@ -127,7 +127,17 @@ export class GrpcPeerTransport {
   /** The receiving half of the handlers, for registerRaftService on the node's server. */
   handlersForServer(): RaftServiceConfig['handlers'] {
     const h = this.ctx.handlers;
-    return { onMessage: (msg) => h.onMessage(msg), onSnapshot: (message, chunks) => h.onSnapshot(message, chunks) };
+    return {
+      onMessage: (msg) => {
+        // A peer that speaks is up: reach it now if we were backing off from it (a restart).
+        this.peers.get(msg.from)?.heardFrom();
+        h.onMessage(msg);
+      },
+      onSnapshot: (message, chunks) => {
+        this.peers.get(message.from)?.heardFrom();
+        return h.onSnapshot(message, chunks);
+      },
+    };
   }
 
   /**
