@@ -55,6 +55,15 @@ const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
 const DEFAULT_ASYNC_REPLICATION_DELAY_MS = 5;
 
 /** Opens storage, rebuilds the Raft state it persisted and starts serving gRPC. */
+/**
+ * The core holds every entry since the last snapshot in memory: compact after 64 MiB of applied
+ * entries as well as after snapshotEntries, and keep at most 32 MiB of them behind the snapshot,
+ * so that the log's memory is bounded whatever the value size (issue 18: 10,000 entries of
+ * 64 KiB held 640 MiB on every node).
+ */
+const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_KEEP_BYTES = 32 * 1024 * 1024;
+
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // Every log line carries the node id, and the term and role as they are when it is written.
   let raftRef: RaftNode | null = null;
@@ -167,6 +176,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       tickMs: TICK_MS,
       snapshotEntries: opts.snapshotEntries ?? 10_000,
       keepEntries: opts.keepEntries ?? 1_000,
+      snapshotBytes: opts.snapshotBytes ?? DEFAULT_SNAPSHOT_BYTES,
+      keepBytes: opts.keepBytes ?? DEFAULT_KEEP_BYTES,
       followerApplyDelayMs: opts.followerApplyDelayMs ?? DEFAULT_FOLLOWER_APPLY_DELAY_MS,
       asyncReplicationDelayMs: opts.asyncReplicationDelayMs ?? DEFAULT_ASYNC_REPLICATION_DELAY_MS,
     },
