@@ -87,6 +87,7 @@ describe('catch-up of a restarted follower, 3 processes', () => {
     await Promise.all(trickle);
     const after = await Promise.all([leader.id, other, follower].map((id) => c.status(id)));
     const slowAfter = await slowLoopSamples(leaderHttp);
+    const appendErrors = (await (await fetch(`http://${leaderHttp}/metrics`)).text()).split('\n').filter((l) => l.startsWith('raftdb_append_errors_total'));
 
     const log = c.logTail(follower, 100_000);
     const startedAt = lastRunTime(log, (l) => l.msg === 'raftdb node started');
@@ -94,7 +95,7 @@ describe('catch-up of a restarted follower, 3 processes', () => {
     const reachedMs = startedAt !== null && heardAt !== null ? heardAt - startedAt : null;
     console.log(
       `[catch-up] ${ENTRIES} x ${VALUE_BYTES} B: caught up in ${caughtUpMs} ms (${during} puts meanwhile); leader reached the follower ${reachedMs} ms after it started listening; ` +
-        `leader event-loop samples > 100 ms during catch-up: ${slowAfter - slowBefore}; terms ${after.map((s) => `${s?.id}@${s?.term}`).join(' ')} (was ${before.term})`,
+        `leader event-loop samples > 100 ms during catch-up: ${slowAfter - slowBefore}; terms ${after.map((s) => `${s?.id}@${s?.term}`).join(' ')} (was ${before.term}); leader ${appendErrors.join(' ')}`,
     );
     expect(caughtUp).toBe(true);
     for (const s of after) expect({ id: s?.id, term: s?.term }).toEqual({ id: s?.id, term: before.term });

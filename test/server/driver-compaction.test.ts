@@ -2,59 +2,19 @@
 // as well as by count: with large values, 10,000 entries (the count trigger) were 640 MiB of
 // RSS on every node (issue 18 item 4). Here 40 puts of 64 KiB pass a 1 MiB byte bound long
 // before the 10,000-entry count, and at most 256 KiB of entries stay behind the snapshot.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RaftNode } from '../../src/raft/index.js';
-import { RaftDriver, type DriverOptions } from '../../src/server/driver.js';
-import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
-import { encodeCommand, StateMachine } from '../../src/state/index.js';
-import { Wal } from '../../src/wal/index.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { describe, expect, it } from 'vitest';
+import type { RaftDriver } from '../../src/server/driver.js';
+import { encodeCommand } from '../../src/state/index.js';
+import { elected, singleNode as startNode } from './driver-node.js';
 
 const KiB = 1024;
 
-/** A one-voter node with a real WAL and state machine, elected and with its no-op applied. */
-async function singleNode(extra: Partial<DriverOptions>) {
-  const dir = mkdtempSync(join(tmpdir(), 'driver-compaction-'));
-  dirs.push(dir);
-  const wal = await Wal.open(join(dir, 'wal'));
-  const sm = await StateMachine.open(join(dir, 'state'));
-  const raft = new RaftNode({ id: 'n1', random: () => 0.5, tickMs: 10 }, null, ['n1']);
-  const driver = new RaftDriver(
-    {
-      raft,
-      wal,
-      sm,
-      staging: new SnapshotStaging(join(dir, 'staging')),
-      log: pino({ level: 'silent' }),
-      send: () => {},
-      onSoftState: () => {},
-      onApplied: () => {},
-      onDurable: () => {},
-      onInput: () => {},
-      onFatal: (err) => {
-        throw err;
-      },
-    },
-    { tickMs: 10, snapshotEntries: 10_000, keepEntries: 1_000, followerApplyDelayMs: 0, asyncReplicationDelayMs: 0, ...extra },
-  );
-  driver.start();
-  for (let i = 0; i < 500 && !(raft.role === 'leader' && driver.appliedIndex() >= 2); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(raft.role).toBe('leader');
-  const close = async (): Promise<void> => {
-    driver.stop('test over');
-    await driver.applied();
-    await wal.close();
-    await sm.close();
-  };
-  return { raft, driver, sm, close };
+/** A one-voter node, elected, with `extra` driver options. */
+async function singleNode(extra: Parameters<typeof startNode>[0]) {
+  const n = await startNode(extra);
+  await elected(n);
+  expect(n.raft.role).toBe('leader');
+  return n;
 }
 
 /** Puts 40 values of 64 KiB one after the other; returns the highest index. */
