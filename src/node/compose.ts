@@ -42,6 +42,14 @@ import { failoverPorts } from '../server/failover-ports.js';
 /** The Raft core's tick: every timeout of the core is a number of these. */
 export const TICK_MS = 10;
 const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
+/**
+ * The core holds every entry since the last snapshot in memory: compact after 64 MiB of applied
+ * entries as well as after snapshotEntries, and keep at most 32 MiB of them behind the snapshot,
+ * so that the log's memory is bounded whatever the value size (issue 18: 10,000 entries of
+ * 64 KiB held 640 MiB on every node).
+ */
+const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_KEEP_BYTES = 32 * 1024 * 1024;
 const DEFAULT_ASYNC_REPLICATION_DELAY_MS = 5;
 
 /** What the node needs of its peer transport (GrpcPeerTransport in production, a twin in the simulation). */
@@ -102,6 +110,8 @@ export type CoreOptions = Pick<
   | 'shedding'
   | 'snapshotEntries'
   | 'keepEntries'
+  | 'snapshotBytes'
+  | 'keepBytes'
   | 'followerApplyDelayMs'
   | 'asyncReplicationDelayMs'
   | 'failover'
@@ -199,6 +209,8 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
       tickMs: TICK_MS,
       snapshotEntries: opts.snapshotEntries ?? 10_000,
       keepEntries: opts.keepEntries ?? 1_000,
+      snapshotBytes: opts.snapshotBytes ?? DEFAULT_SNAPSHOT_BYTES,
+      keepBytes: opts.keepBytes ?? DEFAULT_KEEP_BYTES,
       followerApplyDelayMs: opts.followerApplyDelayMs ?? DEFAULT_FOLLOWER_APPLY_DELAY_MS,
       asyncReplicationDelayMs: opts.asyncReplicationDelayMs ?? DEFAULT_ASYNC_REPLICATION_DELAY_MS,
     },

@@ -44,6 +44,10 @@ export interface NodeOptions {
   stateMaxOpenFiles?: number;
   failover?: Partial<FailoverOptions>;
   keepEntries?: number;
+  /** Compact once the entries applied since the last snapshot hold this many bytes (default 64 MiB). */
+  snapshotBytes?: number;
+  /** At most this many bytes of the keepEntries kept behind a snapshot (default 32 MiB). */
+  keepBytes?: number;
   /**
    * As a follower, apply committed entries up to this many milliseconds late, several commits per
    * LevelDB batch (default 5; 0 applies each at once). Only SERIALIZABLE reads on a follower see

@@ -1,16 +1,23 @@
-// The bounded per-peer queue of encoded stream messages (appends, heartbeats, responses).
-// When full the oldest messages go: Raft re-sends appends and heartbeats, and a newer message
-// supersedes an older one, so shedding the head loses the least.
+// The bounded per-peer queue of stream messages (appends, heartbeats, responses), encoded or
+// waiting to be encoded when they are written (peer.ts). When full the oldest messages go: Raft
+// re-sends appends and heartbeats, and a newer message supersedes an older one, so shedding the
+// head loses the least.
 
-/** FIFO of encoded messages bounded in bytes and count; drops from the head when over. */
-export class SendQueue {
-  private items: Buffer[] = [];
+/** What the queue holds: a Buffer, or anything with a known (estimated) size in bytes. */
+export type SizeOf<T> = (item: T) => number;
+
+const bufferBytes: SizeOf<Buffer> = (b) => b.length;
+
+/** FIFO of messages bounded in bytes and count; drops from the head when over. */
+export class SendQueue<T = Buffer> {
+  private items: T[] = [];
   private head = 0;
   private bytes = 0;
 
   constructor(
     private readonly maxBytes: number,
     private readonly maxMessages: number,
+    private readonly sizeOf: SizeOf<T> = bufferBytes as unknown as SizeOf<T>,
   ) {}
 
   get length(): number {
@@ -22,9 +29,9 @@ export class SendQueue {
   }
 
   /** Appends `msg`; returns how many older messages were dropped to stay within the bounds. */
-  push(msg: Buffer): number {
+  push(msg: T): number {
     this.items.push(msg);
-    this.bytes += msg.length;
+    this.bytes += this.sizeOf(msg);
     let dropped = 0;
     while (this.length > 1 && (this.bytes > this.maxBytes || this.length > this.maxMessages)) {
       this.shift();
@@ -37,14 +44,14 @@ export class SendQueue {
    * Takes messages from the head for one batch: up to maxMessages and maxBytes, but always at
    * least one (a message bigger than maxBytes travels alone rather than never).
    */
-  take(maxBytes: number, maxMessages: number): Buffer[] {
-    const out: Buffer[] = [];
+  take(maxBytes: number, maxMessages: number): T[] {
+    const out: T[] = [];
     let bytes = 0;
     while (this.length > 0 && out.length < maxMessages) {
-      const next = this.items[this.head]!;
-      if (out.length > 0 && bytes + next.length > maxBytes) break;
+      const size = this.sizeOf(this.items[this.head]!);
+      if (out.length > 0 && bytes + size > maxBytes) break;
       out.push(this.shift());
-      bytes += next.length;
+      bytes += size;
     }
     return out;
   }
@@ -58,11 +65,11 @@ export class SendQueue {
     return n;
   }
 
-  private shift(): Buffer {
+  private shift(): T {
     const msg = this.items[this.head]!;
-    this.items[this.head] = EMPTY;
+    this.items[this.head] = undefined as T; // let the message go: the slot is dead
     this.head++;
-    this.bytes -= msg.length;
+    this.bytes -= this.sizeOf(msg);
     if (this.head === this.items.length) {
       this.items.length = 0; // drained: reuse the array rather than allocate a new one
       this.head = 0;
@@ -76,5 +83,3 @@ export class SendQueue {
     return msg;
   }
 }
-
-const EMPTY = Buffer.alloc(0);

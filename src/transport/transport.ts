@@ -21,6 +21,7 @@ export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
   maxBatchBytes: 1024 * 1024,
   maxBatchMessages: 4096,
   maxInflightBytes: 4 * 1024 * 1024,
+  maxBytesPerTurn: 1024 * 1024,
   maxMessageBytes: 4 * 1024 * 1024 - 64 * 1024,
   reconnectBaseMs: 50,
   reconnectMaxMs: 2000,
@@ -74,6 +75,8 @@ export class GrpcPeerTransport {
       }
       switch (msg.type) {
         case 'append':
+          peer.enqueueAppend(msg);
+          break;
         case 'appendResponse':
           peer.enqueue(encodeMessage(msg));
           break;
@@ -124,7 +127,17 @@ export class GrpcPeerTransport {
   /** The receiving half of the handlers, for registerRaftService on the node's server. */
   handlersForServer(): RaftServiceConfig['handlers'] {
     const h = this.ctx.handlers;
-    return { onMessage: (msg) => h.onMessage(msg), onSnapshot: (message, chunks) => h.onSnapshot(message, chunks) };
+    return {
+      onMessage: (msg) => {
+        // A peer that speaks is up: reach it now if we were backing off from it (a restart).
+        this.peers.get(msg.from)?.heardFrom();
+        h.onMessage(msg);
+      },
+      onSnapshot: (message, chunks) => {
+        this.peers.get(message.from)?.heardFrom();
+        return h.onSnapshot(message, chunks);
+      },
+    };
   }
 
   /**

@@ -55,6 +55,11 @@ export interface TransportOptions {
   maxBatchMessages: number;
   /** Bytes written to the stream but not yet flushed to the socket; beyond this, wait. */
   maxInflightBytes: number;
+  /**
+   * Bytes encoded and written to one peer's stream per turn of the event loop (at least one
+   * batch); the rest waits for the next turn, so a catch-up backlog never holds the loop long.
+   */
+  maxBytesPerTurn: number;
   /** A single encoded message above this is dropped: the receiver's gRPC limit would refuse it. */
   maxMessageBytes: number;
   /** Reconnect back-off: doubles from base to max, with ±50% jitter. */

@@ -57,43 +57,107 @@ export function entrySizeBytes(e: Entry): number {
 }
 
 /**
- * Encodes entries into records in a scratch buffer that grows and is reused, so the hot path
- * allocates one exact Buffer per append call and nothing per entry beyond msgpack's output.
+ * Encodes entries into records in one exact Buffer: each value is copied once, straight into it.
+ * An ordinary entry's payload (msgpack [index, term, type, data]) is framed here byte for byte as
+ * msgpackr would frame it; msgpackr itself encoded each payload into its own buffer, then into a
+ * reused scratch buffer and then into the exact copy: three copies of every value (a 64 KiB put
+ * was written 3 times in memory before the one write to disk).
  */
 export class RecordEncoder {
-  private scratch = Buffer.allocUnsafe(64 * 1024);
-
   /** Encodes `entries` as consecutive ENTRY records into one new Buffer. */
   encodeEntries(entries: readonly Entry[]): Buffer {
-    let pos = 0;
+    // Entries msgpack frames differently here (a conf change, an index past 2^32) are packed by
+    // msgpackr; their payloads are kept so that each is encoded once.
+    let packed: (Buffer | null)[] | null = null;
+    let total = 0;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      const payload =
-        e.conf === undefined
-          ? packr.pack([e.index, e.term, e.type, e.data])
-          : packr.pack([e.index, e.term, e.type, e.data, e.conf]);
-      if (payload.length > MAX_RECORD_PAYLOAD_BYTES) {
-        throw new RangeError(`entry ${e.index} encodes to ${payload.length} bytes, over the record limit`);
+      let len = directPayloadBytes(e);
+      if (len < 0) {
+        packed ??= new Array<Buffer | null>(entries.length).fill(null);
+        const payload = e.conf === undefined ? packr.pack([e.index, e.term, e.type, e.data]) : packr.pack([e.index, e.term, e.type, e.data, e.conf]);
+        packed[i] = Buffer.from(payload); // msgpackr reuses its buffer: keep our own copy
+        len = payload.length;
       }
-      pos = this.putRecord(pos, RECORD_ENTRY, payload);
+      if (len > MAX_RECORD_PAYLOAD_BYTES) throw new RangeError(`entry ${e.index} encodes to ${len} bytes, over the record limit`);
+      total += RECORD_HEADER_BYTES + len;
     }
-    return Buffer.from(this.scratch.subarray(0, pos));
+    const buf = Buffer.allocUnsafe(total);
+    let pos = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const start = pos;
+      const own = packed?.[i] ?? null;
+      if (own !== null) {
+        buf.set(own, start + RECORD_HEADER_BYTES);
+        pos = start + RECORD_HEADER_BYTES + own.length;
+      } else {
+        pos = writeDirectPayload(buf, start + RECORD_HEADER_BYTES, entries[i]!);
+      }
+      buf.writeUInt32LE(((RECORD_ENTRY << 28) | (pos - start - RECORD_HEADER_BYTES)) >>> 0, start + 4);
+      buf.writeUInt32LE(crc32(buf.subarray(start + 4, pos)), start);
+    }
+    return buf;
   }
+}
 
-  private putRecord(pos: number, type: number, payload: Uint8Array): number {
-    const need = pos + RECORD_HEADER_BYTES + payload.length;
-    if (need > this.scratch.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.scratch.length * 2));
-      this.scratch.copy(grown, 0, 0, pos);
-      this.scratch = grown;
-    }
-    const buf = this.scratch;
-    buf.writeUInt32LE(((type << 28) | payload.length) >>> 0, pos + 4);
-    buf.set(payload, pos + RECORD_HEADER_BYTES);
-    const end = pos + RECORD_HEADER_BYTES + payload.length;
-    buf.writeUInt32LE(crc32(buf.subarray(pos + 4, end)), pos);
-    return end;
+/** Largest integer framed here; msgpackr frames larger ones as 64-bit (left to it). */
+const MAX_U32 = 0xffffffff;
+
+/** Bytes of msgpack's shortest framing of a non-negative integer up to 2^32 - 1. */
+function uintBytes(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+/** The payload's size when framed here, or -1 when msgpackr must do it. */
+function directPayloadBytes(e: Entry): number {
+  if (e.conf !== undefined || !(e.index >= 0 && e.index <= MAX_U32 && e.term >= 0 && e.term <= MAX_U32 && Number.isInteger(e.index) && Number.isInteger(e.term))) return -1;
+  const n = e.data.byteLength;
+  const bin = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+  return 1 + uintBytes(e.index) + uintBytes(e.term) + uintBytes(e.type) + bin + n;
+}
+
+function writeUint(buf: Buffer, pos: number, n: number): number {
+  if (n < 0x80) {
+    buf[pos] = n;
+    return pos + 1;
   }
+  if (n < 0x100) {
+    buf[pos] = 0xcc;
+    buf[pos + 1] = n;
+    return pos + 2;
+  }
+  if (n < 0x10000) {
+    buf[pos] = 0xcd;
+    buf.writeUInt16BE(n, pos + 1);
+    return pos + 3;
+  }
+  buf[pos] = 0xce;
+  buf.writeUInt32BE(n, pos + 1);
+  return pos + 5;
+}
+
+/** Writes msgpack [index, term, type, data] at `pos` (a fixarray of 4, data as bin); returns the end. */
+function writeDirectPayload(buf: Buffer, pos: number, e: Entry): number {
+  buf[pos++] = 0x94;
+  pos = writeUint(buf, pos, e.index);
+  pos = writeUint(buf, pos, e.term);
+  pos = writeUint(buf, pos, e.type);
+  const n = e.data.byteLength;
+  if (n < 0x100) {
+    buf[pos] = 0xc4;
+    buf[pos + 1] = n;
+    pos += 2;
+  } else if (n < 0x10000) {
+    buf[pos] = 0xc5;
+    buf.writeUInt16BE(n, pos + 1);
+    pos += 3;
+  } else {
+    buf[pos] = 0xc6;
+    buf.writeUInt32BE(n, pos + 1);
+    pos += 5;
+  }
+  buf.set(e.data, pos);
+  return pos + n;
 }
 
 /** The COMMIT record closing every write batch (constant bytes: empty payload). */

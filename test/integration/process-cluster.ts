@@ -265,6 +265,11 @@ export class ProcessCluster {
     return c;
   }
 
+  /** The HTTP address (/metrics, /healthz) of node `id`. */
+  httpOf(id: string): string {
+    return this.node(id).http;
+  }
+
   /** Status of one node, or null when it does not answer in time. */
   async status(id: string, timeoutMs = 1000): Promise<NodeStatus | null> {
     const s = await statusOf(this.probe, this.node(id).address, timeoutMs);
