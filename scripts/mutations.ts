@@ -52,7 +52,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'src/raft/leader.ts',
     find: '    else this.reads.add(ctx, this.node.log.committed);',
     replace: '    else this.node.readStates.push({ ctx, index: this.node.log.committed });',
-    tests: ['test/raft/read-index.test.ts', 'test/sim/simulation-3-nodes.test.ts'],
+    tests: ['test/raft/read-index.test.ts', 'test/sim/simulation-3-nodes.test.ts', 'test/sim-node/sim-node.test.ts', 'test/sim-node/sim-node-more.test.ts'],
   },
   {
     id: 'e',
@@ -60,7 +60,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'src/raft/leader.ts',
     find: 'if (this.committedInTerm && this.leaseValid(nowMs)) {',
     replace: 'if (this.committedInTerm) {',
-    tests: ['test/raft/lease.test.ts', 'test/sim/simulation-pauses.test.ts'],
+    tests: ['test/raft/lease.test.ts', 'test/sim/simulation-pauses.test.ts', 'test/sim-node/sim-node.test.ts'],
   },
   {
     id: 'f',

@@ -15,6 +15,7 @@ import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
 import { MemoryDisk } from '../support/memory-disk.js';
 import type { SimNetwork } from './network.js';
 import { SimLevelStore } from './sim-level.js';
+import { slowDisk } from './slow-disk.js';
 
 /** How a member is started in a run. */
 export interface MemberConfig {
@@ -75,7 +76,8 @@ export class SimMember {
       {
         log: pino({ level: process.env.SIM_NODE_LOG ?? 'silent', base: { node: id, inc: incarnation } }),
         // Small segments: many rolls per run (and no 64 MiB of zeros per preallocated segment).
-        wal: { disk: this.disk.mount(), inlineMaxEntries: 0, segmentBytes: 256 * 1024 },
+        // Syncs take 0-4 ms once the member runs (its start awaits no timer: see slow-disk.ts).
+        wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0)), inlineMaxEntries: 0, segmentBytes: 256 * 1024 },
         state: { openDb: () => db, cacheBytes: 0 },
         staging: new SnapshotStaging(join(this.config.scratch, `${id}-${incarnation}`)),
         clock: () => performance.now(),

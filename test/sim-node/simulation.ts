@@ -7,6 +7,7 @@
 // written values, no member stopped on its own, and every member holds the same keys.
 import { rmSync } from 'node:fs';
 import { Rng } from '../../src/common/rng.js';
+import { COMMIT_CONFIG_META, commitConfigFrom } from '../../src/failover/index.js';
 import { checkHistory, formatViolation, HistoryRecorder, type Value } from '../../src/history/index.js';
 import { SimMember, scratchDir } from './member.js';
 import { SimNetwork } from './network.js';
@@ -34,6 +35,8 @@ export interface RunResult {
   /** What went wrong, one line each. */
   problems: string[];
   operations: { ok: number; failed: number; unknown: number };
+  /** Why writes ended with an unknown outcome, most frequent first. */
+  unknownReasons: [string, number][];
   faults: number;
   virtualMs: number;
 }
@@ -60,7 +63,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const peers = new Map(ids.map((id) => [id, `sim:${id}`]));
   const members = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch }, net, rng));
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
-  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 4_000, attemptMs: [300, 300, 300, 2_500] });
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500] });
   let faults = 0;
   try {
     for (const m of members) await m.start();
@@ -92,7 +95,8 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     rmSync(scratch, { recursive: true, force: true });
   }
   judge(history, workload, problems);
-  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, faults, virtualMs: o.durationMs };
+  const unknownReasons = [...workload.unknownReasons].sort((a, b) => b[1] - a[1]);
+  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, unknownReasons, faults, virtualMs: o.durationMs };
 }
 
 /** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */
@@ -103,7 +107,7 @@ async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], tra
   const down = members.filter((m) => !m.up);
   const leader = up.find((m) => m.core!.raft.role === 'leader');
   const pick = (): SimMember => (leader && rng.chance(0.7) ? leader : rng.pick(members));
-  const kind = rng.int(0, 8);
+  const kind = rng.int(0, 10);
   if (kind === 0 && up.length > 0) {
     const m = pick();
     if (!m.up) return 0;
@@ -139,6 +143,17 @@ async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], tra
   } else if (kind === 8 && leader) {
     trace(`switchover from ${leader.config.id}`);
     leader.core!.failover.switchover.run({ reason: 'switchover' }).catch(() => {});
+  } else if (kind === 9 && leader) {
+    // The cluster's default mode, which DEFAULT writes get: the modes that acknowledge only
+    // replicated writes (an ASYNC default would make every DEFAULT write's outcome unknown).
+    const failover = leader.core!.failover;
+    const mode = rng.pick(['SYNC', 'SEMI_SYNC'] as const);
+    trace(`default commit mode ${mode}`);
+    failover.putMeta(COMMIT_CONFIG_META, commitConfigFrom({ mode, syncPolicy: '', syncTimeoutMs: 0, minSyncReplicas: failover.commitConfig().minSyncReplicas }, failover.commitConfig())).catch(() => {});
+  } else if (kind === 10 && up.length === members.length) {
+    // The whole room loses power under load: what each member had not synced is gone at once.
+    trace('power cut on every member (under load)');
+    for (const m of members) m.crash(true);
   } else {
     return 0;
   }
@@ -195,8 +210,26 @@ async function compareMembers(workload: Workload, members: SimMember[], keys: nu
 function judge(history: HistoryRecorder, workload: Workload, problems: string[]): void {
   const result = checkHistory(history, { timeBudgetMsPerKey: 20_000 });
   if (result.linearizable === false) problems.push(`history not linearizable:\n${result.violation ? formatViolation(result.violation) : '(no counterexample)'}`);
-  else if (result.linearizable === 'unknown') problems.push(`the checker could not decide (budget spent on ${result.keys.filter((k) => k.verdict === 'unknown').map((k) => k.key).join(', ')})`);
+  else if (result.linearizable === 'unknown') {
+    const ops = history.operations();
+    const undecided = result.keys.filter((k) => k.verdict === 'unknown').map((k) => {
+      const mine = ops.filter((o) => o.key === k.key);
+      return `${k.key}: ${mine.length} operations, ${mine.filter((o) => o.status === 'unknown').length} of unknown outcome, ${k.steps} steps`;
+    });
+    problems.push(`the checker could not decide (${undecided.join('; ')})`);
+  }
   for (const r of workload.serializableReads) {
     if (r.value !== null && !workload.written.get(r.key)?.has(r.value)) problems.push(`SERIALIZABLE read of ${r.key} returned ${r.value}, never written`);
   }
+}
+
+/** Runs seeds `from` .. `from + count - 1` with their defaults; the failures, each with its replay command. */
+export async function runSeeds(from: number, count: number): Promise<string[]> {
+  const failures: string[] = [];
+  for (let seed = from; seed < from + count; seed++) {
+    const run = defaultRun(seed);
+    const r = await runSimulation(run);
+    if (!r.ok) failures.push(`seed ${seed}: ${r.problems.join('\n')}\n  replay: ${replayCommand(run)}`);
+  }
+  return failures;
 }

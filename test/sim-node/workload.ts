@@ -35,7 +35,8 @@ export interface StaleRead {
   value: Value;
 }
 
-const COMMIT_MODES = ['SYNC', 'SEMI_SYNC', 'COMMIT_MODE_UNSPECIFIED'] as const;
+// DEFAULT: the cluster's configured mode.
+const COMMIT_MODES = ['SYNC', 'SEMI_SYNC', 'DEFAULT'] as const;
 
 /** The clients of one run. */
 export class Workload {
@@ -45,6 +46,8 @@ export class Workload {
   /** Every value a write or cas was invoked with, per key (what a SERIALIZABLE read may return). */
   readonly written = new Map<string, Set<Value>>();
   counts = { ok: 0, failed: 0, unknown: 0 };
+  /** Why writes ended with an unknown outcome (the reason's first words), for the run's summary. */
+  readonly unknownReasons = new Map<string, number>();
 
   constructor(
     private readonly rng: Rng,
@@ -95,7 +98,7 @@ export class Workload {
     const res = await this.write('Put', request);
     // An ASYNC write is acknowledged before any follower has it: a new leader may not have it.
     if (res === 'ok' && !async) this.ok(op);
-    else this.unknown(op, res);
+    else this.unknown(op, res === 'ok' ? 'acknowledged ASYNC (may be lost in a failover)' : res);
   }
 
   private async del(client: string, seq: number, key: string): Promise<void> {
@@ -187,6 +190,8 @@ export class Workload {
   }
 
   private unknown(op: number, why: string): void {
+    const reason = why.replace(/[0-9]+/g, 'N').slice(0, 60);
+    this.unknownReasons.set(reason, (this.unknownReasons.get(reason) ?? 0) + 1);
     this.history.unknown(op, why);
     this.counts.unknown++;
   }
