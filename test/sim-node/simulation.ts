@@ -12,6 +12,7 @@ import { checkHistory, formatViolation, HistoryRecorder, type Value } from '../.
 import { SimMember, scratchDir } from './member.js';
 import { SimNetwork } from './network.js';
 import { VirtualTime } from './virtual-time.js';
+import { Watchers } from './watchers.js';
 import { Workload, sleep } from './workload.js';
 
 /** What a run does; defaultRun(seed) picks them from the seed. */
@@ -64,22 +65,29 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const members = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch }, net, rng));
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
   const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500] });
+  const watchers = new Watchers(rng, members, 2);
   let faults = 0;
   try {
     for (const m of members) await m.start();
     await time.advance(2_000);
     workload.start();
+    watchers.tend();
     for (let t = 0; t < o.durationMs; t += 50) {
       if (o.faults) faults += await injectFaults(rng, net, members, trace);
+      watchers.tend();
       await time.advance(50);
     }
     // Calm: everything back up and connected, the last operations end.
     net.heal();
     for (const m of members) m.resume();
     for (const m of members) if (!m.up) await m.start();
+    watchers.tend();
     const stopping = workload.stop();
     await time.advance(6_000);
     await stopping;
+    watchers.tend();
+    await time.advance(500);
+    await watchers.check(members.find((m) => m.up)!, problems);
     // Every member loses power and comes back: acknowledged writes must survive it.
     trace('power cut on every member');
     for (const m of members) m.crash(true);

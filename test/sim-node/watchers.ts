@@ -1,0 +1,142 @@
+// Simulated watchers: each follows every change of the keyspace through the real watch feed
+// (src/server/watch-feed.ts, what the gRPC Watch stream runs) on a member it picks, and when
+// that member goes away resumes on another from the last revision it has completely, skipping by
+// (revision, index) what it already has of the next one, as the TypeScript client does. At the
+// end each watcher's changes must be exactly the cluster's, from where it started: each change
+// once, in revision order, none missing.
+import type { Rng } from '../../src/common/rng.js';
+import { WatchFeed } from '../../src/server/watch-feed.js';
+import type { WatchEvent } from '../../src/state/index.js';
+import type { SimMember } from './member.js';
+
+/** One change as a watcher and the check compare it. */
+interface Change {
+  revision: number;
+  index: number;
+  text: string;
+}
+
+const PREFIX = Buffer.from('k');
+
+/** What a WatchEvent says, in one comparable line. */
+function describe(e: WatchEvent): Change {
+  const key = Buffer.from(e.kv.key).toString();
+  return { revision: e.kv.modRevision, index: e.index, text: `${e.type} ${key}=${e.type === 'put' ? Buffer.from(e.kv.value).toString() : ''}` };
+}
+
+class SimWatcher {
+  readonly changes: Change[] = [];
+  /** The first revision it asked for. */
+  startRevision = 0;
+  private feed: { member: SimMember; incarnation: number; feed: WatchFeed } | null = null;
+  resumes = 0;
+
+  constructor(readonly name: string) {}
+
+  /** The last revision every change of which it has (what a resume starts after). */
+  private complete = 0;
+
+  /** Follows the changes on `member` from where it stands. */
+  attach(member: SimMember): void {
+    const core = member.core;
+    if (!core) return;
+    const incarnation = member.incarnation;
+    if (this.startRevision === 0) {
+      this.startRevision = core.sm.revision() + 1;
+      this.complete = this.startRevision - 1;
+    }
+    // A resume starts at the first revision it does not have completely: what it has of that
+    // one comes again and is skipped by index, as the client does. Any other repeat is kept (and
+    // fails the check).
+    const resumeRevision = this.complete + 1;
+    let seenOfResume = -1;
+    for (const c of this.changes) if (c.revision === resumeRevision) seenOfResume = Math.max(seenOfResume, c.index);
+    const feed = new WatchFeed(
+      core.sm,
+      {
+        write: (event, lastOfRevision, taken) => {
+          taken();
+          if (member.incarnation !== incarnation || this.feed?.feed !== feed) return;
+          const c = describe(event);
+          if (c.revision === resumeRevision && c.index <= seenOfResume) return;
+          this.changes.push(c);
+          if (lastOfRevision) this.complete = c.revision;
+        },
+        fail: () => {
+          if (this.feed?.feed === feed) this.feed = null;
+        },
+      },
+      { matches: (key) => Buffer.from(key).subarray(0, PREFIX.length).equals(PREFIX), prefix: PREFIX, startRevision: resumeRevision },
+      { maxBacklogBytes: 64 * 1024 * 1024 },
+    );
+    this.feed = { member, incarnation, feed };
+    void feed.start();
+  }
+
+  /** Whether its feed is gone (its member crashed or restarted, or the feed ended). */
+  get detached(): boolean {
+    return this.feed === null || !this.feed.member.core || this.feed.member.incarnation !== this.feed.incarnation;
+  }
+
+  close(): void {
+    this.feed?.feed.close();
+    this.feed = null;
+  }
+}
+
+/** The watchers of one run. */
+export class Watchers {
+  private readonly list: SimWatcher[] = [];
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly members: readonly SimMember[],
+    count: number,
+  ) {
+    for (let i = 0; i < count; i++) this.list.push(new SimWatcher(`w${i}`));
+  }
+
+  /** Attaches every watcher whose feed is gone to a running member (called between two slices). */
+  tend(): void {
+    const up = this.members.filter((m) => m.up);
+    if (up.length === 0) return;
+    for (const w of this.list) {
+      if (!w.detached) continue;
+      w.close();
+      if (w.startRevision !== 0) w.resumes++;
+      w.attach(this.rng.pick(up));
+    }
+  }
+
+  /**
+   * Each watcher's changes against `member`'s history of the keyspace: the same changes, in the
+   * same order, from the watcher's start to its last.
+   */
+  async check(member: SimMember, problems: string[]): Promise<void> {
+    const core = member.core;
+    if (!core) return;
+    for (const w of this.list) {
+      w.close();
+      if (w.startRevision === 0 || w.changes.length === 0) continue;
+      const through = w.changes[w.changes.length - 1]!.revision;
+      const want: Change[] = [];
+      for (let from = w.startRevision; from <= through; ) {
+        const page = await core.sm.changesSince(from, PREFIX, 1000);
+        for (const e of page.events) if (e.kv.modRevision <= through) want.push(describe(e));
+        if (page.nextRevision <= from) break;
+        from = page.nextRevision;
+      }
+      const got = w.changes.filter((c) => c.revision <= through);
+      const n = Math.max(want.length, got.length);
+      for (let i = 0; i < n; i++) {
+        const a = got[i];
+        const b = want[i];
+        if (!a || !b || a.revision !== b.revision || a.index !== b.index || a.text !== b.text) {
+          const show = (c: Change | undefined): string => (c ? `${c.revision}.${c.index} ${c.text}` : 'nothing');
+          problems.push(`watcher ${w.name} (from revision ${w.startRevision}, ${w.resumes} resumes): change ${i} is ${show(a)}, the cluster's is ${show(b)}`);
+          break;
+        }
+      }
+    }
+  }
+}
