@@ -100,11 +100,13 @@ describe('-w formats', () => {
 
 describe('watch', () => {
   it('prints N changes in order, resumes after its node restarts, and ends with exit 0 on Ctrl-C', async () => {
+    // Both watches start at the revision after this put, however long the CLI takes to start
+    // (waiting 1.5 s for them to pin their start failed under load: CLI start-up alone 0.6-1.2 s).
+    const from = (JSON.parse((await raftdb(['put', 'w-start', 'x', '--json'])).stdout) as { revision: number }).revision + 1;
     // The watch streams from the first endpoint: n1.
-    const w = startWatch(['w/', '--prefix', '-w', 'json', '--endpoints', endpoints]);
+    const w = startWatch(['w/', '--prefix', '--rev', String(from), '-w', 'json', '--endpoints', endpoints]);
     // Given n1 alone, this one can only go on once n1 is back: the CLI retries until stopped.
-    const alone = startWatch(['w/', '--prefix', '--endpoints', cluster.endpoints(['n1'])[0]!]);
-    await new Promise((r) => setTimeout(r, 1500)); // the watches pin their start revision
+    const alone = startWatch(['w/', '--prefix', '--rev', String(from), '--endpoints', cluster.endpoints(['n1'])[0]!]);
     const client = cluster.client();
     for (let i = 0; i < 5; i++) await client.put(`w/${i}`, `a${i}`);
     await w.next(5);
