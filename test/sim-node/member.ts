@@ -40,6 +40,8 @@ export class SimMember {
   incarnation = 0;
   /** Why the member stopped on its own (a fatal error), if it did: a finding of the run. */
   fatal: Error | null = null;
+  /** An injected disk fault this incarnation should stop on (its fatal error is then expected). */
+  private diskFailing = false;
   /** Ticks missed while paused: setInterval fires once after a stop, however long it was. */
   private missedTick: (() => void) | null = null;
   private paused = false;
@@ -90,7 +92,9 @@ export class SimMember {
         onConfChange: () => {},
         onRemoved: () => {},
         onFatal: (err) => {
-          if (this.incarnation === incarnation) this.fatal ??= err;
+          if (this.incarnation !== incarnation) return;
+          if (this.diskFailing) this.stoppedOnDiskFault = true;
+          else this.fatal ??= err;
         },
       },
     );
@@ -124,12 +128,39 @@ export class SimMember {
     core.driver.stop('crashed');
     core.ctx.streams.closeAll('crashed');
     this.level.crash();
+    // A disk fault lasts until the process is gone (the disk is replaced, or the error was transient).
+    this.disk.failWrites(null);
+    this.disk.failSyncs(null);
+    this.diskFailing = false;
+    this.stoppedOnDiskFault = false;
     if (power) {
       this.disk.powerCut({ tear: true, keepSome: true, rand: () => this.rng.next() });
       this.level.powerCut(() => this.rng.next());
     } else {
       this.disk.crash();
     }
+  }
+
+  /** Set when the member stopped on the injected disk fault, as it must: the process exits. */
+  stoppedOnDiskFault = false;
+
+  /**
+   * Every write and sync of the member's disk fails with EIO from now on (the WAL writes with
+   * O_DSYNC, so its appends are the writes that fail): the node must stop rather than acknowledge
+   * anything more.
+   */
+  failDisk(): void {
+    if (!this.core) return;
+    this.diskFailing = true;
+    this.disk.failWrites('EIO');
+    this.disk.failSyncs('EIO');
+  }
+
+  /** The process that stopped on a disk fault exits; the disk is replaced by a working one (what it synced survives). */
+  reapDiskFault(): boolean {
+    if (!this.stoppedOnDiskFault) return false;
+    this.crash(true);
+    return true;
   }
 
   /** SIGSTOP: nothing runs on the member until resume (its messages and calls wait). */

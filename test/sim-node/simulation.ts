@@ -74,12 +74,14 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     watchers.tend();
     for (let t = 0; t < o.durationMs; t += 50) {
       if (o.faults) faults += await injectFaults(rng, net, members, trace);
+      for (const m of members) if (m.reapDiskFault()) trace(`${m.config.id} stopped on the disk fault; its disk is replaced`);
       watchers.tend();
       await time.advance(50);
     }
     // Calm: everything back up and connected, the last operations end.
     net.heal();
     for (const m of members) m.resume();
+    for (const m of members) m.reapDiskFault();
     for (const m of members) if (!m.up) await m.start();
     watchers.tend();
     const stopping = workload.stop();
@@ -115,7 +117,7 @@ async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], tra
   const down = members.filter((m) => !m.up);
   const leader = up.find((m) => m.core!.raft.role === 'leader');
   const pick = (): SimMember => (leader && rng.chance(0.7) ? leader : rng.pick(members));
-  const kind = rng.int(0, 10);
+  const kind = rng.int(0, 11);
   if (kind === 0 && up.length > 0) {
     const m = pick();
     if (!m.up) return 0;
@@ -158,6 +160,11 @@ async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], tra
     const mode = rng.pick(['SYNC', 'SEMI_SYNC'] as const);
     trace(`default commit mode ${mode}`);
     failover.putMeta(COMMIT_CONFIG_META, commitConfigFrom({ mode, syncPolicy: '', syncTimeoutMs: 0, minSyncReplicas: failover.commitConfig().minSyncReplicas }, failover.commitConfig())).catch(() => {});
+  } else if (kind === 11) {
+    const m = pick();
+    if (!m.up) return 0;
+    trace(`disk writes fail with EIO on ${m.config.id}${m === leader ? ' (leader)' : ''}`);
+    m.failDisk();
   } else if (kind === 10 && up.length === members.length) {
     // The whole room loses power under load: what each member had not synced is gone at once.
     trace('power cut on every member (under load)');
