@@ -167,15 +167,8 @@ export class SimNetwork {
 
   /** Raft.Forward: the request to the leader and its reply, each on a faulty link, bounded by its timeout. */
   private forward(self: string, incarnation: number, peer: string, call: ForwardCall): Promise<ForwardReply> {
-    return new Promise<ForwardReply>((resolve, reject) => {
-      let settled = false;
-      const settle = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        fn();
-      };
-      const timer = setTimeout(() => settle(() => reject(new ForwardChannelError(grpc.status.DEADLINE_EXCEEDED, `no answer from ${peer} before the deadline; the outcome is unknown`, 'unknown'))), Math.max(1, call.timeoutMs));
+    const timeout = (): Error => new ForwardChannelError(grpc.status.DEADLINE_EXCEEDED, `no answer from ${peer} before the deadline; the outcome is unknown`, 'unknown');
+    return withDeadline<ForwardReply>(Math.max(1, call.timeoutMs), timeout, (settle, resolve, reject) => {
       const there = this.flight(self, peer);
       if (there === null) return;
       setTimeout(() => {
@@ -199,15 +192,8 @@ export class SimNetwork {
    * lost (the client then sees its own deadline pass); a member that is down refuses at once.
    */
   call<T>(client: string, id: string, timeoutMs: number, run: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const settle = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        fn();
-      };
-      const timer = setTimeout(() => settle(() => reject(Object.assign(new Error(`no answer from ${id} within ${timeoutMs} ms`), { code: grpc.status.DEADLINE_EXCEEDED }))), timeoutMs);
+    const timeout = (): Error => Object.assign(new Error(`no answer from ${id} within ${timeoutMs} ms`), { code: grpc.status.DEADLINE_EXCEEDED });
+    return withDeadline<T>(timeoutMs, timeout, (settle, resolve, reject) => {
       const there = this.flight('client', id);
       if (there === null) return;
       setTimeout(() => {
@@ -230,4 +216,26 @@ export class SimNetwork {
     if (back === null) return;
     this.onMember(id, null, client, () => setTimeout(fn, back));
   }
+}
+
+/**
+ * A promise that `body` settles (through `settle`, once) or that fails with `timeout()` after
+ * `ms` virtual milliseconds, whichever comes first.
+ */
+function withDeadline<T>(
+  ms: number,
+  timeout: () => Error,
+  body: (settle: (fn: () => void) => void, resolve: (v: T) => void, reject: (e: unknown) => void) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const timer = setTimeout(() => settle(() => reject(timeout())), ms);
+    body(settle, resolve, reject);
+  });
 }
