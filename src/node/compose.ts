@@ -16,7 +16,7 @@ import type { NodeMetrics } from '../metrics/index.js';
 import type { MonotonicClock } from '../common/clock.js';
 import { OpenStreams, type LimitEvents, type NodeContext } from '../server/context.js';
 import { RaftDriver, type Ticker } from '../server/driver.js';
-import type { Forwarder } from '../server/forwarder.js';
+import type { UnaryForwarder } from '../server/forwarder.js';
 import { DEFAULT_LIMITS } from '../server/kv-convert.js';
 import { kvHandlers, type KvHandlers } from '../server/kv-service.js';
 import { LeaderForwarder } from '../server/peer-forward.js';
@@ -77,7 +77,7 @@ export interface NodePlatform<T extends PeerTransport = PeerTransport> {
   /** Builds the peer transport once the node's handlers for it exist; `peers`: the other members' addresses. */
   transport(handlers: TransportHandlers, peers: Map<string, string>): T;
   /** Unary calls to another node's client port (Cluster and Auth requests). */
-  unaryForwarder: Forwarder;
+  unaryForwarder: UnaryForwarder;
   /** The node's metrics, once they exist (the HTTP endpoints start after the node). */
   metrics(): NodeMetrics | undefined;
   /** The event loop's recent delay (load shedding); the simulation has none. */

@@ -5,7 +5,7 @@ import type { RaftDriver } from './driver.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { checkDecoded } from './decode.js';
 import { DeadlineSlots } from './deadlines.js';
-import { forwardedTerm, forwardHops, mayForward, type Forwarder } from './forwarder.js';
+import { forwardedTerm, forwardHops, mayForward, type UnaryForwarder } from './forwarder.js';
 import type { LeaderWaits } from './leader-waits.js';
 import { approxBytes } from './sizes.js';
 import type { Limits } from './kv-convert.js';
@@ -40,7 +40,7 @@ export interface NodeContext {
   sm: StateMachine;
   members: MemberDirectory;
   /** Unary calls to another node's client port (Cluster and Auth requests, status probes). */
-  forwarder: Forwarder;
+  forwarder: UnaryForwarder;
   /** How requests reach the leader: batched on the peer transport where it can (peer-forward.ts). */
   toLeader: LeaderForwarder;
   /** Linearizable reads served on a follower after a read-index round (follower-reads.ts). */

@@ -60,7 +60,24 @@ type UnaryMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb:
  * Followers pass writes and linearizable reads on to the leader, acting as its client: one
  * channel per leader address, reused. The leader's answer (or status) goes back unchanged.
  */
-export class Forwarder {
+/** Calls on another node's client port, as a follower passes a request on (Forwarder; the simulation's twin). */
+export interface UnaryForwarder {
+  forward<T>(address: string, service: 'kv' | 'cluster' | 'auth', method: string, request: unknown, deadline: Date, hops?: number, identity?: ForwardedIdentity, leaderTerm?: number): Promise<T>;
+  close(): void;
+}
+
+/** The metadata a forwarded call carries: its hop count, the leader's term, the original caller. */
+export function forwardMetadata(hops: number, identity?: ForwardedIdentity, leaderTerm = 0): grpc.Metadata {
+  const md = new grpc.Metadata();
+  md.set(FORWARDED, String(hops));
+  if (leaderTerm > 0) md.set(FORWARDED_TERM, String(leaderTerm));
+  if (identity?.token) md.set(TOKEN_METADATA, identity.token);
+  if (identity?.user) md.set(USER_METADATA, identity.user);
+  if (identity?.address) md.set(CLIENT_METADATA, identity.address);
+  return md;
+}
+
+export class Forwarder implements UnaryForwarder {
   private readonly clients = new Map<string, { kv: grpc.Client; cluster: grpc.Client; auth: grpc.Client }>();
 
   /** `credentials`: how this node reaches another node's gRPC port (TLS when the cluster uses it). */
@@ -90,12 +107,7 @@ export class Forwarder {
     const client = this.client(address)[service] as unknown as Record<string, UnaryMethod>;
     const fn = client[method];
     if (typeof fn !== 'function') return Promise.reject(new Error(`no method ${method}`));
-    const md = new grpc.Metadata();
-    md.set(FORWARDED, String(hops));
-    if (leaderTerm > 0) md.set(FORWARDED_TERM, String(leaderTerm));
-    if (identity?.token) md.set(TOKEN_METADATA, identity.token);
-    if (identity?.user) md.set(USER_METADATA, identity.user);
-    if (identity?.address) md.set(CLIENT_METADATA, identity.address);
+    const md = forwardMetadata(hops, identity, leaderTerm);
     return new Promise<T>((resolve, reject) => {
       fn.call(client, request, md, { deadline }, (err, res) => (err ? reject(err) : resolve(res as T)));
     });

@@ -11,7 +11,7 @@ import { ForwardChannelError, type ForwardCall, type ForwardReply, type ForwardS
 import type { ForwardedIdentity } from './caller.js';
 import type { Limits } from './kv-convert.js';
 import { RequestError, isStatusCode } from './errors.js';
-import type { Forwarder } from './forwarder.js';
+import type { UnaryForwarder } from './forwarder.js';
 import { EncodedResponse, passThroughMethod, requestBytesOf } from './passthrough.js';
 
 /** The KV methods that go on the forwarding stream, and the read-index round. */
@@ -66,7 +66,7 @@ export class LeaderForwarder {
   constructor(
     private readonly send: (peer: string, req: ForwardCall) => Promise<ForwardReply>,
     /** Kept for Cluster and Auth requests, and for leaders without Raft.Forward. */
-    readonly unary: Forwarder,
+    readonly unary: UnaryForwarder,
     private readonly metrics?: PeerForwardMetrics,
   ) {}
 

@@ -38,6 +38,7 @@ async function exportedText(): Promise<string> {
   m.recordStreamPaused('pipeline');
   m.recordLimitRefused('watches_per_connection');
   m.recordShed('event_loop');
+  m.recordQuorumLoss('check-quorum', 4.2);
   m.forward.recordForward('Put');
   m.forward.recordForwardRefused('full');
   m.forward.observeBatch(3);

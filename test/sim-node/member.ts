@@ -10,17 +10,20 @@ import { pino } from 'pino';
 import type { Rng } from '../../src/common/rng.js';
 import { composeNode, type NodeCore, type PeerTransport } from '../../src/node/compose.js';
 import type { Ticker } from '../../src/server/driver.js';
-import { Forwarder } from '../../src/server/forwarder.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
 import { MemoryDisk } from '../support/memory-disk.js';
 import type { SimNetwork } from './network.js';
 import { SimLevelStore } from './sim-level.js';
 import { slowDisk } from './slow-disk.js';
+import { simForwarder } from './forwarder.js';
 
 /** How a member is started in a run. */
 export interface MemberConfig {
   id: string;
+  /** The founding members (this one too, unless it joins later): id → address. */
   peers: Map<string, string>;
+  /** Added later with MemberAdd: starts with no configuration and learns it from the leader. */
+  join?: boolean;
   /** Snapshot and compact after this many applied entries. */
   snapshotEntries: number;
   followerApplyDelayMs: number;
@@ -38,6 +41,8 @@ export class SimMember {
   readonly level = new SimLevelStore();
   core: NodeCore<PeerTransport> | null = null;
   incarnation = 0;
+  /** An applied configuration no longer has it: the process exits and is not started again. */
+  removed = false;
   /** Why the member stopped on its own (a fatal error), if it did: a finding of the run. */
   fatal: Error | null = null;
   /** An injected disk fault this incarnation should stop on (its fatal error is then expected). */
@@ -50,6 +55,8 @@ export class SimMember {
     readonly config: MemberConfig,
     private readonly net: SimNetwork,
     private readonly rng: Rng,
+    /** Every member of the run (for the forwarder's calls to the others). */
+    private readonly cluster: () => readonly SimMember[] = () => [this],
   ) {}
 
   get up(): boolean {
@@ -68,7 +75,7 @@ export class SimMember {
         clusterId: 'sim',
         peers: this.config.peers,
         dataDir: `/sim/${id}`,
-        join: false,
+        join: this.config.join === true,
         priority: 1,
         listen: this.config.peers.get(id)!,
         snapshotEntries: this.config.snapshotEntries,
@@ -86,11 +93,13 @@ export class SimMember {
         ticker: this.ticker(incarnation),
         random: () => this.rng.next(),
         transport: () => this.net.transport(id, incarnation),
-        unaryForwarder: new Forwarder(),
+        unaryForwarder: simForwarder(id, this.net, () => this.cluster()),
         metrics: () => undefined,
         eventLoopDelayMs: () => 0,
         onConfChange: () => {},
-        onRemoved: () => {},
+        onRemoved: () => {
+          if (this.incarnation === incarnation) this.removed = true;
+        },
         onFatal: (err) => {
           if (this.incarnation !== incarnation) return;
           if (this.diskFailing) this.stoppedOnDiskFault = true;
@@ -107,12 +116,19 @@ export class SimMember {
   /** The tick timer of one incarnation: silent while paused, one late tick at resume. */
   private ticker(incarnation: number): Ticker {
     return (everyMs, fn) => {
+      let active = true;
+      // The late tick at resume runs only if the driver still ticks (it may have stopped since).
+      const tick = (): void => {
+        if (active && this.incarnation === incarnation) fn();
+      };
       const timer = setInterval(() => {
-        if (this.incarnation !== incarnation) return;
-        if (this.paused) this.missedTick = fn;
-        else fn();
+        if (this.paused) this.missedTick = tick;
+        else tick();
       }, everyMs);
-      return () => clearInterval(timer);
+      return () => {
+        active = false;
+        clearInterval(timer);
+      };
     };
   }
 

@@ -12,6 +12,7 @@ import { checkHistory, formatViolation, HistoryRecorder, type Value } from '../.
 import { SimMember, scratchDir } from './member.js';
 import { SimNetwork } from './network.js';
 import { VirtualTime } from './virtual-time.js';
+import { Membership } from './membership.js';
 import { Watchers } from './watchers.js';
 import { Workload, sleep } from './workload.js';
 
@@ -62,19 +63,24 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const net = new SimNetwork(rng, { dropP: 0.01, duplicateP: 0.01, minDelayMs: 0, maxDelayMs: 4 });
   const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
   const peers = new Map(ids.map((id) => [id, `sim:${id}`]));
-  const members = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch }, net, rng));
+  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch }, net, rng, () => members));
+  // One more member, added during the run (as a learner, then maybe promoted) by MemberAdd's steps.
+  const spareId = `n${o.nodes + 1}`;
+  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, scratch }, net, rng, () => members));
+  const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
   const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500] });
   const watchers = new Watchers(rng, members, 2);
   let faults = 0;
   try {
-    for (const m of members) await m.start();
+    for (const m of members) if (membership.belongs(m)) await m.start();
     await time.advance(2_000);
     workload.start();
     watchers.tend();
     for (let t = 0; t < o.durationMs; t += 50) {
-      if (o.faults) faults += await injectFaults(rng, net, members, trace);
+      if (o.faults) faults += await injectFaults(rng, net, members, membership, trace);
       for (const m of members) if (m.reapDiskFault()) trace(`${m.config.id} stopped on the disk fault; its disk is replaced`);
+      await membership.tend(trace);
       watchers.tend();
       await time.advance(50);
     }
@@ -82,19 +88,37 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     net.heal();
     for (const m of members) m.resume();
     for (const m of members) m.reapDiskFault();
-    for (const m of members) if (!m.up) await m.start();
+    await membership.tend(trace);
+    for (const m of members) if (!m.up && membership.belongs(m)) await m.start();
     watchers.tend();
     const stopping = workload.stop();
     await time.advance(6_000);
     await stopping;
     watchers.tend();
     await time.advance(500);
-    await watchers.check(members.find((m) => m.up)!, problems);
+    // A member removed while cut off never learns it (nothing is sent to it any more): the
+    // operator stops it, as etcd's runbook says. It is no member to compare.
+    const leader = members.find((m) => m.core?.raft.role === 'leader');
+    if (leader) {
+      const conf = leader.core!.raft.conf();
+      const inConf = new Set([...conf.voters, ...conf.votersOutgoing, ...conf.learners, ...conf.learnersNext]);
+      for (const m of members) {
+        if (m.up && !inConf.has(m.config.id)) {
+          trace(`${m.config.id} is not in the configuration: stopped by the operator`);
+          m.removed = true;
+          m.crash(false);
+        }
+      }
+      await watchers.check(leader, problems);
+    } else {
+      problems.push('no leader after 6 s of calm');
+    }
     // Every member loses power and comes back: acknowledged writes must survive it.
     trace('power cut on every member');
     for (const m of members) m.crash(true);
-    for (const m of members) await m.start();
+    for (const m of members) if (membership.belongs(m)) await m.start();
     await time.advance(3_000);
+    await membership.tend(trace);
     await finalReads(workload, members, history, o.keys, time, problems);
     await time.advance(500);
     await compareMembers(workload, members, o.keys, problems, time);
@@ -110,14 +134,14 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
 }
 
 /** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */
-async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], trace: (line: string) => void): Promise<number> {
+async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], membership: Membership, trace: (line: string) => void): Promise<number> {
   const r = rng.next();
   if (r > 0.06) return 0;
   const up = members.filter((m) => m.up);
-  const down = members.filter((m) => !m.up);
+  const down = members.filter((m) => !m.up && membership.belongs(m));
   const leader = up.find((m) => m.core!.raft.role === 'leader');
   const pick = (): SimMember => (leader && rng.chance(0.7) ? leader : rng.pick(members));
-  const kind = rng.int(0, 11);
+  const kind = rng.int(0, 13);
   if (kind === 0 && up.length > 0) {
     const m = pick();
     if (!m.up) return 0;
@@ -165,7 +189,9 @@ async function injectFaults(rng: Rng, net: SimNetwork, members: SimMember[], tra
     if (!m.up) return 0;
     trace(`disk writes fail with EIO on ${m.config.id}${m === leader ? ' (leader)' : ''}`);
     m.failDisk();
-  } else if (kind === 10 && up.length === members.length) {
+  } else if ((kind === 12 || kind === 13) && leader) {
+    membership.change(leader, rng, trace);
+  } else if (kind === 10 && up.length === members.filter((m) => membership.belongs(m)).length) {
     // The whole room loses power under load: what each member had not synced is gone at once.
     trace('power cut on every member (under load)');
     for (const m of members) m.crash(true);
