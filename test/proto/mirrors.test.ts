@@ -66,6 +66,13 @@ describe('hand-written wire shapes match the generated types', () => {
     expectTypeOf<client.WireRequestOp>().toExtend<RequestOp>();
     expectTypeOf<client.WireTxnRequest>().toExtend<TxnRequest>();
     expectTypeOf<client.WireWatchRequest>().toExtend<WatchRequest>();
+    // A field the proto no longer has would be dropped by the encoder without a word.
+    expectTypeOf<Exclude<keyof client.WirePutRequest, keyof PutRequest>>().toBeNever();
+    expectTypeOf<Exclude<keyof client.WireDeleteRequest, keyof DeleteRequest>>().toBeNever();
+    expectTypeOf<Exclude<keyof client.WireRangeRequest, keyof RangeRequest>>().toBeNever();
+    expectTypeOf<Exclude<keyof client.WireCompare, keyof Compare>>().toBeNever();
+    expectTypeOf<Exclude<keyof client.WireTxnRequest, keyof TxnRequest>>().toBeNever();
+    expectTypeOf<Exclude<keyof client.WireWatchRequest, keyof WatchRequest>>().toBeNever();
   });
 
   it('client responses: what the loader decodes is what the client reads', () => {
