@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { isEndpoint, RaftdbError, toRaftdbError } from './errors.js';
 import { tokenMetadata } from './tokens.js';
+import type { OpStatus__Output } from '../proto/generated/raftdb/v1/OpStatus.js';
 
 const KIND_OF = { Put: 'put', Get: 'get', Delete: 'delete', Range: 'range', Txn: 'txn' } as const;
 
@@ -32,16 +33,10 @@ export function isPipelined(method: string): method is PipelinedMethod {
   return Object.hasOwn(KIND_OF, method);
 }
 
-interface WireOpStatus {
-  code: number;
-  message: string;
-  leaderAddress: string;
-}
-
 interface WireResult {
   seq: number;
   result?: string;
-  error?: WireOpStatus | null;
+  error?: OpStatus__Output | null;
   [kind: string]: unknown;
 }
 

@@ -1,9 +1,16 @@
 // The shapes @grpc/proto-loader produces and accepts with the shared LOADER_OPTIONS (camelCase,
 // int64 as numbers, enums as names, bytes as Buffers, defaults filled in, message fields null
-// when absent). Only the client sees these; the public API converts them in types.ts.
-
-export type WireConsistency = 'LINEARIZABLE' | 'LEASE' | 'SERIALIZABLE';
+// when absent). Only the client sees these; the public API converts them in types.ts. The enum
+// spellings come from the generated types (src/proto/generated, `npm run gen:proto`).
 import type { WireCommitMode } from '../common/vocabulary.js';
+import type { Compare__Output } from '../proto/generated/raftdb/v1/Compare.js';
+import type { Consistency__Output } from '../proto/generated/raftdb/v1/Consistency.js';
+import type { KeyValue__Output } from '../proto/generated/raftdb/v1/KeyValue.js';
+import type { RangeRequest__Output } from '../proto/generated/raftdb/v1/RangeRequest.js';
+import type { WatchEvent__Output } from '../proto/generated/raftdb/v1/WatchEvent.js';
+
+/** A read consistency as kv.proto spells it. */
+export type WireConsistency = Consistency__Output;
 
 export type { WireCommitMode };
 
@@ -19,13 +26,8 @@ export interface WireHeader {
   appliedIndex: number;
 }
 
-export interface WireKeyValue {
-  key: Buffer;
-  value: Buffer;
-  createRevision: number;
-  modRevision: number;
-  version: number;
-}
+/** raftdb.v1.KeyValue as received. */
+export type WireKeyValue = KeyValue__Output;
 
 export interface WirePutRequest {
   key: Buffer;
@@ -51,8 +53,8 @@ export interface WireRangeRequest {
   consistency: WireConsistency;
   keysOnly?: boolean;
   countOnly?: boolean;
-  sortOrder?: 'NONE' | 'ASCEND' | 'DESCEND';
-  sortTarget?: 'KEY' | 'VERSION' | 'CREATE' | 'MOD' | 'VALUE';
+  sortOrder?: RangeRequest__Output['sortOrder'];
+  sortTarget?: RangeRequest__Output['sortTarget'];
 }
 
 export interface WireGetResponse {
@@ -83,8 +85,8 @@ export interface WireRangeResponse {
 
 export interface WireCompare {
   key: Buffer;
-  target: 'VALUE' | 'VERSION' | 'MOD_REVISION' | 'CREATE_REVISION';
-  op: 'EQUAL' | 'NOT_EQUAL' | 'LESS' | 'GREATER';
+  target: Compare__Output['target'];
+  op: Compare__Output['op'];
   value: Buffer;
   number: number;
 }
@@ -120,7 +122,7 @@ export interface WireWatchRequest {
 }
 
 export interface WireWatchEvent {
-  type: 'PUT' | 'DELETE';
+  type: WatchEvent__Output['type'];
   kv: WireKeyValue | null;
   prevKv: WireKeyValue | null;
   revision: number;

@@ -4,9 +4,10 @@
 // inside the failover controller; every surface converts at its edge with these functions, so a
 // second spelling cannot creep back in through one of them (test/common/vocabulary.test.ts walks
 // every surface).
+import type { CommitMode__Output } from '../proto/generated/raftdb/v1/CommitMode.js';
 
-/** Commit modes as the proto enum spells them (the wire only). */
-export type WireCommitMode = 'DEFAULT' | 'SYNC' | 'SEMI_SYNC' | 'ASYNC';
+/** Commit modes as the proto enum spells them (the wire only), from the generated kv.proto types. */
+export type WireCommitMode = CommitMode__Output;
 
 /** When a write is acknowledged (see kv.proto CommitMode); 'default' is the cluster's setting. */
 export type CommitMode = 'default' | 'sync' | 'semi-sync' | 'async';

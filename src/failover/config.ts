@@ -1,6 +1,8 @@
 import { invalidArgument } from '../common/errors.js';
+import type { WireCommitMode } from '../common/vocabulary.js';
 
-export type CommitMode = 'SYNC' | 'SEMI_SYNC' | 'ASYNC';
+/** A commit mode the cluster can be set to: kv.proto's names but DEFAULT (which means "this setting"). */
+export type CommitMode = Exclude<WireCommitMode, 'DEFAULT'>;
 export type SyncPolicy = 'degrade' | 'strict';
 
 /** The cluster's commit-mode settings, replicated through the log (setMeta COMMIT_CONFIG_META). */

@@ -3,6 +3,14 @@
 // naming the field, or RESOURCE_EXHAUSTED for size limits.
 import * as grpc from '@grpc/grpc-js';
 import type { Command, Compare, KeyValue, OpResult, RequestId, TxnOp } from '../state/index.js';
+import type { WireCommitMode } from '../common/vocabulary.js';
+import { CommitMode } from '../proto/generated/raftdb/v1/CommitMode.js';
+import { Consistency, type Consistency__Output } from '../proto/generated/raftdb/v1/Consistency.js';
+import type { Compare__Output } from '../proto/generated/raftdb/v1/Compare.js';
+import type { KeyValue__Output } from '../proto/generated/raftdb/v1/KeyValue.js';
+import type { RangeRequest__Output } from '../proto/generated/raftdb/v1/RangeRequest.js';
+import type { RequestId__Output } from '../proto/generated/raftdb/v1/RequestId.js';
+import type { RequestOp__Output } from '../proto/generated/raftdb/v1/RequestOp.js';
 import { invalidArgument, RequestError } from './errors.js';
 
 export interface Limits {
@@ -28,21 +36,8 @@ export function peerMessageBytesFor(limits: Pick<Limits, 'maxRequestBytes'>, def
   return Math.max(defaultBytes, limits.maxRequestBytes + 256 * 1024);
 }
 
-export type CommitModeName = 'DEFAULT' | 'SYNC' | 'SEMI_SYNC' | 'ASYNC';
-export type ConsistencyName = 'LINEARIZABLE' | 'LEASE' | 'SERIALIZABLE';
-
-export interface ProtoRequestId {
-  clientId: string;
-  seq: number;
-}
-
-export interface ProtoKeyValue {
-  key: Buffer;
-  value: Buffer;
-  createRevision: number;
-  modRevision: number;
-  version: number;
-}
+/** A read consistency as the proto enum spells it (generated from kv.proto). */
+export type ConsistencyName = Consistency__Output;
 
 /** The name of a nested field for error messages: `key` at the top level, `success[2].put.key` inside. */
 function sub(field: string, name: string): string {
@@ -82,7 +77,7 @@ export function optionalBytes(v: unknown, field: string, limits: Limits): Buffer
   return b;
 }
 
-export function checkRequestId(v: ProtoRequestId | null | undefined, field: string): RequestId | undefined {
+export function checkRequestId(v: RequestId__Output | null | undefined, field: string): RequestId | undefined {
   if (!v) return undefined;
   if (typeof v.clientId !== 'string' || v.clientId.length === 0) throw invalidArgument(sub(field, 'client_id'), 'must not be empty');
   if (v.clientId.length > 128) throw invalidArgument(sub(field, 'client_id'), 'longer than 128 characters');
@@ -92,13 +87,14 @@ export function checkRequestId(v: ProtoRequestId | null | undefined, field: stri
   return { clientId: v.clientId, seq: v.seq };
 }
 
-const COMMIT_MODES = new Set(['DEFAULT', 'SYNC', 'SEMI_SYNC', 'ASYNC']);
-const CONSISTENCIES = new Set(['LINEARIZABLE', 'LEASE', 'SERIALIZABLE']);
+// The names kv.proto's enums have: a value added to the proto is accepted once regenerated.
+const COMMIT_MODES = new Set<unknown>(Object.values(CommitMode));
+const CONSISTENCIES = new Set<unknown>(Object.values(Consistency));
 
-export function checkCommitMode(v: unknown, field = 'commit_mode'): CommitModeName {
+export function checkCommitMode(v: unknown, field = 'commit_mode'): WireCommitMode {
   const s = v ?? 'DEFAULT';
   if (typeof s !== 'string' || !COMMIT_MODES.has(s)) throw invalidArgument(field, `unknown commit mode ${String(v)}`);
-  return s as CommitModeName;
+  return s as WireCommitMode;
 }
 
 export function checkConsistency(v: unknown, field = 'consistency'): ConsistencyName {
@@ -120,17 +116,11 @@ export function prefixEnd(prefix: Uint8Array): Buffer {
   return Buffer.from([0]);
 }
 
-export interface ProtoRange {
-  key: Buffer;
-  rangeEnd: Buffer;
-  prefix: boolean;
-  limit: number;
-  revision: number;
-  consistency?: string;
-}
+/** The fields that name a key span (a RangeRequest's or a DeleteRequest's). */
+type SpanFields = Pick<RangeRequest__Output, 'key' | 'rangeEnd' | 'prefix'>;
 
 /** A RangeRequest's key span as [key, end) (end undefined: the single key). */
-export function rangeSpan(r: ProtoRange, field: string, limits: Limits): { key: Buffer; rangeEnd?: Buffer } {
+export function rangeSpan(r: SpanFields, field: string, limits: Limits): { key: Buffer; rangeEnd?: Buffer } {
   const key = r.prefix ? optionalBytes(r.key, sub(field, 'key'), limits) : checkKey(r.key, sub(field, 'key'), limits);
   const rangeEnd = optionalBytes(r.rangeEnd, sub(field, 'range_end'), limits);
   if (r.prefix && rangeEnd.length > 0) throw invalidArgument(sub(field, 'range_end'), 'must be empty when prefix is set');
@@ -150,18 +140,10 @@ export function checkLimit(v: unknown, field: string): number {
   return n;
 }
 
-interface ProtoCompare {
-  key: Buffer;
-  target: string;
-  op: string;
-  value: Buffer;
-  number: number;
-}
-
 const TARGETS: Record<string, Compare['target']> = { VALUE: 'value', VERSION: 'version', MOD_REVISION: 'modRevision', CREATE_REVISION: 'createRevision' };
 const OPS: Record<string, Compare['op']> = { EQUAL: '=', NOT_EQUAL: '!=', LESS: '<', GREATER: '>' };
 
-export function toCompare(c: ProtoCompare, field: string, limits: Limits): Compare {
+export function toCompare(c: Compare__Output, field: string, limits: Limits): Compare {
   const target = TARGETS[c.target];
   const op = OPS[c.op];
   if (!target) throw invalidArgument(sub(field, 'target'), `unknown target ${c.target}`);
@@ -170,22 +152,15 @@ export function toCompare(c: ProtoCompare, field: string, limits: Limits): Compa
   return { key, target, op, value: target === 'value' ? checkValue(c.value, sub(field, 'value'), limits) : Number(c.number) };
 }
 
-export interface ProtoRequestOp {
-  request?: 'put' | 'delete' | 'range';
-  put?: { key: Buffer; value: Buffer };
-  delete?: { key: Buffer; rangeEnd: Buffer; prefix: boolean };
-  range?: ProtoRange;
-}
-
-export function toTxnOp(op: ProtoRequestOp, field: string, limits: Limits): TxnOp {
+export function toTxnOp(op: RequestOp__Output, field: string, limits: Limits): TxnOp {
   if (op.put) return { type: 'put', key: checkKey(op.put.key, sub(field, 'put.key'), limits), value: checkValue(op.put.value, sub(field, 'put.value'), limits) };
   if (op.delete) {
-    const span = rangeSpan({ ...op.delete, limit: 0, revision: 0 }, sub(field, 'delete'), limits);
+    const span = rangeSpan(op.delete, sub(field, 'delete'), limits);
     return span.rangeEnd ? { type: 'deleteRange', key: span.key, rangeEnd: span.rangeEnd } : { type: 'delete', key: span.key };
   }
   if (op.range) {
     // A txn's range has no shaping (keys only, count only, sort): refused rather than ignored.
-    const shape = op.range as { keysOnly?: boolean; countOnly?: boolean; sortOrder?: string };
+    const shape = op.range;
     if (shape.keysOnly || shape.countOnly || (shape.sortOrder !== undefined && shape.sortOrder !== 'NONE')) {
       throw invalidArgument(sub(field, 'range'), 'keys_only, count_only and sort_order are not supported inside a txn');
     }
@@ -196,7 +171,7 @@ export function toTxnOp(op: ProtoRequestOp, field: string, limits: Limits): TxnO
   throw invalidArgument(field, 'must set one of put, delete, range');
 }
 
-export function toProtoKv(kv: KeyValue): ProtoKeyValue {
+export function toProtoKv(kv: KeyValue): KeyValue__Output {
   return {
     key: Buffer.from(kv.key),
     value: Buffer.from(kv.value),
@@ -219,8 +194,8 @@ export function toResponseOp(r: OpResult, header: object): object {
 }
 
 /** A delete request as a command. */
-export function deleteCommand(req: { key: Buffer; rangeEnd: Buffer; prefix: boolean }, id: RequestId | undefined, limits: Limits): Command {
-  const span = rangeSpan({ ...req, limit: 0, revision: 0 }, '', limits);
+export function deleteCommand(req: SpanFields, id: RequestId | undefined, limits: Limits): Command {
+  const span = rangeSpan(req, '', limits);
   return span.rangeEnd
     ? { type: 'deleteRange', key: span.key, rangeEnd: span.rangeEnd, ...(id ? { req: id } : {}) }
     : { type: 'delete', key: span.key, ...(id ? { req: id } : {}) };

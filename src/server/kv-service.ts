@@ -19,41 +19,18 @@ import {
   toProtoKv,
   toResponseOp,
   toTxnOp,
-  type CommitModeName,
-  type ProtoRange,
-  type ProtoRequestId,
-  type ProtoRequestOp,
 } from './kv-convert.js';
+import type { WireCommitMode } from '../common/vocabulary.js';
+import type { DeleteRequest__Output as DeleteRequest } from '../proto/generated/raftdb/v1/DeleteRequest.js';
+import type { GetRequest__Output as GetRequest } from '../proto/generated/raftdb/v1/GetRequest.js';
+import type { PutRequest__Output as PutRequest } from '../proto/generated/raftdb/v1/PutRequest.js';
+import type { RangeRequest__Output as RangeRequest } from '../proto/generated/raftdb/v1/RangeRequest.js';
+import type { TxnRequest__Output as TxnRequest } from '../proto/generated/raftdb/v1/TxnRequest.js';
 import type { EncodedResponse } from './passthrough.js';
 import { pipelineHandler } from './pipeline.js';
 import { bufferView } from './sizes.js';
 import { watchHandler } from './watch.js';
-import { checkRangeShape, shapeRange, type RangeShape } from './range-options.js';
-
-interface PutRequest {
-  key: Buffer;
-  value: Buffer;
-  commitMode: string;
-  id: ProtoRequestId | null;
-}
-interface GetRequest {
-  key: Buffer;
-  consistency: string;
-}
-interface DeleteRequest {
-  key: Buffer;
-  rangeEnd: Buffer;
-  prefix: boolean;
-  commitMode: string;
-  id: ProtoRequestId | null;
-}
-interface TxnRequest {
-  compare: Parameters<typeof toCompare>[0][];
-  success: ProtoRequestOp[];
-  failure: ProtoRequestOp[];
-  commitMode: string;
-  id: ProtoRequestId | null;
-}
+import { checkRangeShape, shapeRange } from './range-options.js';
 
 /** Upper bound on the operations of one txn (etcd's default --max-txn-ops). */
 const MAX_TXN_OPS = 128;
@@ -65,7 +42,7 @@ export const semiSyncOnly: CommitPolicy = {
 };
 
 /** Proposes `command` on the leader and waits for it as the commit mode says. */
-async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, mode: CommitModeName, deadline: Date): Promise<CommandResult | null> {
+async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, mode: WireCommitMode, deadline: Date): Promise<CommandResult | null> {
   const needsResult = command.type !== 'put';
   const data = encodeCommand(command);
   if (data.length > ctx.limits.maxRequestBytes) {
@@ -144,7 +121,7 @@ function read<Req extends { consistency?: string }, Res extends object>(
  * Proposes `command` for the caller: checked and stamped with its user (access.ts), and its
  * request id with this leader's clock, which tells the state machine which sessions are idle.
  */
-async function writeAs(ctx: NodeContext, policy: CommitPolicy, call: IncomingCall, command: Command, mode: CommitModeName, deadline: Date): Promise<CommandResult | null> {
+async function writeAs(ctx: NodeContext, policy: CommitPolicy, call: IncomingCall, command: Command, mode: WireCommitMode, deadline: Date): Promise<CommandResult | null> {
   const who = await identityOf(ctx, call, deadline);
   const stamped = command.req ? { ...command, req: { ...command.req, at: Date.now() } } : command;
   return write(ctx, policy, authorizedCommand(ctx, who, stamped), mode, deadline);
@@ -224,7 +201,7 @@ function unshedHandlers(ctx: NodeContext, policy: CommitPolicy): KvHandlers {
         }),
       );
     },
-    Range: async (call: IncomingCall<ProtoRange & RangeShape>) => {
+    Range: async (call: IncomingCall<RangeRequest>) => {
       const r = call.request;
       const span = rangeSpan(r, '', limits);
       const limit = checkLimit(r.limit, 'limit');

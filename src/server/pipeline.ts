@@ -16,30 +16,12 @@ import { plainResponse } from './passthrough.js';
 import { PipelineFlow, type FlowOp } from './pipeline-flow.js';
 import { ReadReserve } from './read-reserve.js';
 import { approxBytes } from './sizes.js';
+import type { OpStatus__Output as OpStatus } from '../proto/generated/raftdb/v1/OpStatus.js';
+import type { PipelineOp__Output as PipelineOp } from '../proto/generated/raftdb/v1/PipelineOp.js';
+import type { PipelineRequest__Output as PipelineRequest } from '../proto/generated/raftdb/v1/PipelineRequest.js';
 
-type OpKind = 'put' | 'get' | 'delete' | 'range' | 'txn';
-
-interface PipelineOp {
-  seq: number;
-  timeoutMs: number;
-  /** The oneof case (proto-loader's `oneofs: true`). */
-  op?: OpKind;
-  put?: unknown;
-  get?: unknown;
-  delete?: unknown;
-  range?: unknown;
-  txn?: unknown;
-}
-
-interface PipelineRequest {
-  ops?: PipelineOp[];
-}
-
-interface OpStatus {
-  code: number;
-  message: string;
-  leaderAddress: string;
-}
+/** The oneof case of a PipelineOp (proto-loader's `oneofs: true`). */
+type OpKind = NonNullable<PipelineOp['op']>;
 
 type PipelineResult = { seq: number; error: OpStatus } | ({ seq: number } & { [K in OpKind]?: object });
 

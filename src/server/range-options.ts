@@ -1,26 +1,35 @@
 // RangeRequest's shaping options (etcd's): keys only, count only, and a sort before the limit.
 // The state machine reads in key order; everything else happens here, on the read's result.
 import type { KeyValue } from '../state/index.js';
+import {
+  _raftdb_v1_RangeRequest_SortOrder as SortOrder,
+  _raftdb_v1_RangeRequest_SortTarget as SortTarget,
+  type RangeRequest__Output,
+} from '../proto/generated/raftdb/v1/RangeRequest.js';
 import { invalidArgument } from './errors.js';
 
-/** The shaping fields of a RangeRequest as the proto loader hands them over (enums as names). */
+/**
+ * The shaping fields of a RangeRequest as the proto loader hands them over, not yet checked: the
+ * enums are `unknown` because a number the proto does not name arrives as that number.
+ */
 export interface RangeShape {
   keysOnly?: boolean;
   countOnly?: boolean;
-  sortOrder?: string;
-  sortTarget?: string;
+  sortOrder?: unknown;
+  sortTarget?: unknown;
 }
 
-type Target = 'KEY' | 'VERSION' | 'CREATE' | 'MOD' | 'VALUE';
-const TARGETS = new Set<string>(['KEY', 'VERSION', 'CREATE', 'MOD', 'VALUE']);
-const ORDERS = new Set<string>(['NONE', 'ASCEND', 'DESCEND']);
+type Order = RangeRequest__Output['sortOrder'];
+type Target = RangeRequest__Output['sortTarget'];
+const TARGETS = new Set<unknown>(Object.values(SortTarget));
+const ORDERS = new Set<unknown>(Object.values(SortOrder));
 const EMPTY = new Uint8Array(0);
 
 /** The checked shape: `wholeRange` when the read must ignore the limit (a count, or a sort other than key order). */
 export interface CheckedShape {
   keysOnly: boolean;
   countOnly: boolean;
-  order: 'NONE' | 'ASCEND' | 'DESCEND';
+  order: Order;
   target: Target;
   wholeRange: boolean;
 }
@@ -33,7 +42,7 @@ export function checkRangeShape(r: RangeShape): CheckedShape {
   if (!TARGETS.has(target)) throw invalidArgument('sort_target', `unknown value ${String(target)}`);
   const keyOrder = order === 'NONE' || (order === 'ASCEND' && target === 'KEY');
   const countOnly = r.countOnly === true;
-  return { keysOnly: r.keysOnly === true, countOnly, order: order as CheckedShape['order'], target: target as Target, wholeRange: countOnly || !keyOrder };
+  return { keysOnly: r.keysOnly === true, countOnly, order: order as Order, target: target as Target, wholeRange: countOnly || !keyOrder };
 }
 
 function field(kv: KeyValue, target: Target): number | Uint8Array {

@@ -8,13 +8,7 @@ import { checkDecoded } from './decode.js';
 import { RequestError, toServiceError } from './errors.js';
 import { rangeSpan, toProtoKv } from './kv-convert.js';
 import { WatchFeed } from './watch-feed.js';
-
-interface WatchRequest {
-  key: Buffer;
-  rangeEnd: Buffer;
-  prefix: boolean;
-  startRevision: number;
-}
+import type { WatchRequest__Output as WatchRequest } from '../proto/generated/raftdb/v1/WatchRequest.js';
 
 /**
  * Watch: history from `start_revision` (from the retained watch log), then live changes as they
@@ -51,7 +45,7 @@ async function watch(ctx: NodeContext, call: grpc.ServerWritableStream<WatchRequ
   const r = call.request;
   const startRevision = Number(r.startRevision);
   if (!Number.isSafeInteger(startRevision) || startRevision < 0) throw new RequestError(grpc.status.INVALID_ARGUMENT, 'start_revision: must be a non-negative integer');
-  const span = rangeSpan({ ...r, limit: 0, revision: 0 }, '', ctx.limits);
+  const span = rangeSpan(r, '', ctx.limits);
   // Checked at open, and again at every auth change below.
   const who = await audited(ctx, call, 'Watch', 'read', { ranges: [span] }, () => checkAccess(ctx, call, deadlineOf(ctx, call), [{ access: 'read', range: span }]));
   if (call.cancelled) return;

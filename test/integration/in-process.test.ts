@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { COMMIT_MODE_WIRE } from '../../src/common/vocabulary.js';
 import { clusterWithClient } from './in-process.js';
 
 describe('3-node cluster in one process', () => {
@@ -51,12 +52,11 @@ describe('failover in one process', () => {
     // its config: a write sent right after could still get the previous mode.
     const leader = await t.cluster.leader();
     const stale: string[] = [];
-    const wire = { sync: 'SYNC', async: 'ASYNC', 'semi-sync': 'SEMI_SYNC' } as const;
     const modes = ['sync', 'async', 'semi-sync'] as const;
     for (let i = 0; i < 30; i++) {
       const mode = modes[i % 3]!;
       await t.client.cluster.setCommitMode({ mode });
-      if (leader.commitMode() !== wire[mode]) stale.push(`${mode} answered, ${leader.commitMode()} in force`);
+      if (leader.commitMode() !== COMMIT_MODE_WIRE[mode]) stale.push(`${mode} answered, ${leader.commitMode()} in force`);
     }
     expect(stale).toEqual([]);
     await t.client.cluster.setCommitMode({ mode: 'semi-sync' });

@@ -1,0 +1,8 @@
+// Original file: proto/raftdb/v1/auth.proto
+
+
+export interface AuthRotateKeyRequest {
+}
+
+export interface AuthRotateKeyRequest__Output {
+}

@@ -1,0 +1,16 @@
+// Original file: proto/raftdb/v1/auth.proto
+
+import type { ResponseHeader as _raftdb_v1_ResponseHeader, ResponseHeader__Output as _raftdb_v1_ResponseHeader__Output } from '../../raftdb/v1/ResponseHeader.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface AuthStatusResponse {
+  'header'?: (_raftdb_v1_ResponseHeader | null);
+  'enabled'?: (boolean);
+  'authRevision'?: (number | string | Long);
+}
+
+export interface AuthStatusResponse__Output {
+  'header': (_raftdb_v1_ResponseHeader__Output | null);
+  'enabled': (boolean);
+  'authRevision': (number);
+}

@@ -1,0 +1,8 @@
+// Original file: proto/raftdb/v1/maintenance.proto
+
+
+export interface BackupRequest {
+}
+
+export interface BackupRequest__Output {
+}

@@ -1,0 +1,13 @@
+// Original file: proto/raftdb/v1/auth.proto
+
+import type { ResponseHeader as _raftdb_v1_ResponseHeader, ResponseHeader__Output as _raftdb_v1_ResponseHeader__Output } from '../../raftdb/v1/ResponseHeader.js';
+
+export interface RoleListResponse {
+  'header'?: (_raftdb_v1_ResponseHeader | null);
+  'roles'?: (string)[];
+}
+
+export interface RoleListResponse__Output {
+  'header': (_raftdb_v1_ResponseHeader__Output | null);
+  'roles': (string)[];
+}
