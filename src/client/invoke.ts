@@ -146,10 +146,13 @@ export class Invoker {
     }
   }
 
-  /** One Status call to one endpoint, for explaining a failure. */
+  /**
+   * One Status call to one endpoint, for explaining a failure, with the token held now if any:
+   * it never authenticates (the failure may be the authentication itself, which it would then
+   * wait for: a client whose leader was removed hung until the drill's timeout).
+   */
   private async statusOnce(endpoint: string, deadlineMs: number): Promise<StatusFacts> {
-    const token = this.options.tokens ? await this.options.tokens.get().catch(() => null) : null;
-    return callOnce<StatusFacts>(this.pool.stubs(endpoint).cluster, 'Status', {}, deadlineMs, token);
+    return callOnce<StatusFacts>(this.pool.stubs(endpoint).cluster, 'Status', {}, deadlineMs, this.options.tokens?.held() ?? null);
   }
 
   private async retried<Res>(service: keyof Stubs, method: string, request: object, policy: CallPolicy): Promise<Res> {

@@ -70,6 +70,15 @@ export class TokenSource {
     }
   }
 
+  /**
+   * The token held now, without authenticating (null when there is none): for the Status probes
+   * that explain a failure, which must not wait on an authentication — when the failing call is
+   * that authentication, they would wait on themselves.
+   */
+  held(): string | null {
+    return this.token;
+  }
+
   /** A node refused `token` (null: a request sent without one): the next get() authenticates again. */
   invalidate(token: string | null): void {
     if (token === null) this.offUntilMs = 0;

@@ -103,3 +103,26 @@ describe('connect({ auth })', () => {
     expect(n.calls.find((x) => x.method === 'Watch')).toMatchObject({ token: 't1' });
   });
 });
+
+describe('connect({ auth }) without a leader', () => {
+  it('a call whose authentication finds no leader fails within its timeout instead of waiting on itself', async () => {
+    // Explaining a failed Authenticate asked each node's Status with a token, and the token was
+    // the very authentication that had failed: the call waited on itself forever (a Docker drill
+    // hung after its leader was removed, until the test's 420 s timeout).
+    n.handlers.set('Authenticate', () => {
+      throw fault(status.UNAVAILABLE, 'no leader is known; try again later');
+    });
+    n.handlers.set('Status', () => ({ header: hdr(1), id: 'n1', role: 'ROLE_FOLLOWER', leader: '', term: 3 }));
+    const c = client({ timeoutMs: 1500 });
+    const t0 = Date.now();
+    const outcome = await Promise.race([
+      c.put('k', 'v').then(
+        () => 'ok',
+        (e: Error) => `failed: ${e.message}`,
+      ),
+      new Promise<string>((r) => setTimeout(() => r('still waiting after 10 s'), 10_000)),
+    ]);
+    expect(outcome).toMatch(/^failed: /);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+  }, 20_000);
+});
