@@ -89,10 +89,15 @@ class AppendOutcome extends Error {
   }
 }
 
+/** How long stopping waits for the loops' last operations (an append: up to 6 reads and 6 txns). */
+const STOP_GRACE_MS = 60_000;
+
 /** The running client loops of one drill. */
 export class Workload {
   private stopping = false;
   private loops: Promise<void>[] = [];
+  /** Each loop's operation in progress and when it began (what a workload that will not stop is stuck in). */
+  private readonly inProgress = new Map<string, number>();
   private readonly clients: RaftdbClient[] = [];
   private readonly startedMs = Date.now();
   private readonly o: Required<Omit<WorkloadOptions, 'addressMap' | 'access'>> & Pick<WorkloadOptions, 'addressMap' | 'access'>;
@@ -116,7 +121,7 @@ export class Workload {
       if (reader !== writer) this.clients.push(reader);
       const rng = new Rng(this.o.seed * 1000 + i);
       const lastSeen = new Map<string, Value>();
-      this.loops.push(this.paced(this.o.opsPerSecond, rng, (seq) => this.clientOp(`c${i}`, { writer, reader }, rng, seq, lastSeen)));
+      this.loops.push(this.paced(`c${i}`, this.o.opsPerSecond, rng, (seq) => this.clientOp(`c${i}`, { writer, reader }, rng, seq, lastSeen)));
     }
     if (this.o.probeOpsPerSecond > 0) {
       const probe = this.connect('probe', this.o.endpoints, Math.min(this.o.opTimeoutMs, PROBE_TIMEOUT_MS));
@@ -125,7 +130,7 @@ export class Workload {
         const value = `probe.${seq}`;
         return this.record('probe', key, { type: 'write', value }, () => probe.put(key, value, { commitMode: this.o.commitMode }), () => undefined);
       };
-      this.loops.push(this.paced(this.o.probeOpsPerSecond, new Rng(this.o.seed), write));
+      this.loops.push(this.paced('probe', this.o.probeOpsPerSecond, new Rng(this.o.seed), write));
     }
   }
 
@@ -144,7 +149,7 @@ export class Workload {
   }
 
   /** Runs `op` at most `opsPerSecond` times a second, one at a time, until stopped. */
-  private async paced(opsPerSecond: number, rng: Rng, op: (seq: number) => Promise<unknown>): Promise<void> {
+  private async paced(name: string, opsPerSecond: number, rng: Rng, op: (seq: number) => Promise<unknown>): Promise<void> {
     const intervalMs = 1000 / opsPerSecond;
     let nextMs = Date.now() + rng.next() * intervalMs;
     for (let seq = 0; !this.stopping; seq++) {
@@ -152,15 +157,30 @@ export class Workload {
       if (waitMs > 0) await sleep(waitMs);
       nextMs = Math.max(nextMs + intervalMs, Date.now());
       if (this.stopping) break;
+      this.inProgress.set(name, Date.now());
       await op(seq);
+      this.inProgress.delete(name);
     }
   }
 
-  /** Stops the loops after their current operation and closes the clients. */
+  /**
+   * Stops the loops after their current operation and closes the clients. Every operation is
+   * bounded by its client's timeout (an append by its retries), so a loop still busy after
+   * STOP_GRACE_MS is a client call that never settled: a bug, reported with the loops it holds
+   * rather than left to hang the drill (one did, until its test's timeout).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), STOP_GRACE_MS)));
+    const outcome = await Promise.race([Promise.all(this.loops).then(() => 'stopped' as const), stuck]);
+    clearTimeout(timer);
     for (const c of this.clients) c.close();
+    if (outcome === 'stuck') {
+      const now = Date.now();
+      const held = [...this.inProgress].map(([name, since]) => `${name} (in one operation for ${Math.round((now - since) / 1000)} s)`);
+      throw new Error(`the workload did not stop: a client call never settled in ${held.join(', ') || 'no loop (?)'}`);
+    }
   }
 
   /** The key of shape `kind` number `k` in the current epoch. */
