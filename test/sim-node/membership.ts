@@ -38,23 +38,24 @@ export class Membership {
     if (!this.added && !this.startSpare) {
       trace(`member add ${id} (learner) on ${leader.config.id}`);
       const book = encodeCommand({ type: 'setMeta', name: MEMBERS_META, value: core.members.withMember(id, `sim:${id}`) });
-      core.driver
-        .propose(book)
-        .result.then(() => core.driver.proposeConfChange([{ op: 'addLearner', id }]))
-        .then(() => (this.startSpare = true))
-        .catch(() => trace(`member add ${id} did not finish`));
+      // In an async function: a driver that has stopped (its disk failed) throws at once.
+      void (async () => {
+        await core.driver.propose(book).result;
+        await core.driver.proposeConfChange([{ op: 'addLearner', id }]);
+        this.startSpare = true;
+      })().catch(() => trace(`member add ${id} did not finish`));
       return;
     }
     if (conf.learners.includes(id)) {
       trace(`member promote ${id} on ${leader.config.id}`);
-      core.driver.proposeConfChange([{ op: 'addVoter', id }]).catch(() => trace(`member promote ${id} did not finish`));
+      void (async () => core.driver.proposeConfChange([{ op: 'addVoter', id }]))().catch(() => trace(`member promote ${id} did not finish`));
       return;
     }
     // Never below three voters: a two-voter cluster tolerates no fault, which proves nothing new.
     if (conf.voters.length > 3 && conf.votersOutgoing.length === 0) {
       const victim = rng.pick(conf.voters);
       trace(`member remove ${victim} on ${leader.config.id}`);
-      core.driver.proposeConfChange([{ op: 'remove', id: victim }]).catch(() => trace(`member remove ${victim} did not finish`));
+      void (async () => core.driver.proposeConfChange([{ op: 'remove', id: victim }]))().catch(() => trace(`member remove ${victim} did not finish`));
     }
   }
 

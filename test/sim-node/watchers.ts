@@ -133,7 +133,7 @@ export class Watchers {
         const b = want[i];
         if (!a || !b || a.revision !== b.revision || a.index !== b.index || a.text !== b.text) {
           const show = (c: Change | undefined): string => (c ? `${c.revision}.${c.index} ${c.text}` : 'nothing');
-          problems.push(`watcher ${w.name} (from revision ${w.startRevision}, ${w.resumes} resumes): change ${i} is ${show(a)}, the cluster's is ${show(b)}`);
+          problems.push(`watcher ${w.name} (from revision ${w.startRevision}, ${w.resumes} resumes): change ${i} is ${show(a)}, the cluster's is ${show(b)} (${member.config.id} at revision ${core.sm.revision()}, applied ${core.sm.appliedIndex()} of ${core.raft.log.committed} committed)`);
           break;
         }
       }
