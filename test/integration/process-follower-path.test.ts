@@ -160,9 +160,13 @@ describe('follower endpoints: batched forwarding and follower reads, 3 processes
       expect(get.response?.value, 'the stale value').toBeUndefined();
       expect(['DEADLINE_EXCEEDED', 'UNAVAILABLE']).toContain(get.code);
       expect(ms).toBeLessThan(1500 + 1000);
-      // What it holds is indeed stale: a serializable read shows it.
+      // What it holds is usually stale ('old'). SIGSTOP does not stop the kernel from taking the
+      // leader's last messages into the follower's socket, so on waking it may apply 'new' too
+      // (CI saw it once): either way no leader could confirm the read, and it had to be refused.
       const local = await reader.call('Get', { key, consistency: 'SERIALIZABLE' });
-      expect(local.response).toMatchObject({ value: Buffer.from('old') });
+      const held = Buffer.from((local.response as { value?: Buffer } | undefined)?.value ?? Buffer.alloc(0)).toString();
+      expect(['old', 'new']).toContain(held);
+      console.log(`[cut follower] refused the linearizable read (${get.code}) holding '${held}' locally`);
     } finally {
       c.sigcont(leader);
       c.sigcont(other);
