@@ -98,7 +98,10 @@ describe('storage quota (4 MiB) and the NOSPACE alarm', () => {
     console.log(`[quota] defrag: ${defrag.map((d) => `${d.endpoint} ${d.beforeBytes} -> ${d.afterBytes}`).join(', ')}`);
     for (const d of defrag) expect(d.afterBytes).toBeLessThan(QUOTA_BYTES / 2);
     const disarmed = JSON.parse(await cli('alarm', 'disarm', '--json')) as { disarmed: unknown[]; alarms: unknown[] };
-    expect(disarmed.disarmed.length).toBe(alarms.length);
+    // Every alarm raised by now is disarmed: at least those listed above, and any a follower raised
+    // since (its own backend passed the quota later: CI saw 3 disarmed after 1 was listed).
+    expect(disarmed.disarmed.length).toBeGreaterThanOrEqual(alarms.length);
+    expect(disarmed.disarmed.length).toBeLessThanOrEqual(c.nodes.size);
     expect(disarmed.alarms).toEqual([]);
 
     // Writes work again, and no member raises the alarm again (its size is below the quota now).
