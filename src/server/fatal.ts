@@ -1,5 +1,7 @@
 // What a node says when it stops on an unrecoverable error: one fatal log line that names the
 // failing file and what to do, and the error that `raftdb serve` turns into its exit code.
+import { RaftInvariantError } from '../raft/index.js';
+import { StateInvariantError, StateStorageError } from '../state/index.js';
 import { WalFailedError } from '../wal/index.js';
 
 /** The fields and message of the fatal log line for `err`. */
@@ -11,9 +13,15 @@ export function fatalReport(err: Error): { fields: Record<string, unknown>; mess
     }
     return { fields, message: `node stopped: the write-ahead log failed at ${err.file} (${err.code ?? 'I/O error'}); restart the node once the disk is fixed` };
   }
-  // LevelDB (the state machine) reports a full disk in its message, with the file's path.
-  if (/no space left on device|ENOSPC/i.test(err.message)) {
-    return { fields: { err, code: 'ENOSPC' }, message: `node stopped: a disk is full (${err.message}); nothing it could not persist was acknowledged. Free space, then restart the node` };
+  if (err instanceof StateStorageError) {
+    // The cause's message names LevelDB's file; the path is the state directory it belongs to.
+    if (err.diskFull) {
+      return { fields: { err, path: err.path, code: 'ENOSPC' }, message: `node stopped: the disk holding ${err.path} is full (${err.cause.message}); the entries are in the WAL and are applied again at restart. Free space, then restart the node` };
+    }
+    return { fields: { err, path: err.path }, message: `node stopped: the state machine could not write ${err.path} (${err.cause.message}); restart the node once the disk is fixed` };
+  }
+  if (err instanceof RaftInvariantError || err instanceof StateInvariantError) {
+    return { fields: { err }, message: `node stopped: an invariant is broken (${err.message}); this is a bug, the node stops rather than risk its data: report it with this log` };
   }
   return { fields: { err }, message: 'node stopped on an unrecoverable error' };
 }

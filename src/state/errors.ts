@@ -71,3 +71,37 @@ export class StateInvariantError extends StateError {
     this.name = 'StateInvariantError';
   }
 }
+
+/**
+ * LevelDB failed to write the state directory (a full or failing disk). Fatal to the node: the
+ * in-memory state may be ahead of the disk, and only a restart from the WAL makes them agree.
+ */
+export class StateStorageError extends StateError {
+  readonly code = 'storage';
+  /** Whether the disk is full. LevelDB reports errno only as strerror text in its message. */
+  readonly diskFull: boolean;
+  constructor(
+    /** The state directory LevelDB was writing. */
+    readonly path: string,
+    /** What was being written: 'apply', 'sync', ... */
+    readonly op: string,
+    override readonly cause: Error,
+  ) {
+    super(`state machine ${op} failed in ${path}: ${cause.message}`);
+    this.name = 'StateStorageError';
+    const errno = (cause as NodeJS.ErrnoException).code;
+    // The one place LevelDB's message is read: its binding turns the status into text with the
+    // file and strerror(errno) ("IO error: <file>: No space left on device", code LEVEL_IO_ERROR).
+    this.diskFull = errno === 'ENOSPC' || /no space left on device/i.test(cause.message);
+  }
+}
+
+/**
+ * `err` as a StateStorageError when LevelDB raised it (its binding's codes: LEVEL_IO_ERROR,
+ * LEVEL_CORRUPTION, ...); anything else (the state machine's own errors, a bug) passes unchanged.
+ */
+export function storageError(path: string, op: string, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof Error && !(err instanceof StateError) && typeof code === 'string' && code.startsWith('LEVEL_')) return new StateStorageError(path, op, err);
+  return err;
+}

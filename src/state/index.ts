@@ -42,6 +42,7 @@ export {
   FutureRevisionError,
   SnapshotError,
   StateInvariantError,
+  StateStorageError,
 } from './errors.js';
 export { applyArchivedRevisions } from './replay-changes.js';
 export type { ArchivedChange, ArchivedRevision } from './replay-changes.js';

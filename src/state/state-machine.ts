@@ -11,7 +11,7 @@ import { AuthStore } from './auth-store.js';
 import { type Command, MAX_RANGE_LIMIT, decodeCommand } from './commands.js';
 import { unpack } from './codec.js';
 import { DEFAULT_DEDUPE, DedupeTable, sessionKey, type DedupeOptions } from './dedupe.js';
-import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError } from './errors.js';
+import { InvalidArgumentError, InvalidCommandError, FutureRevisionError, SnapshotError, StateInvariantError, storageError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, REPLICATED_END, STATE_KEY, prefixEnd, prefixed } from './keys.js';
 import { type Db, type DbSnapshot, decodeKv, mergedRange, overlayKey } from './kv-records.js';
 import { type HashKvResult, type KvHasher, hashKvAt } from './hash-kv.js';
@@ -187,8 +187,9 @@ export class StateMachine {
     } catch (err) {
       await batch.close();
       // The in-memory dedupe index may be ahead of LevelDB now; only a reopen makes them agree.
-      this.failure = err as Error;
-      throw err;
+      const e = storageError(this.dir, 'apply', err) as Error;
+      this.failure = e;
+      throw e;
     } finally {
       this.busy = false;
     }
@@ -343,7 +344,7 @@ export class StateMachine {
   async sync(): Promise<void> {
     // One synced write flushes LevelDB's log, which holds every earlier write too. Not the state
     // record: rewriting it here could race an apply and move the applied index backwards.
-    await this.db.put(SYNC_KEY, Buffer.alloc(0), { sync: true });
+    await this.db.put(SYNC_KEY, Buffer.alloc(0), { sync: true }).catch((err: unknown) => Promise.reject(storageError(this.dir, 'sync', err)));
   }
 
   /**

@@ -8,7 +8,7 @@ import { afterEach } from 'vitest';
 import { RaftNode } from '../../src/raft/index.js';
 import { RaftDriver, type DriverOptions } from '../../src/server/driver.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
-import { StateMachine } from '../../src/state/index.js';
+import { StateMachine, type StateMachineOptions } from '../../src/state/index.js';
 import { Wal } from '../../src/wal/index.js';
 
 const dirs: string[] = [];
@@ -25,12 +25,18 @@ export interface SingleNode {
   close(): Promise<void>;
 }
 
+/** The node's other parts a test may choose: the state machine's options, where fatal errors go (default: thrown). */
+export interface SingleNodeParts {
+  state?: StateMachineOptions;
+  onFatal?: (err: Error) => void;
+}
+
 /** Starts a one-voter node (started, not yet elected) with `extra` driver options over the defaults. */
-export async function singleNode(extra: Partial<DriverOptions> = {}): Promise<SingleNode> {
+export async function singleNode(extra: Partial<DriverOptions> = {}, parts: SingleNodeParts = {}): Promise<SingleNode> {
   const dir = mkdtempSync(join(tmpdir(), 'driver-node-'));
   dirs.push(dir);
   const wal = await Wal.open(join(dir, 'wal'));
-  const sm = await StateMachine.open(join(dir, 'state'));
+  const sm = await StateMachine.open(join(dir, 'state'), parts.state);
   const raft = new RaftNode({ id: 'n1', random: () => 0.5, tickMs: 10 }, null, ['n1']);
   const driver = new RaftDriver(
     {
@@ -44,9 +50,11 @@ export async function singleNode(extra: Partial<DriverOptions> = {}): Promise<Si
       onApplied: () => {},
       onDurable: () => {},
       onInput: () => {},
-      onFatal: (err) => {
-        throw err;
-      },
+      onFatal:
+        parts.onFatal ??
+        ((err) => {
+          throw err;
+        }),
     },
     { tickMs: 10, snapshotEntries: 10_000, keepEntries: 1_000, followerApplyDelayMs: 0, asyncReplicationDelayMs: 0, ...extra },
   );

@@ -1,6 +1,8 @@
 // The fatal log line: it names the file that failed and says what to do.
 import { describe, expect, it } from 'vitest';
 import { fatalReport } from '../../src/server/fatal.js';
+import { RaftInvariantError } from '../../src/raft/index.js';
+import { StateStorageError } from '../../src/state/index.js';
 import { WalFailedError, WalIoError } from '../../src/wal/index.js';
 
 const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
@@ -18,14 +20,33 @@ describe('fatalReport', () => {
     expect(fatalReport(err).message).toBe('node stopped: the write-ahead log failed at /data/n1/wal/state.bin (EIO); restart the node once the disk is fixed');
   });
 
-  it('LevelDB on a full disk: its message (with the path) and what to do', () => {
-    const r = fatalReport(new Error('IO error: /data/n1/state/000012.log: No space left on device'));
-    expect(r.fields).toMatchObject({ code: 'ENOSPC' });
-    expect(r.message).toMatch(/a disk is full \(IO error: \/data\/n1\/state\/000012\.log: No space left on device\)/);
+  it('LevelDB on a full disk: the state directory, the code, and what to do', () => {
+    const level = Object.assign(new Error('IO error: /data/n1/state/000012.log: No space left on device'), { code: 'LEVEL_IO_ERROR' });
+    const r = fatalReport(new StateStorageError('/data/n1/state', 'apply', level));
+    expect(r.fields).toMatchObject({ path: '/data/n1/state', code: 'ENOSPC' });
+    expect(r.message).toMatch(/the disk holding \/data\/n1\/state is full \(IO error: \/data\/n1\/state\/000012\.log: No space left on device\).*Free space, then restart/);
+  });
+
+  it('another LevelDB failure: the state directory and the cause', () => {
+    const level = Object.assign(new Error('IO error: /data/n1/state/000012.log: Input/output error'), { code: 'LEVEL_IO_ERROR' });
+    const r = fatalReport(new StateStorageError('/data/n1/state', 'apply', level));
+    expect(r.fields).toMatchObject({ path: '/data/n1/state' });
+    expect(r.fields).not.toHaveProperty('code');
+    expect(r.message).toBe('node stopped: the state machine could not write /data/n1/state (IO error: /data/n1/state/000012.log: Input/output error); restart the node once the disk is fixed');
+  });
+
+  it('a message that mentions ENOSPC is not a full disk unless the error says so by its class', () => {
+    const r = fatalReport(new Error('user key "ENOSPC" rejected'));
+    expect(r.fields).not.toHaveProperty('code');
+  });
+
+  it('a broken invariant: says it is a bug, names it', () => {
+    const err = new RaftInvariantError('commit index went backwards');
+    expect(fatalReport(err).message).toMatch(/an invariant is broken \(commit index went backwards\); this is a bug/);
   });
 
   it('anything else: the generic line with the error attached', () => {
-    const err = new Error('invariant: applied index went backwards');
+    const err = new Error('something unforeseen');
     expect(fatalReport(err)).toEqual({ fields: { err }, message: 'node stopped on an unrecoverable error' });
   });
 });
