@@ -62,6 +62,17 @@ export class LeadershipLostError extends RequestError {
   }
 }
 
+/**
+ * The node's driver stopped (shut down, or a fatal error, which was logged when it happened):
+ * UNAVAILABLE to a client, which tries another member; a peer's message to it is dropped.
+ */
+export class NodeStoppedError extends RequestError {
+  constructor() {
+    super(Status.UNAVAILABLE, 'node is stopped');
+    this.name = 'NodeStoppedError';
+  }
+}
+
 /** INVALID_ARGUMENT naming the field: "<field>: <why>". */
 export const invalidArgument = (field: string, why: string): RequestError =>
   new RequestError(Status.INVALID_ARGUMENT, `${field}: ${why}`);

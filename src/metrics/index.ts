@@ -1,6 +1,6 @@
 // Observability for one node: the Prometheus registry, the HTTP endpoints (metrics, health,
 // readiness, cluster status, the dashboard) and the `raftdb top` renderer.
-export { NodeMetrics, type NodeMetricsOptions } from './registry.js';
+export { NodeMetrics, SWALLOWED_ERROR_SITES, type NodeMetricsOptions, type SwallowedErrorSite } from './registry.js';
 export {
   startHttpServer,
   parseListen,

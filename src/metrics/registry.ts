@@ -5,6 +5,11 @@ import { ForwardMetrics } from './forward-metrics.js';
 import { PREFIX, SnapshotGauges } from './snapshot-gauges.js';
 import type { CommitModeName, MetricsSnapshot } from './types.js';
 
+/** Where an error is caught with no caller to take it (raftdb_swallowed_errors_total{site}): a bounded label set. */
+export const SWALLOWED_ERROR_SITES = ['peer_message', 'applied_listener', 'auth_listener', 'metrics_sample', 'commit_config_reload'] as const;
+/** One of SWALLOWED_ERROR_SITES. */
+export type SwallowedErrorSite = (typeof SWALLOWED_ERROR_SITES)[number];
+
 /** How a node's metrics are set up. */
 export interface NodeMetricsOptions {
   /** This node's id, added as the `node` label to every series (several nodes may share a host). */
@@ -72,6 +77,7 @@ export class NodeMetrics {
   private readonly auditLines: Counter;
   private readonly auditDropped: Counter;
   private readonly auditRotations: Counter;
+  private readonly swallowedErrors: Counter<'site'>;
   private readonly streamPauses: Counter<'stream'>;
   private readonly watchCutOffs: Counter;
   private readonly limitRefusals: Counter<'limit'>;
@@ -175,6 +181,12 @@ export class NodeMetrics {
       registers,
     });
     this.auditRotations = new Counter({ name: `${PREFIX}audit_rotations_total`, help: 'Times the audit log was rotated by size.', registers });
+    this.swallowedErrors = new Counter({
+      name: `${PREFIX}swallowed_errors_total`,
+      help: `Errors caught where no caller could take them, by site (${SWALLOWED_ERROR_SITES.join(', ')}); each is also logged. Any increase is a bug to report.`,
+      labelNames: ['site'],
+      registers,
+    });
     this.streamPauses = new Counter({
       name: `${PREFIX}stream_paused_total`,
       help: 'Times a client stream stopped reading requests because what it held for its client (operations and results not yet taken) reached --max-stream-bytes.',
@@ -294,6 +306,11 @@ export class NodeMetrics {
     this.auditRotations.inc();
   }
 
+  /** An error was caught where no caller could take it (the site logged it too). */
+  recordSwallowedError(site: SwallowedErrorSite): void {
+    this.swallowedErrors.inc({ site });
+  }
+
   /** A stream stopped reading: its bytes in flight reached the bound. */
   recordStreamPaused(stream: string): void {
     this.streamPauses.inc({ stream });
@@ -398,7 +415,9 @@ export class NodeMetrics {
     try {
       this.track(this.opts.snapshot(), this.nowMs());
     } catch {
-      // A failing snapshot is reported by the next scrape, which calls it too.
+      // Counted here; the error itself is answered (HTTP 500, logged by the server) by the next
+      // scrape, which calls snapshot() too. A timer has no caller to take it.
+      this.swallowedErrors.inc({ site: 'metrics_sample' });
     }
   }
 

@@ -26,6 +26,7 @@ import { MEMBERS_META, MemberDirectory } from '../server/members.js';
 import type { SnapshotStaging } from '../server/snapshot-staging.js';
 import type { NodeOptions } from '../server/options.js';
 import { LeadershipGate } from '../server/gate.js';
+import { stepPeerMessage } from './peer-message.js';
 import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from '../server/leader-waits.js';
 import { shownMode } from '../server/observability.js';
 import { PeerMembership } from '../server/peer-membership.js';
@@ -146,7 +147,13 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
   const log = p.log;
   const wal = await Wal.open(join(opts.dataDir, 'wal'), p.wal);
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
-  const sm = await StateMachine.open(join(opts.dataDir, 'state'), p.state);
+  const sm = await StateMachine.open(join(opts.dataDir, 'state'), {
+    ...p.state,
+    onListenerError: (err, source) => {
+      log.error({ err, source }, 'a state machine listener threw; apply went on without it');
+      p.metrics()?.recordSwallowedError(source === 'auth' ? 'auth_listener' : 'applied_listener');
+    },
+  });
   const staging = p.staging;
   await staging.clear();
   const raft = new RaftNode(
@@ -321,11 +328,7 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
     },
     onMessage: (msg) => {
       d.failover().onPeerMessage(msg);
-      try {
-        driver.step(msg);
-      } catch {
-        // Stopped or fatal: already logged by the driver.
-      }
+      stepPeerMessage(driver, msg, log, d.metrics);
     },
     onSnapshot: async (message, chunks) => {
       // A stale leader's snapshot would be refused by the core anyway: refuse it before a byte

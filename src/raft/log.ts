@@ -122,7 +122,7 @@ export class RaftLog {
 
   /** Entries in [lo, hi) limited by bytes and count; always at least one if the range is non-empty. */
   slice(lo: number, hi: number, maxBytes: number, maxCount: number): Entry[] {
-    if (lo <= this.snapshotIndex) throw new Error(`raft log: slice from compacted index ${lo}`);
+    if (lo <= this.snapshotIndex) throw new RaftInvariantError(`raft log: slice from compacted index ${lo}`);
     const out: Entry[] = [];
     let bytes = 0;
     const end = Math.min(hi, this.lastIndex() + 1);
@@ -152,7 +152,7 @@ export class RaftLog {
 
   commitTo(index: number): void {
     if (index > this.committed) {
-      if (index > this.lastIndex()) throw new Error(`raft log: commit ${index} beyond last ${this.lastIndex()}`);
+      if (index > this.lastIndex()) throw new RaftInvariantError(`raft log: commit ${index} beyond last ${this.lastIndex()}`);
       this.committed = index;
     }
   }
@@ -168,7 +168,7 @@ export class RaftLog {
   }
 
   appliedTo(index: number): void {
-    if (index > this.committed) throw new Error(`raft log: applied ${index} beyond commit ${this.committed}`);
+    if (index > this.committed) throw new RaftInvariantError(`raft log: applied ${index} beyond commit ${this.committed}`);
     if (index > this.applied) this.applied = index;
   }
 
@@ -185,7 +185,7 @@ export class RaftLog {
   /** Drops entries up to `index`, which the host has captured in a snapshot. */
   compact(index: number): void {
     if (index <= this.snapshotIndex) return;
-    if (index > this.applied) throw new Error(`raft log: compacting ${index} beyond applied ${this.applied}`);
+    if (index > this.applied) throw new RaftInvariantError(`raft log: compacting ${index} beyond applied ${this.applied}`);
     const term = this.term(index)!;
     this.entries = this.entries.slice(index - this.snapshotIndex);
     this.snapshotIndex = index;

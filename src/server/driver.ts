@@ -4,6 +4,7 @@ import type { ApplyResult, StateMachine } from '../state/index.js';
 import type { Wal } from '../wal/index.js';
 import { monotonicMs, type MonotonicClock } from './clock.js';
 import { HeldApplies } from './held-applies.js';
+import { NodeStoppedError } from './errors.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadTracker } from './reads.js';
 import type { SnapshotStaging } from './snapshot-staging.js';
@@ -173,12 +174,13 @@ export class RaftDriver {
 
   /** Runs a synchronous core input, then schedules the Ready loop; core invariant errors are fatal. */
   guard<T>(fn: () => T): T {
-    if (this.stopped) throw new Error('node is stopped');
+    if (this.stopped) throw new NodeStoppedError();
     let out: T;
     try {
       out = fn();
     } catch (err) {
-      if (isInvariant(err)) this.fatal(err as Error);
+      // Only a broken invariant stops the node; the core's refusals (not leader, dropped, invalid) go to the caller.
+      if (err instanceof RaftInvariantError) this.fatal(err);
       throw err;
     }
     this.deps.onInput();
@@ -227,7 +229,7 @@ export class RaftDriver {
       this.guard(() => (lease ? this.deps.raft.leaseRead(ctx, this.clock()) : this.deps.raft.readIndex(ctx)));
     } catch (err) {
       this.reads.failed([ctx]);
-      confirmed.catch(() => {});
+      confirmed.catch(() => {}); // rejected by failed() above; `err`, thrown to the caller, says why
       throw err;
     }
     return confirmed;
@@ -410,9 +412,4 @@ export class RaftDriver {
     this.stop(`node stopped: ${err.message}`);
     this.deps.onFatal(err);
   }
-}
-
-/** A core error no retry can mend: the node must stop (RaftInvariantError, not a message match). */
-function isInvariant(err: unknown): boolean {
-  return err instanceof RaftInvariantError;
 }

@@ -6,7 +6,7 @@ import { RequestError, isStatusCode } from '../common/errors.js';
 
 // The typed request errors live in src/common/errors.ts (the failover controller raises them
 // too); this module is where they, and everything else thrown, become gRPC statuses.
-export { RequestError, LeadershipLostError, invalidArgument, unavailable, isStatusCode, Status, type StatusCode } from '../common/errors.js';
+export { RequestError, LeadershipLostError, NodeStoppedError, invalidArgument, unavailable, isStatusCode, Status, type StatusCode } from '../common/errors.js';
 
 const AUTH_STATUS: Record<AuthError['kind'], grpc.status> = {
   unauthenticated: grpc.status.UNAUTHENTICATED,

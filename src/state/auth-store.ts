@@ -83,8 +83,10 @@ export class AuthStore {
   /** Merged permissions per user, built on first use and dropped at every change. */
   private readonly granted = new Map<string, GrantedRanges>();
   private readonly listeners = new Set<() => void>();
-  /** Listener exceptions swallowed (a broken listener must not stop apply). */
+  /** Listener exceptions caught (a broken listener must not stop apply). */
   listenerErrors = 0;
+  /** Told of each listener exception (the state machine's onListenerError). */
+  onListenerError: ((err: unknown) => void) | null = null;
 
   /** Loads (or reloads, after a snapshot restore) every auth record; listeners hear of it. */
   async load(db: Db): Promise<void> {
@@ -316,8 +318,9 @@ export class AuthStore {
     for (const l of [...this.listeners]) {
       try {
         l();
-      } catch {
+      } catch (err) {
         this.listenerErrors++;
+        this.onListenerError?.(err);
       }
     }
   }

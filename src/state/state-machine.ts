@@ -47,6 +47,11 @@ export interface StateMachineOptions {
    * gives an in-memory one (test/sim-node), so that nothing it runs waits on a thread pool.
    */
   openDb?: (dir: string, maxOpenFiles: number) => Db;
+  /**
+   * A listener (onApplied, or the auth store's onChange) threw: apply goes on (a broken watcher
+   * must not stop the node), so this is where the error is told; the node logs and counts it.
+   */
+  onListenerError?: (err: unknown, source: 'applied' | 'auth') => void;
 }
 
 /**
@@ -84,7 +89,7 @@ export class StateMachine {
   private readonly listeners = new Set<AppliedListener>();
   private readonly dedupeOptions: DedupeOptions;
   private readonly keepRevisions: number;
-  /** Listener exceptions swallowed so far (a broken watcher must not stop apply); for metrics. */
+  /** Listener exceptions caught so far (a broken watcher must not stop apply); each is told to onListenerError. */
   listenerErrors = 0;
   /** Users, roles and auth settings, replicated like the keyspace (auth-store.ts). */
   readonly auth = new AuthStore();
@@ -97,6 +102,8 @@ export class StateMachine {
     this.keepRevisions = options.watchHistoryRevisions ?? DEFAULT_WATCH_HISTORY_REVISIONS;
     this.cache = new KvCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     if (!(this.keepRevisions >= 1)) throw new InvalidArgumentError('watchHistoryRevisions', 'must be >= 1');
+    const onListenerError = options.onListenerError;
+    if (onListenerError) this.auth.onListenerError = (err) => onListenerError(err, 'auth');
   }
 
   /** Open (creating if needed) the state machine in `dir`, finishing any interrupted restore. */
@@ -265,8 +272,9 @@ export class StateMachine {
     for (const listener of this.listeners) {
       try {
         listener(batch);
-      } catch {
+      } catch (err) {
         this.listenerErrors++;
+        this.options.onListenerError?.(err, 'applied');
       }
     }
   }

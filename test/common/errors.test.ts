@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { isStatusCode, RequestError, Status } from '../../src/common/errors.js';
+import { isStatusCode, NodeStoppedError, RequestError, Status } from '../../src/common/errors.js';
 import { toRequestError, toServiceError } from '../../src/server/errors.js';
 
 describe('common status codes', () => {
@@ -22,5 +22,11 @@ describe('common status codes', () => {
     expect(isStatusCode('3')).toBe(false);
     expect(isStatusCode(16)).toBe(true);
     expect(toRequestError(Object.assign(new Error('x'), { code: 99 })).code).toBe(grpc.status.INTERNAL);
+  });
+
+  it('a request that reaches a stopped node is UNAVAILABLE (try another member), not INTERNAL', () => {
+    const e = toServiceError(new NodeStoppedError());
+    expect(e.code).toBe(grpc.status.UNAVAILABLE);
+    expect(e.details).toBe('node is stopped');
   });
 });

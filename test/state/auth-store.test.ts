@@ -126,6 +126,23 @@ describe('auth commands', () => {
   });
 });
 
+describe('auth listeners', () => {
+  it('a listener that throws does not stop apply; its error is told to onListenerError', async () => {
+    const told: [string, string][] = [];
+    const own = await StateMachine.open(`${dir}/listeners`, { onListenerError: (err, source) => told.push([source, (err as Error).message]) });
+    let heard = 0;
+    own.auth.onChange(() => {
+      throw new Error('a broken auth listener');
+    });
+    own.auth.onChange(() => heard++);
+    const [r] = await own.apply([entry(1, { type: 'auth', op: { op: 'userAdd', name: 'root', password: hash } })]);
+    expect(r!.result.type).not.toBe('error');
+    expect(heard).toBe(1);
+    expect(told).toEqual([['auth', 'a broken auth listener']]);
+    await own.close();
+  });
+});
+
 describe('writes checked at apply', () => {
   const put = (key: string, user: string | null, revision: number): Command => ({
     type: 'put',

@@ -52,8 +52,9 @@ describe('watch history', () => {
     await sm.close();
   });
 
-  it('notifies listeners of each applied batch after it is written', async () => {
-    const sm = await StateMachine.open(`${dir}/db`);
+  it('notifies listeners of each applied batch after it is written; a listener that throws is told to onListenerError', async () => {
+    const told: [string, string][] = [];
+    const sm = await StateMachine.open(`${dir}/db`, { onListenerError: (err, source) => told.push([source, (err as Error).message]) });
     const seen: AppliedBatch[] = [];
     // What a watcher could read when told: the batch must already be written and applied, or a
     // client that reads on seeing an event would get the value from before it.
@@ -83,6 +84,11 @@ describe('watch history', () => {
     );
     expect(appliedWhenTold).toEqual([3, 4]);
     expect(sm.listenerErrors).toBe(3);
+    expect(told).toEqual([
+      ['applied', 'a broken watcher'],
+      ['applied', 'a broken watcher'],
+      ['applied', 'a broken watcher'],
+    ]);
     await sm.close();
   });
 
