@@ -112,8 +112,10 @@ export class Authenticator {
     this.quiet = true;
     try {
       return this.identify(c).user;
-    } catch {
-      return null;
+    } catch (err) {
+      // Credentials that do not prove a user (the request itself is refused, and counted, elsewhere).
+      if (err instanceof AuthError) return null;
+      throw err;
     } finally {
       this.quiet = false;
     }

@@ -235,6 +235,10 @@ async function undo(dir: string, created: boolean): Promise<void> {
     await rm(dir, { recursive: true, force: true });
     return;
   }
-  for (const n of await readdir(dir).catch(() => [] as string[])) await rm(join(dir, n), { recursive: true, force: true });
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[]; // gone already: nothing to undo
+    throw err;
+  });
+  for (const n of names) await rm(join(dir, n), { recursive: true, force: true });
 }
 

@@ -153,7 +153,11 @@ export class BackupScheduler {
   }
 
   private async newestBackupMs(): Promise<number | null> {
-    const { entries } = await readCatalogAt(this.place.source).catch(() => ({ entries: [] }));
+    const { entries } = await readCatalogAt(this.place.source).catch((err: unknown) => {
+      // Counted as no backup yet, so one is taken now; the write itself then says what is wrong.
+      this.log.warn({ err: (err as Error).message, dir: this.o.dir }, 'could not list the backups to find the newest');
+      return { entries: [] };
+    });
     const times = entries.flatMap((e) => (e.ok && e.manifest.clusterId === this.o.clusterId ? [e.manifest.createdAtMs] : []));
     return times.length > 0 ? Math.max(...times) : null;
   }

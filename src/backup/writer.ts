@@ -230,8 +230,10 @@ export class BackupFileWriter {
     try {
       await this.disk.sizeBytes(path);
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      // Only "not there" means free: a file we cannot stat may be a backup we would overwrite.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
     }
   }
 }

@@ -94,7 +94,9 @@ export function readRss(pid: number): Rss | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ESRCH') throw err; // the process is gone
     return null;
   }
   const kib = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;

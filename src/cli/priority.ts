@@ -41,7 +41,8 @@ export function lowerOwnPriority(nice: number): number {
 function threadIds(): number[] {
   try {
     return readdirSync('/proc/self/task').map(Number);
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // no /proc: not Linux
     return [0];
   }
 }

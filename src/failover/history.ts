@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Message, SoftState } from '../raft/index.js';
+import { ProposalDroppedError, type Message, type SoftState } from '../raft/index.js';
 import type { LeaderView } from './quorum-loss.js';
 
 export const HISTORY_META = 'failoverHistory';
@@ -184,7 +184,7 @@ export class FailoverHistory {
           await this.deps.putMeta(HISTORY_META, events);
           break;
         } catch (err) {
-          if (attempt >= 5 || (err as Error).name !== 'ProposalDroppedError') throw err;
+          if (attempt >= 5 || !(err instanceof ProposalDroppedError)) throw err;
           await new Promise((r) => setTimeout(r, 50 * attempt));
         }
       }

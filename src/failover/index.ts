@@ -40,11 +40,12 @@ export class FailoverController {
   readonly quorumLossRecorder: QuorumLossRecorder;
   private readonly failback: FailbackMonitor;
   private config: CommitConfig = DEFAULT_COMMIT_CONFIG;
+  private stopped = false;
 
   constructor(
     private readonly ports: FailoverPorts,
     readonly options: FailoverOptions,
-    log: Logger,
+    private readonly log: Logger,
     observer: FailoverObserver = {},
   ) {
     const { raft, driver } = ports;
@@ -113,6 +114,7 @@ export class FailoverController {
 
   /** Stops the failback monitor and drops an unrecorded election (the node is stopping). */
   stop(): void {
+    this.stopped = true;
     this.failback.stop();
     this.history.stop();
     this.quorumLossRecorder.stop();
@@ -155,8 +157,10 @@ export class FailoverController {
     if (lost) this.quorumLossRecorder.report(lost);
     if (this.switchover.busy) this.switchover.poke();
     if (results.some((r) => r.result.type === 'setMeta')) {
-      this.reloadConfig().catch(() => {
-        // The state machine is closing; the next apply reloads it.
+      this.reloadConfig().catch((err: unknown) => {
+        // Stopping: the state machine is closing under it, and nothing is lost. Otherwise writes
+        // keep the previous commit mode until the next setMeta: the operator must know.
+        if (!this.stopped) this.log.warn({ err }, 'could not reload the commit configuration after it changed; writes keep the previous one');
       });
     }
   }

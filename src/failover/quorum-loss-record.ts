@@ -2,6 +2,7 @@
 // the record itself (one read-modify-write at a time); any other node sends it to the leader
 // (Cluster.ReportQuorumLoss), retrying for a few seconds while the cluster settles.
 import type { Logger } from 'pino';
+import { ProposalDroppedError } from '../raft/index.js';
 import { QUORUM_LOSS_META, mergeQuorumLoss, type LeaderView, type QuorumLossEvent } from './quorum-loss.js';
 
 /** Attempts to hand a report to the leader, 250 ms apart and more (about 9 s in all). */
@@ -78,7 +79,7 @@ export class QuorumLossRecorder {
         break;
       } catch (err) {
         // A proposal refused for a moment (a transfer starting, back-pressure) is retried briefly.
-        if (attempt >= 5 || (err as Error).name !== 'ProposalDroppedError') throw err;
+        if (attempt >= 5 || !(err instanceof ProposalDroppedError)) throw err;
         await new Promise((r) => setTimeout(r, 50 * attempt));
       }
     }

@@ -34,6 +34,8 @@ export interface HttpServerOptions {
    * absent, anyone who passes the Host check. /healthz and /readyz are never gated (probes).
    */
   auth?: HttpAuthGate;
+  /** A route failed (answered 500) or timed out (504): the node logs it, since the page only shows the caller. */
+  onError?: (err: unknown, path: string) => void;
 }
 
 /** Decides whether a request's credentials (its Authorization header) let it read a gated route. */
@@ -114,7 +116,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     if (!hostAllowed(req.headers.host, allowed)) {
       return sendJson(res, 421, { error: `host ${JSON.stringify(String(req.headers.host).slice(0, 100))} is not a name of this node; allowed: IP addresses, ${[...allowed].join(', ')} (serve --http-allowed-hosts)` });
     }
-    void route(routes, opts.auth ?? null, req, res);
+    void route(routes, opts.auth ?? null, req, res, opts.onError);
   };
   const tls = opts.tls;
   const server = tls ? createHttpsServer(tls.current(), handler) : createServer(handler);
@@ -148,7 +150,7 @@ export function hostAllowed(header: string | undefined, allowed: ReadonlySet<str
   return isIP(host) !== 0 || allowed.has(host);
 }
 
-async function route(routes: Map<string, Route>, gate: HttpAuthGate | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(routes: Map<string, Route>, gate: HttpAuthGate | null, req: IncomingMessage, res: ServerResponse, onError?: (err: unknown, path: string) => void): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
   const r = routes.get(path);
@@ -169,6 +171,7 @@ async function route(routes: Map<string, Route>, gate: HttpAuthGate | null, req:
     await r.handler(res, url);
   } catch (err) {
     const timedOut = err instanceof CallbackTimeout;
+    onError?.(err, path);
     if (!res.headersSent) sendJson(res, timedOut ? 504 : 500, { error: (err as Error).message });
     else res.destroy();
   }

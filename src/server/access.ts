@@ -31,7 +31,9 @@ async function caughtUp(ctx: NodeContext, revision: number, deadline: Date): Pro
   const bound = new Date(Math.min(deadline.getTime(), Date.now() + ctx.electionTimeoutMs));
   try {
     await withDeadline(reached, bound, `waiting for ${ctx.id} to apply auth revision ${revision}`);
-  } catch {
+  } catch (err) {
+    // `reached` never rejects: only the bound can end the wait. Anything else is not ours to rename.
+    if (!(err instanceof RequestError && err.code === grpc.status.DEADLINE_EXCEEDED)) throw err;
     throw new RequestError(grpc.status.UNAVAILABLE, `${ctx.id} has applied auth revision ${store.revision}, behind the token's ${revision}; try another node`);
   } finally {
     stop();

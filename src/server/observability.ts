@@ -142,6 +142,7 @@ export async function startObservability(d: Deps): Promise<Observability> {
     ...(httpAuth ? { auth: new HttpBasicAuth({ auth: d.ctx.auth, audit: d.ctx.audit ?? null, nodeId: d.ctx.id, metrics: httpAuth.metrics }) } : {}),
     health: () => live.check(),
     clusterStatus: () => clusterStatus(d),
+    onError: (err, path) => d.ctx.log.warn({ err, path }, 'an HTTP endpoint failed'),
     history: async () => {
       const { readHistory } = await import('../failover/history.js');
       const { readQuorumLosses } = await import('../failover/quorum-loss.js');

@@ -152,8 +152,10 @@ export class NodeTls {
     if (cas.length === 0 || der.length === 0) return null;
     try {
       return commonName(verifyIssuedBy(der, cas, this.nowMs()));
-    } catch {
-      return null;
+    } catch (err) {
+      // A certificate that proves no user: the caller is treated as anonymous (a client's bytes, not logged per call).
+      if (err instanceof CertificateError) return null;
+      throw err;
     }
   }
 

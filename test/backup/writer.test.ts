@@ -5,8 +5,10 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupError, verifyBackup, writeBackupFromStream } from '../../src/backup/index.js';
+import { BackupError, PARTIAL_EXTENSION, verifyBackup, writeBackupFromStream } from '../../src/backup/index.js';
 import type { BackupPart } from '../../src/client/index.js';
+import type { Disk } from '../../src/disk/disk.js';
+import { nodeDisk } from '../../src/disk/node-disk.js';
 import { StateMachine } from '../../src/state/index.js';
 import { cleanup, prng, tempDir } from '../state/helpers.js';
 import { backupParts, collect, diskWithFreeBytes, fill, replay } from './helpers.js';
@@ -57,6 +59,13 @@ describe('writing a backup', () => {
     const ok = await writeBackupFromStream(replay(parts), out, { chunkBytes: CHUNK, disk: diskWithFreeBytes(full) });
     await verifyBackup(ok.path);
     await cleanupExcept(ok.path);
+  });
+
+  it('a final name that cannot be checked (not ENOENT) fails the backup rather than risk overwriting a file', async () => {
+    const eacces = Object.assign(new Error('EACCES: permission denied, stat'), { code: 'EACCES' });
+    const disk: Disk = { ...nodeDisk, sizeBytes: (path) => (path.endsWith(PARTIAL_EXTENSION) ? nodeDisk.sizeBytes(path) : Promise.reject(eacces)) };
+    await expect(writeBackupFromStream(replay(parts), out, { chunkBytes: CHUNK, disk })).rejects.toMatchObject({ code: 'EACCES' });
+    await onlyEarlier();
   });
 
   it('a stream that stops anywhere before its summary leaves nothing, and never a file that verifies', async () => {

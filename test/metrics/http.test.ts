@@ -83,10 +83,12 @@ test('unknown paths are 404 JSON, other methods 405 with Allow', async () => {
   expect((await fetch(`${url}/healthz`, { method: 'DELETE' })).status).toBe(405);
 });
 
-test('a failing callback is a 500, a slow one a 504, and concurrent status requests share one call', async () => {
+test('a failing callback is a 500, a slow one a 504 (each told to onError), and concurrent status requests share one call', async () => {
   let calls = 0;
+  const told: [string, string][] = [];
   const { url } = await serve({
     callbackTimeoutMs: 200,
+    onError: (err, path) => told.push([path, (err as Error).message]),
     health: () => {
       throw new Error('probe exploded');
     },
@@ -103,6 +105,10 @@ test('a failing callback is a 500, a slow one a 504, and concurrent status reque
   const slow = await fetch(`${url}/api/history`);
   expect(slow.status).toBe(504);
   expect(await slow.json()).toEqual({ error: 'failover history did not answer within 200 ms' });
+  expect(told).toEqual([
+    ['/healthz', 'probe exploded'],
+    ['/api/history', 'failover history did not answer within 200 ms'],
+  ]);
   const all = await Promise.all([1, 2, 3, 4].map(() => fetch(`${url}/api/status`).then((r) => r.json())));
   expect(all).toHaveLength(4);
   expect(calls).toBe(1);

@@ -10,7 +10,9 @@ export function cpuSeconds(pid: number): number {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ESRCH') throw err; // the process is gone
     return 0;
   }
   // The command name (field 2) is in parentheses and may contain spaces: split after it.
