@@ -5,6 +5,7 @@ import { type CommitMode, type Consistency, type ResponseHeader, commitModeName,
 import { type CommitModeName, type RoleName, statusInVocabulary } from '../common/vocabulary.js';
 import type { CallOptions } from './kv.js';
 import type { WireHeader } from './wire.js';
+import type { QuorumLossEvent__Output } from '../proto/generated/raftdb/v1/QuorumLossEvent.js';
 
 /** A follower's replication progress as the leader sees it. */
 export interface FollowerProgress {
@@ -113,18 +114,11 @@ export interface FailoverEvent {
 }
 
 /** One period without a quorum from the cluster's history (times are epoch milliseconds). */
-export interface QuorumLossEvent {
-  startedAtMs: number;
-  endedAtMs: number;
-  durationMs: number;
-  detectedAtMs: number;
-  /** check-quorum: the leader stepped down without a quorum; no-leader: none known past an election timeout. */
-  cause: string;
-  lastLeader: string;
-  lastLeaderTerm: number;
-  regainedTerm: number;
-  observedBy: string[];
-}
+/**
+ * Its fields are the wire's (cluster.proto QuorumLossEvent; `cause`: check-quorum, the leader
+ * stepped down without a quorum; no-leader, none known past an election timeout).
+ */
+export type QuorumLossEvent = QuorumLossEvent__Output;
 
 /** Status of one endpoint, or why it could not be had. */
 export type EndpointStatus = { endpoint: string; status: NodeStatus; error?: undefined } | { endpoint: string; status?: undefined; error: RaftdbError };

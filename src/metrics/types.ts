@@ -2,6 +2,7 @@
 // src/metrics never imports src/server (the node depends on us, not the other way round).
 
 import { COMMIT_MODE_NAMES, ROLE_NAMES, type CommitMode, type CommitModeName, type RoleName } from '../common/vocabulary.js';
+import type { QuorumLossEvent__Output } from '../proto/generated/raftdb/v1/QuorumLossEvent.js';
 
 export type { CommitModeName, RoleName };
 /** Roles as every surface spells them (src/common/vocabulary.ts): the raft_role label values. */
@@ -162,19 +163,8 @@ export interface FailoverEventView {
   kind?: 'leader-change';
 }
 
-/** One period without a quorum (proto QuorumLossEvent), as /api/history lists it. */
-export interface QuorumLossView {
-  kind: 'quorum-loss';
-  startedAtMs: number;
-  endedAtMs: number;
-  durationMs: number;
-  detectedAtMs: number;
-  cause: string;
-  lastLeader: string;
-  lastLeaderTerm: number;
-  regainedTerm: number;
-  observedBy: string[];
-}
+/** One period without a quorum (the wire's QuorumLossEvent, cluster.proto), as /api/history lists it. */
+export type QuorumLossView = QuorumLossEvent__Output & { kind: 'quorum-loss' };
 
 /** An item of /api/history: a leadership change or a period without a quorum. */
 export type HistoryItemView = FailoverEventView | QuorumLossView;
