@@ -26,41 +26,40 @@ function observed() {
 
 const heartbeat: Message = { type: 'heartbeat', from: 'n2', to: 'n1', term: 1, commit: 0 } as Message;
 
+/** A one-voter node whose core's step throws `thrown`, fed one heartbeat through stepPeerMessage; `then` checks what followed. */
+async function stepThrowing(thrown: Error, then: (o: ReturnType<typeof observed>, fatals: Error[], step: () => void) => Promise<void>): Promise<void> {
+  const fatals: Error[] = [];
+  const node = await singleNode({}, { onFatal: (err) => fatals.push(err) });
+  const o = observed();
+  try {
+    node.raft.step = () => {
+      throw thrown;
+    };
+    const step = (): void => stepPeerMessage(node.driver, heartbeat, o.log, () => o.metrics);
+    step();
+    await then(o, fatals, step);
+  } finally {
+    await node.close();
+  }
+}
+
 describe('stepPeerMessage', () => {
   it('an unexpected error in the core is logged with the message type and sender, and counted', async () => {
-    const fatals: Error[] = [];
-    const node = await singleNode({}, { onFatal: (err) => fatals.push(err) });
-    const o = observed();
-    try {
-      node.raft.step = () => {
-        throw new TypeError('cannot read properties of undefined');
-      };
-      stepPeerMessage(node.driver, heartbeat, o.log, () => o.metrics);
+    await stepThrowing(new TypeError('cannot read properties of undefined'), async (o, fatals) => {
       expect(o.lines).toHaveLength(1);
       expect(o.lines[0]).toMatchObject({ level: 50, type: 'heartbeat', from: 'n2', msg: 'a peer message failed in the Raft core; dropped' });
       expect((o.lines[0]!.err as { message: string }).message).toBe('cannot read properties of undefined');
       expect(await o.swallowed()).toEqual(['raftdb_swallowed_errors_total{site="peer_message",node="n1"} 1']);
       expect(fatals).toEqual([]);
-    } finally {
-      await node.close();
-    }
+    });
   });
 
   it('a broken invariant stops the node (reported once, as fatal) and a stopped node drops messages silently', async () => {
-    const fatals: Error[] = [];
-    const node = await singleNode({}, { onFatal: (err) => fatals.push(err) });
-    const o = observed();
-    try {
-      node.raft.step = () => {
-        throw new RaftInvariantError('raft log: refusing to overwrite committed index 3');
-      };
-      stepPeerMessage(node.driver, heartbeat, o.log, () => o.metrics);
+    await stepThrowing(new RaftInvariantError('raft log: refusing to overwrite committed index 3'), async (o, fatals, step) => {
       expect(fatals.map((e) => e.message)).toEqual(['raft log: refusing to overwrite committed index 3']);
-      stepPeerMessage(node.driver, heartbeat, o.log, () => o.metrics); // stopped now
+      step(); // stopped now: NodeStoppedError
       expect(o.lines).toEqual([]);
       expect(await o.swallowed()).toEqual([]);
-    } finally {
-      await node.close();
-    }
+    });
   });
 });
