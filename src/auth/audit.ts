@@ -145,7 +145,8 @@ export class AuditLog {
       this.fh = fh;
       this.size = (await fh.stat()).size;
     } catch {
-      // Still failing: the next batch tries again.
+      // Still failing: the next batch tries again. The failure that started it was told to
+      // onError (logged), and every line lost meanwhile is counted (raftdb_audit_dropped_lines_total).
     }
   }
 

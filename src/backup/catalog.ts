@@ -44,6 +44,7 @@ export async function recordVerified(path: string, note: Omit<VerifiedNote, 'byt
     await writeFile(notePath(path), `${JSON.stringify({ ...note, bytes: s.size, mtimeMs: s.mtimeMs })}\n`, { mode: 0o600 });
     return true;
   } catch {
+    // A read-only medium or directory: the backup still verified; the caller gets false.
     return false;
   }
 }
@@ -55,6 +56,7 @@ async function readNote(path: string, digest: string): Promise<VerifiedNote | nu
     const s = await stat(path);
     return n.digest === digest && n.bytes === s.size && n.mtimeMs === s.mtimeMs ? n : null;
   } catch {
+    // No note, an unreadable or garbled one: only means "not verified yet", shown as such.
     return null;
   }
 }

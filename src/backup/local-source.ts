@@ -14,6 +14,7 @@ export const BACKUP_STREAM_VERSION = 1;
  * loop (or an error) releases the snapshot.
  */
 export async function* localBackupParts(sm: StateMachine, o: { clusterId: string; memberId: string; messageBytes: number }): AsyncGenerator<BackupPart> {
+  // Only sizes the progress bar (0: unknown); the snapshot read below reports a failing database.
   const estimatedBytes = await sm.approximateBytes().catch(() => 0);
   const hasher = new KvHasher();
   const stream = await sm.createSnapshot(hasher);

@@ -222,8 +222,8 @@ async function runList(io: CliIo, dir: string, json: boolean): Promise<void> {
 async function verifyTargets(target: string): Promise<string[]> {
   if (target.startsWith('s3://') && target.endsWith(BACKUP_EXTENSION)) return [target];
   if (!target.startsWith('s3://')) {
-    const s = await stat(target).catch(() => {
-      throw new CliFailure(`${target}: no such file or directory`);
+    const s = await stat(target).catch((err: NodeJS.ErrnoException) => {
+      throw new CliFailure(err.code === 'ENOENT' ? `${target}: no such file or directory` : `${target}: ${err.message}`);
     });
     if (!s.isDirectory()) return [target];
   }
@@ -242,7 +242,9 @@ async function runVerify(io: CliIo, target: string, opts: { keyFile?: string[]; 
       const result = await verifyBackup(path, { keys, ...(disk ? { disk } : {}), ...(opts.scratchDir ? { scratchDir: opts.scratchDir } : {}), onProgress: (done, total) => bar.update(done, total) });
       bar.stop();
       // The note is a local file next to the backup: none for an s3:// object.
-      if (!disk) await recordVerified(path, { digest: result.digest, verifiedAtMs: Date.now(), hashKv: result.hashKv, keys: result.keys });
+      if (!disk && !(await recordVerified(path, { digest: result.digest, verifiedAtMs: Date.now(), hashKv: result.hashKv, keys: result.keys }))) {
+        io.err(`raftdb backup verify: ${path} verified, but its note could not be written next to it (read-only?); backup list shows it as not verified\n`);
+      }
       results.push({ path, ok: true, result });
       if (!opts.json) {
         const m = result.manifest;

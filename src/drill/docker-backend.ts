@@ -51,8 +51,9 @@ export async function dockerUnavailable(image = DEFAULT_IMAGE): Promise<string |
   }
   try {
     await docker(['image', 'inspect', '--format', '{{.Id}}', image], 10_000);
-  } catch {
-    return `Docker image ${image} not found: ${DOCKER_SETUP_HINT}`;
+  } catch (e) {
+    // The engine answered just above: a failure here is the image (its first line says how).
+    return `Docker image ${image} not found (${(e as Error).message.split('\n')[0]}): ${DOCKER_SETUP_HINT}`;
   }
   return null;
 }

@@ -64,7 +64,7 @@ export class QuorumLossRecorder {
   /** Merges a report into the replicated record (this node is the leader). One at a time. */
   record(e: QuorumLossEvent): Promise<void> {
     const run = this.chain.then(() => this.mergeAndWrite(e));
-    this.chain = run.catch(() => {});
+    this.chain = run.catch(() => {}); // the chain only orders the writes; `run`'s failure goes to the caller
     return run;
   }
 

@@ -18,7 +18,7 @@ const asCall = (c: unknown): Call => c as Call;
 /** Proposes `command` as leader and returns its result once decided (errors as statuses). */
 async function propose(ctx: NodeContext, command: Command, deadline: Date, what: string): Promise<CommandResult> {
   const { result } = ctx.driver.propose(encodeCommand(command));
-  result.catch(() => {});
+  result.catch(() => {}); // awaited below; this only keeps a proposal that outlives its deadline from being an unhandled rejection
   const applied = await withDeadline(result, deadline, what);
   if (applied.result.type === 'error') throw new RequestError(grpc.status.FAILED_PRECONDITION, `${what}: ${applied.result.message}`);
   return applied.result;
