@@ -23,6 +23,13 @@ export function fatalReport(err: Error): { fields: Record<string, unknown>; mess
   if (err instanceof RaftInvariantError || err instanceof StateInvariantError) {
     return { fields: { err }, message: `node stopped: an invariant is broken (${err.message}); this is a bug, the node stops rather than risk its data: report it with this log` };
   }
+  // Any other file-system failure (installing a snapshot's directory, say) carries its path and errno.
+  const fsErr = err as NodeJS.ErrnoException;
+  if (typeof fsErr.path === 'string' && typeof fsErr.code === 'string') {
+    const fields = { err, path: fsErr.path, code: fsErr.code };
+    if (fsErr.code === 'ENOSPC') return { fields, message: `node stopped: the disk holding ${fsErr.path} is full (ENOSPC). Free space, then restart the node` };
+    return { fields, message: `node stopped: ${fsErr.syscall ?? 'a file operation'} failed on ${fsErr.path} (${fsErr.code}); restart the node once the disk is fixed` };
+  }
   return { fields: { err }, message: 'node stopped on an unrecoverable error' };
 }
 

@@ -45,6 +45,13 @@ describe('fatalReport', () => {
     expect(fatalReport(err).message).toMatch(/an invariant is broken \(commit index went backwards\); this is a bug/);
   });
 
+  it('another file-system failure: its path, code and syscall', () => {
+    const err = Object.assign(new Error("EACCES: permission denied, rename '/data/n1/staging/7' -> '/data/n1/state.next'"), { code: 'EACCES', syscall: 'rename', path: '/data/n1/staging/7' });
+    const r = fatalReport(err);
+    expect(r.fields).toMatchObject({ path: '/data/n1/staging/7', code: 'EACCES' });
+    expect(r.message).toBe('node stopped: rename failed on /data/n1/staging/7 (EACCES); restart the node once the disk is fixed');
+  });
+
   it('anything else: the generic line with the error attached', () => {
     const err = new Error('something unforeseen');
     expect(fatalReport(err)).toEqual({ fields: { err }, message: 'node stopped on an unrecoverable error' });
