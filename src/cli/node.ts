@@ -244,15 +244,20 @@ function backupSchedule(f: ServeFlags, env: Record<string, string | undefined>):
   return { cron, dir, keep, ...(keyFile ? { keyFile } : {}) };
 }
 
-/** Closes the nodes, failing (exit 1) if they take longer than CLOSE_TIMEOUT_MS. */
-async function closeWithin(nodes: RunningNode[]): Promise<void> {
+/**
+ * Closes the nodes, failing (exit 1) if they take longer than `timeoutMs`, or if a close failed:
+ * what it could not do (the last hard state, closing the WAL or LevelDB) must not end in exit 0.
+ */
+export async function closeWithin(nodes: readonly Pick<RunningNode, 'id' | 'close'>[], timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
   const pending = new Set(nodes.map((n) => n.id));
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), CLOSE_TIMEOUT_MS)));
-  const closed = Promise.allSettled(nodes.map((n) => n.close().finally(() => pending.delete(n.id)))).then(() => false);
-  const late = await Promise.race([closed, timedOut]);
+  const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+  const closed = Promise.allSettled(nodes.map((n) => n.close().finally(() => pending.delete(n.id))));
+  const settled = await Promise.race([closed, timedOut]);
   clearTimeout(timer);
-  if (late) throw new CliFailure(`node(s) ${[...pending].join(', ')} did not stop within ${CLOSE_TIMEOUT_MS / 1000}s`);
+  if (settled === null) throw new CliFailure(`node(s) ${[...pending].join(', ')} did not stop within ${timeoutMs / 1000}s`);
+  const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [`${nodes[i]!.id}: ${(r.reason as Error)?.message ?? String(r.reason)}`] : []));
+  if (failed.length > 0) throw new CliFailure(`node(s) did not close cleanly: ${failed.join('; ')}`);
 }
 
 /** What stops a long-running verb: a signal, or (for a child of `dev`) its parent going away. */
