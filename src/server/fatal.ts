@@ -18,7 +18,7 @@ export function fatalReport(err: Error): { fields: Record<string, unknown>; mess
     if (err.diskFull) {
       return { fields: { err, path: err.path, code: 'ENOSPC' }, message: `node stopped: the disk holding ${err.path} is full (${err.cause.message}); the entries are in the WAL and are applied again at restart. Free space, then restart the node` };
     }
-    return { fields: { err, path: err.path }, message: `node stopped: the state machine could not write ${err.path} (${err.cause.message}); restart the node once the disk is fixed` };
+    return { fields: { err, path: err.path }, message: `node stopped: the state machine's LevelDB failed in ${err.path} (${err.cause.message}); restart the node once the disk is fixed` };
   }
   if (err instanceof RaftInvariantError || err instanceof StateInvariantError) {
     return { fields: { err }, message: `node stopped: an invariant is broken (${err.message}); this is a bug, the node stops rather than risk its data: report it with this log` };

@@ -73,15 +73,16 @@ export class StateInvariantError extends StateError {
 }
 
 /**
- * LevelDB failed to write the state directory (a full or failing disk). Fatal to the node: the
- * in-memory state may be ahead of the disk, and only a restart from the WAL makes them agree.
+ * LevelDB failed in the state directory (a write or a read while applying: a full or failing
+ * disk, a corrupt table). Fatal to the node: the in-memory state may be ahead of the disk, and
+ * only a restart from the WAL makes them agree.
  */
 export class StateStorageError extends StateError {
   readonly code = 'storage';
   /** Whether the disk is full. LevelDB reports errno only as strerror text in its message. */
   readonly diskFull: boolean;
   constructor(
-    /** The state directory LevelDB was writing. */
+    /** The state directory of the LevelDB that failed. */
     readonly path: string,
     /** What was being written: 'apply', 'sync', ... */
     readonly op: string,

@@ -32,7 +32,7 @@ describe('fatalReport', () => {
     const r = fatalReport(new StateStorageError('/data/n1/state', 'apply', level));
     expect(r.fields).toMatchObject({ path: '/data/n1/state' });
     expect(r.fields).not.toHaveProperty('code');
-    expect(r.message).toBe('node stopped: the state machine could not write /data/n1/state (IO error: /data/n1/state/000012.log: Input/output error); restart the node once the disk is fixed');
+    expect(r.message).toBe('node stopped: the state machine\'s LevelDB failed in /data/n1/state (IO error: /data/n1/state/000012.log: Input/output error); restart the node once the disk is fixed');
   });
 
   it('a message that mentions ENOSPC is not a full disk unless the error says so by its class', () => {
