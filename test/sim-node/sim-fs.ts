@@ -76,7 +76,7 @@ export class SimFs {
       },
       exists: async (path) => {
         live('stat', path);
-        return this.names.has(path);
+        return this.has(path);
       },
       writeFile: async (path, text) => {
         live('writeFile', path);
@@ -85,12 +85,12 @@ export class SimFs {
       },
       readdir: async (dir) => {
         live('readdir', dir);
-        if (!this.names.has(dir)) throw fsError('ENOENT', 'readdir', dir);
+        if (!this.has(dir)) throw fsError('ENOENT', 'readdir', dir);
         return [...this.names.keys()].filter((p) => dirname(p) === dir).map((p) => p.slice(dir.length + 1));
       },
       sync: async (path) => {
         live('fsync', path);
-        if (!this.names.has(path)) throw fsError('ENOENT', 'open', path);
+        if (!this.has(path)) throw fsError('ENOENT', 'open', path);
         for (const op of this.ops) if (op.dirs.includes(path)) op.durable = true;
       },
     };
@@ -106,6 +106,11 @@ export class SimFs {
       return store.opener();
     };
     return { fs, openDb };
+  }
+
+  /** Whether `path` names something now (the root always does). */
+  private has(path: string): boolean {
+    return path === '/' || this.names.has(path);
   }
 
   private change(dirs: string[], apply: (names: Map<string, Node>) => void, durable = false): void {
