@@ -66,9 +66,7 @@ export class SnapshotLinks {
   /** One transfer; resolves once the receiver's acceptance reached the sender, rejects on any failure. */
   private async transfer(from: string, fromIncarnation: number, msg: SnapshotRequest): Promise<void> {
     const to = msg.to;
-    const onSender = <T>(run: (h: TransportHandlers) => Promise<T>): Promise<T> =>
-      within(SIM_SNAPSHOT_STALL_MS, (resolve, reject) => this.ports.onMember(from, fromIncarnation, `snapshot>${to}`, (h) => void run(h).then(resolve, reject)));
-    const source = await onSender((h) => h.snapshotSource(msg));
+    const source = await this.onSender(from, fromIncarnation, to, (h) => h.snapshotSource(msg));
     const chunks = source.chunks[Symbol.asyncIterator]();
     try {
       const message = decodeMessage(encodeMessage(source.message));
@@ -76,22 +74,30 @@ export class SnapshotLinks {
       await this.cross(from, to);
       const toIncarnation = this.ports.incarnation(to);
       if (toIncarnation === null) throw new Error(`${to} is down (connection refused)`);
-      const receive = async function* (this: SnapshotLinks): AsyncGenerator<Uint8Array> {
-        for (;;) {
-          const next = await onSender(() => chunks.next());
-          if (next.done) return;
-          const data = Buffer.from(next.value); // the receiver never shares the sender's buffer
-          await this.cross(from, to);
-          await this.onReceiver(to, toIncarnation, from, async () => undefined);
-          yield data;
-        }
-      }.call(this);
+      const received = this.carry(chunks, from, fromIncarnation, to, toIncarnation);
       // The receiver's answer: its onSnapshot resolving accepts, rejecting refuses.
-      await this.onReceiver(to, toIncarnation, from, (h) => h.onSnapshot(message, receive), RECEIVE_MS);
+      await this.onReceiver(to, toIncarnation, from, (h) => h.onSnapshot(message, received), RECEIVE_MS);
       await this.cross(to, from);
     } finally {
       await chunks.return?.(undefined)?.catch(() => undefined);
     }
+  }
+
+  /** The chunks as the receiver reads them: each pulled on the sender, across the link, handed over on the receiver. */
+  private async *carry(chunks: AsyncIterator<Uint8Array>, from: string, fromIncarnation: number, to: string, toIncarnation: number): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const next = await this.onSender(from, fromIncarnation, to, () => chunks.next());
+      if (next.done) return;
+      const data = Buffer.from(next.value); // the receiver never shares the sender's buffer
+      await this.cross(from, to);
+      await this.onReceiver(to, toIncarnation, from, async () => undefined);
+      yield data;
+    }
+  }
+
+  /** Runs `run` on the sender (that incarnation), failing when it does not run within the stall timeout. */
+  private onSender<T>(from: string, incarnation: number, to: string, run: (h: TransportHandlers) => Promise<T>): Promise<T> {
+    return within(SIM_SNAPSHOT_STALL_MS, (resolve, reject) => this.ports.onMember(from, incarnation, `snapshot>${to}`, (h) => void run(h).then(resolve, reject)));
   }
 
   /** One message from `from` to `to`: waits its delay, or fails (after the stall timeout) if the link loses it. */
