@@ -20,16 +20,10 @@ export class SimLevelStore {
   /** The incarnation whose writes count; a dead one's late writes (its process is gone) do not. */
   private generation = 0;
 
-  /** A database for one incarnation of the member, holding what survives so far. */
-  async open(): Promise<Db> {
-    const db = this.opener();
-    await db.open();
-    return db;
-  }
-
   /**
-   * The same, not yet open (what StateMachineOptions.openDb returns): its open() finds what
-   * survives. Opening again (a snapshot install reopens) makes the earlier object's writes void.
+   * A database for one incarnation of the member, not yet open (what StateMachineOptions.openDb
+   * returns): its open() finds what survives so far. Opening again (a restart, or the reopen
+   * after a snapshot install) makes the earlier object's late writes void.
    */
   opener(): Db {
     const generation = ++this.generation;
