@@ -71,7 +71,7 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: `        for (const [k, v] of batch) {
           if (k[0] === 0x63 || k[0] === 0x72) continue;
           hasher?.addRecord(k, v);`,
-    tests: ['test/state/exactly-once.test.ts', 'test/state/snapshot.test.ts'],
+    tests: ['test/state/exactly-once.test.ts', 'test/state/snapshot.test.ts', 'test/sim-node/sim-node.test.ts', 'test/sim-node/sim-node-more.test.ts'],
   },
   {
     id: 'g',

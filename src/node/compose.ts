@@ -66,8 +66,9 @@ export interface NodePlatform<T extends PeerTransport = PeerTransport> {
   log: Logger;
   /** The WAL's options, with its file system (`disk`). */
   wal: WalOptions;
-  /** The state machine's options, with its database (`openDb`). */
+  /** The state machine's options, with its storage (`openDb`, `fs`: node:fs and LevelDB by default). */
   state: StateMachineOptions;
+  /** Where received snapshots are built: on the same storage as `state` (an install renames them into it). */
   staging: SnapshotStaging;
   /** Monotonic time for ticks, leases and the ASYNC quorum check. */
   clock: MonotonicClock;

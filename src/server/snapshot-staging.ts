@@ -3,10 +3,9 @@
 // reaches the Raft core. The install the core then orders is a rename of a verified directory:
 // it cannot fail for anything the leader sent, so a bad or cut-off transfer is refused (the
 // leader retries later) and never stops the node.
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SnapshotMeta } from '../raft/index.js';
-import { type SnapshotInfo, SnapshotError, writeSnapshotDir } from '../state/index.js';
+import { type SnapshotInfo, SnapshotError, type StateStorage, levelOpenDb, nodeStateFs, writeSnapshotDir } from '../state/index.js';
 
 /** A verified snapshot directory waiting for the core's order to install it. */
 export interface PreparedSnapshot {
@@ -27,6 +26,8 @@ export class SnapshotStaging {
     private readonly dir: string,
     /** Largest snapshot accepted from a peer (default: the state layer's MAX_SNAPSHOT_BYTES). */
     private readonly maxBytes?: number,
+    /** Where the directories are built: the state machine's storage (installs rename them into it). */
+    private readonly storage: StateStorage = { openDb: levelOpenDb, fs: nodeStateFs },
   ) {}
 
   /**
@@ -37,16 +38,16 @@ export class SnapshotStaging {
     if (this.receiving >= MAX_RECEIVING) throw new SnapshotError(`another snapshot is being received; refusing the one at index ${meta.index}`);
     this.receiving++;
     try {
-      await mkdir(this.dir, { recursive: true });
+      await this.storage.fs.mkdir(this.dir);
       const dir = join(this.dir, `incoming-${meta.index}-${++this.seq}`);
-      const info = await writeSnapshotDir(chunks, dir, this.maxBytes === undefined ? {} : { maxBytes: this.maxBytes });
+      const info = await writeSnapshotDir(chunks, dir, { storage: this.storage, ...(this.maxBytes === undefined ? {} : { maxBytes: this.maxBytes }) });
       if (info.appliedIndex !== meta.index || info.appliedTerm !== meta.term) {
-        await rm(dir, { recursive: true, force: true });
+        await this.storage.fs.rm(dir);
         throw new SnapshotError(`snapshot data is at index ${info.appliedIndex} term ${info.appliedTerm}, its message says index ${meta.index} term ${meta.term}`);
       }
       const old = this.prepared.get(meta.index);
       this.prepared.set(meta.index, { dir, info });
-      if (old) await rm(old.dir, { recursive: true, force: true });
+      if (old) await this.storage.fs.rm(old.dir);
       return info;
     } finally {
       this.receiving--;
@@ -75,12 +76,12 @@ export class SnapshotStaging {
     const p = this.prepared.get(index);
     if (!p) return;
     this.prepared.delete(index);
-    await rm(p.dir, { recursive: true, force: true });
+    await this.storage.fs.rm(p.dir);
   }
 
   /** Drops everything staged (startup cleanup). */
   async clear(): Promise<void> {
     this.prepared.clear();
-    await rm(this.dir, { recursive: true, force: true });
+    await this.storage.fs.rm(this.dir);
   }
 }

@@ -2,8 +2,6 @@
 // and encoded in the self-framing byte format of snapshot-format.ts; and the way back, a stream
 // of bytes (cut anywhere) written into a fresh LevelDB directory and verified as a whole.
 // The watch history and the state record are not in the stream; restore rebuilds the latter.
-import { rm } from 'node:fs/promises';
-import { Level } from 'level';
 import { SnapshotError } from './errors.js';
 import { pack } from './codec.js';
 import { PREFIX_META, REPLICATED_END, STATE_KEY, prefixed } from './keys.js';
@@ -11,6 +9,7 @@ import type { KvHasher } from './hash-kv.js';
 import type { Db } from './kv-records.js';
 import { MAX_SNAPSHOT_BYTES, type SnapshotInfo, SnapshotReader, SnapshotWriter } from './snapshot-format.js';
 import { encodeState, readState } from './state-record.js';
+import { type StateStorage, levelOpenDb, nodeStateFs } from './state-fs.js';
 
 export type { SnapshotInfo } from './snapshot-format.js';
 
@@ -93,7 +92,12 @@ export interface SnapshotWriteOptions {
    * a restore into a new cluster replaces the old member address book.
    */
   meta?: Readonly<Record<string, unknown>>;
+  /** Where the directory is written (default: LevelDB on the real file system). */
+  storage?: StateStorage;
 }
+
+/** LevelDB's own table cache default: what a snapshot directory is written with. */
+const WRITE_MAX_OPEN_FILES = 1000;
 
 /**
  * Write a snapshot stream (chunks cut anywhere) into a fresh LevelDB at `dir` and verify it as a
@@ -101,8 +105,9 @@ export interface SnapshotWriteOptions {
  * result is closed, synced, and holds the state record the header describes.
  */
 export async function writeSnapshotDir(chunks: AsyncIterable<Uint8Array>, dir: string, opts: SnapshotWriteOptions = {}): Promise<SnapshotInfo> {
-  await rm(dir, { recursive: true, force: true });
-  const db: Db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  const { openDb, fs } = opts.storage ?? { openDb: levelOpenDb, fs: nodeStateFs };
+  await fs.rm(dir);
+  const db: Db = openDb(dir, WRITE_MAX_OPEN_FILES);
   try {
     await db.open();
     const info = await copyRecords(chunks, db, opts.maxBytes ?? MAX_SNAPSHOT_BYTES);
@@ -116,7 +121,7 @@ export async function writeSnapshotDir(chunks: AsyncIterable<Uint8Array>, dir: s
     return info;
   } catch (err) {
     await db.close().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    await fs.rm(dir);
     throw err;
   }
 }

@@ -1,9 +1,7 @@
 // The replicated state machine: applies committed Raft entries to LevelDB, one LevelDB batch per
 // apply() call holding the data, the dedupe records, the watch history and the applied index
 // together, so that a crash leaves either all of a batch or none of it (exactly-once).
-import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Level } from 'level';
 import { EntryType, type Entry } from '../raft/types.js';
 import { ALARMS_META, AlarmTable, type AlarmMember, growsData, NO_SPACE_MESSAGE } from './alarms.js';
 import { applyCommand } from './apply.js';
@@ -19,6 +17,7 @@ import { PendingBatch } from './pending.js';
 import { ReadGate } from './read-gate.js';
 import { KvCache } from './kv-cache.js';
 import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapshotDir } from './snapshot.js';
+import { type OpenDb, type StateFs, type StateStorage, levelOpenDb, nodeStateFs } from './state-fs.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
 import { type SwapPaths, recoverSwap, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
@@ -46,7 +45,12 @@ export interface StateMachineOptions {
    * Opens the database in `dir` (default: LevelDB through `level`). The whole-node simulation
    * gives an in-memory one (test/sim-node), so that nothing it runs waits on a thread pool.
    */
-  openDb?: (dir: string, maxOpenFiles: number) => Db;
+  openDb?: OpenDb;
+  /**
+   * The file system around the databases: a restore's or an install's directories and the swap
+   * (swap.ts). Default node:fs; the simulation gives a twin that loses unsynced renames.
+   */
+  fs?: StateFs;
   /**
    * A listener (onApplied, or the auth store's onChange) threw: apply goes on (a broken watcher
    * must not stop the node), so this is where the error is told; the node logs and counts it.
@@ -89,6 +93,7 @@ export class StateMachine {
   private readonly listeners = new Set<AppliedListener>();
   private readonly dedupeOptions: DedupeOptions;
   private readonly keepRevisions: number;
+  private readonly storage: StateStorage;
   /** Listener exceptions caught so far (a broken watcher must not stop apply); each is told to onListenerError. */
   listenerErrors = 0;
   /** Users, roles and auth settings, replicated like the keyspace (auth-store.ts). */
@@ -101,6 +106,7 @@ export class StateMachine {
     this.dedupeOptions = { ...DEFAULT_DEDUPE, ...options.dedupe };
     this.keepRevisions = options.watchHistoryRevisions ?? DEFAULT_WATCH_HISTORY_REVISIONS;
     this.cache = new KvCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.storage = { openDb: options.openDb ?? levelOpenDb, fs: options.fs ?? nodeStateFs };
     if (!(this.keepRevisions >= 1)) throw new InvalidArgumentError('watchHistoryRevisions', 'must be >= 1');
     const onListenerError = options.onListenerError;
     if (onListenerError) this.auth.onListenerError = (err) => onListenerError(err, 'auth');
@@ -109,15 +115,14 @@ export class StateMachine {
   /** Open (creating if needed) the state machine in `dir`, finishing any interrupted restore. */
   static async open(dir: string, options: StateMachineOptions = {}): Promise<StateMachine> {
     const sm = new StateMachine(dir, options);
-    await mkdir(dirname(dir), { recursive: true });
+    await sm.storage.fs.mkdir(dirname(dir));
     await sm.load();
     return sm;
   }
 
   private async load(): Promise<void> {
-    await recoverSwap(this.dir);
-    const maxOpenFiles = this.options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES;
-    this.db = this.options.openDb ? this.options.openDb(this.dir, maxOpenFiles) : new Level<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles });
+    await recoverSwap(this.dir, this.storage.fs);
+    this.db = this.storage.openDb(this.dir, this.options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
     await this.db.open();
     this.state = await readState(this.db);
     if (await trimWatchHistory(this.db, this.state, this.keepRevisions)) {
@@ -415,11 +420,11 @@ export class StateMachine {
     this.enter('restoreSnapshot');
     const paths = swapPaths(this.dir);
     try {
-      const info = await writeSnapshotDir(chunks, paths.next);
+      const info = await writeSnapshotDir(chunks, paths.next, { storage: this.storage });
       try {
         this.refuseOlder(info);
       } catch (err) {
-        await rm(paths.next, { recursive: true, force: true });
+        await this.storage.fs.rm(paths.next);
         throw err;
       }
       await this.swapIn(paths);
@@ -440,8 +445,8 @@ export class StateMachine {
     const paths = swapPaths(this.dir);
     try {
       this.refuseOlder(info);
-      await rm(paths.next, { recursive: true, force: true });
-      await rename(dir, paths.next);
+      await this.storage.fs.rm(paths.next);
+      await this.storage.fs.rename(dir, paths.next);
       await this.swapIn(paths);
       // Watches behind the new state end and resume elsewhere (watch-feed.ts): their changes are gone here.
       this.emit({ type: 'restored', lastIndex: info.appliedIndex, revision: info.revision });
@@ -462,7 +467,7 @@ export class StateMachine {
       await this.gate.exclusive(async () => {
         this.cache.clear();
         await this.db.close();
-        await runSwap(paths);
+        await runSwap(paths, this.storage.fs);
         await this.load();
       });
     } catch (err) {

@@ -1,11 +1,9 @@
 // One simulated member: the real node composition (src/node/compose.ts) on the twins — its WAL on
 // an in-memory disk that loses unsynced data in a power cut, its state machine on an in-memory
 // LevelDB twin, its peer transport on the simulated network, its time on the virtual clock — and
-// crashes, power cuts, pauses and restarts of it. The disk and the database outlive incarnations;
-// everything else is built anew at each start, as a process is.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// crashes, power cuts, pauses and restarts of it. Its snapshots are staged and installed on the
+// same twin (sim-fs.ts). The disk and the storage outlive incarnations; everything else is built
+// anew at each start, as a process is.
 import { pino } from 'pino';
 import type { Rng } from '../../src/common/rng.js';
 import { composeNode, type NodeCore, type PeerTransport } from '../../src/node/compose.js';
@@ -13,7 +11,7 @@ import type { Ticker } from '../../src/server/driver.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
 import { MemoryDisk } from '../support/memory-disk.js';
 import type { SimNetwork } from './network.js';
-import { SimLevelStore } from './sim-level.js';
+import { SimFs } from './sim-fs.js';
 import { slowDisk } from './slow-disk.js';
 import { simForwarder } from './forwarder.js';
 
@@ -26,19 +24,17 @@ export interface MemberConfig {
   join?: boolean;
   /** Snapshot and compact after this many applied entries. */
   snapshotEntries: number;
+  /** Entries kept behind a snapshot for lagging followers (default 50). */
+  keepEntries?: number;
   followerApplyDelayMs: number;
-  /** Where the snapshot staging directory lives (real, but only ever cleared: snapshots are not carried). */
-  scratch: string;
-}
-
-/** A scratch directory for the run's staging directories (they stay empty). */
-export function scratchDir(): string {
-  return mkdtempSync(join(tmpdir(), 'raftdb-sim-node-'));
+  /** Bytes per snapshot chunk it sends (small: a transfer takes many messages, any of which may be lost). */
+  snapshotChunkBytes?: number;
 }
 
 export class SimMember {
   readonly disk = new MemoryDisk();
-  readonly level = new SimLevelStore();
+  /** The state machine's databases and the directories around them (snapshots staged, installed). */
+  readonly storage = new SimFs();
   core: NodeCore<PeerTransport> | null = null;
   incarnation = 0;
   /** An applied configuration no longer has it: the process exits and is not started again. */
@@ -68,7 +64,7 @@ export class SimMember {
     if (this.core) throw new Error(`${this.config.id} is already running`);
     const incarnation = ++this.incarnation;
     const id = this.config.id;
-    const db = await this.level.open();
+    const storage = this.storage.mount();
     const core = await composeNode(
       {
         id,
@@ -79,7 +75,7 @@ export class SimMember {
         priority: 1,
         listen: this.config.peers.get(id)!,
         snapshotEntries: this.config.snapshotEntries,
-        keepEntries: 50,
+        keepEntries: this.config.keepEntries ?? 50,
         followerApplyDelayMs: this.config.followerApplyDelayMs,
       },
       {
@@ -87,8 +83,8 @@ export class SimMember {
         // Small segments: many rolls per run (and no 64 MiB of zeros per preallocated segment).
         // Syncs take 0-4 ms once the member runs (its start awaits no timer: see slow-disk.ts).
         wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0)), inlineMaxEntries: 0, segmentBytes: 256 * 1024 },
-        state: { openDb: () => db, cacheBytes: 0 },
-        staging: new SnapshotStaging(join(this.config.scratch, `${id}-${incarnation}`)),
+        state: { ...storage, cacheBytes: 0, snapshotChunkBytes: this.config.snapshotChunkBytes ?? 1024 },
+        staging: new SnapshotStaging(`/sim/${id}/snapshots`, undefined, storage),
         clock: () => performance.now(),
         ticker: this.ticker(incarnation),
         random: () => this.rng.next(),
@@ -132,6 +128,25 @@ export class SimMember {
     };
   }
 
+  /**
+   * The member loses power at its `n`-th storage operation from now (sim-fs.ts): staging a
+   * snapshot, installing one (the swap's renames), or recovering one at start.
+   */
+  cutPowerAtStorageOp(n: number, trace: (line: string) => void): void {
+    let left = n;
+    this.storage.beforeOperation = (op, path) => {
+      if (--left > 0) return;
+      this.storage.beforeOperation = null;
+      trace(`power cut on ${this.config.id} at its ${op} of ${path}`);
+      this.crash(true);
+    };
+  }
+
+  /** Forgets an armed cutPowerAtStorageOp. */
+  disarmStorageCut(): void {
+    this.storage.beforeOperation = null;
+  }
+
   /** The process dies: `power` also loses what was not synced (WAL and database). */
   crash(power: boolean): void {
     const core = this.core;
@@ -143,7 +158,7 @@ export class SimMember {
     core.failover.stop();
     core.driver.stop('crashed');
     core.ctx.streams.closeAll('crashed');
-    this.level.crash();
+    this.storage.crash();
     // A disk fault lasts until the process is gone (the disk is replaced, or the error was transient).
     this.disk.failWrites(null);
     this.disk.failSyncs(null);
@@ -151,7 +166,7 @@ export class SimMember {
     this.stoppedOnDiskFault = false;
     if (power) {
       this.disk.powerCut({ tear: true, keepSome: true, rand: () => this.rng.next() });
-      this.level.powerCut(() => this.rng.next());
+      this.storage.powerCut(() => this.rng.next());
     } else {
       this.disk.crash();
     }

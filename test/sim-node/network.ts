@@ -3,13 +3,14 @@
 // its own delay), across partitions of any shape and one-way cuts. Messages go through the real
 // codec (a receiver never shares an object with its sender). A paused member receives nothing
 // and sends nothing until it resumes; then what queued up arrives at once, before its next tick,
-// as a SIGSTOPped process's sockets do.
+// as a SIGSTOPped process's sockets do. Snapshot transfers go chunk by chunk (snapshot-link.ts).
 import * as grpc from '@grpc/grpc-js';
 import type { Rng } from '../../src/common/rng.js';
 import type { PeerTransport } from '../../src/node/compose.js';
 import type { Message } from '../../src/raft/index.js';
 import { ForwardChannelError, type ForwardCall, type ForwardHandler, type ForwardReply, type TransportHandlers } from '../../src/transport/index.js';
 import { decodeMessage, encodeMessage } from '../../src/transport/codec.js';
+import { SnapshotLinks } from './snapshot-link.js';
 
 /** How bad the links are (probabilities per message; delays in ms). */
 export interface LinkFaults {
@@ -42,6 +43,12 @@ export class SimNetwork {
   faults: LinkFaults;
   delivered = 0;
   dropped = 0;
+  /** Snapshot transfers, on the same links and faults. */
+  readonly snapshots = new SnapshotLinks({
+    incarnation: (id) => this.endpoints.get(id)?.incarnation ?? null,
+    flight: (from, to) => this.flight(from, to),
+    onMember: (id, incarnation, connection, fn) => this.onMember(id, incarnation, connection, (e) => fn(e.handlers)),
+  });
 
   constructor(
     private readonly rng: Rng,
@@ -148,8 +155,8 @@ export class SimNetwork {
 
   private deliver(from: string, to: string, msg: Message, data: Buffer): void {
     if (msg.type === 'snapshot') {
-      // Not carried yet (the simulation keeps every log entry): the leader learns it failed.
-      this.onMember(from, null, 'out', (e) => e.handlers.onSnapshotSent?.(to, false));
+      const e = this.endpoints.get(from);
+      if (e) this.snapshots.send(from, e.incarnation, msg);
       return;
     }
     const copies = this.rng.chance(this.faults.duplicateP) ? 2 : 1;

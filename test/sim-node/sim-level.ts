@@ -20,17 +20,22 @@ export class SimLevelStore {
   /** The incarnation whose writes count; a dead one's late writes (its process is gone) do not. */
   private generation = 0;
 
-  /** A database for one incarnation of the member, holding what survives so far. */
-  async open(): Promise<Db> {
+  /**
+   * A database for one incarnation of the member, not yet open (what StateMachineOptions.openDb
+   * returns): its open() finds what survives so far. Opening again (a restart, or the reopen
+   * after a snapshot install) makes the earlier object's late writes void.
+   */
+  opener(): Db {
     const generation = ++this.generation;
-    const db = new RecordingLevel((w) => {
-      if (generation !== this.generation) return;
-      this.writes.push(w);
-      if (w.sync) this.lastSync = this.writes.length - 1;
-    });
-    await db.open();
-    // Written without recording: it is the state the member finds, not new writes.
-    await db.replay(this.writes.flatMap((w) => w.ops));
+    const db = new RecordingLevel(
+      (w) => {
+        if (generation !== this.generation) return;
+        this.writes.push(w);
+        if (w.sync) this.lastSync = this.writes.length - 1;
+      },
+      // Written without recording: it is the state the member finds, not new writes.
+      () => this.writes.flatMap((w) => w.ops),
+    );
     return db as unknown as Db;
   }
 
@@ -53,32 +58,38 @@ interface LevelHooks {
   _del(key: Buffer, options: { sync?: boolean }): Promise<void>;
   _batch(operations: Array<{ type: 'put' | 'del'; key: Buffer; value?: Buffer }>, options: { sync?: boolean }): Promise<void>;
   _clear(options: Record<string, unknown>): Promise<void>;
+  _open(options: unknown): Promise<void>;
 }
 
 /** memory-level that reports every write it takes (see SimLevelStore), hooked where abstract-level writes. */
 class RecordingLevel extends MemoryLevel<Buffer, Buffer> {
-  private replaying = false;
-
-  constructor(record: (w: Write) => void) {
+  constructor(record: (w: Write) => void, found: () => Op[]) {
     super({ keyEncoding: 'buffer', valueEncoding: 'buffer' });
     const hooks = this as unknown as LevelHooks;
     const put = hooks._put.bind(this);
     const del = hooks._del.bind(this);
     const batch = hooks._batch.bind(this);
     const clear = hooks._clear.bind(this);
-    const note = (w: Write): void => {
-      if (!this.replaying) record(w);
+    const open = hooks._open.bind(this);
+    // What the member finds goes in through the unrecorded hooks while abstract-level opens.
+    hooks._open = async (options) => {
+      await open(options);
+      for (const o of found()) {
+        if (o.type === 'put') await put(o.key, o.value, {});
+        else if (o.type === 'del') await del(o.key, {});
+        else await clear(o.range);
+      }
     };
     hooks._put = (key, value, options) => {
-      note({ ops: [{ type: 'put', key: Buffer.from(key), value: Buffer.from(value) }], sync: options.sync === true });
+      record({ ops: [{ type: 'put', key: Buffer.from(key), value: Buffer.from(value) }], sync: options.sync === true });
       return put(key, value, options);
     };
     hooks._del = (key, options) => {
-      note({ ops: [{ type: 'del', key: Buffer.from(key) }], sync: options.sync === true });
+      record({ ops: [{ type: 'del', key: Buffer.from(key) }], sync: options.sync === true });
       return del(key, options);
     };
     hooks._batch = (operations, options) => {
-      note({ ops: operations.map((o): Op => (o.type === 'put' ? { type: 'put', key: Buffer.from(o.key), value: Buffer.from(o.value!) } : { type: 'del', key: Buffer.from(o.key) })), sync: options.sync === true });
+      record({ ops: operations.map((o): Op => (o.type === 'put' ? { type: 'put', key: Buffer.from(o.key), value: Buffer.from(o.value!) } : { type: 'del', key: Buffer.from(o.key) })), sync: options.sync === true });
       return batch(operations, options);
     };
     hooks._clear = (options) => {
@@ -87,22 +98,8 @@ class RecordingLevel extends MemoryLevel<Buffer, Buffer> {
         const v = options[k];
         if (v !== undefined) range[k] = Buffer.isBuffer(v) ? Buffer.from(v) : v;
       }
-      note({ ops: [{ type: 'clear', range }], sync: false });
+      record({ ops: [{ type: 'clear', range }], sync: false });
       return clear(options);
     };
-  }
-
-  /** Writes what the member finds at its start, without recording it as new writes. */
-  async replay(ops: Op[]): Promise<void> {
-    this.replaying = true;
-    try {
-      for (const o of ops) {
-        if (o.type === 'put') await this.put(o.key, o.value);
-        else if (o.type === 'del') await this.del(o.key);
-        else await this.clear(o.range);
-      }
-    } finally {
-      this.replaying = false;
-    }
   }
 }

@@ -1,12 +1,11 @@
 // The whole-node simulation in the suite: a few hundred seeds (test/sim-node/simulation.ts), and
 // the frozen-leader case it exists to find, replayed on purpose. `npm run sim:node -- --seeds N`
 // runs more; a failing seed prints the command that replays it.
-import { rmSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/common/rng.js';
 import { HistoryRecorder } from '../../src/history/index.js';
-import { SimMember, scratchDir } from './member.js';
+import { SimMember } from './member.js';
 import { SimNetwork } from './network.js';
 import { runSeeds } from './simulation.js';
 import { VirtualTime } from './virtual-time.js';
@@ -39,8 +38,7 @@ async function frozenLeaderRead(seed: number): Promise<string> {
     const rng = new Rng(seed);
     const net = new SimNetwork(rng, { dropP: 0, duplicateP: 0, minDelayMs: 0, maxDelayMs: 2 });
     const peers = new Map(['n1', 'n2', 'n3'].map((id) => [id, `sim:${id}`]));
-    const scratch = scratchDir();
-    const members = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, scratch }, net, rng));
+    const members = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: 0 }, net, rng));
     for (const m of members) await m.start();
     await time.advance(1_000);
     const clients = new Workload(rng, net, members, new HistoryRecorder({ clockNs: () => time.historyNs() }), { clients: 0, keys: 1, asyncShare: 0, writeBudgetMs: 3_000, attemptMs: [3_000] });
@@ -65,7 +63,6 @@ async function frozenLeaderRead(seed: number): Promise<string> {
     await time.advance(500);
     const answer = await read;
     for (const m of members) m.crash(false);
-    rmSync(scratch, { recursive: true, force: true });
     return answer;
   } finally {
     time.uninstall();

@@ -3,10 +3,13 @@
 // that member goes away resumes on another from the last revision it has completely, skipping by
 // (revision, index) what it already has of the next one, as the TypeScript client does. At the
 // end each watcher's changes must be exactly the cluster's, from where it started: each change
-// once, in revision order, none missing.
+// once, in revision order, none missing. A member that installed a snapshot has no history before
+// it: a watcher resuming there from an older revision gets CompactedError, which the client does
+// not retry (src/client/watch.ts): that watch ends with what it had (still checked), and a new
+// one starts from the current revision, as an application would after re-reading.
 import type { Rng } from '../../src/common/rng.js';
 import { WatchFeed } from '../../src/server/watch-feed.js';
-import type { WatchEvent } from '../../src/state/index.js';
+import { CompactedError, type WatchEvent } from '../../src/state/index.js';
 import type { SimMember } from './member.js';
 
 /** One change as a watcher and the check compare it. */
@@ -30,6 +33,8 @@ class SimWatcher {
   startRevision = 0;
   private feed: { member: SimMember; incarnation: number; feed: WatchFeed } | null = null;
   resumes = 0;
+  /** Ended by a compacted history where it resumed: it is not resumed again. */
+  compacted = false;
 
   constructor(readonly name: string) {}
 
@@ -62,8 +67,10 @@ class SimWatcher {
           this.changes.push(c);
           if (lastOfRevision) this.complete = c.revision;
         },
-        fail: () => {
-          if (this.feed?.feed === feed) this.feed = null;
+        fail: (err) => {
+          if (this.feed?.feed !== feed) return;
+          this.feed = null;
+          if (err instanceof CompactedError) this.compacted = true;
         },
       },
       { matches: (key) => Buffer.from(key).subarray(0, PREFIX.length).equals(PREFIX), prefix: PREFIX, startRevision: resumeRevision },
@@ -87,6 +94,8 @@ class SimWatcher {
 /** The watchers of one run. */
 export class Watchers {
   private readonly list: SimWatcher[] = [];
+  /** Watchers that ended on a compacted history (checked like the others). */
+  private readonly ended: SimWatcher[] = [];
 
   constructor(
     private readonly rng: Rng,
@@ -100,6 +109,11 @@ export class Watchers {
   tend(): void {
     const up = this.members.filter((m) => m.up);
     if (up.length === 0) return;
+    for (const [i, old] of this.list.entries()) {
+      if (!old.compacted) continue;
+      this.ended.push(old);
+      this.list[i] = new SimWatcher(`${old.name}.${this.ended.length}`);
+    }
     for (const w of this.list) {
       if (!w.detached) continue;
       w.close();
@@ -109,34 +123,65 @@ export class Watchers {
   }
 
   /**
-   * Each watcher's changes against `member`'s history of the keyspace: the same changes, in the
-   * same order, from the watcher's start to its last.
+   * Each watcher's changes against the cluster's history of the keyspace, read from `leader` or,
+   * where a snapshot install cut its history short, from the member with the longest history:
+   * the same changes, in the same order, from the watcher's start to its last. Only revisions
+   * that every member compacted away are not compared.
    */
-  async check(member: SimMember, problems: string[]): Promise<void> {
-    const core = member.core;
-    if (!core) return;
-    for (const w of this.list) {
+  async check(leader: SimMember, problems: string[]): Promise<void> {
+    const sources = [leader, ...this.members.filter((m) => m !== leader && m.up)];
+    for (const w of [...this.ended, ...this.list]) {
       w.close();
       if (w.startRevision === 0 || w.changes.length === 0) continue;
       const through = w.changes[w.changes.length - 1]!.revision;
-      const want: Change[] = [];
-      for (let from = w.startRevision; from <= through; ) {
-        const page = await core.sm.changesSince(from, PREFIX, 1000);
-        for (const e of page.events) if (e.kv.modRevision <= through) want.push(describe(e));
-        if (page.nextRevision <= from) break;
-        from = page.nextRevision;
-      }
-      const got = w.changes.filter((c) => c.revision <= through);
+      const history = await clusterHistory(sources, w.startRevision, through);
+      if (!history) continue;
+      const got = w.changes.filter((c) => c.revision >= history.from && c.revision <= through);
+      const want = history.changes;
       const n = Math.max(want.length, got.length);
       for (let i = 0; i < n; i++) {
         const a = got[i];
         const b = want[i];
         if (!a || !b || a.revision !== b.revision || a.index !== b.index || a.text !== b.text) {
           const show = (c: Change | undefined): string => (c ? `${c.revision}.${c.index} ${c.text}` : 'nothing');
-          problems.push(`watcher ${w.name} (from revision ${w.startRevision}, ${w.resumes} resumes): change ${i} is ${show(a)}, the cluster's is ${show(b)} (${member.config.id} at revision ${core.sm.revision()}, applied ${core.sm.appliedIndex()} of ${core.raft.log.committed} committed)`);
+          const core = history.member.core!;
+          problems.push(`watcher ${w.name} (from revision ${w.startRevision}, ${w.resumes} resumes${w.compacted ? ', ended compacted' : ''}): change ${i} from revision ${history.from} is ${show(a)}, the cluster's is ${show(b)} (${history.member.config.id} at revision ${core.sm.revision()}, applied ${core.sm.appliedIndex()} of ${core.raft.log.committed} committed)`);
           break;
         }
       }
     }
   }
+}
+
+/**
+ * The changes of revisions `from`..`through` from the first member whose history holds them all,
+ * or else from the one whose history starts earliest (and from there); null if none has any.
+ */
+async function clusterHistory(sources: readonly SimMember[], from: number, through: number): Promise<{ member: SimMember; from: number; changes: Change[] } | null> {
+  let best: { member: SimMember; oldest: number } | null = null;
+  for (const member of sources) {
+    const core = member.core;
+    if (!core) continue;
+    try {
+      return { member, from, changes: await changesOf(member, from, through) };
+    } catch (err) {
+      if (!(err instanceof CompactedError)) throw err;
+      if (!best || err.oldestRevision < best.oldest) best = { member, oldest: err.oldestRevision };
+    }
+  }
+  if (!best || best.oldest > through) return null;
+  return { member: best.member, from: best.oldest, changes: await changesOf(best.member, best.oldest, through) };
+}
+
+/** A member's history of the keyspace, revisions `from`..`through`; CompactedError if it has none from `from`. */
+async function changesOf(member: SimMember, from: number, through: number): Promise<Change[]> {
+  const sm = member.core!.sm;
+  const want: Change[] = [];
+  for (let at = from; at <= through; ) {
+    const page = await sm.changesSince(at, PREFIX, 1000);
+    for (const e of page.events) if (e.kv.modRevision <= through) want.push(describe(e));
+    if (page.nextRevision <= at) break;
+    at = page.nextRevision;
+  }
+  return want;
 }
