@@ -28,9 +28,9 @@ async function caughtUp(ctx: NodeContext, revision: number, deadline: Date): Pro
       if (store.revision >= revision) resolve();
     });
   });
-  const bound = new Date(Math.min(deadline.getTime(), Date.now() + ctx.electionTimeoutMs));
+  const bound = new Date(Math.min(deadline.getTime(), ctx.time.wallClock() + ctx.electionTimeoutMs));
   try {
-    await withDeadline(reached, bound, `waiting for ${ctx.id} to apply auth revision ${revision}`);
+    await withDeadline(ctx, reached, bound, `waiting for ${ctx.id} to apply auth revision ${revision}`);
   } catch {
     throw new RequestError(grpc.status.UNAVAILABLE, `${ctx.id} has applied auth revision ${store.revision}, behind the token's ${revision}; try another node`);
   } finally {

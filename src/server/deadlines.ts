@@ -6,6 +6,9 @@
 // the slots that have passed. A deadline fires at most SLOT_MS (plus timer lateness) after it
 // passed, never before: the client's own deadline, enforced by its gRPC library, is the exact one.
 
+import { systemWallClock, type WallClock } from '../common/clock.js';
+import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
+
 /** Width of a slot: how late a deadline may fire. */
 export const SLOT_MS = 10;
 
@@ -18,11 +21,15 @@ export interface DeadlineHandle {
 /** Deadlines in slots of SLOT_MS on one interval timer (see the file comment). */
 export class DeadlineSlots {
   private readonly slots = new Map<number, Set<DeadlineHandle>>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   /** Every slot below this has been fired. */
   private swept = 0;
 
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  constructor(
+    /** Deadlines are wall-clock times (a gRPC deadline is a Date). */
+    private readonly now: WallClock = systemWallClock,
+    private readonly timers: Timers = systemTimers,
+  ) {}
 
   /** Calls `fire` once `atMs` (ms since epoch) has passed, unless cancelled first. */
   add(atMs: number, fire: () => void): DeadlineHandle {
@@ -34,7 +41,7 @@ export class DeadlineSlots {
     set.add(h);
     if (this.timer === null) {
       this.swept = Math.min(slot, Math.floor(this.now() / SLOT_MS));
-      this.timer = setInterval(() => this.sweep(), SLOT_MS).unref();
+      this.timer = this.timers.setInterval(() => this.sweep(), SLOT_MS).unref();
     }
     return h;
   }
@@ -76,7 +83,7 @@ export class DeadlineSlots {
   }
 
   private stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.timers.clear(this.timer);
     this.timer = null;
   }
 }

@@ -4,7 +4,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineSlots, SLOT_MS } from '../../src/server/deadlines.js';
-import { withDeadline } from '../../src/server/context.js';
+import { nodeTime, withDeadline } from '../../src/server/context.js';
+
+/** A node's time on the process's timers and clocks (faked by vitest where a test says so). */
+const ctx = { time: nodeTime() };
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_003 });
@@ -62,7 +65,7 @@ describe('DeadlineSlots', () => {
 describe('withDeadline', () => {
   it('rejects with DEADLINE_EXCEEDED once the deadline passed, and not before', async () => {
     const never = new Promise<never>(() => {});
-    const p = withDeadline(never, new Date(Date.now() + 50), 'write');
+    const p = withDeadline(ctx, never, new Date(Date.now() + 50), 'write');
     const seen = vi.fn();
     p.catch(seen);
     await vi.advanceTimersByTimeAsync(49);
@@ -73,12 +76,12 @@ describe('withDeadline', () => {
   });
 
   it("settles as the promise does when it settles first, and leaves no timer behind", async () => {
-    await expect(withDeadline(Promise.resolve(7), new Date(Date.now() + 1000), 'read')).resolves.toBe(7);
-    await expect(withDeadline(Promise.reject(new Error('boom')), new Date(Date.now() + 1000), 'read')).rejects.toThrow('boom');
+    await expect(withDeadline(ctx, Promise.resolve(7), new Date(Date.now() + 1000), 'read')).resolves.toBe(7);
+    await expect(withDeadline(ctx, Promise.reject(new Error('boom')), new Date(Date.now() + 1000), 'read')).rejects.toThrow('boom');
     expect(vi.getTimerCount()).toBe(0);
   });
 
   it('rejects at once when the deadline has already passed', async () => {
-    await expect(withDeadline(new Promise(() => {}), new Date(Date.now() - 1), 'read')).rejects.toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
+    await expect(withDeadline(ctx, new Promise(() => {}), new Date(Date.now() - 1), 'read')).rejects.toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
   });
 });
