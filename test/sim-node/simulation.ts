@@ -13,6 +13,7 @@ import { SimMember, scratchDir } from './member.js';
 import { SimNetwork } from './network.js';
 import { VirtualTime } from './virtual-time.js';
 import { Membership } from './membership.js';
+import { ClockFaults } from './clock-faults.js';
 import { Watchers } from './watchers.js';
 import { Workload, sleep } from './workload.js';
 
@@ -43,6 +44,9 @@ export interface RunResult {
   virtualMs: number;
 }
 
+/** A running member's timers fire 1-3 ms late one time in twenty (a busy event loop). */
+const LATE_TIMERS = { p: 0.05, maxMs: 3 };
+
 /** The options a seed runs with by default (cluster size alternates). */
 export function defaultRun(seed: number): RunOptions {
   return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 8, keys: 6, faults: true };
@@ -63,14 +67,15 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const net = new SimNetwork(rng, { dropP: 0.01, duplicateP: 0.01, minDelayMs: 0, maxDelayMs: 4 });
   const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
   const peers = new Map(ids.map((id) => [id, `sim:${id}`]));
-  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch }, net, rng, () => members));
+  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch, lateness: LATE_TIMERS }, net, rng, () => members));
   // One more member, added during the run (as a learner, then maybe promoted) by MemberAdd's steps.
   const spareId = `n${o.nodes + 1}`;
-  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, scratch }, net, rng, () => members));
+  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, scratch, lateness: LATE_TIMERS }, net, rng, () => members));
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
   const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500] });
   const watchers = new Watchers(rng, members, 2);
+  const clockFaults = new ClockFaults(o.seed);
   let faults = 0;
   try {
     for (const m of members) if (membership.belongs(m)) await m.start();
@@ -79,6 +84,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     watchers.tend();
     for (let t = 0; t < o.durationMs; t += 50) {
       if (o.faults) faults += await injectFaults(rng, net, members, membership, trace);
+      if (o.faults) faults += clockFaults.maybeJump(members, trace);
       for (const m of members) if (m.reapDiskFault()) trace(`${m.config.id} stopped on the disk fault; its disk is replaced`);
       await membership.tend(trace);
       watchers.tend();
