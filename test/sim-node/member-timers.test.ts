@@ -111,7 +111,7 @@ test('no timer of a composed node bypasses its member clock (load, pauses, a swi
     const rng = new Rng(3);
     const net = new SimNetwork(rng, { dropP: 0.01, duplicateP: 0.01, minDelayMs: 0, maxDelayMs: 4 });
     const peers = new Map(['n1', 'n2', 'n3'].map((id) => [id, `sim:${id}`]));
-    const members = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: 5, scratch }, net, rng, () => members));
+    const members: SimMember[] = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: 5, scratch }, net, rng, () => members));
     for (const m of members) await m.start();
     await time.advance(1_000);
     const workload = new Workload(rng, net, members, new HistoryRecorder({ clockNs: () => time.historyNs() }), { clients: 4, keys: 3, asyncShare: 0.3, writeBudgetMs: 3_000, attemptMs: [300, 2_500] });

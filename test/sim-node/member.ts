@@ -31,6 +31,8 @@ export interface MemberConfig {
   scratch: string;
   /** How late the member's timers may fire while it runs (default never late). */
   lateness?: Lateness;
+  /** WAL segment size (default 256 KiB; smaller: more sealed segments for bit rot to hit). */
+  segmentBytes?: number;
 }
 
 /** A scratch directory for the run's staging directories (they stay empty). */
@@ -91,7 +93,7 @@ export class SimMember {
         log: pino({ level: process.env.SIM_NODE_LOG ?? 'silent', base: { node: id, inc: incarnation } }),
         // Small segments: many rolls per run (and no 64 MiB of zeros per preallocated segment).
         // Syncs take 0-4 ms once the member runs (its start awaits no timer: see slow-disk.ts).
-        wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0), this.clock.timers), inlineMaxEntries: 0, segmentBytes: 256 * 1024 },
+        wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0), this.clock.timers), inlineMaxEntries: 0, segmentBytes: this.config.segmentBytes ?? 256 * 1024 },
         state: { openDb: () => db, cacheBytes: 0 },
         staging: new SnapshotStaging(join(this.config.scratch, `${id}-${incarnation}`)),
         clock: () => performance.now(),
