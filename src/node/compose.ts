@@ -37,6 +37,7 @@ import { StreamBudget } from '../server/stream-budget.js';
 import { DEFAULT_SHED_LIMITS, LoadShedder } from '../server/load-shed.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from '../server/quota.js';
 import { SelfView } from '../server/self-view.js';
+import { SessionClock } from '../server/session-clock.js';
 import { roleName } from '../common/vocabulary.js';
 import { failoverPorts } from '../server/failover-ports.js';
 
@@ -255,6 +256,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
   const ctx: NodeContext = {
     id: opts.id,
     time,
+    sessionClock: new SessionClock(() => sm.latestSessionStampMs(), time.clock, time.wallClock),
     address: opts.advertise ?? opts.listen,
     driver,
     sm,

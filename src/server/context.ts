@@ -4,6 +4,7 @@ import { monotonicMs, systemWallClock, type MonotonicClock, type WallClock } fro
 import { systemTimers, type Timers } from '../common/timers.js';
 import type { StateMachine } from '../state/index.js';
 import type { RaftDriver } from './driver.js';
+import type { SessionClock } from './session-clock.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { checkDecoded } from './decode.js';
 import { DeadlineSlots } from './deadlines.js';
@@ -52,13 +53,16 @@ export interface NodeTime {
 export function nodeTime(parts: Partial<Omit<NodeTime, 'deadlines'>> = {}): NodeTime {
   const timers = parts.timers ?? systemTimers;
   const wallClock = parts.wallClock ?? systemWallClock;
-  return { timers, clock: parts.clock ?? monotonicMs, wallClock, deadlines: new DeadlineSlots(wallClock, timers) };
+  const clock = parts.clock ?? monotonicMs;
+  return { timers, clock, wallClock, deadlines: new DeadlineSlots(wallClock, timers, clock) };
 }
 
 /** Everything the gRPC services of one node share. */
 export interface NodeContext {
   id: string;
   time: NodeTime;
+  /** The stamps of request ids (session-clock.ts): never the wall clock, which may jump ahead. */
+  sessionClock: SessionClock;
   /** The address clients and peers use for this node. */
   address: string;
   driver: RaftDriver;

@@ -119,11 +119,11 @@ function read<Req extends { consistency?: string }, Res extends object>(
 
 /**
  * Proposes `command` for the caller: checked and stamped with its user (access.ts), and its
- * request id with this leader's clock, which tells the state machine which sessions are idle.
+ * request id with the session clock (session-clock.ts), which tells the state machine which sessions are idle.
  */
 async function writeAs(ctx: NodeContext, policy: CommitPolicy, call: IncomingCall, command: Command, mode: WireCommitMode, deadline: Date): Promise<CommandResult | null> {
   const who = await identityOf(ctx, call, deadline);
-  const stamped = command.req ? { ...command, req: { ...command.req, at: ctx.time.wallClock() } } : command;
+  const stamped = command.req ? { ...command, req: { ...command.req, at: ctx.sessionClock.nowMs() } } : command;
   return write(ctx, policy, authorizedCommand(ctx, who, stamped), mode, deadline);
 }
 

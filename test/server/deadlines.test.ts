@@ -51,7 +51,7 @@ describe('DeadlineSlots', () => {
 
   it('fires what fell due while the process stood still, in one sweep', () => {
     let now = 5_000_000;
-    const slots = new DeadlineSlots(() => now);
+    const slots = new DeadlineSlots(() => now, undefined, () => now);
     const fired: number[] = [];
     slots.add(now + 50, () => fired.push(1));
     slots.add(now + 20_000, () => fired.push(2));
@@ -59,6 +59,26 @@ describe('DeadlineSlots', () => {
     slots.sweep();
     expect(fired).toEqual([1, 2]);
     expect(slots.size).toBe(0);
+  });
+
+  it('a wall clock stepped back or forward after a deadline was added moves it neither way', () => {
+    let wall = 1_700_000_000_000;
+    let mono = 1_000;
+    const slots = new DeadlineSlots(() => wall, undefined, () => mono);
+    const fired: string[] = [];
+    slots.add(wall + 50, () => fired.push('back'));
+    slots.add(wall + 80, () => fired.push('ahead'));
+    wall -= 3_600_000; // NTP steps the clock back an hour
+    mono += 60;
+    slots.sweep();
+    expect(fired).toEqual(['back']);
+    wall += 7_200_000; // and then an hour ahead of where it was
+    mono += 5;
+    slots.sweep();
+    expect(fired).toEqual(['back']);
+    mono += 25;
+    slots.sweep();
+    expect(fired).toEqual(['back', 'ahead']);
   });
 });
 

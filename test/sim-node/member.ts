@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import type { Rng } from '../../src/common/rng.js';
 import { composeNode, type NodeCore, type PeerTransport } from '../../src/node/compose.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
+import type { StateMachineOptions } from '../../src/state/index.js';
 import { MemoryDisk } from '../support/memory-disk.js';
 import type { SimNetwork } from './network.js';
 import { SimLevelStore } from './sim-level.js';
@@ -33,6 +34,8 @@ export interface MemberConfig {
   lateness?: Lateness;
   /** WAL segment size (default 256 KiB; smaller: more sealed segments for bit rot to hit). */
   segmentBytes?: number;
+  /** The exactly-once table's bounds (default the product's). */
+  dedupe?: StateMachineOptions['dedupe'];
 }
 
 /** A scratch directory for the run's staging directories (they stay empty). */
@@ -94,7 +97,7 @@ export class SimMember {
         // Small segments: many rolls per run (and no 64 MiB of zeros per preallocated segment).
         // Syncs take 0-4 ms once the member runs (its start awaits no timer: see slow-disk.ts).
         wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0), this.clock.timers), inlineMaxEntries: 0, segmentBytes: this.config.segmentBytes ?? 256 * 1024 },
-        state: { openDb: () => db, cacheBytes: 0 },
+        state: { openDb: () => db, cacheBytes: 0, ...(this.config.dedupe ? { dedupe: this.config.dedupe } : {}) },
         staging: new SnapshotStaging(join(this.config.scratch, `${id}-${incarnation}`)),
         clock: () => performance.now(),
         timers: this.clock.timers,
