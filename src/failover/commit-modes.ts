@@ -184,7 +184,7 @@ export class CommitModes implements CommitPolicy {
       ...this.stats_,
       ackedByMode: { ...this.stats_.ackedByMode },
       asyncUncommittedEntries: this.asyncWindow.size,
-      asyncOldestUncommittedMs: oldest === Infinity ? 0 : this.clock() - oldest,
+      asyncOldestUncommittedMs: oldest === Infinity ? 0 : Math.round(this.clock() - oldest),
     };
   }
 }

@@ -180,7 +180,7 @@ export class Switchover {
       await this.waits.until(() => raft.leader !== null, this.deps.electionTimeoutMs);
       state.state = 'done';
       state.finishedAtMs = this.deps.wallClock();
-      state.unavailableMs = this.deps.clock() - heldAtMonotonicMs;
+      state.unavailableMs = Math.round(this.deps.clock() - heldAtMonotonicMs);
       this.deps.log.info({ switchover: state }, 'switchover done');
       return state;
     } catch (err) {

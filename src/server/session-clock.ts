@@ -24,12 +24,13 @@ export class SessionClock {
     private readonly wallClock: WallClock,
   ) {}
 
-  /** The stamp for a request proposed now. */
+  /** The stamp for a request proposed now, in whole milliseconds. */
   nowMs(): number {
     const applied = this.latestAppliedMs();
     const mono = this.clock();
     this.anchor ??= { atMs: applied > 0 ? applied : this.wallClock(), monoMs: mono };
-    const projected = this.anchor.atMs + (mono - this.anchor.monoMs);
+    // Whole milliseconds: the stamp goes into the log, which takes an integer (monotonic clocks have fractions).
+    const projected = Math.floor(this.anchor.atMs + (mono - this.anchor.monoMs));
     if (applied <= projected) return projected;
     // Another leader's stamps ran ahead of this node's count (it was down, or just elected).
     this.anchor = { atMs: applied, monoMs: mono };

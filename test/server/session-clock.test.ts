@@ -17,6 +17,16 @@ describe('SessionClock', () => {
     expect(c.nowMs()).toBe(1_700_000_000_500);
   });
 
+  test('stamps are whole milliseconds (the log takes integers), though the monotonic clock has fractions', () => {
+    let mono = 0.25;
+    const c = new SessionClock(() => 5_000, () => mono, () => 0);
+    for (let i = 0; i < 20; i++) {
+      mono += 0.37;
+      expect(Number.isInteger(c.nowMs())).toBe(true);
+    }
+    expect(c.nowMs()).toBe(5_007);
+  });
+
   test("continues from the newest applied stamp, and follows another leader's stamps when they run ahead", () => {
     let mono = 0;
     let applied = 5_000;
