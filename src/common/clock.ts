@@ -11,3 +11,14 @@ export type MonotonicClock = () => number;
  * the ASYNC quorum check read this one clock, so their times compare.
  */
 export const monotonicMs: MonotonicClock = () => performance.now();
+
+/**
+ * Wall-clock time in epoch milliseconds: for timestamps people read (history events, audit
+ * records) and deadlines exchanged with other processes. It may step back or jump forward (NTP,
+ * an operator, a VM restored), so nothing safety depends on reads it: leases, elections and the
+ * ASYNC quorum check read the monotonic clock.
+ */
+export type WallClock = () => number;
+
+/** `Date.now()`. */
+export const systemWallClock: WallClock = () => Date.now();

@@ -1,4 +1,5 @@
-import { monotonicMs, type MonotonicClock } from '../common/clock.js';
+import { monotonicMs, systemWallClock, type MonotonicClock, type WallClock } from '../common/clock.js';
+import { systemTimers, type Timers } from '../common/timers.js';
 import { RequestError, Status, unavailable } from '../common/errors.js';
 import type { Entry } from '../raft/index.js';
 import type { ApplyResult, CommandResult } from '../state/index.js';
@@ -27,7 +28,8 @@ export interface CommitModeStats {
  */
 export class CommitModes implements CommitPolicy {
   /** Writes waiting for followers to hold their entry (SYNC, minSyncReplicas). */
-  private readonly replicaWaits = new StateWaits();
+  private readonly replicaWaits: StateWaits;
+  private readonly wallClock: WallClock;
   private durableWaiters: { index: number; resolve: () => void }[] = [];
   private durableIndex = 0;
   /** ASYNC writes acknowledged before commit: index → (term, ack time). */
@@ -48,7 +50,12 @@ export class CommitModes implements CommitPolicy {
     private readonly onDegraded: (missing: string) => void = () => {},
     /** The clock the driver gives the core (the default is the same). */
     private readonly clock: MonotonicClock = monotonicMs,
-  ) {}
+    /** The node's timers and wall clock (request deadlines are wall-clock times). */
+    time: { timers?: Timers; wallClock?: WallClock } = {},
+  ) {
+    this.replicaWaits = new StateWaits(time.timers ?? systemTimers);
+    this.wallClock = time.wallClock ?? systemWallClock;
+  }
 
   /** The mode a request runs under. */
   effective(mode: string): CommitMode {
@@ -70,7 +77,7 @@ export class CommitModes implements CommitPolicy {
       // must not be acknowledged by a leader the others may have replaced meanwhile.
       if (!this.raft.leaderState?.quorumContact(this.clock())) throw unavailable('the leader lost contact with its quorum; not acknowledging');
       await this.waitDurable(index);
-      this.asyncWindow.set(index, { term: this.raft.term, at: Date.now() });
+      this.asyncWindow.set(index, { term: this.raft.term, at: this.clock() });
       return this.acked(eff, null, t0);
     }
     const res = (await applied).result;
@@ -81,14 +88,14 @@ export class CommitModes implements CommitPolicy {
       throw unavailable('leadership lost before the followers confirmed the write; retry with the same request id');
     }
     if (eff === 'SEMI_SYNC') {
-      if (cfg.minSyncReplicas > 0 && !(await this.waitReplicas(index, cfg.minSyncReplicas, Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now())))) {
+      if (cfg.minSyncReplicas > 0 && !(await this.waitReplicas(index, cfg.minSyncReplicas, Math.min(cfg.syncTimeoutMs, deadline.getTime() - this.wallClock())))) {
         throw new RequestError(Status.DEADLINE_EXCEEDED, `semi-sync: fewer than ${cfg.minSyncReplicas} followers confirmed index ${index} in time; the write is committed`);
       }
       return this.acked(eff, res, t0);
     }
     // Once degraded, writes do not each wait out the timeout again for the same silent voter:
     // SYNC resumes (full waits) as soon as every voter has caught up (onProgress clears it).
-    const waitMs = this.stats_.syncDegraded && cfg.syncPolicy === 'degrade' ? 0 : Math.min(cfg.syncTimeoutMs, deadline.getTime() - Date.now());
+    const waitMs = this.stats_.syncDegraded && cfg.syncPolicy === 'degrade' ? 0 : Math.min(cfg.syncTimeoutMs, deadline.getTime() - this.wallClock());
     const all = await this.waitReplicas(index, 'all', waitMs);
     if (all) return this.acked(eff, res, t0);
     const missing = this.missingVoters(index).join(', ');
@@ -177,7 +184,7 @@ export class CommitModes implements CommitPolicy {
       ...this.stats_,
       ackedByMode: { ...this.stats_.ackedByMode },
       asyncUncommittedEntries: this.asyncWindow.size,
-      asyncOldestUncommittedMs: oldest === Infinity ? 0 : Date.now() - oldest,
+      asyncOldestUncommittedMs: oldest === Infinity ? 0 : Math.round(this.clock() - oldest),
     };
   }
 }

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { MonotonicClock } from '../common/clock.js';
+import type { Timers, TimerHandle } from '../common/timers.js';
 import type { FailoverOptions } from './config.js';
 import type { RaftView } from './ports.js';
 import type { Switchover } from './switchover.js';
@@ -12,7 +14,7 @@ const CHECK_INTERVAL_MS = 500;
  */
 export class FailbackMonitor {
   private healthySinceMs: number | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private checking = false;
 
   constructor(
@@ -20,15 +22,18 @@ export class FailbackMonitor {
     private readonly switchover: Switchover,
     private readonly options: FailoverOptions,
     private readonly log: Logger,
+    private readonly timers: Timers,
+    /** "Healthy for failbackDelayMs" is a duration: the monotonic clock. */
+    private readonly clock: MonotonicClock,
   ) {}
 
   start(): void {
     if (!this.options.autoFailback || !this.options.preferredLeader) return;
-    this.timer = setInterval(() => void this.check(), CHECK_INTERVAL_MS);
+    this.timer = this.timers.setInterval(() => void this.check(), CHECK_INTERVAL_MS);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.timers.clear(this.timer);
     this.timer = null;
   }
 
@@ -46,8 +51,8 @@ export class FailbackMonitor {
         this.healthySinceMs = null;
         return;
       }
-      this.healthySinceMs ??= Date.now();
-      if (Date.now() - this.healthySinceMs < this.options.failbackDelayMs) return;
+      this.healthySinceMs ??= this.clock();
+      if (this.clock() - this.healthySinceMs < this.options.failbackDelayMs) return;
       this.log.info({ to: preferred }, 'preferred leader healthy and caught up: failing back');
       this.healthySinceMs = null;
       await this.switchover.run({ to: preferred, reason: 'failback' });

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { WallClock } from '../common/clock.js';
+import { sleepOn, type Timers } from '../common/timers.js';
 import { ProposalDroppedError, type Message, type SoftState } from '../raft/index.js';
 import type { LeaderView } from './quorum-loss.js';
 
@@ -39,6 +41,9 @@ export interface HistoryDeps {
   /** Proposes setMeta(name, value) on this node (it is the leader) and waits until applied. */
   putMeta(name: string, value: unknown): Promise<void>;
   onEvent(e: FailoverEvent): void;
+  /** Event times are wall-clock times: the events of several members are compared. */
+  wallClock: WallClock;
+  timers: Timers;
 }
 
 /** An election this node won and has not recorded yet. */
@@ -79,11 +84,11 @@ export class FailoverHistory {
 
   /** Every message from a peer: contact with the current leader starts no outage. */
   onPeerMessage(m: Message, leader: string | null): void {
-    if (leader !== null && m.from === leader && (m.type === 'heartbeat' || m.type === 'append')) this.lastLeaderContactMs = Date.now();
+    if (leader !== null && m.from === leader && (m.type === 'heartbeat' || m.type === 'append')) this.lastLeaderContactMs = this.deps.wallClock();
   }
 
   onSoftState(ss: SoftState): void {
-    const now = Date.now();
+    const now = this.deps.wallClock();
     if (ss.role !== 'leader' && this.led) {
       // This node led until now: a contact time from before its own term says nothing of this
       // outage (the next election measures from its step-down, when its campaign starts).
@@ -127,7 +132,7 @@ export class FailoverHistory {
   onApplied(entries: readonly { term: number }[]): void {
     const p = this.pending;
     if (p && entries.some((e) => e.term === p.term)) {
-      const now = Date.now();
+      const now = this.deps.wallClock();
       if (this.led?.term === p.term) this.led.firstCommitAtMs = now;
       void this.record(now);
     }
@@ -185,7 +190,7 @@ export class FailoverHistory {
           break;
         } catch (err) {
           if (attempt >= 5 || !(err instanceof ProposalDroppedError)) throw err;
-          await new Promise((r) => setTimeout(r, 50 * attempt));
+          await sleepOn(this.deps.timers, 50 * attempt);
         }
       }
       if (missed) {

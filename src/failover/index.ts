@@ -2,6 +2,8 @@
 // of one node's Raft driver (ARCHITECTURE.md, "Failover controller"). It reaches the node only
 // through the ports of ports.ts; its gRPC methods are src/server/failover-service.ts.
 import type { Logger } from 'pino';
+import { monotonicMs, systemWallClock } from '../common/clock.js';
+import { systemTimers } from '../common/timers.js';
 import type { Entry, Message, SoftState } from '../raft/index.js';
 import { encodeCommand, type ApplyResult } from '../state/index.js';
 import { CommitModes } from './commit-modes.js';
@@ -41,6 +43,8 @@ export class FailoverController {
   private readonly failback: FailbackMonitor;
   private config: CommitConfig = DEFAULT_COMMIT_CONFIG;
   private stopped = false;
+  /** Quorum-loss observations are stamped with wall-clock times, like history events. */
+  private readonly wallClock: () => number;
 
   constructor(
     private readonly ports: FailoverPorts,
@@ -49,6 +53,9 @@ export class FailoverController {
     observer: FailoverObserver = {},
   ) {
     const { raft, driver } = ports;
+    const clock = ports.clock ?? monotonicMs;
+    const wallClock = (this.wallClock = ports.wallClock ?? systemWallClock);
+    const timers = ports.timers ?? systemTimers;
     const putMeta = (name: string, value: unknown): Promise<void> => this.putMeta(name, value);
     this.history = new FailoverHistory({
       id: ports.id,
@@ -62,6 +69,8 @@ export class FailoverController {
       },
       putMeta,
       onEvent: (e) => observer.leadershipChange?.(e),
+      wallClock,
+      timers,
     });
     const checkQuorumWindowMs = raft.cfg.electionTicks * raft.cfg.tickMs;
     this.quorumLoss = new QuorumLossObserver(ports.id, { checkQuorumWindowMs, electionTimeoutMs: ports.electionTimeoutMs });
@@ -77,14 +86,15 @@ export class FailoverController {
       sendToLeader: async (e) => {
         const address = raft.leader ? ports.peers.address(raft.leader) : undefined;
         if (!address) throw new Error('no leader is known to report the quorum loss to');
-        await ports.peers.reportQuorumLoss(address, e, new Date(Date.now() + 3000));
+        await ports.peers.reportQuorumLoss(address, e, new Date(wallClock() + 3000));
       },
       minLeaderlessMs: ports.electionTimeoutMs,
       onRecorded: (e) => observer.quorumLoss?.(e),
+      timers,
     });
     this.commitModes = new CommitModes(raft, () => this.config, (mode, seconds) => {
       observer.writeAcked?.(mode, seconds);
-    }, (missing) => log.warn({ missing }, 'sync degraded to semi-sync: voters did not confirm within the sync timeout'), ports.clock);
+    }, (missing) => log.warn({ missing }, 'sync degraded to semi-sync: voters did not confirm within the sync timeout'), clock, { timers, wallClock });
     this.switchover = new Switchover({
       raft,
       driver,
@@ -96,8 +106,11 @@ export class FailoverController {
       putMeta,
       beforeHandover: () => this.history.flush(),
       onFinished: (s, reason) => observer.switchoverFinished?.(s, reason),
+      timers,
+      wallClock,
+      clock,
     });
-    this.failback = new FailbackMonitor(raft, this.switchover, options, log);
+    this.failback = new FailbackMonitor(raft, this.switchover, options, log, timers, clock);
   }
 
   /** Proposes setMeta(name, value) as leader and waits until it is applied. */
@@ -128,14 +141,14 @@ export class FailoverController {
   /** The core's role, term or leader changed. */
   onSoftState(ss: SoftState): void {
     this.history.onSoftState(ss);
-    this.quorumLoss.onSoftState(ss, Date.now());
+    this.quorumLoss.onSoftState(ss, this.wallClock());
   }
 
   /** A message from a peer reached the core. */
   onPeerMessage(m: Message): void {
     const leader = this.ports.raft.leader;
     this.history.onPeerMessage(m, leader);
-    if (leader !== null && m.from === leader && (m.type === 'heartbeat' || m.type === 'append')) this.quorumLoss.onLeaderContact(Date.now());
+    if (leader !== null && m.from === leader && (m.type === 'heartbeat' || m.type === 'append')) this.quorumLoss.onLeaderContact(this.wallClock());
   }
 
   /** This node's log is durable up to `index`. */
@@ -153,7 +166,7 @@ export class FailoverController {
   onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     this.commitModes.onApplied(entries);
     this.history.onApplied(entries);
-    const lost = this.quorumLoss.onApplied(entries, Date.now());
+    const lost = this.quorumLoss.onApplied(entries, this.wallClock());
     if (lost) this.quorumLossRecorder.report(lost);
     if (this.switchover.busy) this.switchover.poke();
     if (results.some((r) => r.result.type === 'setMeta')) {

@@ -4,7 +4,8 @@
 // (today src/server/failover-ports.ts, built from the gRPC node's context) plugs the real parts
 // in; nothing here knows of gRPC, files or the server, so the controller runs wherever those
 // ports can be given (a simulated node, a unit test).
-import type { MonotonicClock } from '../common/clock.js';
+import type { MonotonicClock, WallClock } from '../common/clock.js';
+import type { Timers } from '../common/timers.js';
 import type { ConfState, NodeId, Role } from '../raft/index.js';
 import type { ApplyResult } from '../state/index.js';
 import type { QuorumLossEvent } from './quorum-loss.js';
@@ -90,4 +91,8 @@ export interface FailoverPorts {
   peers: PeerCaller;
   /** The clock the driver gives the core (default: the process's monotonic clock). */
   clock?: MonotonicClock;
+  /** Timestamps of history events and deadlines of calls (default: `Date.now`). */
+  wallClock?: WallClock;
+  /** Every timer the controller starts (default: the process's). */
+  timers?: Timers;
 }

@@ -2,6 +2,7 @@
 // the record itself (one read-modify-write at a time); any other node sends it to the leader
 // (Cluster.ReportQuorumLoss), retrying for a few seconds while the cluster settles.
 import type { Logger } from 'pino';
+import { sleepOn, type Timers } from '../common/timers.js';
 import { ProposalDroppedError } from '../raft/index.js';
 import { QUORUM_LOSS_META, mergeQuorumLoss, type LeaderView, type QuorumLossEvent } from './quorum-loss.js';
 
@@ -25,6 +26,7 @@ export interface QuorumLossRecorderDeps {
   minLeaderlessMs: number;
   /** A new event was recorded (metrics). */
   onRecorded(e: QuorumLossEvent): void;
+  timers: Timers;
 }
 
 /** Records quorum-loss events: merged on the leader, sent there from elsewhere. */
@@ -56,7 +58,7 @@ export class QuorumLossRecorder {
           this.deps.log.warn({ err, event: e }, 'could not record the quorum loss');
           return;
         }
-        await new Promise((r) => setTimeout(r, 250 * attempt).unref());
+        await new Promise<void>((r) => this.deps.timers.setTimeout(r, 250 * attempt).unref());
       }
     }
   }
@@ -80,7 +82,7 @@ export class QuorumLossRecorder {
       } catch (err) {
         // A proposal refused for a moment (a transfer starting, back-pressure) is retried briefly.
         if (attempt >= 5 || !(err instanceof ProposalDroppedError)) throw err;
-        await new Promise((r) => setTimeout(r, 50 * attempt));
+        await sleepOn(this.deps.timers, 50 * attempt);
       }
     }
     const shown = added ?? events.find((x) => x.regainedTerm === e.regainedTerm);

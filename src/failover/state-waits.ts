@@ -1,4 +1,6 @@
 // Waiting on the node's state: re-checked on every change, bounded by a timer.
+import { systemTimers, type Timers } from '../common/timers.js';
+
 /** A condition waited for, re-checked whenever the node's state may have moved. */
 interface Waiter {
   cond: () => boolean;
@@ -15,14 +17,16 @@ interface Waiter {
 export class StateWaits {
   private readonly waiters = new Set<Waiter>();
 
+  constructor(private readonly timers: Timers = systemTimers) {}
+
   /** Resolves true once `cond` holds; false if it still does not after `ms`. */
   until(cond: () => boolean, ms: number): Promise<boolean> {
     if (cond()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const w: Waiter = { cond, done: () => {} };
-      const timer = setTimeout(() => w.done(cond()), Math.max(0, ms));
+      const timer = this.timers.setTimeout(() => w.done(cond()), Math.max(0, ms));
       w.done = (held) => {
-        clearTimeout(timer);
+        this.timers.clear(timer);
         this.waiters.delete(w);
         resolve(held);
       };

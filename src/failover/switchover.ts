@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { MonotonicClock, WallClock } from '../common/clock.js';
 import { RequestError, Status } from '../common/errors.js';
+import { sleepOn, type Timers } from '../common/timers.js';
 import type { FailoverOptions } from './config.js';
 import { INTENT_META, type FailoverReason, type SwitchoverIntent } from './history.js';
 import type { FailoverDriver, PeerCaller, PeerStatus, RaftView } from './ports.js';
@@ -33,6 +35,11 @@ export interface SwitchoverDeps {
   /** Runs before requests are held: e.g. records the current leader's own election first. */
   beforeHandover(): Promise<void>;
   onFinished(s: SwitchoverState, reason: FailoverReason): void;
+  timers: Timers;
+  /** Start and finish times (and the hold start the successor's history reads) are wall-clock times. */
+  wallClock: WallClock;
+  /** The hold's length is measured on the monotonic clock: a wall-clock step would distort it. */
+  clock: MonotonicClock;
 }
 
 /** Why a node can or cannot take over; lag as the leader sees it. */
@@ -44,8 +51,6 @@ export interface CandidateCheck {
   /** Not eligible because it did not answer. */
   unreachable?: boolean;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** No voter may take over now; `checks` says why for each (FAILED_PRECONDITION). */
 export class NoCandidateError extends RequestError {
@@ -69,9 +74,11 @@ export class NoCandidateError extends RequestError {
 export class Switchover {
   current: SwitchoverState | null = null;
   last: SwitchoverState | null = null;
-  private readonly waits = new StateWaits();
+  private readonly waits: StateWaits;
 
-  constructor(private readonly deps: SwitchoverDeps) {}
+  constructor(private readonly deps: SwitchoverDeps) {
+    this.waits = new StateWaits(deps.timers);
+  }
 
   get busy(): boolean {
     return this.current !== null;
@@ -95,7 +102,7 @@ export class Switchover {
     if (!address) return bad('has no known address', lag);
     let status: PeerStatus;
     try {
-      status = await peers.status(address, new Date(Date.now() + 500));
+      status = await peers.status(address, new Date(this.deps.wallClock() + 500));
     } catch (err) {
       return { ...bad(`is unreachable (${(err as Error).message})`, lag), unreachable: true };
     }
@@ -111,7 +118,7 @@ export class Switchover {
     if (req.expectedLeader && req.expectedLeader !== raft.id) {
       throw new RequestError(Status.FAILED_PRECONDITION, `the leader is ${raft.id}, not ${req.expectedLeader}`);
     }
-    const state: SwitchoverState = { id: randomUUID().slice(0, 8), state: 'checking', from: raft.id, to: req.to ?? '', reason: req.reason, unavailableMs: 0, startedAtMs: Date.now(), finishedAtMs: 0 };
+    const state: SwitchoverState = { id: randomUUID().slice(0, 8), state: 'checking', from: raft.id, to: req.to ?? '', reason: req.reason, unavailableMs: 0, startedAtMs: this.deps.wallClock(), finishedAtMs: 0 };
     this.current = state;
     try {
       const target = await this.pickTarget(req.to, req.maxLagEntries || this.deps.options.maxLagEntries);
@@ -119,7 +126,7 @@ export class Switchover {
       return await this.transfer(state, target, req.reason);
     } catch (err) {
       state.state = 'aborted';
-      state.finishedAtMs = Date.now();
+      state.finishedAtMs = this.deps.wallClock();
       // A node stopping while every other one is unreachable (a whole local cluster stopping at
       // once) has nobody to hand over to: its caller reports that, nothing went wrong here.
       const nobody = req.reason === 'step-down' && err instanceof NoCandidateError && err.nobodyReachable;
@@ -150,10 +157,11 @@ export class Switchover {
     await this.deps.beforeHandover();
     state.state = 'catching-up';
     const release = this.deps.holdRequests();
-    const heldAt = Date.now();
+    const heldAt = this.deps.wallClock();
+    const heldAtMonotonicMs = this.deps.clock();
     try {
       const intent: SwitchoverIntent = { id: state.id, reason, from: raft.id, to: target, heldAtMs: heldAt };
-      const logged = await Promise.race([this.deps.putMeta(INTENT_META, intent).then(() => true), sleep(options.catchUpTimeoutMs).then(() => false)]);
+      const logged = await Promise.race([this.deps.putMeta(INTENT_META, intent).then(() => true), sleepOn(this.deps.timers, options.catchUpTimeoutMs).then(() => false)]);
       if (!logged) abort(`the intent record did not commit within ${options.catchUpTimeoutMs} ms`);
       // In-flight writes finish here before the transfer, so none of them fails with it.
       const caughtUp = await this.waits.until(
@@ -171,8 +179,8 @@ export class Switchover {
       if (!stepped) abort(`${target} did not win within ${this.deps.electionTimeoutMs} ms`);
       await this.waits.until(() => raft.leader !== null, this.deps.electionTimeoutMs);
       state.state = 'done';
-      state.finishedAtMs = Date.now();
-      state.unavailableMs = state.finishedAtMs - heldAt;
+      state.finishedAtMs = this.deps.wallClock();
+      state.unavailableMs = Math.round(this.deps.clock() - heldAtMonotonicMs);
       this.deps.log.info({ switchover: state }, 'switchover done');
       return state;
     } catch (err) {

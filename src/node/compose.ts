@@ -13,8 +13,9 @@ import type { AuditLog } from '../auth/index.js';
 import { Authenticator, DEFAULT_TOKEN_TTL_MS, type AuthenticatorOptions } from '../auth/index.js';
 import { DEFAULT_FAILOVER_OPTIONS, FailoverController } from '../failover/index.js';
 import type { NodeMetrics } from '../metrics/index.js';
-import type { MonotonicClock } from '../common/clock.js';
-import { OpenStreams, type LimitEvents, type NodeContext } from '../server/context.js';
+import type { MonotonicClock, WallClock } from '../common/clock.js';
+import type { Timers } from '../common/timers.js';
+import { nodeTime, OpenStreams, type LimitEvents, type NodeContext } from '../server/context.js';
 import { RaftDriver, type Ticker } from '../server/driver.js';
 import type { UnaryForwarder } from '../server/forwarder.js';
 import { DEFAULT_LIMITS } from '../server/kv-convert.js';
@@ -37,6 +38,7 @@ import { StreamBudget } from '../server/stream-budget.js';
 import { DEFAULT_SHED_LIMITS, LoadShedder } from '../server/load-shed.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from '../server/quota.js';
 import { SelfView } from '../server/self-view.js';
+import { SessionClock } from '../server/session-clock.js';
 import { roleName } from '../common/vocabulary.js';
 import { failoverPorts } from '../server/failover-ports.js';
 
@@ -72,8 +74,15 @@ export interface NodePlatform<T extends PeerTransport = PeerTransport> {
   staging: SnapshotStaging;
   /** Monotonic time for ticks, leases and the ASYNC quorum check. */
   clock: MonotonicClock;
-  /** The core's tick timer (default setInterval). */
+  /** The core's tick timer (default: an interval on `timers`). */
   ticker?: Ticker;
+  /**
+   * Every timer the node's parts start (default the process's): the tick, deadlines, the ASYNC
+   * release, held applies, the failover controller's waits and checks, the quota check.
+   */
+  timers?: Timers;
+  /** Wall-clock time: request deadlines, history and audit timestamps (default `Date.now`). Never leases or elections. */
+  wallClock?: WallClock;
   /** Election jitter. */
   random: () => number;
   /** Builds the peer transport once the node's handlers for it exist; `peers`: the other members' addresses. */
@@ -146,6 +155,8 @@ export interface NodeCore<T extends PeerTransport = PeerTransport> {
 /** Opens storage, rebuilds the Raft state it persisted and wires a node's parts together. */
 export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p: NodePlatform<T>): Promise<NodeCore<T>> {
   const log = p.log;
+  const time = nodeTime({ clock: p.clock, ...(p.timers ? { timers: p.timers } : {}), ...(p.wallClock ? { wallClock: p.wallClock } : {}) });
+  const timers = time.timers;
   const wal = await Wal.open(join(opts.dataDir, 'wal'), p.wal);
   for (const r of wal.repairs) log.warn({ repair: r }, 'WAL repaired at startup');
   const sm = await StateMachine.open(join(opts.dataDir, 'state'), {
@@ -182,6 +193,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
       log,
       clock: p.clock,
       ...(p.ticker ? { ticker: p.ticker } : {}),
+      timers,
       send: (msgs) => transport.send(msgs),
       onSoftState: (ss) => {
         log.info({ role: roleName(ss.role, raft.conf().learners.includes(opts.id)), term: ss.term, leader: ss.leader }, 'raft state changed');
@@ -223,7 +235,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
       asyncReplicationDelayMs: opts.asyncReplicationDelayMs ?? DEFAULT_ASYNC_REPLICATION_DELAY_MS,
     },
   );
-  const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => m()?.recordLeaderWaitRefused());
+  const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => m()?.recordLeaderWaitRefused(), timers);
   const handlers = transportHandlers({ raft, driver, staging, sm, self, log, failover: () => failover, metrics: m, onRemoved: p.onRemoved });
   const transport = p.transport(handlers, peersOf(members, opts.id));
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
@@ -231,6 +243,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
   const isMember = (id: string): boolean => membership.isMember(id);
   const auth = new Authenticator(sm.auth, {
     tokenTtlMs: opts.auth?.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+    nowMs: time.wallClock,
     ...p.authCertificates,
     onFailure: (reason) => m()?.recordAuthFailure(reason),
   });
@@ -239,6 +252,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     dir: sm.dir,
     quotaBytes: opts.quotaBackendBytes ?? DEFAULT_QUOTA_BACKEND_BYTES,
     intervalMs: opts.quotaCheckIntervalMs ?? DEFAULT_QUOTA_CHECK_INTERVAL_MS,
+    timers,
     log,
     alarms: () => sm.alarms(),
     noSpace: () => sm.noSpace(),
@@ -249,6 +263,8 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
   });
   const ctx: NodeContext = {
     id: opts.id,
+    time,
+    sessionClock: new SessionClock(() => sm.latestSessionStampMs(), time.clock, time.wallClock),
     address: opts.advertise ?? opts.listen,
     driver,
     sm,
@@ -257,13 +273,15 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     toLeader: new LeaderForwarder((peer, req) => transport.forward(peer, req), p.unaryForwarder, {
       recordForward: (method) => m()?.forward.recordForward(method),
       recordForwardRefused: (reason) => m()?.forward.recordForwardRefused(reason),
-    }),
+    }, time),
     followerReads: new FollowerReads(
       {
         askLeader: (deadline) => askReadIndex(ctx, deadline),
         waitApplied: (index) => driver.waitApplied(index),
         onRound: (n) => m()?.forward.observeReadRound(n),
         onRefused: () => m()?.forward.recordFollowerReadRefused(),
+        timers,
+        clock: p.clock,
       },
       { ...DEFAULT_FOLLOWER_READ_LIMITS, staleRoundMs: electionTimeoutMs },
     ),

@@ -28,9 +28,9 @@ async function caughtUp(ctx: NodeContext, revision: number, deadline: Date): Pro
       if (store.revision >= revision) resolve();
     });
   });
-  const bound = new Date(Math.min(deadline.getTime(), Date.now() + ctx.electionTimeoutMs));
+  const bound = new Date(Math.min(deadline.getTime(), ctx.time.wallClock() + ctx.electionTimeoutMs));
   try {
-    await withDeadline(reached, bound, `waiting for ${ctx.id} to apply auth revision ${revision}`);
+    await withDeadline(ctx, reached, bound, `waiting for ${ctx.id} to apply auth revision ${revision}`);
   } catch (err) {
     // `reached` never rejects: only the bound can end the wait. Anything else is not ours to rename.
     if (!(err instanceof RequestError && err.code === grpc.status.DEADLINE_EXCEEDED)) throw err;

@@ -19,7 +19,7 @@ const asCall = (c: unknown): Call => c as Call;
 async function propose(ctx: NodeContext, command: Command, deadline: Date, what: string): Promise<CommandResult> {
   const { result } = ctx.driver.propose(encodeCommand(command));
   result.catch(() => {}); // awaited below; this only keeps a proposal that outlives its deadline from being an unhandled rejection
-  const applied = await withDeadline(result, deadline, what);
+  const applied = await withDeadline(ctx, result, deadline, what);
   if (applied.result.type === 'error') throw new RequestError(grpc.status.FAILED_PRECONDITION, `${what}: ${applied.result.message}`);
   return applied.result;
 }
@@ -48,7 +48,7 @@ const wire = (a: AlarmMember): { memberId: string; alarm: string } => ({ memberI
  * corruption check (CORRUPT), each for its own member.
  */
 export async function raiseAlarm(ctx: NodeContext, memberId: string, alarm: AlarmType, timeoutMs: number): Promise<void> {
-  const deadline = new Date(Date.now() + timeoutMs);
+  const deadline = new Date(ctx.time.wallClock() + timeoutMs);
   const raft = ctx.driver.raft;
   if (raft.role === 'leader') {
     await propose(ctx, { type: 'alarm', action: 'activate', memberId, alarm }, deadline, `raising the ${alarm} alarm`);
@@ -92,7 +92,7 @@ export function alarmService(ctx: NodeContext, measure: Measure): grpc.UntypedSe
     AlarmList: unary<object, object>(ctx, async (call) =>
       onLeader(ctx, asCall(call), 'cluster', 'AlarmList', async (deadline) => {
         // Linearizable: an alarm raised or disarmed before this call is seen.
-        await withDeadline(ctx.driver.readBarrier(false), deadline, 'listing alarms');
+        await withDeadline(ctx, ctx.driver.readBarrier(false), deadline, 'listing alarms');
         return { header: header(ctx), alarms: ctx.sm.alarms().map(wire) };
       }),
     ),
@@ -128,7 +128,7 @@ export function alarmService(ctx: NodeContext, measure: Measure): grpc.UntypedSe
           await requireRoot(ctx, asCall(call), deadline, 'compact');
           // Every write this leader answered is applied first: a revision a client was just told
           // of is never "ahead of the current revision".
-          await withDeadline(ctx.driver.applied(), deadline, 'compacting');
+          await withDeadline(ctx, ctx.driver.applied(), deadline, 'compacting');
           const current = ctx.sm.revision();
           if (asked > current) throw new RequestError(grpc.status.OUT_OF_RANGE, `revision ${asked} is ahead of the current revision ${current}`);
           const res = await propose(ctx, { type: 'compact', revision: asked === 0 ? Math.max(1, current) : asked }, deadline, 'compacting');

@@ -22,7 +22,7 @@ const REFUSALS: ReadonlySet<number> = new Set([grpc.status.PERMISSION_DENIED, gr
 
 function record(ctx: NodeContext, call: IncomingCall, method: string, about: AuditAbout, outcome: string, extra: Partial<AuditRecord>): AuditRecord {
   const caller = callerOf(call);
-  const r: AuditRecord = { time: new Date().toISOString(), node: ctx.id, user: ctx.auth.peek(caller), client: caller.address, method, outcome, ...extra };
+  const r: AuditRecord = { time: new Date(ctx.time.wallClock()).toISOString(), node: ctx.id, user: ctx.auth.peek(caller), client: caller.address, method, outcome, ...extra };
   if (caller.via) r.via = caller.via;
   if (about.subject !== undefined) r.subject = about.subject;
   const ranges = about.ranges ?? [];

@@ -63,7 +63,7 @@ async function propose(ctx: NodeContext, who: Identity, op: AuthOp, deadline: Da
   const command: Command = { type: 'auth', op, ...(who.user !== null ? { auth: { user: who.user, revision: ctx.auth.store.revision } } : {}) };
   const { result } = ctx.driver.propose(encodeCommand(command));
   result.catch(() => {}); // a proposal that outlives its caller must not be an unhandled rejection
-  const applied = await withDeadline(result, deadline, `auth change ${op.op}`);
+  const applied = await withDeadline(ctx, result, deadline, `auth change ${op.op}`);
   const r = applied.result;
   if (r.type === 'error') throw commandError(r);
   if (r.type !== 'auth') throw new RequestError(grpc.status.INTERNAL, `auth change ${op.op} produced ${r.type}`);
@@ -89,7 +89,7 @@ export function authService(ctx: NodeContext): grpc.UntypedServiceImplementation
   const read = <R>(method: string, what: string, serve: (r: R) => object): Handler =>
     unary<unknown, object>(ctx, async (call) =>
       onLeader(ctx, call as IncomingCall, 'auth', method, async (deadline) => {
-        await withDeadline(ctx.driver.readBarrier(false), deadline, what);
+        await withDeadline(ctx, ctx.driver.readBarrier(false), deadline, what);
         await audited(ctx, call as IncomingCall, method, 'read', aboutOf(call.request), () => requireRoot(ctx, call as IncomingCall, deadline, what));
         return { header: header(ctx), ...serve(call.request as R) };
       }),
@@ -101,9 +101,9 @@ export function authService(ctx: NodeContext): grpc.UntypedServiceImplementation
       const pw = password(call.request.password, 'password');
       return onLeader(ctx, call, 'auth', 'Authenticate', async (deadline) => {
         // Linearizable: a user added (or a password changed) before this call began is seen.
-        await withDeadline(ctx.driver.readBarrier(false), deadline, 'authenticate');
+        await withDeadline(ctx, ctx.driver.readBarrier(false), deadline, 'authenticate');
         return audited(ctx, call, 'Authenticate', 'auth', { subject: n }, async () => {
-          const { token, ttlMs } = await withDeadline(ctx.auth.authenticate(n, pw), deadline, 'authenticate');
+          const { token, ttlMs } = await withDeadline(ctx, ctx.auth.authenticate(n, pw), deadline, 'authenticate');
           return { header: header(ctx), token, ttlMs };
         });
       });

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { isJoint, type ConfChangeItem, type RaftNode } from '../raft/index.js';
+import { sleepOn } from '../common/timers.js';
+import { isJoint, type ConfChangeItem } from '../raft/index.js';
 import { encodeCommand } from '../state/index.js';
 import { requireRoot } from './access.js';
 import { audited } from './audit.js';
@@ -63,13 +64,13 @@ function members(ctx: NodeContext): { id: string; address: string; isLearner: bo
 }
 
 /** Waits until the configuration is no longer joint (the leader leaves it by itself). */
-async function settled(raft: RaftNode): Promise<void> {
-  while (isJoint(raft.conf())) await new Promise((r) => setTimeout(r, 5));
+async function settled(ctx: NodeContext): Promise<void> {
+  while (isJoint(ctx.driver.raft.conf())) await sleepOn(ctx.time.timers, 5);
 }
 
 async function changeMembership(ctx: NodeContext, changes: ConfChangeItem[], deadline: Date): Promise<object> {
-  await withDeadline(ctx.driver.proposeConfChange(changes), deadline, 'membership change');
-  await withDeadline(settled(ctx.driver.raft), deadline, 'leaving the joint configuration');
+  await withDeadline(ctx, ctx.driver.proposeConfChange(changes), deadline, 'membership change');
+  await withDeadline(ctx, settled(ctx), deadline, 'leaving the joint configuration');
   return { header: header(ctx), members: members(ctx) };
 }
 
@@ -98,7 +99,7 @@ export function clusterService(ctx: NodeContext, extras: StatusExtras = () => ({
         // time the configuration that includes it is in force.
         const book = encodeCommand({ type: 'setMeta', name: MEMBERS_META, value: ctx.members.withMember(id, address) });
         const { result } = ctx.driver.propose(book);
-        await withDeadline(result, deadline, 'recording the member address');
+        await withDeadline(ctx, result, deadline, 'recording the member address');
         return changeMembership(ctx, [{ op: call.request.asLearner ? 'addLearner' : 'addVoter', id }], deadline);
       }));
     }),

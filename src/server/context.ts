@@ -1,7 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { monotonicMs, systemWallClock, type MonotonicClock, type WallClock } from '../common/clock.js';
+import { systemTimers, type Timers } from '../common/timers.js';
 import type { StateMachine } from '../state/index.js';
 import type { RaftDriver } from './driver.js';
+import type { SessionClock } from './session-clock.js';
 import { RequestError, toServiceError, unavailable } from './errors.js';
 import { checkDecoded } from './decode.js';
 import { DeadlineSlots } from './deadlines.js';
@@ -31,9 +34,35 @@ export interface IncomingCall<Req = unknown> extends CallerSource {
   getDeadline(): grpc.Deadline;
 }
 
+/**
+ * The node's time: its timers, its two clocks, and its request deadlines on one of those timers.
+ * Handlers read time only through it, so that a simulated member's timers stop while it is
+ * frozen and its wall clock can jump.
+ */
+export interface NodeTime {
+  timers: Timers;
+  /** Durations (how long something took or waited). */
+  clock: MonotonicClock;
+  /** Deadlines (a gRPC deadline is a Date) and timestamps. */
+  wallClock: WallClock;
+  /** The node's pending request deadlines (deadlines.ts). */
+  deadlines: DeadlineSlots;
+}
+
+/** A node's time on the given parts (default: the process's timers and clocks). */
+export function nodeTime(parts: Partial<Omit<NodeTime, 'deadlines'>> = {}): NodeTime {
+  const timers = parts.timers ?? systemTimers;
+  const wallClock = parts.wallClock ?? systemWallClock;
+  const clock = parts.clock ?? monotonicMs;
+  return { timers, clock, wallClock, deadlines: new DeadlineSlots(wallClock, timers, clock) };
+}
+
 /** Everything the gRPC services of one node share. */
 export interface NodeContext {
   id: string;
+  time: NodeTime;
+  /** The stamps of request ids (session-clock.ts): never the wall clock, which may jump ahead. */
+  sessionClock: SessionClock;
   /** The address clients and peers use for this node. */
   address: string;
   driver: RaftDriver;
@@ -136,19 +165,17 @@ export function deadlineOf(ctx: NodeContext, call: IncomingCall): Date {
   const d = call.getDeadline();
   const ms = d instanceof Date ? d.getTime() : Number(d);
   if (Number.isFinite(ms) && ms > 0) return new Date(ms);
-  return new Date(Date.now() + ctx.defaultTimeoutMs);
+  return new Date(ctx.time.wallClock() + ctx.defaultTimeoutMs);
 }
-
-/** The node's request deadlines, on one timer (deadlines.ts). */
-const deadlines = new DeadlineSlots();
 
 /**
  * Rejects with DEADLINE_EXCEEDED when `p` has not settled by `deadline` (up to SLOT_MS later,
  * deadlines.ts); otherwise settles as `p` does.
  */
-export function withDeadline<T>(p: Promise<T>, deadline: Date, what: string): Promise<T> {
+export function withDeadline<T>(ctx: Pick<NodeContext, 'time'>, p: Promise<T>, deadline: Date, what: string): Promise<T> {
+  const { deadlines, wallClock } = ctx.time;
   const atMs = deadline.getTime();
-  if (atMs - Date.now() <= 0) {
+  if (atMs - wallClock() <= 0) {
     // `p` is already under way: its later failure is nobody's any more, but it must not surface as
     // an unhandled rejection (which ends the process: a follower read whose round failed after its
     // deadline took a node down in a drill).
@@ -187,12 +214,12 @@ export async function onLeader<T>(
 ): Promise<T> {
   const deadline = deadlineOf(ctx, call);
   // Requests held through a switchover go on to the new leader afterwards, below.
-  if (ctx.gate.isHeld) await withDeadline(ctx.gate.wait(), deadline, 'waiting for the switchover');
+  if (ctx.gate.isHeld) await withDeadline(ctx, ctx.gate.wait(), deadline, 'waiting for the switchover');
   const raft = ctx.driver.raft;
   const isLeader = (): boolean => raft.role === 'leader';
   if (isLeader()) return local(deadline);
   const hops = forwardHops(call.metadata);
-  const waitMs = Math.min(ctx.electionTimeoutMs, deadline.getTime() - Date.now());
+  const waitMs = Math.min(ctx.electionTimeoutMs, deadline.getTime() - ctx.time.wallClock());
   const leader = raft.leader ?? (await ctx.leaderWaits.wait(waitMs, approxBytes(call.request), ctx.id));
   if (isLeader()) return local(deadline);
   if (!leader) throw unavailable(`no leader is known to ${ctx.id}; the cluster may have lost its quorum`);

@@ -5,6 +5,12 @@
 // goes into a slot of SLOT_MS, and one interval, running only while deadlines are pending, fires
 // the slots that have passed. A deadline fires at most SLOT_MS (plus timer lateness) after it
 // passed, never before: the client's own deadline, enforced by its gRPC library, is the exact one.
+// A deadline is a wall-clock time (a gRPC deadline is a Date) but is turned into a time on the
+// monotonic clock when it is added: a wall clock stepped back an hour afterwards held every
+// pending deadline for that hour (seen while adding wall-clock jumps to the simulation, issue 17).
+
+import { monotonicMs, systemWallClock, type MonotonicClock, type WallClock } from '../common/clock.js';
+import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
 
 /** Width of a slot: how late a deadline may fire. */
 export const SLOT_MS = 10;
@@ -18,23 +24,30 @@ export interface DeadlineHandle {
 /** Deadlines in slots of SLOT_MS on one interval timer (see the file comment). */
 export class DeadlineSlots {
   private readonly slots = new Map<number, Set<DeadlineHandle>>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   /** Every slot below this has been fired. */
   private swept = 0;
 
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  constructor(
+    /** Deadlines are wall-clock times (a gRPC deadline is a Date), read against this clock when added. */
+    private readonly wallClock: WallClock = systemWallClock,
+    private readonly timers: Timers = systemTimers,
+    /** Slots are kept on this clock, which no step of the wall clock moves. */
+    private readonly now: MonotonicClock = monotonicMs,
+  ) {}
 
-  /** Calls `fire` once `atMs` (ms since epoch) has passed, unless cancelled first. */
+  /** Calls `fire` once `atMs` (ms since epoch, on the wall clock now) has passed, unless cancelled first. */
   add(atMs: number, fire: () => void): DeadlineHandle {
+    const dueMs = this.now() + (atMs - this.wallClock());
     // The slot is fired once its end has passed: never before the deadline.
-    const slot = Math.max(Math.ceil(atMs / SLOT_MS), this.swept);
+    const slot = Math.max(Math.ceil(dueMs / SLOT_MS), this.swept);
     const h: DeadlineHandle = { slot, fire };
     let set = this.slots.get(slot);
     if (!set) this.slots.set(slot, (set = new Set()));
     set.add(h);
     if (this.timer === null) {
       this.swept = Math.min(slot, Math.floor(this.now() / SLOT_MS));
-      this.timer = setInterval(() => this.sweep(), SLOT_MS).unref();
+      this.timer = this.timers.setInterval(() => this.sweep(), SLOT_MS).unref();
     }
     return h;
   }
@@ -76,7 +89,7 @@ export class DeadlineSlots {
   }
 
   private stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.timers.clear(this.timer);
     this.timer = null;
   }
 }

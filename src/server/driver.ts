@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { entryBytes, RaftInvariantError, type ConfChangeItem, type Entry, type Message, type RaftNode, type Ready, type SoftState } from '../raft/index.js';
 import type { ApplyResult, StateMachine } from '../state/index.js';
 import type { Wal } from '../wal/index.js';
+import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
 import { monotonicMs, type MonotonicClock } from './clock.js';
 import { HeldApplies } from './held-applies.js';
 import { NodeStoppedError } from './errors.js';
@@ -53,18 +54,22 @@ export interface DriverDeps {
   onFatal(err: Error): void;
   /** The clock ticks and lease reads carry into the core (default `monotonicMs`). */
   clock?: MonotonicClock;
-  /** The tick timer (default setInterval); the simulation's stops while its node is paused. */
+  /** The tick timer (default: an interval on `timers`). */
   ticker?: Ticker;
+  /** The node's timers: the tick (without `ticker`) and the ASYNC release (default the process's). */
+  timers?: Timers;
 }
 
 /** Starts a repeating timer; returns the function that stops it. */
 export type Ticker = (everyMs: number, fn: () => void) => () => void;
 
-/** setInterval as a Ticker. */
-export const intervalTicker: Ticker = (everyMs, fn) => {
-  const timer = setInterval(fn, everyMs);
-  return () => clearInterval(timer);
-};
+/** An interval on `timers` as a Ticker. */
+export function intervalTicker(timers: Timers = systemTimers): Ticker {
+  return (everyMs, fn) => {
+    const timer = timers.setInterval(fn, everyMs);
+    return () => timers.clear(timer);
+  };
+}
 
 /** Committed entries handed to the apply stage and not yet written; past this the loop waits. */
 const MAX_UNAPPLIED_ENTRIES = 8192;
@@ -93,7 +98,7 @@ export class RaftDriver {
   private stopped = false;
   private stopTicking: (() => void) | null = null;
   /** Armed while deferred proposals wait for their release (asyncReplicationDelayMs). */
-  private releaseTimer: NodeJS.Timeout | null = null;
+  private releaseTimer: TimerHandle | null = null;
   private persistedTerm: number;
   private persistedVote: string | null;
   /** The apply stage: the last batch handed to it settles when everything before is applied. */
@@ -102,6 +107,7 @@ export class RaftDriver {
   /** A follower's committed entries not yet handed to the apply stage. */
   private readonly held: HeldApplies;
   private readonly clock: MonotonicClock;
+  private readonly timers: Timers;
   /** Bytes of the entries applied since the last compaction (snapshotBytes). */
   private appliedBytesSinceCompaction = 0;
 
@@ -114,10 +120,11 @@ export class RaftDriver {
       throw new Error(`driver ticks every ${opts.tickMs} ms but the Raft config says tickMs ${deps.raft.cfg.tickMs}`);
     }
     this.clock = deps.clock ?? monotonicMs;
+    this.timers = deps.timers ?? systemTimers;
     const hs = deps.raft.hardState();
     this.persistedTerm = hs.term;
     this.persistedVote = hs.vote;
-    this.held = new HeldApplies(opts.followerApplyDelayMs, MAX_HELD_ENTRIES, (entries) => this.enqueueApply(entries));
+    this.held = new HeldApplies(opts.followerApplyDelayMs, MAX_HELD_ENTRIES, (entries) => this.enqueueApply(entries), this.timers);
   }
 
   get raft(): RaftNode {
@@ -125,7 +132,7 @@ export class RaftDriver {
   }
 
   start(): void {
-    this.stopTicking = (this.deps.ticker ?? intervalTicker)(this.opts.tickMs, () => this.tick());
+    this.stopTicking = (this.deps.ticker ?? intervalTicker(this.timers))(this.opts.tickMs, () => this.tick());
     this.schedule();
   }
 
@@ -149,7 +156,7 @@ export class RaftDriver {
     this.stopped = true;
     this.stopTicking?.();
     this.stopTicking = null;
-    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    if (this.releaseTimer) this.timers.clear(this.releaseTimer);
     this.releaseTimer = null;
     this.held.clear();
     this.proposals.failAll(why);
@@ -197,7 +204,7 @@ export class RaftDriver {
     const defer = deferReplication && this.opts.asyncReplicationDelayMs > 0;
     const { index, term } = this.guard(() => this.deps.raft.propose([data], defer));
     if (defer && this.releaseTimer === null) {
-      this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = this.timers.setTimeout(() => {
         this.releaseTimer = null;
         if (!this.stopped) this.guard(() => this.deps.raft.releaseDeferred());
       }, this.opts.asyncReplicationDelayMs);

@@ -9,6 +9,9 @@ export function failoverPorts(ctx: NodeContext): FailoverPorts {
   const { driver } = ctx;
   return {
     id: ctx.id,
+    clock: ctx.time.clock,
+    wallClock: ctx.time.wallClock,
+    timers: ctx.time.timers,
     electionTimeoutMs: ctx.electionTimeoutMs,
     raft: driver.raft,
     driver: {

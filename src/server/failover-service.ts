@@ -43,11 +43,11 @@ export function failoverService(ctx: NodeContext, failover: FailoverController):
       return onLeader(ctx, asCall(call), 'cluster', 'SetCommitMode', (deadline) =>
         audited(ctx, asCall(call), 'SetCommitMode', 'admin', { subject: commitModeName(cfg.mode) }, async () => {
           await requireRoot(ctx, asCall(call), deadline, 'mode set');
-          await withDeadline(failover.putMeta(COMMIT_CONFIG_META, cfg), deadline, 'setting the commit mode');
+          await withDeadline(ctx, failover.putMeta(COMMIT_CONFIG_META, cfg), deadline, 'setting the commit mode');
           // A proposer is answered once its entry's result is decided, before the batch is written
           // and before onApplied reloads the config: without this wait the next write, sent right
           // after this answer, could still get the previous mode (a CI failure: strict SYNC acked).
-          await withDeadline(failover.reloadConfig(), deadline, 'setting the commit mode');
+          await withDeadline(ctx, failover.reloadConfig(), deadline, 'setting the commit mode');
           return { header: header(ctx), mode: cfg.mode };
         }),
       );
@@ -59,11 +59,11 @@ export function failoverService(ctx: NodeContext, failover: FailoverController):
       return { header: header(ctx), events, quorumLosses };
     }),
     ReportQuorumLoss: unary<{ event: unknown }, object>(ctx, async (call) => {
-      const event = checkedReport(call.request.event);
+      const event = checkedReport(call.request.event, ctx.time.wallClock());
       return onLeader(ctx, asCall(call), 'cluster', 'ReportQuorumLoss', (deadline) =>
         audited(ctx, asCall(call), 'ReportQuorumLoss', 'admin', { subject: event.observedBy.join(',') }, async () => {
           if (!ctx.auth.isMemberCertificate(callerOf(asCall(call)).certificate)) await requireRoot(ctx, asCall(call), deadline, 'report quorum loss');
-          await withDeadline(failover.quorumLossRecorder.record(event), deadline, 'recording the quorum loss');
+          await withDeadline(ctx, failover.quorumLossRecorder.record(event), deadline, 'recording the quorum loss');
           return { header: header(ctx) };
         }),
       );
@@ -71,9 +71,9 @@ export function failoverService(ctx: NodeContext, failover: FailoverController):
   };
 }
 
-function checkedReport(v: unknown): QuorumLossEvent {
+function checkedReport(v: unknown, nowMs: number): QuorumLossEvent {
   try {
-    return quorumLossFromWire(v, Date.now());
+    return quorumLossFromWire(v, nowMs);
   } catch (err) {
     if (err instanceof QuorumLossReportError) throw invalidArgument(err.field, err.reason);
     throw err;

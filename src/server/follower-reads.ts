@@ -7,6 +7,8 @@
 // acknowledged between the two would be missed. Rounds are asked through onLeader (the leader's
 // Raft.Forward stream, waiting for a leader to be known, passed on once past a stale leader).
 import * as grpc from '@grpc/grpc-js';
+import { monotonicMs, type MonotonicClock } from '../common/clock.js';
+import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
 import { onLeader, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { LeadershipLostError, RequestError } from './errors.js';
 import { READ_INDEX } from './peer-forward.js';
@@ -20,6 +22,9 @@ export interface FollowerReadDeps {
   /** Counts for metrics: a round sent with `reads` reads, a read refused because too many wait. */
   onRound?(reads: number): void;
   onRefused?(): void;
+  /** The node's timers and monotonic clock (a round's age is a duration); default the process's. */
+  timers?: Timers;
+  clock?: MonotonicClock;
 }
 
 /** Bounds of the reads waiting on one node. */
@@ -49,7 +54,7 @@ const ROUND_METADATA = new grpc.Metadata();
  */
 export function askReadIndex(ctx: NodeContext, deadline: Date): Promise<number> {
   const call: IncomingCall = { request: {}, metadata: ROUND_METADATA, getDeadline: () => deadline };
-  return onLeader<number>(ctx, call, 'kv', READ_INDEX, (d) => withDeadline(ctx.driver.confirmReadIndex(false), d, 'read index'));
+  return onLeader<number>(ctx, call, 'kv', READ_INDEX, (d) => withDeadline(ctx, ctx.driver.confirmReadIndex(false), d, 'read index'));
 }
 
 interface Waiter {
@@ -66,12 +71,17 @@ export class FollowerReads {
   private rounds = 0;
   private lastSentMs = 0;
   private scheduled = false;
-  private staleTimer: NodeJS.Timeout | null = null;
+  private staleTimer: TimerHandle | null = null;
+  private readonly timers: Timers;
+  private readonly clock: MonotonicClock;
 
   constructor(
     private readonly deps: FollowerReadDeps,
     private readonly limits: FollowerReadLimits,
-  ) {}
+  ) {
+    this.timers = deps.timers ?? systemTimers;
+    this.clock = deps.clock ?? monotonicMs;
+  }
 
   /** Reads waiting now (for a round or its answer, or to be applied). */
   get size(): number {
@@ -97,10 +107,10 @@ export class FollowerReads {
   private maybeSend(): void {
     if (this.waiting.length === 0 || this.scheduled) return;
     if (this.rounds > 0) {
-      const age = Date.now() - this.lastSentMs;
+      const age = this.clock() - this.lastSentMs;
       if (this.rounds >= this.limits.maxRounds) return; // the next answer or failure sends it
       if (age < this.limits.staleRoundMs) {
-        this.staleTimer ??= setTimeout(() => {
+        this.staleTimer ??= this.timers.setTimeout(() => {
           this.staleTimer = null;
           this.maybeSend();
         }, this.limits.staleRoundMs - age);
@@ -119,12 +129,12 @@ export class FollowerReads {
     const round = this.waiting;
     if (round.length === 0) return;
     this.waiting = [];
-    if (this.staleTimer) clearTimeout(this.staleTimer);
+    if (this.staleTimer) this.timers.clear(this.staleTimer);
     this.staleTimer = null;
     let deadlineMs = 0;
     for (const w of round) deadlineMs = Math.max(deadlineMs, w.deadline.getTime());
     this.rounds++;
-    this.lastSentMs = Date.now();
+    this.lastSentMs = this.clock();
     this.deps.onRound?.(round.length);
     this.deps
       .askLeader(new Date(deadlineMs))

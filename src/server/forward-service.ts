@@ -27,9 +27,9 @@ export function forwardService(ctx: NodeContext, handlers: KvHandlers): ForwardH
     const t0 = performance.now();
     const method = req.method;
     try {
-      const call = incoming(req, sender, EMPTY);
+      const call = incoming(req, sender, ctx.time.wallClock(), EMPTY);
       if (method === READ_INDEX) {
-        const readIndex = await onLeader<number>(ctx, call, 'kv', READ_INDEX, (deadline) => withDeadline(ctx.driver.confirmReadIndex(false), deadline, 'read index'));
+        const readIndex = await onLeader<number>(ctx, call, 'kv', READ_INDEX, (deadline) => withDeadline(ctx, ctx.driver.confirmReadIndex(false), deadline, 'read index'));
         return { ...ok(EMPTY), readIndex };
       }
       if (!KV_METHODS.has(method)) return status(grpc.status.UNIMPLEMENTED, `no forwarded method '${method.slice(0, 32)}'`);
@@ -57,12 +57,12 @@ export function forwardService(ctx: NodeContext, handlers: KvHandlers): ForwardH
  * metadata (context.ts#onLeader reads them), the caller as the member vouched for it (the same
  * Caller a unary forward's metadata gives, caller.ts#forwardedCaller), the member's connection.
  */
-function incoming(req: ForwardRequest, sender: ForwardSender, request: unknown): IncomingCall {
+function incoming(req: ForwardRequest, sender: ForwardSender, nowMs: number, request: unknown): IncomingCall {
   const md = new grpc.Metadata();
   // At least one forward (it came from a member), at most the limit, whatever the sender claims.
   md.set(FORWARDED, String(Math.min(Math.max(req.hops, 1), MAX_FORWARD_HOPS_LIMIT)));
   if (req.leaderTerm > 0) md.set(FORWARDED_TERM, String(req.leaderTerm));
-  const deadline = new Date(Date.now() + Math.min(Math.max(req.timeoutMs, 1), MAX_TIMEOUT_MS));
+  const deadline = new Date(nowMs + Math.min(Math.max(req.timeoutMs, 1), MAX_TIMEOUT_MS));
   return {
     request,
     metadata: md,

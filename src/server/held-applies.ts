@@ -1,3 +1,4 @@
+import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
 import type { Entry } from '../raft/index.js';
 
 /**
@@ -14,12 +15,13 @@ import type { Entry } from '../raft/index.js';
  */
 export class HeldApplies {
   private entries: Entry[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
 
   constructor(
     private readonly delayMs: number,
     private readonly maxEntries: number,
     private readonly release_: (entries: Entry[]) => void,
+    private readonly timers: Timers = systemTimers,
   ) {}
 
   /** Entries held now. */
@@ -31,12 +33,12 @@ export class HeldApplies {
   hold(entries: readonly Entry[]): void {
     for (let i = 0; i < entries.length; i++) this.entries.push(entries[i]!);
     if (this.entries.length >= this.maxEntries) this.release();
-    else this.timer ??= setTimeout(() => this.release(), this.delayMs);
+    else this.timer ??= this.timers.setTimeout(() => this.release(), this.delayMs);
   }
 
   /** Hands everything held to the apply stage now, in order. */
   release(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.timers.clear(this.timer);
     this.timer = null;
     if (this.entries.length === 0) return;
     const entries = this.entries;
@@ -46,7 +48,7 @@ export class HeldApplies {
 
   /** Drops what is held (the node stopped; a restart re-applies committed entries from the WAL). */
   clear(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.timers.clear(this.timer);
     this.timer = null;
     this.entries = [];
   }

@@ -56,7 +56,7 @@ async function write(ctx: NodeContext, policy: CommitPolicy, command: Command, m
   const { index, result } = ctx.driver.propose(data, policy.acknowledgedBeforeReplication(mode, needsResult));
   // A proposal that outlives its client must not produce an unhandled rejection.
   result.catch(() => {});
-  const res = await withDeadline(policy.acknowledge(mode, index, result, deadline, needsResult), deadline, 'write');
+  const res = await withDeadline(ctx, policy.acknowledge(mode, index, result, deadline, needsResult), deadline, 'write');
   if (res && res.type === 'error') throw commandError(res);
   return res;
 }
@@ -69,7 +69,7 @@ function onLeaderKv<T extends object>(ctx: NodeContext, call: IncomingCall, meth
 /** Waits until a read at `consistency` may be served by this node's state machine. */
 async function readBarrier(ctx: NodeContext, consistency: string, deadline: Date): Promise<void> {
   if (consistency === 'SERIALIZABLE') return;
-  await withDeadline(ctx.driver.readBarrier(consistency === 'LEASE'), deadline, 'read');
+  await withDeadline(ctx, ctx.driver.readBarrier(consistency === 'LEASE'), deadline, 'read');
 }
 
 /** TEST-ONLY fault injection: serve every read from local state, no ReadIndex (drills must catch it). */
@@ -106,7 +106,7 @@ function read<Req extends { consistency?: string }, Res extends object>(
   };
   const attempt = (): Promise<Res | EncodedResponse> =>
     consistency === 'LINEARIZABLE' && ctx.driver.raft.role !== 'leader'
-      ? serveAfter((deadline) => withDeadline(ctx.followerReads.barrier(deadline), deadline, 'read'), deadlineOf(ctx, call))
+      ? serveAfter((deadline) => withDeadline(ctx, ctx.followerReads.barrier(deadline), deadline, 'read'), deadlineOf(ctx, call))
       : onLeaderKv(ctx, call, method, (deadline) => serveAfter((d) => readBarrier(ctx, consistency, d), deadline));
   // A read this node accepted as leader and then lost leadership under (e.g. a lease it refused
   // after a pause, whose ReadIndex round met the new term) is asked again, once: reads are
@@ -119,11 +119,11 @@ function read<Req extends { consistency?: string }, Res extends object>(
 
 /**
  * Proposes `command` for the caller: checked and stamped with its user (access.ts), and its
- * request id with this leader's clock, which tells the state machine which sessions are idle.
+ * request id with the session clock (session-clock.ts), which tells the state machine which sessions are idle.
  */
 async function writeAs(ctx: NodeContext, policy: CommitPolicy, call: IncomingCall, command: Command, mode: WireCommitMode, deadline: Date): Promise<CommandResult | null> {
   const who = await identityOf(ctx, call, deadline);
-  const stamped = command.req ? { ...command, req: { ...command.req, at: Date.now() } } : command;
+  const stamped = command.req ? { ...command, req: { ...command.req, at: ctx.sessionClock.nowMs() } } : command;
   return write(ctx, policy, authorizedCommand(ctx, who, stamped), mode, deadline);
 }
 

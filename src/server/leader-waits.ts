@@ -3,6 +3,7 @@
 // an UNAVAILABLE. The wait is bounded in time (the caller's), in requests and in bytes: without a
 // leader for long, a flood of requests must not hold the node's memory.
 import * as grpc from '@grpc/grpc-js';
+import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
 import { RequestError } from './errors.js';
 
 /** Bounds of the requests waiting for a leader at one node. */
@@ -16,7 +17,7 @@ export const DEFAULT_LEADER_WAIT_LIMITS: LeaderWaitLimits = { maxRequests: 4096,
 
 interface Waiter {
   bytes: number;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
   resolve(leader: string | null): void;
 }
 
@@ -30,6 +31,7 @@ export class LeaderWaits {
     private readonly currentLeader: () => string | null,
     /** Called for each request refused because the bounds were reached (a metric). */
     private readonly onRefused: () => void = () => {},
+    private readonly timers: Timers = systemTimers,
   ) {}
 
   /** Requests waiting now. */
@@ -61,7 +63,7 @@ export class LeaderWaits {
     return new Promise((resolve) => {
       const w: Waiter = {
         bytes: requestBytes,
-        timer: setTimeout(() => this.settle(w, this.currentLeader()), ms),
+        timer: this.timers.setTimeout(() => this.settle(w, this.currentLeader()), ms),
         resolve,
       };
       this.waiters.add(w);
@@ -76,7 +78,7 @@ export class LeaderWaits {
 
   private settle(w: Waiter, leader: string | null): void {
     if (!this.waiters.delete(w)) return;
-    clearTimeout(w.timer);
+    this.timers.clear(w.timer);
     this.bytesWaiting -= w.bytes;
     w.resolve(leader);
   }

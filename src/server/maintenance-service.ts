@@ -118,10 +118,10 @@ const BACKUP_BARRIER_MS = 3000;
  * state after BACKUP_BARRIER_MS, with a warning: the manifest's revision says what it holds.
  */
 async function caughtUp(ctx: NodeContext): Promise<void> {
-  const deadline = new Date(Date.now() + BACKUP_BARRIER_MS);
+  const deadline = new Date(ctx.time.wallClock() + BACKUP_BARRIER_MS);
   try {
-    if (ctx.driver.raft.role === 'leader') await withDeadline(ctx.driver.readBarrier(false), deadline, 'backup read barrier');
-    else await withDeadline(ctx.followerReads.barrier(deadline), deadline, 'backup read barrier');
+    if (ctx.driver.raft.role === 'leader') await withDeadline(ctx, ctx.driver.readBarrier(false), deadline, 'backup read barrier');
+    else await withDeadline(ctx, ctx.followerReads.barrier(deadline), deadline, 'backup read barrier');
   } catch (err) {
     ctx.log.warn({ err: (err as Error).message }, 'backup: could not confirm the latest acknowledged writes with a leader; backing up this member as it is');
   }

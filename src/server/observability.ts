@@ -107,7 +107,7 @@ async function clusterStatus(d: Deps): Promise<MemberStatus[]> {
     ids.map(async (id): Promise<MemberStatus> => {
       const address = ctx.members.address(id) ?? '';
       try {
-        const wire = await ctx.forwarder.forward<WireStatus>(address, 'cluster', 'Status', {}, new Date(Date.now() + 1000));
+        const wire = await ctx.forwarder.forward<WireStatus>(address, 'cluster', 'Status', {}, new Date(ctx.time.wallClock() + 1000));
         // /api/status is a surface people read: the one vocabulary, not the proto enum names.
         return { id, address, status: statusInVocabulary(wire) };
       } catch (err) {

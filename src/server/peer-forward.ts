@@ -6,6 +6,7 @@
 // a leader that does not serve Raft.Forward (an older version during a rolling upgrade; it answers
 // UNIMPLEMENTED before running anything, so the request is sent again as a unary call).
 import * as grpc from '@grpc/grpc-js';
+import { monotonicMs, systemWallClock, type MonotonicClock, type WallClock } from '../common/clock.js';
 import { loadRaftdbProto } from '../proto/load.js';
 import { ForwardChannelError, type ForwardCall, type ForwardReply, type ForwardServerLimits, type GrpcPeerTransport } from '../transport/index.js';
 import type { ForwardedIdentity } from './caller.js';
@@ -68,6 +69,8 @@ export class LeaderForwarder {
     /** Kept for Cluster and Auth requests, and for leaders without Raft.Forward. */
     readonly unary: UnaryForwarder,
     private readonly metrics?: PeerForwardMetrics,
+    /** The retry window after an UNIMPLEMENTED is a duration; a deadline is a wall-clock time. */
+    private readonly time: { clock: MonotonicClock; wallClock: WallClock } = { clock: monotonicMs, wallClock: systemWallClock },
   ) {}
 
   /**
@@ -93,7 +96,7 @@ export class LeaderForwarder {
         return (await this.overStream(leader, method, request, deadline, hops, identity, leaderTerm)) as T;
       } catch (err) {
         if (!(err instanceof ForwardChannelError && err.code === grpc.status.UNIMPLEMENTED)) throw err;
-        this.noForward.set(leader, Date.now() + NO_FORWARD_RETRY_MS);
+        this.noForward.set(leader, this.time.clock() + NO_FORWARD_RETRY_MS);
       }
     }
     if (method === READ_INDEX) throw new RequestError(grpc.status.UNAVAILABLE, `the leader ${leader} serves no read-index rounds; retry`);
@@ -103,7 +106,7 @@ export class LeaderForwarder {
   private lacksForward(leader: string): boolean {
     const until = this.noForward.get(leader);
     if (until === undefined) return false;
-    if (Date.now() < until) return true;
+    if (this.time.clock() < until) return true;
     this.noForward.delete(leader);
     return false;
   }
@@ -115,7 +118,7 @@ export class LeaderForwarder {
       // A client's unary request goes as the bytes it came in (passthrough.ts); a pipeline's
       // operation, which arrived inside a larger message, is encoded on its own.
       request: def ? (requestBytesOf(request) ?? def.requestSerialize(request as object)) : Buffer.alloc(0),
-      timeoutMs: Math.max(1, Math.min(MAX_TIMEOUT_MS, deadline.getTime() - Date.now())),
+      timeoutMs: Math.max(1, Math.min(MAX_TIMEOUT_MS, deadline.getTime() - this.time.wallClock())),
       hops,
       token: identity?.token ?? '',
       user: identity?.user ?? '',

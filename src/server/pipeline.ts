@@ -125,7 +125,7 @@ function flowOps(ctx: NodeContext, handlers: KvHandlers, caller: Caller, readRes
     const incoming: IncomingCall = { request, metadata: NO_METADATA, getDeadline: () => deadline, caller };
     try {
       // It may have waited for the stream's bound longer than its client was prepared to.
-      if (Date.now() >= deadline.getTime()) throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `${method}: deadline exceeded before it could start`);
+      if (ctx.time.wallClock() >= deadline.getTime()) throw new RequestError(grpc.status.DEADLINE_EXCEEDED, `${method}: deadline exceeded before it could start`);
       const res = await handlers[method](incoming as IncomingCall<never>);
       ctx.observeRequest?.(method, 'OK', (performance.now() - t0) / 1000);
       return { seq: op.seq, [kind]: plainResponse(res) };
@@ -145,7 +145,7 @@ function flowOps(ctx: NodeContext, handlers: KvHandlers, caller: Caller, readRes
     }
     // The deadline counts from the operation's arrival, not from its start.
     const timeoutMs = op.timeoutMs > 0 ? Math.min(op.timeoutMs, MAX_TIMEOUT_MS) : ctx.defaultTimeoutMs;
-    const deadline = new Date(Date.now() + timeoutMs);
+    const deadline = new Date(ctx.time.wallClock() + timeoutMs);
     const requestBytes = approxBytes(request);
     const reads = readsValues(kind, request);
     return {

@@ -13,6 +13,7 @@
 // A member whose size passes the quota raises its NOSPACE alarm through the log (alarms.ts); a
 // leader refuses a write that grows the data before proposing it when the alarm is active or
 // when the write would take its own size past the quota (and then raises the alarm too).
+import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -36,6 +37,8 @@ export interface QuotaDeps {
   dir: string;
   quotaBytes: number;
   intervalMs: number;
+  /** The node's timers (default the process's). */
+  timers?: Timers;
   log: Logger;
   /** The alarms as the state machine applied them. */
   alarms(): AlarmMember[];
@@ -50,7 +53,7 @@ export class QuotaMonitor {
   private measuredBytes = 0;
   private appliedBytes = 0;
   private readonly tables = new Map<string, number>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private raising: Promise<void> | null = null;
   private measuring: Promise<void> | null = null;
 
@@ -59,12 +62,12 @@ export class QuotaMonitor {
   /** Measures now, then every intervalMs. */
   async start(): Promise<void> {
     await this.measure();
-    this.timer = setInterval(() => void this.measure(), this.deps.intervalMs);
+    this.timer = (this.deps.timers ?? systemTimers).setInterval(() => void this.measure(), this.deps.intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) (this.deps.timers ?? systemTimers).clear(this.timer);
     this.timer = null;
   }
 

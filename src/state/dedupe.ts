@@ -6,8 +6,9 @@
 //
 // A session is a client id under the user the leader authenticated (sessionKey): with auth on,
 // nobody can touch another user's sessions. Time enters only as the leader's clock stamped into
-// each request (`req.at`): a new session that finds the table (or its user's share of it) full
-// may push out the least recently active session only if that one has been idle for
+// each request (`req.at`; counted on its monotonic clock, never its wall clock, which can jump
+// ahead: src/server/session-clock.ts): a new session that finds the table (or its user's share
+// of it) full may push out the least recently active session only if that one has been idle for
 // `sessionIdleMs`; otherwise the new session is refused (sessionsFull, RESOURCE_EXHAUSTED) rather
 // than a live session, whose retry would then apply twice, being evicted.
 import type { RequestId } from './commands.js';
@@ -72,6 +73,8 @@ export class DedupeTable {
   private readonly byUser = new Map<string, Map<string, true>>();
   /** Results recorded by the batch being applied, not yet in LevelDB. */
   private readonly pendingResults = new Map<string, Buffer>();
+  /** The newest request stamp applied (or loaded): where the leader's stamps continue from. */
+  private latestAtMs = 0;
 
   private constructor(
     private readonly db: Db,
@@ -98,6 +101,11 @@ export class DedupeTable {
   /** Number of clients remembered. */
   get size(): number {
     return this.clients.size;
+  }
+
+  /** The newest request stamp applied or loaded (0: none), for src/server/session-clock.ts. */
+  get latestStampMs(): number {
+    return this.latestAtMs;
   }
 
   /** Forget clients idle for more than idleEntries as of entry `index` (run before each entry). */
@@ -177,6 +185,7 @@ export class DedupeTable {
 
   /** Sets a session's state, moving it to the most recently active end. */
   private touch(key: string, state: ClientState): void {
+    if (state.at > this.latestAtMs) this.latestAtMs = state.at;
     this.clients.delete(key);
     this.clients.set(key, state);
     const user = userOf(key);

@@ -138,6 +138,11 @@ export class StateMachine {
     return this.dedupe.size;
   }
 
+  /** The newest request stamp (`req.at`) applied: where a leader's stamps continue from. */
+  latestSessionStampMs(): number {
+    return this.dedupe.latestStampMs;
+  }
+
   /** The active cluster alarms as applied here (alarms.ts). */
   alarms(): AlarmMember[] {
     return this.alarmTable.list();

@@ -3,6 +3,8 @@
 // predecessor leader when that predecessor lost leadership before it could record it.
 import { pino } from 'pino';
 import { describe, expect, test } from 'vitest';
+import { systemWallClock } from '../../src/common/clock.js';
+import { systemTimers } from '../../src/common/timers.js';
 import { FailoverHistory, HISTORY_META, INTENT_META, type FailoverEvent, type SwitchoverIntent } from '../../src/failover/history.js';
 
 function node(id: string, meta: Map<string, unknown>): { h: FailoverHistory; events: () => FailoverEvent[] } {
@@ -12,6 +14,8 @@ function node(id: string, meta: Map<string, unknown>): { h: FailoverHistory; eve
     getMeta: async (n) => meta.get(n) ?? null,
     putMeta: async (n, v) => void meta.set(n, v),
     onEvent: () => {},
+    wallClock: systemWallClock,
+    timers: systemTimers,
   });
   return { h, events: () => (meta.get(HISTORY_META) as FailoverEvent[] | undefined) ?? [] };
 }

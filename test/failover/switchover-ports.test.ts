@@ -3,7 +3,9 @@
 // plain objects a test (or the whole-node simulation) sets up, as the node does in production.
 import { pino } from 'pino';
 import { describe, expect, test } from 'vitest';
+import { monotonicMs, systemWallClock } from '../../src/common/clock.js';
 import { Status } from '../../src/common/errors.js';
+import { systemTimers } from '../../src/common/timers.js';
 import { DEFAULT_FAILOVER_OPTIONS, NoCandidateError, Switchover, type PeerStatus, type RaftView } from '../../src/failover/index.js';
 import type { ConfState, Role } from '../../src/raft/index.js';
 
@@ -60,6 +62,9 @@ function switchover(raft: ReturnType<typeof leader>, statuses: Record<string, Pe
     putMeta: async () => {},
     beforeHandover: async () => {},
     onFinished: () => {},
+    timers: systemTimers,
+    wallClock: systemWallClock,
+    clock: monotonicMs,
   });
 }
 

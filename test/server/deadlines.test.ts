@@ -4,7 +4,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineSlots, SLOT_MS } from '../../src/server/deadlines.js';
-import { withDeadline } from '../../src/server/context.js';
+import { nodeTime, withDeadline } from '../../src/server/context.js';
+
+/** A node's time on the process's timers and clocks (faked by vitest where a test says so). */
+const ctx = { time: nodeTime() };
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_003 });
@@ -48,7 +51,7 @@ describe('DeadlineSlots', () => {
 
   it('fires what fell due while the process stood still, in one sweep', () => {
     let now = 5_000_000;
-    const slots = new DeadlineSlots(() => now);
+    const slots = new DeadlineSlots(() => now, undefined, () => now);
     const fired: number[] = [];
     slots.add(now + 50, () => fired.push(1));
     slots.add(now + 20_000, () => fired.push(2));
@@ -57,12 +60,32 @@ describe('DeadlineSlots', () => {
     expect(fired).toEqual([1, 2]);
     expect(slots.size).toBe(0);
   });
+
+  it('a wall clock stepped back or forward after a deadline was added moves it neither way', () => {
+    let wall = 1_700_000_000_000;
+    let mono = 1_000;
+    const slots = new DeadlineSlots(() => wall, undefined, () => mono);
+    const fired: string[] = [];
+    slots.add(wall + 50, () => fired.push('back'));
+    slots.add(wall + 80, () => fired.push('ahead'));
+    wall -= 3_600_000; // NTP steps the clock back an hour
+    mono += 60;
+    slots.sweep();
+    expect(fired).toEqual(['back']);
+    wall += 7_200_000; // and then an hour ahead of where it was
+    mono += 5;
+    slots.sweep();
+    expect(fired).toEqual(['back']);
+    mono += 25;
+    slots.sweep();
+    expect(fired).toEqual(['back', 'ahead']);
+  });
 });
 
 describe('withDeadline', () => {
   it('rejects with DEADLINE_EXCEEDED once the deadline passed, and not before', async () => {
     const never = new Promise<never>(() => {});
-    const p = withDeadline(never, new Date(Date.now() + 50), 'write');
+    const p = withDeadline(ctx, never, new Date(Date.now() + 50), 'write');
     const seen = vi.fn();
     p.catch(seen);
     await vi.advanceTimersByTimeAsync(49);
@@ -73,12 +96,12 @@ describe('withDeadline', () => {
   });
 
   it("settles as the promise does when it settles first, and leaves no timer behind", async () => {
-    await expect(withDeadline(Promise.resolve(7), new Date(Date.now() + 1000), 'read')).resolves.toBe(7);
-    await expect(withDeadline(Promise.reject(new Error('boom')), new Date(Date.now() + 1000), 'read')).rejects.toThrow('boom');
+    await expect(withDeadline(ctx, Promise.resolve(7), new Date(Date.now() + 1000), 'read')).resolves.toBe(7);
+    await expect(withDeadline(ctx, Promise.reject(new Error('boom')), new Date(Date.now() + 1000), 'read')).rejects.toThrow('boom');
     expect(vi.getTimerCount()).toBe(0);
   });
 
   it('rejects at once when the deadline has already passed', async () => {
-    await expect(withDeadline(new Promise(() => {}), new Date(Date.now() - 1), 'read')).rejects.toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
+    await expect(withDeadline(ctx, new Promise(() => {}), new Date(Date.now() - 1), 'read')).rejects.toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
   });
 });

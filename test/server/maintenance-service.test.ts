@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type BackupPart, type RaftdbClient } from '../../src/client/index.js';
 import { Authenticator } from '../../src/auth/index.js';
 import { loadRaftdbProto } from '../../src/proto/load.js';
-import { OpenStreams, type NodeContext } from '../../src/server/context.js';
+import { nodeTime, OpenStreams, type NodeContext } from '../../src/server/context.js';
 import { tolerant } from '../../src/server/decode.js';
 import { BACKUP_MESSAGE_BYTES, MAX_CONCURRENT_BACKUPS, maintenanceService } from '../../src/server/maintenance-service.js';
 import { type KvHasher, StateMachine, writeSnapshotDir } from '../../src/state/index.js';
@@ -63,7 +63,7 @@ beforeAll(async () => {
   };
   // Auth as a node has it (off until enabled through the log): the handler checks the caller.
   const auth = new Authenticator(sm.auth, { tokenTtlMs: 60_000 });
-  ctx = { id: 'n1', sm, auth, defaultTimeoutMs: 10_000, log: pino({ level: 'silent' }), streams: new OpenStreams() } as unknown as NodeContext;
+  ctx = { id: 'n1', time: nodeTime(), sm, auth, defaultTimeoutMs: 10_000, log: pino({ level: 'silent' }), streams: new OpenStreams() } as unknown as NodeContext;
   server = new grpc.Server();
   server.addService(tolerant(loadRaftdbProto().Maintenance.service), maintenanceService(ctx, { clusterId: 'unit', stallTimeoutMs: 1500 }));
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));

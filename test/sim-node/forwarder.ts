@@ -12,6 +12,7 @@ import type { KvMethod } from '../../src/server/kv-service.js';
 import { plainResponse } from '../../src/server/passthrough.js';
 import type { ForwardedIdentity } from '../../src/server/caller.js';
 import type { SimMember } from './member.js';
+import type { MemberClock } from './member-clock.js';
 import type { SimNetwork } from './network.js';
 
 /** The forwarder of member `self`: addresses are `sim:<id>`. */
@@ -20,8 +21,13 @@ export function simForwarder(self: string, net: SimNetwork, members: () => reado
     forward: <T>(address: string, service: 'kv' | 'cluster' | 'auth', method: string, request: unknown, deadline: Date, hops = 1, identity?: ForwardedIdentity, leaderTerm = 0): Promise<T> => {
       const id = address.replace(/^sim:/, '');
       const metadata = forwardMetadata(hops, identity, leaderTerm);
-      const call = { request, metadata, getDeadline: () => deadline, getPeer: () => `sim:${self}`, cancelled: false };
-      return net.call(`forwarder:${self}`, id, Math.max(1, deadline.getTime() - Date.now()), async () => {
+      // `deadline` is on the caller's wall clock; the timeout crosses the network and the callee
+      // reads it on its own (either may have jumped).
+      const clockOf = (member: string): MemberClock | undefined => members().find((m) => m.config.id === member)?.clock;
+      const timeoutMs = Math.max(1, deadline.getTime() - (clockOf(self)?.wallClock() ?? Date.now()));
+      const runDeadline = new Date(Date.now() + timeoutMs);
+      const call = { request, metadata, getDeadline: () => clockOf(id)?.toLocal(runDeadline) ?? runDeadline, getPeer: () => `sim:${self}`, cancelled: false };
+      return net.call(`forwarder:${self}`, id, timeoutMs, async () => {
         const core = members().find((m) => m.config.id === id)?.core;
         if (!core) throw Object.assign(new Error(`${id} is down`), { code: grpc.status.UNAVAILABLE });
         if (service === 'kv') return plainResponse(await core.kv[method as KvMethod](call as unknown as IncomingCall<never>)) as T;

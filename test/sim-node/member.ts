@@ -7,13 +7,14 @@
 import { pino } from 'pino';
 import type { Rng } from '../../src/common/rng.js';
 import { composeNode, type NodeCore, type PeerTransport } from '../../src/node/compose.js';
-import type { Ticker } from '../../src/server/driver.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
+import type { StateMachineOptions } from '../../src/state/index.js';
 import { MemoryDisk } from '../support/memory-disk.js';
 import type { SimNetwork } from './network.js';
 import { SimFs } from './sim-fs.js';
 import { slowDisk } from './slow-disk.js';
 import { simForwarder } from './forwarder.js';
+import { MemberClock, type Lateness } from './member-clock.js';
 
 /** How a member is started in a run. */
 export interface MemberConfig {
@@ -29,6 +30,12 @@ export interface MemberConfig {
   followerApplyDelayMs: number;
   /** Bytes per snapshot chunk it sends (small: a transfer takes many messages, any of which may be lost). */
   snapshotChunkBytes?: number;
+  /** How late the member's timers may fire while it runs (default never late). */
+  lateness?: Lateness;
+  /** WAL segment size (default 256 KiB; smaller: more sealed segments for bit rot to hit). */
+  segmentBytes?: number;
+  /** The exactly-once table's bounds (default the product's). */
+  dedupe?: StateMachineOptions['dedupe'];
 }
 
 export class SimMember {
@@ -43,9 +50,9 @@ export class SimMember {
   fatal: Error | null = null;
   /** An injected disk fault this incarnation should stop on (its fatal error is then expected). */
   private diskFailing = false;
-  /** Ticks missed while paused: setInterval fires once after a stop, however long it was. */
-  private missedTick: (() => void) | null = null;
   private paused = false;
+  /** The member's timers (they stop while it is paused) and its wall clock (which may jump). */
+  readonly clock: MemberClock;
 
   constructor(
     readonly config: MemberConfig,
@@ -53,7 +60,9 @@ export class SimMember {
     private readonly rng: Rng,
     /** Every member of the run (for the forwarder's calls to the others). */
     private readonly cluster: () => readonly SimMember[] = () => [this],
-  ) {}
+  ) {
+    this.clock = new MemberClock(rng, config.lateness);
+  }
 
   get up(): boolean {
     return this.core !== null;
@@ -64,6 +73,7 @@ export class SimMember {
     if (this.core) throw new Error(`${this.config.id} is already running`);
     const incarnation = ++this.incarnation;
     const id = this.config.id;
+    this.clock.revive();
     const storage = this.storage.mount();
     const core = await composeNode(
       {
@@ -82,11 +92,12 @@ export class SimMember {
         log: pino({ level: process.env.SIM_NODE_LOG ?? 'silent', base: { node: id, inc: incarnation } }),
         // Small segments: many rolls per run (and no 64 MiB of zeros per preallocated segment).
         // Syncs take 0-4 ms once the member runs (its start awaits no timer: see slow-disk.ts).
-        wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0)), inlineMaxEntries: 0, segmentBytes: 256 * 1024 },
-        state: { ...storage, cacheBytes: 0, snapshotChunkBytes: this.config.snapshotChunkBytes ?? 1024 },
+        wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0), this.clock.timers), inlineMaxEntries: 0, segmentBytes: this.config.segmentBytes ?? 256 * 1024 },
+        state: { ...storage, cacheBytes: 0, snapshotChunkBytes: this.config.snapshotChunkBytes ?? 1024, ...(this.config.dedupe ? { dedupe: this.config.dedupe } : {}) },
         staging: new SnapshotStaging(`/sim/${id}/snapshots`, undefined, storage),
         clock: () => performance.now(),
-        ticker: this.ticker(incarnation),
+        timers: this.clock.timers,
+        wallClock: this.clock.wallClock,
         random: () => this.rng.next(),
         transport: () => this.net.transport(id, incarnation),
         unaryForwarder: simForwarder(id, this.net, () => this.cluster()),
@@ -107,25 +118,6 @@ export class SimMember {
     this.paused = false;
     this.net.attach(id, incarnation, core.handlers, core.forwardHandler);
     core.driver.start();
-  }
-
-  /** The tick timer of one incarnation: silent while paused, one late tick at resume. */
-  private ticker(incarnation: number): Ticker {
-    return (everyMs, fn) => {
-      let active = true;
-      // The late tick at resume runs only if the driver still ticks (it may have stopped since).
-      const tick = (): void => {
-        if (active && this.incarnation === incarnation) fn();
-      };
-      const timer = setInterval(() => {
-        if (this.paused) this.missedTick = tick;
-        else tick();
-      }, everyMs);
-      return () => {
-        active = false;
-        clearInterval(timer);
-      };
-    };
   }
 
   /**
@@ -153,7 +145,7 @@ export class SimMember {
     if (!core) return;
     this.core = null;
     this.paused = false;
-    this.missedTick = null;
+    this.clock.kill();
     this.net.detach(this.config.id);
     core.failover.stop();
     core.driver.stop('crashed');
@@ -194,21 +186,20 @@ export class SimMember {
     return true;
   }
 
-  /** SIGSTOP: nothing runs on the member until resume (its messages and calls wait). */
+  /** SIGSTOP: nothing runs on the member until resume (its messages, calls and timers wait). */
   pause(): void {
     if (!this.core) return;
     this.paused = true;
+    this.clock.freeze();
     this.net.pause(this.config.id);
   }
 
-  /** SIGCONT: what queued up is handled first, then the one late tick. */
+  /** SIGCONT: what queued up is handled first, then every timer that came due, once each, in order. */
   resume(): void {
     if (!this.core || !this.paused) return;
     this.paused = false;
     this.net.resume(this.config.id);
-    const tick = this.missedTick;
-    this.missedTick = null;
-    if (tick) setTimeout(tick, 0);
+    this.clock.thaw();
   }
 
   get isPaused(): boolean {

@@ -11,8 +11,9 @@ const program = new Command()
   .option('--duration <ms>', 'virtual milliseconds of load and faults per seed')
   .option('--no-faults', 'run without faults (the workload alone)')
   .option('--trace', 'print the fault schedule of the run')
+  .option('--bit-flips', 'flip bits in sealed WAL segments of members that are down (they must refuse to start)')
   .parse();
-const o = program.opts<{ seeds: string; start: string; seed?: string; nodes?: string; duration?: string; faults: boolean; trace?: boolean }>();
+const o = program.opts<{ seeds: string; start: string; seed?: string; nodes?: string; duration?: string; faults: boolean; trace?: boolean; bitFlips?: boolean }>();
 
 const first = Number(o.seed ?? o.start);
 const count = o.seed ? 1 : Number(o.seeds);
@@ -22,15 +23,18 @@ if (!Number.isInteger(first) || !Number.isInteger(count) || count < 1 || (o.node
 }
 let failures = 0;
 let ops = 0;
+const rot = { refused: 0, harmless: 0 };
 const t0 = Date.now();
 for (let seed = first; seed < first + count; seed++) {
   const run = defaultRun(seed);
   if (o.nodes) run.nodes = Number(o.nodes) as 3 | 5;
   if (o.duration) run.durationMs = Number(o.duration);
   run.faults = o.faults;
+  if (o.bitFlips) run.bitFlips = true;
   if (o.trace) run.trace = (line) => console.log(line);
   const r = await runSimulation(run);
   ops += r.operations.ok + r.operations.failed + r.operations.unknown;
+  if (r.bitRot) for (const k of ['refused', 'harmless'] as const) rot[k] += r.bitRot[k];
   if (!r.ok) {
     failures++;
     console.error(`seed ${seed} (${run.nodes} nodes) FAILED:\n  ${r.problems.join('\n  ')}`);
@@ -43,4 +47,5 @@ for (let seed = first; seed < first + count; seed++) {
 }
 const secs = (Date.now() - t0) / 1000;
 console.log(`${count} seeds, ${failures} failed, ${ops} client operations in ${secs.toFixed(1)} s`);
+if (o.bitFlips) console.log(`bit rot: ${rot.refused} starts refused as they must be, ${rot.harmless} flips outside every record (started)`);
 process.exit(failures > 0 ? 1 : 0);

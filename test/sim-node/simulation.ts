@@ -12,6 +12,8 @@ import { SimMember } from './member.js';
 import { SimNetwork } from './network.js';
 import { VirtualTime } from './virtual-time.js';
 import { Membership } from './membership.js';
+import { ClockFaults } from './clock-faults.js';
+import { BitRot } from './bit-rot.js';
 import { Watchers } from './watchers.js';
 import { Workload, sleep } from './workload.js';
 
@@ -27,6 +29,8 @@ export interface RunOptions {
   faults: boolean;
   /** Print the fault schedule as it happens. */
   trace?: (line: string) => void;
+  /** Bit rot in sealed WAL segments of members that are down (bit-rot.ts); small segments. */
+  bitFlips?: boolean;
 }
 
 /** The outcome of one run. */
@@ -40,7 +44,12 @@ export interface RunResult {
   unknownReasons: [string, number][];
   faults: number;
   virtualMs: number;
+  /** With bitFlips: starts refused as they must be, and flips outside every record. */
+  bitRot?: { refused: number; harmless: number };
 }
+
+/** A running member's timers fire 1-3 ms late one time in twenty (a busy event loop). */
+const LATE_TIMERS = { p: 0.05, maxMs: 3 };
 
 /** The options a seed runs with by default (cluster size alternates). */
 export function defaultRun(seed: number): RunOptions {
@@ -49,7 +58,7 @@ export function defaultRun(seed: number): RunOptions {
 
 /** The command line that replays `o`. */
 export function replayCommand(o: RunOptions): string {
-  return `npm run sim:node -- --seed ${o.seed} --nodes ${o.nodes} --duration ${o.durationMs} --trace`;
+  return `npm run sim:node -- --seed ${o.seed} --nodes ${o.nodes} --duration ${o.durationMs}${o.bitFlips ? ' --bit-flips' : ''} --trace`;
 }
 
 /** Runs one seed to the end and judges it. */
@@ -59,6 +68,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const rng = new Rng(o.seed);
   const trace = (line: string): void => o.trace?.(`${(time.nowMs() / 1000).toFixed(3)}s ${line}`);
   const net = new SimNetwork(rng, { dropP: 0.01, duplicateP: 0.01, minDelayMs: 0, maxDelayMs: 4 });
+  const segments = o.bitFlips ? { segmentBytes: 16 * 1024 } : {};
   const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
   const peers = new Map(ids.map((id) => [id, `sim:${id}`]));
   // Compacting every few dozen entries: a member that lags, restarts, loses power or joins late
@@ -66,14 +76,16 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const snapshotEntries = rng.int(20, 100);
   const keepEntries = rng.int(0, 20);
   trace(`members compact after ${snapshotEntries} entries, keeping ${keepEntries}`);
-  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries, keepEntries, followerApplyDelayMs: rng.pick([0, 5]) }, net, rng, () => members));
+  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries, keepEntries, followerApplyDelayMs: rng.pick([0, 5]), lateness: LATE_TIMERS, ...segments }, net, rng, () => members));
   // One more member, added during the run (as a learner, then maybe promoted) by MemberAdd's steps.
   const spareId = `n${o.nodes + 1}`;
-  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries, keepEntries, followerApplyDelayMs: 0 }, net, rng, () => members));
+  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries, keepEntries, followerApplyDelayMs: 0, lateness: LATE_TIMERS, ...segments }, net, rng, () => members));
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
   const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500] });
   const watchers = new Watchers(rng, members, 2);
+  const clockFaults = new ClockFaults(o.seed);
+  const bitRot = new BitRot(o.seed);
   let faults = 0;
   // A member a snapshot is sent to may lose power while it stages or installs it (a swap's step).
   net.snapshots.onStart = (to) => {
@@ -89,6 +101,8 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     watchers.tend();
     for (let t = 0; t < o.durationMs; t += 50) {
       if (o.faults) faults += await injectFaults(rng, net, members, membership, trace);
+      if (o.faults) faults += clockFaults.maybeJump(members, trace);
+      if (o.bitFlips) faults += await bitRot.maybeFlip(members.filter((m) => !m.up && membership.belongs(m)), trace, problems);
       for (const m of members) if (m.reapDiskFault()) trace(`${m.config.id} stopped on the disk fault; its disk is replaced`);
       await membership.tend(trace);
       watchers.tend();
@@ -154,7 +168,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   }
   judge(history, workload, problems);
   const unknownReasons = [...workload.unknownReasons].sort((a, b) => b[1] - a[1]);
-  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, unknownReasons, faults, virtualMs: o.durationMs };
+  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, unknownReasons, faults, virtualMs: o.durationMs, ...(o.bitFlips ? { bitRot: bitRot.outcomes } : {}) };
 }
 
 /** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */

@@ -3,13 +3,18 @@
 // Without it the in-memory disk is durable the instant it is asked, and no power cut could land
 // between a write leaving for the disk and the disk having it — the window in which an
 // acknowledgement sent too early (before the sync) loses an acknowledged write.
+import type { Timers } from '../../src/common/timers.js';
 import type { Disk, DiskFile, OpenMode } from '../../src/disk/disk.js';
 
-/** `disk` with each durable operation delayed by `delayMs()` virtual milliseconds first (0: at once, no timer). */
-export function slowDisk(disk: Disk, delayMs: () => number): Disk {
+/**
+ * `disk` with each durable operation delayed by `delayMs()` virtual milliseconds first (0: at once,
+ * no timer), on `timers` (the member's: a sync that completes while the process is frozen is
+ * seen by it when it thaws).
+ */
+export function slowDisk(disk: Disk, delayMs: () => number, timers: Pick<Timers, 'setTimeout'> = { setTimeout: (fn, ms) => setTimeout(fn, ms) }): Disk {
   const later = async <T>(op: () => Promise<T>): Promise<T> => {
     const ms = delayMs();
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    if (ms > 0) await new Promise<void>((resolve) => timers.setTimeout(resolve, ms));
     return op();
   };
   const file = (f: DiskFile, mode: OpenMode): DiskFile => ({

@@ -176,7 +176,8 @@ export class Workload {
   async call(client: string, member: SimMember, method: KvMethod, request: object): Promise<object> {
     const attemptMs = this.rng.pick(this.opts.attemptMs);
     const deadline = new Date(Date.now() + attemptMs);
-    const call = { request, metadata: new grpc.Metadata(), getDeadline: () => deadline, getPeer: () => 'sim:client' };
+    // The timeout crosses the network; the member reads it on its own wall clock (which may have jumped).
+    const call = { request, metadata: new grpc.Metadata(), getDeadline: () => member.clock.toLocal(deadline), getPeer: () => 'sim:client' };
     return this.net.call(client, member.config.id, attemptMs, async () => {
       const core = member.core;
       if (!core) throw Object.assign(new Error(`${member.config.id} is down`), { code: grpc.status.UNAVAILABLE });

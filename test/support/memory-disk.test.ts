@@ -171,4 +171,29 @@ describe('MemoryDisk', () => {
     expect(outcomes.has(null)).toBe(true); // the name lost
     expect([...outcomes].some((o) => o !== null)).toBe(true); // the name kept (with or without its data)
   });
+
+  it('flipBit flips one bit of a synced page, read back now and after a power cut; never an unsynced page', async () => {
+    const disk = await diskWithDir();
+    const m = disk.mount();
+    const f = await m.open('/d/f', { create: true, write: true });
+    const data = Buffer.alloc(10_000, 0x41);
+    await f.write(data, 0, data.length, 0);
+    await f.datasync();
+    await m.syncDir('/d');
+    await f.write(Buffer.alloc(5_000, 0x42), 0, 5_000, 10_000); // unsynced: pages 2 (part) and 3
+    let seed = 1;
+    const rand = (): number => ((seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647);
+    for (let i = 0; i < 50; i++) {
+      const before = await m.readFile('/d/f');
+      const flip = disk.flipBit('/d/f', rand)!;
+      expect(flip.offset).toBeLessThan(8_192); // pages 0 and 1: synced and unchanged since
+      const after = await m.readFile('/d/f');
+      const diff = [...after].map((b, k) => b ^ before[k]!).flatMap((x, k) => (x === 0 ? [] : [[k, x]]));
+      expect(diff).toEqual([[flip.offset, 1 << flip.bit]]);
+    }
+    const cached = await m.readFile('/d/f');
+    disk.powerCut();
+    expect((await disk.mount().readFile('/d/f')).subarray(0, 8_192).equals(cached.subarray(0, 8_192))).toBe(true);
+    expect(() => disk.flipBit('/d/absent', rand)).toThrow(/ENOENT/);
+  });
 });

@@ -308,6 +308,33 @@ export class MemoryDisk {
     revertDir(this.root, opts.keepSome === true ? () => rand() < 0.5 : null);
   }
 
+  /**
+   * Bit rot: one bit of `file`'s synced data flips on the platter, at a random byte of a page
+   * that holds durable data (the page cache reads it too, as after the cache was dropped). The
+   * WAL's CRCs must catch it. Returns the byte offset and bit, or null when nothing is durable.
+   * Given `at`, flips that bit (again: the page restored from a copy).
+   */
+  flipBit(file: string, rand: () => number = Math.random, at?: { offset: number; bit: number }): { offset: number; bit: number } | null {
+    const node = this.dir(path.dirname(path.resolve(file)), 'flipBit').entries.get(path.basename(file));
+    if (node === undefined || node.kind !== 'file') throw fsError('ENOENT', 'flipBit', file);
+    if (at !== undefined) {
+      const no = Math.floor(at.offset / PAGE_BYTES);
+      for (const page of [node.durablePages.get(no), node.pages.get(no)]) if (page !== undefined) page[at.offset % PAGE_BYTES]! ^= 1 << at.bit;
+      return at;
+    }
+    // A synced page: durable, and the cache holds nothing newer (an O_DSYNC write leaves both alike).
+    const synced = (no: number): boolean => no * PAGE_BYTES < node.durableSize && (node.pages.get(no)?.equals(node.durablePages.get(no)!) ?? true);
+    const pages = [...node.durablePages.keys()].filter(synced).sort((a, b) => a - b);
+    if (pages.length === 0) return null;
+    const no = pages[Math.floor(rand() * pages.length)]!;
+    const inPage = Math.floor(rand() * Math.min(PAGE_BYTES, node.durableSize - no * PAGE_BYTES));
+    const bit = Math.floor(rand() * 8);
+    node.durablePages.get(no)![inPage]! ^= 1 << bit;
+    const cached = node.pages.get(no);
+    if (cached !== undefined) cached[inPage]! ^= 1 << bit;
+    return { offset: no * PAGE_BYTES + inPage, bit };
+  }
+
   /** The process dies but the machine stays up: the page cache (every written byte) survives. */
   crash(): void {
     this.boot++;
