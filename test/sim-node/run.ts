@@ -37,6 +37,7 @@ for (let seed = first; seed < first + count; seed++) {
     console.error(`  replay: ${replayCommand(run)}`);
   } else if (o.seed) {
     console.log(`seed ${seed}: ok (${r.operations.ok} ok, ${r.operations.failed} failed, ${r.operations.unknown} unknown; ${r.faults} faults)`);
+    console.log(`  pipeline attempts: ${r.pipelineAttempts.answered} answered, ${r.pipelineAttempts.failed} failed`);
     for (const [why, n] of r.unknownReasons.slice(0, 5)) console.log(`  ${n} unknown: ${why}`);
   }
   if ((seed - first + 1) % 50 === 0) console.log(`${seed - first + 1} seeds, ${failures} failed`);

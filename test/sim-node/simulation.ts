@@ -37,6 +37,8 @@ export interface RunResult {
   /** What went wrong, one line each. */
   problems: string[];
   operations: { ok: number; failed: number; unknown: number };
+  /** Attempts on pipeline streams: answered, failed. */
+  pipelineAttempts: { answered: number; failed: number };
   /** Why writes ended with an unknown outcome, most frequent first. */
   unknownReasons: [string, number][];
   faults: number;
@@ -45,7 +47,7 @@ export interface RunResult {
 
 /** The options a seed runs with by default (cluster size alternates). */
 export function defaultRun(seed: number): RunOptions {
-  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 8, keys: 6, faults: true };
+  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 4, keys: 6, faults: true };
 }
 
 /** The command line that replays `o`. */
@@ -69,7 +71,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, scratch }, net, rng, () => members));
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
-  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500] });
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 2, pipelineSessions: 2 });
   const watchers = new Watchers(rng, members, 2);
   let faults = 0;
   try {
@@ -141,7 +143,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   }
   judge(history, workload, problems);
   const unknownReasons = [...workload.unknownReasons].sort((a, b) => b[1] - a[1]);
-  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, unknownReasons, faults, virtualMs: o.durationMs };
+  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, virtualMs: o.durationMs };
 }
 
 /** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */
@@ -270,6 +272,7 @@ function judge(history: HistoryRecorder, workload: Workload, problems: string[])
     });
     problems.push(`the checker could not decide (${undecided.join('; ')})`);
   }
+  problems.push(...workload.rangeProblems);
   for (const r of workload.serializableReads) {
     if (r.value !== null && !workload.written.get(r.key)?.has(r.value)) problems.push(`SERIALIZABLE read of ${r.key} returned ${r.value}, never written`);
   }
