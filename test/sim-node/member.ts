@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Rng } from '../../src/common/rng.js';
+import type { FailoverOptions } from '../../src/failover/config.js';
 import { composeNode, type NodeCore, type PeerTransport } from '../../src/node/compose.js';
 import type { Ticker } from '../../src/server/driver.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
@@ -27,6 +28,8 @@ export interface MemberConfig {
   /** Snapshot and compact after this many applied entries. */
   snapshotEntries: number;
   followerApplyDelayMs: number;
+  /** The failover controller's options (automatic failback to a preferred leader), if not the defaults. */
+  failover?: Partial<FailoverOptions>;
   /** Where the snapshot staging directory lives (real, but only ever cleared: snapshots are not carried). */
   scratch: string;
 }
@@ -81,6 +84,7 @@ export class SimMember {
         snapshotEntries: this.config.snapshotEntries,
         keepEntries: 50,
         followerApplyDelayMs: this.config.followerApplyDelayMs,
+        ...(this.config.failover ? { failover: this.config.failover } : {}),
       },
       {
         log: pino({ level: process.env.SIM_NODE_LOG ?? 'silent', base: { node: id, inc: incarnation } }),

@@ -22,6 +22,8 @@ if (!Number.isInteger(first) || !Number.isInteger(count) || count < 1 || (o.node
 }
 let failures = 0;
 let ops = 0;
+let failbacks = 0;
+let pipelined = 0;
 const t0 = Date.now();
 for (let seed = first; seed < first + count; seed++) {
   const run = defaultRun(seed);
@@ -31,17 +33,19 @@ for (let seed = first; seed < first + count; seed++) {
   if (o.trace) run.trace = (line) => console.log(line);
   const r = await runSimulation(run);
   ops += r.operations.ok + r.operations.failed + r.operations.unknown;
+  failbacks += r.failbacks;
+  pipelined += r.pipelineAttempts.answered;
   if (!r.ok) {
     failures++;
     console.error(`seed ${seed} (${run.nodes} nodes) FAILED:\n  ${r.problems.join('\n  ')}`);
     console.error(`  replay: ${replayCommand(run)}`);
   } else if (o.seed) {
     console.log(`seed ${seed}: ok (${r.operations.ok} ok, ${r.operations.failed} failed, ${r.operations.unknown} unknown; ${r.faults} faults)`);
-    console.log(`  pipeline attempts: ${r.pipelineAttempts.answered} answered, ${r.pipelineAttempts.failed} failed`);
+    console.log(`  pipeline attempts: ${r.pipelineAttempts.answered} answered, ${r.pipelineAttempts.failed} failed; ${r.failbacks} failbacks`);
     for (const [why, n] of r.unknownReasons.slice(0, 5)) console.log(`  ${n} unknown: ${why}`);
   }
   if ((seed - first + 1) % 50 === 0) console.log(`${seed - first + 1} seeds, ${failures} failed`);
 }
 const secs = (Date.now() - t0) / 1000;
-console.log(`${count} seeds, ${failures} failed, ${ops} client operations in ${secs.toFixed(1)} s`);
+console.log(`${count} seeds, ${failures} failed, ${ops} client operations (${pipelined} attempts answered on pipelines; ${failbacks} failbacks) in ${secs.toFixed(1)} s`);
 process.exit(failures > 0 ? 1 : 0);

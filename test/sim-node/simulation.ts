@@ -7,7 +7,7 @@
 // written values, no member stopped on its own, and every member holds the same keys.
 import { rmSync } from 'node:fs';
 import { Rng } from '../../src/common/rng.js';
-import { COMMIT_CONFIG_META, commitConfigFrom } from '../../src/failover/index.js';
+import { COMMIT_CONFIG_META, commitConfigFrom, readHistory } from '../../src/failover/index.js';
 import { checkHistory, formatViolation, HistoryRecorder, type Value } from '../../src/history/index.js';
 import { SimMember, scratchDir } from './member.js';
 import { SimNetwork } from './network.js';
@@ -42,6 +42,8 @@ export interface RunResult {
   /** Why writes ended with an unknown outcome, most frequent first. */
   unknownReasons: [string, number][];
   faults: number;
+  /** Automatic failbacks the failover history records. */
+  failbacks: number;
   virtualMs: number;
 }
 
@@ -65,15 +67,19 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const net = new SimNetwork(rng, { dropP: 0.01, duplicateP: 0.01, minDelayMs: 0, maxDelayMs: 4 });
   const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
   const peers = new Map(ids.map((id) => [id, `sim:${id}`]));
-  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch }, net, rng, () => members));
+  // Automatic failback to n1 in half the runs, alongside the switchovers, crashes and membership
+  // changes (n1 may be removed; then there is nothing to fail back to).
+  const failover = rng.chance(0.5) ? { failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: rng.pick([500, 2_000]) } } : {};
+  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: rng.pick([0, 5]), scratch, ...failover }, net, rng, () => members));
   // One more member, added during the run (as a learner, then maybe promoted) by MemberAdd's steps.
   const spareId = `n${o.nodes + 1}`;
-  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, scratch }, net, rng, () => members));
+  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, scratch, ...failover }, net, rng, () => members));
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
   const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 2, pipelineSessions: 2 });
   const watchers = new Watchers(rng, members, 2);
   let faults = 0;
+  let failbacks = 0;
   try {
     for (const m of members) if (membership.belongs(m)) await m.start();
     await time.advance(2_000);
@@ -123,6 +129,9 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
         }
       }
       await watchers.check(leader, problems);
+      const events = await readHistory((name) => leader.core!.sm.getMeta(name), 0);
+      failbacks = events.filter((e) => e.reason === 'failback').length;
+      if (failbacks > 0) trace(`failbacks to n1 in the failover history: ${failbacks}`);
     } else {
       problems.push('no leader after 6 s of calm');
     }
@@ -143,7 +152,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   }
   judge(history, workload, problems);
   const unknownReasons = [...workload.unknownReasons].sort((a, b) => b[1] - a[1]);
-  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, virtualMs: o.durationMs };
+  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, failbacks, virtualMs: o.durationMs };
 }
 
 /** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */
