@@ -281,7 +281,7 @@ function judge(history: HistoryRecorder, workload: Workload, problems: string[])
     });
     problems.push(`the checker could not decide (${undecided.join('; ')})`);
   }
-  problems.push(...workload.rangeProblems);
+  problems.push(...workload.answerProblems);
   for (const r of workload.serializableReads) {
     if (r.value !== null && !workload.written.get(r.key)?.has(r.value)) problems.push(`SERIALIZABLE read of ${r.key} returned ${r.value}, never written`);
   }

@@ -60,8 +60,11 @@ export class Workload {
   pipelineAttempts = { answered: 0, failed: 0 };
   /** Why writes ended with an unknown outcome (the reason's first words), for the run's summary. */
   readonly unknownReasons = new Map<string, number>();
-  /** Range answers that broke a promise whatever the consistency (a key outside it, out of order, past the limit). */
-  readonly rangeProblems: string[] = [];
+  /**
+   * Answers that broke a promise whatever the consistency: a range's key outside it, out of
+   * order or past the limit; a pipeline result without a response of its operation's kind.
+   */
+  readonly answerProblems: string[] = [];
   /** Each pipeline client's pipeline to each member ("p0" → member id → pipeline). */
   private readonly pipelines = new Map<string, Map<string, Pipeline>>();
 
@@ -201,7 +204,7 @@ export class Workload {
     }
     const read = rangeValues(range, answer);
     if ('problem' in read) {
-      this.rangeProblems.push(`${consistency} ${read.problem}`);
+      this.answerProblems.push(`${consistency} ${read.problem}`);
       settle?.(null, read.problem);
       return;
     }
@@ -239,16 +242,21 @@ export class Workload {
     if (!byMember) this.pipelines.set(owner, (byMember = new Map()));
     let pipeline = byMember.get(member.config.id);
     if (!pipeline) byMember.set(member.config.id, (pipeline = simPipeline(this.net, member)));
+    let res: object | undefined;
     try {
-      const res = await pipeline.call<object>(method, request, Date.now() + attemptMs);
-      this.pipelineAttempts.answered++;
-      return res;
+      res = await pipeline.call<object | undefined>(method, request, Date.now() + attemptMs);
     } catch (err) {
       this.pipelineAttempts.failed++;
       // The client's errors name their status; the workload's checks read gRPC's numbers.
       const e = err as { code?: string; details?: string; message?: string };
       throw Object.assign(new Error(e.details ?? e.message ?? String(err)), { code: grpc.status[e.code as keyof typeof grpc.status] ?? grpc.status.UNKNOWN });
     }
+    this.pipelineAttempts.answered++;
+    if (res !== undefined) return res;
+    // The client hands over the result's field of the operation's kind: a result tagged with
+    // another operation's seq has none.
+    this.answerProblems.push(`a pipeline ${method} was answered with a result of another kind`);
+    throw Object.assign(new Error(`${method}: a result of another kind`), { code: grpc.status.INTERNAL });
   }
 
   private ok(op: number, result?: Value): void {
