@@ -1,7 +1,8 @@
 // One seeded run of the whole-node simulation: 3 or 5 members (the real node composition on the
-// twins), clients issuing writes, compare-and-sets, deletes and reads of every consistency, and
-// a fault schedule — network partitions and one-way cuts, lossy and slow links, process crashes,
-// power cuts, pauses (SIGSTOP), switchovers — all drawn from one seed. At the end every member is
+// twins), clients issuing writes, compare-and-sets, deletes, reads and ranges of every
+// consistency (some of them over Pipeline streams), and a fault schedule — network partitions
+// and one-way cuts, lossy and slow links, process crashes, power cuts, pauses (SIGSTOP),
+// switchovers, automatic failback — all drawn from one seed. At the end every member is
 // restarted after a power cut, the final value of every key is read, and the run is judged:
 // the history of what clients were told is linearizable, SERIALIZABLE reads returned only
 // written values, no member stopped on its own, and every member holds the same keys.
