@@ -61,7 +61,11 @@ async function brokenStream(seed: number): Promise<Outcome> {
     );
     await time.advance(rng.int(1, 14));
     follower.crash(false);
-    const broken = (await Promise.all(await Promise.all(first.map((p) => settled(p, time).then((r) => (r.status === 'fulfilled' ? r.value : null)))))).filter((b) => b !== null);
+    const broken: Outcome['broken'] = [];
+    for (const p of first) {
+      const r = await settled(p, time);
+      if (r.status === 'fulfilled' && r.value) broken.push(r.value);
+    }
 
     // What the leader applied of them meanwhile (their retries must not apply again).
     await time.advance(300);
