@@ -103,7 +103,7 @@ export class Workload {
       if (r < 0.35) await this.put(id, ++seq, key, `${id}-${++n}`);
       else if (r < 0.45) await this.cas(id, ++seq, key, `${id}-${++n}`);
       else if (r < 0.5) await this.del(id, ++seq, key);
-      else if (r < 0.82) await this.range(id, this.rng.chance(0.5) ? 'LEASE' : 'LINEARIZABLE');
+      else if (r < 0.62) await this.range(id, this.rng.chance(0.5) ? 'LEASE' : 'LINEARIZABLE');
       else if (r < 0.9) await this.read(id, key, this.rng.chance(0.5) ? 'LEASE' : 'LINEARIZABLE');
       else if (r < 0.93) await this.range(id, 'SERIALIZABLE');
       else await this.serializableRead(id, key);
