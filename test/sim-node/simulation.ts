@@ -77,7 +77,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, scratch, ...failover }, net, rng, () => members));
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
-  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 2, pipelineSessions: 2 });
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 1, pipelineSessions: 3 });
   const watchers = new Watchers(rng, members, 2);
   let faults = 0;
   let failbacks = 0;
