@@ -6,6 +6,7 @@
 // anew at each start, as a process is.
 import { pino } from 'pino';
 import type { Rng } from '../../src/common/rng.js';
+import type { FailoverOptions } from '../../src/failover/config.js';
 import { composeNode, type NodeCore, type PeerTransport } from '../../src/node/compose.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
 import type { StateMachineOptions } from '../../src/state/index.js';
@@ -36,6 +37,8 @@ export interface MemberConfig {
   segmentBytes?: number;
   /** The exactly-once table's bounds (default the product's). */
   dedupe?: StateMachineOptions['dedupe'];
+  /** The failover controller's options (automatic failback to a preferred leader), if not the defaults. */
+  failover?: Partial<FailoverOptions>;
 }
 
 export class SimMember {
@@ -87,6 +90,7 @@ export class SimMember {
         snapshotEntries: this.config.snapshotEntries,
         keepEntries: this.config.keepEntries ?? 50,
         followerApplyDelayMs: this.config.followerApplyDelayMs,
+        ...(this.config.failover ? { failover: this.config.failover } : {}),
       },
       {
         log: pino({ level: process.env.SIM_NODE_LOG ?? 'silent', base: { node: id, inc: incarnation } }),

@@ -125,6 +125,20 @@ export class SimNetwork {
     else e.held.set(from, [run]);
   }
 
+  /**
+   * Runs `fn` on incarnation `incarnation` of member `id` behind the other work of connection
+   * `from` (now, or at resume if it is paused); never if that incarnation is gone. For streams
+   * whose order and delays their owner keeps (pipeline-stream.ts).
+   */
+  runOn(id: string, incarnation: number, from: string, fn: () => void): void {
+    this.onMember(id, incarnation, from, () => fn());
+  }
+
+  /** One message's delay on a link (ms): a stream's messages are never lost (TCP resends them). */
+  linkDelayMs(): number {
+    return this.rng.int(this.faults.minDelayMs, this.faults.maxDelayMs);
+  }
+
   /** Whether one message from `from` to `to` gets through, and after how long (null: lost). */
   private flight(from: string, to: string): number | null {
     if (this.cuts.has(`${from}>${to}`)) return null;

@@ -24,6 +24,8 @@ if (!Number.isInteger(first) || !Number.isInteger(count) || count < 1 || (o.node
 let failures = 0;
 let ops = 0;
 const rot = { refused: 0, harmless: 0 };
+let failbacks = 0;
+let pipelined = 0;
 const t0 = Date.now();
 for (let seed = first; seed < first + count; seed++) {
   const run = defaultRun(seed);
@@ -35,17 +37,20 @@ for (let seed = first; seed < first + count; seed++) {
   const r = await runSimulation(run);
   ops += r.operations.ok + r.operations.failed + r.operations.unknown;
   if (r.bitRot) for (const k of ['refused', 'harmless'] as const) rot[k] += r.bitRot[k];
+  failbacks += r.failbacks;
+  pipelined += r.pipelineAttempts.answered;
   if (!r.ok) {
     failures++;
     console.error(`seed ${seed} (${run.nodes} nodes) FAILED:\n  ${r.problems.join('\n  ')}`);
     console.error(`  replay: ${replayCommand(run)}`);
   } else if (o.seed) {
     console.log(`seed ${seed}: ok (${r.operations.ok} ok, ${r.operations.failed} failed, ${r.operations.unknown} unknown; ${r.faults} faults)`);
+    console.log(`  pipeline attempts: ${r.pipelineAttempts.answered} answered, ${r.pipelineAttempts.failed} failed; ${r.failbacks} failbacks`);
     for (const [why, n] of r.unknownReasons.slice(0, 5)) console.log(`  ${n} unknown: ${why}`);
   }
   if ((seed - first + 1) % 50 === 0) console.log(`${seed - first + 1} seeds, ${failures} failed`);
 }
 const secs = (Date.now() - t0) / 1000;
-console.log(`${count} seeds, ${failures} failed, ${ops} client operations in ${secs.toFixed(1)} s`);
+console.log(`${count} seeds, ${failures} failed, ${ops} client operations (${pipelined} attempts answered on pipelines; ${failbacks} failbacks) in ${secs.toFixed(1)} s`);
 if (o.bitFlips) console.log(`bit rot: ${rot.refused} starts refused as they must be, ${rot.harmless} flips outside every record (started)`);
 process.exit(failures > 0 ? 1 : 0);

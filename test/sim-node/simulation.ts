@@ -1,12 +1,13 @@
 // One seeded run of the whole-node simulation: 3 or 5 members (the real node composition on the
-// twins), clients issuing writes, compare-and-sets, deletes and reads of every consistency, and
-// a fault schedule — network partitions and one-way cuts, lossy and slow links, process crashes,
-// power cuts, pauses (SIGSTOP), switchovers — all drawn from one seed. At the end every member is
+// twins), clients issuing writes, compare-and-sets, deletes, reads and ranges of every
+// consistency (some of them over Pipeline streams), and a fault schedule — network partitions
+// and one-way cuts, lossy and slow links, process crashes, power cuts, pauses (SIGSTOP),
+// switchovers, automatic failback — all drawn from one seed. At the end every member is
 // restarted after a power cut, the final value of every key is read, and the run is judged:
 // the history of what clients were told is linearizable, SERIALIZABLE reads returned only
 // written values, no member stopped on its own, and every member holds the same keys.
 import { Rng } from '../../src/common/rng.js';
-import { COMMIT_CONFIG_META, commitConfigFrom } from '../../src/failover/index.js';
+import { COMMIT_CONFIG_META, commitConfigFrom, readHistory } from '../../src/failover/index.js';
 import { checkHistory, formatViolation, HistoryRecorder, type Value } from '../../src/history/index.js';
 import { SimMember } from './member.js';
 import { SimNetwork } from './network.js';
@@ -40,9 +41,13 @@ export interface RunResult {
   /** What went wrong, one line each. */
   problems: string[];
   operations: { ok: number; failed: number; unknown: number };
+  /** Attempts on pipeline streams: answered, failed. */
+  pipelineAttempts: { answered: number; failed: number };
   /** Why writes ended with an unknown outcome, most frequent first. */
   unknownReasons: [string, number][];
   faults: number;
+  /** Automatic failbacks the failover history records. */
+  failbacks: number;
   virtualMs: number;
   /** With bitFlips: starts refused as they must be, and flips outside every record. */
   bitRot?: { refused: number; harmless: number };
@@ -53,7 +58,7 @@ const LATE_TIMERS = { p: 0.05, maxMs: 3 };
 
 /** The options a seed runs with by default (cluster size alternates). */
 export function defaultRun(seed: number): RunOptions {
-  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 8, keys: 6, faults: true };
+  return { seed, nodes: seed % 2 === 0 ? 5 : 3, durationMs: 6_000, clients: 4, keys: 6, faults: true };
 }
 
 /** The command line that replays `o`. */
@@ -71,18 +76,21 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const segments = o.bitFlips ? { segmentBytes: 16 * 1024 } : {};
   const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
   const peers = new Map(ids.map((id) => [id, `sim:${id}`]));
+  // Automatic failback to n1 in half the runs, alongside the switchovers, crashes and membership
+  // changes (n1 may be removed; then there is nothing to fail back to).
+  const failover = rng.chance(0.5) ? { failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: rng.pick([500, 2_000]) } } : {};
   // Compacting every few dozen entries: a member that lags, restarts, loses power or joins late
   // catches up by snapshot (over the faulty network, in small chunks), not from the log.
   const snapshotEntries = rng.int(20, 100);
   const keepEntries = rng.int(0, 20);
   trace(`members compact after ${snapshotEntries} entries, keeping ${keepEntries}`);
-  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries, keepEntries, followerApplyDelayMs: rng.pick([0, 5]), lateness: LATE_TIMERS, ...segments }, net, rng, () => members));
+  const members: SimMember[] = ids.map((id) => new SimMember({ id, peers, snapshotEntries, keepEntries, followerApplyDelayMs: rng.pick([0, 5]), lateness: LATE_TIMERS, ...segments, ...failover }, net, rng, () => members));
   // One more member, added during the run (as a learner, then maybe promoted) by MemberAdd's steps.
   const spareId = `n${o.nodes + 1}`;
-  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries, keepEntries, followerApplyDelayMs: 0, lateness: LATE_TIMERS, ...segments }, net, rng, () => members));
+  members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries, keepEntries, followerApplyDelayMs: 0, lateness: LATE_TIMERS, ...segments, ...failover }, net, rng, () => members));
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
-  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500] });
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 1, pipelineSessions: 3 });
   const watchers = new Watchers(rng, members, 2);
   const clockFaults = new ClockFaults(o.seed);
   const bitRot = new BitRot(o.seed);
@@ -94,6 +102,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     faults++;
     m.cutPowerAtStorageOp(rng.int(1, 30), trace);
   };
+  let failbacks = 0;
   try {
     for (const m of members) if (membership.belongs(m)) await m.start();
     await time.advance(2_000);
@@ -147,6 +156,9 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
         }
       }
       await watchers.check(leader, problems);
+      const events = await readHistory((name) => leader.core!.sm.getMeta(name), 0);
+      failbacks = events.filter((e) => e.reason === 'failback').length;
+      if (failbacks > 0) trace(`failbacks to n1 in the failover history: ${failbacks}`);
     } else {
       problems.push('no leader after 6 s of calm');
     }
@@ -168,7 +180,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   }
   judge(history, workload, problems);
   const unknownReasons = [...workload.unknownReasons].sort((a, b) => b[1] - a[1]);
-  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, unknownReasons, faults, virtualMs: o.durationMs, ...(o.bitFlips ? { bitRot: bitRot.outcomes } : {}) };
+  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, failbacks, virtualMs: o.durationMs, ...(o.bitFlips ? { bitRot: bitRot.outcomes } : {}) };
 }
 
 /** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */
@@ -297,6 +309,7 @@ function judge(history: HistoryRecorder, workload: Workload, problems: string[])
     });
     problems.push(`the checker could not decide (${undecided.join('; ')})`);
   }
+  problems.push(...workload.answerProblems);
   for (const r of workload.serializableReads) {
     if (r.value !== null && !workload.written.get(r.key)?.has(r.value)) problems.push(`SERIALIZABLE read of ${r.key} returned ${r.value}, never written`);
   }

@@ -1,17 +1,24 @@
 // Simulated clients: each runs one operation at a time against a member it picks, through the
-// node's real KV handlers (what the gRPC service, pipelines and forwarded requests run), and
+// node's real KV handlers (what the gRPC service, pipelines and forwarded requests run) — or, for
+// the pipeline clients, over KV.Pipeline streams (pipeline-stream.ts: the real client Pipeline
+// and the node's real stream handler; each client's sessions share its streams, so several
+// operations are in flight on one stream) — and
 // retries a failed write on another member with the same request id until its budget is spent,
 // as the TypeScript client does. Every operation goes into the history the checker reads:
 // writes (Put, Delete as a write of null, Txn as compare-and-set) and LINEARIZABLE and LEASE
-// reads; SERIALIZABLE reads are kept aside (they promise only a value that was written).
+// reads, ranges as a read of each key they determine (range-reads.ts); SERIALIZABLE reads are
+// kept aside (they promise only a value that was written).
 import * as grpc from '@grpc/grpc-js';
 import type { Rng } from '../../src/common/rng.js';
 import type { HistoryRecorder, Value } from '../../src/history/index.js';
 import type { IncomingCall } from '../../src/server/context.js';
 import type { KvMethod } from '../../src/server/kv-service.js';
+import type { Pipeline } from '../../src/client/pipeline.js';
 import { plainResponse } from '../../src/server/passthrough.js';
 import type { SimMember } from './member.js';
 import type { SimNetwork } from './network.js';
+import { simPipeline } from './pipeline-stream.js';
+import { drawRange, invokeRange, rangeValues } from './range-reads.js';
 
 /** How the clients behave. */
 export interface WorkloadOptions {
@@ -27,6 +34,9 @@ export interface WorkloadOptions {
    * frozen member's sockets are still wanted when it resumes (the stale-read case).
    */
   attemptMs: readonly number[];
+  /** Clients on pipeline streams (one stream per member each), and the sessions each runs at once. */
+  pipelineClients?: number;
+  pipelineSessions?: number;
 }
 
 /** A SERIALIZABLE read's answer, checked against the values ever written. */
@@ -46,8 +56,17 @@ export class Workload {
   /** Every value a write or cas was invoked with, per key (what a SERIALIZABLE read may return). */
   readonly written = new Map<string, Set<Value>>();
   counts = { ok: 0, failed: 0, unknown: 0 };
+  /** Attempts sent on pipeline streams, answered and failed (a broken stream's, a deadline's, an error result). */
+  pipelineAttempts = { answered: 0, failed: 0 };
   /** Why writes ended with an unknown outcome (the reason's first words), for the run's summary. */
   readonly unknownReasons = new Map<string, number>();
+  /**
+   * Answers that broke a promise whatever the consistency: a range's key outside it, out of
+   * order or past the limit; a pipeline result without a response of its operation's kind.
+   */
+  readonly answerProblems: string[] = [];
+  /** Each pipeline client's pipeline to each member ("p0" → member id → pipeline). */
+  private readonly pipelines = new Map<string, Map<string, Pipeline>>();
 
   constructor(
     private readonly rng: Rng,
@@ -59,12 +78,18 @@ export class Workload {
 
   start(): void {
     for (let c = 0; c < this.opts.clients; c++) this.loops.push(this.client(`c${c}`));
+    // A session is a client id of its own (the dedupe table keeps one seq per id), like the
+    // TypeScript client's write sessions; the sessions of one client share its streams.
+    for (let p = 0; p < (this.opts.pipelineClients ?? 0); p++) {
+      for (let s = 0; s < (this.opts.pipelineSessions ?? 1); s++) this.loops.push(this.client(`p${p}/${s}`));
+    }
   }
 
   /** Stops issuing new operations; resolves when every client's last one has ended. */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.loops);
+    for (const byMember of this.pipelines.values()) for (const p of byMember.values()) p.close();
   }
 
   private async client(id: string): Promise<void> {
@@ -78,7 +103,9 @@ export class Workload {
       if (r < 0.35) await this.put(id, ++seq, key, `${id}-${++n}`);
       else if (r < 0.45) await this.cas(id, ++seq, key, `${id}-${++n}`);
       else if (r < 0.5) await this.del(id, ++seq, key);
+      else if (r < 0.62) await this.range(id, this.rng.chance(0.5) ? 'LEASE' : 'LINEARIZABLE');
       else if (r < 0.9) await this.read(id, key, this.rng.chance(0.5) ? 'LEASE' : 'LINEARIZABLE');
+      else if (r < 0.93) await this.range(id, 'SERIALIZABLE');
       else await this.serializableRead(id, key);
     }
   }
@@ -163,6 +190,29 @@ export class Workload {
     }
   }
 
+  /** A range read; LINEARIZABLE and LEASE ones go into the history, SERIALIZABLE ones are kept aside. */
+  private async range(client: string, consistency: 'LINEARIZABLE' | 'LEASE' | 'SERIALIZABLE'): Promise<void> {
+    const range = drawRange(this.rng, Array.from({ length: this.opts.keys }, (_, k) => `k${k}`));
+    const settle = consistency === 'SERIALIZABLE' ? null : invokeRange(this.history, client, range);
+    let answer: object;
+    try {
+      answer = await this.call(client, this.rng.pick(this.members), 'Range', { ...range.request, consistency });
+    } catch (err) {
+      settle?.(null, describe(err));
+      this.counts.failed++;
+      return;
+    }
+    const read = rangeValues(range, answer);
+    if ('problem' in read) {
+      this.answerProblems.push(`${consistency} ${read.problem}`);
+      settle?.(null, read.problem);
+      return;
+    }
+    this.counts.ok++;
+    if (settle) settle(read.values);
+    else for (const [key, value] of read.values) this.serializableReads.push({ key, value });
+  }
+
   private async serializableRead(client: string, key: string): Promise<void> {
     try {
       const res = (await this.call(client, this.rng.pick(this.members), 'Get', { key: Buffer.from(key), consistency: 'SERIALIZABLE' })) as { found?: boolean; value?: Buffer };
@@ -172,9 +222,11 @@ export class Workload {
     }
   }
 
-  /** One call to one member's KV handler over the network, with this attempt's deadline. */
+  /** One call to one member's KV handler over the network (a pipeline client's: on its stream), with this attempt's deadline. */
   async call(client: string, member: SimMember, method: KvMethod, request: object): Promise<object> {
     const attemptMs = this.rng.pick(this.opts.attemptMs);
+    const pipelined = /^(p[0-9]+)\//.exec(client);
+    if (pipelined) return this.pipelined(pipelined[1]!, member, method, request, attemptMs);
     const deadline = new Date(Date.now() + attemptMs);
     // The timeout crosses the network; the member reads it on its own wall clock (which may have jumped).
     const call = { request, metadata: new grpc.Metadata(), getDeadline: () => member.clock.toLocal(deadline), getPeer: () => 'sim:client' };
@@ -183,6 +235,29 @@ export class Workload {
       if (!core) throw Object.assign(new Error(`${member.config.id} is down`), { code: grpc.status.UNAVAILABLE });
       return plainResponse(await core.kv[method](call as unknown as IncomingCall<never>));
     });
+  }
+
+  /** One attempt on pipeline client `owner`'s stream to `member` (opened anew after a break). */
+  private async pipelined(owner: string, member: SimMember, method: KvMethod, request: object, attemptMs: number): Promise<object> {
+    let byMember = this.pipelines.get(owner);
+    if (!byMember) this.pipelines.set(owner, (byMember = new Map()));
+    let pipeline = byMember.get(member.config.id);
+    if (!pipeline) byMember.set(member.config.id, (pipeline = simPipeline(this.net, member)));
+    let res: object | undefined;
+    try {
+      res = await pipeline.call<object | undefined>(method, request, Date.now() + attemptMs);
+    } catch (err) {
+      this.pipelineAttempts.failed++;
+      // The client's errors name their status; the workload's checks read gRPC's numbers.
+      const e = err as { code?: string; details?: string; message?: string };
+      throw Object.assign(new Error(e.details ?? e.message ?? String(err)), { code: grpc.status[e.code as keyof typeof grpc.status] ?? grpc.status.UNKNOWN });
+    }
+    this.pipelineAttempts.answered++;
+    if (res !== undefined) return res;
+    // The client hands over the result's field of the operation's kind: a result tagged with
+    // another operation's seq has none.
+    this.answerProblems.push(`a pipeline ${method} was answered with a result of another kind`);
+    throw Object.assign(new Error(`${method}: a result of another kind`), { code: grpc.status.INTERNAL });
   }
 
   private ok(op: number, result?: Value): void {
