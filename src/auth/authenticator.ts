@@ -4,6 +4,7 @@
 // forwarding node proves by its own certificate that it is a member. Everything here is checked
 // against the node's replicated auth state in memory: no Raft round trip per request.
 import { randomBytes } from 'node:crypto';
+import { AUTH_NOT_ENABLED_MESSAGE } from '../common/wire-errors.js';
 import { type AuthStore, type NeededAccess, describeRange } from '../state/index.js';
 import { readToken, signToken, type TokenClaims } from './token.js';
 import { verifyPassword } from './password.js';
@@ -178,7 +179,7 @@ export class Authenticator {
   /** Checks a password and issues a token; throws AuthError. The same message for an unknown user and a wrong password. */
   async authenticate(name: string, password: string): Promise<{ token: string; ttlMs: number; revision: number }> {
     const store = this.store;
-    if (!store.enabled) throw new AuthError('notEnabled', 'auth is not enabled: requests need no token');
+    if (!store.enabled) throw new AuthError('notEnabled', AUTH_NOT_ENABLED_MESSAGE);
     await this.passwordSlot();
     try {
       const user = store.user(name);

@@ -4,6 +4,7 @@
 // rotated, the token expired by the node's clock). One authentication at a time, whatever the
 // number of calls waiting for it.
 import { Metadata } from '@grpc/grpc-js';
+import { AUTH_NOT_ENABLED_MESSAGE } from '../common/wire-errors.js';
 import { RaftdbError } from './errors.js';
 
 /** The metadata of a call: the token, if any (the server reads the `token` key, as etcd does). */
@@ -60,8 +61,9 @@ export class TokenSource {
       this.refreshAtMs = this.nowMs() + issued.ttlMs * REFRESH_AT;
       return issued.token;
     } catch (err) {
-      // A cluster without auth: requests go without a token (and a refusal brings us back here).
-      if (err instanceof RaftdbError && err.code === 'FAILED_PRECONDITION' && err.details.startsWith('auth is not enabled')) {
+      // A cluster without auth (this status and message are a wire contract, src/common/wire-errors.ts):
+      // requests go without a token (and a refusal brings us back here).
+      if (err instanceof RaftdbError && err.code === 'FAILED_PRECONDITION' && err.details === AUTH_NOT_ENABLED_MESSAGE) {
         this.token = null;
         this.offUntilMs = this.nowMs() + NOT_ENABLED_RECHECK_MS;
         return null;
