@@ -24,6 +24,11 @@ describe('Auth service, 3 nodes in one process', () => {
 
   test('users are prepared while auth is off; enable needs a root user', async () => {
     expect(await viaFollower.call('AuthStatus')).toMatchObject({ code: 'OK', response: { enabled: false } });
+    // The wire contract clients recognise (auth.proto): this code and exactly this message, also
+    // when a follower forwards the call to the leader.
+    const off = { code: 'FAILED_PRECONDITION', details: 'auth is not enabled: requests need no token' };
+    expect(await viaFollower.call('Authenticate', { name: 'root', password: 'x' })).toMatchObject(off);
+    expect(await viaLeader.call('Authenticate', { name: 'root', password: 'x' })).toMatchObject(off);
     expect(await viaFollower.call('AuthEnable')).toMatchObject({ code: 'FAILED_PRECONDITION', details: expect.stringContaining('root role') });
     expect(await viaFollower.call('UserAdd', { name: 'root', password: 'rootpw' })).toMatchObject({ code: 'OK' });
     expect(await viaFollower.call('UserGrantRole', { user: 'root', role: 'root' })).toMatchObject({ code: 'OK' });
