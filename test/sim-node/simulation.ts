@@ -15,6 +15,7 @@ import { VirtualTime } from './virtual-time.js';
 import { Membership } from './membership.js';
 import { ClockFaults } from './clock-faults.js';
 import { BitRot } from './bit-rot.js';
+import { AckCuts } from './ack-cuts.js';
 import { Watchers } from './watchers.js';
 import { Workload, sleep } from './workload.js';
 
@@ -90,7 +91,8 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries, keepEntries, followerApplyDelayMs: 0, lateness: LATE_TIMERS, ...segments, ...failover }, net, rng, () => members));
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
-  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 1, pipelineSessions: 3 });
+  const ackCuts = new AckCuts(o.seed, members, (m) => membership.belongs(m), trace);
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 1, pipelineSessions: 3, onAcknowledged: (method) => ackCuts.acknowledged(method) });
   const watchers = new Watchers(rng, members, 2);
   const clockFaults = new ClockFaults(o.seed);
   const bitRot = new BitRot(o.seed);
@@ -108,7 +110,9 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     await time.advance(2_000);
     workload.start();
     watchers.tend();
+    ackCuts.armed = o.faults;
     for (let t = 0; t < o.durationMs; t += 50) {
+      await ackCuts.bootDue();
       if (o.faults) faults += await injectFaults(rng, net, members, membership, trace);
       if (o.faults) faults += clockFaults.maybeJump(members, trace);
       if (o.bitFlips) faults += await bitRot.maybeFlip(members.filter((m) => !m.up && membership.belongs(m)), trace, problems);
@@ -121,6 +125,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     net.heal();
     for (const m of members) m.resume();
     net.snapshots.onStart = null;
+    ackCuts.disarm();
     for (const m of members) m.disarmStorageCut();
     for (const m of members) m.reapDiskFault();
     await membership.tend(trace);
@@ -175,9 +180,15 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     const s = net.snapshots.counts;
     trace(`snapshot transfers: ${s.started} started, ${s.accepted} accepted, ${s.failed} failed`);
     for (const m of members) m.crash(false);
+  } catch (err) {
+    // A member that cannot start again (its WAL refuses to open after a power cut: what it had
+    // acknowledged was not on its disk) is a finding of this seed, not the end of a long hunt.
+    problems.push(`the run stopped on an error: ${err instanceof Error ? err.message : String(err)}`);
+    for (const m of members) m.crash(false);
   } finally {
     time.uninstall();
   }
+  faults += ackCuts.cuts;
   judge(history, workload, problems);
   const unknownReasons = [...workload.unknownReasons].sort((a, b) => b[1] - a[1]);
   return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, failbacks, virtualMs: o.durationMs, ...(o.bitFlips ? { bitRot: bitRot.outcomes } : {}) };
