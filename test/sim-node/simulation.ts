@@ -16,6 +16,7 @@ import { Membership } from './membership.js';
 import { ClockFaults } from './clock-faults.js';
 import { BitRot } from './bit-rot.js';
 import { AckCuts } from './ack-cuts.js';
+import { AsyncDurability } from './async-durability.js';
 import { Watchers } from './watchers.js';
 import { Workload, sleep } from './workload.js';
 
@@ -92,7 +93,17 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
   const ackCuts = new AckCuts(o.seed, members, (m) => membership.belongs(m), trace);
-  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 1, pipelineSessions: 3, onAcknowledged: (method) => ackCuts.acknowledged(method) });
+  const asyncDurability = new AsyncDurability(members, problems);
+  for (const m of members) {
+    m.onPowerOff = (x) => asyncDurability.poweringOff(x);
+    m.beforeStart = (x) => asyncDurability.verify(x);
+  }
+  const onAcknowledged = (method: string, request: object, response: object): void => {
+    const async = (request as { commitMode?: string }).commitMode === 'ASYNC';
+    if (async) asyncDurability.acknowledged(request, response);
+    ackCuts.acknowledged(method, (response as { header?: { memberId?: string } }).header?.memberId, async);
+  };
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 1, pipelineSessions: 3, onAcknowledged });
   const watchers = new Watchers(rng, members, 2);
   const clockFaults = new ClockFaults(o.seed);
   const bitRot = new BitRot(o.seed);

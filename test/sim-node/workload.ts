@@ -38,7 +38,7 @@ export interface WorkloadOptions {
   pipelineClients?: number;
   pipelineSessions?: number;
   /** Told of every write a client was told succeeded, as it is told (ack-cuts.ts cuts the power there). */
-  onAcknowledged?: (method: KvMethod) => void;
+  onAcknowledged?: (method: KvMethod, request: object, response: object) => void;
 }
 
 /** A SERIALIZABLE read's answer, checked against the values ever written. */
@@ -170,7 +170,7 @@ export class Workload {
       try {
         const res = await this.call(this.clientOf(request), member, method, request);
         onResult?.(res);
-        this.opts.onAcknowledged?.(method);
+        this.opts.onAcknowledged?.(method, request, res);
         return 'ok';
       } catch (err) {
         last = describe(err);
