@@ -1,5 +1,5 @@
-// ASYNC's promise, checked where it can be: an ASYNC write is acknowledged once the leader's own
-// log write is durable (docs/failover.md). Its outcome in the history stays unknown (a failover
+// ASYNC's promise, checked where it can be: an ASYNC write is acknowledged once the leader holds
+// it durably (docs/architecture.md, deferred replication). Its outcome in the history stays unknown (a failover
 // to a member that never had it may drop it), but on the leader's own disk it must be. When a
 // leader loses power while it is still the leader of the term in which it acknowledged ASYNC
 // writes, its WAL, read from its disk before it starts again, must hold each of those entries
