@@ -24,6 +24,7 @@ const STAGGER_MS = { min: 3, max: 15 };
 /** The members other than the old leader boot within this many ms; the old leader, when last, after these. */
 const BOOT_MS = { othersMax: 300, leaderMin: 600, leaderMax: 2_000 };
 
+/** The aimed power cuts of one run, drawn from its seed. */
 export class AckCuts {
   private readonly rng: Rng;
   private readonly roomP: number;

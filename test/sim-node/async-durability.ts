@@ -1,13 +1,14 @@
 // ASYNC's promise, checked where it can be: an ASYNC write is acknowledged once the leader holds
-// it durably (docs/architecture.md, deferred replication). Its outcome in the history stays unknown (a failover
-// to a member that never had it may drop it), but on the leader's own disk it must be. When a
-// leader loses power while it is still the leader of the term in which it acknowledged ASYNC
-// writes, its WAL, read from its disk before it starts again, must hold each of those entries
-// (or a snapshot past them). Sound under every fault the run injects: a leader never truncates
-// its own log in its term (only a follower cuts a conflicting suffix, after a higher term), a
-// compaction only drops entries a durable snapshot covers, and a restart begins a new
-// incarnation whose acknowledgements are tracked apart. Acknowledgements answered by a follower
-// that forwarded the write, or by a member that changed term or role since, are not checked.
+// it durably (docs/architecture.md, deferred replication). Its outcome in the history stays
+// unknown (a failover to a member that never had it may drop it), but on the leader's own disk
+// it must be. When a leader loses power while it is still the leader of the term in which it
+// acknowledged ASYNC writes, its WAL, read from its disk before it starts again, must hold each
+// of those entries (or a snapshot past them). Sound under every fault the run injects: a leader
+// never truncates its own log in its term (only a follower cuts a conflicting suffix, after a
+// higher term), a compaction only drops entries a durable snapshot covers, and a member that
+// restarts is never again leader of a term it led before. Acknowledgements answered by a
+// follower that forwarded the write, or by a member that changed term or role since, are not
+// checked.
 import type { Entry } from '../../src/raft/index.js';
 import { decodeCommand } from '../../src/state/commands.js';
 import { Wal } from '../../src/wal/index.js';
@@ -27,6 +28,7 @@ const SEARCH_ENTRIES = 2_000;
 /** Acknowledgements kept per run at most (oldest dropped first: unchecked, never a false alarm). */
 const MAX_TRACKED = 10_000;
 
+/** ASYNC acknowledgements of one run, checked on the leader's disk when it loses power while leading. */
 export class AsyncDurability {
   private tracked: Acked[] = [];
   /** Per member that lost power as a leader: the acknowledgements its disk must hold. */

@@ -2,10 +2,12 @@
 // twins), clients issuing writes, compare-and-sets, deletes, reads and ranges of every
 // consistency (some of them over Pipeline streams), and a fault schedule — network partitions
 // and one-way cuts, lossy and slow links, process crashes, power cuts, pauses (SIGSTOP),
-// switchovers, automatic failback — all drawn from one seed. At the end every member is
+// switchovers, automatic failback, power cuts aimed right after acknowledgements (ack-cuts.ts) —
+// all drawn from one seed. At the end every member is
 // restarted after a power cut, the final value of every key is read, and the run is judged:
 // the history of what clients were told is linearizable, SERIALIZABLE reads returned only
-// written values, no member stopped on its own, and every member holds the same keys.
+// written values, no member stopped on its own, every member holds the same keys, and a leader
+// that lost power held every ASYNC write it had acknowledged in its term (async-durability.ts).
 import { Rng } from '../../src/common/rng.js';
 import { COMMIT_CONFIG_META, commitConfigFrom, readHistory } from '../../src/failover/index.js';
 import { checkHistory, formatViolation, HistoryRecorder, type Value } from '../../src/history/index.js';
