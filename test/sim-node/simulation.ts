@@ -52,6 +52,8 @@ export interface RunResult {
   faults: number;
   /** Automatic failbacks the failover history records. */
   failbacks: number;
+  /** ASYNC writes found on their leader's disk after it lost power leading their term (async-durability.ts). */
+  asyncChecked: number;
   virtualMs: number;
   /** With bitFlips: starts refused as they must be, and flips outside every record. */
   bitRot?: { refused: number; harmless: number };
@@ -204,7 +206,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   faults += ackCuts.cuts;
   judge(history, workload, problems);
   const unknownReasons = [...workload.unknownReasons].sort((a, b) => b[1] - a[1]);
-  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, failbacks, virtualMs: o.durationMs, ...(o.bitFlips ? { bitRot: bitRot.outcomes } : {}) };
+  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, failbacks, asyncChecked: asyncDurability.checked, virtualMs: o.durationMs, ...(o.bitFlips ? { bitRot: bitRot.outcomes } : {}) };
 }
 
 /** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */
