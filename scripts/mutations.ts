@@ -25,7 +25,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'src/wal/segment.ts',
     find: 'return disk.open(file, { write: true, dsync: true, create, truncate: create });',
     replace: 'return disk.open(file, { write: true, dsync: false, create, truncate: create });',
-    tests: ['test/wal/power-cut.test.ts'],
+    tests: ['test/wal/power-cut.test.ts', 'test/sim-node/sim-node.test.ts', 'test/sim-node/sim-node-more.test.ts'],
   },
   {
     id: 'b',
@@ -36,7 +36,7 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: `    if (rd.entries.length > 0 && this.deps.raft.role === 'leader') this.deps.onDurable(rd.entries[rd.entries.length - 1]!.index);
     if (writes.length > 0) {
       const t0 = performance.now();`,
-    tests: ['test/integration/durability-order.test.ts'],
+    tests: ['test/integration/durability-order.test.ts', 'test/sim-node/sim-node.test.ts', 'test/sim-node/sim-node-more.test.ts'],
   },
   {
     id: 'c',
@@ -44,7 +44,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'src/server/driver.ts',
     find: "const early = rd.entries.length > 0 && this.deps.raft.role === 'leader' && !voteChanged;",
     replace: 'const early = rd.entries.length > 0 && !voteChanged;',
-    tests: ['test/integration/durability-order.test.ts'],
+    tests: ['test/integration/durability-order.test.ts', 'test/sim-node/sim-node.test.ts', 'test/sim-node/sim-node-more.test.ts'],
   },
   {
     id: 'd',

@@ -54,6 +54,10 @@ export class SimMember {
   /** An injected disk fault this incarnation should stop on (its fatal error is then expected). */
   private diskFailing = false;
   private paused = false;
+  /** Called as the member loses power, before it goes down (async-durability.ts reads its state). */
+  onPowerOff: ((m: SimMember) => void) | null = null;
+  /** Called before each start, on the disk as the last incarnation left it. */
+  beforeStart: ((m: SimMember) => Promise<void>) | null = null;
   /** The member's timers (they stop while it is paused) and its wall clock (which may jump). */
   readonly clock: MemberClock;
 
@@ -73,6 +77,8 @@ export class SimMember {
 
   /** Starts an incarnation on what the disk and the database hold. */
   async start(): Promise<void> {
+    if (this.core) throw new Error(`${this.config.id} is already running`);
+    await this.beforeStart?.(this);
     if (this.core) throw new Error(`${this.config.id} is already running`);
     const incarnation = ++this.incarnation;
     const id = this.config.id;
@@ -96,7 +102,7 @@ export class SimMember {
         log: pino({ level: process.env.SIM_NODE_LOG ?? 'silent', base: { node: id, inc: incarnation } }),
         // Small segments: many rolls per run (and no 64 MiB of zeros per preallocated segment).
         // Syncs take 0-4 ms once the member runs (its start awaits no timer: see slow-disk.ts).
-        wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0), this.clock.timers), inlineMaxEntries: 0, segmentBytes: this.config.segmentBytes ?? 256 * 1024 },
+        wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0), this.clock.timers, () => this.walOperation()), inlineMaxEntries: 0, segmentBytes: this.config.segmentBytes ?? 256 * 1024 },
         state: { ...storage, cacheBytes: 0, snapshotChunkBytes: this.config.snapshotChunkBytes ?? 1024, ...(this.config.dedupe ? { dedupe: this.config.dedupe } : {}) },
         staging: new SnapshotStaging(`/sim/${id}/snapshots`, undefined, storage),
         clock: () => performance.now(),
@@ -138,15 +144,41 @@ export class SimMember {
     };
   }
 
+  /**
+   * The member loses power when its WAL's next durable operation (an append, a sync) reaches the
+   * disk, before it lands: what it had only sent to the disk is lost.
+   */
+  cutPowerAtWalWrite(trace: (line: string) => void): void {
+    this.walCut = trace;
+  }
+
+  /** Whether a cutPowerAtWalWrite is still waiting (forgotten by disarmStorageCut). */
+  get walCutPending(): boolean {
+    return this.walCut !== null;
+  }
+
+  private walCut: ((line: string) => void) | null = null;
+
+  private walOperation(): void {
+    const trace = this.walCut;
+    if (trace === null || !this.core) return;
+    this.walCut = null;
+    trace(`power cut on ${this.config.id} as a WAL write reaches its disk`);
+    this.crash(true);
+  }
+
   /** Forgets an armed cutPowerAtStorageOp. */
   disarmStorageCut(): void {
     this.storage.beforeOperation = null;
+    this.walCut = null;
   }
 
   /** The process dies: `power` also loses what was not synced (WAL and database). */
   crash(power: boolean): void {
     const core = this.core;
     if (!core) return;
+    if (power) this.onPowerOff?.(this);
+    this.walCut = null;
     this.core = null;
     this.paused = false;
     this.clock.kill();

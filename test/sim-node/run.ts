@@ -25,6 +25,7 @@ let failures = 0;
 let ops = 0;
 const rot = { refused: 0, harmless: 0 };
 let failbacks = 0;
+let asyncChecked = 0;
 let pipelined = 0;
 const t0 = Date.now();
 for (let seed = first; seed < first + count; seed++) {
@@ -38,6 +39,7 @@ for (let seed = first; seed < first + count; seed++) {
   ops += r.operations.ok + r.operations.failed + r.operations.unknown;
   if (r.bitRot) for (const k of ['refused', 'harmless'] as const) rot[k] += r.bitRot[k];
   failbacks += r.failbacks;
+  asyncChecked += r.asyncChecked;
   pipelined += r.pipelineAttempts.answered;
   if (!r.ok) {
     failures++;
@@ -51,6 +53,6 @@ for (let seed = first; seed < first + count; seed++) {
   if ((seed - first + 1) % 50 === 0) console.log(`${seed - first + 1} seeds, ${failures} failed`);
 }
 const secs = (Date.now() - t0) / 1000;
-console.log(`${count} seeds, ${failures} failed, ${ops} client operations (${pipelined} attempts answered on pipelines; ${failbacks} failbacks) in ${secs.toFixed(1)} s`);
+console.log(`${count} seeds, ${failures} failed, ${ops} client operations (${pipelined} attempts answered on pipelines; ${failbacks} failbacks; ${asyncChecked} ASYNC writes checked on their leader's disk) in ${secs.toFixed(1)} s`);
 if (o.bitFlips) console.log(`bit rot: ${rot.refused} starts refused as they must be, ${rot.harmless} flips outside every record (started)`);
 process.exit(failures > 0 ? 1 : 0);

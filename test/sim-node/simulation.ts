@@ -2,10 +2,12 @@
 // twins), clients issuing writes, compare-and-sets, deletes, reads and ranges of every
 // consistency (some of them over Pipeline streams), and a fault schedule — network partitions
 // and one-way cuts, lossy and slow links, process crashes, power cuts, pauses (SIGSTOP),
-// switchovers, automatic failback — all drawn from one seed. At the end every member is
+// switchovers, automatic failback, power cuts aimed right after acknowledgements (ack-cuts.ts) —
+// all drawn from one seed. At the end every member is
 // restarted after a power cut, the final value of every key is read, and the run is judged:
 // the history of what clients were told is linearizable, SERIALIZABLE reads returned only
-// written values, no member stopped on its own, and every member holds the same keys.
+// written values, no member stopped on its own, every member holds the same keys, and a leader
+// that lost power held every ASYNC write it had acknowledged in its term (async-durability.ts).
 import { Rng } from '../../src/common/rng.js';
 import { COMMIT_CONFIG_META, commitConfigFrom, readHistory } from '../../src/failover/index.js';
 import { checkHistory, formatViolation, HistoryRecorder, type Value } from '../../src/history/index.js';
@@ -15,6 +17,8 @@ import { VirtualTime } from './virtual-time.js';
 import { Membership } from './membership.js';
 import { ClockFaults } from './clock-faults.js';
 import { BitRot } from './bit-rot.js';
+import { AckCuts } from './ack-cuts.js';
+import { AsyncDurability } from './async-durability.js';
 import { Watchers } from './watchers.js';
 import { Workload, sleep } from './workload.js';
 
@@ -48,6 +52,8 @@ export interface RunResult {
   faults: number;
   /** Automatic failbacks the failover history records. */
   failbacks: number;
+  /** ASYNC writes found on their leader's disk after it lost power leading their term (async-durability.ts). */
+  asyncChecked: number;
   virtualMs: number;
   /** With bitFlips: starts refused as they must be, and flips outside every record. */
   bitRot?: { refused: number; harmless: number };
@@ -90,7 +96,18 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
   members.push(new SimMember({ id: spareId, peers: new Map([...peers, [spareId, `sim:${spareId}`]]), join: true, snapshotEntries, keepEntries, followerApplyDelayMs: 0, lateness: LATE_TIMERS, ...segments, ...failover }, net, rng, () => members));
   const membership = new Membership(members, members[members.length - 1]!);
   const history = new HistoryRecorder({ clockNs: () => time.historyNs() });
-  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 1, pipelineSessions: 3 });
+  const ackCuts = new AckCuts(o.seed, members, (m) => membership.belongs(m), trace);
+  const asyncDurability = new AsyncDurability(members, problems);
+  for (const m of members) {
+    m.onPowerOff = (x) => asyncDurability.poweringOff(x);
+    m.beforeStart = (x) => asyncDurability.verify(x);
+  }
+  const onAcknowledged = (method: string, request: object, response: object): void => {
+    const async = (request as { commitMode?: string }).commitMode === 'ASYNC';
+    if (async) asyncDurability.acknowledged(request, response);
+    ackCuts.acknowledged(method, (response as { header?: { memberId?: string } }).header?.memberId, async);
+  };
+  const workload = new Workload(rng, net, members, history, { clients: o.clients, keys: o.keys, asyncShare: 0.1, writeBudgetMs: 6_000, attemptMs: [300, 300, 300, 2_500], pipelineClients: 1, pipelineSessions: 3, onAcknowledged });
   const watchers = new Watchers(rng, members, 2);
   const clockFaults = new ClockFaults(o.seed);
   const bitRot = new BitRot(o.seed);
@@ -108,7 +125,9 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     await time.advance(2_000);
     workload.start();
     watchers.tend();
+    ackCuts.armed = o.faults;
     for (let t = 0; t < o.durationMs; t += 50) {
+      await ackCuts.bootDue();
       if (o.faults) faults += await injectFaults(rng, net, members, membership, trace);
       if (o.faults) faults += clockFaults.maybeJump(members, trace);
       if (o.bitFlips) faults += await bitRot.maybeFlip(members.filter((m) => !m.up && membership.belongs(m)), trace, problems);
@@ -121,6 +140,7 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     net.heal();
     for (const m of members) m.resume();
     net.snapshots.onStart = null;
+    ackCuts.disarm();
     for (const m of members) m.disarmStorageCut();
     for (const m of members) m.reapDiskFault();
     await membership.tend(trace);
@@ -175,12 +195,18 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     const s = net.snapshots.counts;
     trace(`snapshot transfers: ${s.started} started, ${s.accepted} accepted, ${s.failed} failed`);
     for (const m of members) m.crash(false);
+  } catch (err) {
+    // A member that cannot start again (its WAL refuses to open after a power cut: what it had
+    // acknowledged was not on its disk) is a finding of this seed, not the end of a long hunt.
+    problems.push(`the run stopped on an error: ${err instanceof Error ? err.message : String(err)}`);
+    for (const m of members) m.crash(false);
   } finally {
     time.uninstall();
   }
+  faults += ackCuts.cuts;
   judge(history, workload, problems);
   const unknownReasons = [...workload.unknownReasons].sort((a, b) => b[1] - a[1]);
-  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, failbacks, virtualMs: o.durationMs, ...(o.bitFlips ? { bitRot: bitRot.outcomes } : {}) };
+  return { seed: o.seed, ok: problems.length === 0, problems, operations: workload.counts, pipelineAttempts: workload.pipelineAttempts, unknownReasons, faults, failbacks, asyncChecked: asyncDurability.checked, virtualMs: o.durationMs, ...(o.bitFlips ? { bitRot: bitRot.outcomes } : {}) };
 }
 
 /** Maybe one fault this 50 ms slice: crash, power cut, restart, pause, partition, heal, switchover. */

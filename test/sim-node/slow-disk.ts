@@ -8,13 +8,15 @@ import type { Disk, DiskFile, OpenMode } from '../../src/disk/disk.js';
 
 /**
  * `disk` with each durable operation delayed by `delayMs()` virtual milliseconds first (0: at once,
- * no timer), on `timers` (the member's: a sync that completes while the process is frozen is
+ * no timer), then `beforeDurable()` called just before it runs, on `timers` (the member's: a sync that completes while the process is frozen is
  * seen by it when it thaws).
  */
-export function slowDisk(disk: Disk, delayMs: () => number, timers: Pick<Timers, 'setTimeout'> = { setTimeout: (fn, ms) => setTimeout(fn, ms) }): Disk {
+export function slowDisk(disk: Disk, delayMs: () => number, timers: Pick<Timers, 'setTimeout'> = { setTimeout: (fn, ms) => setTimeout(fn, ms) }, beforeDurable: () => void = () => {}): Disk {
   const later = async <T>(op: () => Promise<T>): Promise<T> => {
     const ms = delayMs();
     if (ms > 0) await new Promise<void>((resolve) => timers.setTimeout(resolve, ms));
+    // The moment the operation reaches the disk: a power cut armed for it lands here, before it.
+    beforeDurable();
     return op();
   };
   const file = (f: DiskFile, mode: OpenMode): DiskFile => ({

@@ -37,6 +37,8 @@ export interface WorkloadOptions {
   /** Clients on pipeline streams (one stream per member each), and the sessions each runs at once. */
   pipelineClients?: number;
   pipelineSessions?: number;
+  /** Told of every write a client was told succeeded, as it is told (ack-cuts.ts cuts the power there). */
+  onAcknowledged?: (method: KvMethod, request: object, response: object) => void;
 }
 
 /** A SERIALIZABLE read's answer, checked against the values ever written. */
@@ -168,6 +170,7 @@ export class Workload {
       try {
         const res = await this.call(this.clientOf(request), member, method, request);
         onResult?.(res);
+        this.opts.onAcknowledged?.(method, request, res);
         return 'ok';
       } catch (err) {
         last = describe(err);
