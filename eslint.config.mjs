@@ -4,7 +4,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['vitest.config.ts', 'dist/**', 'node_modules/**', 'examples/**', 'deploy/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['vitest.config.ts', 'vitest.stryker.config.ts', '.stryker-tmp*/**', 'reports/**', 'dist/**', 'node_modules/**', 'examples/**', 'deploy/**', '**/*.mjs', '**/*.js'] },
   {
     files: ['**/*.ts'],
     languageOptions: {
