@@ -3,7 +3,7 @@
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/raft/types.js';
-import { checkRecord, crc32, decodeEntry, RECORD_ENTRY, RECORD_HEADER_BYTES, RecordEncoder } from '../../src/wal/record.js';
+import { checkRecord, crc32, decodeEntry, MAX_RECORD_PAYLOAD_BYTES, RECORD_ENTRY, RECORD_HEADER_BYTES, RecordEncoder } from '../../src/wal/record.js';
 
 /** The framing as it was: msgpackr packs each payload (the format's definition). */
 function reference(entries: readonly Entry[]): Buffer {
@@ -44,6 +44,14 @@ describe('RecordEncoder', () => {
       pos = r.end;
     }
     expect(pos).toBe(all.length);
+  });
+
+  it('refuses an entry too large for the 28-bit record length, naming it, rather than write a length that wraps', () => {
+    // StrykerJS found no test failing with this check removed: the length would be masked into
+    // the type bits and the record would read back as another type or a short one.
+    const enc = new RecordEncoder();
+    const huge = Buffer.allocUnsafe(MAX_RECORD_PAYLOAD_BYTES); // with its framing, past the limit
+    expect(() => enc.encodeEntries([{ index: 3, term: 1, type: 0, data: huge }])).toThrow(/entry 3 encodes to \d+ bytes, over the record limit/);
   });
 
   it('returns a buffer of its own: a later call does not change an earlier result', () => {
