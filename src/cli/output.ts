@@ -48,18 +48,20 @@ function recordsTable(records: Record<string, unknown>[]): string {
 }
 
 /**
- * A document as a table: an array of records one row each; an object with one array of records
- * (kvs, members, events) as that table, its other scalar fields as lines below; any other object
- * as FIELD | VALUE rows.
+ * A document as a table: an array of records one row each; an object with arrays of records
+ * (kvs, members, events) as one table per array (titled with its name when there are several:
+ * `history` has events and quorumLosses), its other scalar fields as lines below; any other
+ * object as FIELD | VALUE rows.
  */
 export function renderTable(doc: unknown): string {
   if (Array.isArray(doc) && doc.every(isRecord)) return doc.length === 0 ? '(none)\n' : recordsTable(doc);
   if (!isRecord(doc)) return `${cell(doc)}\n`;
   const lists = Object.entries(doc).filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isRecord));
-  if (lists.length === 1) {
-    const [name, list] = lists[0]!;
-    const rest = Object.entries(doc).filter(([k, v]) => k !== name && !isRecord(v) && !Array.isArray(v));
-    return recordsTable(list as Record<string, unknown>[]) + rest.map(([k, v]) => `${k}: ${cell(v)}\n`).join('');
+  if (lists.length > 0) {
+    const names = new Set(lists.map(([name]) => name));
+    const rest = Object.entries(doc).filter(([k, v]) => !names.has(k) && !isRecord(v) && !Array.isArray(v));
+    const tables = lists.map(([name, list]) => (lists.length > 1 ? `${name}:\n` : '') + recordsTable(list as Record<string, unknown>[]));
+    return tables.join('') + rest.map(([k, v]) => `${k}: ${cell(v)}\n`).join('');
   }
   return table(['FIELD', 'VALUE'], flatten(doc).map(([k, v]) => [k, cell(v)]));
 }

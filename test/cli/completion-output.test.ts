@@ -55,6 +55,12 @@ describe('-w renderers', () => {
     expect(t).toContain('count: 2\n');
     expect(renderFields(doc)).toBe('"kvs[0].key" : "a"\n"kvs[0].value" : "1"\n"kvs[1].key" : "b"\n"kvs[1].value" : "2"\n"count" : 2\n');
     expect(renderTable({ a: 1, b: { c: 'x' } })).toMatch(/│ b\.c\s+│ x\s+│/);
+    // history's document has two lists: a titled table each, not FIELD | VALUE rows.
+    const history = renderTable({ events: [{ term: 3, to: 'n2' }], quorumLosses: [{ durationMs: 6049 }, { durationMs: 12 }] });
+    expect(history).toMatch(/^events:\n/);
+    expect(history).toMatch(/│ TERM │ TO │/);
+    expect(history).toMatch(/quorumLosses:\n[^]*│ DURATIONMS │/);
+    expect(history).not.toContain('FIELD');
   });
 });
 

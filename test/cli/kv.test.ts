@@ -117,6 +117,18 @@ describe('scan', () => {
     expect((await raftdb(['del', 'a', 'c', ...ep])).stdout).toBe('deleted 2\n');
     expect(n.requests('Delete')[0]).toMatchObject({ key: Buffer.from('a'), rangeEnd: Buffer.from('c') });
   });
+
+  it('compact REV sends the revision and prints what the history keeps; without one it asks for the current revision', async () => {
+    n.handlers.set('Compact', (req) => ({ compactRevision: Number((req as { revision: string | number }).revision) || 41, header: hdr(41) }));
+    expect(await raftdb(['compact', '17', ...ep])).toMatchObject({ code: 0, stdout: 'compacted: history kept from revision 17\n' });
+    expect(Number(n.requests('Compact')[0]!.revision)).toBe(17);
+    expect(JSON.parse((await raftdb(['compact', '--json', ...ep])).stdout)).toEqual({ compactRevision: 41 });
+    expect(Number(n.requests('Compact')[1]!.revision)).toBe(0);
+    const bad = await raftdb(['compact', 'soon', ...ep]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/soon/);
+    expect(n.requests('Compact')).toHaveLength(2);
+  });
 });
 
 describe('keys and values in any bytes', () => {

@@ -30,7 +30,7 @@ export function fault(code: grpc.status, details: string, leader?: string): grpc
 
 const UNARY = {
   KV: ['Put', 'Get', 'Delete', 'Range', 'Txn'],
-  Cluster: ['Status', 'MemberList', 'MemberAdd', 'MemberPromote', 'MemberRemove', 'TransferLeadership', 'Failback', 'SetCommitMode', 'FailoverHistory'],
+  Cluster: ['Status', 'MemberList', 'MemberAdd', 'MemberPromote', 'MemberRemove', 'TransferLeadership', 'Failback', 'SetCommitMode', 'FailoverHistory', 'Compact'],
   Auth: [
     'Authenticate',
     'AuthStatus',
