@@ -1,8 +1,9 @@
 // raftdb against etcd on this machine, with the same generic unary gRPC client:
 //   npm run bench:vs-etcd [-- --ops put,get --clients 1,64,256 --values 256,4096 --spread all,leader[,follower]
-//                            --warmup 6 --seconds 5 --keys 10000 --systems etcd,raftdb --json FILE
+//                            --warmup 6 --seconds 5 --keys 10000 --systems etcd,raftdb,echo --json FILE
 //                            --cpu-prof DIR]
-// Installs Debian's etcd-server when missing. Prints a table per cell, a table of ratios, and
+// Installs Debian's etcd-server when missing. Prints a table per cell, a table of ratios (with
+// the ceiling: what servers that answer at once reach with the same generator), and
 // the whole result as one line of JSON (or into --json FILE). Logic: src/bench/vs-etcd/.
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -21,7 +22,7 @@ const oneOf = <T extends string>(allowed: readonly T[]) => (v: string): T[] => {
 };
 
 const program = new Command('bench-vs-etcd')
-  .option('--systems <list>', 'etcd,raftdb', oneOf(['etcd', 'raftdb'] as const), ['etcd', 'raftdb'])
+  .option('--systems <list>', 'etcd,raftdb,echo (echo: servers that answer at once, the load generator\'s ceiling)', oneOf(['etcd', 'raftdb', 'echo'] as const), ['etcd', 'raftdb', 'echo'])
   .option('--ops <list>', 'put,get (get = linearizable)', oneOf(['put', 'get'] as const), ['put', 'get'])
   .option('--clients <list>', 'concurrent clients per cell', ints, [1, 64, 256])
   .option('--values <list>', 'value sizes in bytes', ints, [256, 4096])
@@ -38,9 +39,9 @@ const opts: VsEtcdOptions = { systems: f.systems, ops: f.ops, clients: f.clients
 const rows = await runVsEtcd(opts, (line) => process.stderr.write(`${line}\n`));
 const cells = textTable(['SYSTEM', 'OP', 'VALUE B', 'CLIENTS', 'ENDPOINTS', 'OPS/S', 'P50 MS', 'P99 MS', 'SERVER CPU µs/OP', 'CLIENT CPU µs/OP', 'ERRORS']);
 for (const r of rows) cells.push([r.system, r.op, r.valueBytes, r.clients, r.spread, Math.round(r.opsPerSec), r.latencyMs.p50, r.latencyMs.p99, Math.round(r.serverCpuUsPerOp), Math.round(r.clientCpuUsPerOp), r.errors]);
-const ratioTable = textTable(['OP', 'VALUE B', 'CLIENTS', 'ENDPOINTS', 'THROUGHPUT raftdb/etcd', 'SERVER CPU PER OP raftdb/etcd']);
+const ratioTable = textTable(['OP', 'VALUE B', 'CLIENTS', 'ENDPOINTS', 'THROUGHPUT raftdb/etcd', 'SERVER CPU PER OP raftdb/etcd', 'CEILING echo/etcd']);
 const rs = ratios(rows);
-for (const r of rs) ratioTable.push([r.op, r.valueBytes, r.clients, r.spread, r.throughput.toFixed(2), r.cpuPerOp.toFixed(2)]);
+for (const r of rs) ratioTable.push([r.op, r.valueBytes, r.clients, r.spread, r.throughput.toFixed(2), r.cpuPerOp.toFixed(2), r.ceiling === null ? '-' : r.ceiling.toFixed(2)]);
 process.stdout.write(`${new Date().toISOString()} on ${process.platform}, ${(await import('node:os')).cpus().length} CPUs\n${cells.toString()}\n${ratioTable.toString()}\n`);
 const result = { at: new Date().toISOString(), options: opts, rows, ratios: rs };
 if (f.json) writeFileSync(f.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -1,12 +1,15 @@
 // `npm run bench:vs-etcd`: 3-node etcd and 3-node raftdb on loopback, one after the other, each
 // driven by the same generic unary gRPC load (targets.ts, unary-load.ts) over a matrix of
 // operation × clients × value size × (all endpoints | leader only), with the servers' CPU per
-// operation. Ratios in one run are what count: this machine's speed drifts between runs.
+// operation; then the same load against three servers that answer at once (echo-cluster.ts),
+// the generator's ceiling on this machine. Ratios in one run are what count: this machine's
+// speed drifts between runs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts, LocalCluster } from '../../cluster/local-cluster.js';
 import { totalCpuSeconds } from './cpu.js';
+import { startEchoCluster } from './echo-cluster.js';
 import { ensureEtcdInstalled, startEtcd } from './etcd-cluster.js';
 import { etcdTarget, raftdbTarget, type SystemName, type Target } from './targets.js';
 import { preload, runUnaryLoad, type UnaryLoadResult } from './unary-load.js';
@@ -66,6 +69,10 @@ async function startRaftdb(cpuProfDir: string | undefined, log: (line: string) =
 
 async function startSystem(system: SystemName, o: VsEtcdOptions, log: (line: string) => void): Promise<Running> {
   if (system === 'raftdb') return startRaftdb(o.cpuProfDir, log);
+  if (system === 'echo') {
+    const echo = await startEchoCluster();
+    return { target: raftdbTarget(echo.endpoints, 'echo'), pids: echo.pids, stop: () => echo.stop() };
+  }
   ensureEtcdInstalled(log);
   const etcd = await startEtcd();
   const target = etcdTarget(etcd.endpoints);
@@ -117,14 +124,27 @@ export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): 
   return rows;
 }
 
-/** raftdb's figures over etcd's for each cell both systems measured. */
-export function ratios(rows: readonly VsEtcdRow[]): { op: string; clients: number; valueBytes: number; spread: string; throughput: number; cpuPerOp: number }[] {
+/** One cell's raftdb/etcd ratios; `ceiling`: echo/etcd throughput, the most any grpc-js server could show (null without an echo run). */
+export interface VsEtcdRatio {
+  op: string;
+  clients: number;
+  valueBytes: number;
+  spread: string;
+  throughput: number;
+  cpuPerOp: number;
+  ceiling: number | null;
+}
+
+/** raftdb's figures over etcd's for each cell both systems measured, with the echo ceiling when run. */
+export function ratios(rows: readonly VsEtcdRow[]): VsEtcdRatio[] {
   const key = (r: VsEtcdRow): string => `${r.op}/${r.clients}/${r.valueBytes}/${r.spread}`;
   const etcd = new Map(rows.filter((r) => r.system === 'etcd').map((r) => [key(r), r]));
+  const echo = new Map(rows.filter((r) => r.system === 'echo').map((r) => [key(r), r]));
   return rows
     .filter((r) => r.system === 'raftdb' && etcd.has(key(r)))
     .map((r) => {
       const e = etcd.get(key(r))!;
+      const ceiling = echo.get(key(r));
       return {
         op: r.op,
         clients: r.clients,
@@ -132,6 +152,7 @@ export function ratios(rows: readonly VsEtcdRow[]): { op: string; clients: numbe
         spread: r.spread,
         throughput: e.opsPerSec > 0 ? r.opsPerSec / e.opsPerSec : 0,
         cpuPerOp: e.serverCpuUsPerOp > 0 ? r.serverCpuUsPerOp / e.serverCpuUsPerOp : 0,
+        ceiling: ceiling && e.opsPerSec > 0 ? ceiling.opsPerSec / e.opsPerSec : null,
       };
     });
 }

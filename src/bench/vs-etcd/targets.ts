@@ -6,7 +6,8 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { loadRaftdbProto, protoRoot } from '../../proto/load.js';
 
-export type SystemName = 'etcd' | 'raftdb';
+/** `echo`: servers of raftdb's API that answer at once (echo-cluster.ts), the generator's ceiling. */
+export type SystemName = 'etcd' | 'raftdb' | 'echo';
 
 type Callback = (err: grpc.ServiceError | null) => void;
 type Unary = (req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void;
@@ -77,10 +78,10 @@ export function etcdTarget(endpoints: string[]): Target {
 }
 
 /** raftdb's KV.Put and KV.Get (LINEARIZABLE by default), Cluster.Status for the leader. */
-export function raftdbTarget(endpoints: string[]): Target {
+export function raftdbTarget(endpoints: string[], system: 'raftdb' | 'echo' = 'raftdb'): Target {
   const pkg = loadRaftdbProto();
   return {
-    system: 'raftdb',
+    system,
     endpoints,
     connect: (endpoint) => {
       const kv = new pkg.KV(endpoint, grpc.credentials.createInsecure());
