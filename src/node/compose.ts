@@ -27,7 +27,8 @@ import { MEMBERS_META, MemberDirectory } from '../server/members.js';
 import type { SnapshotStaging } from '../server/snapshot-staging.js';
 import type { NodeOptions } from '../server/options.js';
 import { LeadershipGate } from '../server/gate.js';
-import { stepPeerMessage } from './peer-message.js';
+import { LogLimiter } from '../common/log-limiter.js';
+import { PEER_MESSAGE_LOG_INTERVAL_MS, stepPeerMessage } from './peer-message.js';
 import { DEFAULT_LEADER_WAIT_LIMITS, LeaderWaits } from '../server/leader-waits.js';
 import { shownMode } from '../server/observability.js';
 import { PeerMembership } from '../server/peer-membership.js';
@@ -341,13 +342,14 @@ interface HandlerDeps {
 /** The peer transport's calls into the node: Raft messages, snapshots, refusals, counts. */
 function transportHandlers(d: HandlerDeps): TransportHandlers {
   const { raft, driver, staging, sm, self, log } = d;
+  const peerMessageLog = new LogLimiter(PEER_MESSAGE_LOG_INTERVAL_MS);
   return {
     onRefusedAsNonMember: (peer) => {
       if (self.refusedBy(peer, raft.conf())) d.onRemoved(self.lastLeader() === peer ? `the leader ${peer} refuses this member's messages` : `a majority of the members refuse this member's messages (${peer} the last)`);
     },
     onMessage: (msg) => {
       d.failover().onPeerMessage(msg);
-      stepPeerMessage(driver, msg, log, d.metrics);
+      stepPeerMessage(driver, msg, log, d.metrics, peerMessageLog);
     },
     onSnapshot: async (message, chunks) => {
       // A stale leader's snapshot would be refused by the core anyway: refuse it before a byte

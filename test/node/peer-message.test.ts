@@ -4,6 +4,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { LogLimiter } from '../../src/common/log-limiter.js';
 import { NodeMetrics } from '../../src/metrics/index.js';
 import { stepPeerMessage } from '../../src/node/peer-message.js';
 import { RaftInvariantError, type Message } from '../../src/raft/index.js';
@@ -27,17 +28,19 @@ function observed() {
 const heartbeat: Message = { type: 'heartbeat', from: 'n2', to: 'n1', term: 1, commit: 0 } as Message;
 
 /** A one-voter node whose core's step throws `thrown`, fed one heartbeat through stepPeerMessage; `then` checks what followed. */
-async function stepThrowing(thrown: Error, then: (o: ReturnType<typeof observed>, fatals: Error[], step: () => void) => Promise<void>): Promise<void> {
+async function stepThrowing(thrown: Error, then: (o: ReturnType<typeof observed>, fatals: Error[], step: () => void, clock: { ms: number }) => Promise<void>): Promise<void> {
   const fatals: Error[] = [];
   const node = await singleNode({}, { onFatal: (err) => fatals.push(err) });
   const o = observed();
+  const clock = { ms: 0 };
+  const limiter = new LogLimiter(10_000, () => clock.ms);
   try {
     node.raft.step = () => {
       throw thrown;
     };
-    const step = (): void => stepPeerMessage(node.driver, heartbeat, o.log, () => o.metrics);
+    const step = (): void => stepPeerMessage(node.driver, heartbeat, o.log, () => o.metrics, limiter);
     step();
-    await then(o, fatals, step);
+    await then(o, fatals, step, clock);
   } finally {
     await node.close();
   }
@@ -51,6 +54,21 @@ describe('stepPeerMessage', () => {
       expect((o.lines[0]!.err as { message: string }).message).toBe('cannot read properties of undefined');
       expect(await o.swallowed()).toEqual(['raftdb_swallowed_errors_total{site="peer_message",node="n1"} 1']);
       expect(fatals).toEqual([]);
+    });
+  });
+
+  it('a flood of them is counted in full but logged once per interval, each line saying how many were left out', async () => {
+    await stepThrowing(new TypeError('boom'), async (o, _fatals, step, clock) => {
+      for (let i = 0; i < 999; i++) step(); // 1,000 in all, within the first interval
+      expect(o.lines).toHaveLength(1);
+      expect(o.lines[0]).toMatchObject({ leftOut: 0 });
+      clock.ms = 10_000;
+      step();
+      expect(o.lines).toHaveLength(2);
+      expect(o.lines[1]).toMatchObject({ leftOut: 999, type: 'heartbeat', from: 'n2' });
+      step();
+      expect(o.lines).toHaveLength(2);
+      expect(await o.swallowed()).toEqual(['raftdb_swallowed_errors_total{site="peer_message",node="n1"} 1002']);
     });
   });
 
