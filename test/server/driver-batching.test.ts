@@ -30,15 +30,18 @@ describe('RaftDriver scheduling', () => {
       await elected(node);
       expect(raft.role).toBe('leader');
       appends.length = 0;
-      // Three timers due together fire in one timers phase, each its own callback (node runs
-      // process.nextTick callbacks between them), as three requests read by one poll would.
+      // Three immediates queued together run in one check phase, each its own callback (node
+      // runs process.nextTick callbacks between them), as three requests read by one poll would;
+      // an immediate queued meanwhile (the driver's) runs only in the next turn. (Three timers
+      // were used first: on a loaded host the millisecond can turn between their setTimeout
+      // calls, and the last then fires a turn later: CI saw [2, 1].)
       const results = await new Promise<Promise<unknown>[]>((resolve) => {
         const out: Promise<unknown>[] = [];
         for (const k of ['a', 'b', 'c']) {
-          setTimeout(() => {
+          setImmediate(() => {
             out.push(driver.propose(put(k)).result);
             if (out.length === 3) resolve(out);
-          }, 0);
+          });
         }
       });
       await Promise.all(results);
