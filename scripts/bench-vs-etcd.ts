@@ -1,5 +1,5 @@
 // raftdb against etcd on this machine, with the same generic unary gRPC client:
-//   npm run bench:vs-etcd [-- --ops put,get --clients 1,64,256 --values 256,4096 --spread all,leader[,follower]
+//   npm run bench:vs-etcd [-- --ops put,get,sget --clients 1,64,256 --values 256,4096 --spread all,leader,pipeline[,follower]
 //                            --warmup 6 --seconds 5 --keys 10000 --systems etcd,raftdb,echo --json FILE
 //                            --cpu-prof DIR]
 // Installs Debian's etcd-server when missing. Prints a table per cell, a table of ratios (with
@@ -23,10 +23,10 @@ const oneOf = <T extends string>(allowed: readonly T[]) => (v: string): T[] => {
 
 const program = new Command('bench-vs-etcd')
   .option('--systems <list>', 'etcd,raftdb,echo (echo: servers that answer at once, the load generator\'s ceiling)', oneOf(['etcd', 'raftdb', 'echo'] as const), ['etcd', 'raftdb', 'echo'])
-  .option('--ops <list>', 'put,get (get = linearizable)', oneOf(['put', 'get'] as const), ['put', 'get'])
+  .option('--ops <list>', 'put,get,sget (get: linearizable, sget: serializable)', oneOf(['put', 'get', 'sget'] as const), ['put', 'get', 'sget'])
   .option('--clients <list>', 'concurrent clients per cell', ints, [1, 64, 256])
   .option('--values <list>', 'value sizes in bytes', ints, [256, 4096])
-  .option('--spread <list>', 'all (every endpoint), leader (leader only), follower (one follower only)', oneOf(['all', 'leader', 'follower'] as const), ['all', 'leader'])
+  .option('--spread <list>', 'all (every endpoint), leader (leader only), follower (one follower only), pipeline (raftdb only: its own client on Pipeline streams, against etcd\'s all)', oneOf(['all', 'leader', 'follower', 'pipeline'] as const), ['all', 'leader', 'pipeline'])
   .option('--warmup <s>', 'seconds of load before each measured window', (v) => ints(v)[0]!, 6)
   .option('--seconds <s>', 'measured seconds per cell', (v) => ints(v)[0]!, 5)
   .option('--keys <n>', 'keys written before the run and drawn from', (v) => ints(v)[0]!, 10_000)

@@ -12,18 +12,21 @@ import { totalCpuSeconds } from './cpu.js';
 import { startEchoCluster } from './echo-cluster.js';
 import { ensureEtcdInstalled, startEtcd } from './etcd-cluster.js';
 import { etcdTarget, raftdbTarget, type SystemName, type Target } from './targets.js';
-import { preload, runUnaryLoad, type UnaryLoadResult } from './unary-load.js';
+import { runPipelineLoad } from './pipeline-load.js';
+import { preload, runUnaryLoad, type BenchOp, type UnaryLoadResult } from './unary-load.js';
 
 /**
  * Where the clients send: every endpoint, the leader only, or one follower only (what a follower
- * endpoint costs against the leader's, the performance issue's "at most 1.2x").
+ * endpoint costs against the leader's, the performance issue's "at most 1.2x"). `pipeline`:
+ * raftdb only, its own client on Pipeline streams over every endpoint (pipeline-load.ts),
+ * compared with etcd's `all` cell.
  */
-export type Spread = 'all' | 'leader' | 'follower';
+export type Spread = 'all' | 'leader' | 'follower' | 'pipeline';
 
 /** The matrix and its timing. */
 export interface VsEtcdOptions {
   systems: SystemName[];
-  ops: ('put' | 'get')[];
+  ops: BenchOp[];
   clients: number[];
   valueBytes: number[];
   spreads: Spread[];
@@ -37,7 +40,7 @@ export interface VsEtcdOptions {
 /** One measured cell. */
 export interface VsEtcdRow extends UnaryLoadResult {
   system: SystemName;
-  op: 'put' | 'get';
+  op: BenchOp;
   clients: number;
   valueBytes: number;
   spread: Spread;
@@ -101,18 +104,25 @@ export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): 
         all.forEach((c) => c.close());
         for (const op of o.ops) {
           for (const spread of o.spreads) {
+            if (spread === 'pipeline' && system !== 'raftdb') continue;
             for (const clients of o.clients) {
               const leader = await sys.target.leader();
               const follower = sys.target.endpoints.find((e) => e !== leader)!;
-              const endpoints = spread === 'all' ? sys.target.endpoints : spread === 'leader' ? [leader] : [follower];
-              const stubs = endpoints.map((e) => sys.target.connect(e));
-              try {
-                const r = await runUnaryLoad({ op, clients, valueBytes, keys: o.keys, warmupS: o.warmupS, measureS: o.measureS }, stubs, () => totalCpuSeconds(sys.pids));
-                rows.push({ system, op, clients, valueBytes, spread, ...r });
-                log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread} (leader ${leader}): ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op, errors ${r.errors}`);
-              } finally {
-                stubs.forEach((s) => s.close());
+              const spec = { op, clients, valueBytes, keys: o.keys, warmupS: o.warmupS, measureS: o.measureS };
+              const serverCpu = (): number => totalCpuSeconds(sys.pids);
+              let r: UnaryLoadResult;
+              if (spread === 'pipeline') r = await runPipelineLoad(spec, sys.target.endpoints, serverCpu);
+              else {
+                const endpoints = spread === 'all' ? sys.target.endpoints : spread === 'leader' ? [leader] : [follower];
+                const stubs = endpoints.map((e) => sys.target.connect(e));
+                try {
+                  r = await runUnaryLoad(spec, stubs, serverCpu);
+                } finally {
+                  stubs.forEach((s) => s.close());
+                }
               }
+              rows.push({ system, op, clients, valueBytes, spread, ...r });
+              log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread} (leader ${leader}): ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op, errors ${r.errors}`);
             }
           }
         }
@@ -135,16 +145,19 @@ export interface VsEtcdRatio {
   ceiling: number | null;
 }
 
-/** raftdb's figures over etcd's for each cell both systems measured, with the echo ceiling when run. */
+/**
+ * raftdb's figures over etcd's for each cell both systems measured, with the echo ceiling when
+ * run. A pipeline row is compared with etcd's (and echo's) unary cell over all endpoints.
+ */
 export function ratios(rows: readonly VsEtcdRow[]): VsEtcdRatio[] {
-  const key = (r: VsEtcdRow): string => `${r.op}/${r.clients}/${r.valueBytes}/${r.spread}`;
+  const key = (r: VsEtcdRow): string => `${r.op}/${r.clients}/${r.valueBytes}/${r.spread === 'pipeline' ? 'all' : r.spread}`;
   const etcd = new Map(rows.filter((r) => r.system === 'etcd').map((r) => [key(r), r]));
   const echo = new Map(rows.filter((r) => r.system === 'echo').map((r) => [key(r), r]));
   return rows
     .filter((r) => r.system === 'raftdb' && etcd.has(key(r)))
     .map((r) => {
       const e = etcd.get(key(r))!;
-      const ceiling = echo.get(key(r));
+      const ceiling = r.spread === 'pipeline' ? undefined : echo.get(key(r));
       return {
         op: r.op,
         clients: r.clients,

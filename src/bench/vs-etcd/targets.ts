@@ -12,10 +12,12 @@ export type SystemName = 'etcd' | 'raftdb' | 'echo';
 type Callback = (err: grpc.ServiceError | null) => void;
 type Unary = (req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void;
 
-/** One endpoint's stubs: a put and a linearizable get, each one unary call. */
+/** One endpoint's stubs: a put, a linearizable get and a serializable get, each one unary call. */
 export interface EndpointClient {
   put(key: Buffer, value: Buffer, cb: Callback): void;
   get(key: Buffer, cb: Callback): void;
+  /** Served from the receiving member's own state (etcd: `serializable`; raftdb: SERIALIZABLE). */
+  serializableGet(key: Buffer, cb: Callback): void;
   close(): void;
 }
 
@@ -59,6 +61,7 @@ export function etcdTarget(endpoints: string[]): Target {
       return {
         put: (key, value, cb) => put.call(kv, { key, value }, deadline(), (err) => cb(err)),
         get: (key, cb) => range.call(kv, { key }, deadline(), (err) => cb(err)),
+        serializableGet: (key, cb) => range.call(kv, { key, serializable: true }, deadline(), (err) => cb(err)),
         close: () => kv.close(),
       };
     },
@@ -90,6 +93,7 @@ export function raftdbTarget(endpoints: string[], system: 'raftdb' | 'echo' = 'r
       return {
         put: (key, value, cb) => put.call(kv, { key, value }, deadline(), (err) => cb(err)),
         get: (key, cb) => get.call(kv, { key }, deadline(), (err) => cb(err)),
+        serializableGet: (key, cb) => get.call(kv, { key, consistency: 'SERIALIZABLE' }, deadline(), (err) => cb(err)),
         close: () => kv.close(),
       };
     },

@@ -4,9 +4,12 @@
 import { Histogram, latencySummaryMs } from '../histogram.js';
 import type { EndpointClient } from './targets.js';
 
+/** put; get: linearizable; sget: serializable (served from the receiving member's own state). */
+export type BenchOp = 'put' | 'get' | 'sget';
+
 /** One cell of the matrix. */
 export interface UnaryLoadSpec {
-  op: 'put' | 'get';
+  op: BenchOp;
   clients: number;
   valueBytes: number;
   /** Keys are drawn from bench/0 .. bench/(keys-1); gets need them preloaded. */
@@ -63,7 +66,8 @@ export async function runUnaryLoad(spec: UnaryLoadSpec, stubs: readonly Endpoint
           next();
         };
         if (spec.op === 'put') stub.put(key, value, done);
-        else stub.get(key, done);
+        else if (spec.op === 'get') stub.get(key, done);
+        else stub.serializableGet(key, done);
       };
       next();
     });
