@@ -5,8 +5,7 @@
 import { expect, test } from 'vitest';
 import { Rng } from '../../src/common/rng.js';
 import { HistoryRecorder } from '../../src/history/index.js';
-import { SimMember } from './member.js';
-import { SimNetwork } from './network.js';
+import { threeMembers } from './three-members.js';
 import { VirtualTime } from './virtual-time.js';
 import { Workload } from './workload.js';
 
@@ -14,14 +13,7 @@ test("a leader's wall clock jumping an hour ahead does not evict a live session:
   const time = new VirtualTime();
   try {
     const rng = new Rng(1);
-    const net = new SimNetwork(rng, { dropP: 0, duplicateP: 0, minDelayMs: 0, maxDelayMs: 2 });
-    const peers = new Map(['n1', 'n2', 'n3'].map((id) => [id, `sim:${id}`]));
-    const dedupe = { maxClients: 2, sessionIdleMs: 60_000 };
-    const members: SimMember[] = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: 0, dedupe }, net, rng, () => members));
-    for (const m of members) await m.start();
-    await time.advance(1_000);
-    const leader = members.find((m) => m.core?.raft.role === 'leader');
-    if (!leader) throw new Error('no leader after 1 s');
+    const { net, members, leader } = await threeMembers(time, rng, { member: { dedupe: { maxClients: 2, sessionIdleMs: 60_000 } } });
     const clients = new Workload(rng, net, members, new HistoryRecorder({ clockNs: () => time.historyNs() }), { clients: 0, keys: 1, asyncShare: 0, writeBudgetMs: 3_000, attemptMs: [3_000] });
     const put = async (client: string, seq: number, value: string): Promise<string> => {
       const p = clients.call(client, leader, 'Put', { key: Buffer.from(client), value: Buffer.from(value), commitMode: 'SEMI_SYNC', id: { clientId: client, seq } }).then(

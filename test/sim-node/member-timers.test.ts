@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Rng } from '../../src/common/rng.js';
 import { HistoryRecorder } from '../../src/history/index.js';
 import { MemberClock } from './member-clock.js';
-import { SimMember } from './member.js';
-import { SimNetwork } from './network.js';
+import type { SimMember } from './member.js';
+import { threeMembers } from './three-members.js';
 import { VirtualTime } from './virtual-time.js';
 import { Workload } from './workload.js';
 
@@ -107,11 +107,7 @@ test('no timer of a composed node bypasses its member clock (load, pauses, a swi
   const direct = recordDirectTimers();
   try {
     const rng = new Rng(3);
-    const net = new SimNetwork(rng, { dropP: 0.01, duplicateP: 0.01, minDelayMs: 0, maxDelayMs: 4 });
-    const peers = new Map(['n1', 'n2', 'n3'].map((id) => [id, `sim:${id}`]));
-    const members: SimMember[] = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: 5 }, net, rng, () => members));
-    for (const m of members) await m.start();
-    await time.advance(1_000);
+    const { net, members } = await threeMembers(time, rng, { links: { dropP: 0.01, duplicateP: 0.01, minDelayMs: 0, maxDelayMs: 4 }, member: { followerApplyDelayMs: 5 } });
     const workload = new Workload(rng, net, members, new HistoryRecorder({ clockNs: () => time.historyNs() }), { clients: 4, keys: 3, asyncShare: 0.3, writeBudgetMs: 3_000, attemptMs: [300, 2_500] });
     workload.start();
     await time.advance(500);

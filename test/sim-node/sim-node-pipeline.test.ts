@@ -5,8 +5,8 @@
 // not the first attempt had.
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/common/rng.js';
-import { SimMember } from './member.js';
-import { SimNetwork } from './network.js';
+import type { SimMember } from './member.js';
+import { threeMembers } from './three-members.js';
 import { simPipeline } from './pipeline-stream.js';
 import { VirtualTime } from './virtual-time.js';
 
@@ -37,13 +37,7 @@ async function brokenStream(seed: number): Promise<Outcome> {
   const time = new VirtualTime();
   try {
     const rng = new Rng(seed);
-    const net = new SimNetwork(rng, { dropP: 0, duplicateP: 0, minDelayMs: 0, maxDelayMs: 2 });
-    const peers = new Map(['n1', 'n2', 'n3'].map((id) => [id, `sim:${id}`]));
-    const members: SimMember[] = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: 0 }, net, rng, () => members));
-    for (const m of members) await m.start();
-    await time.advance(1_000);
-    const leader = members.find((m) => m.core?.raft.role === 'leader');
-    if (!leader) throw new Error('no leader after 1 s');
+    const { net, members, leader } = await threeMembers(time, rng);
     const [follower, other] = members.filter((m) => m !== leader) as [SimMember, SimMember];
     const put = (key: string) => ({ key: Buffer.from(key), value: Buffer.from('v'), commitMode: 'SEMI_SYNC', id: { clientId: `w-${key}`, seq: 1 } });
     const keys = Array.from({ length: WRITES }, (_, i) => `k${i}`);

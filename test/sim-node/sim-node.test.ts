@@ -5,8 +5,8 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/common/rng.js';
 import { HistoryRecorder } from '../../src/history/index.js';
-import { SimMember } from './member.js';
-import { SimNetwork } from './network.js';
+import type { SimMember } from './member.js';
+import { threeMembers } from './three-members.js';
 import { runSeeds } from './simulation.js';
 import { VirtualTime } from './virtual-time.js';
 import { Workload } from './workload.js';
@@ -36,15 +36,9 @@ async function frozenLeaderRead(seed: number): Promise<string> {
   const time = new VirtualTime();
   try {
     const rng = new Rng(seed);
-    const net = new SimNetwork(rng, { dropP: 0, duplicateP: 0, minDelayMs: 0, maxDelayMs: 2 });
-    const peers = new Map(['n1', 'n2', 'n3'].map((id) => [id, `sim:${id}`]));
-    const members = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 1_000_000, followerApplyDelayMs: 0 }, net, rng));
-    for (const m of members) await m.start();
-    await time.advance(1_000);
+    const { net, members, leader } = await threeMembers(time, rng);
     const clients = new Workload(rng, net, members, new HistoryRecorder({ clockNs: () => time.historyNs() }), { clients: 0, keys: 1, asyncShare: 0, writeBudgetMs: 3_000, attemptMs: [3_000] });
     const put = (m: SimMember, value: string): Promise<object> => clients.call('writer', m, 'Put', { key: Buffer.from('k'), value: Buffer.from(value), commitMode: 'SEMI_SYNC', id: null });
-    const leader = members.find((m) => m.core?.raft.role === 'leader');
-    if (!leader) throw new Error('no leader after 1 s');
     const other = members.find((m) => m !== leader)!;
     const first = put(leader, 'old');
     await time.advance(100);
