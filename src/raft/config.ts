@@ -74,6 +74,8 @@ export function makeRaftConfig(partial: Partial<RaftConfig> & Pick<RaftConfig, '
   if (cfg.maxInflightMsgs < 1 || cfg.maxEntriesPerMsg < 1) {
     throw new Error('raft config: maxInflightMsgs and maxEntriesPerMsg must be >= 1');
   }
+  // A byte window of 0 (or NaN) is full before anything is sent: replication would stall for good.
+  if (!(cfg.maxInflightBytes >= 1)) throw new Error('raft config: maxInflightBytes must be >= 1');
   return cfg;
 }
 
