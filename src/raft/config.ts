@@ -71,13 +71,17 @@ export function makeRaftConfig(partial: Partial<RaftConfig> & Pick<RaftConfig, '
   if (cfg.leaseSafetyTicks < 1 || cfg.leaseSafetyTicks >= cfg.electionTicks) {
     throw new Error('raft config: leaseSafetyTicks must be in [1, electionTicks)');
   }
-  if (cfg.maxInflightMsgs < 1 || cfg.maxEntriesPerMsg < 1) {
-    throw new Error('raft config: maxInflightMsgs and maxEntriesPerMsg must be >= 1');
+  // Every bound must let at least one thing through: a byte window of 0 (or NaN) is full before
+  // anything is sent, so replication would stall for good; 0 uncommitted entries refuses even a
+  // new leader's no-op; 0 pending reads refuses every read. NaN compares false everywhere.
+  for (const name of BOUNDS) {
+    if (!(cfg[name] >= 1)) throw new Error(`raft config: ${name} must be >= 1, not ${cfg[name]}`);
   }
-  // A byte window of 0 (or NaN) is full before anything is sent: replication would stall for good.
-  if (!(cfg.maxInflightBytes >= 1)) throw new Error('raft config: maxInflightBytes must be >= 1');
   return cfg;
 }
+
+/** The limits makeRaftConfig requires to be at least 1. */
+const BOUNDS = ['maxInflightMsgs', 'maxInflightBytes', 'maxMsgBytes', 'maxEntriesPerMsg', 'maxCommittedBytesPerReady', 'maxUncommittedEntries', 'maxPendingReads'] as const;
 
 /**
  * How long a leader lease lasts, counted on the leader's monotonic clock from the *send* time of

@@ -11,4 +11,13 @@ describe('makeRaftConfig', () => {
     }
     expect(makeRaftConfig({ id: 'n1', random: sequence(0), maxInflightBytes: 1 }).maxInflightBytes).toBe(1);
   });
+
+  test('every other count and byte bound is refused at 0, below 0 or NaN, naming the setting', () => {
+    for (const name of ['maxInflightMsgs', 'maxMsgBytes', 'maxEntriesPerMsg', 'maxCommittedBytesPerReady', 'maxUncommittedEntries', 'maxPendingReads'] as const) {
+      for (const v of [0, -5, Number.NaN]) {
+        expect(() => makeRaftConfig({ id: 'n1', random: sequence(0), [name]: v }), `${name} = ${v}`).toThrow(new RegExp(`${name} must be >= 1`));
+      }
+      expect(makeRaftConfig({ id: 'n1', random: sequence(0), [name]: 1 })[name]).toBe(1);
+    }
+  });
 });
