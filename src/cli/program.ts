@@ -27,17 +27,9 @@ import { registerRestoreCommand } from './restore.js';
 import { RAFTDB_VERSION } from '../version.js';
 
 /** Exit codes: 0 success, 1 the request failed (or a node could not start), 2 bad usage, 3 a running node stopped on a fatal error. */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-/**
- * `raftdb serve`: the node stopped on an unrecoverable error after it had started (its WAL disk
- * full or failing, a broken invariant); the fatal log line says which. A supervisor restarts it
- * once the cause is fixed: it recovers from its own disk and catches up from the leader.
- */
-export const EXIT_FATAL = 3;
-/** `raftdb serve`: a membership change removed the node from its cluster; it closed cleanly (etcd's members stop too). */
-export const EXIT_REMOVED = 4;
+import { EXIT_FAILED, EXIT_FATAL, EXIT_OK, EXIT_REMOVED, EXIT_USAGE } from '../common/exit-codes.js';
+
+export { EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_FATAL, EXIT_REMOVED };
 
 /** Builds the program; errors are thrown (exitOverride), never exit the process. */
 export function createProgram(io: CliIo): Command {

@@ -14,6 +14,7 @@ import { type BackendOptions, type DrillCluster, type NetemSpec, type NodeExit, 
 import { LinkProxy } from './link-proxy.js';
 import { ClusterProbe } from './probe.js';
 import { DrillSecurity, type ClientAccess } from './security.js';
+import { EXIT_REMOVED } from '../common/exit-codes.js';
 
 /** Options of the process backend. */
 export interface ProcessBackendOptions extends BackendOptions {
@@ -235,6 +236,12 @@ export class ProcessCluster implements DrillCluster {
   async removeNode(id: string): Promise<void> {
     await this.kill(id);
     this.procs.delete(id);
+    // A removed member exits on its own (EXIT_REMOVED) once it learns of its removal, often
+    // before this kill: that exit is the product working, not a finding. Any other exit stays.
+    const removedExit = `exit code ${EXIT_REMOVED}`;
+    for (let i = this.crashes.length - 1; i >= 0; i--) {
+      if (this.crashes[i]!.id === id && this.crashes[i]!.status === removedExit) this.crashes.splice(i, 1);
+    }
   }
 
   async unexpectedExits(): Promise<NodeExit[]> {
