@@ -1,24 +1,19 @@
 // raftdb's own client on its Pipeline streams (what `raftdb bench` drives), over the same keys,
 // values and number of concurrent operations as the generic unary load, so the issue's Pipeline
 // targets are measured in the same run against the same etcd cells. One client: a stream per
-// endpoint, writes to the leader, reads spread by the client itself.
+// endpoint, writes and linearizable reads to the leader, serializable reads to one member.
 import { connect } from '../../client/index.js';
-import { Histogram, latencySummaryMs } from '../histogram.js';
+import { MeasuredWindow } from './measured-window.js';
 import { benchKey, type UnaryLoadResult, type UnaryLoadSpec } from './unary-load.js';
 
 /** Runs `spec` with `clients` concurrent operations through one pipelined client of `endpoints`. */
 export async function runPipelineLoad(spec: UnaryLoadSpec, endpoints: readonly string[], serverCpu: () => number): Promise<UnaryLoadResult> {
   const client = connect({ endpoints: [...endpoints], pipeline: true, maxConcurrentWrites: spec.clients, timeoutMs: 10_000 });
   const value = Buffer.alloc(spec.valueBytes, 0x61);
-  const hist = new Histogram();
-  let measuring = false;
-  let stopping = false;
-  let ops = 0;
-  let errors = 0;
-  let firstError: string | null = null;
+  const window = new MeasuredWindow();
   const loop = async (i: number): Promise<void> => {
     let n = i;
-    while (!stopping) {
+    while (!window.stopping) {
       const key = benchKey((n = (n * 7919 + 1) % spec.keys));
       const t0 = performance.now();
       let err: Error | null = null;
@@ -28,44 +23,12 @@ export async function runPipelineLoad(spec: UnaryLoadSpec, endpoints: readonly s
       } catch (e) {
         err = e as Error;
       }
-      if (!measuring) continue;
-      if (err) {
-        errors++;
-        firstError ??= err.message;
-      } else {
-        ops++;
-        hist.record((performance.now() - t0) * 1000);
-      }
+      window.record(t0, err);
     }
   };
   try {
-    const loops = Array.from({ length: spec.clients }, (_, i) => loop(i));
-    await sleep(spec.warmupS * 1000);
-    const cpu0 = serverCpu();
-    const self0 = process.cpuUsage();
-    const t0 = performance.now();
-    measuring = true;
-    await sleep(spec.measureS * 1000);
-    measuring = false;
-    const elapsedS = (performance.now() - t0) / 1000;
-    const serverCpuS = serverCpu() - cpu0;
-    const self = process.cpuUsage(self0);
-    stopping = true;
-    await Promise.all(loops);
-    return {
-      ops,
-      errors,
-      opsPerSec: ops / elapsedS,
-      latencyMs: latencySummaryMs(hist),
-      serverCpuUsPerOp: ops > 0 ? (serverCpuS * 1e6) / ops : 0,
-      clientCpuUsPerOp: ops > 0 ? (self.user + self.system) / ops : 0,
-      firstError,
-    };
+    return await window.run(spec.warmupS, spec.measureS, Array.from({ length: spec.clients }, (_, i) => loop(i)), serverCpu);
   } finally {
     client.close();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

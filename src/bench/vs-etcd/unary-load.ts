@@ -1,7 +1,8 @@
 // The generic load: `clients` loops, each calling one unary RPC after another on an endpoint
 // (spread over all endpoints, or the leader's only), for a warm-up and then a measured window.
 // Latency, throughput, errors, and the servers' CPU seconds over the measured window.
-import { Histogram, latencySummaryMs } from '../histogram.js';
+import type { latencySummaryMs } from '../histogram.js';
+import { MeasuredWindow } from './measured-window.js';
 import type { EndpointClient } from './targets.js';
 
 /** put; get: linearizable; sget: serializable (served from the receiving member's own state). */
@@ -39,30 +40,17 @@ export function benchKey(i: number): Buffer {
 /** Runs `spec` with `clients` loops over `stubs` (loop i uses stubs[i % n]); `serverCpu` reads the servers' CPU seconds. */
 export async function runUnaryLoad(spec: UnaryLoadSpec, stubs: readonly EndpointClient[], serverCpu: () => number): Promise<UnaryLoadResult> {
   const value = Buffer.alloc(spec.valueBytes, 0x61);
-  const hist = new Histogram();
-  let measuring = false;
-  let stopping = false;
-  let ops = 0;
-  let errors = 0;
-  let firstError: string | null = null;
+  const window = new MeasuredWindow();
   const loop = (i: number): Promise<void> =>
     new Promise((resolve) => {
       const stub = stubs[i % stubs.length]!;
       let n = i;
       const next = (): void => {
-        if (stopping) return resolve();
+        if (window.stopping) return resolve();
         const key = benchKey((n = (n * 7919 + 1) % spec.keys));
         const t0 = performance.now();
         const done = (err: Error | null): void => {
-          if (measuring) {
-            if (err) {
-              errors++;
-              firstError ??= err.message;
-            } else {
-              ops++;
-              hist.record((performance.now() - t0) * 1000);
-            }
-          }
+          window.record(t0, err);
           next();
         };
         if (spec.op === 'put') stub.put(key, value, done);
@@ -71,28 +59,7 @@ export async function runUnaryLoad(spec: UnaryLoadSpec, stubs: readonly Endpoint
       };
       next();
     });
-  const loops = Array.from({ length: spec.clients }, (_, i) => loop(i));
-  await sleep(spec.warmupS * 1000);
-  const cpu0 = serverCpu();
-  const self0 = process.cpuUsage();
-  const t0 = performance.now();
-  measuring = true;
-  await sleep(spec.measureS * 1000);
-  measuring = false;
-  const elapsedS = (performance.now() - t0) / 1000;
-  const serverCpuS = serverCpu() - cpu0;
-  const self = process.cpuUsage(self0);
-  stopping = true;
-  await Promise.all(loops);
-  return {
-    ops,
-    errors,
-    opsPerSec: ops / elapsedS,
-    latencyMs: latencySummaryMs(hist),
-    serverCpuUsPerOp: ops > 0 ? (serverCpuS * 1e6) / ops : 0,
-    clientCpuUsPerOp: ops > 0 ? (self.user + self.system) / ops : 0,
-    firstError,
-  };
+  return window.run(spec.warmupS, spec.measureS, Array.from({ length: spec.clients }, (_, i) => loop(i)), serverCpu);
 }
 
 /** Writes every key once (so gets find them), `concurrency` at a time. */
@@ -111,6 +78,3 @@ export async function preload(stubs: readonly EndpointClient[], keys: number, va
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
