@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { RaftInvariantError } from '../../src/raft/errors.js';
 import { Inflights } from '../../src/raft/inflights.js';
 
 /** Plenty: a bound that never limits the test's messages. */
@@ -102,5 +104,74 @@ describe('Inflights: the append window of one replicating follower', () => {
     }
     w.freeTo(300);
     expect([w.count(), w.bytes]).toEqual([0, 0]);
+  });
+
+  test('the ring never holds more slots than maxMsgs, however long the follower streams', () => {
+    // The memory bound: a window that only trimmed a growing array kept freed slots around; the
+    // ring reuses them, so 10,000 sends through a window of 8 hold 8 slots at most.
+    const w = new Inflights(8, UNBOUNDED_BYTES);
+    for (let i = 1; i <= 10_000; i++) {
+      w.add(i, 1);
+      if (w.full()) w.freeTo(i - 3);
+      expect(w.capacity()).toBeLessThanOrEqual(8);
+    }
+    expect(w.capacity()).toBe(8);
+    const small = new Inflights(64, UNBOUNDED_BYTES);
+    small.add(1, 1);
+    small.add(2, 1);
+    for (let i = 3; i <= 5; i++) small.add(i, 1);
+    // Grows on demand (doubling when every slot is taken), not allocated up front or on every send.
+    expect(small.capacity()).toBeLessThanOrEqual(2 * 5);
+  });
+
+  test('adding to a window already holding maxMsgs messages is a caller bug, refused', () => {
+    const w = new Inflights(2, UNBOUNDED_BYTES);
+    w.add(1, 1);
+    w.add(2, 1);
+    expect(() => w.add(3, 1)).toThrow(RaftInvariantError);
+    expect([w.count(), w.bytes]).toEqual([2, 2]);
+  });
+
+  test('growing a ring whose oldest message is not in slot 0 keeps the messages in order', () => {
+    const w = new Inflights(10, UNBOUNDED_BYTES);
+    w.add(1, 1);
+    w.add(2, 2);
+    w.freeTo(1); // the oldest message now sits in slot 1
+    for (let i = 3; i <= 6; i++) w.add(i, i); // the 4 slots wrap, the last add grows the ring
+    w.freeTo(3);
+    expect([w.count(), w.bytes]).toEqual([3, 15]);
+  });
+
+  test('growing a wrapped ring keeps the messages in order (property)', () => {
+    // Random sends and acks against a plain list: counts, bytes and which message an ack frees
+    // must match at every step, including when the ring grows while its oldest slot is not 0.
+    const add = fc.record({ kind: fc.constant('add' as const), bytes: fc.integer({ min: 1, max: 50 }) });
+    // An ack of one of the oldest messages in flight (freeing 1-3 of them, so the ring keeps messages
+    // while its oldest slot moves), or of nothing new.
+    const ack = fc.record({ kind: fc.constant('ack' as const), nth: fc.integer({ min: 0, max: 2 }) });
+    const op = fc.oneof({ arbitrary: add, weight: 8 }, { arbitrary: ack, weight: 2 }, { arbitrary: fc.constant({ kind: 'first' as const }), weight: 1 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.array(op, { maxLength: 200 }), (maxMsgs, ops) => {
+        const w = new Inflights(maxMsgs, UNBOUNDED_BYTES);
+        let model: Array<{ index: number; bytes: number }> = [];
+        let next = 1;
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            if (w.full()) continue;
+            w.add(next, o.bytes);
+            model.push({ index: next++, bytes: o.bytes });
+          } else if (o.kind === 'ack') {
+            const to = model.length > 0 ? model[Math.min(o.nth, model.length - 1)]!.index : next - 1;
+            w.freeTo(to);
+            model = model.filter((m) => m.index > to);
+          } else {
+            w.freeFirst();
+            model = model.slice(1);
+          }
+          expect([w.count(), w.bytes]).toEqual([model.length, model.reduce((sum, m) => sum + m.bytes, 0)]);
+          expect(w.capacity()).toBeLessThanOrEqual(maxMsgs);
+        }
+      }),
+    );
   });
 });
