@@ -28,27 +28,17 @@ export class MembershipLog {
     return cloneConf(conf);
   }
 
-  /** Index of the last configuration entry in the log, or 0 when there is none after the snapshot. */
-  lastChangeIndex(): number {
-    return this.changes.length > 0 ? this.changes[this.changes.length - 1]!.index : 0;
-  }
-
   /** Forgets configurations from `fromIndex` on (their entries were overwritten). */
-  truncateFrom(fromIndex: number): boolean {
-    const before = this.changes.length;
+  truncateFrom(fromIndex: number): void {
     while (this.changes.length > 0 && this.changes[this.changes.length - 1]!.index >= fromIndex) this.changes.pop();
-    return this.changes.length !== before;
   }
 
-  /** Records the configuration entries among `entries`; returns whether the configuration changed. */
-  appended(entries: readonly Entry[]): boolean {
-    let changed = false;
+  /** Records the configuration entries among `entries` (each applies to the one before it). */
+  appended(entries: readonly Entry[]): void {
     for (const e of entries) {
       if (e.type !== EntryType.ConfChange || !e.conf) continue;
       this.changes.push({ index: e.index, conf: applyConfChange(this.current(), e.conf) });
-      changed = true;
     }
-    return changed;
   }
 
   /** The log up to `index` is now in a snapshot; its configuration becomes the base. */
