@@ -29,9 +29,8 @@ export function writeWatchRecords(batch: Batch, events: readonly WatchEvent[], s
   while (start < events.length) {
     const revision = events[start]!.kv.modRevision;
     let end = start;
-    const tuples: EventTuple[] = [];
-    for (; end < events.length && events[end]!.kv.modRevision === revision; end++) tuples.push(toTuple(events[end]!));
-    batch.put(watchKey(revision), pack(tuples));
+    while (end < events.length && events[end]!.kv.modRevision === revision) end++;
+    batch.put(watchKey(revision), encodeWatchRecord(events, start, end));
     start = end;
   }
   const firstKept = Math.max(state.firstWatchRevision, state.revision - keepRevisions + 1);
@@ -127,6 +126,13 @@ export async function valuesAsOf(
     }
   }
   return before;
+}
+
+/** The watch record of events[start, end) (one revision's changes, in apply order). */
+export function encodeWatchRecord(events: readonly WatchEvent[], start: number, end: number): Buffer {
+  const tuples: EventTuple[] = [];
+  for (let i = start; i < end; i++) tuples.push(toTuple(events[i]!));
+  return pack(tuples);
 }
 
 function toTuple(e: WatchEvent): EventTuple {
