@@ -3,7 +3,7 @@
 // pack (the encoders before issue 18, on one shared Packr as the state machine had) and with the
 // project's encoder (exact framing, src/common/msgpack-writer.ts), for 256 B, 4 KiB and 64 KiB
 // values, next to a plain copy of the value (the floor).
-//   npm run bench:encoding [-- --ms 300]
+//   npm run bench:encoding [-- --ms 100 --rounds 5 --retain 0]
 import { performance } from 'node:perf_hooks';
 import { Packr } from 'msgpackr';
 import type { AppendRequest, Entry } from '../src/raft/types.js';
@@ -24,19 +24,39 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-/** Mean µs per call of `fn` over about `ms` milliseconds (after a warm-up of the same length). */
-function timeUs(ms: number, fn: () => unknown): number {
-  let sink = 0;
-  for (const end = performance.now() + ms; performance.now() < end; ) for (let i = 0; i < 50; i++) sink ^= fn() === null ? 1 : 0;
+// The last `retain` results stay referenced, as a leader keeps its recent entries (log, WAL cache)
+// and queued messages: what an encoder's buffers cost the garbage collector then counts too.
+const retain = Number(arg('retain', '0'));
+const kept: unknown[] = new Array(retain);
+let keptAt = 0;
+
+function call(fn: () => unknown): void {
+  const out = fn();
+  if (retain > 0) {
+    kept[keptAt] = out;
+    keptAt = (keptAt + 1) % retain;
+  }
+}
+
+/** CPU µs (user + system, so other processes on a shared host count less) per call of `fn` over ~`ms` ms. */
+function cpuUs(ms: number, fn: () => unknown): number {
   let n = 0;
-  const start = performance.now();
-  const end = start + ms;
+  const cpu = process.cpuUsage();
+  const end = performance.now() + ms;
   while (performance.now() < end) {
-    for (let i = 0; i < 50; i++) sink ^= fn() === null ? 1 : 0;
+    for (let i = 0; i < 50; i++) call(fn);
     n += 50;
   }
-  if (sink === 42) console.log(''); // keeps the calls from being optimised away
-  return ((performance.now() - start) * 1000) / n;
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / n;
+}
+
+/** Median of `rounds` alternating runs of each function (after a warm-up of each). */
+function compare(ms: number, rounds: number, fns: (() => unknown)[]): number[] {
+  for (const fn of fns) cpuUs(ms, fn);
+  const samples = fns.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) fns.forEach((fn, i) => samples[i]!.push(cpuUs(ms, fn)));
+  return samples.map((xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
 }
 
 function shapes(valueBytes: number): { command: Command; event: WatchEvent; append: AppendRequest; value: Buffer } {
@@ -58,24 +78,22 @@ function tuple(e: WatchEvent): unknown[] {
 }
 
 function main(): void {
-  const ms = Number(arg('ms', '300'));
-  console.log(`µs per call (mean over ~${ms} ms; append = ${ENTRIES_PER_APPEND} entries, µs per entry in brackets)`);
+  const ms = Number(arg('ms', '100'));
+  const rounds = Number(arg('rounds', '5'));
+  console.log(`CPU µs per call (median of ${rounds} alternating runs of ~${ms} ms, the last ${retain} results kept; append = ${ENTRIES_PER_APPEND} entries)`);
   console.log('value     encoder          msgpackr   project   copy of value');
   for (const bytes of VALUE_BYTES) {
     const s = shapes(bytes);
-    const copy = timeUs(ms, () => Buffer.from(s.value));
     const kvTuple = [s.event.kv.createRevision, s.event.kv.modRevision, s.event.kv.version, s.value];
-    const rows: [string, () => unknown, () => unknown, number][] = [
-      ['put command', () => packr.pack(s.command), () => encodeCommand(s.command), 1],
-      ['kv record', () => packr.pack(kvTuple), () => encodeKv(s.event.kv), 1],
-      ['watch record', () => packr.pack(tuple(s.event)), () => encodeWatchRecord([s.event], 0, 1), 1],
-      ['append message', () => packr.pack(s.append), () => encodeMessage(s.append), ENTRIES_PER_APPEND],
+    const rows: [string, () => unknown, () => unknown][] = [
+      ['put command', () => packr.pack(s.command), () => encodeCommand(s.command)],
+      ['kv record', () => packr.pack(kvTuple), () => encodeKv(s.event.kv)],
+      ['watch record', () => packr.pack(tuple(s.event)), () => encodeWatchRecord([s.event], 0, 1)],
+      ['append message', () => packr.pack(s.append), () => encodeMessage(s.append)],
     ];
-    for (const [name, before, after, per] of rows) {
-      const b = timeUs(ms, before);
-      const a = timeUs(ms, after);
-      const perEntry = per > 1 ? ` [${(b / per).toFixed(2)} → ${(a / per).toFixed(2)}]` : '';
-      console.log(`${String(bytes).padStart(6)} B  ${name.padEnd(15)} ${b.toFixed(2).padStart(9)} ${a.toFixed(2).padStart(9)} ${copy.toFixed(2).padStart(9)}${perEntry}`);
+    for (const [name, before, after] of rows) {
+      const [b, a, copy] = compare(ms, rounds, [before, after, () => Buffer.from(s.value)]);
+      console.log(`${String(bytes).padStart(6)} B  ${name.padEnd(15)} ${b!.toFixed(2).padStart(9)} ${a!.toFixed(2).padStart(9)} ${copy!.toFixed(2).padStart(9)}`);
     }
   }
 }

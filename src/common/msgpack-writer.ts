@@ -131,15 +131,32 @@ export function writeMapHeader(buf: Buffer, pos: number, count: number): number 
   return pos + 3;
 }
 
+/** UTF-8 bytes of `s` as msgpackr writes it (a lone surrogate takes 3 bytes either way). */
+function utf8Bytes(s: string): number {
+  if (s.length >= 0x40) return Buffer.byteLength(s, 'utf8');
+  // Short strings (map keys, mostly) are counted here: cheaper than a call into Buffer.
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** Bytes of string `s` with its header. */
 export function stringBytes(s: string): number {
-  const n = Buffer.byteLength(s, 'utf8');
+  const n = utf8Bytes(s);
   return (n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5) + n;
 }
 
 /** Writes string `s` at `pos` (str header + UTF-8 as msgpackr writes it); returns the end. */
 export function writeString(buf: Buffer, pos: number, s: string): number {
-  const n = Buffer.byteLength(s, 'utf8');
+  const n = utf8Bytes(s);
   if (n < 0x20) {
     buf[pos++] = 0xa0 | n;
   } else if (n < 0x100) {
@@ -292,6 +309,28 @@ function writeObject(buf: Buffer, pos: number, o: Record<string, unknown>): numb
   return pos;
 }
 
+/** Outputs up to a quarter of a slab are cut from a shared slab (as Node's pool does under 4 KiB). */
+const SLAB_BYTES = 256 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * `bytes` of memory for one output. Node's pool serves only requests under 4 KiB: above that each
+ * Buffer is an ArrayBuffer of its own, whose allocation and collection cost more than packing a
+ * 4 KiB value (test: npm run bench:encoding). Cutting outputs from a slab keeps that cost per slab;
+ * an output kept alive keeps its slab alive, as msgpackr's views keep its buffers.
+ */
+export function allocOutput(bytes: number): Buffer {
+  if (bytes > SLAB_BYTES / 4) return Buffer.allocUnsafeSlow(bytes);
+  if (slabUsed + bytes > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + bytes);
+  slabUsed = (slabUsed + bytes + 7) & ~7; // 8-byte aligned, as Node's pool
+  return out;
+}
+
 /**
  * `value` packed into a Buffer of its exact size, or null when it is not framed here (the caller
  * then packs it with msgpackr). The Buffer is the caller's own: nothing else writes to it.
@@ -299,7 +338,7 @@ function writeObject(buf: Buffer, pos: number, o: Record<string, unknown>): numb
 export function packExact(value: unknown): Buffer | null {
   const total = packedBytes(value);
   if (total < 0) return null;
-  const buf = Buffer.allocUnsafe(total);
+  const buf = allocOutput(total);
   const end = writePacked(buf, 0, value);
   // Buffer.allocUnsafe leaves old memory in place: a size pass that disagreed with the write pass
   // would hand out stale bytes, so the two must agree exactly.

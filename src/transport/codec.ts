@@ -1,6 +1,7 @@
 // The byte format of one Raft message on the wire: msgpack of the plain object of
 // src/raft/types.ts, so the core's types stay the single definition of the message shapes.
 import { Packr } from 'msgpackr';
+import { packExact } from '../common/msgpack-writer.js';
 import type { Message } from '../raft/types.js';
 import { InvalidMessageError } from './errors.js';
 import { validateMessage } from './validate.js';
@@ -20,7 +21,7 @@ const packr = new Packr({
 
 /** Encodes one message; the Buffer stays valid after later calls (msgpackr never rewrites it). */
 export function encodeMessage(msg: Message): Buffer {
-  return packr.pack(msg);
+  return packExact(msg) ?? packr.pack(msg);
 }
 
 /** Decodes and validates one message; throws InvalidMessageError on malformed bytes or shapes. */
