@@ -80,6 +80,11 @@ export function binHeaderBytes(length: number): number {
   return length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
 }
 
+/** Bytes of `bytes` framed as bin, header included. */
+export function binBytes(bytes: Uint8Array): number {
+  return binHeaderBytes(bytes.byteLength) + bytes.byteLength;
+}
+
 /** Writes `bytes` as msgpack bin (8, 16 or 32) at `pos`; returns the end. */
 export function writeBin(buf: Buffer, pos: number, bytes: Uint8Array): number {
   const n = bytes.byteLength;
@@ -229,7 +234,7 @@ export function packedBytes(value: unknown): number {
       const c = value.constructor;
       if (c === Object) return objectBytes(value as Record<string, unknown>);
       if (c === Array) return arrayBytes(value as unknown[]);
-      if (isBytes(value)) return binHeaderBytes(value.byteLength) + value.byteLength;
+      if (isBytes(value)) return binBytes(value);
       return -1;
     }
     default:
