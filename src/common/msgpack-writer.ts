@@ -212,10 +212,31 @@ function isBytes(v: object): v is Uint8Array {
   return v instanceof Uint8Array && (v.constructor === Buffer || v.constructor === Uint8Array);
 }
 
-/** Own enumerable keys as msgpackr's for-in loop takes them. */
-function ownKey(o: Record<string, unknown>, key: string): boolean {
-  const has = o.hasOwnProperty;
-  return typeof has !== 'function' || (has as (k: string) => boolean).call(o, key);
+const objectHasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The keys of an object are the same few names again and again (a command's, a message's, an
+ * entry's): their framing (str header and UTF-8) is kept here once computed. Bounded: names past
+ * the bound or longer than a fixstr are framed each time.
+ */
+const keyCache = new Map<string, Uint8Array>();
+const KEY_CACHE_MAX = 256;
+
+/** `key` framed as a msgpack string. */
+function framedKey(key: string): Uint8Array {
+  let framed = keyCache.get(key);
+  if (framed !== undefined) return framed;
+  const b = Buffer.allocUnsafe(stringBytes(key));
+  writeString(b, 0, key);
+  framed = new Uint8Array(b); // its own memory, not a view of Node's shared pool
+  if (keyCache.size < KEY_CACHE_MAX && framed.length <= 32) keyCache.set(key, framed);
+  return framed;
+}
+
+function writeKey(buf: Buffer, pos: number, key: string): number {
+  const framed = framedKey(key);
+  for (let i = 0; i < framed.length; i++) buf[pos + i] = framed[i]!; // a few bytes: cheaper than set()
+  return pos + framed.length;
 }
 
 /** Bytes of `value` framed as msgpackr frames it, or -1 when it is not framed here. */
@@ -243,13 +264,16 @@ export function packedBytes(value: unknown): number {
 }
 
 function objectBytes(o: Record<string, unknown>): number {
+  // msgpackr takes the keys `for in` gives that o.hasOwnProperty(key) accepts (all of them when
+  // o.hasOwnProperty is not a function): an object that shadows hasOwnProperty is left to it.
+  if (o.hasOwnProperty !== objectHasOwn) return -1;
   let total = MAP_HEADER_BYTES;
   let count = 0;
   for (const key in o) {
-    if (!ownKey(o, key)) continue;
+    if (!objectHasOwn.call(o, key)) continue;
     const v = packedBytes(o[key]);
     if (v < 0) return -1;
-    total += stringBytes(key) + v;
+    total += framedKey(key).length + v;
     count++;
   }
   return count > 0xffff ? -1 : total; // msgpackr refuses such objects: let it say so
@@ -305,8 +329,8 @@ function writeObject(buf: Buffer, pos: number, o: Record<string, unknown>): numb
   pos += MAP_HEADER_BYTES;
   let count = 0;
   for (const key in o) {
-    if (!ownKey(o, key)) continue;
-    pos = writeString(buf, pos, key);
+    if (!objectHasOwn.call(o, key)) continue;
+    pos = writeKey(buf, pos, key);
     pos = writePacked(buf, pos, o[key]);
     count++;
   }

@@ -83,6 +83,14 @@ describe('packExact, compared with msgpackr', () => {
     }
   });
 
+  it('leaves objects that shadow hasOwnProperty to msgpackr, and skips inherited enumerable keys as it does', () => {
+    expect(packExact({ hasOwnProperty: 1, a: 2 })).toBeNull();
+    expect(packExact({ hasOwnProperty: () => true, a: 2 })).toBeNull();
+    const child = Object.assign(Object.create({ inherited: 1 }) as object, { own: 2 });
+    Object.defineProperty(child, 'constructor', { value: Object, enumerable: false });
+    expectSameBytes(child);
+  });
+
   it('returns a buffer of its own: a later call leaves an earlier result unchanged', () => {
     const first = packExact({ v: Buffer.alloc(5000, 1) })!;
     const copy = Buffer.from(first);
