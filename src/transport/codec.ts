@@ -19,7 +19,11 @@ const packr = new Packr({
   int64AsType: 'number',
 });
 
-/** Encodes one message; the Buffer stays valid after later calls (msgpackr never rewrites it). */
+/**
+ * Encodes one message into a Buffer of its own, valid after later calls: the exact framing writes
+ * the bytes msgpackr gives the message (a peer of another version reads them alike), msgpackr
+ * itself only for a value the framing leaves to it (none of src/raft/types.ts's shapes).
+ */
 export function encodeMessage(msg: Message): Buffer {
   return packExact(msg) ?? packr.pack(msg);
 }
