@@ -1,6 +1,7 @@
 // The one msgpack codec of the state machine: commands, stored records, watch events and
 // snapshot chunks all go through it, so the byte format has a single definition.
 import { Packr } from 'msgpackr';
+import { packExact } from '../common/msgpack-writer.js';
 
 /**
  * Plain maps instead of msgpackr "records": records are a msgpackr extension that other
@@ -14,9 +15,12 @@ export const packr = new Packr({
   int64AsType: 'number',
 });
 
-/** Encode one value; the returned Buffer stays valid (msgpackr never rewrites handed-out bytes). */
+/**
+ * Encode one value into a Buffer of its own (exact framing, the same bytes as `packr.pack`; values
+ * it does not frame, such as a Map, go through msgpackr, which never rewrites handed-out bytes).
+ */
 export function pack(value: unknown): Buffer {
-  return packr.pack(value);
+  return packExact(value) ?? packr.pack(value);
 }
 
 /** Decode one value; throws on malformed or trailing bytes. */

@@ -1,6 +1,7 @@
 // Encoding of the 'k' records and the LevelDB handle type shared by the state-machine files.
 import type { Level } from 'level';
-import { pack, unpack } from './codec.js';
+import { allocOutput, binBytes, numberBytes, writeBin, writeNumber } from '../common/msgpack-writer.js';
+import { unpack } from './codec.js';
 import { StateInvariantError } from './errors.js';
 import { inRange, kvBounds, userKeyOf } from './keys.js';
 import type { KeyValue } from './types.js';
@@ -9,9 +10,21 @@ import type { KeyValue } from './types.js';
 export type Db = Level<Buffer, Buffer>;
 export type DbSnapshot = ReturnType<Db['snapshot']>;
 
-/** The stored form of a key's value and metadata (the key itself is the record key). */
+/**
+ * The stored form of a key's value and metadata (the key itself is the record key): msgpack
+ * [createRevision, modRevision, version, value], framed here into a buffer of the exact size
+ * (the bytes msgpackr gives that array, test/state/encodings.test.ts).
+ */
 export function encodeKv(kv: KeyValue): Buffer {
-  return pack([kv.createRevision, kv.modRevision, kv.version, kv.value]);
+  const total = 1 + numberBytes(kv.createRevision) + numberBytes(kv.modRevision) + numberBytes(kv.version) + binBytes(kv.value);
+  const buf = allocOutput(total);
+  buf[0] = 0x94; // fixarray of 4
+  let pos = writeNumber(buf, 1, kv.createRevision);
+  pos = writeNumber(buf, pos, kv.modRevision);
+  pos = writeNumber(buf, pos, kv.version);
+  pos = writeBin(buf, pos, kv.value);
+  if (pos !== total) throw new StateInvariantError(`kv record sized ${total} bytes, wrote ${pos}`);
+  return buf;
 }
 
 /** Decode a 'k' record; a malformed one is corruption of our own data, hence an invariant error. */

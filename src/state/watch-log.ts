@@ -2,7 +2,8 @@
 // revision and a range can be read as of a past revision. It is bounded: keeping the last N
 // revisions, the record N revisions back is deleted in the same batch that writes a new one.
 // It is not replicated: a snapshot does not carry it (it would multiply the snapshot's size).
-import { pack, unpack } from './codec.js';
+import { allocOutput, arrayHeaderBytes, binBytes, numberBytes, writeArrayHeader, writeBin, writeNumber } from '../common/msgpack-writer.js';
+import { unpack } from './codec.js';
 import { CompactedError, InvalidArgumentError, StateInvariantError } from './errors.js';
 import { inRange, revisionOfWatchKey, watchKey } from './keys.js';
 import type { Db, DbSnapshot } from './kv-records.js';
@@ -29,9 +30,8 @@ export function writeWatchRecords(batch: Batch, events: readonly WatchEvent[], s
   while (start < events.length) {
     const revision = events[start]!.kv.modRevision;
     let end = start;
-    const tuples: EventTuple[] = [];
-    for (; end < events.length && events[end]!.kv.modRevision === revision; end++) tuples.push(toTuple(events[end]!));
-    batch.put(watchKey(revision), pack(tuples));
+    while (end < events.length && events[end]!.kv.modRevision === revision) end++;
+    batch.put(watchKey(revision), encodeWatchRecord(events, start, end));
     start = end;
   }
   const firstKept = Math.max(state.firstWatchRevision, state.revision - keepRevisions + 1);
@@ -129,10 +129,47 @@ export async function valuesAsOf(
   return before;
 }
 
-function toTuple(e: WatchEvent): EventTuple {
+/**
+ * The watch record of events[start, end) (one revision's changes, in apply order): msgpack of
+ * their EventTuples, framed here without building the tuples (the bytes msgpackr gives them,
+ * test/state/encodings.test.ts), into a buffer of the exact size.
+ */
+export function encodeWatchRecord(events: readonly WatchEvent[], start: number, end: number): Buffer {
+  let total = arrayHeaderBytes(end - start);
+  for (let i = start; i < end; i++) total += eventBytes(events[i]!);
+  const buf = allocOutput(total);
+  let pos = writeArrayHeader(buf, 0, end - start);
+  for (let i = start; i < end; i++) pos = writeEvent(buf, pos, events[i]!);
+  if (pos !== total) throw new StateInvariantError(`watch record sized ${total} bytes, wrote ${pos}`);
+  return buf;
+}
+
+/** Bytes of one event's EventTuple: fixarray(6), type, key, value, createRevision, version, prev. */
+function eventBytes(e: WatchEvent): number {
+  const kv = e.kv;
   const p = e.prevKv;
-  const prev: PrevTuple = p ? [p.value, p.createRevision, p.modRevision, p.version] : null;
-  return [e.type === 'put' ? 0 : 1, e.kv.key, e.kv.value, e.kv.createRevision, e.kv.version, prev];
+  const prev = p ? 1 + binBytes(p.value) + numberBytes(p.createRevision) + numberBytes(p.modRevision) + numberBytes(p.version) : 1;
+  return 2 + binBytes(kv.key) + binBytes(kv.value) + numberBytes(kv.createRevision) + numberBytes(kv.version) + prev;
+}
+
+function writeEvent(buf: Buffer, pos: number, e: WatchEvent): number {
+  const kv = e.kv;
+  const p = e.prevKv;
+  buf[pos++] = 0x96;
+  buf[pos++] = e.type === 'put' ? 0 : 1;
+  pos = writeBin(buf, pos, kv.key);
+  pos = writeBin(buf, pos, kv.value);
+  pos = writeNumber(buf, pos, kv.createRevision);
+  pos = writeNumber(buf, pos, kv.version);
+  if (!p) {
+    buf[pos] = 0xc0; // nil
+    return pos + 1;
+  }
+  buf[pos++] = 0x94;
+  pos = writeBin(buf, pos, p.value);
+  pos = writeNumber(buf, pos, p.createRevision);
+  pos = writeNumber(buf, pos, p.modRevision);
+  return writeNumber(buf, pos, p.version);
 }
 
 function decodeRecord(revision: number, bytes: Uint8Array): WatchEvent[] {

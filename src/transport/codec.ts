@@ -1,6 +1,7 @@
 // The byte format of one Raft message on the wire: msgpack of the plain object of
 // src/raft/types.ts, so the core's types stay the single definition of the message shapes.
 import { Packr } from 'msgpackr';
+import { packExact } from '../common/msgpack-writer.js';
 import type { Message } from '../raft/types.js';
 import { InvalidMessageError } from './errors.js';
 import { validateMessage } from './validate.js';
@@ -18,9 +19,13 @@ const packr = new Packr({
   int64AsType: 'number',
 });
 
-/** Encodes one message; the Buffer stays valid after later calls (msgpackr never rewrites it). */
+/**
+ * Encodes one message into a Buffer of its own, valid after later calls: the exact framing writes
+ * the bytes msgpackr gives the message (a peer of another version reads them alike), msgpackr
+ * itself only for a value the framing leaves to it (none of src/raft/types.ts's shapes).
+ */
 export function encodeMessage(msg: Message): Buffer {
-  return packr.pack(msg);
+  return packExact(msg) ?? packr.pack(msg);
 }
 
 /** Decodes and validates one message; throws InvalidMessageError on malformed bytes or shapes. */

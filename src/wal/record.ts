@@ -12,6 +12,7 @@
 // which was therefore fsynced and acknowledged (see recovery.ts).
 import zlib from 'node:zlib';
 import { Packr } from 'msgpackr';
+import { binHeaderBytes, numberBytes, packedBytes, writeBin, writeNumber, writePacked } from '../common/msgpack-writer.js';
 import type { Entry } from '../raft/types.js';
 
 export const SEGMENT_HEADER_BYTES = 32;
@@ -58,16 +59,17 @@ export function entrySizeBytes(e: Entry): number {
 
 /**
  * Encodes entries into records in one exact Buffer: each value is copied once, straight into it.
- * An ordinary entry's payload (msgpack [index, term, type, data]) is framed here byte for byte as
- * msgpackr would frame it; msgpackr itself encoded each payload into its own buffer, then into a
- * reused scratch buffer and then into the exact copy: three copies of every value (a 64 KiB put
- * was written 3 times in memory before the one write to disk).
+ * An entry's payload (msgpack [index, term, type, data, conf?]) is framed by the shared exact
+ * writer (src/common/msgpack-writer.ts) byte for byte as msgpackr would frame it; msgpackr itself
+ * encoded each payload into its own buffer, then into a reused scratch buffer and then into the
+ * exact copy: three copies of every value (a 64 KiB put was written 3 times in memory before the
+ * one write to disk).
  */
 export class RecordEncoder {
   /** Encodes `entries` as consecutive ENTRY records into one new Buffer. */
   encodeEntries(entries: readonly Entry[]): Buffer {
-    // Entries msgpack frames differently here (a conf change, an index past 2^32) are packed by
-    // msgpackr; their payloads are kept so that each is encoded once.
+    // A conf change the writer does not frame (none today: they are plain data) is packed by
+    // msgpackr; its payload is kept so that each is encoded once.
     let packed: (Buffer | null)[] | null = null;
     let total = 0;
     for (let i = 0; i < entries.length; i++) {
@@ -75,7 +77,7 @@ export class RecordEncoder {
       let len = directPayloadBytes(e);
       if (len < 0) {
         packed ??= new Array<Buffer | null>(entries.length).fill(null);
-        const payload = e.conf === undefined ? packr.pack([e.index, e.term, e.type, e.data]) : packr.pack([e.index, e.term, e.type, e.data, e.conf]);
+        const payload = packr.pack([e.index, e.term, e.type, e.data, e.conf]);
         packed[i] = Buffer.from(payload); // msgpackr reuses its buffer: keep our own copy
         len = payload.length;
       }
@@ -96,68 +98,30 @@ export class RecordEncoder {
       buf.writeUInt32LE(((RECORD_ENTRY << 28) | (pos - start - RECORD_HEADER_BYTES)) >>> 0, start + 4);
       buf.writeUInt32LE(crc32(buf.subarray(start + 4, pos)), start);
     }
+    if (pos !== total) throw new Error(`WAL record encoder: sized ${total} bytes, wrote ${pos}`); // allocUnsafe: no stale bytes out
     return buf;
   }
 }
 
-/** Largest integer framed here; msgpackr frames larger ones as 64-bit (left to it). */
-const MAX_U32 = 0xffffffff;
-
-/** Bytes of msgpack's shortest framing of a non-negative integer up to 2^32 - 1. */
-function uintBytes(n: number): number {
-  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-}
-
 /** The payload's size when framed here, or -1 when msgpackr must do it. */
 function directPayloadBytes(e: Entry): number {
-  if (e.conf !== undefined || !(e.index >= 0 && e.index <= MAX_U32 && e.term >= 0 && e.term <= MAX_U32 && Number.isInteger(e.index) && Number.isInteger(e.term))) return -1;
+  let conf = 0;
+  if (e.conf !== undefined) {
+    conf = packedBytes(e.conf);
+    if (conf < 0) return -1;
+  }
   const n = e.data.byteLength;
-  const bin = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-  return 1 + uintBytes(e.index) + uintBytes(e.term) + uintBytes(e.type) + bin + n;
+  return 1 + numberBytes(e.index) + numberBytes(e.term) + numberBytes(e.type) + binHeaderBytes(n) + n + conf;
 }
 
-function writeUint(buf: Buffer, pos: number, n: number): number {
-  if (n < 0x80) {
-    buf[pos] = n;
-    return pos + 1;
-  }
-  if (n < 0x100) {
-    buf[pos] = 0xcc;
-    buf[pos + 1] = n;
-    return pos + 2;
-  }
-  if (n < 0x10000) {
-    buf[pos] = 0xcd;
-    buf.writeUInt16BE(n, pos + 1);
-    return pos + 3;
-  }
-  buf[pos] = 0xce;
-  buf.writeUInt32BE(n, pos + 1);
-  return pos + 5;
-}
-
-/** Writes msgpack [index, term, type, data] at `pos` (a fixarray of 4, data as bin); returns the end. */
+/** Writes msgpack [index, term, type, data, conf?] at `pos` (data as bin); returns the end. */
 function writeDirectPayload(buf: Buffer, pos: number, e: Entry): number {
-  buf[pos++] = 0x94;
-  pos = writeUint(buf, pos, e.index);
-  pos = writeUint(buf, pos, e.term);
-  pos = writeUint(buf, pos, e.type);
-  const n = e.data.byteLength;
-  if (n < 0x100) {
-    buf[pos] = 0xc4;
-    buf[pos + 1] = n;
-    pos += 2;
-  } else if (n < 0x10000) {
-    buf[pos] = 0xc5;
-    buf.writeUInt16BE(n, pos + 1);
-    pos += 3;
-  } else {
-    buf[pos] = 0xc6;
-    buf.writeUInt32BE(n, pos + 1);
-    pos += 5;
-  }
-  buf.set(e.data, pos);
-  return pos + n;
+  buf[pos++] = e.conf === undefined ? 0x94 : 0x95; // fixarray of 4 or 5
+  pos = writeNumber(buf, pos, e.index);
+  pos = writeNumber(buf, pos, e.term);
+  pos = writeNumber(buf, pos, e.type);
+  pos = writeBin(buf, pos, e.data);
+  return e.conf === undefined ? pos : writePacked(buf, pos, e.conf);
 }
 
 /** The COMMIT record closing every write batch (constant bytes: empty payload). */
