@@ -29,6 +29,7 @@ export function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
     leaderWaitRequests: 0,
     leaderWaitBytes: 0,
     sessions: 0,
+    watchHistoryBytes: 0,
     backendBytes: 0,
     quotaBackendBytes: 2 * 1024 * 1024 * 1024,
     activeAlarms: [],
