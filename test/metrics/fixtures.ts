@@ -82,6 +82,7 @@ export const OUR_METRICS = [
   'raftdb_backup_bytes',
   'raftdb_backup_schedule_period_seconds',
   'raftdb_sessions',
+  'raftdb_watch_history_bytes',
   'raftdb_sessions_refused_total',
   'raftdb_audit_lines_total',
   'raftdb_audit_dropped_lines_total',
