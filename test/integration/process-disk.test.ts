@@ -3,26 +3,16 @@
 // compact, each member's state/ stays within 1.5x the live data, its history gauge within the
 // bound, and a watch from a revision the bound dropped is refused as compacted (OUT_OF_RANGE).
 import { randomBytes } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RaftdbClient, RaftdbError } from '../../src/client/index.js';
+import { diskBytes } from '../support/disk-bytes.js';
 import { logTailsOnFailure, ProcessCluster } from './process-cluster.js';
 
 const HISTORY_BYTES = 1024 * 1024;
 const VALUE_BYTES = 64 * 1024;
 const KEYS = 64; // 4 MiB of live values
 const LIVE_BYTES = KEYS * VALUE_BYTES;
-
-/** Bytes the files of `path` take (the larger of length and allocated blocks). */
-async function diskBytes(path: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(path)) {
-    const s = await stat(join(path, name)).catch(() => null); // LevelDB may delete a file meanwhile
-    if (s) total += Math.max(s.size, s.blocks * 512);
-  }
-  return total;
-}
 
 async function gauge(http: string, name: string): Promise<number | null> {
   const text = await (await fetch(`http://${http}/metrics`)).text();

@@ -2,10 +2,9 @@
 // once the history is compacted), with 64 KiB values written twice (every key overwritten, so the
 // history holds each value with its previous one): after a compact to the current revision and a
 // defragment (compactStorage), and without a compact when only the history's byte bound holds it.
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateMachine } from '../../src/state/state-machine.js';
+import { diskBytes } from '../support/disk-bytes.js';
 import { b, cleanup, entry, tempDir } from './helpers.js';
 
 let dir: string;
@@ -19,16 +18,6 @@ afterEach(async () => {
 const VALUE_BYTES = 64 * 1024;
 const KEYS = 256; // 16 MiB of live values
 const LIVE_BYTES = KEYS * VALUE_BYTES;
-
-/** Bytes the files of `path` take: the larger of their length and their allocated blocks. */
-async function diskBytes(path: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(path)) {
-    const s = await stat(join(path, name));
-    total += Math.max(s.size, s.blocks * 512);
-  }
-  return total;
-}
 
 /** Every key written twice with values that do not compress, 16 puts per applied batch. */
 async function load(sm: StateMachine): Promise<void> {
