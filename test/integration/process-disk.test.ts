@@ -2,6 +2,8 @@
 // 4 MiB of 64 KiB values written twice (every key overwritten) and a defragment, and without a
 // compact, each member's state/ stays within 1.5x the live data, its history gauge within the
 // bound, and a watch from a revision the bound dropped is refused as compacted (OUT_OF_RANGE).
+// Then a Defragment sent to a follower that has not yet applied a compact (frozen meanwhile) waits
+// until it has, so it gives the space back.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
