@@ -14,6 +14,7 @@ export interface TuningFlags {
   snapshotEntries?: string;
   asyncReplicationDelayMs?: string;
   stateMaxOpenFiles?: string;
+  watchHistoryMaxBytes?: string;
 }
 
 /** Checked tuning: what NodeOptions takes. */
@@ -22,6 +23,7 @@ export interface Tuning {
   snapshotEntries?: number;
   asyncReplicationDelayMs?: number;
   stateMaxOpenFiles?: number;
+  watchHistoryMaxBytes?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -31,10 +33,13 @@ const MAX_ASYNC_DELAY_MS = 20;
 /** LevelDB clips max_open_files to this range (64 tables + 10 other files, 50,000). */
 const MIN_OPEN_FILES = 74;
 const MAX_OPEN_FILES = 50_000;
+/** --watch-history-max-bytes: 0 keeps no history; at most 1 PiB. */
+const MAX_HISTORY_BYTES = 2 ** 50;
 
 /**
  * Adds --preferred-leader, --auto-failback, --failback-delay-ms, --max-lag-entries,
- * --snapshot-entries, --async-replication-delay-ms and --state-max-open-files.
+ * --snapshot-entries, --async-replication-delay-ms, --state-max-open-files and
+ * --watch-history-max-bytes.
  */
 export function addTuningOptions(cmd: Command): Command {
   return cmd
@@ -44,7 +49,11 @@ export function addTuningOptions(cmd: Command): Command {
     .option('--max-lag-entries <n>', 'most entries a switchover candidate may lag; default 1000 (RAFTDB_MAX_LAG_ENTRIES)')
     .option('--snapshot-entries <n>', 'applied entries between snapshots; default 10000 (RAFTDB_SNAPSHOT_ENTRIES)')
     .option('--async-replication-delay-ms <ms>', 'ASYNC writes reach the followers at most this late, batched; 0 = at once; default 5 (RAFTDB_ASYNC_REPLICATION_DELAY_MS)')
-    .option('--state-max-open-files <n>', 'LevelDB table files kept open and memory-mapped; bounds VmRSS during full scans to about (n - 10) x 2 MiB; default 100 (RAFTDB_STATE_MAX_OPEN_FILES)');
+    .option('--state-max-open-files <n>', 'LevelDB table files kept open and memory-mapped; bounds VmRSS during full scans to about (n - 10) x 2 MiB; default 100 (RAFTDB_STATE_MAX_OPEN_FILES)')
+    .option(
+      '--watch-history-max-bytes <n>',
+      'bytes of watch history this node keeps (each revision\'s new and previous values), beside the revision bound; older revisions are dropped as new ones come, and a watch or read from them gets a compacted error; 0 keeps none; default 268435456 (RAFTDB_WATCH_HISTORY_MAX_BYTES)',
+    );
 }
 
 function bool(v: string, name: string): boolean {
@@ -87,6 +96,10 @@ export function tuningOptions(f: TuningFlags, env: Record<string, string | undef
   if (openFiles !== undefined) {
     t.stateMaxOpenFiles = intSetting(openFiles, '--state-max-open-files (RAFTDB_STATE_MAX_OPEN_FILES)', MIN_OPEN_FILES, MAX_OPEN_FILES);
   }
+  const historyBytes = f.watchHistoryMaxBytes ?? env.RAFTDB_WATCH_HISTORY_MAX_BYTES;
+  if (historyBytes !== undefined) {
+    t.watchHistoryMaxBytes = intSetting(historyBytes, '--watch-history-max-bytes (RAFTDB_WATCH_HISTORY_MAX_BYTES)', 0, MAX_HISTORY_BYTES);
+  }
   return t;
 }
 
@@ -101,5 +114,6 @@ export function tuningArgs(t: Tuning): string[] {
   if (t.snapshotEntries !== undefined) a.push('--snapshot-entries', String(t.snapshotEntries));
   if (t.asyncReplicationDelayMs !== undefined) a.push('--async-replication-delay-ms', String(t.asyncReplicationDelayMs));
   if (t.stateMaxOpenFiles !== undefined) a.push('--state-max-open-files', String(t.stateMaxOpenFiles));
+  if (t.watchHistoryMaxBytes !== undefined) a.push('--watch-history-max-bytes', String(t.watchHistoryMaxBytes));
   return a;
 }

@@ -67,6 +67,8 @@ export interface MetricsSnapshot {
   backup?: { lastSuccessSeconds: number; durationSeconds: number; bytes: number; periodSeconds: number };
   /** Sessions in the exactly-once table (the same on every member that applied as far). */
   sessions: number;
+  /** Bytes of this member's watch history (node-local; at most --watch-history-max-bytes). */
+  watchHistoryBytes: number;
   /** This member's backend size (its state machine's files on disk) and its storage quota. */
   backendBytes: number;
   quotaBackendBytes: number;

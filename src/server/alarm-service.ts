@@ -9,6 +9,7 @@ import { ALARM_TYPES, type AlarmMember, type AlarmType, type Command, type Comma
 import { requireRoot } from './access.js';
 import { audited } from './audit.js';
 import { callerOf } from './caller.js';
+import { caughtUp } from './caught-up.js';
 import { deadlineOf, header, onLeader, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
 import { invalidArgument, RequestError, unavailable } from './errors.js';
 
@@ -76,8 +77,14 @@ export function alarmStatusTexts(alarms: readonly AlarmMember[], selfId: string,
 
 type Measure = () => Promise<{ backendBytes: number }>;
 
-/** Compacts every LevelDB table of this node; its backend size before and after. */
+/**
+ * Compacts every LevelDB table of this node; its backend size before and after. First waits
+ * (bounded) until this node applied every write acknowledged before the call: `raftdb compact`
+ * then `raftdb defrag` must free the history on a follower that had not yet applied the compact
+ * (a member still applying a backlog gave back nothing: test/integration/process-disk.test.ts).
+ */
 async function defragment(ctx: NodeContext, measure: Measure): Promise<{ backendBytesBefore: number; backendBytesAfter: number }> {
+  await caughtUp(ctx, 'defragment');
   const before = (await measure()).backendBytes;
   await ctx.sm.compactStorage();
   const after = (await measure()).backendBytes;

@@ -10,7 +10,8 @@ import { requireRoot } from './access.js';
 import { audited } from './audit.js';
 import { BackupPacer, type BackupPacing, pacedParts } from '../backup/pacer.js';
 import { callerOf } from './caller.js';
-import { deadlineOf, header, unary, withDeadline, type IncomingCall, type NodeContext } from './context.js';
+import { caughtUp } from './caught-up.js';
+import { deadlineOf, header, unary, type IncomingCall, type NodeContext } from './context.js';
 import { checkDecoded } from './decode.js';
 import { RequestError, toServiceError } from './errors.js';
 
@@ -85,7 +86,10 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
       counted = true;
       const out = new Outbox(call, abort.signal, info.stallTimeoutMs ?? BACKUP_STALL_TIMEOUT_MS);
       const pacer = info.pacing ? new BackupPacer(info.pacing) : null;
-      await caughtUp(ctx);
+      // A backup taken from a follower right after a write holds it (caught-up.ts); a cluster
+      // without a leader (the backup that matters most in a disaster) gets the member's own state,
+      // with a warning: the manifest's revision says what it holds.
+      await caughtUp(ctx, 'backup');
       let revision = 0;
       // The parts generator holds a LevelDB snapshot; leaving the loop in any way releases it.
       // Foreground work first: each data message waits while the event loop is late.
@@ -107,25 +111,6 @@ async function backup(ctx: NodeContext, info: MaintenanceInfo, running: { backup
   }
 }
 
-/** How long a backup waits to confirm it holds every acknowledged write before it starts anyway. */
-const BACKUP_BARRIER_MS = 3000;
-
-/**
- * Before the snapshot is taken: waits (bounded) until this node has applied everything the
- * cluster acknowledged when the backup was asked for (a read index confirmed by the leader, as a
- * linearizable read does), so a backup taken from a follower right after a write holds it. A
- * cluster without a leader (the backup that matters most in a disaster) gets the member's own
- * state after BACKUP_BARRIER_MS, with a warning: the manifest's revision says what it holds.
- */
-async function caughtUp(ctx: NodeContext): Promise<void> {
-  const deadline = new Date(ctx.time.wallClock() + BACKUP_BARRIER_MS);
-  try {
-    if (ctx.driver.raft.role === 'leader') await withDeadline(ctx, ctx.driver.readBarrier(false), deadline, 'backup read barrier');
-    else await withDeadline(ctx, ctx.followerReads.barrier(deadline), deadline, 'backup read barrier');
-  } catch (err) {
-    ctx.log.warn({ err: (err as Error).message }, 'backup: could not confirm the latest acknowledged writes with a leader; backing up this member as it is');
-  }
-}
 
 /**
  * Writes to a server stream with back-pressure: when gRPC's buffer is full, waits for it to

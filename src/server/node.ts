@@ -114,7 +114,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const core: NodeCore<GrpcPeerTransport> = await composeNode(opts, {
     log,
     wal: opts.wal ?? {},
-    state: opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles },
+    state: {
+      ...(opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles }),
+      ...(opts.watchHistoryMaxBytes === undefined ? {} : { watchHistoryMaxBytes: opts.watchHistoryMaxBytes }),
+    },
     staging: new SnapshotStaging(join(opts.dataDir, 'snapshots')),
     clock: monotonicMs,
     random: Math.random,

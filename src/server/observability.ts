@@ -65,6 +65,7 @@ function snapshot(d: Deps): MetricsSnapshot {
     leaderWaitBytes: d.ctx.leaderWaits.bytes,
     ...d.dataSafety?.(),
     sessions: d.ctx.sm.sessions(),
+    watchHistoryBytes: d.ctx.sm.watchHistoryBytes(),
     backendBytes: d.ctx.quota.backendBytes(),
     quotaBackendBytes: d.ctx.quota.quotaBytes,
     activeAlarms: activeAlarmKinds(d.ctx.sm.alarms()),

@@ -42,6 +42,8 @@ export interface NodeOptions {
   wal?: Pick<WalOptions, 'disk' | 'inlineMaxEntries'>;
   /** LevelDB table files the state machine keeps open (and memory-mapped); see StateMachineOptions. */
   stateMaxOpenFiles?: number;
+  /** Bytes of watch history this node keeps (default 256 MiB); see StateMachineOptions. */
+  watchHistoryMaxBytes?: number;
   failover?: Partial<FailoverOptions>;
   keepEntries?: number;
   /** Compact once the entries applied since the last snapshot hold this many bytes (default 64 MiB). */

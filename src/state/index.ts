@@ -22,6 +22,7 @@ export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION, END_FRAME_BYTES as SNAPSHO
 export type { DedupeOptions } from './dedupe.js';
 export { MAX_KEYS_PER_COMMAND } from './apply.js';
 export { prefixEnd } from './keys.js';
+export { DEFAULT_WATCH_HISTORY_MAX_BYTES, DEFAULT_WATCH_HISTORY_REVISIONS } from './watch-log.js';
 export { AuthStore, accessesOf, type NeededAccess } from './auth-store.js';
 export { type Access, type KeyRange, type PermissionType, GrantedRanges, describeRange, quoteKey } from './auth-ranges.js';
 export {

@@ -21,11 +21,14 @@ import { type OpenDb, type StateFs, type StateStorage, levelOpenDb, nodeStateFs 
 import { type StateRecord, encodeState, readState } from './state-record.js';
 import { type SwapPaths, recoverSwap, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
-import { compactWatchHistory, DEFAULT_WATCH_HISTORY_REVISIONS, readChanges, trimWatchHistory, valuesAsOf, writeWatchRecords } from './watch-log.js';
+import type { WatchHistorySize } from './watch-history-size.js';
+import { compactWatchHistory, DEFAULT_WATCH_HISTORY_MAX_BYTES, DEFAULT_WATCH_HISTORY_REVISIONS, openWatchHistory, readChanges, valuesAsOf, type WatchHistoryBounds, writeWatchRecords } from './watch-log.js';
 
 export interface StateMachineOptions {
   /** Revisions of watch history kept (node-local). Default 100k. */
   watchHistoryRevisions?: number;
+  /** Bytes of watch history kept (node-local; 0 keeps none). Default 256 MiB. */
+  watchHistoryMaxBytes?: number;
   /** Dedupe bounds. They decide whether a retry applies, so every member must use the same. */
   dedupe?: Partial<DedupeOptions>;
   /** fsync each applied batch. Default false: the WAL still has the entries; call sync() before compacting it. */
@@ -92,7 +95,9 @@ export class StateMachine {
   private failure: Error | null = null;
   private readonly listeners = new Set<AppliedListener>();
   private readonly dedupeOptions: DedupeOptions;
-  private readonly keepRevisions: number;
+  private readonly historyBounds: WatchHistoryBounds;
+  /** The size of each record of the watch history (rebuilt at every load). */
+  private history!: WatchHistorySize;
   private readonly storage: StateStorage;
   /** Listener exceptions caught so far (a broken watcher must not stop apply); each is told to onListenerError. */
   listenerErrors = 0;
@@ -104,10 +109,14 @@ export class StateMachine {
     private readonly options: StateMachineOptions,
   ) {
     this.dedupeOptions = { ...DEFAULT_DEDUPE, ...options.dedupe };
-    this.keepRevisions = options.watchHistoryRevisions ?? DEFAULT_WATCH_HISTORY_REVISIONS;
+    this.historyBounds = {
+      maxRevisions: options.watchHistoryRevisions ?? DEFAULT_WATCH_HISTORY_REVISIONS,
+      maxBytes: options.watchHistoryMaxBytes ?? DEFAULT_WATCH_HISTORY_MAX_BYTES,
+    };
     this.cache = new KvCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.storage = { openDb: options.openDb ?? levelOpenDb, fs: options.fs ?? nodeStateFs };
-    if (!(this.keepRevisions >= 1)) throw new InvalidArgumentError('watchHistoryRevisions', 'must be >= 1');
+    if (!(this.historyBounds.maxRevisions >= 1)) throw new InvalidArgumentError('watchHistoryRevisions', 'must be >= 1');
+    if (!(this.historyBounds.maxBytes >= 0)) throw new InvalidArgumentError('watchHistoryMaxBytes', 'must be >= 0');
     const onListenerError = options.onListenerError;
     if (onListenerError) this.auth.onListenerError = (err) => onListenerError(err, 'auth');
   }
@@ -125,9 +134,9 @@ export class StateMachine {
     this.db = this.storage.openDb(this.dir, this.options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
     await this.db.open();
     this.state = await readState(this.db);
-    if (await trimWatchHistory(this.db, this.state, this.keepRevisions)) {
-      await this.db.put(STATE_KEY, encodeState(this.state));
-    }
+    const history = await openWatchHistory(this.db, this.state, this.historyBounds);
+    this.history = history.ledger;
+    if (history.trimmed) await this.db.put(STATE_KEY, encodeState(this.state));
     this.dedupe = await DedupeTable.load(this.db, this.dedupeOptions);
     await this.auth.load(this.db);
     this.alarmTable = AlarmTable.decode(await this.db.get(prefixed(PREFIX_META, Buffer.from(ALARMS_META, 'utf8'))));
@@ -136,6 +145,11 @@ export class StateMachine {
   /** Sessions in the exactly-once table (metrics). */
   sessions(): number {
     return this.dedupe.size;
+  }
+
+  /** Bytes of this node's watch history (keys and values of its records; metrics). */
+  watchHistoryBytes(): number {
+    return this.history.bytes;
   }
 
   /** The newest request stamp (`req.at`) applied: where a leader's stamps continue from. */
@@ -188,8 +202,9 @@ export class StateMachine {
       const next: StateRecord = { ...this.state, appliedIndex: last.index, appliedTerm: last.term, revision: pending.revision };
       pending.flushKvs(batch);
       for (const [name, value] of pending.meta) batch.put(prefixed(PREFIX_META, Buffer.from(name, 'utf8')), value);
-      writeWatchRecords(batch, pending.events, next, this.keepRevisions);
-      if (pending.compactTo > next.firstWatchRevision) compactWatchHistory(batch, next, pending.compactTo);
+      // The ledger moves ahead of LevelDB here: if the write fails, the instance is failed and a reopen recounts.
+      writeWatchRecords(batch, pending.events, next, this.historyBounds, this.history);
+      if (pending.compactTo > next.firstWatchRevision) compactWatchHistory(batch, next, pending.compactTo, this.history);
       batch.put(STATE_KEY, encodeState(next));
       // The results are final now; LevelDB only makes them readable. A caller may answer its
       // clients meanwhile: the entries are committed in the Raft log, and reads that must see

@@ -1,6 +1,6 @@
 // The node-local history of changes, one record per revision, so that a watch can resume from a
-// revision and a range can be read as of a past revision. It is bounded: keeping the last N
-// revisions, the record N revisions back is deleted in the same batch that writes a new one.
+// revision and a range can be read as of a past revision. It is bounded by revisions and by bytes:
+// the batch that writes new records deletes the oldest ones beyond either bound.
 // It is not replicated: a snapshot does not carry it (it would multiply the snapshot's size).
 import { allocOutput, arrayHeaderBytes, binBytes, numberBytes, writeArrayHeader, writeBin, writeNumber } from '../common/msgpack-writer.js';
 import { unpack } from './codec.js';
@@ -10,11 +10,24 @@ import type { Db, DbSnapshot } from './kv-records.js';
 import { overlayKey } from './kv-records.js';
 import type { StateRecord } from './state-record.js';
 import type { KeyValue, WatchEvent } from './types.js';
+import { WatchHistorySize } from './watch-history-size.js';
 
 /** Default history length, in revisions. */
 export const DEFAULT_WATCH_HISTORY_REVISIONS = 100_000;
+/**
+ * Default bound of the history's bytes (watchRecordBytes of each record). Each record holds the
+ * new values and the previous ones, so without it 100,000 revisions of 64 KiB overwrites would
+ * keep 12.8 GB beside the live data.
+ */
+export const DEFAULT_WATCH_HISTORY_MAX_BYTES = 256 * 1024 * 1024;
 /** Most revisions one changesSince() call reads, so a selective prefix cannot scan the history. */
 export const MAX_SCAN_REVISIONS = 10_000;
+
+/** How much history a node keeps: whichever bound is reached first drops the oldest revisions. */
+export interface WatchHistoryBounds {
+  maxRevisions: number;
+  maxBytes: number;
+}
 
 type Batch = ReturnType<Db['batch']>;
 type PrevTuple = [Uint8Array, number, number, number] | null;
@@ -22,40 +35,51 @@ type PrevTuple = [Uint8Array, number, number, number] | null;
 type EventTuple = [0 | 1, Uint8Array, Uint8Array, number, number, PrevTuple];
 
 /**
- * Write the watch records of `events` (in revision order) and compact the history to the last
- * `keepRevisions` revisions; updates state.firstWatchRevision.
+ * Write the watch records of `events` (in revision order; `state.revision` is already the last
+ * one's) and drop the oldest revisions beyond `bounds`, in the same batch; updates
+ * state.firstWatchRevision and `ledger` (which must describe the history before this batch).
  */
-export function writeWatchRecords(batch: Batch, events: readonly WatchEvent[], state: StateRecord, keepRevisions: number): void {
+export function writeWatchRecords(batch: Batch, events: readonly WatchEvent[], state: StateRecord, bounds: WatchHistoryBounds, ledger: WatchHistorySize): void {
   let start = 0;
   while (start < events.length) {
     const revision = events[start]!.kv.modRevision;
     let end = start;
     while (end < events.length && events[end]!.kv.modRevision === revision) end++;
-    batch.put(watchKey(revision), encodeWatchRecord(events, start, end));
+    const record = encodeWatchRecord(events, start, end);
+    batch.put(watchKey(revision), record);
+    ledger.add(revision, record.byteLength);
     start = end;
   }
-  const firstKept = Math.max(state.firstWatchRevision, state.revision - keepRevisions + 1);
-  for (let r = state.firstWatchRevision; r < firstKept; r++) batch.del(watchKey(r));
-  state.firstWatchRevision = firstKept;
+  if (ledger.next !== state.revision + 1) throw new StateInvariantError(`watch history ends at ${ledger.next - 1}, not at revision ${state.revision}`);
+  dropRecords(batch, state, ledger, ledger.firstKept(bounds.maxBytes, bounds.maxRevisions));
 }
 
 /**
  * Drop the history before `revision` (a compact command), in the batch that applies it and after
  * its own watch records were added: the history then starts at `revision`.
  */
-export function compactWatchHistory(batch: Batch, state: StateRecord, revision: number): void {
-  const firstKept = Math.min(revision, state.revision + 1);
+export function compactWatchHistory(batch: Batch, state: StateRecord, revision: number, ledger: WatchHistorySize): void {
+  dropRecords(batch, state, ledger, Math.min(revision, state.revision + 1));
+}
+
+function dropRecords(batch: Batch, state: StateRecord, ledger: WatchHistorySize, firstKept: number): void {
   for (let r = state.firstWatchRevision; r < firstKept; r++) batch.del(watchKey(r));
+  ledger.dropBefore(firstKept);
   state.firstWatchRevision = Math.max(state.firstWatchRevision, firstKept);
 }
 
-/** At open: drop history beyond `keepRevisions` left by a larger setting (one range delete). */
-export async function trimWatchHistory(db: Db, state: StateRecord, keepRevisions: number): Promise<boolean> {
-  const firstKept = Math.max(state.firstWatchRevision, state.revision - keepRevisions + 1);
-  if (firstKept === state.firstWatchRevision) return false;
+/**
+ * At open: count the history's records (the ledger) and drop, with one range delete, what lies
+ * beyond `bounds` (left by larger settings); `trimmed` says whether `state` changed.
+ */
+export async function openWatchHistory(db: Db, state: StateRecord, bounds: WatchHistoryBounds): Promise<{ ledger: WatchHistorySize; trimmed: boolean }> {
+  const ledger = await WatchHistorySize.load(db, state);
+  const firstKept = ledger.firstKept(bounds.maxBytes, bounds.maxRevisions);
+  if (firstKept === state.firstWatchRevision) return { ledger, trimmed: false };
   await db.clear({ gte: watchKey(0), lt: watchKey(firstKept) });
+  ledger.dropBefore(firstKept);
   state.firstWatchRevision = firstKept;
-  return true;
+  return { ledger, trimmed: true };
 }
 
 /**

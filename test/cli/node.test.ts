@@ -99,8 +99,15 @@ describe('serve options', () => {
     [{ ...three, snapshotEntries: '1e4' }, /--snapshot-entries \(RAFTDB_SNAPSHOT_ENTRIES\): "1e4"/],
     [{ ...three, asyncReplicationDelayMs: '50' }, /--async-replication-delay-ms \(RAFTDB_ASYNC_REPLICATION_DELAY_MS\): "50" is not an integer from 0 to 20/],
     [{ ...three, stateMaxOpenFiles: '10' }, /--state-max-open-files \(RAFTDB_STATE_MAX_OPEN_FILES\): "10" is not an integer from 74 to 50000/],
+    [{ ...three, watchHistoryMaxBytes: '256MiB' }, /--watch-history-max-bytes \(RAFTDB_WATCH_HISTORY_MAX_BYTES\): "256MiB" is not an integer from 0 to/],
   ])('refuses bad flags %j', (flags, message) => {
     expect(() => serveOptions({ ...base, ...flags })).toThrow(message);
+  });
+
+  it('passes --watch-history-max-bytes (or RAFTDB_WATCH_HISTORY_MAX_BYTES) on; 0 keeps no history', () => {
+    expect(serveOptions({ ...three, watchHistoryMaxBytes: '0' }).watchHistoryMaxBytes).toBe(0);
+    expect(serveOptions(three, { RAFTDB_WATCH_HISTORY_MAX_BYTES: '1048576' }).watchHistoryMaxBytes).toBe(1048576);
+    expect(serveOptions(three).watchHistoryMaxBytes).toBeUndefined();
   });
 
   it('does not check the preferred leader of a joining node (it may not know every member)', () => {
@@ -123,8 +130,8 @@ describe('serve options', () => {
 
 describe('dev tuning', () => {
   it('hands the same tuning to every node as serve flags', () => {
-    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200' }, {}, ['n1', 'n2', 'n3']);
-    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200']);
+    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', watchHistoryMaxBytes: '1048576' }, {}, ['n1', 'n2', 'n3']);
+    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--watch-history-max-bytes', '1048576']);
     expect(tuningArgs(tuningOptions({}, {}, ['n1']))).toEqual([]);
   });
 

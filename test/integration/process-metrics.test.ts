@@ -44,6 +44,8 @@ describe('3-node cluster of processes: metrics and readiness', () => {
       expect(await metric(http(id), 'raftdb_has_quorum')).toBe(1);
       expect(await metric(http(id), 'raftdb_raft_role', `role="${id === leader.id ? 'leader' : 'follower'}"`)).toBe(1);
       expect(await readyz(http(id))).toBe(200);
+      // The put's revision is in every member's own watch history.
+      expect(await eventually(async () => ((await metric(http(id), 'raftdb_watch_history_bytes')) ?? 0) > 0, 5_000)).toBe(true);
     }
     expect(await metric(http(leader.id), 'raftdb_raft_commit_index')).toBeGreaterThan(0);
   });

@@ -70,7 +70,7 @@ describe('NodeMetrics', () => {
 
   test('renders every metric, ours prefixed raftdb_ and labelled with the node, plus process metrics', async () => {
     const t = scripted(
-      snapshot({ snapshotIndex: 42, walBytes: 123456, commitMode: 'sync', effectiveCommitMode: 'semi-sync', syncDegraded: true, asyncUncommittedEntries: 7, asyncUncommittedMs: 1500, hasQuorum: false, backendBytes: 3_000_000, quotaBackendBytes: 4_000_000, activeAlarms: ['NOSPACE'] }),
+      snapshot({ snapshotIndex: 42, walBytes: 123456, commitMode: 'sync', effectiveCommitMode: 'semi-sync', syncDegraded: true, asyncUncommittedEntries: 7, asyncUncommittedMs: 1500, hasQuorum: false, backendBytes: 3_000_000, quotaBackendBytes: 4_000_000, watchHistoryBytes: 2_500_000, activeAlarms: ['NOSPACE'] }),
     );
     const { m } = t;
     m.recordSoftState({ role: 'leader', term: 1, leader: 'n1' });
@@ -115,6 +115,7 @@ describe('NodeMetrics', () => {
     expect(valueOf(s, 'raftdb_async_uncommitted_seconds')).toBe(1.5);
     expect(valueOf(s, 'raftdb_backend_size_bytes')).toBe(3_000_000);
     expect(valueOf(s, 'raftdb_quota_backend_bytes')).toBe(4_000_000);
+    expect(valueOf(s, 'raftdb_watch_history_bytes')).toBe(2_500_000);
     expect(valueOf(s, 'raftdb_alarm_active', { alarm: 'NOSPACE' })).toBe(1);
     // CORRUPT shares the gauge (one alarm machinery); reported as 0 while only NOSPACE is active.
     expect(valueOf(s, 'raftdb_alarm_active', { alarm: 'CORRUPT' })).toBe(0);
