@@ -19,6 +19,21 @@ export function pack(value: unknown): Buffer {
   return packr.pack(value);
 }
 
+/**
+ * Encode one value into bytes of their own, exactly as long as the encoding. `pack` returns a view
+ * into msgpackr's shared output buffer, which only grows (to 4x the largest value packed, several
+ * MiB) and is replaced, not reused, when full: one kept view keeps the whole buffer, and with it
+ * every record, watch event and snapshot chunk packed beside it, alive. Use this for bytes that
+ * outlive the call (Raft entries): with 64 KiB puts, the leader's entries held 3-4x their own
+ * size (docs/performance.md, "Memory").
+ */
+export function packOwned(value: unknown): Buffer {
+  const view = packr.pack(value);
+  const owned = Buffer.allocUnsafeSlow(view.length); // not the shared pool: an 8 KiB slab is a smaller version of the same problem
+  view.copy(owned);
+  return owned;
+}
+
 /** Decode one value; throws on malformed or trailing bytes. */
 export function unpack(bytes: Uint8Array): unknown {
   return packr.unpack(bytes);
