@@ -38,6 +38,8 @@ export interface SnapshotBenchResult {
   mbPerSecond: number;
   /** MemberAdd to the learner having applied the leader's commit index. */
   catchUpSeconds: number;
+  /** Each of the 3 nodes' peak while loading (n1..n3), whichever led. */
+  loadRssPeaks: Rss[];
   leaderRssBefore: Rss;
   leaderRssPeak: Rss;
   /** The learner just started (before MemberAdd), and its peak while receiving and catching up. */
@@ -82,17 +84,23 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
     clients.push(client);
     const values = Math.max(1, Math.round((o.totalMiB * 1024 * 1024) / o.valueBytes));
     const t0 = Date.now();
+    const loadSamplers = cluster.nodes.map((n) => new RssSampler(n.child!.pid!, 200));
     let reported = 0;
-    await loadValues(client, {
-      prefix: PREFIX,
-      count: values,
-      valueBytes: o.valueBytes,
-      concurrency: o.concurrency,
-      onProgress: (done) => {
-        if (done * 10 >= (reported + 1) * values) o.log(`loaded ${(reported = Math.floor((done * 10) / values)) * 10}% (${done} values)`);
-      },
-    });
+    try {
+      await loadValues(client, {
+        prefix: PREFIX,
+        count: values,
+        valueBytes: o.valueBytes,
+        concurrency: o.concurrency,
+        onProgress: (done) => {
+          if (done * 10 >= (reported + 1) * values) o.log(`loaded ${(reported = Math.floor((done * 10) / values)) * 10}% (${done} values)`);
+        },
+      });
+    } finally {
+      for (const sampler of loadSamplers) sampler.stop();
+    }
     const loadSeconds = (Date.now() - t0) / 1000;
+    const loadRssPeaks = loadSamplers.map((sampler) => ({ ...sampler.max }));
     const leader = await compactedLeader(client, cluster);
     o.log(`loaded ${values} values of ${o.valueBytes} B in ${loadSeconds.toFixed(1)} s; leader ${leader.id}, snapshot at ${leader.snapshotIndex}`);
 
@@ -131,6 +139,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
       transferSeconds,
       mbPerSecond: Math.round(last.bytes / 1e6 / transferSeconds),
       catchUpSeconds,
+      loadRssPeaks,
       leaderRssBefore,
       leaderRssPeak,
       learnerRssBefore,
