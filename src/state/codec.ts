@@ -29,7 +29,8 @@ export function pack(value: unknown): Buffer {
  */
 export function packOwned(value: unknown): Buffer {
   const view = packr.pack(value);
-  const owned = Buffer.allocUnsafeSlow(view.length); // not the shared pool: an 8 KiB slab is a smaller version of the same problem
+  // Not Buffer.from: Node's shared 8 KiB pool slab would be a smaller version of the same problem.
+  const owned = Buffer.allocUnsafeSlow(view.length);
   view.copy(owned);
   return owned;
 }
