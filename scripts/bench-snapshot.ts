@@ -34,6 +34,7 @@ const r = await runSnapshotBench({
 const transfer = textTable(['DATA MIB', 'VALUES', 'SNAPSHOT MIB', 'TRANSFER S', 'MB/S', 'CAUGHT UP S', 'CONTENTS']);
 transfer.push([r.dataMiB, r.values, mib(r.snapshotBytes), r.transferSeconds.toFixed(1), r.mbPerSecond, r.catchUpSeconds.toFixed(1), r.contentsMatch === null ? 'not checked' : r.contentsMatch ? 'equal' : 'DIFFERENT']);
 const memory = textTable(['PROCESS', 'VMRSS MIB', 'ANON MIB', 'FILE MIB']);
+memory.push(...r.loadRssPeaks.map((peak, i) => rssRow(`n${i + 1} peak while loading`, peak)));
 memory.push(rssRow('leader before', r.leaderRssBefore), rssRow('leader peak while sending', r.leaderRssPeak), rssRow('learner before', r.learnerRssBefore), rssRow('learner peak', r.learnerRssPeak));
 process.stdout.write(`${transfer.toString()}\n${memory.toString()}\n`);
 process.stdout.write(`${JSON.stringify(r)}\n`);

@@ -362,12 +362,15 @@ export function allocOutput(bytes: number): Buffer {
 
 /**
  * `value` packed into a Buffer of its exact size, or null when it is not framed here (the caller
- * then packs it with msgpackr). The Buffer is the caller's own: nothing else writes to it.
+ * then packs it with msgpackr). The Buffer is the caller's own: nothing else writes to it; with
+ * `own` its memory is its own too (not cut from the shared slab).
  */
-export function packExact(value: unknown): Buffer | null {
+export function packExact(value: unknown, own = false): Buffer | null {
   const total = packedBytes(value);
   if (total < 0) return null;
-  const buf = allocOutput(total);
+  // `own`: an ArrayBuffer of exactly these bytes, for an output kept long (a Raft entry), which
+  // cut from the shared slab would keep the slab and the transient outputs beside it alive.
+  const buf = own ? Buffer.allocUnsafeSlow(total) : allocOutput(total);
   const end = writePacked(buf, 0, value);
   // Buffer.allocUnsafe leaves old memory in place: a size pass that disagreed with the write pass
   // would hand out stale bytes, so the two must agree exactly.

@@ -3,7 +3,7 @@
 // or foreign payload must become an error result, never a crash or a half-typed object.
 import { type AuthOp, type CommandAuth, authOp, commandAuth } from './auth-records.js';
 import { type AlarmCommand, alarmCommandOf } from './alarms.js';
-import { pack, unpack } from './codec.js';
+import { packOwned, unpack } from './codec.js';
 import { InvalidCommandError } from './errors.js';
 
 /** Identifies a client write for at-most-once application; seq increases per client. */
@@ -61,9 +61,12 @@ export const MAX_RANGE_LIMIT = 10_000;
 const COMPARE_TARGETS: ReadonlySet<string> = new Set(['value', 'version', 'modRevision', 'createRevision']);
 const COMPARE_OPS: ReadonlySet<string> = new Set(['=', '!=', '<', '>']);
 
-/** Encode a command as an entry payload. */
+/**
+ * Encode a command as an entry payload. The bytes are the entry's own (`packOwned`): the leader
+ * keeps entries in its log and WAL cache long after the proposal.
+ */
 export function encodeCommand(command: Command): Uint8Array {
-  return pack(command);
+  return packOwned(command);
 }
 
 /** Decode and validate an entry payload; throws InvalidCommandError naming the bad field. */

@@ -83,6 +83,40 @@ describe('command codec', () => {
   });
 });
 
+describe('entry payload memory', () => {
+  // The leader keeps every proposed payload in its Raft log and WAL cache for up to 96 MiB of
+  // entries; a payload that is a view into the codec's shared output buffer keeps that whole
+  // buffer (several MiB, mostly records and watch events packed beside it) alive. Measured before
+  // this: 300 MiB of 64 KiB puts left the leader holding 232 MiB of buffers for ~80 MiB of entries.
+  it('an encoded command owns exactly its bytes, whatever was packed before it', () => {
+    const big = new Uint8Array(1024 * 1024).fill(1);
+    for (const valueBytes of [10, 300, 5000, 64 * 1024]) {
+      pack({ warm: big }); // grows the shared buffer to a few MiB, as snapshot chunks do
+      const data = encodeCommand({ type: 'put', key: b('k'), value: new Uint8Array(valueBytes).fill(2) });
+      expect(data.byteOffset).toBe(0);
+      expect(data.buffer.byteLength).toBe(data.byteLength);
+      const before = Uint8Array.from(data);
+      pack({ after: big }); // later packing neither grows nor rewrites the payload
+      encodeCommand({ type: 'put', key: b('k2'), value: new Uint8Array(valueBytes).fill(3) });
+      expect(Uint8Array.from(data)).toEqual(before);
+      const decoded = decodeCommand(data) as { type: string; value: Uint8Array };
+      expect(decoded.type).toBe('put');
+      expect(Buffer.from(decoded.value).equals(Buffer.alloc(valueBytes, 2))).toBe(true);
+    }
+  });
+});
+
+describe('decoding keeps nothing on the payload', () => {
+  // msgpackr caches a DataView on the object it decodes; on an entry's payload, which the log and
+  // the WAL cache keep, that was 80 B and a property array per entry.
+  it('a decoded payload carries no cached DataView', () => {
+    const data = encodeCommand({ type: 'put', key: b('k'), value: b('v') });
+    decodeCommand(data);
+    expect(Object.keys(data)).not.toContain('dataView');
+    expect((data as { dataView?: unknown }).dataView).toBeUndefined();
+  });
+});
+
 describe('applying bad payloads', () => {
   let dir: string;
   let sm: StateMachine;
