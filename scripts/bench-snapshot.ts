@@ -1,9 +1,11 @@
 // Snapshot benchmark: a 3-node process cluster loaded with ~1 GiB of 64 KiB values (log
 // compacted), then a learner added that must catch up by snapshot. Reports the transfer time and
 // MB/s, and the leader's RSS before and during the send (VmRSS, and its anonymous and file-backed
-// parts). Not part of CI: it takes minutes and a few GiB of disk.
+// parts), and the p50/p99 of a trickle of 256 B puts (4 writers, to the leader) for
+// --probe-seconds before MemberAdd and during the catch-up (--probe-seconds 0: no probe).
+// Not part of CI: it takes minutes and a few GiB of disk.
 //   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
-//                              --state-max-open-files N --no-verify]
+//                              --state-max-open-files N --no-verify --probe-seconds 10]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
 import { textTable } from '../src/cli/common.js';
 import { runSnapshotBench } from '../src/bench/snapshot.js';
@@ -29,6 +31,7 @@ const r = await runSnapshotBench({
   concurrency: arg('concurrency', 16),
   ...(process.argv.includes('--state-max-open-files') ? { stateMaxOpenFiles: arg('state-max-open-files', 1000) } : {}),
   verify: !process.argv.includes('--no-verify'),
+  probeBaselineSeconds: process.argv.includes('--probe-seconds') && process.argv[process.argv.indexOf('--probe-seconds') + 1] === '0' ? 0 : arg('probe-seconds', 10),
   log: (line) => void process.stderr.write(`${line}\n`),
 });
 const transfer = textTable(['DATA MIB', 'VALUES', 'SNAPSHOT MIB', 'TRANSFER S', 'MB/S', 'CAUGHT UP S', 'CONTENTS']);
@@ -37,4 +40,10 @@ const memory = textTable(['PROCESS', 'VMRSS MIB', 'ANON MIB', 'FILE MIB']);
 memory.push(...r.loadRssPeaks.map((peak, i) => rssRow(`n${i + 1} peak while loading`, peak)));
 memory.push(rssRow('leader before', r.leaderRssBefore), rssRow('leader peak while sending', r.leaderRssPeak), rssRow('learner before', r.learnerRssBefore), rssRow('learner peak', r.learnerRssPeak));
 process.stdout.write(`${transfer.toString()}\n${memory.toString()}\n`);
+if (r.probe) {
+  const probe = textTable(['PUT PROBE', 'PUTS', 'P50 MS', 'P99 MS', 'MAX MS']);
+  probe.push(['before MemberAdd', r.probe.before.puts, r.probe.before.p50, r.probe.before.p99, r.probe.before.max]);
+  probe.push(['during the catch-up', r.probe.during.puts, r.probe.during.p50, r.probe.during.p99, r.probe.during.max]);
+  process.stdout.write(`${probe.toString()}\np99 during / before: ${r.probe.p99Ratio}x; ${r.probe.failures} probe puts failed\n`);
+}
 process.stdout.write(`${JSON.stringify(r)}\n`);

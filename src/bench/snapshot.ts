@@ -1,11 +1,14 @@
 // The snapshot benchmark (npm run bench:snapshot): loads a 3-node process cluster with large
 // values until its log is compacted, adds a learner that can only catch up by snapshot, and
-// measures the transfer (time, MB/s) and the leader's memory before and while it sends.
+// measures the transfer (time, MB/s), the leader's memory before and while it sends, and what a
+// trickle of small puts sees before and during the catch-up (p99 before and during).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
 import { LocalCluster, freePorts } from '../cluster/local-cluster.js';
+import { latencySummaryMs } from './histogram.js';
+import { PutProbe } from './put-probe.js';
 import { type ContentDigest, expectedDigest, loadValues, mib, rangeDigest, readRss, type Rss, RssSampler } from './snapshot-load.js';
 
 /** What to run. */
@@ -21,6 +24,8 @@ export interface SnapshotBenchOptions {
   concurrency: number;
   /** Read the learner's whole key range back and compare it with what was written. */
   verify: boolean;
+  /** Seconds the put probe runs before MemberAdd (its baseline); 0: no probe. */
+  probeBaselineSeconds: number;
   log: (line: string) => void;
 }
 
@@ -47,9 +52,23 @@ export interface SnapshotBenchResult {
   learnerRssPeak: Rss;
   /** Whether the learner's keys and values equal what was loaded (null: not checked). */
   contentsMatch: boolean | null;
+  /** The put probe's latencies (ms) before MemberAdd and during the catch-up; null without a probe. */
+  probe: { before: ProbeSummary; during: ProbeSummary; p99Ratio: number; failures: number } | null;
+}
+
+/** Latencies of one phase of the put probe, in ms. */
+export interface ProbeSummary {
+  puts: number;
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 const PREFIX = 'bench/';
+const PROBE_PREFIX = 'probe/';
+/** The probe: 4 closed-loop writers of 256 B values (a light client, not a load). */
+const PROBE_WRITERS = 4;
+const PROBE_VALUE_BYTES = 256;
 const CATCH_UP_TIMEOUT_MS = 60 * 60 * 1000;
 /** Room for the state of a few GiB of values (they are stored about twice, see docs/performance.md). */
 const QUOTA_BYTES = 64 * 1024 ** 3;
@@ -108,18 +127,42 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
     const leaderRssBefore = readRss(leaderPid)!;
     const n4 = await cluster.addJoiningNode('n4', ports[3]!, null);
     const learnerRssBefore = readRss(n4.child!.pid!)!;
+    let probe: PutProbe | null = null;
+    if (o.probeBaselineSeconds > 0) {
+      const probeClient = connect({ endpoints: [cluster.node(leader.id).address], timeoutMs: 60_000 });
+      clients.push(probeClient);
+      probe = new PutProbe(probeClient, PROBE_PREFIX, PROBE_VALUE_BYTES, PROBE_WRITERS);
+      probe.start('before');
+      await new Promise((resolve) => setTimeout(resolve, o.probeBaselineSeconds * 1000));
+      probe.phase('during');
+    }
     const leaderSampler = new RssSampler(leaderPid);
     const learnerSampler = new RssSampler(n4.child!.pid!);
     const t1 = Date.now();
     await client.cluster.memberAdd({ id: 'n4', address: n4.address, learner: true });
+    // The probe's puts go on during the catch-up: the learner must reach a commit index that moves.
     const target = (await client.cluster.status({ endpoint: cluster.node(leader.id).address })).commitIndex;
     await waitUntil(async () => ((await statusOf(client, n4.address))?.appliedIndex ?? 0) >= target, CATCH_UP_TIMEOUT_MS, 'the learner to catch up');
     const catchUpSeconds = (Date.now() - t1) / 1000;
+    const probePhases = probe ? await probe.stop() : null;
     const [leaderRssPeak, learnerRssPeak] = [leaderSampler.stop(), learnerSampler.stop()];
     const last = verified[verified.length - 1];
     if (!last) throw new Error('the learner caught up without logging a verified snapshot');
     const transferSeconds = (last.atMs - t1) / 1000;
     o.log(`learner verified ${mib(last.bytes)} MiB ${transferSeconds.toFixed(1)} s after MemberAdd (${verified.length} transfer(s)), caught up after ${catchUpSeconds.toFixed(1)} s`);
+
+    let probeResult: SnapshotBenchResult['probe'] = null;
+    if (probe && probePhases) {
+      const summary = (name: string): ProbeSummary => {
+        const h = probePhases.get(name);
+        if (!h) return { puts: 0, p50: 0, p99: 0, max: 0 };
+        const s = latencySummaryMs(h);
+        return { puts: h.count, p50: s.p50, p99: s.p99, max: s.max };
+      };
+      const [before, during] = [summary('before'), summary('during')];
+      probeResult = { before, during, p99Ratio: before.p99 > 0 ? Math.round((during.p99 / before.p99) * 100) / 100 : 0, failures: probe.failures };
+      o.log(`put probe p99 ${before.p99} ms before, ${during.p99} ms during the catch-up (${probeResult.p99Ratio}x), ${probe.failures} failed`);
+    }
 
     let contentsMatch: boolean | null = null;
     if (o.verify) {
@@ -145,6 +188,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
       learnerRssBefore,
       learnerRssPeak,
       contentsMatch,
+      probe: probeResult,
     };
   } finally {
     for (const c of clients) c.close();
