@@ -5,7 +5,8 @@
 // --probe-seconds before MemberAdd and during the catch-up (--probe-seconds 0: no probe).
 // Not part of CI: it takes minutes and a few GiB of disk.
 //   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
-//                              --state-max-open-files N --no-verify --probe-seconds 10]
+//                              --state-max-open-files N --no-verify --probe-seconds 10
+//                              --learner-nice 19]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
 import { textTable } from '../src/cli/common.js';
 import { runSnapshotBench } from '../src/bench/snapshot.js';
@@ -31,6 +32,7 @@ const r = await runSnapshotBench({
   concurrency: arg('concurrency', 16),
   ...(process.argv.includes('--state-max-open-files') ? { stateMaxOpenFiles: arg('state-max-open-files', 1000) } : {}),
   verify: !process.argv.includes('--no-verify'),
+  learnerNice: process.argv.includes('--learner-nice') ? Math.min(19, arg('learner-nice', 19)) : 0,
   probeBaselineSeconds: process.argv.includes('--probe-seconds') && process.argv[process.argv.indexOf('--probe-seconds') + 1] === '0' ? 0 : arg('probe-seconds', 10),
   log: (line) => void process.stderr.write(`${line}\n`),
 });

@@ -2,7 +2,8 @@
 // values until its log is compacted, adds a learner that can only catch up by snapshot, and
 // measures the transfer (time, MB/s), the leader's memory before and while it sends, and what a
 // trickle of small puts sees before and during the catch-up (p99 before and during).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NodeStatus, type RaftdbClient, connect } from '../client/index.js';
@@ -26,6 +27,13 @@ export interface SnapshotBenchOptions {
   verify: boolean;
   /** Seconds the put probe runs before MemberAdd (its baseline); 0: no probe. */
   probeBaselineSeconds: number;
+  /**
+   * Nice value for every thread of the learner's process (0: as started). Here the learner shares
+   * the two cores with the cluster it joins; niced, it takes what the cluster leaves over, about
+   * as a learner on a machine of its own would, so the probe then sees the leader's cost of
+   * sending rather than the learner's of receiving.
+   */
+  learnerNice: number;
   log: (line: string) => void;
 }
 
@@ -127,6 +135,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
     const leaderRssBefore = readRss(leaderPid)!;
     const n4 = await cluster.addJoiningNode('n4', ports[3]!, null);
     const learnerRssBefore = readRss(n4.child!.pid!)!;
+    if (o.learnerNice > 0) o.log(`learner niced to ${o.learnerNice}: ${niceProcess(n4.child!.pid!, o.learnerNice)} threads`);
     let probe: PutProbe | null = null;
     if (o.probeBaselineSeconds > 0) {
       const probeClient = connect({ endpoints: [cluster.node(leader.id).address], timeoutMs: 60_000 });
@@ -195,6 +204,20 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
     await cluster.stop(10_000);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Sets every thread of process `pid` to `nice` (a thread's, not the process's, on Linux); returns how many. */
+function niceProcess(pid: number, nice: number): number {
+  let n = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) {
+    try {
+      setPriority(tid, nice);
+      n++;
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return n;
 }
 
 /** The leader once it has compacted its log (so a new member needs a snapshot). */
