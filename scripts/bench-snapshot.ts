@@ -6,18 +6,18 @@
 // Not part of CI: it takes minutes and a few GiB of disk.
 //   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
 //                              --state-max-open-files N --no-verify --probe-seconds 10
-//                              --learner-nice 19]
+//                              --learner-nice 19 --snapshot-rate BYTES_PER_SEC --cpu-prof DIR]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
 import { textTable } from '../src/cli/common.js';
 import { runSnapshotBench } from '../src/bench/snapshot.js';
 import { mib, type Rss } from '../src/bench/snapshot-load.js';
 
-function arg(name: string, fallback: number): number {
+function arg(name: string, fallback: number, min = 1): number {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const n = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    process.stderr.write(`bench-snapshot: --${name} needs a positive integer\n`);
+  if (!Number.isSafeInteger(n) || n < min) {
+    process.stderr.write(`bench-snapshot: --${name} needs an integer of at least ${min}\n`);
     process.exit(2);
   }
   return n;
@@ -34,6 +34,8 @@ const r = await runSnapshotBench({
   verify: !process.argv.includes('--no-verify'),
   learnerNice: process.argv.includes('--learner-nice') ? Math.min(19, arg('learner-nice', 19)) : 0,
   probeBaselineSeconds: process.argv.includes('--probe-seconds') && process.argv[process.argv.indexOf('--probe-seconds') + 1] === '0' ? 0 : arg('probe-seconds', 10),
+  ...(process.argv.includes('--snapshot-rate') ? { snapshotSendBytesPerSec: arg('snapshot-rate', 0, 0) } : {}),
+  ...(process.argv.includes('--cpu-prof') ? { cpuProfDir: process.argv[process.argv.indexOf('--cpu-prof') + 1]! } : {}),
   log: (line) => void process.stderr.write(`${line}\n`),
 });
 const transfer = textTable(['DATA MIB', 'VALUES', 'SNAPSHOT MIB', 'TRANSFER S', 'MB/S', 'CAUGHT UP S', 'CONTENTS']);

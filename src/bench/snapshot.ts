@@ -34,6 +34,10 @@ export interface SnapshotBenchOptions {
    * sending rather than the learner's of receiving.
    */
   learnerNice: number;
+  /** --snapshot-send-max-bytes-per-sec of every node (the node's default when absent). */
+  snapshotSendBytesPerSec?: number;
+  /** Write a V8 CPU profile of every node into this directory (node --cpu-prof). */
+  cpuProfDir?: string;
   log: (line: string) => void;
 }
 
@@ -94,7 +98,15 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
     clusterId: 'bench-snapshot',
     logLevel: 'info',
     // The default 2 GiB storage quota stops a 1 GiB load: the watch history keeps a second copy.
-    extraArgs: ['--snapshot-entries', String(o.snapshotEntries), '--quota-backend-bytes', String(QUOTA_BYTES), ...(o.stateMaxOpenFiles ? ['--state-max-open-files', String(o.stateMaxOpenFiles)] : [])],
+    extraArgs: [
+      '--snapshot-entries',
+      String(o.snapshotEntries),
+      '--quota-backend-bytes',
+      String(QUOTA_BYTES),
+      ...(o.stateMaxOpenFiles ? ['--state-max-open-files', String(o.stateMaxOpenFiles)] : []),
+      ...(o.snapshotSendBytesPerSec === undefined ? [] : ['--snapshot-send-max-bytes-per-sec', String(o.snapshotSendBytesPerSec)]),
+    ],
+    ...(o.cpuProfDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] } : {}),
     onLine: (id, _stream, line) => {
       if (id === 'n4' && line.includes('received and verified snapshot')) {
         const rec = JSON.parse(line) as { time: number; bytes: number };
@@ -175,6 +187,10 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
 
     let contentsMatch: boolean | null = null;
     if (o.verify) {
+      // The learner first applies the probe's last puts: applying them while the pages are read
+      // would drop, by the history's byte bound, the revision the paged read is pinned to.
+      const end = (await client.cluster.status({ endpoint: cluster.node(leader.id).address })).commitIndex;
+      await waitUntil(async () => ((await statusOf(client, n4.address))?.appliedIndex ?? 0) >= end, CATCH_UP_TIMEOUT_MS, 'the learner to apply the probe');
       const local = connect({ endpoints: [n4.address], timeoutMs: 60_000 });
       clients.push(local);
       const got: ContentDigest = await rangeDigest(local, PREFIX, Math.max(1, Math.floor((8 * 1024 * 1024) / o.valueBytes)));

@@ -3,6 +3,7 @@
 // flags (dev passes the same values to every node, as FailoverOptions asks).
 import type { Command } from 'commander';
 import type { FailoverOptions } from '../failover/index.js';
+import { DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC } from '../transport/index.js';
 import { UsageError, intSetting } from './common.js';
 
 /** The flags as commander hands them over (text, so that env values are checked the same way). */
@@ -15,6 +16,7 @@ export interface TuningFlags {
   asyncReplicationDelayMs?: string;
   stateMaxOpenFiles?: string;
   watchHistoryMaxBytes?: string;
+  snapshotSendMaxBytesPerSec?: string;
 }
 
 /** Checked tuning: what NodeOptions takes. */
@@ -24,6 +26,7 @@ export interface Tuning {
   asyncReplicationDelayMs?: number;
   stateMaxOpenFiles?: number;
   watchHistoryMaxBytes?: number;
+  snapshotSendBytesPerSec?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -35,11 +38,17 @@ const MIN_OPEN_FILES = 74;
 const MAX_OPEN_FILES = 50_000;
 /** --watch-history-max-bytes: 0 keeps no history; at most 1 PiB. */
 const MAX_HISTORY_BYTES = 2 ** 50;
+/**
+ * --snapshot-send-max-bytes-per-sec: 0 (no limit) or at least 1 MiB/s. Below that a 1 GiB
+ * catch-up would take hours while the learner's log falls further behind: a typo, not a choice.
+ */
+const MIN_SNAPSHOT_RATE = 1024 * 1024;
+const MAX_SNAPSHOT_RATE = 2 ** 40;
 
 /**
  * Adds --preferred-leader, --auto-failback, --failback-delay-ms, --max-lag-entries,
- * --snapshot-entries, --async-replication-delay-ms, --state-max-open-files and
- * --watch-history-max-bytes.
+ * --snapshot-entries, --async-replication-delay-ms, --state-max-open-files,
+ * --watch-history-max-bytes and --snapshot-send-max-bytes-per-sec.
  */
 export function addTuningOptions(cmd: Command): Command {
   return cmd
@@ -53,6 +62,10 @@ export function addTuningOptions(cmd: Command): Command {
     .option(
       '--watch-history-max-bytes <n>',
       'bytes of watch history this node keeps (each revision\'s new and previous values), beside the revision bound; older revisions are dropped as new ones come, and a watch or read from them gets a compacted error; 0 keeps none; default 268435456 (RAFTDB_WATCH_HISTORY_MAX_BYTES)',
+    )
+    .option(
+      '--snapshot-send-max-bytes-per-sec <n>',
+      `snapshot data this node sends per second to members catching up, all together; trades a learner's catch-up time for the CPU left to clients; 0 = no limit, else at least ${MIN_SNAPSHOT_RATE}; default ${DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC} (RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC)`,
     );
 }
 
@@ -100,7 +113,16 @@ export function tuningOptions(f: TuningFlags, env: Record<string, string | undef
   if (historyBytes !== undefined) {
     t.watchHistoryMaxBytes = intSetting(historyBytes, '--watch-history-max-bytes (RAFTDB_WATCH_HISTORY_MAX_BYTES)', 0, MAX_HISTORY_BYTES);
   }
+  const rate = f.snapshotSendMaxBytesPerSec ?? env.RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC;
+  if (rate !== undefined) t.snapshotSendBytesPerSec = snapshotRate(rate);
   return t;
+}
+
+function snapshotRate(text: string): number {
+  const name = '--snapshot-send-max-bytes-per-sec (RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC)';
+  const n = intSetting(text, name, 0, MAX_SNAPSHOT_RATE);
+  if (n !== 0 && n < MIN_SNAPSHOT_RATE) throw new UsageError(`${name}: ${n} is below ${MIN_SNAPSHOT_RATE} bytes per second (1 MiB/s); use 0 for no limit`);
+  return n;
 }
 
 /** The serve flags that reproduce `t` (how dev hands its tuning to each node process). */
@@ -115,5 +137,6 @@ export function tuningArgs(t: Tuning): string[] {
   if (t.asyncReplicationDelayMs !== undefined) a.push('--async-replication-delay-ms', String(t.asyncReplicationDelayMs));
   if (t.stateMaxOpenFiles !== undefined) a.push('--state-max-open-files', String(t.stateMaxOpenFiles));
   if (t.watchHistoryMaxBytes !== undefined) a.push('--watch-history-max-bytes', String(t.watchHistoryMaxBytes));
+  if (t.snapshotSendBytesPerSec !== undefined) a.push('--snapshot-send-max-bytes-per-sec', String(t.snapshotSendBytesPerSec));
   return a;
 }

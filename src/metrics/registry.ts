@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { HISTORY_INTERVAL_MS, HISTORY_SAMPLES, HistoryRing, type HistorySample } from './history-ring.js';
 import { IndexClock } from './lag.js';
 import { ForwardMetrics } from './forward-metrics.js';
+import { SnapshotSendMetrics } from './snapshot-send-metrics.js';
 import { PREFIX, SnapshotGauges } from './snapshot-gauges.js';
 import type { CommitModeName, MetricsSnapshot } from './types.js';
 
@@ -42,6 +43,7 @@ export class NodeMetrics {
   readonly registry = new Registry();
   /** Forwarding to the leader and follower reads (forward-metrics.ts). */
   readonly forward: ForwardMetrics;
+  readonly snapshotSend: SnapshotSendMetrics;
   private readonly gauges: SnapshotGauges;
   private readonly clock = new IndexClock();
   private readonly nowMs: () => number;
@@ -91,6 +93,7 @@ export class NodeMetrics {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.gauges = new SnapshotGauges(this.registry, () => this.refresh());
     this.forward = new ForwardMetrics(this.registry);
+    this.snapshotSend = new SnapshotSendMetrics(this.registry);
     const registers = [this.registry];
     this.leaderChanges = new Counter({
       name: `${PREFIX}raft_leader_changes_total`,

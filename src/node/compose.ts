@@ -378,6 +378,7 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
     },
     onUnreachable: (peer) => d.metrics()?.recordAppendError(peer),
     onForwardBatch: (_peer, n) => d.metrics()?.forward.observeBatch(n),
+    onSnapshotChunk: (peer, bytes, waitedMs) => d.metrics()?.snapshotSend.observeChunk(peer, bytes, waitedMs),
   };
 }
 

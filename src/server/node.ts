@@ -128,7 +128,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         peers,
         logger: log,
         handlers,
-        options: { maxMessageBytes: peerMessageBytes },
+        options: { maxMessageBytes: peerMessageBytes, ...(opts.snapshotSendBytesPerSec === undefined ? {} : { snapshotSendBytesPerSec: opts.snapshotSendBytesPerSec }) },
         ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
       }),
     unaryForwarder: new Forwarder(tls?.clientCredentials()),

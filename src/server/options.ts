@@ -44,6 +44,8 @@ export interface NodeOptions {
   stateMaxOpenFiles?: number;
   /** Bytes of watch history this node keeps (default 256 MiB); see StateMachineOptions. */
   watchHistoryMaxBytes?: number;
+  /** Snapshot data this node sends per second, to all peers together; 0: unlimited (TransportOptions). */
+  snapshotSendBytesPerSec?: number;
   failover?: Partial<FailoverOptions>;
   keepEntries?: number;
   /** Compact once the entries applied since the last snapshot hold this many bytes (default 64 MiB). */

@@ -1,6 +1,6 @@
 // Public surface of the peer transport: the client (GrpcPeerTransport), the server side
 // (registerRaftService), their configuration and stats types, and the typed errors.
-export { GrpcPeerTransport, DEFAULT_TRANSPORT_OPTIONS, type TransportStats } from './transport.js';
+export { GrpcPeerTransport, DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC, DEFAULT_TRANSPORT_OPTIONS, type TransportStats } from './transport.js';
 export { registerRaftService } from './server.js';
 export { PeerIdentityError, MEMBERS_ONLY, tlsPeerAuthorizer, type PeerAuthorizer, type PeerProof, type CallAuth, clip } from './peer-auth.js';
 export { InvalidMessageError, ForeignMessageError, TransportClosedError } from './errors.js';

@@ -10,6 +10,7 @@ import { encodeMessage } from './codec.js';
 import { describeError } from './errors.js';
 import { ForwardChannel, type ForwardCall } from './forward-channel.js';
 import { NOT_A_MEMBER } from './peer-auth.js';
+import type { ByteRateLimiter } from './rate-limiter.js';
 import { newPeerClient, type ForwardReply, type RaftAck, type RaftBatch, type RaftMethods } from './rpc.js';
 import { SendQueue } from './send-queue.js';
 import { sendSnapshot } from './snapshot-sender.js';
@@ -23,6 +24,8 @@ export interface PeerContext {
   options: TransportOptions;
   logger: TransportLogger;
   methods: RaftMethods;
+  /** The budget all outgoing snapshots share (options.snapshotSendBytesPerSec). */
+  snapshotLimiter: ByteRateLimiter;
   /** Credentials of the connection to a peer (mutual TLS); plaintext when absent. */
   credentials?: ((peer: NodeId) => grpc.ChannelCredentials) | undefined;
 }
@@ -184,13 +187,15 @@ export class PeerConnection {
     const abort = new AbortController();
     this.snapshotAbort = abort;
     this.snapshotClient ??= newPeerClient(this.address, this.ctx.options, this.ctx.credentials?.(this.id));
-    const { handlers, methods, selfId, clusterId, options } = this.ctx;
+    const { handlers, methods, selfId, clusterId, options, snapshotLimiter } = this.ctx;
     const finish = (ok: boolean, error: string | null): void => {
       // Free the slot before reporting: the node may answer the report with a new snapshot.
       if (this.snapshotAbort === abort) this.snapshotAbort = null;
       this.snapshotDone(ok, error);
     };
-    sendSnapshot({ client: this.snapshotClient, methods, handlers, selfId, clusterId, peer: this.id, msg, signal: abort.signal, stallTimeoutMs: options.snapshotStallTimeoutMs }).then(
+    const onChunk = (bytes: number, waitedMs: number): void => this.notify('onSnapshotChunk', () => handlers.onSnapshotChunk?.(this.id, bytes, waitedMs));
+    const send = { client: this.snapshotClient, methods, handlers, selfId, clusterId, peer: this.id, msg, signal: abort.signal };
+    sendSnapshot({ ...send, stallTimeoutMs: options.snapshotStallTimeoutMs, limiter: snapshotLimiter, onChunk }).then(
       (ack) => finish(ack.accepted, ack.accepted ? null : `snapshot refused: ${ack.reason}`),
       (err: unknown) => finish(false, `snapshot failed: ${describeError(err)}`),
     );

@@ -1,9 +1,11 @@
 // Sending side of InstallSnapshot: asks the node for the snapshot it can produce now, then streams
-// the encoded message followed by ≤ 1 MiB data chunks with back-pressure, and waits for the ack.
+// the encoded message followed by ≤ 1 MiB data chunks with back-pressure, at most at the node's
+// snapshot rate (rate-limiter.ts), and waits for the ack.
 import type * as grpc from '@grpc/grpc-js';
 import type { NodeId, SnapshotRequest } from '../raft/types.js';
 import { encodeMessage } from './codec.js';
 import { MAX_SNAPSHOT_CHUNK_BYTES, type RaftMethods, type SnapshotAck, type SnapshotChunk } from './rpc.js';
+import type { ByteRateLimiter } from './rate-limiter.js';
 import type { SnapshotSource, TransportHandlers } from './types.js';
 
 /** What one snapshot transfer needs. */
@@ -18,6 +20,10 @@ export interface SnapshotSend {
   /** Aborting cancels the call (peer removed or re-addressed, transport closed). */
   signal: AbortSignal;
   stallTimeoutMs: number;
+  /** The node's budget for all its outgoing snapshots; each data chunk takes its bytes first. */
+  limiter: ByteRateLimiter;
+  /** A data chunk of `bytes` went out after waiting `waitedMs` for the rate limit (metrics). */
+  onChunk?: (bytes: number, waitedMs: number) => void;
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -42,8 +48,10 @@ export async function sendSnapshot(s: SnapshotSend): Promise<SnapshotAck> {
       const chunk = next.value;
       for (let off = 0; off < chunk.length; off += MAX_SNAPSHOT_CHUNK_BYTES) {
         const data = chunk.subarray(off, off + MAX_SNAPSHOT_CHUNK_BYTES);
+        const waitedMs = await limited(s, data.length);
         // An early answer (the receiver refused) ends the transfer.
         if (!(await call.write({ message: NO_BYTES, from: '', clusterId: '', data, last: false }))) return await call.ack;
+        s.onChunk?.(data.length, waitedMs);
       }
     }
     // The explicit end marker: a bare end of stream could also be a cancellation (see raft.proto).
@@ -55,6 +63,14 @@ export async function sendSnapshot(s: SnapshotSend): Promise<SnapshotAck> {
     // Lets the node release its state-machine snapshot. Not awaited: a hung source stays hung.
     void chunks.return?.()?.catch(() => undefined);
   }
+}
+
+/** Waits for the rate limit to let `bytes` go (rejecting if the transfer is cancelled); resolves with the milliseconds waited. */
+async function limited(s: SnapshotSend, bytes: number): Promise<number> {
+  if (!s.limiter.limited) return 0;
+  const t0 = performance.now();
+  await s.limiter.take(bytes, s.signal);
+  return performance.now() - t0;
 }
 
 /**

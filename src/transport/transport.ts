@@ -8,8 +8,12 @@ import { transportLogger } from './logger.js';
 import { PeerConnection, type PeerContext } from './peer.js';
 import * as grpc from '@grpc/grpc-js';
 import { ForwardChannelError, type ForwardCall } from './forward-channel.js';
-import { raftMethods, type ForwardReply } from './rpc.js';
+import { ByteRateLimiter } from './rate-limiter.js';
+import { MAX_SNAPSHOT_CHUNK_BYTES, raftMethods, type ForwardReply } from './rpc.js';
 import type { PeerStats, PeerTransportConfig, RaftServiceConfig, TransportOptions } from './types.js';
+
+/** See TransportOptions.snapshotSendBytesPerSec and docs/operations.md (catching up a member). */
+export const DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC = 0;
 
 /**
  * Defaults sized for Raft's defaults (8 MiB / 64 messages in flight per follower, 1 MiB per
@@ -28,6 +32,7 @@ export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
   unaryTimeoutMs: 1000,
   maxUnaryInFlight: 16,
   snapshotStallTimeoutMs: 30_000,
+  snapshotSendBytesPerSec: DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC,
   keepaliveTimeMs: 10_000,
   keepaliveTimeoutMs: 5_000,
   maxForwardInFlight: 4096,
@@ -50,11 +55,14 @@ export class GrpcPeerTransport {
   private closed = false;
 
   constructor(config: PeerTransportConfig) {
+    const options = { ...DEFAULT_TRANSPORT_OPTIONS, ...config.options };
     this.ctx = {
       selfId: config.selfId,
       clusterId: config.clusterId,
       handlers: config.handlers,
-      options: { ...DEFAULT_TRANSPORT_OPTIONS, ...config.options },
+      options,
+      // A burst of one chunk: a limited stream never sends more than a chunk ahead of its rate.
+      snapshotLimiter: new ByteRateLimiter(options.snapshotSendBytesPerSec, MAX_SNAPSHOT_CHUNK_BYTES),
       logger: transportLogger(config.logger),
       methods: raftMethods(),
       credentials: config.credentials,

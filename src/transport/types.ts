@@ -29,6 +29,8 @@ export interface TransportHandlers {
   onUnreachable?(peer: NodeId): void;
   /** A snapshot to `peer` finished; `ok` false means Raft must be told (reportSnapshotFailure). */
   onSnapshotSent?(peer: NodeId, ok: boolean): void;
+  /** A snapshot data chunk of `bytes` went to `peer` after `waitedMs` held back by the rate limit (metrics). */
+  onSnapshotChunk?(peer: NodeId, bytes: number, waitedMs: number): void;
   /** A Raft.Forward message with `requests` forwarded requests went to `peer` (metrics). */
   onForwardBatch?(peer: NodeId, requests: number): void;
   /**
@@ -71,6 +73,11 @@ export interface TransportOptions {
   maxUnaryInFlight: number;
   /** A snapshot making no progress (back-pressure or awaiting the ack) this long is cancelled. */
   snapshotStallTimeoutMs: number;
+  /**
+   * Bytes per second of snapshot data this node sends, all peers together (rate-limiter.ts);
+   * 0: as fast as the receiver takes them.
+   */
+  snapshotSendBytesPerSec: number;
   /** HTTP/2 keepalive, so that a silently dead peer (no RST) is noticed and reconnected. */
   keepaliveTimeMs: number;
   keepaliveTimeoutMs: number;

@@ -100,6 +100,8 @@ describe('serve options', () => {
     [{ ...three, asyncReplicationDelayMs: '50' }, /--async-replication-delay-ms \(RAFTDB_ASYNC_REPLICATION_DELAY_MS\): "50" is not an integer from 0 to 20/],
     [{ ...three, stateMaxOpenFiles: '10' }, /--state-max-open-files \(RAFTDB_STATE_MAX_OPEN_FILES\): "10" is not an integer from 74 to 50000/],
     [{ ...three, watchHistoryMaxBytes: '256MiB' }, /--watch-history-max-bytes \(RAFTDB_WATCH_HISTORY_MAX_BYTES\): "256MiB" is not an integer from 0 to/],
+    [{ ...three, snapshotSendMaxBytesPerSec: '-1' }, /--snapshot-send-max-bytes-per-sec \(RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC\): "-1" is not an integer from 0 to/],
+    [{ ...three, snapshotSendMaxBytesPerSec: '1048575' }, /1048575 is below 1048576 bytes per second \(1 MiB\/s\); use 0 for no limit/],
   ])('refuses bad flags %j', (flags, message) => {
     expect(() => serveOptions({ ...base, ...flags })).toThrow(message);
   });
@@ -108,6 +110,12 @@ describe('serve options', () => {
     expect(serveOptions({ ...three, watchHistoryMaxBytes: '0' }).watchHistoryMaxBytes).toBe(0);
     expect(serveOptions(three, { RAFTDB_WATCH_HISTORY_MAX_BYTES: '1048576' }).watchHistoryMaxBytes).toBe(1048576);
     expect(serveOptions(three).watchHistoryMaxBytes).toBeUndefined();
+  });
+
+  it('passes --snapshot-send-max-bytes-per-sec (or RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC) on; 0 is no limit', () => {
+    expect(serveOptions({ ...three, snapshotSendMaxBytesPerSec: '0' }).snapshotSendBytesPerSec).toBe(0);
+    expect(serveOptions(three, { RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC: '33554432' }).snapshotSendBytesPerSec).toBe(33554432);
+    expect(serveOptions(three).snapshotSendBytesPerSec).toBeUndefined();
   });
 
   it('does not check the preferred leader of a joining node (it may not know every member)', () => {
@@ -130,8 +138,8 @@ describe('serve options', () => {
 
 describe('dev tuning', () => {
   it('hands the same tuning to every node as serve flags', () => {
-    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', watchHistoryMaxBytes: '1048576' }, {}, ['n1', 'n2', 'n3']);
-    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--watch-history-max-bytes', '1048576']);
+    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', watchHistoryMaxBytes: '1048576', snapshotSendMaxBytesPerSec: '8388608' }, {}, ['n1', 'n2', 'n3']);
+    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--watch-history-max-bytes', '1048576', '--snapshot-send-max-bytes-per-sec', '8388608']);
     expect(tuningArgs(tuningOptions({}, {}, ['n1']))).toEqual([]);
   });
 

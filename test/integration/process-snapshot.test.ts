@@ -2,6 +2,8 @@
 // cluster whose log was compacted must catch up by snapshot and hold exactly what was written,
 // for snapshots of many small records and of large ones (tens of wire chunks, records straddling
 // them), while the leader's memory stays bounded during the send (it must stream, not buffer).
+// The leader's /metrics count the bytes sent and, under --snapshot-send-max-bytes-per-sec, the
+// time the limit held the stream back.
 import { afterEach, describe, expect, test } from 'vitest';
 import { type ContentDigest, expectedDigest, loadValues, mib, rangeDigest, readRss, RssSampler } from '../../src/bench/snapshot-load.js';
 import { eventually } from './fixtures/load.js';
@@ -25,13 +27,24 @@ interface Case {
   snapshotEntries?: number;
   /** Keys per page when reading the learner's contents back. */
   pageSize: number;
+  /** --snapshot-send-max-bytes-per-sec of every node (absent: the default). */
+  snapshotRate?: number;
+}
+
+/** The sum of a counter's samples for peer n4 on a node's /metrics (0 when it has none). */
+async function n4Counter(http: string, name: string): Promise<number> {
+  const text = await (await fetch(`http://${http}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) && line.includes('peer="n4"')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
 }
 
 const CASES: Case[] = [
   // The defect report's cluster: 30,000 puts of 256 B, compacted at the default interval.
   { name: '30,000 values of 256 B (default snapshot interval)', values: 30_000, valueBytes: 256, pageSize: 5000 },
   // 100 MiB: a hundred 1 MiB wire chunks, each 64 KiB record straddling some boundary.
-  { name: '1,600 values of 64 KiB', values: 1_600, valueBytes: 64 * 1024, snapshotEntries: 500, pageSize: 100 },
+  // Limited to 32 MiB/s: the 100 MiB take at least 3.1 s, whatever the host's speed.
+  { name: '1,600 values of 64 KiB', values: 1_600, valueBytes: 64 * 1024, snapshotEntries: 500, pageSize: 100, snapshotRate: 32 * 1024 * 1024 },
 ];
 
 let cluster: ProcessCluster | undefined;
@@ -44,7 +57,11 @@ logTailsOnFailure(() => cluster);
 describe('a learner joins a loaded cluster by snapshot', () => {
   for (const k of CASES) {
     test(`${k.name}: the learner holds every key and the leader's RSS stays bounded`, async () => {
-      const c = (cluster = await ProcessCluster.start({ nodes: 3, ...(k.snapshotEntries ? { snapshotEntries: k.snapshotEntries } : {}) }));
+      const c = (cluster = await ProcessCluster.start({
+        nodes: 3,
+        ...(k.snapshotEntries ? { snapshotEntries: k.snapshotEntries } : {}),
+        ...(k.snapshotRate ? { extraArgs: ['--snapshot-send-max-bytes-per-sec', String(k.snapshotRate)] } : {}),
+      }));
       // Patient writes: other suites share this machine's two cores, and 64 KiB puts queue up.
       const client = c.client({ maxConcurrentWrites: 32, timeoutMs: 30_000, writeAttemptTimeoutMs: 10_000, retry: { maxAttempts: 20 } });
       const t0 = Date.now();
@@ -66,6 +83,7 @@ describe('a learner joins a loaded cluster by snapshot', () => {
         if (!c.live().includes('n4')) throw new Error(`n4 exited while catching up: ${c.logTail('n4', 10)}`);
         return ((await c.status('n4'))?.appliedIndex ?? 0) >= target;
       }, 90_000);
+      const catchUpMs = Date.now() - t1;
       const peak = sampler.stop();
       const s4 = (await c.status('n4'))!;
       console.log(
@@ -81,6 +99,17 @@ describe('a learner joins a loaded cluster by snapshot', () => {
       const got: ContentDigest = await rangeDigest(local, PREFIX, k.pageSize);
       expect(got).toEqual(expectedDigest(PREFIX, k.values, k.valueBytes));
       expect(peak.rss - before.rss, "the leader's RSS growth while sending").toBeLessThanOrEqual(MAX_RSS_GROWTH_BYTES);
+      const sentBytes = await n4Counter(c.httpOf(leader.id), 'raftdb_snapshot_sent_bytes_total');
+      const throttledSeconds = await n4Counter(c.httpOf(leader.id), 'raftdb_snapshot_send_throttled_seconds_total');
+      console.log(`[snapshot] ${k.name}: leader metrics: ${mib(sentBytes)} MiB sent to n4, ${throttledSeconds.toFixed(2)} s held back by the rate limit`);
+      expect(sentBytes, 'snapshot bytes sent to n4, at least the values').toBeGreaterThanOrEqual(k.values * k.valueBytes);
+      if (k.snapshotRate) {
+        // Only the lower bound is certain: a busy host makes a transfer slower, never faster than its limit.
+        expect(catchUpMs, 'the catch-up took at least the snapshot at the rate limit').toBeGreaterThanOrEqual((1000 * (k.values * k.valueBytes - 1024 * 1024)) / k.snapshotRate);
+        expect(throttledSeconds, 'time the rate limit held the stream back').toBeGreaterThan(0);
+      } else {
+        expect(throttledSeconds).toBe(0);
+      }
     });
   }
 });

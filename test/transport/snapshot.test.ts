@@ -1,7 +1,8 @@
 // InstallSnapshot: a ~20 MiB snapshot streams in ≤ 1 MiB chunks with back-pressure and is acked;
 // a state machine's snapshot whose records straddle those cuts arrives whole; a refusing
 // receiver, a failing source, a stalled transfer and a second snapshot in flight are reported
-// correctly, and a cut-off transfer leaves nothing on the receiver's disk.
+// correctly, and a cut-off transfer leaves nothing on the receiver's disk. The node's snapshot rate
+// limit holds for two transfers at once, and a transfer waiting on it is still cancelled at once.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -302,5 +303,57 @@ describe('transport snapshots', () => {
     // The receiver sees a stream without its last chunk: its staging fails instead of completing.
     await waitFor('receiver gave up too', () => b.service.stats().rejected === 1);
     expect(b.received).toStrictEqual([]);
+  });
+
+  it('snapshotSendBytesPerSec: transfers to two peers at once share one budget, reported per chunk', async () => {
+    const MiB = 1024 * 1024;
+    const chunks: { peer: string; bytes: number; waitedMs: number }[] = [];
+    const a = await startNode({
+      id: 'n1',
+      options: { snapshotSendBytesPerSec: 4 * MiB },
+      handlers: {
+        snapshotSource: async (msg: SnapshotRequest) => ({ message: msg, chunks: bytesSource(MiB, 4) }),
+        onSnapshotChunk: (peer, bytes, waitedMs) => chunks.push({ peer, bytes, waitedMs }),
+      },
+    });
+    const b = await startNode({ id: 'n2' });
+    const c = await startNode({ id: 'n3' });
+    nodes = [a, b, c];
+    connect(nodes);
+    const t0 = performance.now();
+    a.transport.send([snapshotMessage('n1', 'n2'), snapshotMessage('n1', 'n3')]);
+    await waitFor('both acks', () => a.snapshotsSent.length === 2, 30_000);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(a.snapshotsSent.every((x) => x.ok)).toBe(true);
+    // 8 MiB at 4 MiB/s after a 1 MiB burst: 1.75 s at least (two budgets would take 0.75 s).
+    // Only the lower bound is certain: a loaded host can make the transfer slower, never faster.
+    expect(seconds).toBeGreaterThanOrEqual(1.7);
+    for (const peer of ['n2', 'n3']) expect(chunks.filter((x) => x.peer === peer).reduce((n, x) => n + x.bytes, 0)).toBe(4 * MiB);
+    expect(chunks.reduce((ms, x) => ms + x.waitedMs, 0)).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('a transfer waiting for the rate limit is cancelled at once when its peer is removed', async () => {
+    const MiB = 1024 * 1024;
+    let sent = 0;
+    const a = await startNode({
+      id: 'n1',
+      // 64 MiB at 1 MiB/s would take a minute.
+      options: { snapshotSendBytesPerSec: MiB },
+      handlers: {
+        snapshotSource: async (msg: SnapshotRequest) => ({ message: msg, chunks: bytesSource(MiB, 64) }),
+        onSnapshotChunk: () => sent++,
+      },
+    });
+    const b = await startNode({ id: 'n2' });
+    nodes = [a, b];
+    connect(nodes);
+    a.transport.send([snapshotMessage('n1', 'n2')]);
+    await waitFor('the first chunk', () => sent === 1, 10_000);
+    const t0 = performance.now();
+    a.transport.setPeers(new Map());
+    await waitFor('removal reported', () => a.snapshotsSent.length === 1, 5_000);
+    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false });
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    expect(sent).toBeLessThanOrEqual(2);
   });
 });
