@@ -29,6 +29,17 @@ export class ReadGate {
     if (--this.readers === 0) this.drained?.();
   }
 
+  /** Runs the read `fn` through the gate: after any reopen under way, and counted while it runs. */
+  async read<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) await this.wait();
+    this.enter();
+    try {
+      return await fn();
+    } finally {
+      this.leave();
+    }
+  }
+
   /** Waits for the reads in flight, then runs `fn` while new reads wait for it to settle. */
   async exclusive(fn: () => Promise<void>): Promise<void> {
     await this.wait();

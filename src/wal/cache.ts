@@ -7,8 +7,13 @@ import { entrySizeBytes } from './record.js';
 
 /** A contiguous run of the newest entries, [firstIndex, firstIndex + length). */
 export class EntryCache {
-  private items: Entry[] = [];
-  private head = 0; // items before head are evicted; compacted in bulk to keep eviction O(1)
+  /**
+   * Slots before head are evicted, cleared at once (an evicted entry kept in its slot until the
+   * next bulk compaction held up to as much memory again as the live ones) and compacted in bulk
+   * to keep eviction O(1).
+   */
+  private items: (Entry | undefined)[] = [];
+  private head = 0;
   private bytes = 0;
   firstIndex: number;
 
@@ -53,7 +58,7 @@ export class EntryCache {
   evict(durableIndex: number, maxBytes: number): void {
     while (this.bytes > maxBytes && this.head < this.items.length && this.firstIndex <= durableIndex) {
       this.bytes -= entrySizeBytes(this.items[this.head]!);
-      this.head++;
+      this.items[this.head++] = undefined;
       this.firstIndex++;
     }
     this.dropBefore(this.firstIndex);
@@ -63,7 +68,7 @@ export class EntryCache {
   dropBefore(index: number): void {
     while (this.firstIndex < index && this.head < this.items.length) {
       this.bytes -= entrySizeBytes(this.items[this.head]!);
-      this.head++;
+      this.items[this.head++] = undefined;
       this.firstIndex++;
     }
     if (this.head === this.items.length) this.reset(Math.max(index, this.firstIndex));

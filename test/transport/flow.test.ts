@@ -1,18 +1,11 @@
 // Throughput and isolation: batching per event-loop turn, reconnecting to a peer that starts
 // late, and a peer that stops reading, none of which may hold up traffic to the other peers.
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
 import { raftMethods, type RaftBatch } from '../../src/transport/rpc.js';
+import { gc } from '../gc.js';
 import { bind, bytes, connect, freePort, sleep, nodesPerTest, waitFor } from './helpers.js';
-
-/** A real collection, so that memory measured is memory held, not garbage not yet collected. */
-function gc(): void {
-  v8.setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 const { node, onCleanup } = nodesPerTest();
 

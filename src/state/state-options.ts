@@ -1,0 +1,80 @@
+// The options of a state machine, their defaults, and the checks that refuse bad ones before
+// anything is opened.
+import { DEFAULT_DEDUPE, type DedupeOptions } from './dedupe.js';
+import { InvalidArgumentError } from './errors.js';
+import { type OpenDb, type StateFs, type StateStorage, levelOpenDb, nodeStateFs } from './state-fs.js';
+import { DEFAULT_WATCH_HISTORY_MAX_BYTES, DEFAULT_WATCH_HISTORY_REVISIONS, type WatchHistoryBounds } from './watch-log.js';
+
+export interface StateMachineOptions {
+  /** Revisions of watch history kept (node-local). Default 100k. */
+  watchHistoryRevisions?: number;
+  /** Bytes of watch history kept (node-local; 0 keeps none). Default 256 MiB. */
+  watchHistoryMaxBytes?: number;
+  /** Dedupe bounds. They decide whether a retry applies, so every member must use the same. */
+  dedupe?: Partial<DedupeOptions>;
+  /** fsync each applied batch. Default false: the WAL still has the entries; call sync() before compacting it. */
+  syncWrites?: boolean;
+  /** Target size of a snapshot data chunk. Default 1 MiB. */
+  snapshotChunkBytes?: number;
+  /** Memory for recently used key-values (kv-cache.ts); 0 turns the cache off. Default 16 MiB. */
+  cacheBytes?: number;
+  /**
+   * LevelDB's table cache (`maxOpenFiles`; LevelDB keeps at least 74). Every open table file is
+   * memory-mapped, so a full scan (a snapshot sent) counts up to (this − 10) × 2 MiB of page
+   * cache in the process's VmRSS; fewer make uncached reads slower (performance.md). Default
+   * DEFAULT_MAX_OPEN_FILES, not LevelDB's 1,000: a node's RSS must not grow with its data.
+   */
+  maxOpenFiles?: number;
+  /**
+   * Opens the database in `dir` (default: LevelDB through `level`). The whole-node simulation
+   * gives an in-memory one (test/sim-node), so that nothing it runs waits on a thread pool.
+   */
+  openDb?: OpenDb;
+  /**
+   * The file system around the databases: a restore's or an install's directories and the swap
+   * (swap.ts). Default node:fs; the simulation gives a twin that loses unsynced renames.
+   */
+  fs?: StateFs;
+  /**
+   * A listener (onApplied, or the auth store's onChange) threw: apply goes on (a broken watcher
+   * must not stop the node), so this is where the error is told; the node logs and counts it.
+   */
+  onListenerError?: (err: unknown, source: 'applied' | 'auth') => void;
+}
+
+/**
+ * Table files LevelDB keeps open (and memory-mapped): at most about (100 − 10) × 2 MiB = 180 MiB
+ * of mapped tables in VmRSS however large the data, where LevelDB's own default (1,000) let a
+ * snapshot of 1 GiB add 1 GiB to the sender's VmRSS. Data sets under ~180 MiB see no difference.
+ */
+export const DEFAULT_MAX_OPEN_FILES = 100;
+const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+
+/** The options with every default filled in. */
+export interface ResolvedStateOptions {
+  dedupe: DedupeOptions;
+  historyBounds: WatchHistoryBounds;
+  storage: StateStorage;
+  cacheBytes: number;
+  maxOpenFiles: number;
+  snapshotChunkBytes: number;
+}
+
+/** Fills in the defaults and refuses bad bounds (InvalidArgumentError). */
+export function resolveStateOptions(options: StateMachineOptions): ResolvedStateOptions {
+  const historyBounds: WatchHistoryBounds = {
+    maxRevisions: options.watchHistoryRevisions ?? DEFAULT_WATCH_HISTORY_REVISIONS,
+    maxBytes: options.watchHistoryMaxBytes ?? DEFAULT_WATCH_HISTORY_MAX_BYTES,
+  };
+  if (!(historyBounds.maxRevisions >= 1)) throw new InvalidArgumentError('watchHistoryRevisions', 'must be >= 1');
+  if (!(historyBounds.maxBytes >= 0)) throw new InvalidArgumentError('watchHistoryMaxBytes', 'must be >= 0');
+  return {
+    dedupe: { ...DEFAULT_DEDUPE, ...options.dedupe },
+    historyBounds,
+    storage: { openDb: options.openDb ?? levelOpenDb, fs: options.fs ?? nodeStateFs },
+    cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+    maxOpenFiles: options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES,
+    snapshotChunkBytes: options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES,
+  };
+}
