@@ -6,7 +6,8 @@
 // Not part of CI: it takes minutes and a few GiB of disk.
 //   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
 //                              --state-max-open-files N --no-verify --probe-seconds 10
-//                              --learner-nice 19 --snapshot-rate BYTES_PER_SEC --cpu-prof DIR]
+//                              --learner-nice 19 --snapshot-rate BYTES_PER_SEC --cpu-prof DIR
+//                              --node-args '--trace-gc ...' --log-dir DIR]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
 import { textTable } from '../src/cli/common.js';
 import { runSnapshotBench } from '../src/bench/snapshot.js';
@@ -36,6 +37,8 @@ const r = await runSnapshotBench({
   probeBaselineSeconds: process.argv.includes('--probe-seconds') && process.argv[process.argv.indexOf('--probe-seconds') + 1] === '0' ? 0 : arg('probe-seconds', 10),
   ...(process.argv.includes('--snapshot-rate') ? { snapshotSendBytesPerSec: arg('snapshot-rate', 0, 0) } : {}),
   ...(process.argv.includes('--cpu-prof') ? { cpuProfDir: process.argv[process.argv.indexOf('--cpu-prof') + 1]! } : {}),
+  ...(process.argv.includes('--node-args') ? { nodeArgs: process.argv[process.argv.indexOf('--node-args') + 1]!.split(' ').filter(Boolean) } : {}),
+  ...(process.argv.includes('--log-dir') ? { logDir: process.argv[process.argv.indexOf('--log-dir') + 1]! } : {}),
   log: (line) => void process.stderr.write(`${line}\n`),
 });
 const transfer = textTable(['DATA MIB', 'VALUES', 'SNAPSHOT MIB', 'TRANSFER S', 'MB/S', 'CAUGHT UP S', 'CONTENTS']);

@@ -2,7 +2,7 @@
 // values until its log is compacted, adds a learner that can only catch up by snapshot, and
 // measures the transfer (time, MB/s), the leader's memory before and while it sends, and what a
 // trickle of small puts sees before and during the catch-up (p99 before and during).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,10 @@ export interface SnapshotBenchOptions {
   snapshotSendBytesPerSec?: number;
   /** Write a V8 CPU profile of every node into this directory (node --cpu-prof). */
   cpuProfDir?: string;
+  /** More flags for node itself in every node process (e.g. --trace-gc). */
+  nodeArgs?: string[];
+  /** Append every node's output lines to <logDir>/<id>.log. */
+  logDir?: string;
   log: (line: string) => void;
 }
 
@@ -106,8 +110,9 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
       ...(o.stateMaxOpenFiles ? ['--state-max-open-files', String(o.stateMaxOpenFiles)] : []),
       ...(o.snapshotSendBytesPerSec === undefined ? [] : ['--snapshot-send-max-bytes-per-sec', String(o.snapshotSendBytesPerSec)]),
     ],
-    ...(o.cpuProfDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] } : {}),
+    nodeArgs: [...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []), ...(o.nodeArgs ?? [])],
     onLine: (id, _stream, line) => {
+      if (o.logDir) appendFileSync(join(o.logDir, `${id}.log`), `${line}\n`);
       if (id === 'n4' && line.includes('received and verified snapshot')) {
         const rec = JSON.parse(line) as { time: number; bytes: number };
         verified.push({ atMs: rec.time, bytes: rec.bytes });

@@ -54,6 +54,14 @@ const DEFAULT_FOLLOWER_APPLY_DELAY_MS = 5;
  */
 const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_KEEP_BYTES = 32 * 1024 * 1024;
+/**
+ * A leader keeps at most this many bytes of log for a follower catching up (DriverOptions
+ * catchUpBytes): 32 MiB is about 120,000 puts of 256 B, two minutes of a snapshot transfer at
+ * 1,000 writes/s, and adds at most that to the log's memory bound above.
+ */
+const DEFAULT_CATCH_UP_BYTES = 32 * 1024 * 1024;
+/** How long an acknowledged snapshot still holds the log for its follower (see onSnapshotSent). */
+const SNAPSHOT_ANSWER_GRACE_MS = 10_000;
 const DEFAULT_ASYNC_REPLICATION_DELAY_MS = 5;
 
 /** What the node needs of its peer transport (GrpcPeerTransport in production, a twin in the simulation). */
@@ -124,6 +132,7 @@ export type CoreOptions = Pick<
   | 'keepEntries'
   | 'snapshotBytes'
   | 'keepBytes'
+  | 'catchUpBytes'
   | 'followerApplyDelayMs'
   | 'asyncReplicationDelayMs'
   | 'failover'
@@ -185,12 +194,16 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     watchCutOff: () => m()?.recordWatchCutOff(),
     refused: (limit) => m()?.recordLimitRefused(limit),
   };
+  // Snapshot streams under way, by peer: the index of the state each carries (the driver keeps
+  // the log after it). One entry per member at most: the transport sends one snapshot per peer.
+  const snapshotsInFlight = new Map<string, number>();
   const driver: RaftDriver = new RaftDriver(
     {
       raft,
       wal,
       sm,
       staging,
+      snapshotsInFlight: () => snapshotsInFlight,
       log,
       clock: p.clock,
       ...(p.ticker ? { ticker: p.ticker } : {}),
@@ -232,12 +245,13 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
       keepEntries: opts.keepEntries ?? 1_000,
       snapshotBytes: opts.snapshotBytes ?? DEFAULT_SNAPSHOT_BYTES,
       keepBytes: opts.keepBytes ?? DEFAULT_KEEP_BYTES,
+      catchUpBytes: opts.catchUpBytes ?? DEFAULT_CATCH_UP_BYTES,
       followerApplyDelayMs: opts.followerApplyDelayMs ?? DEFAULT_FOLLOWER_APPLY_DELAY_MS,
       asyncReplicationDelayMs: opts.asyncReplicationDelayMs ?? DEFAULT_ASYNC_REPLICATION_DELAY_MS,
     },
   );
   const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => m()?.recordLeaderWaitRefused(), timers);
-  const handlers = transportHandlers({ raft, driver, staging, sm, self, log, failover: () => failover, metrics: m, onRemoved: p.onRemoved });
+  const handlers = transportHandlers({ raft, driver, staging, sm, self, log, snapshotsInFlight, failover: () => failover, metrics: m, onRemoved: p.onRemoved });
   const transport = p.transport(handlers, peersOf(members, opts.id));
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
@@ -334,6 +348,8 @@ interface HandlerDeps {
   sm: StateMachine;
   self: SelfView;
   log: Logger;
+  /** Written here as snapshot streams start and end; read by the driver's compaction. */
+  snapshotsInFlight: Map<string, number>;
   failover(): FailoverController;
   metrics(): NodeMetrics | undefined;
   onRemoved(how: string): void;
@@ -370,10 +386,16 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
     },
     snapshotSource: async (msg) => {
       const stream = await sm.createSnapshot();
+      d.snapshotsInFlight.set(msg.to, stream.appliedIndex);
       log.info({ to: msg.to, index: stream.appliedIndex }, 'sending snapshot');
       return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: stream };
     },
     onSnapshotSent: (peer, ok) => {
+      const index = d.snapshotsInFlight.get(peer);
+      if (!ok) d.snapshotsInFlight.delete(peer);
+      // Acknowledged: the follower's answer to the install, which raises its match to the index,
+      // may still be on its way. Until it lands the driver keeps the log after the index anyway.
+      else setTimeout(() => d.snapshotsInFlight.get(peer) === index && d.snapshotsInFlight.delete(peer), SNAPSHOT_ANSWER_GRACE_MS).unref();
       if (!ok) driver.guard(() => raft.reportSnapshotFailure(peer));
     },
     onUnreachable: (peer) => d.metrics()?.recordAppendError(peer),

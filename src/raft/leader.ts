@@ -18,6 +18,8 @@ export interface FollowerStatus {
   match: number;
   next: number;
   state: Progress['state'];
+  /** In snapshot state: the index of the snapshot being sent (0 otherwise). */
+  pendingSnapshot: number;
   lagEntries: number;
   recentActive: boolean;
   ticksSinceContact: number;
@@ -438,6 +440,7 @@ export class LeaderState {
       match: pr.match,
       next: pr.next,
       state: pr.state,
+      pendingSnapshot: pr.pendingSnapshot,
       lagEntries: last - pr.match,
       recentActive: pr.recentActive,
       ticksSinceContact: pr.ticksSinceContact,

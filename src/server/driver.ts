@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { entryBytes, RaftInvariantError, type ConfChangeItem, type Entry, type Message, type RaftNode, type Ready, type SoftState } from '../raft/index.js';
+import { entryBytes, RaftInvariantError, type ConfChangeItem, type Entry, type Message, type NodeId, type RaftNode, type Ready, type SoftState } from '../raft/index.js';
 import type { ApplyResult, StateMachine } from '../state/index.js';
 import type { Wal } from '../wal/index.js';
 import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
@@ -24,6 +24,14 @@ export interface DriverOptions {
   snapshotBytes?: number;
   /** Of the `keepEntries` kept behind a snapshot, at most this many bytes (default: no bound). */
   keepBytes?: number;
+  /**
+   * Leader: beyond keepEntries, the log keeps what the furthest-behind follower still needs (from
+   * its match, or from the snapshot being sent to it) while those entries hold at most this many
+   * bytes (default 0: not at all). Without it, a learner whose snapshot took longer than
+   * keepEntries writes to send found the entries after it compacted, and needed another
+   * snapshot, and under steady writes another: it never caught up.
+   */
+  catchUpBytes?: number;
   /** A follower applies committed entries up to this late, batched (held-applies.ts); 0: at once. */
   followerApplyDelayMs: number;
   /**
@@ -50,6 +58,12 @@ export interface DriverDeps {
   onPersisted?(seconds: number): void;
   /** After every input to the core (a tick, a message, a request): progress may have moved. */
   onInput(): void;
+  /**
+   * Snapshots being streamed now, by peer: the index of the state each carries. The core stops
+   * waiting for a long transfer after a few election timeouts (the follower looks lost to it),
+   * but the follower still needs the log after that index once it installs.
+   */
+  snapshotsInFlight?(): ReadonlyMap<NodeId, number>;
   /** Unrecoverable: the node must stop (a violated invariant, a failed disk). */
   onFatal(err: Error): void;
   /** The clock ticks and lease reads carry into the core (default `monotonicMs`). */
@@ -110,6 +124,8 @@ export class RaftDriver {
   private readonly timers: Timers;
   /** Bytes of the entries applied since the last compaction (snapshotBytes). */
   private appliedBytesSinceCompaction = 0;
+  /** The applied index when compaction was last held back for a follower (heldForCatchUp); 0: not held. */
+  private catchUpLookedAt = 0;
 
   constructor(
     private readonly deps: DriverDeps,
@@ -387,7 +403,12 @@ export class RaftDriver {
     const bytesDue = this.appliedBytesSinceCompaction >= (this.opts.snapshotBytes ?? Infinity);
     const countDue = raft.log.applied - this.opts.keepEntries - raft.log.snapshotIndex >= this.opts.snapshotEntries;
     if (!countDue && !bytesDue) return;
-    const target = raft.log.applied - this.keptEntries(raft.log.applied);
+    // While the log is held for a follower, compaction stays due: look again only every
+    // snapshotEntries / 8 entries, not at every Ready (each look walks the held entries).
+    if (this.catchUpLookedAt > 0 && raft.log.applied - this.catchUpLookedAt < this.opts.snapshotEntries / 8) return;
+    const base = raft.log.applied - this.keptEntries(raft.log.applied);
+    const target = this.heldForCatchUp(base);
+    this.catchUpLookedAt = target < base ? raft.log.applied : 0;
     if (target <= raft.log.snapshotIndex) return;
     this.appliedBytesSinceCompaction = 0;
     this.held.release();
@@ -396,6 +417,36 @@ export class RaftDriver {
     await wal.saveSnapshotMeta(raft.snapshotMetaAt(target));
     raft.compact(target);
     await wal.compactPrefix(target);
+  }
+
+  /**
+   * `target`, or lower so that the furthest-behind follower finds in the log the entries after its
+   * match (or after the snapshot it is being sent), while those hold at most catchUpBytes.
+   */
+  private heldForCatchUp(target: number): number {
+    const { raft } = this.deps;
+    const maxBytes = this.opts.catchUpBytes ?? 0;
+    if (maxBytes <= 0 || raft.role !== 'leader') return target;
+    const inFlight = this.deps.snapshotsInFlight?.();
+    let floor = target;
+    for (const f of raft.status().followers) {
+      // What the follower holds, or will once the snapshot on its way is installed.
+      let holds = f.match;
+      if (f.state === 'snapshot') holds = Math.max(holds, f.pendingSnapshot);
+      else holds = Math.max(holds, inFlight?.get(f.id) ?? 0);
+      // One whose next entry is already compacted needs a snapshot whatever is kept: not waited for.
+      if (holds >= raft.log.snapshotIndex) floor = Math.min(floor, holds);
+    }
+    if (floor >= target) return target;
+    let bytes = 0;
+    for (let i = floor + 1; i <= target; i++) {
+      const e = raft.log.entryAt(i);
+      if (e === undefined) return target;
+      bytes += entryBytes(e);
+      // Too far behind to keep for: it gets a snapshot, the log what it holds for the others.
+      if (bytes > maxBytes) return target;
+    }
+    return floor;
   }
 
   /** How many entries up to `applied` stay in the log: keepEntries, at most keepBytes of them. */

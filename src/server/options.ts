@@ -52,6 +52,8 @@ export interface NodeOptions {
   snapshotBytes?: number;
   /** At most this many bytes of the keepEntries kept behind a snapshot (default 32 MiB). */
   keepBytes?: number;
+  /** Leader: log kept for a follower catching up, at most this many bytes (default 32 MiB; 0: none); see DriverOptions. */
+  catchUpBytes?: number;
   /**
    * As a follower, apply committed entries up to this many milliseconds late, several commits per
    * LevelDB batch (default 5; 0 applies each at once). Only SERIALIZABLE reads on a follower see
