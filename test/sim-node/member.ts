@@ -28,6 +28,8 @@ export interface MemberConfig {
   snapshotEntries: number;
   /** Entries kept behind a snapshot for lagging followers (default 50). */
   keepEntries?: number;
+  /** The leader's log kept for a follower catching up (NodeOptions.catchUpBytes; default the node's). */
+  catchUpBytes?: number;
   followerApplyDelayMs: number;
   /** Bytes per snapshot chunk it sends (small: a transfer takes many messages, any of which may be lost). */
   snapshotChunkBytes?: number;
@@ -95,6 +97,7 @@ export class SimMember {
         listen: this.config.peers.get(id)!,
         snapshotEntries: this.config.snapshotEntries,
         keepEntries: this.config.keepEntries ?? 50,
+        ...(this.config.catchUpBytes === undefined ? {} : { catchUpBytes: this.config.catchUpBytes }),
         followerApplyDelayMs: this.config.followerApplyDelayMs,
         ...(this.config.failover ? { failover: this.config.failover } : {}),
       },

@@ -19,7 +19,7 @@ async function lateMember(seed: number, chunkDropP: number): Promise<{ values: (
     const rng = new Rng(seed);
     const net = new SimNetwork(rng, { dropP: 0, duplicateP: 0, minDelayMs: 0, maxDelayMs: 2 });
     const peers = new Map(['n1', 'n2', 'n3'].map((id) => [id, `sim:${id}`]));
-    const members = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 10, keepEntries: 0, followerApplyDelayMs: 0, snapshotChunkBytes: 64 }, net, rng));
+    const members = [...peers.keys()].map((id) => new SimMember({ id, peers, snapshotEntries: 10, keepEntries: 0, catchUpBytes: 0, followerApplyDelayMs: 0, snapshotChunkBytes: 64 }, net, rng));
     for (const m of members) await m.start();
     await time.advance(1_000);
     const late = members.find((m) => m.core?.raft.role !== 'leader')!;
