@@ -1,7 +1,8 @@
 // Snapshots in the whole-node simulation, on purpose: a member that was down while the others
 // compacted their logs catches up by a snapshot sent over the simulated network (chunk by chunk,
 // through lossy links that break some transfers, which the leader then retries), installs it on
-// its storage twin, and keeps it through a power cut right after.
+// its storage twin, and keeps it through a power cut right after. The leaders keep no log for a
+// member catching up (catchUpBytes 0), so the late member needs a snapshot whatever it missed.
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/common/rng.js';
 import { HistoryRecorder } from '../../src/history/index.js';
