@@ -44,6 +44,7 @@ async function exportedText(): Promise<string> {
   m.forward.observeBatch(3);
   m.forward.observeReadRound(2);
   m.forward.recordFollowerReadRefused();
+  m.snapshotSend.observeChunk('n4', 1024 * 1024, 12);
   const text = await m.render();
   m.close();
   return text;
