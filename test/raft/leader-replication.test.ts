@@ -204,6 +204,19 @@ describe('snapshots', () => {
     expect(snapshots()).toBe(2);
   });
 
+  test('a follower that installed a snapshot whose answer was lost is found by the retry, then stays replicating', () => {
+    const net = laggingBehindCompaction();
+    let lost = 0;
+    net.drop((m) => m.type === 'appendResponse' && m.from === 'n3' && m.success && lost++ === 0);
+    net.tickAll(); // the snapshot arrives; its answer is lost
+    expect([followerState(net, 'n3'), net.raft('n3').log.snapshotIndex]).toEqual(['snapshot', 7]);
+    net.tickAll(2 * ELECTION_TICKS + 1); // the retry probes past the snapshot, and n3 accepts
+    expect(net.sentWhere('snapshot', (m) => m.to === 'n3')).toHaveLength(1);
+    expect(followerState(net, 'n3')).toBe('replicate');
+    net.tick('n1'); // a heartbeat tick: the time n3 once spent in snapshot state counts no more
+    expect(followerState(net, 'n3')).toBe('replicate');
+  });
+
   test('an acknowledgement below the snapshot being sent does not end snapshot state, nor send it again', () => {
     const net = laggingBehindCompaction();
     net.drop((m) => m.type === 'snapshot');
