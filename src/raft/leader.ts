@@ -102,7 +102,7 @@ export class LeaderState {
    * `deferReplication` they are durable here and in the log but reach the followers only with
    * the next broadcast (see `DeferredAppends`); the host must call `releaseDeferred()` in time.
    */
-  propose(data: Uint8Array[], deferReplication = false): { index: number; term: number } {
+  propose(data: Uint8Array[], deferReplication: boolean): { index: number; term: number } {
     if (this.transferTarget !== null) {
       throw new ProposalDroppedError(`leadership transfer to ${this.transferTarget} in progress`);
     }
@@ -270,14 +270,13 @@ export class LeaderState {
   }
 
   /** Commits the highest index held by a (joint) quorum, if it is of the current term (§5.4.2). */
-  maybeCommit(): boolean {
+  maybeCommit(): void {
     const node = this.node;
     const self = node.id;
     const idx = jointIndex(node.conf(), (id) => (id === self ? node.log.stableIndex : this.progress.get(id)?.match ?? 0));
-    if (idx <= node.log.committed || node.log.term(idx) !== node.term) return false;
+    if (idx <= node.log.committed || node.log.term(idx) !== node.term) return;
     node.log.commitTo(idx);
     this.onCommitted();
-    return true;
   }
 
   private onCommitted(): void {
@@ -410,9 +409,10 @@ export class LeaderState {
       if (this.node.leaderState !== this) return;
       while (this.deferred.mayStream(pr.next) && this.sendAppend(m.from, pr, false) && pr.state === 'replicate');
       if (m.from === this.transferTarget && pr.match === this.node.log.lastIndex()) this.sendTimeoutNow(m.from);
-    } else if (pr.state === 'replicate') {
-      pr.inflights.freeTo(m.index);
     }
+    // An acknowledgement that does not move match (a duplicate or a late one) has nothing to
+    // free: the window only ever holds appends past match (next > match at every send, and
+    // freeTo(match) runs whenever match moves).
   }
 
   handleHeartbeatResponse(m: Extract<Message, { type: 'heartbeatResponse' }>): void {

@@ -240,13 +240,10 @@ export class RaftNode {
       if (m.type === 'vote' || m.type === 'preVote') {
         if (!(m.type === 'vote' && m.transfer) && this.inLease()) return;
       }
-      if (m.type === 'preVote' || (m.type === 'preVoteResponse' && m.granted)) {
-        // A pre-vote is about a future term: it must not move ours.
-      } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
-        this.becomeFollower(m.term, m.from);
-      } else {
-        this.becomeFollower(m.term, null);
-      }
+      // A pre-vote is about a future term: it must not move ours. Any other message of a newer
+      // term makes us a follower of that term; an append, heartbeat or snapshot names its leader,
+      // which the follower's step function, run below, records.
+      if (!(m.type === 'preVote' || (m.type === 'preVoteResponse' && m.granted))) this.becomeFollower(m.term, null);
     } else if (m.term < this.term) {
       this.stepStale(m);
       return;
