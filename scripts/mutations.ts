@@ -77,8 +77,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'g',
     title: 'the commit index advances on an entry of an earlier term (the Figure 8 rule)',
     file: 'src/raft/leader.ts',
-    find: 'if (idx <= node.log.committed || node.log.term(idx) !== node.term) return false;',
-    replace: 'if (idx <= node.log.committed) return false;',
+    find: 'if (idx <= node.log.committed || node.log.term(idx) !== node.term) return;',
+    replace: 'if (idx <= node.log.committed) return;',
     tests: ['test/raft/safety.test.ts', 'test/sim/simulation-3-nodes.test.ts'],
   },
   {

@@ -385,8 +385,12 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
       log.info({ from: message.from, index: info.appliedIndex, bytes: info.bytes, records: info.pairs, installing }, 'received and verified snapshot');
     },
     snapshotSource: async (msg) => {
+      // Held from the core's snapshot point until the stream says which state it carries: while
+      // the state machine's snapshot opens, the core may give up waiting and the log be compacted.
+      d.snapshotsInFlight.set(msg.to, msg.snapshot.index);
       const stream = await sm.createSnapshot();
-      d.snapshotsInFlight.set(msg.to, stream.appliedIndex);
+      // Unless the transfer already ended (cancelled while the snapshot opened).
+      if (d.snapshotsInFlight.has(msg.to)) d.snapshotsInFlight.set(msg.to, stream.appliedIndex);
       log.info({ to: msg.to, index: stream.appliedIndex }, 'sending snapshot');
       return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: stream };
     },

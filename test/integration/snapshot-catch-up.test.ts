@@ -25,7 +25,7 @@ const MiB = 1024 * 1024;
  * added while 8 writers put small values; resolves with the snapshots the leader sent and the
  * puts made between MemberAdd and the learner's install.
  */
-async function catchUpUnderWrites(extra: Partial<NodeOptions>): Promise<{ sent: number; putsDuringTransfer: number }> {
+async function catchUpUnderWrites(extra: Partial<NodeOptions>): Promise<{ sent: number; putsDuringTransfer: number; leaderChanged: boolean; snapshotLines: string[] }> {
   const lines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
   cluster = await InProcessCluster.start(3, { logger, snapshotSendBytesPerSec: MiB, ...extra });
@@ -52,6 +52,7 @@ async function catchUpUnderWrites(extra: Partial<NodeOptions>): Promise<{ sent: 
   );
   try {
     const putsAtAdd = puts;
+    const termAtAdd = leader.raft.term;
     await client.cluster.memberAdd({ id: 'n4', address, learner: true });
     // The in-process nodes share one logger: only n4 installs a snapshot here.
     const installed = (): boolean => lines.some((l) => l.includes('installed snapshot from leader'));
@@ -65,7 +66,11 @@ async function catchUpUnderWrites(extra: Partial<NodeOptions>): Promise<{ sent: 
       expect(await eventually(() => n4.raft.log.applied >= target, 60_000), `n4 applied ${target}`).toBe(true);
     }
     const sent = lines.filter((l) => l.includes('"msg":"sending snapshot"')).length;
-    return { sent, putsDuringTransfer };
+    const now = await cluster.leader();
+    // A new leader knows nothing of the first transfer and starts its own: a host too busy to
+    // keep its leader (2 cores shared with the rest of the suite) is no failure of this test.
+    const leaderChanged = now.id !== leader.id || now.raft.term !== termAtAdd;
+    return { sent, putsDuringTransfer, leaderChanged, snapshotLines: lines.filter((l) => /snapshot/.test(l)) };
   } finally {
     writing = false;
     await writers;
@@ -74,10 +79,11 @@ async function catchUpUnderWrites(extra: Partial<NodeOptions>): Promise<{ sent: 
 
 describe('a learner catching up while clients write', () => {
   test('needs one snapshot: the leader keeps the log after the snapshot it sends', async () => {
-    const { sent, putsDuringTransfer } = await catchUpUnderWrites({});
-    console.log(`[catch-up] ${putsDuringTransfer} puts during the transfer, ${sent} snapshot(s) sent`);
+    const { sent, putsDuringTransfer, leaderChanged, snapshotLines } = await catchUpUnderWrites({});
+    console.log(`[catch-up] ${putsDuringTransfer} puts during the transfer, ${sent} snapshot(s) sent${leaderChanged ? ', the leader changed' : ''}`);
+    if (sent !== 1) console.log(snapshotLines.join(''));
     // Without writes past keepEntries + snapshotEntries during the transfer this proves nothing.
     expect(putsDuringTransfer, 'puts while the 3 MiB went at 1 MiB/s').toBeGreaterThan(300);
-    expect(sent).toBe(1);
+    if (!leaderChanged) expect(sent).toBe(1);
   });
 });
