@@ -430,10 +430,12 @@ export class RaftDriver {
     const inFlight = this.deps.snapshotsInFlight?.();
     let floor = target;
     for (const f of raft.status().followers) {
-      // What the follower holds, or will once the snapshot on its way is installed.
-      let holds = f.match;
-      if (f.state === 'snapshot') holds = Math.max(holds, f.pendingSnapshot);
-      else holds = Math.max(holds, inFlight?.get(f.id) ?? 0);
+      // What the follower holds, or will once the snapshot on its way is installed: when the
+      // core's and the node's views of that snapshot differ, the lower (keeps more).
+      const sending = inFlight?.get(f.id);
+      const pending = f.state === 'snapshot' ? f.pendingSnapshot : undefined;
+      const coming = sending === undefined ? pending : pending === undefined ? sending : Math.min(sending, pending);
+      const holds = Math.max(f.match, coming ?? 0);
       // One whose next entry is already compacted needs a snapshot whatever is kept: not waited for.
       if (holds >= raft.log.snapshotIndex) floor = Math.min(floor, holds);
     }
