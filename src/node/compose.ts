@@ -251,7 +251,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     },
   );
   const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => m()?.recordLeaderWaitRefused(), timers);
-  const handlers = transportHandlers({ raft, driver, staging, sm, self, log, snapshotsInFlight, failover: () => failover, metrics: m, onRemoved: p.onRemoved });
+  const handlers = transportHandlers({ raft, driver, staging, sm, self, log, snapshotsInFlight, snapshotsAcked: new Map(), failover: () => failover, metrics: m, onRemoved: p.onRemoved });
   const transport = p.transport(handlers, peersOf(members, opts.id));
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
@@ -350,6 +350,8 @@ interface HandlerDeps {
   log: Logger;
   /** Written here as snapshot streams start and end; read by the driver's compaction. */
   snapshotsInFlight: Map<string, number>;
+  /** Snapshots acknowledged in the last SNAPSHOT_ANSWER_GRACE_MS whose follower has not yet answered, by peer. */
+  snapshotsAcked: Map<string, number>;
   failover(): FailoverController;
   metrics(): NodeMetrics | undefined;
   onRemoved(how: string): void;
@@ -385,6 +387,16 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
       log.info({ from: message.from, index: info.appliedIndex, bytes: info.bytes, records: info.pairs, installing }, 'received and verified snapshot');
     },
     snapshotSource: async (msg) => {
+      // A follower that acknowledged a snapshot a moment ago is installing it: until its answer
+      // raises its match, the core (which gave up waiting on a long transfer) sees an empty log
+      // refusing its probes and asks again. A second full transfer would help nobody; refusing
+      // costs a round trip, and the core probes again.
+      const acked = d.snapshotsAcked.get(msg.to);
+      if (acked !== undefined) {
+        const match = raft.status().followers.find((f) => f.id === msg.to)?.match ?? 0;
+        if (match < acked) throw new Error(`${msg.to} is installing the snapshot at index ${acked} it acknowledged; waiting for its answer`);
+        d.snapshotsAcked.delete(msg.to);
+      }
       // Held from the core's snapshot point until the stream says which state it carries: while
       // the state machine's snapshot opens, the core may give up waiting and the log be compacted.
       d.snapshotsInFlight.set(msg.to, msg.snapshot.index);
@@ -396,11 +408,20 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
     },
     onSnapshotSent: (peer, ok) => {
       const index = d.snapshotsInFlight.get(peer);
-      if (!ok) d.snapshotsInFlight.delete(peer);
+      if (!ok || index === undefined) {
+        // A refusal by snapshotSource above keeps the hold of the snapshot being installed.
+        if (index !== d.snapshotsAcked.get(peer)) d.snapshotsInFlight.delete(peer);
+        driver.guard(() => raft.reportSnapshotFailure(peer));
+        return;
+      }
       // Acknowledged: the follower's answer to the install, which raises its match to the index,
-      // may still be on its way. Until it lands the driver keeps the log after the index anyway.
-      else setTimeout(() => d.snapshotsInFlight.get(peer) === index && d.snapshotsInFlight.delete(peer), SNAPSHOT_ANSWER_GRACE_MS).unref();
-      if (!ok) driver.guard(() => raft.reportSnapshotFailure(peer));
+      // may still be on its way. Until it lands (at most the grace period) the driver keeps the
+      // log after the index, and no second snapshot goes to it (snapshotSource).
+      d.snapshotsAcked.set(peer, index);
+      setTimeout(() => {
+        if (d.snapshotsInFlight.get(peer) === index) d.snapshotsInFlight.delete(peer);
+        if (d.snapshotsAcked.get(peer) === index) d.snapshotsAcked.delete(peer);
+      }, SNAPSHOT_ANSWER_GRACE_MS).unref();
     },
     onUnreachable: (peer) => d.metrics()?.recordAppendError(peer),
     onForwardBatch: (_peer, n) => d.metrics()?.forward.observeBatch(n),
