@@ -430,11 +430,12 @@ export class RaftDriver {
     const inFlight = this.deps.snapshotsInFlight?.();
     let floor = target;
     for (const f of raft.status().followers) {
-      // What the follower holds, or will once the snapshot on its way is installed: when the
-      // core's and the node's views of that snapshot differ, the lower (keeps more).
+      // What the follower holds, or will once the snapshot on its way is installed: the stream in
+      // flight says which state that is. The core's pending index may belong to a request the
+      // transport dropped (one stream per peer) and be compacted already: then the follower
+      // would look lost and the entries after its stream be dropped (seen in a loaded test run).
       const sending = inFlight?.get(f.id);
-      const pending = f.state === 'snapshot' ? f.pendingSnapshot : undefined;
-      const coming = sending === undefined ? pending : pending === undefined ? sending : Math.min(sending, pending);
+      const coming = sending ?? (f.state === 'snapshot' ? f.pendingSnapshot : undefined);
       const holds = Math.max(f.match, coming ?? 0);
       // One whose next entry is already compacted needs a snapshot whatever is kept: not waited for.
       if (holds >= raft.log.snapshotIndex) floor = Math.min(floor, holds);
