@@ -84,9 +84,10 @@ describe('a learner catching up while clients write', () => {
     if (sent !== 1) console.log(snapshotLines.join(''));
     // Without writes past keepEntries + snapshotEntries during the transfer this proves nothing.
     expect(putsDuringTransfer, 'puts while the 3 MiB went at 1 MiB/s').toBeGreaterThan(300);
-    // One snapshot is the design; under a heavily loaded host a second one still happens in
-    // about 1 run of 6 (the first stream opened right at MemberAdd; cause not yet found, issue 18
-    // note). The old code sent 3, 4, or one per transfer without end in these runs.
+    // One snapshot is the design. On a heavily loaded host a second one happened in about 1 run
+    // of 6 until the hold followed the stream in flight rather than the core's pending index;
+    // two stay allowed until more loaded runs confirm the fix. The old code sent 3, 4, or one
+    // per transfer without end in these runs.
     if (!leaderChanged) expect(sent).toBeLessThanOrEqual(2);
   });
 });
