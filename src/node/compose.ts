@@ -42,6 +42,7 @@ import { SelfView } from '../server/self-view.js';
 import { SessionClock } from '../server/session-clock.js';
 import { roleName } from '../common/vocabulary.js';
 import { failoverPorts } from '../server/failover-ports.js';
+import { SnapshotSends } from './snapshot-sends.js';
 
 /** The Raft core's tick: every timeout of the core is a number of these. */
 export const TICK_MS = 10;
@@ -60,8 +61,6 @@ const DEFAULT_KEEP_BYTES = 32 * 1024 * 1024;
  * 1,000 writes/s, and adds at most that to the log's memory bound above.
  */
 const DEFAULT_CATCH_UP_BYTES = 32 * 1024 * 1024;
-/** How long an acknowledged snapshot still holds the log for its follower (see onSnapshotSent). */
-const SNAPSHOT_ANSWER_GRACE_MS = 10_000;
 const DEFAULT_ASYNC_REPLICATION_DELAY_MS = 5;
 
 /** What the node needs of its peer transport (GrpcPeerTransport in production, a twin in the simulation). */
@@ -194,16 +193,14 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     watchCutOff: () => m()?.recordWatchCutOff(),
     refused: (limit) => m()?.recordLimitRefused(limit),
   };
-  // Snapshot streams under way, by peer: the index of the state each carries (the driver keeps
-  // the log after it). One entry per member at most: the transport sends one snapshot per peer.
-  const snapshotsInFlight = new Map<string, number>();
+  const snapshotSends = new SnapshotSends();
   const driver: RaftDriver = new RaftDriver(
     {
       raft,
       wal,
       sm,
       staging,
-      snapshotsInFlight: () => snapshotsInFlight,
+      snapshotsInFlight: () => snapshotSends.held(),
       log,
       clock: p.clock,
       ...(p.ticker ? { ticker: p.ticker } : {}),
@@ -251,7 +248,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     },
   );
   const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => m()?.recordLeaderWaitRefused(), timers);
-  const handlers = transportHandlers({ raft, driver, staging, sm, self, log, snapshotsInFlight, snapshotsAcked: new Map(), failover: () => failover, metrics: m, onRemoved: p.onRemoved });
+  const handlers = transportHandlers({ raft, driver, staging, sm, self, log, snapshotSends, failover: () => failover, metrics: m, onRemoved: p.onRemoved });
   const transport = p.transport(handlers, peersOf(members, opts.id));
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
@@ -349,9 +346,7 @@ interface HandlerDeps {
   self: SelfView;
   log: Logger;
   /** Written here as snapshot streams start and end; read by the driver's compaction. */
-  snapshotsInFlight: Map<string, number>;
-  /** Snapshots acknowledged in the last SNAPSHOT_ANSWER_GRACE_MS whose follower has not yet answered, by peer. */
-  snapshotsAcked: Map<string, number>;
+  snapshotSends: SnapshotSends;
   failover(): FailoverController;
   metrics(): NodeMetrics | undefined;
   onRemoved(how: string): void;
@@ -387,41 +382,15 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
       log.info({ from: message.from, index: info.appliedIndex, bytes: info.bytes, records: info.pairs, installing }, 'received and verified snapshot');
     },
     snapshotSource: async (msg) => {
-      // A follower that acknowledged a snapshot a moment ago is installing it: until its answer
-      // raises its match, the core (which gave up waiting on a long transfer) sees an empty log
-      // refusing its probes and asks again. A second full transfer would help nobody; refusing
-      // costs a round trip, and the core probes again.
-      const acked = d.snapshotsAcked.get(msg.to);
-      if (acked !== undefined) {
-        const match = raft.status().followers.find((f) => f.id === msg.to)?.match ?? 0;
-        if (match < acked) throw new Error(`${msg.to} is installing the snapshot at index ${acked} it acknowledged; waiting for its answer`);
-        d.snapshotsAcked.delete(msg.to);
-      }
-      // Held from the core's snapshot point until the stream says which state it carries: while
-      // the state machine's snapshot opens, the core may give up waiting and the log be compacted.
-      d.snapshotsInFlight.set(msg.to, msg.snapshot.index);
+      const match = raft.status().followers.find((f) => f.id === msg.to)?.match ?? 0;
+      d.snapshotSends.begin(msg.to, msg.snapshot.index, match);
       const stream = await sm.createSnapshot();
-      // Unless the transfer already ended (cancelled while the snapshot opened).
-      if (d.snapshotsInFlight.has(msg.to)) d.snapshotsInFlight.set(msg.to, stream.appliedIndex);
+      d.snapshotSends.opened(msg.to, stream.appliedIndex);
       log.info({ to: msg.to, index: stream.appliedIndex }, 'sending snapshot');
       return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: stream };
     },
     onSnapshotSent: (peer, ok) => {
-      const index = d.snapshotsInFlight.get(peer);
-      if (!ok || index === undefined) {
-        // A refusal by snapshotSource above keeps the hold of the snapshot being installed.
-        if (index !== d.snapshotsAcked.get(peer)) d.snapshotsInFlight.delete(peer);
-        driver.guard(() => raft.reportSnapshotFailure(peer));
-        return;
-      }
-      // Acknowledged: the follower's answer to the install, which raises its match to the index,
-      // may still be on its way. Until it lands (at most the grace period) the driver keeps the
-      // log after the index, and no second snapshot goes to it (snapshotSource).
-      d.snapshotsAcked.set(peer, index);
-      setTimeout(() => {
-        if (d.snapshotsInFlight.get(peer) === index) d.snapshotsInFlight.delete(peer);
-        if (d.snapshotsAcked.get(peer) === index) d.snapshotsAcked.delete(peer);
-      }, SNAPSHOT_ANSWER_GRACE_MS).unref();
+      if (!d.snapshotSends.ended(peer, ok)) driver.guard(() => raft.reportSnapshotFailure(peer));
     },
     onUnreachable: (peer) => d.metrics()?.recordAppendError(peer),
     onForwardBatch: (_peer, n) => d.metrics()?.forward.observeBatch(n),
