@@ -174,6 +174,7 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (tuning.snapshotEntries !== undefined) opts.snapshotEntries = tuning.snapshotEntries;
   if (tuning.asyncReplicationDelayMs !== undefined) opts.asyncReplicationDelayMs = tuning.asyncReplicationDelayMs;
   if (tuning.stateMaxOpenFiles !== undefined) opts.stateMaxOpenFiles = tuning.stateMaxOpenFiles;
+  if (tuning.stateWriteBufferBytes !== undefined) opts.stateWriteBufferBytes = tuning.stateWriteBufferBytes;
   if (tuning.watchHistoryMaxBytes !== undefined) opts.watchHistoryMaxBytes = tuning.watchHistoryMaxBytes;
   if (tuning.snapshotSendBytesPerSec !== undefined) opts.snapshotSendBytesPerSec = tuning.snapshotSendBytesPerSec;
   if (advertiseFlag) opts.advertise = advertiseFlag;

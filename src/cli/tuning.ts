@@ -3,6 +3,7 @@
 // flags (dev passes the same values to every node, as FailoverOptions asks).
 import type { Command } from 'commander';
 import type { FailoverOptions } from '../failover/index.js';
+import { DEFAULT_WRITE_BUFFER_BYTES, MAX_WRITE_BUFFER_BYTES, MIN_WRITE_BUFFER_BYTES } from '../state/index.js';
 import { DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC } from '../transport/index.js';
 import { UsageError, intSetting } from './common.js';
 
@@ -15,6 +16,7 @@ export interface TuningFlags {
   snapshotEntries?: string;
   asyncReplicationDelayMs?: string;
   stateMaxOpenFiles?: string;
+  stateWriteBufferBytes?: string;
   watchHistoryMaxBytes?: string;
   snapshotSendMaxBytesPerSec?: string;
 }
@@ -25,6 +27,7 @@ export interface Tuning {
   snapshotEntries?: number;
   asyncReplicationDelayMs?: number;
   stateMaxOpenFiles?: number;
+  stateWriteBufferBytes?: number;
   watchHistoryMaxBytes?: number;
   snapshotSendBytesPerSec?: number;
 }
@@ -48,7 +51,7 @@ const MAX_SNAPSHOT_RATE = 2 ** 40;
 /**
  * Adds --preferred-leader, --auto-failback, --failback-delay-ms, --max-lag-entries,
  * --snapshot-entries, --async-replication-delay-ms, --state-max-open-files,
- * --watch-history-max-bytes and --snapshot-send-max-bytes-per-sec.
+ * --state-write-buffer-bytes, --watch-history-max-bytes and --snapshot-send-max-bytes-per-sec.
  */
 export function addTuningOptions(cmd: Command): Command {
   return cmd
@@ -59,6 +62,10 @@ export function addTuningOptions(cmd: Command): Command {
     .option('--snapshot-entries <n>', 'applied entries between snapshots; default 10000 (RAFTDB_SNAPSHOT_ENTRIES)')
     .option('--async-replication-delay-ms <ms>', 'ASYNC writes reach the followers at most this late, batched; 0 = at once; default 5 (RAFTDB_ASYNC_REPLICATION_DELAY_MS)')
     .option('--state-max-open-files <n>', 'LevelDB table files kept open and memory-mapped; bounds VmRSS during full scans to about (n - 10) x 2 MiB; default 100 (RAFTDB_STATE_MAX_OPEN_FILES)')
+    .option(
+      '--state-write-buffer-bytes <n>',
+      `LevelDB's memtable: applied writes held in memory before they are flushed into a table file; the node may hold twice this while writes arrive; larger means fewer table merges (less disk written and CPU) for more memory; ${MIN_WRITE_BUFFER_BYTES} to ${MAX_WRITE_BUFFER_BYTES}; default ${DEFAULT_WRITE_BUFFER_BYTES} (RAFTDB_STATE_WRITE_BUFFER_BYTES)`,
+    )
     .option(
       '--watch-history-max-bytes <n>',
       'bytes of watch history this node keeps (each revision\'s new and previous values), beside the revision bound; older revisions are dropped as new ones come, and a watch or read from them gets a compacted error; 0 keeps none; default 268435456 (RAFTDB_WATCH_HISTORY_MAX_BYTES)',
@@ -109,6 +116,10 @@ export function tuningOptions(f: TuningFlags, env: Record<string, string | undef
   if (openFiles !== undefined) {
     t.stateMaxOpenFiles = intSetting(openFiles, '--state-max-open-files (RAFTDB_STATE_MAX_OPEN_FILES)', MIN_OPEN_FILES, MAX_OPEN_FILES);
   }
+  const writeBuffer = f.stateWriteBufferBytes ?? env.RAFTDB_STATE_WRITE_BUFFER_BYTES;
+  if (writeBuffer !== undefined) {
+    t.stateWriteBufferBytes = intSetting(writeBuffer, '--state-write-buffer-bytes (RAFTDB_STATE_WRITE_BUFFER_BYTES)', MIN_WRITE_BUFFER_BYTES, MAX_WRITE_BUFFER_BYTES);
+  }
   const historyBytes = f.watchHistoryMaxBytes ?? env.RAFTDB_WATCH_HISTORY_MAX_BYTES;
   if (historyBytes !== undefined) {
     t.watchHistoryMaxBytes = intSetting(historyBytes, '--watch-history-max-bytes (RAFTDB_WATCH_HISTORY_MAX_BYTES)', 0, MAX_HISTORY_BYTES);
@@ -136,6 +147,7 @@ export function tuningArgs(t: Tuning): string[] {
   if (t.snapshotEntries !== undefined) a.push('--snapshot-entries', String(t.snapshotEntries));
   if (t.asyncReplicationDelayMs !== undefined) a.push('--async-replication-delay-ms', String(t.asyncReplicationDelayMs));
   if (t.stateMaxOpenFiles !== undefined) a.push('--state-max-open-files', String(t.stateMaxOpenFiles));
+  if (t.stateWriteBufferBytes !== undefined) a.push('--state-write-buffer-bytes', String(t.stateWriteBufferBytes));
   if (t.watchHistoryMaxBytes !== undefined) a.push('--watch-history-max-bytes', String(t.watchHistoryMaxBytes));
   if (t.snapshotSendBytesPerSec !== undefined) a.push('--snapshot-send-max-bytes-per-sec', String(t.snapshotSendBytesPerSec));
   return a;

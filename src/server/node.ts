@@ -116,6 +116,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     wal: opts.wal ?? {},
     state: {
       ...(opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles }),
+      ...(opts.stateWriteBufferBytes === undefined ? {} : { writeBufferBytes: opts.stateWriteBufferBytes }),
       ...(opts.watchHistoryMaxBytes === undefined ? {} : { watchHistoryMaxBytes: opts.watchHistoryMaxBytes }),
     },
     staging: new SnapshotStaging(join(opts.dataDir, 'snapshots')),

@@ -42,6 +42,8 @@ export interface NodeOptions {
   wal?: Pick<WalOptions, 'disk' | 'inlineMaxEntries'>;
   /** LevelDB table files the state machine keeps open (and memory-mapped); see StateMachineOptions. */
   stateMaxOpenFiles?: number;
+  /** LevelDB's memtable of the state machine (default 64 MiB); see StateMachineOptions.writeBufferBytes. */
+  stateWriteBufferBytes?: number;
   /** Bytes of watch history this node keeps (default 256 MiB); see StateMachineOptions. */
   watchHistoryMaxBytes?: number;
   /** Snapshot data this node sends per second, to all peers together; 0: unlimited (TransportOptions). */

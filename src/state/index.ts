@@ -1,5 +1,5 @@
 // The public surface of the state machine layer.
-export { StateMachine, MAX_LISTENERS } from './state-machine.js';
+export { StateMachine, MAX_LISTENERS, DEFAULT_WRITE_BUFFER_BYTES, MAX_WRITE_BUFFER_BYTES, MIN_WRITE_BUFFER_BYTES } from './state-machine.js';
 export type { StateMachineOptions, RangeSpec, AppliedListener } from './state-machine.js';
 export { encodeCommand, decodeCommand, MAX_TXN_OPS, MAX_RANGE_LIMIT, MAX_NAME_BYTES } from './commands.js';
 export type { Command, TxnOp, Compare, CompareOp, CompareTarget, RequestId } from './commands.js';
@@ -50,4 +50,4 @@ export type { ArchivedChange, ArchivedRevision } from './replay-changes.js';
 export { ALARM_TYPES, ALARMS_META, growsData, NO_SPACE_MESSAGE } from './alarms.js';
 export type { AlarmMember, AlarmType, AlarmCommand } from './alarms.js';
 export type { Db } from './kv-records.js';
-export { type OpenDb, type StateFs, type StateStorage, levelOpenDb, nodeStateFs } from './state-fs.js';
+export { type LevelTuning, type OpenDb, type StateFs, type StateStorage, levelOpenDb, nodeStateFs } from './state-fs.js';

@@ -20,8 +20,10 @@ export const PREFIX_WATCH = 0x77;
 /** The key of the state record, rewritten in every applied batch. */
 export const STATE_KEY: Buffer = Buffer.from([PREFIX_STATE]);
 
-/** Replicated records (what a snapshot carries) are exactly the keys below this bound. */
+/** Replicated records (what a snapshot carries) are exactly the keys from REPLICATED_START below this bound. */
 export const REPLICATED_END: Buffer = STATE_KEY;
+/** The lowest replicated prefix: nothing below it is replicated (a defragment writes its marker there). */
+export const REPLICATED_START: Buffer = Buffer.from([PREFIX_AUTH]);
 
 /** The prefixes a snapshot may contain; anything else in a snapshot stream is foreign. */
 export const REPLICATED_PREFIXES: ReadonlySet<number> = new Set([

@@ -4,12 +4,13 @@
 // The watch history and the state record are not in the stream; restore rebuilds the latter.
 import { SnapshotError } from './errors.js';
 import { pack } from './codec.js';
-import { PREFIX_META, REPLICATED_END, STATE_KEY, prefixed } from './keys.js';
+import { PREFIX_META, REPLICATED_END, REPLICATED_START, STATE_KEY, prefixed } from './keys.js';
 import type { KvHasher } from './hash-kv.js';
 import type { Db } from './kv-records.js';
 import { MAX_SNAPSHOT_BYTES, type SnapshotInfo, SnapshotReader, SnapshotWriter } from './snapshot-format.js';
 import { encodeState, readState } from './state-record.js';
 import { type StateStorage, levelOpenDb, nodeStateFs } from './state-fs.js';
+import { DEFAULT_WRITE_BUFFER_BYTES } from './state-options.js';
 
 export type { SnapshotInfo } from './snapshot-format.js';
 
@@ -49,7 +50,7 @@ export async function openSnapshotStream(db: Db, chunkBytes: number, hasher?: Kv
     // Bounded memory: the iterator holds at most READ_BATCH_BYTES, the writer one chunk, and the
     // consumer pulls the next chunk only when it has room (the transport's back-pressure). A full
     // scan must not fill LevelDB's block cache with data nobody reads again.
-    const it = db.iterator({ lt: REPLICATED_END, snapshot, fillCache: false, highWaterMarkBytes: READ_BATCH_BYTES });
+    const it = db.iterator({ gte: REPLICATED_START, lt: REPLICATED_END, snapshot, fillCache: false, highWaterMarkBytes: READ_BATCH_BYTES });
     try {
       const w = new SnapshotWriter({ appliedIndex, appliedTerm, revision }, chunkBytes);
       for (;;) {
@@ -94,6 +95,8 @@ export interface SnapshotWriteOptions {
   meta?: Readonly<Record<string, unknown>>;
   /** Where the directory is written (default: LevelDB on the real file system). */
   storage?: StateStorage;
+  /** LevelDB's memtable while the directory is written (default DEFAULT_WRITE_BUFFER_BYTES). */
+  writeBufferBytes?: number;
 }
 
 /** LevelDB's own table cache default: what a snapshot directory is written with. */
@@ -107,7 +110,7 @@ const WRITE_MAX_OPEN_FILES = 1000;
 export async function writeSnapshotDir(chunks: AsyncIterable<Uint8Array>, dir: string, opts: SnapshotWriteOptions = {}): Promise<SnapshotInfo> {
   const { openDb, fs } = opts.storage ?? { openDb: levelOpenDb, fs: nodeStateFs };
   await fs.rm(dir);
-  const db: Db = openDb(dir, WRITE_MAX_OPEN_FILES);
+  const db: Db = openDb(dir, { maxOpenFiles: WRITE_MAX_OPEN_FILES, writeBufferBytes: opts.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES });
   try {
     await db.open();
     const info = await copyRecords(chunks, db, opts.maxBytes ?? MAX_SNAPSHOT_BYTES);

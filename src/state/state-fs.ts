@@ -7,8 +7,16 @@ import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promi
 import { Level } from 'level';
 import type { Db } from './kv-records.js';
 
+/** How a LevelDB directory is opened: its two memory bounds. */
+export interface LevelTuning {
+  /** LevelDB's table cache (maxOpenFiles): table files kept open and memory-mapped. */
+  maxOpenFiles: number;
+  /** LevelDB's memtable (writeBufferSize): bytes written before they are flushed into a table. */
+  writeBufferBytes: number;
+}
+
 /** Opens (creating if needed) the database in `dir`; the caller awaits its open(). */
-export type OpenDb = (dir: string, maxOpenFiles: number) => Db;
+export type OpenDb = (dir: string, tuning: LevelTuning) => Db;
 
 /** The directory operations the state layer does besides LevelDB's own. */
 export interface StateFs {
@@ -56,7 +64,8 @@ export const nodeStateFs: StateFs = {
 };
 
 /** LevelDB through `level`, with buffers for keys and values. */
-export const levelOpenDb: OpenDb = (dir, maxOpenFiles) => new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles });
+export const levelOpenDb: OpenDb = (dir, tuning) =>
+  new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles: tuning.maxOpenFiles, writeBufferSize: tuning.writeBufferBytes });
 
 /** Where the state layer keeps its databases: the database opener and the file system around it. */
 export interface StateStorage {

@@ -6,7 +6,7 @@ import type { AuthStore } from './auth-store.js';
 import { DedupeTable, type DedupeOptions } from './dedupe.js';
 import { PREFIX_META, STATE_KEY, prefixed } from './keys.js';
 import type { Db } from './kv-records.js';
-import type { StateStorage } from './state-fs.js';
+import type { LevelTuning, StateStorage } from './state-fs.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
 import { recoverSwap } from './swap.js';
 import type { WatchHistorySize } from './watch-history-size.js';
@@ -25,9 +25,9 @@ export interface LoadedState {
  * Finishes a restore or install that a crash interrupted (swap.ts), then makes the database of
  * `dir`; the caller keeps it before opening it, so that close() reaches it even if loading fails.
  */
-export async function makeStateDb(dir: string, storage: StateStorage, maxOpenFiles: number): Promise<Db> {
+export async function makeStateDb(dir: string, storage: StateStorage, tuning: LevelTuning): Promise<Db> {
   await recoverSwap(dir, storage.fs);
-  return storage.openDb(dir, maxOpenFiles);
+  return storage.openDb(dir, tuning);
 }
 
 /** Opens `db` and loads what the state machine keeps in memory; `auth` is loaded in place. */

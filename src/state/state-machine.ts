@@ -28,7 +28,7 @@ import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue,
 import type { WatchHistorySize } from './watch-history-size.js';
 import { compactWatchHistory, readChanges, valuesAsOf, writeWatchRecords } from './watch-log.js';
 
-export { DEFAULT_MAX_OPEN_FILES, type StateMachineOptions } from './state-options.js';
+export { DEFAULT_MAX_OPEN_FILES, DEFAULT_WRITE_BUFFER_BYTES, MAX_WRITE_BUFFER_BYTES, MIN_WRITE_BUFFER_BYTES, type StateMachineOptions } from './state-options.js';
 
 /** A key range with etcd's conventions, or every key with a prefix. */
 export type RangeSpec = { key: Uint8Array; rangeEnd?: Uint8Array } | { prefix: Uint8Array };
@@ -80,8 +80,8 @@ export class StateMachine {
   }
 
   private async load(): Promise<void> {
-    const { storage, maxOpenFiles, historyBounds, dedupe } = this.resolved;
-    this.db = await makeStateDb(this.dir, storage, maxOpenFiles);
+    const { storage, level, historyBounds, dedupe } = this.resolved;
+    this.db = await makeStateDb(this.dir, storage, level);
     const loaded = await loadState(this.db, historyBounds, dedupe, this.auth);
     this.state = loaded.state;
     this.history = loaded.history;
@@ -299,7 +299,7 @@ export class StateMachine {
     this.enter('restoreSnapshot');
     const paths = swapPaths(this.dir);
     try {
-      const info = await writeSnapshotDir(chunks, paths.next, { storage: this.resolved.storage });
+      const info = await writeSnapshotDir(chunks, paths.next, { storage: this.resolved.storage, writeBufferBytes: this.resolved.level.writeBufferBytes });
       try {
         this.refuseOlder(info);
       } catch (err) {

@@ -15,11 +15,31 @@ export async function syncDb(db: Db, dir: string): Promise<void> {
   await db.put(SYNC_KEY, Buffer.alloc(0), { sync: true }).catch((err: unknown) => Promise.reject(storageError(dir, 'sync', err)));
 }
 
+/**
+ * Below and above every record the state machine keeps (and outside what a snapshot carries,
+ * keys.ts): a defragment writes an empty record at each, so that a table holding them overlaps
+ * every other one. They stay (two records of a few bytes) and are written again by each defragment.
+ */
+const FIRST_KEY = Buffer.from([0x00]);
+const LAST_KEY = Buffer.from([0xff]);
+
 /** Rewrites every table of `db` (a full compaction): deleted and overwritten records stop taking space. */
 export async function compactDb(db: Db): Promise<void> {
   const compactable = db as unknown as { compactRange?: (start: Buffer, end: Buffer) => Promise<void> };
   if (typeof compactable.compactRange !== 'function') throw new StateInvariantError('this LevelDB binding cannot compact a range');
-  await compactable.compactRange(Buffer.from([0x00]), Buffer.from([0xff]));
+  // LevelDB's CompactRange flushes the memtable, then merges each level into the next, down to
+  // the deepest level that held tables when it was called; the deepest level's tables are only
+  // rewritten when a table above overlaps them. A memtable that overlaps nothing is flushed
+  // straight to level 2 (common with a 64 MiB write buffer: one flush can hold all the data),
+  // where it kept every overwritten and deleted record through a defragment
+  // (test/integration/process-disk.test.ts: 5x the live data). The records at both ends of the
+  // key space make the flushed table above overlap every table below, so each level is merged
+  // into the next, the deepest included. Deletions would not do: LevelDB drops a deletion as soon
+  // as no deeper table's range holds its key, before it reaches the bottom.
+  // First a pass that flushes the memtable (the records must land in a table of their own).
+  await compactable.compactRange(FIRST_KEY, LAST_KEY);
+  await db.batch([{ type: 'put', key: FIRST_KEY, value: Buffer.alloc(0) }, { type: 'put', key: LAST_KEY, value: Buffer.alloc(0) }]);
+  await compactable.compactRange(FIRST_KEY, LAST_KEY);
 }
 
 /** LevelDB's estimate of the bytes the replicated records take on disk; 0 if the binding cannot tell. */

@@ -4,7 +4,7 @@
 import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
 import { fatalReport } from '../../src/server/fatal.js';
-import { encodeCommand, StateStorageError } from '../../src/state/index.js';
+import { encodeCommand, type LevelTuning, StateStorageError } from '../../src/state/index.js';
 import { elected, singleNode } from './driver-node.js';
 
 /** The error classic-level's binding raises when a write hits a full disk (binding.cc: IsIOError). */
@@ -12,8 +12,8 @@ const levelEnospc = (dir: string): Error => Object.assign(new Error(`IO error: $
 
 /** A real LevelDB whose chained batches fail to write once `failing.on` is set. */
 function failingDb(failing: { on: boolean }) {
-  return (dir: string, maxOpenFiles: number) => {
-    const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles });
+  return (dir: string, tuning: LevelTuning) => {
+    const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles: tuning.maxOpenFiles, writeBufferSize: tuning.writeBufferBytes });
     const batch = db.batch.bind(db) as () => ReturnType<typeof db.batch>;
     (db as { batch: () => unknown }).batch = () => {
       const b = batch();

@@ -8,6 +8,8 @@ import { EntryType, type Entry } from '../../src/raft/types.js';
 import type { SnapshotMeta } from '../../src/raft/index.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
 import { encodeCommand, StateMachine, type StateStorage } from '../../src/state/index.js';
+
+const TUNING = { maxOpenFiles: 100, writeBufferBytes: 4 * 1024 * 1024 };
 import { SimFs } from './sim-fs.js';
 
 const nothingKept = (): number => 0;
@@ -31,7 +33,7 @@ describe('SimFs', () => {
     const { fs: f, openDb } = fs.mount();
     await f.mkdir('/d');
     await f.sync('/');
-    const db = openDb('/d/a', 100);
+    const db = openDb('/d/a', TUNING);
     await db.open();
     await db.put(Buffer.from('k'), Buffer.from('v'), { sync: true });
     await db.close();
@@ -44,7 +46,7 @@ describe('SimFs', () => {
     fs.powerCut(nothingKept);
     m = fs.mount();
     expect([await m.fs.exists('/d/a'), await m.fs.exists('/d/b')]).toEqual([false, true]);
-    const back = m.openDb('/d/b', 100);
+    const back = m.openDb('/d/b', TUNING);
     await back.open();
     expect((await back.get(Buffer.from('k')))?.toString()).toBe('v');
     await back.close();

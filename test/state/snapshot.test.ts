@@ -71,6 +71,18 @@ describe('snapshots', () => {
     await Promise.all([source.close(), target.close()]);
   });
 
+  it('a snapshot taken after a defragment carries only replicated records (not its markers) and restores', async () => {
+    const source = await StateMachine.open(`${dir}/source`);
+    await fill(source, 2_000, 500, 'v');
+    // compactStorage writes a record below and one above every replicated prefix (storage-upkeep.ts).
+    await source.compactStorage();
+    const target = await StateMachine.open(`${dir}/target`);
+    await target.restoreSnapshot(await source.createSnapshot());
+    expect(plain(await dump(target))).toEqual(plain(await dump(source)));
+    expect(target.appliedIndex()).toBe(source.appliedIndex());
+    await Promise.all([source.close(), target.close()]);
+  });
+
   it('a restored state is not shadowed by key-values cached from the state it replaced', async () => {
     const source = await StateMachine.open(`${dir}/source`);
     await fill(source, 20, 5, 'new'); // key/000000..4, 4 versions each

@@ -1,0 +1,57 @@
+// LevelDB's memtable size (StateMachineOptions.writeBufferBytes, `--state-write-buffer-bytes`):
+// applied writes stay in memory until that many bytes, then go to a table file. With LevelDB's
+// own 4 MiB, each key's record and its watch record (two key ranges) make every small table
+// overlap the others, and LevelDB merges them again and again: a 384 MiB fill of 64 KiB values
+// wrote 8.4-9.6x the live data per node, 6.5x with 64 MiB (docs/performance.md).
+import { readdir } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/state/errors.js';
+import { StateMachine } from '../../src/state/state-machine.js';
+import { DEFAULT_WRITE_BUFFER_BYTES } from '../../src/state/state-options.js';
+import { b, cleanup, entry, tempDir } from './helpers.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await tempDir();
+});
+afterEach(async () => {
+  await cleanup(dir);
+});
+
+const MiB = 1024 * 1024;
+const VALUE_BYTES = 64 * 1024;
+
+/** 16 MiB of values (32 MiB in LevelDB with the watch records), 16 puts per applied batch. */
+async function load(sm: StateMachine): Promise<void> {
+  let index = 0;
+  for (let k = 0; k < 256; k += 16) {
+    const batch = Array.from({ length: 16 }, (_, j) => entry(++index, { type: 'put', key: b(`w/${String(k + j).padStart(5, '0')}`), value: Buffer.alloc(VALUE_BYTES, k + j) }));
+    await sm.apply(batch);
+  }
+}
+
+async function tableFiles(path: string): Promise<number> {
+  return (await readdir(path)).filter((f) => /\.(ldb|sst)$/.test(f)).length;
+}
+
+describe('the state machine\'s LevelDB write buffer', () => {
+  it('is 64 MiB by default: 32 MiB of applied records stay in the memtable, no table file yet', async () => {
+    expect(DEFAULT_WRITE_BUFFER_BYTES).toBe(64 * MiB);
+    const sm = await StateMachine.open(`${dir}/state`);
+    await load(sm);
+    expect(await tableFiles(`${dir}/state`)).toBe(0);
+    await sm.close();
+  });
+
+  it('is what writeBufferBytes says: at LevelDB\'s 4 MiB the same load is flushed into several tables', async () => {
+    const sm = await StateMachine.open(`${dir}/state`, { writeBufferBytes: 4 * MiB });
+    await load(sm);
+    expect(await tableFiles(`${dir}/state`)).toBeGreaterThanOrEqual(4);
+    await sm.close();
+  });
+
+  it('refuses a size outside 4 MiB to 1 GiB', async () => {
+    await expect(StateMachine.open(`${dir}/a`, { writeBufferBytes: MiB })).rejects.toThrow(InvalidArgumentError);
+    await expect(StateMachine.open(`${dir}/b`, { writeBufferBytes: 2 * 1024 * MiB })).rejects.toThrow(/writeBufferBytes.*between 4194304 and 1073741824/);
+  });
+});
