@@ -64,7 +64,7 @@ export function addTuningOptions(cmd: Command): Command {
     .option('--state-max-open-files <n>', 'LevelDB table files kept open and memory-mapped; bounds VmRSS during full scans to about (n - 10) x 2 MiB; default 100 (RAFTDB_STATE_MAX_OPEN_FILES)')
     .option(
       '--state-write-buffer-bytes <n>',
-      `LevelDB's memtable: applied writes held in memory before they are flushed into a table file; the node may hold twice this while writes arrive; larger means fewer table merges (less disk written and CPU) for more memory; ${MIN_WRITE_BUFFER_BYTES} to ${MAX_WRITE_BUFFER_BYTES}; default ${DEFAULT_WRITE_BUFFER_BYTES} (RAFTDB_STATE_WRITE_BUFFER_BYTES)`,
+      `LevelDB's memtable: applied writes held in memory before they are flushed into a table file; larger means fewer table merges (less disk written, less CPU) for more memory: a node's peak RSS grew by about four times this under a heavy write load; ${MIN_WRITE_BUFFER_BYTES} to ${MAX_WRITE_BUFFER_BYTES}; default ${DEFAULT_WRITE_BUFFER_BYTES} (RAFTDB_STATE_WRITE_BUFFER_BYTES)`,
     )
     .option(
       '--watch-history-max-bytes <n>',

@@ -27,10 +27,10 @@ export interface StateMachineOptions {
   maxOpenFiles?: number;
   /**
    * LevelDB's memtable (`writeBufferSize`): applied writes are kept in memory up to this many bytes,
-   * then flushed into a table file, so the node may hold up to twice this (one memtable being
-   * flushed, one filling). Default DEFAULT_WRITE_BUFFER_BYTES, not LevelDB's 4 MiB: each key's
-   * record and its watch record interleave in the key space, so every small table overlaps the
-   * others and LevelDB merges them again and again (performance.md, "LevelDB's write buffer").
+   * then flushed into a table file (two memtables while one is flushed; a node's peak RSS was
+   * measured to grow by about four times this). Default DEFAULT_WRITE_BUFFER_BYTES, not LevelDB's
+   * 4 MiB: each key's record and its watch record are two key ranges, so every small table
+   * overlaps the others and LevelDB merges them again and again (performance.md, "LevelDB's write buffer").
    */
   writeBufferBytes?: number;
   /**
@@ -57,11 +57,14 @@ export interface StateMachineOptions {
  */
 export const DEFAULT_MAX_OPEN_FILES = 100;
 /**
- * 64 MiB: a 384 MiB fill of 64 KiB values wrote 6.5x the live data per node instead of 8.4-9.6x
- * with LevelDB's 4 MiB, in 11 flushes and 17 compactions instead of 190 and 87-198, at about 30 %
- * less CPU per node. Memory only while writes arrive: the memtable grows as it is filled.
+ * 16 MiB. A 3-node fill of 384 MiB of 64 KiB values (performance.md, "LevelDB's write buffer"):
+ * LevelDB's own 4 MiB wrote 8.9-9.8x the live data per node (190 flushes, 104-269 compactions
+ * writing 1.5-2.2 GiB), 16 MiB 8.0x (47 flushes, 58-60 compactions, 1.1 GiB), 64 MiB 6.4-7.1x
+ * (11 flushes, 6-58 compactions, 0.6-0.8 GiB). But each node's peak RSS grew by about four times
+ * the setting (4 MiB: 319-359 MiB; 16 MiB: 381-410; 64 MiB: 580-643), so 16 MiB keeps a node
+ * well inside its memory bound; operators with memory to spare can raise it.
  */
-export const DEFAULT_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
 /** Bounds of writeBufferBytes: LevelDB's own default up to 1 GiB. */
 export const MIN_WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 export const MAX_WRITE_BUFFER_BYTES = 1024 * 1024 * 1024;

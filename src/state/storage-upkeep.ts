@@ -30,7 +30,7 @@ export async function compactDb(db: Db): Promise<void> {
   // LevelDB's CompactRange flushes the memtable, then merges each level into the next, down to
   // the deepest level that held tables when it was called; the deepest level's tables are only
   // rewritten when a table above overlaps them. A memtable that overlaps nothing is flushed
-  // straight to level 2 (common with a 64 MiB write buffer: one flush can hold all the data),
+  // straight to level 2 (common with a write buffer of 16 MiB or more: one flush can hold all of a small data set),
   // where it kept every overwritten and deleted record through a defragment
   // (test/integration/process-disk.test.ts: 5x the live data). The records at both ends of the
   // key space make the flushed table above overlap every table below, so each level is merged
