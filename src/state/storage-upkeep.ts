@@ -17,9 +17,43 @@ export async function syncDb(db: Db, dir: string): Promise<void> {
 
 /** Rewrites every table of `db` (a full compaction): deleted and overwritten records stop taking space. */
 export async function compactDb(db: Db): Promise<void> {
+  await compactRange(db, Buffer.from([0x00]), Buffer.from([0xff]));
+}
+
+async function compactRange(db: Db, start: Buffer, end: Buffer): Promise<void> {
   const compactable = db as unknown as { compactRange?: (start: Buffer, end: Buffer) => Promise<void> };
   if (typeof compactable.compactRange !== 'function') throw new StateInvariantError('this LevelDB binding cannot compact a range');
-  await compactable.compactRange(Buffer.from([0x00]), Buffer.from([0xff]));
+  await compactable.compactRange(start, end);
+}
+
+/** A key range that holds no record (every key of the store sorts below 0xff 0xff). */
+const EMPTY_RANGE = Buffer.from([0xff, 0xff]);
+
+/**
+ * Deletes the table files LevelDB no longer needs but has not deleted yet. A compaction (a
+ * defragment above all) replaces tables; the old ones stay on disk while an iterator that began
+ * before it (a snapshot being sent, a backup, a HashKV) still reads them, and LevelDB deletes them
+ * only at its next compaction, however long after that iterator ended. Compacting an empty range
+ * is such a compaction: it flushes the memtable, rewrites nothing, and deletes every unused file.
+ */
+export async function releaseObsoleteTables(db: Db): Promise<void> {
+  await compactRange(db, EMPTY_RANGE, EMPTY_RANGE);
+}
+
+/** One table of LevelDB's `leveldb.sstables` property: " <file number>:<bytes>[<smallest> .. <largest>]" (keys escaped, on one line). */
+const SSTABLE_LINE = /^ (\d+):(\d+)\[/gm;
+
+/**
+ * The table files of LevelDB's current version: file number → bytes, as LevelDB recorded them
+ * (no I/O). Tables a compaction replaced are not in it, even while an iterator still reads them.
+ * Null if the binding cannot tell.
+ */
+export function liveTableBytes(db: Db): Map<number, number> | null {
+  const withProperty = db as unknown as { getProperty?(name: string): string };
+  if (typeof withProperty.getProperty !== 'function') return null;
+  const tables = new Map<number, number>();
+  for (const m of withProperty.getProperty('leveldb.sstables').matchAll(SSTABLE_LINE)) tables.set(Number(m[1]), Number(m[2]));
+  return tables;
 }
 
 /** LevelDB's estimate of the bytes the replicated records take on disk; 0 if the binding cannot tell. */
