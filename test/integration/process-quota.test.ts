@@ -53,9 +53,10 @@ describe('storage quota (4 MiB) and the NOSPACE alarm', () => {
     expect(refused!.message).toContain('database space exceeded');
     console.log(`[quota] ${written} puts of 64 KiB before the first refusal: ${refused!.message}`);
 
-    // The member that refused raised its alarm through the log; the others raise theirs once their
-    // own backend passes the quota (the same data, but LevelDB compacts on its own schedule, so a
-    // follower can stay a few KiB under it: CI saw only the refusing member's alarm after 10 s).
+    // The member that refused raised its alarm through the log; the others raise theirs when a
+    // write they apply finds their own backend past the quota (the same data, but LevelDB compacts
+    // on its own schedule, so a follower can stay a few KiB under it: CI saw only the refusing
+    // member's alarm after 10 s).
     // The alarms are in the replicated state: every node lists them, and shows them in Status.
     const refuser = /this write would take (n\d+)'s storage/.exec(refused!.message)?.[1];
     expect(refuser, refused!.message).toBeDefined();
