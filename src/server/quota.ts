@@ -35,7 +35,10 @@ export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
 export const DEFAULT_QUOTA_CHECK_INTERVAL_MS = 1000;
 /** Obsolete tables are released at the first measurement that finds many, then at most once in this many. */
 const RELEASE_EVERY_MEASUREMENTS = 10;
-/** "Many" obsolete tables: at least this many bytes, and an eighth of the counted size (more than a compaction's output in progress, also not in the current version). */
+/**
+ * "Many" obsolete tables: at least this many bytes, and an eighth of the counted size (more than
+ * the output of a compaction in progress, which is not in the current version either).
+ */
 const RELEASE_MIN_OBSOLETE_BYTES = 16 * 1024 * 1024;
 
 export interface QuotaDeps {
