@@ -269,7 +269,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     alarms: () => sm.alarms(),
     noSpace: () => sm.noSpace(),
     raise: () => raiseAlarm(ctx, opts.id, 'NOSPACE', 5000),
-    liveTables: () => sm.liveTables(),
+    liveTables: () => sm.liveTableBytes(),
     releaseObsolete: () => sm.releaseObsoleteTables(),
   });
   sm.onApplied((b) => {

@@ -4,11 +4,12 @@
 // and defragmentation give back. The WAL is not counted: log compaction bounds it by entries, not
 // by the data (`raftdb_wal_size_bytes` shows it).
 //
-// Measured cheaply (backend-size.ts): every `intervalMs` LevelDB's list of its current tables with
-// their sizes, and one readdir of the directory with a stat of its other files; tables a
-// compaction replaced that LevelDB has not deleted yet are not counted. Between two measurements
-// the bytes of the entries applied since are added twice (a value is stored as the key's record
-// and in the watch history), so a fast writer cannot run far past the quota unseen.
+// Measured cheaply (backend-size.ts): every `intervalMs` one readdir of the directory, a stat of
+// the files that can change, and LevelDB's own count of the bytes of its current tables, which
+// caps the tables counted: tables a compaction replaced that LevelDB has not deleted yet are not.
+// Between two measurements the bytes of the entries applied since are added twice (a value is
+// stored as the key's record and in the watch history), so a fast writer cannot run far past the
+// quota unseen.
 //
 // As in etcd, only a write raises the NOSPACE alarm: a leader refuses a write that grows the data
 // before proposing it when the alarm is active or when the write would take its own size past the
@@ -57,7 +58,7 @@ export interface QuotaDeps {
   noSpace(): boolean;
   /** Proposes (as leader) or asks the leader to propose this member's NOSPACE alarm. */
   raise(): Promise<void>;
-  /** LevelDB's current tables (StateMachine.liveTables). */
+  /** The bytes of LevelDB's current tables (StateMachine.liveTableBytes). */
   liveTables: LiveTables;
   /** Has LevelDB delete the table files it no longer needs; false if it could not now (StateMachine.releaseObsoleteTables). */
   releaseObsolete(): Promise<boolean>;

@@ -22,7 +22,7 @@ import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapsh
 import { loadState, makeStateDb } from './state-load.js';
 import { type ResolvedStateOptions, type StateMachineOptions, resolveStateOptions } from './state-options.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
-import { approximateReplicatedBytes, compactDb, liveTableBytes, releaseObsoleteTables, syncDb } from './storage-upkeep.js';
+import { approximateReplicatedBytes, compactDb, liveTableBytes, type LiveTableBytes, releaseObsoleteTables, syncDb } from './storage-upkeep.js';
 import { type SwapPaths, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
 import type { WatchHistorySize } from './watch-history-size.js';
@@ -267,8 +267,8 @@ export class StateMachine {
     }
   }
 
-  /** The table files LevelDB's current version holds: file number → bytes; null when closed or unknown (storage-upkeep.ts). */
-  liveTables(): Map<number, number> | null {
+  /** The bytes of the tables LevelDB's current version holds; null when closed or unknown (storage-upkeep.ts). */
+  liveTableBytes(): LiveTableBytes | null {
     try {
       return liveTableBytes(this.db);
     } catch {

@@ -1,11 +1,11 @@
 // The storage quota's monitor (src/server/quota.ts, backend-size.ts) on a real directory standing
-// in for LevelDB's: table files written by the test as a compaction writes them, and LevelDB's
-// list of its current tables given by the test. Only a write raises the NOSPACE alarm (as in
+// in for LevelDB's: table files written by the test as a compaction writes them, and the bytes of
+// LevelDB's current tables given by the test. Only a write raises the NOSPACE alarm (as in
 // etcd): a measurement past the quota alone raises nothing. Tables a compaction replaced (kept by
 // LevelDB for an open iterator) are not counted, and LevelDB is asked to delete them when they
-// are many; without LevelDB's list, a table still being written counts at the size it reaches.
+// are many; a table still being written counts at the size it reaches.
 import * as grpc from '@grpc/grpc-js';
-import { appendFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,8 +26,8 @@ afterEach(async () => {
 });
 
 interface Scripted {
-  /** LevelDB's current tables (file number → bytes); null: the binding cannot tell. */
-  live?: () => ReadonlyMap<number, number> | null;
+  /** The bytes of LevelDB's current tables; null: the binding cannot tell. */
+  live?: () => { bytes: number; errorBytes: number } | null;
   /** What releasing the obsolete tables does; false: LevelDB could not now. */
   release?: () => Promise<boolean | void>;
 }
@@ -120,8 +120,8 @@ describe('QuotaMonitor', () => {
     expect(() => q.admit({ type: 'delete', key: b('k') }, 100)).not.toThrow();
   });
 
-  it('counts the tables of the current LevelDB version at the sizes LevelDB lists, not the ones a compaction replaced', async () => {
-    const { q, raised } = monitor({ live: () => new Map([[7, 9 * KiB]]) });
+  it('counts no more table bytes than the current LevelDB version holds (not the tables a compaction replaced)', async () => {
+    const { q, raised } = monitor({ live: () => ({ bytes: 9 * KiB, errorBytes: 0 }) });
     await writeFile(table(5), Buffer.alloc(10 * KiB)); // replaced, kept for an open iterator
     await writeFile(table(7), Buffer.alloc(9 * KiB));
     await writeFile(join(dir, '000008.log'), Buffer.alloc(KiB));
@@ -132,7 +132,7 @@ describe('QuotaMonitor', () => {
   });
 
   it('has LevelDB delete the tables it replaced when they are many, at most once in 10 measurements', async () => {
-    const { q, releases } = monitor({ live: () => new Map([[7, MiB]]), release: () => rm(table(5), { force: true }) });
+    const { q, releases } = monitor({ live: () => ({ bytes: MiB, errorBytes: 0 }), release: () => rm(table(5), { force: true }) });
     await sparseTable(7, MiB);
     await sparseTable(5, 15 * MiB); // few: left to LevelDB's next compaction
     await q.measure();
@@ -152,7 +152,7 @@ describe('QuotaMonitor', () => {
 
   it('asks again at the next measurement when LevelDB could not delete its replaced tables then (a defragment running)', async () => {
     let running = true;
-    const { q, releases } = monitor({ live: () => new Map([[7, MiB]]), release: async () => !running });
+    const { q, releases } = monitor({ live: () => ({ bytes: MiB, errorBytes: 0 }), release: async () => !running });
     await sparseTable(7, MiB);
     await sparseTable(5, 40 * MiB);
     await q.measure();
@@ -164,17 +164,25 @@ describe('QuotaMonitor', () => {
     expect(releases()).toBe(2);
   });
 
-  it('counts a table file still being written at the size it reaches, not the size it had when first seen', async () => {
+  it('counts a table file still being written at the size it reaches, and stops stat-ing it once finished', async () => {
     const { q } = monitor();
     await writeFile(table(5), Buffer.alloc(KiB));
     await q.measure();
     expect(q.backendBytes()).toBe(KiB);
     await appendFile(table(5), Buffer.alloc(3 * KiB));
     await q.measure();
+    await q.measure(); // back to back: the same size twice does not make it finished
     expect(q.backendBytes()).toBe(4 * KiB);
+    await appendFile(table(5), Buffer.alloc(KiB));
     await q.measure();
-    await q.measure(); // settled: no longer stat'ed, still counted
-    expect(q.backendBytes()).toBe(4 * KiB);
+    expect(q.backendBytes()).toBe(5 * KiB);
+    // Last modified a minute ago: finished, its size kept (what is stat'ed no longer matters).
+    const past = new Date(Date.now() - 60_000);
+    await utimes(table(5), past, past);
+    await q.measure();
+    await appendFile(table(5), Buffer.alloc(KiB)); // a table never changes: this only shows it is not stat'ed again
+    await q.measure();
+    expect(q.backendBytes()).toBe(5 * KiB);
     await rm(table(5));
     await q.measure();
     expect(q.backendBytes()).toBe(0);
