@@ -214,7 +214,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
         failover.onSoftState(ss);
       },
       onApplied: (entries, results) => {
-        quota.onApplied(entries);
+        quota.onApplied(entries, results);
         failover.onApplied(entries, results);
         let refused = 0;
         for (const r of results) if (r.result.type === 'error' && r.result.code === 'sessionsFull') refused++;
@@ -269,6 +269,8 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     alarms: () => sm.alarms(),
     noSpace: () => sm.noSpace(),
     raise: () => raiseAlarm(ctx, opts.id, 'NOSPACE', 5000),
+    liveTables: () => sm.liveTableBytes(),
+    releaseObsolete: () => sm.releaseObsoleteTables(),
   });
   sm.onApplied((b) => {
     if (b.type === 'restored') quota.onRestored();

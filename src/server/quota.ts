@@ -4,21 +4,28 @@
 // and defragmentation give back. The WAL is not counted: log compaction bounds it by entries, not
 // by the data (`raftdb_wal_size_bytes` shows it).
 //
-// Measured cheaply: every `intervalMs` one readdir of the directory and a stat of only the files
-// that can change (LevelDB's log, manifest, CURRENT, LOG); table files (.ldb/.sst) never change
-// once written, so each is stat'ed once. Between two measurements the bytes of the entries
-// applied since are added twice (a value is stored as the key's record and in the watch
-// history), so a fast writer cannot run far past the quota unseen.
+// Measured cheaply (backend-size.ts): every `intervalMs` one readdir of the directory, a stat of
+// the files that can change, and LevelDB's own count of the bytes of its current tables, which
+// caps the tables counted: tables a compaction replaced that LevelDB has not deleted yet are not.
+// Between two measurements the bytes of the entries applied since are added twice (a value is
+// stored as the key's record and in the watch history), so a fast writer cannot run far past the
+// quota unseen.
 //
-// A member whose size passes the quota raises its NOSPACE alarm through the log (alarms.ts); a
-// leader refuses a write that grows the data before proposing it when the alarm is active or
-// when the write would take its own size past the quota (and then raises the alarm too).
+// As in etcd, only a write raises the NOSPACE alarm: a leader refuses a write that grows the data
+// before proposing it when the alarm is active or when the write would take its own size past the
+// quota (and then raises its alarm); a member that applies such a write while past its quota
+// raises its own (alarms.ts). A measurement alone never does: a member that no write reaches
+// raises nothing (etcd's quotaApplierV3 and quota interceptor do the same).
+//
+// Replaced tables LevelDB keeps (for an iterator that was open during a compaction) take disk
+// until its next compaction, however long after the iterator ended; when they are many, the
+// monitor has LevelDB delete them (StateMachine.releaseObsoleteTables), at most once in
+// RELEASE_EVERY_MEASUREMENTS measurements.
 import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Entry } from '../raft/index.js';
-import { type AlarmMember, type Command, growsData } from '../state/index.js';
+import { type AlarmMember, type ApplyResult, type Command, growsData } from '../state/index.js';
+import { BackendSizer, type LiveTables } from './backend-size.js';
 import { noSpaceError } from './errors.js';
 
 export { noSpaceError };
@@ -27,8 +34,13 @@ export { noSpaceError };
 export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
 /** How often the backend size is measured. */
 export const DEFAULT_QUOTA_CHECK_INTERVAL_MS = 1000;
-/** Table files: immutable once written. */
-const TABLE_FILE = /\.(ldb|sst)$/;
+/** Obsolete tables are released at the first measurement that finds many, then at most once in this many. */
+const RELEASE_EVERY_MEASUREMENTS = 10;
+/**
+ * "Many" obsolete tables: at least this many bytes, and an eighth of the counted size (more than
+ * the output of a compaction in progress, which is not in the current version either).
+ */
+const RELEASE_MIN_OBSOLETE_BYTES = 16 * 1024 * 1024;
 
 export interface QuotaDeps {
   /** This member's id (the alarm it raises names it). */
@@ -46,18 +58,32 @@ export interface QuotaDeps {
   noSpace(): boolean;
   /** Proposes (as leader) or asks the leader to propose this member's NOSPACE alarm. */
   raise(): Promise<void>;
+  /** The bytes of LevelDB's current tables (StateMachine.liveTableBytes). */
+  liveTables: LiveTables;
+  /** Has LevelDB delete the table files it no longer needs; false if it could not now (StateMachine.releaseObsoleteTables). */
+  releaseObsolete(): Promise<boolean>;
+}
+
+/** Whether an applied entry stored data (a put, or a txn that ran a put): a write the quota checks. */
+function wroteData(r: ApplyResult): boolean {
+  if (r.duplicate) return false;
+  return r.result.type === 'put' || (r.result.type === 'txn' && r.result.responses.some((op) => op.type === 'put'));
 }
 
 /** Watches one member's backend size against the quota. */
 export class QuotaMonitor {
   private measuredBytes = 0;
   private appliedBytes = 0;
-  private readonly tables = new Map<string, number>();
+  private readonly sizer: BackendSizer;
+  /** Measurements since LevelDB last released its obsolete tables (paces releaseObsolete). */
+  private measurementsSinceRelease = RELEASE_EVERY_MEASUREMENTS;
   private timer: TimerHandle | null = null;
   private raising: Promise<void> | null = null;
   private measuring: Promise<void> | null = null;
 
-  constructor(private readonly deps: QuotaDeps) {}
+  constructor(private readonly deps: QuotaDeps) {
+    this.sizer = new BackendSizer(deps.dir, deps.liveTables);
+  }
 
   /** Measures now, then every intervalMs. */
   async start(): Promise<void> {
@@ -85,16 +111,20 @@ export class QuotaMonitor {
     return this.deps.alarms().some((a) => a.memberId === this.deps.id && a.alarm === 'NOSPACE');
   }
 
-  /** Committed entries were applied: their bytes count until the next measurement. */
-  onApplied(entries: readonly Entry[]): void {
+  /**
+   * Committed entries were applied: their bytes count until the next measurement. A write among
+   * them that finds this member past its quota raises its alarm (etcd's quotaApplierV3).
+   */
+  onApplied(entries: readonly Entry[], results: readonly ApplyResult[]): void {
     let bytes = 0;
     for (let i = 0; i < entries.length; i++) bytes += entries[i]!.data.length;
     this.appliedBytes += 2 * bytes;
+    if (this.backendBytes() > this.deps.quotaBytes && results.some(wroteData)) this.raise('a write was applied with the backend past the quota');
   }
 
   /** The state directory was replaced by a snapshot: every file is new. */
   onRestored(): void {
-    this.tables.clear();
+    this.sizer.forget();
     void this.measure();
   }
 
@@ -115,7 +145,7 @@ export class QuotaMonitor {
     }
   }
 
-  /** Measures the directory now; raises this member's alarm if it is past the quota. */
+  /** Measures the directory now (never raises the alarm: only a write does). */
   measure(): Promise<void> {
     this.measuring ??= this.measureOnce().finally(() => (this.measuring = null));
     return this.measuring;
@@ -124,32 +154,24 @@ export class QuotaMonitor {
   private async measureOnce(): Promise<void> {
     const appliedBefore = this.appliedBytes;
     try {
-      this.measuredBytes = await this.directoryBytes();
+      let m = await this.sizer.measure();
+      if (this.measurementsSinceRelease >= RELEASE_EVERY_MEASUREMENTS && m.obsoleteBytes >= Math.max(RELEASE_MIN_OBSOLETE_BYTES, m.bytes / 8) && (await this.releaseObsolete())) {
+        this.measurementsSinceRelease = 0;
+        m = await this.sizer.measure();
+      }
+      this.measurementsSinceRelease++;
+      this.measuredBytes = m.bytes;
       this.appliedBytes -= appliedBefore; // what was applied during the measurement still counts
     } catch (err) {
       this.deps.log.warn({ err, dir: this.deps.dir }, 'could not measure the state directory for the storage quota');
-      return;
     }
-    if (this.backendBytes() > this.deps.quotaBytes && !this.ownAlarm()) this.raise('the backend is past the quota');
   }
 
-  private async directoryBytes(): Promise<number> {
-    const names = await readdir(this.deps.dir);
-    const present = new Set(names);
-    for (const name of this.tables.keys()) if (!present.has(name)) this.tables.delete(name);
-    let total = 0;
-    for (const name of names) {
-      const known = this.tables.get(name);
-      if (known !== undefined) {
-        total += known;
-        continue;
-      }
-      // A file may vanish between readdir and stat (LevelDB deletes obsolete ones): count it as 0.
-      const size = await stat(join(this.deps.dir, name)).then((s) => (s.isFile() ? s.size : 0), () => 0);
-      if (TABLE_FILE.test(name)) this.tables.set(name, size);
-      total += size;
-    }
-    return total;
+  private releaseObsolete(): Promise<boolean> {
+    return this.deps.releaseObsolete().catch((err: unknown) => {
+      this.deps.log.warn({ err }, 'could not have LevelDB release its obsolete tables');
+      return false;
+    });
   }
 
   private raise(why: string): void {
@@ -157,7 +179,7 @@ export class QuotaMonitor {
     this.deps.log.warn({ backendBytes: this.backendBytes(), quotaBytes: this.deps.quotaBytes, why }, 'storage quota exceeded: raising the NOSPACE alarm');
     this.raising = this.deps
       .raise()
-      .catch((err: Error) => this.deps.log.warn({ err: err.message }, 'could not raise the NOSPACE alarm; retrying at the next measurement'))
+      .catch((err: Error) => this.deps.log.warn({ err: err.message }, 'could not raise the NOSPACE alarm; the next write past the quota retries'))
       .finally(() => (this.raising = null));
   }
 }

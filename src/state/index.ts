@@ -20,6 +20,7 @@ export { KvHasher, HASH_KV_ALGORITHM, MAX_HASH_OVERLAY_KEYS, hashKvAt } from './
 export type { HashKvResult, KvDigest } from './hash-kv.js';
 export { MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT_VERSION, END_FRAME_BYTES as SNAPSHOT_END_FRAME_BYTES, SnapshotReader } from './snapshot-format.js';
 export type { DedupeOptions } from './dedupe.js';
+export type { LiveTableBytes } from './storage-upkeep.js';
 export { MAX_KEYS_PER_COMMAND } from './apply.js';
 export { prefixEnd } from './keys.js';
 export { DEFAULT_WATCH_HISTORY_MAX_BYTES, DEFAULT_WATCH_HISTORY_REVISIONS } from './watch-log.js';

@@ -22,7 +22,7 @@ import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapsh
 import { loadState, makeStateDb } from './state-load.js';
 import { type ResolvedStateOptions, type StateMachineOptions, resolveStateOptions } from './state-options.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
-import { approximateReplicatedBytes, compactDb, syncDb } from './storage-upkeep.js';
+import { approximateReplicatedBytes, compactDb, liveTableBytes, type LiveTableBytes, releaseObsoleteTables, syncDb } from './storage-upkeep.js';
 import { type SwapPaths, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
 import type { WatchHistorySize } from './watch-history-size.js';
@@ -60,6 +60,8 @@ export class StateMachine {
   listenerErrors = 0;
   /** Users, roles and auth settings, replicated like the keyspace (auth-store.ts). */
   readonly auth = new AuthStore();
+  /** compactStorage() calls running (releaseObsoleteTables waits for none of them). */
+  private compactions = 0;
 
   private constructor(
     readonly dir: string,
@@ -257,7 +259,33 @@ export class StateMachine {
    * watch history stop taking space. Reads and applies go on meanwhile; it costs disk I/O.
    */
   async compactStorage(): Promise<void> {
-    await this.gate.read(() => compactDb(this.db));
+    this.compactions++;
+    try {
+      await this.gate.read(() => compactDb(this.db));
+    } finally {
+      this.compactions--;
+    }
+  }
+
+  /** The bytes of the tables LevelDB's current version holds; null when closed or unknown (storage-upkeep.ts). */
+  liveTableBytes(): LiveTableBytes | null {
+    try {
+      return liveTableBytes(this.db);
+    } catch {
+      return null; // not open (closing, or swapping in a snapshot)
+    }
+  }
+
+  /**
+   * Deletes the table files a compaction replaced that LevelDB kept for an iterator since closed
+   * (storage-upkeep.ts): the storage quota asks for it when it finds many (it does not count them).
+   * False, having done nothing, during compactStorage(): LevelDB would run it only after that one
+   * (minutes for a large store), which deletes what it replaced as it goes.
+   */
+  async releaseObsoleteTables(): Promise<boolean> {
+    if (this.compactions > 0) return false;
+    await this.gate.read(() => releaseObsoleteTables(this.db));
+    return true;
   }
 
   /**
