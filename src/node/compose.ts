@@ -384,7 +384,8 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
     snapshotSource: async (msg) => {
       const match = raft.status().followers.find((f) => f.id === msg.to)?.match ?? 0;
       d.snapshotSends.begin(msg.to, msg.snapshot.index, match);
-      const stream = await sm.createSnapshot();
+      // The transport copies each chunk before it asks for the next (snapshot-sender.ts).
+      const stream = await sm.createSnapshot({ reuseChunks: true });
       d.snapshotSends.opened(msg.to, stream.appliedIndex);
       log.info({ to: msg.to, index: stream.appliedIndex }, 'sending snapshot');
       return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: stream };
