@@ -6,7 +6,7 @@
 // Not part of CI: it takes minutes and a few GiB of disk.
 //   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
 //                              --state-max-open-files N --no-verify --probe-seconds 10
-//                              --learner-nice 19 --snapshot-rate BYTES_PER_SEC --cpu-prof DIR
+//                              --learner-nice 19 --snapshot-rate BYTES_PER_SEC --heap-growing-percent N --cpu-prof DIR
 //                              --node-args '--trace-gc ...' --log-dir DIR]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
 import { textTable } from '../src/cli/common.js';
@@ -36,6 +36,7 @@ const r = await runSnapshotBench({
   learnerNice: process.argv.includes('--learner-nice') ? Math.min(19, arg('learner-nice', 19)) : 0,
   probeBaselineSeconds: process.argv.includes('--probe-seconds') && process.argv[process.argv.indexOf('--probe-seconds') + 1] === '0' ? 0 : arg('probe-seconds', 10),
   ...(process.argv.includes('--snapshot-rate') ? { snapshotSendBytesPerSec: arg('snapshot-rate', 0, 0) } : {}),
+  ...(process.argv.includes('--heap-growing-percent') ? { snapshotSendHeapGrowingPercent: arg('heap-growing-percent', 0, 0) } : {}),
   ...(process.argv.includes('--cpu-prof') ? { cpuProfDir: process.argv[process.argv.indexOf('--cpu-prof') + 1]! } : {}),
   ...(process.argv.includes('--node-args') ? { nodeArgs: process.argv[process.argv.indexOf('--node-args') + 1]!.split(' ').filter(Boolean) } : {}),
   ...(process.argv.includes('--log-dir') ? { logDir: process.argv[process.argv.indexOf('--log-dir') + 1]! } : {}),

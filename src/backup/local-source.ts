@@ -17,7 +17,7 @@ export async function* localBackupParts(sm: StateMachine, o: { clusterId: string
   // Only sizes the progress bar (0: unknown); the snapshot read below reports a failing database.
   const estimatedBytes = await sm.approximateBytes().catch(() => 0);
   const hasher = new KvHasher();
-  const stream = await sm.createSnapshot(hasher);
+  const stream = await sm.createSnapshot({ hasher });
   try {
     yield {
       type: 'manifest',

@@ -36,6 +36,8 @@ export interface SnapshotBenchOptions {
   learnerNice: number;
   /** --snapshot-send-max-bytes-per-sec of every node (the node's default when absent). */
   snapshotSendBytesPerSec?: number;
+  /** --snapshot-send-heap-growing-percent of every node (the node's default when absent). */
+  snapshotSendHeapGrowingPercent?: number;
   /** Write a V8 CPU profile of every node into this directory (node --cpu-prof). */
   cpuProfDir?: string;
   /** More flags for node itself in every node process (e.g. --trace-gc). */
@@ -109,6 +111,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
       String(QUOTA_BYTES),
       ...(o.stateMaxOpenFiles ? ['--state-max-open-files', String(o.stateMaxOpenFiles)] : []),
       ...(o.snapshotSendBytesPerSec === undefined ? [] : ['--snapshot-send-max-bytes-per-sec', String(o.snapshotSendBytesPerSec)]),
+      ...(o.snapshotSendHeapGrowingPercent === undefined ? [] : ['--snapshot-send-heap-growing-percent', String(o.snapshotSendHeapGrowingPercent)]),
     ],
     nodeArgs: [...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []), ...(o.nodeArgs ?? [])],
     onLine: (id, _stream, line) => {

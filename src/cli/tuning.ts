@@ -3,6 +3,7 @@
 // flags (dev passes the same values to every node, as FailoverOptions asks).
 import type { Command } from 'commander';
 import type { FailoverOptions } from '../failover/index.js';
+import { DEFAULT_SEND_HEAP_GROWING_PERCENT } from '../node/send-heap-growth.js';
 import { DEFAULT_WRITE_BUFFER_BYTES, MAX_WRITE_BUFFER_BYTES, MIN_WRITE_BUFFER_BYTES } from '../state/index.js';
 import { DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC } from '../transport/index.js';
 import { UsageError, intSetting } from './common.js';
@@ -19,6 +20,7 @@ export interface TuningFlags {
   stateWriteBufferBytes?: string;
   watchHistoryMaxBytes?: string;
   snapshotSendMaxBytesPerSec?: string;
+  snapshotSendHeapGrowingPercent?: string;
 }
 
 /** Checked tuning: what NodeOptions takes. */
@@ -30,6 +32,7 @@ export interface Tuning {
   stateWriteBufferBytes?: number;
   watchHistoryMaxBytes?: number;
   snapshotSendBytesPerSec?: number;
+  snapshotSendHeapGrowingPercent?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -47,11 +50,14 @@ const MAX_HISTORY_BYTES = 2 ** 50;
  */
 const MIN_SNAPSHOT_RATE = 1024 * 1024;
 const MAX_SNAPSHOT_RATE = 2 ** 40;
+/** --snapshot-send-heap-growing-percent: V8's growing factor at most 11 while sending. */
+const MAX_HEAP_GROWING_PERCENT = 1000;
 
 /**
  * Adds --preferred-leader, --auto-failback, --failback-delay-ms, --max-lag-entries,
  * --snapshot-entries, --async-replication-delay-ms, --state-max-open-files,
- * --state-write-buffer-bytes, --watch-history-max-bytes and --snapshot-send-max-bytes-per-sec.
+ * --state-write-buffer-bytes, --watch-history-max-bytes, --snapshot-send-max-bytes-per-sec and
+ * --snapshot-send-heap-growing-percent.
  */
 export function addTuningOptions(cmd: Command): Command {
   return cmd
@@ -73,6 +79,10 @@ export function addTuningOptions(cmd: Command): Command {
     .option(
       '--snapshot-send-max-bytes-per-sec <n>',
       `snapshot data this node sends per second to members catching up, all together; trades a learner's catch-up time for the CPU left to clients; 0 = no limit, else at least ${MIN_SNAPSHOT_RATE}; default ${DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC} (RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC)`,
+    )
+    .option(
+      '--snapshot-send-heap-growing-percent <n>',
+      `while this node sends a snapshot, V8's heap may grow by this percent over what the last collection kept, so the buffers a send allocates do not keep its collector marking; costs memory during sends only; 0 = V8's own factor; default ${DEFAULT_SEND_HEAP_GROWING_PERCENT} (RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT)`,
     );
 }
 
@@ -126,6 +136,10 @@ export function tuningOptions(f: TuningFlags, env: Record<string, string | undef
   }
   const rate = f.snapshotSendMaxBytesPerSec ?? env.RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC;
   if (rate !== undefined) t.snapshotSendBytesPerSec = snapshotRate(rate);
+  const growth = f.snapshotSendHeapGrowingPercent ?? env.RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT;
+  if (growth !== undefined) {
+    t.snapshotSendHeapGrowingPercent = intSetting(growth, '--snapshot-send-heap-growing-percent (RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT)', 0, MAX_HEAP_GROWING_PERCENT);
+  }
   return t;
 }
 
@@ -150,5 +164,6 @@ export function tuningArgs(t: Tuning): string[] {
   if (t.stateWriteBufferBytes !== undefined) a.push('--state-write-buffer-bytes', String(t.stateWriteBufferBytes));
   if (t.watchHistoryMaxBytes !== undefined) a.push('--watch-history-max-bytes', String(t.watchHistoryMaxBytes));
   if (t.snapshotSendBytesPerSec !== undefined) a.push('--snapshot-send-max-bytes-per-sec', String(t.snapshotSendBytesPerSec));
+  if (t.snapshotSendHeapGrowingPercent !== undefined) a.push('--snapshot-send-heap-growing-percent', String(t.snapshotSendHeapGrowingPercent));
   return a;
 }

@@ -42,6 +42,7 @@ import { SelfView } from '../server/self-view.js';
 import { SessionClock } from '../server/session-clock.js';
 import { roleName } from '../common/vocabulary.js';
 import { failoverPorts } from '../server/failover-ports.js';
+import { DEFAULT_SEND_HEAP_GROWING_PERCENT, SendHeapGrowth } from './send-heap-growth.js';
 import { SnapshotSends } from './snapshot-sends.js';
 
 /** The Raft core's tick: every timeout of the core is a number of these. */
@@ -134,6 +135,7 @@ export type CoreOptions = Pick<
   | 'catchUpBytes'
   | 'followerApplyDelayMs'
   | 'asyncReplicationDelayMs'
+  | 'snapshotSendHeapGrowingPercent'
   | 'failover'
   | 'quotaBackendBytes'
   | 'quotaCheckIntervalMs'
@@ -248,7 +250,8 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     },
   );
   const leaderWaits = new LeaderWaits(DEFAULT_LEADER_WAIT_LIMITS, () => raft.leader, () => m()?.recordLeaderWaitRefused(), timers);
-  const handlers = transportHandlers({ raft, driver, staging, sm, self, log, snapshotSends, failover: () => failover, metrics: m, onRemoved: p.onRemoved });
+  const heapGrowth = new SendHeapGrowth(opts.snapshotSendHeapGrowingPercent ?? DEFAULT_SEND_HEAP_GROWING_PERCENT);
+  const handlers = transportHandlers({ raft, driver, staging, sm, self, log, snapshotSends, heapGrowth, failover: () => failover, metrics: m, onRemoved: p.onRemoved });
   const transport = p.transport(handlers, peersOf(members, opts.id));
   const electionTimeoutMs = raft.cfg.electionTicks * TICK_MS * 2;
   const membership = new PeerMembership(() => raft.conf(), new Set(opts.peers.keys()));
@@ -349,6 +352,8 @@ interface HandlerDeps {
   log: Logger;
   /** Written here as snapshot streams start and end; read by the driver's compaction. */
   snapshotSends: SnapshotSends;
+  /** Raises V8's heap growing factor while a snapshot stream is read (send-heap-growth.ts). */
+  heapGrowth: SendHeapGrowth;
   failover(): FailoverController;
   metrics(): NodeMetrics | undefined;
   onRemoved(how: string): void;
@@ -386,10 +391,11 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
     snapshotSource: async (msg) => {
       const match = raft.status().followers.find((f) => f.id === msg.to)?.match ?? 0;
       d.snapshotSends.begin(msg.to, msg.snapshot.index, match);
-      const stream = await sm.createSnapshot();
+      // The transport copies each chunk before it asks for the next (snapshot-sender.ts).
+      const stream = await sm.createSnapshot({ reuseChunks: true });
       d.snapshotSends.opened(msg.to, stream.appliedIndex);
       log.info({ to: msg.to, index: stream.appliedIndex }, 'sending snapshot');
-      return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: stream };
+      return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: d.heapGrowth.wrap(stream) };
     },
     onSnapshotSent: (peer, ok) => {
       if (!d.snapshotSends.ended(peer, ok)) driver.guard(() => raft.reportSnapshotFailure(peer));

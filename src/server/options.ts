@@ -48,6 +48,8 @@ export interface NodeOptions {
   watchHistoryMaxBytes?: number;
   /** Snapshot data this node sends per second, to all peers together; 0: unlimited (TransportOptions). */
   snapshotSendBytesPerSec?: number;
+  /** V8's heap growing factor while a snapshot is sent, percent over 1; 0: V8's own (src/node/send-heap-growth.ts). */
+  snapshotSendHeapGrowingPercent?: number;
   failover?: Partial<FailoverOptions>;
   keepEntries?: number;
   /** Compact once the entries applied since the last snapshot hold this many bytes (default 64 MiB). */

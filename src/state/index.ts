@@ -14,7 +14,7 @@ export type {
   RangeResult,
   ChangesResult,
 } from './types.js';
-export type { SnapshotInfo, SnapshotStream, SnapshotWriteOptions } from './snapshot.js';
+export type { SnapshotInfo, SnapshotStream, SnapshotStreamOptions, SnapshotWriteOptions } from './snapshot.js';
 export { writeSnapshotDir } from './snapshot.js';
 export { KvHasher, HASH_KV_ALGORITHM, MAX_HASH_OVERLAY_KEYS, hashKvAt } from './hash-kv.js';
 export type { HashKvResult, KvDigest } from './hash-kv.js';

@@ -51,12 +51,19 @@ export interface SnapshotInfo extends SnapshotHeader {
 
 /**
  * Encodes a snapshot into chunks of about `chunkBytes` (a record larger than that gets a chunk
- * of its own size). Each chunk is a new Buffer that the writer never touches again, so a
- * consumer may hold it while it asks for more.
+ * of its own size). By default each chunk is a new Buffer that the writer never touches again,
+ * so a consumer may hold it while it asks for more. With `reuseChunks`, the writer fills two
+ * buffers in turn: a chunk stays valid until the writer hands out the next one, so a consumer
+ * must be done with it (copied it) before it adds the records after it — in exchange a stream
+ * allocates no buffer per chunk (each is external memory V8 counts towards its next GC).
  */
 export class SnapshotWriter {
   private readonly hash: Hash = createHash('sha256');
   private buf: Buffer;
+  /** reuseChunks: the buffer of the chunk handed out last, filled again after the next cut. */
+  private spare: Buffer | null = null;
+  /** The usual buffer size; larger one-off buffers (a record above chunkBytes) are not kept. */
+  private readonly bufBytes: number;
   private pos = 0;
   private bytes = 0;
   private pairs = 0;
@@ -64,9 +71,11 @@ export class SnapshotWriter {
   constructor(
     private readonly header: SnapshotHeader,
     private readonly chunkBytes: number,
+    private readonly reuseChunks = false,
   ) {
     const h = pack({ appliedIndex: header.appliedIndex, appliedTerm: header.appliedTerm, revision: header.revision });
-    this.buf = Buffer.allocUnsafe(Math.max(chunkBytes, PREAMBLE_BYTES + FRAME_HEADER_BYTES + h.length));
+    this.bufBytes = Math.max(chunkBytes, PREAMBLE_BYTES + FRAME_HEADER_BYTES + h.length);
+    this.buf = Buffer.allocUnsafe(this.bufBytes);
     this.pos += MAGIC.copy(this.buf, 0);
     this.pos = this.buf.writeUInt32BE(SNAPSHOT_FORMAT_VERSION, this.pos);
     this.frameHeader(TYPE_HEADER, h.length);
@@ -100,6 +109,7 @@ export class SnapshotWriter {
     p = chunk.writeBigUInt64BE(BigInt(this.bytes), p);
     checksum.copy(chunk, p);
     this.buf = Buffer.alloc(0);
+    this.spare = null;
     this.pos = 0;
     return { chunk, info: { ...this.header, checksum: checksum.toString('hex'), bytes: this.bytes, pairs: this.pairs } };
   }
@@ -111,7 +121,16 @@ export class SnapshotWriter {
       this.hash.update(out);
       this.bytes += out.length;
     }
-    this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, next));
+    // The spare held the chunk before `out`, which the consumer is done with: it asked for more.
+    let fresh: Buffer;
+    if (this.spare && this.spare.length >= next) {
+      fresh = this.spare;
+      this.spare = null;
+    } else {
+      fresh = Buffer.allocUnsafe(Math.max(this.chunkBytes, next));
+    }
+    if (this.reuseChunks && this.buf.length === this.bufBytes) this.spare = this.buf;
+    this.buf = fresh;
     this.pos = 0;
     return out;
   }

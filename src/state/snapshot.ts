@@ -30,11 +30,24 @@ export interface SnapshotStream extends AsyncIterable<Uint8Array> {
   close(): Promise<void>;
 }
 
+/** How a snapshot stream is read. */
+export interface SnapshotStreamOptions {
+  /** Sees every record as it is encoded (a backup's HashKV). */
+  hasher?: KvHasher;
+  /**
+   * Each chunk is valid only until the next is asked for (the writer reuses its buffers,
+   * SnapshotWriter): for a consumer that copies every chunk before it asks for more, as the
+   * transport's snapshot sender does. Without it, every chunk is a Buffer of its own.
+   */
+  reuseChunks?: boolean;
+}
+
 /**
  * Open a snapshot stream over a consistent LevelDB snapshot of `db`, in chunks of about
- * `chunkBytes`; `hasher`, if given, sees every record as it is encoded (a backup's HashKV).
+ * `chunkBytes`.
  */
-export async function openSnapshotStream(db: Db, chunkBytes: number, hasher?: KvHasher): Promise<SnapshotStream> {
+export async function openSnapshotStream(db: Db, chunkBytes: number, opts: SnapshotStreamOptions = {}): Promise<SnapshotStream> {
+  const { hasher, reuseChunks = false } = opts;
   const snapshot = db.snapshot();
   let state;
   try {
@@ -52,7 +65,7 @@ export async function openSnapshotStream(db: Db, chunkBytes: number, hasher?: Kv
     // scan must not fill LevelDB's block cache with data nobody reads again.
     const it = db.iterator({ gte: REPLICATED_START, lt: REPLICATED_END, snapshot, fillCache: false, highWaterMarkBytes: READ_BATCH_BYTES });
     try {
-      const w = new SnapshotWriter({ appliedIndex, appliedTerm, revision }, chunkBytes);
+      const w = new SnapshotWriter({ appliedIndex, appliedTerm, revision }, chunkBytes, reuseChunks);
       for (;;) {
         const batch = await it.nextv(READ_BATCH_RECORDS);
         if (batch.length === 0) break;

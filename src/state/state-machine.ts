@@ -14,11 +14,11 @@ import type { DedupeTable } from './dedupe.js';
 import { InvalidArgumentError, FutureRevisionError, SnapshotError, StateInvariantError, storageError } from './errors.js';
 import { PREFIX_KV, PREFIX_META, STATE_KEY, prefixEnd, prefixed } from './keys.js';
 import { type Db, type DbSnapshot, decodeKv, mergedRange, overlayKey } from './kv-records.js';
-import { type HashKvResult, type KvHasher, hashKvAt } from './hash-kv.js';
+import { type HashKvResult, hashKvAt } from './hash-kv.js';
 import { PendingBatch } from './pending.js';
 import { ReadGate } from './read-gate.js';
 import { KvCache } from './kv-cache.js';
-import { type SnapshotInfo, type SnapshotStream, openSnapshotStream, writeSnapshotDir } from './snapshot.js';
+import { type SnapshotInfo, type SnapshotStream, type SnapshotStreamOptions, openSnapshotStream, writeSnapshotDir } from './snapshot.js';
 import { loadState, makeStateDb } from './state-load.js';
 import { type ResolvedStateOptions, type StateMachineOptions, resolveStateOptions } from './state-options.js';
 import { type StateRecord, encodeState, readState } from './state-record.js';
@@ -289,11 +289,12 @@ export class StateMachine {
   }
 
   /**
-   * A consistent snapshot stream at the current applied index; `hasher` sees every record as it
-   * is read (a backup computes its HashKV from the same snapshot it streams).
+   * A consistent snapshot stream at the current applied index; `opts.hasher` sees every record as
+   * it is read (a backup computes its HashKV from the same snapshot it streams), `opts.reuseChunks`
+   * lets the stream overwrite a chunk once the next is asked for (snapshot.ts).
    */
-  createSnapshot(hasher?: KvHasher): Promise<SnapshotStream> {
-    return openSnapshotStream(this.db, this.resolved.snapshotChunkBytes, hasher);
+  createSnapshot(opts: SnapshotStreamOptions = {}): Promise<SnapshotStream> {
+    return openSnapshotStream(this.db, this.resolved.snapshotChunkBytes, opts);
   }
 
   /** LevelDB's estimate of the bytes the replicated records take on disk (a progress estimate only). */

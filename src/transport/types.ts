@@ -10,7 +10,10 @@ import type { ForwardChannelStats } from './forward-channel.js';
 export interface SnapshotSource {
   /** The message the receiver will step into Raft; may describe a newer snapshot than asked for. */
   message: SnapshotRequest;
-  /** State machine bytes in order; chunks of any size (the transport re-cuts them to ≤ 1 MiB). */
+  /**
+   * State machine bytes in order; chunks of any size (the transport re-cuts them to ≤ 1 MiB). The
+   * transport copies a chunk before it asks for the next, so a source may reuse its buffer then.
+   */
   chunks: AsyncIterable<Uint8Array>;
 }
 

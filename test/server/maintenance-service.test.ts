@@ -11,7 +11,7 @@ import { loadRaftdbProto } from '../../src/proto/load.js';
 import { nodeTime, OpenStreams, type NodeContext } from '../../src/server/context.js';
 import { tolerant } from '../../src/server/decode.js';
 import { BACKUP_MESSAGE_BYTES, MAX_CONCURRENT_BACKUPS, maintenanceService } from '../../src/server/maintenance-service.js';
-import { type KvHasher, StateMachine, writeSnapshotDir } from '../../src/state/index.js';
+import { type SnapshotStreamOptions, StateMachine, writeSnapshotDir } from '../../src/state/index.js';
 import { b, cleanup, entry, tempDir } from '../state/helpers.js';
 
 const VALUE_BYTES = 64 * 1024;
@@ -34,8 +34,8 @@ beforeAll(async () => {
   }
   // The real state machine, counted: how much of each snapshot the handler asked for.
   const real = sm.createSnapshot.bind(sm);
-  sm.createSnapshot = async (hasher?: KvHasher) => {
-    const s = await real(hasher);
+  sm.createSnapshot = async (opts?: SnapshotStreamOptions) => {
+    const s = await real(opts);
     pulled.open++;
     const iterate = s[Symbol.asyncIterator].bind(s);
     const close = s.close.bind(s);

@@ -115,7 +115,7 @@ describe('HashKV', () => {
     const a = await StateMachine.open(`${dir}/a`);
     await applyAll(a, commands(11, 400), 50);
     const hasher = new KvHasher();
-    const stream = await a.createSnapshot(hasher);
+    const stream = await a.createSnapshot({ hasher });
     const chunks: Uint8Array[] = [];
     for await (const ch of stream) chunks.push(ch);
     const want = await a.hashKv();

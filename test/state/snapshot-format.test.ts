@@ -114,6 +114,44 @@ describe('snapshot format: records straddling chunk boundaries of any size', () 
     for (const h of handed) expect(h.chunk.equals(h.copy)).toBe(true);
   });
 
+  /** The stream of a reuseChunks writer whose consumer copies each chunk before asking for more. */
+  function encodeReusing(records: Rec[], chunkBytes: number): { copies: Buffer[]; info: SnapshotInfo; usualBuffers: Set<ArrayBufferLike> } {
+    const w = new SnapshotWriter(HEADER, chunkBytes, true);
+    const copies: Buffer[] = [];
+    const usualBuffers = new Set<ArrayBufferLike>();
+    for (const [k, v] of records) {
+      const full = w.record(k, v);
+      if (!full) continue;
+      copies.push(Buffer.from(full));
+      if (full.length <= chunkBytes) usualBuffers.add(full.buffer);
+    }
+    const last = w.finish();
+    copies.push(last.chunk);
+    return { copies, info: last.info, usualBuffers };
+  }
+
+  it('reuseChunks: chunks copied as they come give the same stream, filled into two buffers in turn', () => {
+    const records = randomRecords(prng(7), 400, 3000);
+    const r = encodeReusing(records, 4096);
+    const plain = encode(records, 4096);
+    expect(r.copies.length).toBeGreaterThan(50);
+    expect(Buffer.concat(r.copies).equals(plain.bytes)).toBe(true);
+    expect(r.info).toEqual(plain.info);
+    // The point of it: no buffer allocated per chunk.
+    expect(r.usualBuffers.size).toBe(2);
+  });
+
+  it('reuseChunks: records larger than a chunk get buffers of their own, and the stream stays the same', () => {
+    // Values up to 3× the chunk size: one-off buffers, which are not kept to grow later chunks.
+    const records = randomRecords(prng(8), 400, 12_000);
+    const r = encodeReusing(records, 4096);
+    const plain = encode(records, 4096);
+    expect(Buffer.concat(r.copies).equals(plain.bytes)).toBe(true);
+    expect(r.info).toEqual(plain.info);
+    expect(r.copies.some((c) => c.length > 4096)).toBe(true);
+    expect(r.copies.map((c) => c.length)).toStrictEqual(plain.chunks.map((c) => c.length));
+  });
+
   it('an empty snapshot (no records) round-trips', () => {
     const { bytes, info } = encode([], 1024);
     expect(decode(cut(bytes, prng(1), 3)).info).toEqual(info);

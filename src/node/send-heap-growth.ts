@@ -1,0 +1,55 @@
+// V8's heap growing factor while this node sends snapshots. A send allocates ~3 MiB of Buffers per
+// MiB sent (LevelDB's values, the encoded message, grpc-js's framed copy), and V8 counts Buffers
+// allocated since its last mark-compact against the old generation's limit: on a small heap
+// (~24 MB) about 8 MB of them start the next marking, so the sender marks back to back and the
+// node's other requests wait for its pauses (docs/performance.md, "Fewer buffers per byte sent,
+// and what V8 starts its marking on"). A larger growing factor gives those Buffers room; it is
+// raised only while a send is open because it costs memory on every allocation.
+import { setFlagsFromString } from 'node:v8';
+
+/** The growing factor, in percent over 1, while a snapshot is being sent (--heap-growing-percent). */
+export const DEFAULT_SEND_HEAP_GROWING_PERCENT = 300;
+
+/**
+ * Streams being read in this process, by every SendHeapGrowth: the flag is the process's (a test
+ * process may hold several nodes), so the last stream to end puts it back.
+ */
+let open = 0;
+
+/** Raises V8's heap growing factor while at least one wrapped snapshot stream is being read. */
+export class SendHeapGrowth {
+
+  /** `percent` 0: V8's own factor always. `setFlags` is V8's (tests pass a recorder). */
+  constructor(
+    private readonly percent: number,
+    private readonly setFlags: (flags: string) => void = setFlagsFromString,
+  ) {}
+
+  /** Streams being read now, in this process. */
+  get sending(): number {
+    return open;
+  }
+
+  /**
+   * `chunks` as they are, with the factor raised from the first read to the end of the stream,
+   * however it ends (read to the end, failed, or abandoned by the consumer's return()).
+   */
+  wrap(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    if (this.percent <= 0) return chunks;
+    const begin = (): void => {
+      if (open++ === 0) this.setFlags(`--heap-growing-percent=${this.percent}`);
+    };
+    // 0 is V8's default: the factor it derives from its own collection speed.
+    const end = (): void => {
+      if (--open === 0) this.setFlags('--heap-growing-percent=0');
+    };
+    return (async function* held() {
+      begin();
+      try {
+        yield* chunks;
+      } finally {
+        end();
+      }
+    })();
+  }
+}
