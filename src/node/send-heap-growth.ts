@@ -6,6 +6,7 @@
 // and what V8 starts its marking on"). A larger growing factor gives those Buffers room; it is
 // raised only while a send is open because it costs memory on every allocation.
 import { setFlagsFromString } from 'node:v8';
+import { releaseIfUnstarted } from '../common/release-unstarted.js';
 
 /** The growing factor, in percent over 1, while a snapshot is being sent (--heap-growing-percent). */
 export const DEFAULT_SEND_HEAP_GROWING_PERCENT = 300;
@@ -43,13 +44,16 @@ export class SendHeapGrowth {
     const end = (): void => {
       if (--open === 0) this.setFlags('--heap-growing-percent=0');
     };
-    return (async function* held() {
+    const inner = chunks[Symbol.asyncIterator]();
+    const held = (async function* held() {
       begin();
       try {
-        yield* chunks;
+        yield* { [Symbol.asyncIterator]: () => inner };
       } finally {
         end();
       }
     })();
+    // Returned before its first read, the generator would not reach `inner` (a LevelDB snapshot).
+    return releaseIfUnstarted(held, async () => inner.return?.());
   }
 }

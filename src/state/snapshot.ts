@@ -2,6 +2,7 @@
 // and encoded in the self-framing byte format of snapshot-format.ts; and the way back, a stream
 // of bytes (cut anywhere) written into a fresh LevelDB directory and verified as a whole.
 // The watch history and the state record are not in the stream; restore rebuilds the latter.
+import { releaseIfUnstarted } from '../common/release-unstarted.js';
 import { SnapshotError } from './errors.js';
 import { pack } from './codec.js';
 import { PREFIX_META, REPLICATED_END, REPLICATED_START, STATE_KEY, prefixed } from './keys.js';
@@ -92,7 +93,8 @@ export async function openSnapshotStream(db: Db, chunkBytes: number, opts: Snaps
     [Symbol.asyncIterator]() {
       if (started) throw new SnapshotError('a snapshot stream can be read only once');
       started = true;
-      return chunks();
+      // A consumer that gives up before reading (a receiver refusing at once) still releases the snapshot.
+      return releaseIfUnstarted(chunks(), () => snapshot.close());
     },
   };
 }

@@ -67,4 +67,22 @@ describe('SendHeapGrowth', () => {
     for await (const c of growth.wrap(source(2))) seen.push(c[0]!);
     expect(seen).toStrictEqual([0, 1]);
   });
+
+  it('a stream abandoned before its first read is returned, so its source releases what it holds', async () => {
+    const { growth, flags } = recorded();
+    let released = 0;
+    const held = (async function* src() {
+      try {
+        yield new Uint8Array([1]);
+      } finally {
+        released++;
+      }
+    })();
+    // The source as the node's snapshot stream is: its return() releases even before a read.
+    const inner = { [Symbol.asyncIterator]: () => ({ next: () => held.next(), return: async () => { released++; return held.return(undefined); } }) };
+    await growth.wrap(inner)[Symbol.asyncIterator]().return!();
+    expect(released).toBe(1);
+    expect(flags).toStrictEqual([]);
+    expect(growth.sending).toBe(0);
+  });
 });

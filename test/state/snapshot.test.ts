@@ -2,10 +2,11 @@
 // streams, installing a verified directory, and a crash after every step of the directory swap
 // recovering to one complete state. The byte format itself: snapshot-format.test.ts.
 import { existsSync } from 'node:fs';
+import { Level } from 'level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/state/commands.js';
 import { CompactedError, SnapshotError } from '../../src/state/errors.js';
-import { writeSnapshotDir } from '../../src/state/snapshot.js';
+import { openSnapshotStream, writeSnapshotDir } from '../../src/state/snapshot.js';
 import { StateMachine } from '../../src/state/state-machine.js';
 import { SWAP_STEPS, swapPaths } from '../../src/state/swap.js';
 import { b, cleanup, dump, entry, plain, tempDir } from './helpers.js';
@@ -81,6 +82,31 @@ describe('snapshots', () => {
     expect(plain(await dump(target))).toEqual(plain(await dump(source)));
     expect(target.appliedIndex()).toBe(source.appliedIndex());
     await Promise.all([source.close(), target.close()]);
+  });
+
+  it('releases its LevelDB snapshot when the consumer gives up before reading (a receiver refusing at once)', async () => {
+    const sm = await StateMachine.open(`${dir}/sm`);
+    await fill(sm, 10, 10, 'v');
+    // A LevelDB directory holding a state: the snapshot written out, opened here directly.
+    await writeSnapshotDir(replay(await collect(await sm.createSnapshot())), `${dir}/copy`);
+    await sm.close();
+    const db = new Level<Buffer, Buffer>(`${dir}/copy`, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    let closes = 0;
+    const take = db.snapshot.bind(db);
+    db.snapshot = ((...args: Parameters<typeof db.snapshot>) => {
+      const snap = take(...args);
+      const close = snap.close.bind(snap);
+      snap.close = (() => {
+        closes++;
+        return close();
+      }) as typeof snap.close;
+      return snap;
+    }) as typeof db.snapshot;
+    const stream = await openSnapshotStream(db, 1024);
+    await stream[Symbol.asyncIterator]().return!();
+    expect(closes).toBe(1);
+    await db.close();
   });
 
   it('a restored state is not shadowed by key-values cached from the state it replaced', async () => {
