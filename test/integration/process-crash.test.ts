@@ -170,6 +170,13 @@ describe('3-node cluster of processes: crashes and restarts', () => {
     const byRevision = new Map<number, string[]>();
     for (const e of events) byRevision.set(e.revision, [...(byRevision.get(e.revision) ?? []), e.kv.keyString()]);
     const missing = [...acked].filter(([rev, keys]) => byRevision.get(rev)?.join() !== keys.join());
+    // Where the missing keys' changes did arrive, if anywhere, and what arrived around them: tells
+    // a lost change from an acknowledgement naming the wrong revision.
+    for (const [rev, keys] of missing) {
+      const seenAt = events.filter((e) => keys.includes(e.kv.keyString())).map((e) => `${e.kv.keyString()}@${e.revision} from ${e.header.memberId}`);
+      const around = events.filter((e) => Math.abs(e.revision - rev) <= 2).map((e) => `${e.revision}.${e.indexInRevision} ${e.kv.keyString()} from ${e.header.memberId}`);
+      console.log(`[watch] acked at ${rev}: ${keys.join(' ')}; delivered: ${seenAt.join(', ') || 'never'}; around: ${around.join(', ')}; the kill came after event ${countAtKill}`);
+    }
     expect(missing, 'every acknowledged put was delivered at its revision').toEqual([]);
     expect(events.slice(countAtKill).some((e) => e.header.memberId !== serving)).toBe(true);
     await c.restart(serving);
