@@ -119,7 +119,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       ...(opts.stateWriteBufferBytes === undefined ? {} : { writeBufferBytes: opts.stateWriteBufferBytes }),
       ...(opts.watchHistoryMaxBytes === undefined ? {} : { watchHistoryMaxBytes: opts.watchHistoryMaxBytes }),
     },
-    staging: new SnapshotStaging(join(opts.dataDir, 'snapshots')),
+    staging: new SnapshotStaging(join(opts.dataDir, 'snapshots'), opts.stateWriteBufferBytes === undefined ? {} : { writeBufferBytes: opts.stateWriteBufferBytes }),
     clock: monotonicMs,
     random: Math.random,
     transport: (handlers, peers) =>

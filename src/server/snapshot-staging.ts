@@ -16,19 +16,32 @@ export interface PreparedSnapshot {
 /** Transfers received at once. A second one (another leader's, a retry racing the first) is refused. */
 const MAX_RECEIVING = 1;
 
+/** How received snapshots are built. */
+export interface SnapshotStagingOptions {
+  /** Largest snapshot accepted from a peer (default: the state layer's MAX_SNAPSHOT_BYTES). */
+  maxBytes?: number;
+  /** Where the directories are built: the state machine's storage (installs rename them into it). */
+  storage?: StateStorage;
+  /**
+   * LevelDB's memtable while a directory is built (default: the state layer's default). The
+   * node passes its --state-write-buffer-bytes, so an install costs no more memory than applying.
+   */
+  writeBufferBytes?: number;
+}
+
 /** Builds received snapshots into `dir/incoming-<index>-<n>` and keeps them until taken. */
 export class SnapshotStaging {
   private readonly prepared = new Map<number, PreparedSnapshot>();
   private receiving = 0;
   private seq = 0;
+  private readonly storage: StateStorage;
 
   constructor(
     private readonly dir: string,
-    /** Largest snapshot accepted from a peer (default: the state layer's MAX_SNAPSHOT_BYTES). */
-    private readonly maxBytes?: number,
-    /** Where the directories are built: the state machine's storage (installs rename them into it). */
-    private readonly storage: StateStorage = { openDb: levelOpenDb, fs: nodeStateFs },
-  ) {}
+    private readonly options: SnapshotStagingOptions = {},
+  ) {
+    this.storage = options.storage ?? { openDb: levelOpenDb, fs: nodeStateFs };
+  }
 
   /**
    * Writes and verifies the snapshot `meta` describes. Throws (and leaves nothing behind) when
@@ -40,7 +53,12 @@ export class SnapshotStaging {
     try {
       await this.storage.fs.mkdir(this.dir);
       const dir = join(this.dir, `incoming-${meta.index}-${++this.seq}`);
-      const info = await writeSnapshotDir(chunks, dir, { storage: this.storage, ...(this.maxBytes === undefined ? {} : { maxBytes: this.maxBytes }) });
+      const { maxBytes, writeBufferBytes } = this.options;
+      const info = await writeSnapshotDir(chunks, dir, {
+        storage: this.storage,
+        ...(maxBytes === undefined ? {} : { maxBytes }),
+        ...(writeBufferBytes === undefined ? {} : { writeBufferBytes }),
+      });
       if (info.appliedIndex !== meta.index || info.appliedTerm !== meta.term) {
         await this.storage.fs.rm(dir);
         throw new SnapshotError(`snapshot data is at index ${info.appliedIndex} term ${info.appliedTerm}, its message says index ${meta.index} term ${meta.term}`);

@@ -10,7 +10,7 @@ import type { SnapshotMeta } from '../../src/raft/index.js';
 import { EntryType } from '../../src/raft/types.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
 import { encodeCommand } from '../../src/state/commands.js';
-import { StateMachine } from '../../src/state/index.js';
+import { type LevelTuning, StateMachine, DEFAULT_WRITE_BUFFER_BYTES, levelOpenDb, nodeStateFs } from '../../src/state/index.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -82,8 +82,17 @@ describe('SnapshotStaging', () => {
   });
 
   it('refuses a snapshot over its byte limit', async () => {
-    const staging = new SnapshotStaging(join(dir, 'snapshots'), 500);
+    const staging = new SnapshotStaging(join(dir, 'snapshots'), { maxBytes: 500 });
     await expect(staging.receive(meta(100), stream(await snapshotBytes('a', 100)))).rejects.toThrow('snapshot exceeds 500 bytes');
     expect(await readdir(join(dir, 'snapshots'))).toEqual([]);
+  });
+
+  it('builds the directory with the write buffer it was given (the node passes --state-write-buffer-bytes)', async () => {
+    const seen: LevelTuning[] = [];
+    const storage = { fs: nodeStateFs, openDb: (d: string, t: LevelTuning) => (seen.push(t), levelOpenDb(d, t)) };
+    const bytes = await snapshotBytes('a', 10);
+    await new SnapshotStaging(join(dir, 'default'), { storage }).receive(meta(10), stream(bytes));
+    await new SnapshotStaging(join(dir, 'small'), { storage, writeBufferBytes: 4 << 20 }).receive(meta(10), stream(bytes));
+    expect(seen.map((t) => t.writeBufferBytes)).toEqual([DEFAULT_WRITE_BUFFER_BYTES, 4 << 20]);
   });
 });

@@ -107,7 +107,7 @@ export class SimMember {
         // Syncs take 0-4 ms once the member runs (its start awaits no timer: see slow-disk.ts).
         wal: { disk: slowDisk(this.disk.mount(), () => (this.core && this.incarnation === incarnation ? this.rng.int(0, 4) : 0), this.clock.timers, () => this.walOperation()), inlineMaxEntries: 0, segmentBytes: this.config.segmentBytes ?? 256 * 1024 },
         state: { ...storage, cacheBytes: 0, snapshotChunkBytes: this.config.snapshotChunkBytes ?? 1024, ...(this.config.dedupe ? { dedupe: this.config.dedupe } : {}) },
-        staging: new SnapshotStaging(`/sim/${id}/snapshots`, undefined, storage),
+        staging: new SnapshotStaging(`/sim/${id}/snapshots`, { storage }),
         clock: () => performance.now(),
         timers: this.clock.timers,
         wallClock: this.clock.wallClock,

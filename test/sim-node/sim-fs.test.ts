@@ -82,7 +82,7 @@ describe('snapshot install on the storage twin', () => {
     await sm.apply([put(1, 'k', 'old')]);
     await sm.sync();
     const leader = await source();
-    const staging = new SnapshotStaging('/sim/n1/snapshots', undefined, storage);
+    const staging = new SnapshotStaging('/sim/n1/snapshots', { storage });
     const meta = { index: 3, term: 1 } as SnapshotMeta; // the staging reads only these
     const info = await staging.receive(meta, await leader.createSnapshot());
     await leader.close();
