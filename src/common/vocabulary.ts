@@ -25,10 +25,12 @@ export const COMMIT_MODE_WIRE: Readonly<Record<CommitMode, WireCommitMode>> = {
   async: 'ASYNC',
 };
 
+/** Proto name -> client name: COMMIT_MODE_WIRE turned around once (a lookup per write, not a scan). */
+const COMMIT_MODE_BY_WIRE: ReadonlyMap<string, CommitMode> = new Map(Object.entries(COMMIT_MODE_WIRE).map(([name, wire]) => [wire, name as CommitMode]));
+
 /** The client name of a proto commit mode (unknown values read as 'default'). */
 export function commitModeName(m: string): CommitMode {
-  for (const [name, wire] of Object.entries(COMMIT_MODE_WIRE)) if (wire === m) return name as CommitMode;
-  return 'default';
+  return COMMIT_MODE_BY_WIRE.get(m) ?? 'default';
 }
 
 /**
