@@ -18,48 +18,38 @@ import type { KeyValue } from './types.js';
  */
 const ENTRY_OVERHEAD_BYTES = 320;
 
-/** A cached state and whether it was read since eviction last passed it. */
-interface Entry {
-  kv: KeyValue | null;
-  referenced: boolean;
-}
-
-/**
- * Recently used key → KeyValue (or null: known absent), bounded in bytes. Eviction is "second
- * chance" (CLOCK), which approximates least-recently-used without moving an entry on every hit:
- * a hit or an update only marks the entry, and eviction, walking from the oldest insertion, moves a
- * marked entry to the young end (unmarked) and drops the first unmarked one. A strict LRU deleted
- * and re-inserted the key on every hit and every update, about 1-2 µs per applied put on each node
- * (the largest raftdb function in a Pipeline-put profile, docs/performance.md).
- */
+/** An LRU of key → KeyValue (or null: known absent), bounded in bytes. */
 export class KvCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, KeyValue | null>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
   /** The cached state of `key` (overlay form), or undefined when not cached. Marks it recently used. */
   get(key: string): KeyValue | null | undefined {
-    const e = this.entries.get(key);
-    if (e === undefined) return undefined;
-    e.referenced = true;
-    return e.kv;
+    const kv = this.entries.get(key);
+    if (kv === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, kv);
+    return kv;
   }
 
   /** Records the applied state of `key`; `kv` is copied. */
   set(key: string, kv: KeyValue | null): void {
     if (this.maxBytes <= 0) return;
-    const copy = kv === null ? null : ownCopy(kv);
-    const e = this.entries.get(key);
-    if (e !== undefined) {
-      this.bytes += sizeOf(key, copy) - sizeOf(key, e.kv);
-      e.kv = copy;
-      e.referenced = true;
-    } else {
-      this.entries.set(key, { kv: copy, referenced: false });
-      this.bytes += sizeOf(key, copy);
+    const old = this.entries.get(key);
+    if (old !== undefined) {
+      this.bytes -= sizeOf(key, old);
+      this.entries.delete(key);
     }
-    this.evict();
+    const copy = kv === null ? null : ownCopy(kv);
+    this.entries.set(key, copy);
+    this.bytes += sizeOf(key, copy);
+    while (this.bytes > this.maxBytes && this.entries.size > 0) {
+      const [oldest, v] = this.entries.entries().next().value as [string, KeyValue | null];
+      this.entries.delete(oldest);
+      this.bytes -= sizeOf(oldest, v);
+    }
   }
 
   clear(): void {
@@ -73,22 +63,6 @@ export class KvCache {
 
   get byteSize(): number {
     return this.bytes;
-  }
-
-  /** Drops entries, oldest unmarked first, until within the bound. */
-  private evict(): void {
-    // Each marked entry is passed over at most once per call (its mark is cleared as it moves),
-    // so this ends: after one lap every entry is unmarked.
-    while (this.bytes > this.maxBytes && this.entries.size > 0) {
-      const [oldest, e] = this.entries.entries().next().value as [string, Entry];
-      this.entries.delete(oldest);
-      if (e.referenced && this.entries.size > 0) {
-        e.referenced = false;
-        this.entries.set(oldest, e);
-        continue;
-      }
-      this.bytes -= sizeOf(oldest, e.kv);
-    }
   }
 }
 
