@@ -5,6 +5,7 @@ import type { Wal } from '../wal/index.js';
 import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
 import { monotonicMs, type MonotonicClock } from './clock.js';
 import { HeldApplies } from './held-applies.js';
+import { LogSpanBytes } from './log-span-bytes.js';
 import { NodeStoppedError } from './errors.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadTracker } from './reads.js';
@@ -126,6 +127,8 @@ export class RaftDriver {
   private appliedBytesSinceCompaction = 0;
   /** The applied index when compaction was last held back for a follower (heldForCatchUp); 0: not held. */
   private catchUpLookedAt = 0;
+  /** The bytes of the entries kept for followers catching up, counted on from the last look. */
+  private readonly heldBytes = new LogSpanBytes();
 
   constructor(
     private readonly deps: DriverDeps,
@@ -441,14 +444,9 @@ export class RaftDriver {
       if (holds >= raft.log.snapshotIndex) floor = Math.min(floor, holds);
     }
     if (floor >= target) return target;
-    let bytes = 0;
-    for (let i = floor + 1; i <= target; i++) {
-      const e = raft.log.entryAt(i);
-      if (e === undefined) return target;
-      bytes += entryBytes(e);
-      // Too far behind to keep for: it gets a snapshot, the log what it holds for the others.
-      if (bytes > maxBytes) return target;
-    }
+    const bytes = this.heldBytes.measure(floor, target, (i) => raft.log.entryAt(i), maxBytes);
+    // Too far behind to keep for (or a gap): it gets a snapshot, the log what it holds for the others.
+    if (bytes === undefined || bytes > maxBytes) return target;
     return floor;
   }
 
