@@ -175,6 +175,7 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (tuning.asyncReplicationDelayMs !== undefined) opts.asyncReplicationDelayMs = tuning.asyncReplicationDelayMs;
   if (tuning.stateMaxOpenFiles !== undefined) opts.stateMaxOpenFiles = tuning.stateMaxOpenFiles;
   if (tuning.stateWriteBufferBytes !== undefined) opts.stateWriteBufferBytes = tuning.stateWriteBufferBytes;
+  if (tuning.stateCompression !== undefined) opts.stateCompression = tuning.stateCompression;
   if (tuning.watchHistoryMaxBytes !== undefined) opts.watchHistoryMaxBytes = tuning.watchHistoryMaxBytes;
   if (tuning.snapshotSendBytesPerSec !== undefined) opts.snapshotSendBytesPerSec = tuning.snapshotSendBytesPerSec;
   if (tuning.snapshotSendHeapGrowingPercent !== undefined) opts.snapshotSendHeapGrowingPercent = tuning.snapshotSendHeapGrowingPercent;

@@ -117,9 +117,13 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     state: {
       ...(opts.stateMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.stateMaxOpenFiles }),
       ...(opts.stateWriteBufferBytes === undefined ? {} : { writeBufferBytes: opts.stateWriteBufferBytes }),
+      ...(opts.stateCompression === undefined ? {} : { compression: opts.stateCompression }),
       ...(opts.watchHistoryMaxBytes === undefined ? {} : { watchHistoryMaxBytes: opts.watchHistoryMaxBytes }),
     },
-    staging: new SnapshotStaging(join(opts.dataDir, 'snapshots'), opts.stateWriteBufferBytes === undefined ? {} : { writeBufferBytes: opts.stateWriteBufferBytes }),
+    staging: new SnapshotStaging(join(opts.dataDir, 'snapshots'), {
+      ...(opts.stateWriteBufferBytes === undefined ? {} : { writeBufferBytes: opts.stateWriteBufferBytes }),
+      ...(opts.stateCompression === undefined ? {} : { compression: opts.stateCompression }),
+    }),
     clock: monotonicMs,
     random: Math.random,
     transport: (handlers, peers) =>

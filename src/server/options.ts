@@ -44,6 +44,8 @@ export interface NodeOptions {
   stateMaxOpenFiles?: number;
   /** LevelDB's memtable of the state machine (default 64 MiB); see StateMachineOptions.writeBufferBytes. */
   stateWriteBufferBytes?: number;
+  /** Snappy compression of the state machine's LevelDB tables (default true); see StateMachineOptions.compression. */
+  stateCompression?: boolean;
   /** Bytes of watch history this node keeps (default 256 MiB); see StateMachineOptions. */
   watchHistoryMaxBytes?: number;
   /** Snapshot data this node sends per second, to all peers together; 0: unlimited (TransportOptions). */

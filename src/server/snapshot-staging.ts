@@ -27,6 +27,8 @@ export interface SnapshotStagingOptions {
    * node passes its --state-write-buffer-bytes, so an install costs no more memory than applying.
    */
   writeBufferBytes?: number;
+  /** Snappy compression of the directory's tables (default: on); the node passes --state-compression. */
+  compression?: boolean;
 }
 
 /** Builds received snapshots into `dir/incoming-<index>-<n>` and keeps them until taken. */
@@ -53,11 +55,12 @@ export class SnapshotStaging {
     try {
       await this.storage.fs.mkdir(this.dir);
       const dir = join(this.dir, `incoming-${meta.index}-${++this.seq}`);
-      const { maxBytes, writeBufferBytes } = this.options;
+      const { maxBytes, writeBufferBytes, compression } = this.options;
       const info = await writeSnapshotDir(chunks, dir, {
         storage: this.storage,
         ...(maxBytes === undefined ? {} : { maxBytes }),
         ...(writeBufferBytes === undefined ? {} : { writeBufferBytes }),
+        ...(compression === undefined ? {} : { compression }),
       });
       if (info.appliedIndex !== meta.index || info.appliedTerm !== meta.term) {
         await this.storage.fs.rm(dir);

@@ -112,6 +112,8 @@ export interface SnapshotWriteOptions {
   storage?: StateStorage;
   /** LevelDB's memtable while the directory is written (default DEFAULT_WRITE_BUFFER_BYTES). */
   writeBufferBytes?: number;
+  /** Snappy compression of the directory's tables (default true). */
+  compression?: boolean;
 }
 
 /** LevelDB's own table cache default: what a snapshot directory is written with. */
@@ -125,7 +127,7 @@ const WRITE_MAX_OPEN_FILES = 1000;
 export async function writeSnapshotDir(chunks: AsyncIterable<Uint8Array>, dir: string, opts: SnapshotWriteOptions = {}): Promise<SnapshotInfo> {
   const { openDb, fs } = opts.storage ?? { openDb: levelOpenDb, fs: nodeStateFs };
   await fs.rm(dir);
-  const db: Db = openDb(dir, { maxOpenFiles: WRITE_MAX_OPEN_FILES, writeBufferBytes: opts.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES });
+  const db: Db = openDb(dir, { maxOpenFiles: WRITE_MAX_OPEN_FILES, writeBufferBytes: opts.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES, compression: opts.compression ?? true });
   try {
     await db.open();
     const info = await copyRecords(chunks, db, opts.maxBytes ?? MAX_SNAPSHOT_BYTES);

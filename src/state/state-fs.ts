@@ -13,6 +13,12 @@ export interface LevelTuning {
   maxOpenFiles: number;
   /** LevelDB's memtable (writeBufferSize): bytes written before they are flushed into a table. */
   writeBufferBytes: number;
+  /**
+   * Snappy compression of table blocks (LevelDB's default, on). Off saves the CPU of compressing
+   * and decompressing every block a flush or compaction writes or reads, for disk (docs/state.md).
+   * Either way LevelDB reads tables written the other way.
+   */
+  compression: boolean;
 }
 
 /** Opens (creating if needed) the database in `dir`; the caller awaits its open(). */
@@ -65,7 +71,7 @@ export const nodeStateFs: StateFs = {
 
 /** LevelDB through `level`, with buffers for keys and values. */
 export const levelOpenDb: OpenDb = (dir, tuning) =>
-  new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles: tuning.maxOpenFiles, writeBufferSize: tuning.writeBufferBytes });
+  new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', maxOpenFiles: tuning.maxOpenFiles, writeBufferSize: tuning.writeBufferBytes, compression: tuning.compression });
 
 /** Where the state layer keeps its databases: the database opener and the file system around it. */
 export interface StateStorage {

@@ -328,7 +328,7 @@ export class StateMachine {
     this.enter('restoreSnapshot');
     const paths = swapPaths(this.dir);
     try {
-      const info = await writeSnapshotDir(chunks, paths.next, { storage: this.resolved.storage, writeBufferBytes: this.resolved.level.writeBufferBytes });
+      const info = await writeSnapshotDir(chunks, paths.next, { storage: this.resolved.storage, writeBufferBytes: this.resolved.level.writeBufferBytes, compression: this.resolved.level.compression });
       try {
         this.refuseOlder(info);
       } catch (err) {

@@ -52,9 +52,9 @@ describe('serve options', () => {
 
   it('falls back to RAFTDB_* variables, flags winning', () => {
     const env = { RAFTDB_ID: 'n3', RAFTDB_LISTEN: '127.0.0.1:7003', RAFTDB_DATA_DIR: 'd', RAFTDB_PEERS: 'n1=h:1,n3=h:3', RAFTDB_PRIORITY: '5',
-      RAFTDB_PREFERRED_LEADER: 'n1', RAFTDB_AUTO_FAILBACK: 'true', RAFTDB_FAILBACK_DELAY_MS: '2500', RAFTDB_SNAPSHOT_ENTRIES: '100', RAFTDB_ASYNC_REPLICATION_DELAY_MS: '3', RAFTDB_STATE_MAX_OPEN_FILES: '80', RAFTDB_STATE_WRITE_BUFFER_BYTES: '8388608' };
+      RAFTDB_PREFERRED_LEADER: 'n1', RAFTDB_AUTO_FAILBACK: 'true', RAFTDB_FAILBACK_DELAY_MS: '2500', RAFTDB_SNAPSHOT_ENTRIES: '100', RAFTDB_ASYNC_REPLICATION_DELAY_MS: '3', RAFTDB_STATE_MAX_OPEN_FILES: '80', RAFTDB_STATE_WRITE_BUFFER_BYTES: '8388608', RAFTDB_STATE_COMPRESSION: 'off' };
     const o = serveOptions({ snapshotEntries: '200' }, env);
-    expect(o).toMatchObject({ id: 'n3', priority: 5, snapshotEntries: 200, asyncReplicationDelayMs: 3, stateMaxOpenFiles: 80, stateWriteBufferBytes: 8388608, clusterId: 'raftdb', logLevel: 'info', failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: 2500 } });
+    expect(o).toMatchObject({ id: 'n3', priority: 5, snapshotEntries: 200, asyncReplicationDelayMs: 3, stateMaxOpenFiles: 80, stateWriteBufferBytes: 8388608, stateCompression: false, clusterId: 'raftdb', logLevel: 'info', failover: { preferredLeader: 'n1', autoFailback: true, failbackDelayMs: 2500 } });
   });
 
   it('takes the storage quota from --quota-backend-bytes or RAFTDB_QUOTA_BACKEND_BYTES, the flag winning', () => {
@@ -100,6 +100,7 @@ describe('serve options', () => {
     [{ ...three, asyncReplicationDelayMs: '50' }, /--async-replication-delay-ms \(RAFTDB_ASYNC_REPLICATION_DELAY_MS\): "50" is not an integer from 0 to 20/],
     [{ ...three, stateMaxOpenFiles: '10' }, /--state-max-open-files \(RAFTDB_STATE_MAX_OPEN_FILES\): "10" is not an integer from 74 to 50000/],
     [{ ...three, stateWriteBufferBytes: '1048576' }, /--state-write-buffer-bytes \(RAFTDB_STATE_WRITE_BUFFER_BYTES\): "1048576" is not an integer from 4194304 to 1073741824/],
+    [{ ...three, stateCompression: 'maybe' }, /--state-compression \(RAFTDB_STATE_COMPRESSION\): "maybe" is not a boolean/],
     [{ ...three, watchHistoryMaxBytes: '256MiB' }, /--watch-history-max-bytes \(RAFTDB_WATCH_HISTORY_MAX_BYTES\): "256MiB" is not an integer from 0 to/],
     [{ ...three, snapshotSendMaxBytesPerSec: '-1' }, /--snapshot-send-max-bytes-per-sec \(RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC\): "-1" is not an integer from 0 to/],
     [{ ...three, snapshotSendMaxBytesPerSec: '1048575' }, /1048575 is below 1048576 bytes per second \(1 MiB\/s\); use 0 for no limit/],
@@ -146,8 +147,8 @@ describe('serve options', () => {
 
 describe('dev tuning', () => {
   it('hands the same tuning to every node as serve flags', () => {
-    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', stateWriteBufferBytes: '33554432', watchHistoryMaxBytes: '1048576', snapshotSendMaxBytesPerSec: '8388608', snapshotSendHeapGrowingPercent: '0' }, {}, ['n1', 'n2', 'n3']);
-    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--state-write-buffer-bytes', '33554432', '--watch-history-max-bytes', '1048576', '--snapshot-send-max-bytes-per-sec', '8388608', '--snapshot-send-heap-growing-percent', '0']);
+    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', stateWriteBufferBytes: '33554432', stateCompression: 'off', watchHistoryMaxBytes: '1048576', snapshotSendMaxBytesPerSec: '8388608', snapshotSendHeapGrowingPercent: '0' }, {}, ['n1', 'n2', 'n3']);
+    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--state-write-buffer-bytes', '33554432', '--state-compression', 'off', '--watch-history-max-bytes', '1048576', '--snapshot-send-max-bytes-per-sec', '8388608', '--snapshot-send-heap-growing-percent', '0']);
     expect(tuningArgs(tuningOptions({}, {}, ['n1']))).toEqual([]);
   });
 

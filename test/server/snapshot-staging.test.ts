@@ -87,12 +87,15 @@ describe('SnapshotStaging', () => {
     expect(await readdir(join(dir, 'snapshots'))).toEqual([]);
   });
 
-  it('builds the directory with the write buffer it was given (the node passes --state-write-buffer-bytes)', async () => {
+  it('builds the directory with the write buffer and compression it was given (the node passes --state-write-buffer-bytes and --state-compression)', async () => {
     const seen: LevelTuning[] = [];
     const storage = { fs: nodeStateFs, openDb: (d: string, t: LevelTuning) => (seen.push(t), levelOpenDb(d, t)) };
     const bytes = await snapshotBytes('a', 10);
     await new SnapshotStaging(join(dir, 'default'), { storage }).receive(meta(10), stream(bytes));
-    await new SnapshotStaging(join(dir, 'small'), { storage, writeBufferBytes: 4 << 20 }).receive(meta(10), stream(bytes));
-    expect(seen.map((t) => t.writeBufferBytes)).toEqual([DEFAULT_WRITE_BUFFER_BYTES, 4 << 20]);
+    await new SnapshotStaging(join(dir, 'small'), { storage, writeBufferBytes: 4 << 20, compression: false }).receive(meta(10), stream(bytes));
+    expect(seen.map((t) => [t.writeBufferBytes, t.compression])).toEqual([
+      [DEFAULT_WRITE_BUFFER_BYTES, true],
+      [4 << 20, false],
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import type { SnapshotMeta } from '../../src/raft/index.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
 import { encodeCommand, StateMachine, type StateStorage } from '../../src/state/index.js';
 
-const TUNING = { maxOpenFiles: 100, writeBufferBytes: 4 * 1024 * 1024 };
+const TUNING = { maxOpenFiles: 100, writeBufferBytes: 4 * 1024 * 1024, compression: true };
 import { SimFs } from './sim-fs.js';
 
 const nothingKept = (): number => 0;

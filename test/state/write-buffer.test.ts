@@ -3,7 +3,7 @@
 // own 4 MiB, each key's record and its watch record (two key ranges) make every small table
 // overlap the others, and LevelDB merges them again and again: a 384 MiB fill of 64 KiB values
 // wrote 8.9-9.8x the live data per node, 8.0x with 16 MiB (docs/performance.md).
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/state/errors.js';
 import { StateMachine } from '../../src/state/state-machine.js';
@@ -34,6 +34,11 @@ async function tableFiles(path: string): Promise<number> {
   return (await readdir(path)).filter((f) => /\.(ldb|sst)$/.test(f)).length;
 }
 
+async function tableBytes(path: string): Promise<number> {
+  const names = (await readdir(path)).filter((f) => /\.(ldb|sst)$/.test(f));
+  return (await Promise.all(names.map(async (f) => (await stat(`${path}/${f}`)).size))).reduce((a, n) => a + n, 0);
+}
+
 describe('the state machine\'s LevelDB write buffer', () => {
   it('is 16 MiB by default: 12 MiB of applied records stay in the memtable, no table file yet', async () => {
     expect(DEFAULT_WRITE_BUFFER_BYTES).toBe(16 * MiB);
@@ -53,5 +58,25 @@ describe('the state machine\'s LevelDB write buffer', () => {
   it('refuses a size outside 4 MiB to 1 GiB', async () => {
     await expect(StateMachine.open(`${dir}/a`, { writeBufferBytes: MiB })).rejects.toThrow(InvalidArgumentError);
     await expect(StateMachine.open(`${dir}/b`, { writeBufferBytes: 2 * 1024 * MiB })).rejects.toThrow(/writeBufferBytes.*between 4194304 and 1073741824/);
+  });
+});
+
+// LevelDB's block compression (StateMachineOptions.compression, `--state-compression`): on by
+// default; off saves the CPU of compressing every block a flush or compaction writes.
+describe('the state machine\'s LevelDB block compression', () => {
+  it('compresses table blocks by default and stores them raw when off (the values here compress to almost nothing)', async () => {
+    const on = await StateMachine.open(`${dir}/on`, { writeBufferBytes: 4 * MiB });
+    await load(on);
+    await on.close();
+    const off = await StateMachine.open(`${dir}/off`, { writeBufferBytes: 4 * MiB, compression: false });
+    await load(off);
+    await off.close();
+    const [onBytes, offBytes] = [await tableBytes(`${dir}/on`), await tableBytes(`${dir}/off`)];
+    expect(offBytes).toBeGreaterThan(4 * MiB); // at least one flushed memtable's values, raw
+    expect(onBytes).toBeLessThan(offBytes / 10);
+    // Each reads what the other wrote: reopening with the other setting reads every value back.
+    const again = await StateMachine.open(`${dir}/off`, { writeBufferBytes: 4 * MiB });
+    expect(Buffer.from((await again.get(b('w/00095')))!.value).equals(Buffer.alloc(VALUE_BYTES, 95))).toBe(true);
+    await again.close();
   });
 });
