@@ -69,6 +69,8 @@ export interface MetricsSnapshot {
   sessions: number;
   /** Bytes of this member's watch history (node-local; at most --watch-history-max-bytes). */
   watchHistoryBytes: number;
+  /** Bytes of its files on disk (history-log.ts): the kept records, up to one segment more, and dropped segments a read still holds. */
+  watchHistoryFileBytes: number;
   /** This member's backend size (its state machine's files on disk) and its storage quota. */
   backendBytes: number;
   quotaBackendBytes: number;

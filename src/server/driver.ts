@@ -388,9 +388,18 @@ export class RaftDriver {
    */
   private async installSnapshot(meta: Ready['snapshot'] & object): Promise<void> {
     const { sm, wal, staging, log } = this.deps;
-    const prepared = await staging.take(meta.index);
     this.held.release();
     await this.applying; // the state machine is replaced: nothing may still be applying to it
+    if (meta.index < sm.appliedIndex()) {
+      // The state machine is past it already: an earlier install reached LevelDB, and the process
+      // died before the WAL recorded it, so the core asked again and got an older snapshot. That
+      // state is committed (a leader's snapshot); the entries up to it are skipped when applied.
+      await staging.discard(meta.index);
+      await wal.saveSnapshotMeta(meta);
+      log.warn({ index: meta.index, applied: sm.appliedIndex() }, 'kept the state machine, which is past the snapshot from the leader (an install the WAL had not recorded before a crash)');
+      return;
+    }
+    const prepared = await staging.take(meta.index);
     await sm.installSnapshotDir(prepared.dir, prepared.info);
     this.appliedBytesSinceCompaction = 0;
     await wal.saveSnapshotMeta(meta);

@@ -66,6 +66,7 @@ function snapshot(d: Deps): MetricsSnapshot {
     ...d.dataSafety?.(),
     sessions: d.ctx.sm.sessions(),
     watchHistoryBytes: d.ctx.sm.watchHistoryBytes(),
+    watchHistoryFileBytes: d.ctx.sm.watchHistoryFiles().bytes,
     backendBytes: d.ctx.quota.backendBytes(),
     quotaBackendBytes: d.ctx.quota.quotaBytes,
     activeAlarms: activeAlarmKinds(d.ctx.sm.alarms()),

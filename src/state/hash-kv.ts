@@ -13,6 +13,7 @@ import { PREFIX_KV, userKeyOf } from './keys.js';
 import { type Db, type DbSnapshot, decodeKv } from './kv-records.js';
 import type { StateRecord } from './state-record.js';
 import type { KeyValue } from './types.js';
+import type { HistoryLog } from './history-log.js';
 import { valuesAsOf } from './watch-log.js';
 
 /** Names the layout below; bump it (and the prefix) if the layout ever changes. */
@@ -75,16 +76,17 @@ export class KvHasher {
 
 /**
  * The keyspace's digest at `revision` (0: the current one), read from `snapshot`, with which
- * `state` was read. A past revision is rebuilt from the watch history (CompactedError below it).
+ * `state` was read. A past revision is rebuilt from the watch history (CompactedError below it),
+ * pinned before `state` was read.
  */
-export async function hashKvAt(db: Db, snapshot: DbSnapshot, state: StateRecord, revision: number): Promise<HashKvResult> {
+export async function hashKvAt(db: Db, snapshot: DbSnapshot, history: HistoryLog, state: StateRecord, revision: number): Promise<HashKvResult> {
   const at = revision === 0 ? state.revision : revision;
   if (at > state.revision) throw new FutureRevisionError(at, state.revision);
   const compactRevision = state.firstWatchRevision - 1;
   if (at < compactRevision) throw new CompactedError(at, compactRevision);
   const overlay =
     at < state.revision
-      ? await valuesAsOf(db, snapshot, state, at, new Uint8Array(0), new Uint8Array([0]), MAX_HASH_OVERLAY_KEYS)
+      ? await valuesAsOf(history, state, at, new Uint8Array(0), new Uint8Array([0]), MAX_HASH_OVERLAY_KEYS)
       : new Map<string, KeyValue | null>();
   const older = [...overlay].map(([k, kv]) => ({ key: Buffer.from(k, 'latin1'), kv })).sort((a, b) => Buffer.compare(a.key, b.key));
   const hasher = new KvHasher();

@@ -51,4 +51,4 @@ export type { ArchivedChange, ArchivedRevision } from './replay-changes.js';
 export { ALARM_TYPES, ALARMS_META, growsData, NO_SPACE_MESSAGE } from './alarms.js';
 export type { AlarmMember, AlarmType, AlarmCommand } from './alarms.js';
 export type { Db } from './kv-records.js';
-export { type LevelTuning, type OpenDb, type StateFs, type StateStorage, levelOpenDb, nodeStateFs } from './state-fs.js';
+export { type AppendFile, type LevelTuning, type OpenDb, type StateFs, type StateStorage, levelOpenDb, nodeStateFs } from './state-fs.js';

@@ -14,7 +14,11 @@ export const PREFIX_META = 0x6d;
 export const PREFIX_RESULT = 0x72;
 /** 's': the single state record {appliedIndex, appliedTerm, revision, firstWatchRevision}. */
 export const PREFIX_STATE = 0x73;
-/** 'w' + 8-byte big-endian revision → the changes made at that revision (node-local history). */
+/**
+ * 'w' + 8-byte big-endian revision → the changes made at that revision: where versions before
+ * 2026-12-07 kept the node-local watch history. It has its own files now (history-log.ts); open
+ * moves such records there and deletes them (watch-log.ts).
+ */
 export const PREFIX_WATCH = 0x77;
 
 /** The key of the state record, rewritten in every applied batch. */

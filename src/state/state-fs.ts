@@ -1,9 +1,9 @@
 // The state layer's storage port: how it opens a LevelDB directory (`openDb`) and the few file
 // system operations it does around them (snapshot staging, the crash-safe install swap of
-// swap.ts). A node gets the real ones (LevelDB through `level`, node:fs); the whole-node
+// swap.ts, the watch history's append-only segment files of history-log.ts). A node gets the real ones (LevelDB through `level`, node:fs); the whole-node
 // simulation gives twins (test/sim-node/sim-fs.ts) whose renames and removals are durable only
 // once the directory holding them is synced, as here.
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { Level } from 'level';
 import type { Db } from './kv-records.js';
 
@@ -39,6 +39,26 @@ export interface StateFs {
   readdir(dir: string): Promise<string[]>;
   /** fsync a file or a directory (a directory's: its names, so a rename or creation survives power loss). */
   sync(path: string): Promise<void>;
+  /**
+   * Opens a file for appending and reading, creating it (empty) if it does not exist. Its
+   * creation is durable once its directory is synced, its contents once it is (AppendFile.sync).
+   */
+  openAppendFile(path: string): Promise<AppendFile>;
+}
+
+/** An open append-only file: writes go to its end; reads at any offset. */
+export interface AppendFile {
+  /** Its length: as found at open, plus what was appended since, less what truncate() cut. */
+  readonly size: number;
+  /** Appends the chunks, in order, in one write (an error may leave a prefix of them). */
+  append(chunks: readonly Uint8Array[]): Promise<void>;
+  /** Bytes [offset, offset + length), fewer only where the file ends. */
+  read(offset: number, length: number): Promise<Buffer>;
+  /** Cuts the file to `length` bytes (a torn or unwanted tail). */
+  truncate(length: number): Promise<void>;
+  /** fsync: what was appended so far survives a power cut. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** The real file system. */
@@ -67,7 +87,62 @@ export const nodeStateFs: StateFs = {
       await fh.close();
     }
   },
+  openAppendFile: async (path) => {
+    const fh = await open(path, 'a+');
+    try {
+      return new NodeAppendFile(fh, (await fh.stat()).size);
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  },
 };
+
+/** An AppendFile on node:fs, opened O_APPEND: every write lands at the end whatever its position. */
+class NodeAppendFile implements AppendFile {
+  constructor(
+    private readonly fh: FileHandle,
+    private length: number,
+  ) {}
+
+  get size(): number {
+    return this.length;
+  }
+
+  async append(chunks: readonly Uint8Array[]): Promise<void> {
+    let total = 0;
+    for (const c of chunks) total += c.byteLength;
+    const { bytesWritten } = await this.fh.writev(chunks as Uint8Array[]);
+    this.length += bytesWritten;
+    // A regular file takes a whole write unless the disk is full; a short one is an error here.
+    if (bytesWritten !== total) throw Object.assign(new Error(`short write: ${bytesWritten} of ${total} bytes`), { code: 'ENOSPC' });
+  }
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    const n = Math.max(0, Math.min(length, this.length - offset));
+    const buf = Buffer.allocUnsafe(n);
+    let done = 0;
+    while (done < n) {
+      const { bytesRead } = await this.fh.read(buf, done, n - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === n ? buf : buf.subarray(0, done);
+  }
+
+  async truncate(length: number): Promise<void> {
+    await this.fh.truncate(length);
+    this.length = Math.min(this.length, length);
+  }
+
+  sync(): Promise<void> {
+    return this.fh.datasync();
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
 
 /** LevelDB through `level`, with buffers for keys and values. */
 export const levelOpenDb: OpenDb = (dir, tuning) =>

@@ -1,6 +1,7 @@
 // The replicated state machine: applies committed Raft entries to LevelDB, one LevelDB batch per
-// apply() call holding the data, the dedupe records, the watch history and the applied index
-// together, so that a crash leaves either all of a batch or none of it (exactly-once). Its options
+// apply() call holding the data, the dedupe records and the applied index together, so that a
+// crash leaves either all of a batch or none of it (exactly-once). The node-local watch history
+// goes to its own files (history-log.ts), appended before the batch is written. Its options
 // are in state-options.ts, what it loads at open in state-load.ts, how one entry is checked and
 // applied in apply-entry.ts, and the upkeep of its LevelDB (sync, compaction) in storage-upkeep.ts.
 import { dirname } from 'node:path';
@@ -25,8 +26,9 @@ import { type StateRecord, encodeState, readState } from './state-record.js';
 import { approximateReplicatedBytes, compactDb, liveTableBytes, type LiveTableBytes, releaseObsoleteTables, syncDb } from './storage-upkeep.js';
 import { type SwapPaths, runSwap, swapPaths } from './swap.js';
 import type { AppliedBatch, ApplyResult, ChangesResult, CommandResult, KeyValue, RangeResult } from './types.js';
+import type { HistoryLog } from './history-log.js';
 import type { WatchHistorySize } from './watch-history-size.js';
-import { compactWatchHistory, readChanges, valuesAsOf, writeWatchRecords } from './watch-log.js';
+import { compactWatchHistory, readChanges, valuesAsOf, watchRecords } from './watch-log.js';
 
 export { DEFAULT_MAX_OPEN_FILES, DEFAULT_WRITE_BUFFER_BYTES, MAX_WRITE_BUFFER_BYTES, MIN_WRITE_BUFFER_BYTES, type StateMachineOptions } from './state-options.js';
 
@@ -56,6 +58,8 @@ export class StateMachine {
   private readonly resolved: ResolvedStateOptions;
   /** The size of each record of the watch history (rebuilt at every load). */
   private history!: WatchHistorySize;
+  /** The watch history's files (reopened at every load). */
+  private historyLog!: HistoryLog;
   /** Listener exceptions caught so far (a broken watcher must not stop apply); each is told to onListenerError. */
   listenerErrors = 0;
   /** Users, roles and auth settings, replicated like the keyspace (auth-store.ts). */
@@ -82,11 +86,13 @@ export class StateMachine {
   }
 
   private async load(): Promise<void> {
-    const { storage, level, historyBounds, dedupe } = this.resolved;
+    const { storage, level, historyBounds, historySegmentBytes, dedupe } = this.resolved;
     this.db = await makeStateDb(this.dir, storage, level);
-    const loaded = await loadState(this.db, historyBounds, dedupe, this.auth);
+    const place = { fs: storage.fs, dir: this.dir, bounds: historyBounds, segmentBytes: historySegmentBytes };
+    const loaded = await loadState(this.db, place, dedupe, this.auth);
     this.state = loaded.state;
     this.history = loaded.history;
+    this.historyLog = loaded.historyLog;
     this.dedupe = loaded.dedupe;
     this.alarmTable = loaded.alarmTable;
   }
@@ -99,6 +105,11 @@ export class StateMachine {
   /** Bytes of this node's watch history (keys and values of its records; metrics). */
   watchHistoryBytes(): number {
     return this.history.bytes;
+  }
+
+  /** The watch history's files: their bytes and count, dropped ones not yet unlinked included (metrics, tests). */
+  watchHistoryFiles(): { bytes: number; segments: number } {
+    return { bytes: this.historyLog.fileBytes, segments: this.historyLog.segmentCount };
   }
 
   /** The newest request stamp (`req.at`) applied: where a leader's stamps continue from. */
@@ -152,15 +163,20 @@ export class StateMachine {
       const next: StateRecord = { ...this.state, appliedIndex: last.index, appliedTerm: last.term, revision: pending.revision };
       pending.flushKvs(batch);
       for (const [name, value] of pending.meta) batch.put(prefixed(PREFIX_META, Buffer.from(name, 'utf8')), value);
-      // The ledger moves ahead of LevelDB here: if the write fails, the instance is failed and a reopen recounts.
-      writeWatchRecords(batch, pending.events, next, this.resolved.historyBounds, this.history);
-      if (pending.compactTo > next.firstWatchRevision) compactWatchHistory(batch, next, pending.compactTo, this.history);
+      // The ledger and the files move ahead of LevelDB here: if the append or the write fails, the
+      // instance is failed, and a reopen cuts the files back to the state and recounts.
+      const records = watchRecords(pending.events, next, this.resolved.historyBounds, this.history);
+      if (pending.compactTo > next.firstWatchRevision) compactWatchHistory(next, pending.compactTo, this.history);
       batch.put(STATE_KEY, encodeState(next));
       // The results are final now; LevelDB only makes them readable. A caller may answer its
       // clients meanwhile: the entries are committed in the Raft log, and reads that must see
       // them wait for appliedIndex(), which moves only once the batch is written.
       beforeWrite?.(results);
+      // The history first: a crash between the two leaves it ahead of the state, which open cuts.
+      await this.historyLog.append(records);
+      if (this.options.syncWrites === true) await this.historyLog.sync();
       await batch.write({ sync: this.options.syncWrites === true });
+      this.historyLog.release(next.firstWatchRevision);
       this.state = next;
       for (const [k, kv] of pending.kvs) this.cache.set(k, kv);
       this.dedupe.batchWritten();
@@ -222,7 +238,7 @@ export class StateMachine {
       let overlay = new Map<string, KeyValue | null>();
       const at = opts.revision ?? 0;
       if (at > state.revision) throw new FutureRevisionError(at, state.revision);
-      if (at > 0 && at < state.revision) overlay = await valuesAsOf(this.db, snapshot, state, at, key, rangeEnd);
+      if (at > 0 && at < state.revision) overlay = await valuesAsOf(this.historyLog, state, at, key, rangeEnd);
       const { kvs, more } = await mergedRange(this.db, key, rangeEnd, overlay, limit, snapshot);
       return { kvs, more, revision: state.revision };
     });
@@ -236,7 +252,7 @@ export class StateMachine {
     if (!Number.isSafeInteger(fromRevision) || fromRevision < 1) throw new InvalidArgumentError('fromRevision', 'must be >= 1');
     const max = checkLimit(limit);
     return this.atSnapshot(async (snapshot, state) => {
-      const { events, nextRevision } = await readChanges(this.db, snapshot, state, fromRevision, prefix, max, maxBytes);
+      const { events, nextRevision } = await readChanges(this.historyLog, state, fromRevision, prefix, max, maxBytes);
       return { events, nextRevision, revision: state.revision };
     });
   }
@@ -251,17 +267,24 @@ export class StateMachine {
 
   /** Make every applied batch durable (fsync), e.g. before the WAL is compacted past it. */
   async sync(): Promise<void> {
+    await this.historyLog.sync();
     await syncDb(this.db, this.dir);
   }
 
   /**
-   * Rewrites every LevelDB table (a full compaction): deleted keys, overwritten values and dropped
-   * watch history stop taking space. Reads and applies go on meanwhile; it costs disk I/O.
+   * Rewrites every LevelDB table (a full compaction): deleted keys and overwritten values stop
+   * taking space; so do dropped watch history records in the history's current segment file
+   * (history-log.ts; the other segments go as soon as they are dropped). Reads and applies go on
+   * meanwhile; it costs disk I/O.
    */
   async compactStorage(): Promise<void> {
     this.compactions++;
     try {
-      await this.gate.read(() => compactDb(this.db));
+      await this.gate.read(async () => {
+        await this.historyLog.defragment(this.state.firstWatchRevision);
+        await this.historyLog.settled();
+        await compactDb(this.db);
+      });
     } finally {
       this.compactions--;
     }
@@ -305,17 +328,26 @@ export class StateMachine {
   /** HashKV: the keyspace's digest at `revision` (0: now), from one LevelDB snapshot (hash-kv.ts). */
   async hashKv(revision = 0): Promise<HashKvResult> {
     if (!Number.isSafeInteger(revision) || revision < 0) throw new InvalidArgumentError('revision', 'must be a non-negative integer');
-    return this.atSnapshot((snapshot, state) => hashKvAt(this.db, snapshot, state, revision));
+    return this.atSnapshot((snapshot, state) => hashKvAt(this.db, snapshot, this.historyLog, state, revision));
   }
 
-  /** Runs the read `fn` on one LevelDB snapshot and the state record as of it, through the read gate. */
+  /**
+   * Runs the read `fn` on one LevelDB snapshot and the state record as of it, through the read
+   * gate, with the watch history pinned first: the revisions that state says it holds stay.
+   */
   private atSnapshot<T>(fn: (snapshot: DbSnapshot, state: StateRecord) => Promise<T>): Promise<T> {
     return this.gate.read(async () => {
-      const snapshot = this.db.snapshot();
+      const log = this.historyLog;
+      const pin = log.pin();
       try {
-        return await fn(snapshot, await readState(this.db, snapshot));
+        const snapshot = this.db.snapshot();
+        try {
+          return await fn(snapshot, await readState(this.db, snapshot));
+        } finally {
+          await snapshot.close();
+        }
       } finally {
-        await snapshot.close();
+        log.unpin(pin);
       }
     });
   }
@@ -374,6 +406,7 @@ export class StateMachine {
     try {
       await this.gate.exclusive(async () => {
         this.cache.clear();
+        await this.historyLog.close();
         await this.db.close();
         await runSwap(paths, this.resolved.storage.fs);
         await this.load();
@@ -387,6 +420,7 @@ export class StateMachine {
   /** Close LevelDB; the instance cannot be used afterwards. */
   async close(): Promise<void> {
     this.listeners.clear();
+    await this.historyLog?.close();
     await this.db.close();
   }
 }

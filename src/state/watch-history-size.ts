@@ -1,13 +1,14 @@
-// The size of each revision's record in the watch history, oldest first, so that the batch that
+// The size of each revision's record in the watch history, oldest first, so that the apply that
 // adds records can also drop the oldest ones beyond a byte bound without reading them back. It is
-// kept in memory only and rebuilt from the records at open: the history is node-local, and
-// recounting it makes the accounting right after a crash, a restore or a change of the bound.
+// kept in memory only and recounted from the segment files at open (watch-log.ts): the history is
+// node-local, and recounting it makes the accounting right after a crash, a restore or a change
+// of the bound.
 import { StateInvariantError } from './errors.js';
-import { revisionOfWatchKey, watchKey } from './keys.js';
-import type { Db } from './kv-records.js';
-import type { StateRecord } from './state-record.js';
 
-/** Bytes a 'w' record takes in the accounting: its key (prefix + 8-byte revision) and its value. */
+/**
+ * Bytes a record takes in the accounting: its body and 9 (what a LevelDB key took when the
+ * history was kept there; the bound's meaning stays as it was documented).
+ */
 export function watchRecordBytes(valueBytes: number): number {
   return 9 + valueBytes;
 }
@@ -24,19 +25,6 @@ export class WatchHistorySize {
   /** An empty ledger whose next record is revision `first`. */
   static empty(first: number): WatchHistorySize {
     return new WatchHistorySize(first);
-  }
-
-  /** Reads every record of the history (firstWatchRevision..revision); a gap is a StateInvariantError. */
-  static async load(db: Db, state: StateRecord): Promise<WatchHistorySize> {
-    const ledger = new WatchHistorySize(state.firstWatchRevision);
-    if (state.firstWatchRevision > state.revision) return ledger;
-    for await (const [k, v] of db.iterator({ gte: watchKey(state.firstWatchRevision), lte: watchKey(state.revision) })) {
-      const revision = revisionOfWatchKey(k);
-      if (revision !== ledger.next) throw new StateInvariantError(`watch history has a gap at revision ${ledger.next}`);
-      ledger.add(revision, v.byteLength);
-    }
-    if (ledger.next !== state.revision + 1) throw new StateInvariantError(`watch history has a gap at revision ${ledger.next}`);
-    return ledger;
   }
 
   /** Bytes of the records held (watchRecordBytes of each). */

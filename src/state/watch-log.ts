@@ -1,13 +1,17 @@
 // The node-local history of changes, one record per revision, so that a watch can resume from a
 // revision and a range can be read as of a past revision. It is bounded by revisions and by bytes:
-// the batch that writes new records deletes the oldest ones beyond either bound.
+// the apply that adds records drops the oldest ones beyond either bound (in the state record;
+// their files go later, history-log.ts). Records are stored in segment files (history-log.ts),
+// not in LevelDB; earlier versions kept them under LevelDB's 'w' prefix, which open moves over.
 // It is not replicated: a snapshot does not carry it (it would multiply the snapshot's size).
 import { allocOutput, arrayHeaderBytes, binBytes, numberBytes, writeArrayHeader, writeBin, writeNumber } from '../common/msgpack-writer.js';
 import { unpack } from './codec.js';
 import { CompactedError, InvalidArgumentError, StateInvariantError } from './errors.js';
-import { inRange, revisionOfWatchKey, watchKey } from './keys.js';
-import type { Db, DbSnapshot } from './kv-records.js';
+import { HistoryLog, type HistoryRecord } from './history-log.js';
+import { PREFIX_WATCH, inRange, revisionOfWatchKey, watchKey } from './keys.js';
+import type { Db } from './kv-records.js';
 import { overlayKey } from './kv-records.js';
+import type { StateFs } from './state-fs.js';
 import type { StateRecord } from './state-record.js';
 import type { KeyValue, WatchEvent } from './types.js';
 import { WatchHistorySize } from './watch-history-size.js';
@@ -29,68 +33,122 @@ export interface WatchHistoryBounds {
   maxBytes: number;
 }
 
-type Batch = ReturnType<Db['batch']>;
 type PrevTuple = [Uint8Array, number, number, number] | null;
 /** Stored event: [0 put | 1 delete, key, value, createRevision, version, prev]. */
 type EventTuple = [0 | 1, Uint8Array, Uint8Array, number, number, PrevTuple];
 
 /**
- * Write the watch records of `events` (in revision order; `state.revision` is already the last
- * one's) and drop the oldest revisions beyond `bounds`, in the same batch; updates
- * state.firstWatchRevision and `ledger` (which must describe the history before this batch).
+ * The watch records of `events` (in revision order; `state.revision` is already the last one's),
+ * to append to the history before the batch is written, and drops the oldest revisions beyond
+ * `bounds` from `state` (state.firstWatchRevision) and `ledger` (which must describe the history
+ * before these records).
  */
-export function writeWatchRecords(batch: Batch, events: readonly WatchEvent[], state: StateRecord, bounds: WatchHistoryBounds, ledger: WatchHistorySize): void {
+export function watchRecords(events: readonly WatchEvent[], state: StateRecord, bounds: WatchHistoryBounds, ledger: WatchHistorySize): HistoryRecord[] {
+  const records: HistoryRecord[] = [];
   let start = 0;
   while (start < events.length) {
     const revision = events[start]!.kv.modRevision;
     let end = start;
     while (end < events.length && events[end]!.kv.modRevision === revision) end++;
-    const record = encodeWatchRecord(events, start, end);
-    batch.put(watchKey(revision), record);
-    ledger.add(revision, record.byteLength);
+    const body = encodeWatchRecord(events, start, end);
+    records.push({ revision, body });
+    ledger.add(revision, body.byteLength);
     start = end;
   }
   if (ledger.next !== state.revision + 1) throw new StateInvariantError(`watch history ends at ${ledger.next - 1}, not at revision ${state.revision}`);
-  dropRecords(batch, state, ledger, ledger.firstKept(bounds.maxBytes, bounds.maxRevisions));
+  dropRecords(state, ledger, ledger.firstKept(bounds.maxBytes, bounds.maxRevisions));
+  return records;
 }
 
 /**
- * Drop the history before `revision` (a compact command), in the batch that applies it and after
+ * Drop the history before `revision` (a compact command), in the apply that runs it and after
  * its own watch records were added: the history then starts at `revision`.
  */
-export function compactWatchHistory(batch: Batch, state: StateRecord, revision: number, ledger: WatchHistorySize): void {
-  dropRecords(batch, state, ledger, Math.min(revision, state.revision + 1));
+export function compactWatchHistory(state: StateRecord, revision: number, ledger: WatchHistorySize): void {
+  dropRecords(state, ledger, Math.min(revision, state.revision + 1));
 }
 
-function dropRecords(batch: Batch, state: StateRecord, ledger: WatchHistorySize, firstKept: number): void {
-  for (let r = state.firstWatchRevision; r < firstKept; r++) batch.del(watchKey(r));
+function dropRecords(state: StateRecord, ledger: WatchHistorySize, firstKept: number): void {
   ledger.dropBefore(firstKept);
   state.firstWatchRevision = Math.max(state.firstWatchRevision, firstKept);
 }
 
+/** The history of a state directory as open() finds it. */
+export interface OpenedWatchHistory {
+  log: HistoryLog;
+  ledger: WatchHistorySize;
+  /** Whether `state` changed (its firstWatchRevision): the caller writes it back. */
+  trimmed: boolean;
+}
+
+/** Records moved from LevelDB per append when an older directory is opened. */
+const MIGRATE_BATCH_RECORDS = 1000;
+
 /**
- * At open: count the history's records (the ledger) and drop, with one range delete, what lies
- * beyond `bounds` (left by larger settings); `trimmed` says whether `state` changed.
+ * At open: the segment files of `dir` (history-log.ts; records LevelDB still holds from an older
+ * version are moved into them first), reconciled with `state`: the history is what the files hold
+ * without a gap up to state.revision, and no more than `bounds` allow. Counts the ledger.
  */
-export async function openWatchHistory(db: Db, state: StateRecord, bounds: WatchHistoryBounds): Promise<{ ledger: WatchHistorySize; trimmed: boolean }> {
-  const ledger = await WatchHistorySize.load(db, state);
-  const firstKept = ledger.firstKept(bounds.maxBytes, bounds.maxRevisions);
-  if (firstKept === state.firstWatchRevision) return { ledger, trimmed: false };
-  await db.clear({ gte: watchKey(0), lt: watchKey(firstKept) });
-  ledger.dropBefore(firstKept);
-  state.firstWatchRevision = firstKept;
-  return { ledger, trimmed: true };
+export async function openWatchHistory(db: Db, fs: StateFs, dir: string, state: StateRecord, bounds: WatchHistoryBounds, segmentBytes: number): Promise<OpenedWatchHistory> {
+  const { log } = await HistoryLog.open(fs, dir, state.revision, segmentBytes);
+  try {
+    if (await hasLegacyRecords(db)) await migrateLegacyRecords(db, log, state);
+    const held = log.segmentCount > 0 ? log.firstRevision : state.revision + 1;
+    const first = Math.max(held, state.firstWatchRevision);
+    const ledger = WatchHistorySize.empty(first);
+    for (let r = first; r <= state.revision; r++) ledger.add(r, log.bodyBytes(r));
+    const firstKept = ledger.firstKept(bounds.maxBytes, bounds.maxRevisions);
+    ledger.dropBefore(firstKept);
+    const trimmed = firstKept !== state.firstWatchRevision;
+    state.firstWatchRevision = firstKept;
+    return { log, ledger, trimmed };
+  } catch (err) {
+    await log.close();
+    throw err;
+  }
+}
+
+/** Whether LevelDB holds 'w' records (written by a version that kept the history there). */
+async function hasLegacyRecords(db: Db): Promise<boolean> {
+  for await (const _ of db.keys({ gte: watchKey(0), lt: Buffer.from([PREFIX_WATCH + 1]), limit: 1 })) return true;
+  return false;
+}
+
+/**
+ * Moves LevelDB's 'w' records of [firstWatchRevision, revision] into the (emptied) segment files,
+ * syncs them and only then deletes the records: a crash in between moves them again. Records
+ * that do not reach the state's revision without a gap are not moved (the history restarts).
+ */
+async function migrateLegacyRecords(db: Db, log: HistoryLog, state: StateRecord): Promise<void> {
+  await log.clear(state.firstWatchRevision);
+  let next = state.firstWatchRevision;
+  let records: HistoryRecord[] = [];
+  let complete = state.firstWatchRevision > state.revision;
+  if (!complete) {
+    for await (const [k, v] of db.iterator({ gte: watchKey(state.firstWatchRevision), lte: watchKey(state.revision) })) {
+      if (revisionOfWatchKey(k) !== next) break;
+      records.push({ revision: next++, body: v });
+      if (records.length >= MIGRATE_BATCH_RECORDS) {
+        await log.append(records);
+        records = [];
+      }
+    }
+    await log.append(records);
+    complete = next === state.revision + 1;
+  }
+  if (!complete) await log.clear(state.revision + 1);
+  else await log.sync();
+  await db.clear({ gte: watchKey(0), lt: Buffer.from([PREFIX_WATCH + 1]) });
 }
 
 /**
  * Changes at revisions >= fromRevision whose key starts with `prefix`, whole revisions at a time
  * until at least `limit` events, `maxBytes` of the records holding them, or MAX_SCAN_REVISIONS
- * revisions were read. `state` must be read
- * from the same `snapshot`, so compaction cannot remove records between the check and the read.
+ * revisions were read. `log` must be pinned before `state` was read, so that the revisions the
+ * state says exist stay until the read is done.
  */
 export async function readChanges(
-  db: Db,
-  snapshot: DbSnapshot,
+  log: HistoryLog,
   state: StateRecord,
   fromRevision: number,
   prefix: Uint8Array | undefined,
@@ -103,9 +161,7 @@ export async function readChanges(
   let next = fromRevision;
   const last = Math.min(state.revision, fromRevision + MAX_SCAN_REVISIONS - 1);
   if (fromRevision > last) return { events, nextRevision: fromRevision };
-  for await (const [k, v] of db.iterator({ gte: watchKey(fromRevision), lte: watchKey(last), snapshot })) {
-    const revision = revisionOfWatchKey(k);
-    if (revision !== next) throw new StateInvariantError(`watch history has a gap at revision ${next}`);
+  for await (const { revision, body: v } of log.read(fromRevision, last)) {
     let wanted = false;
     for (const e of decodeRecord(revision, v)) {
       if (!prefix || startsWith(e.kv.key, prefix)) {
@@ -118,18 +174,17 @@ export async function readChanges(
     next = revision + 1;
     if (events.length >= limit || bytes >= maxBytes) break;
   }
-  if (next <= last && events.length < limit && bytes < maxBytes) throw new StateInvariantError(`watch history has a gap at revision ${next}`);
   return { events, nextRevision: next };
 }
 
 /**
  * For a read as of `revision`: the value each key of [key, rangeEnd) had then, for every key
  * changed since (null = absent). Needs revisions > `revision` to be in the history. More than
- * `maxKeys` such keys: InvalidArgumentError (a caller that must bound its memory).
+ * `maxKeys` such keys: InvalidArgumentError (a caller that must bound its memory). `log` is
+ * pinned as for readChanges.
  */
 export async function valuesAsOf(
-  db: Db,
-  snapshot: DbSnapshot,
+  log: HistoryLog,
   state: StateRecord,
   revision: number,
   key: Uint8Array,
@@ -138,9 +193,8 @@ export async function valuesAsOf(
 ): Promise<Map<string, KeyValue | null>> {
   if (revision + 1 < state.firstWatchRevision) throw new CompactedError(revision, state.firstWatchRevision - 1);
   const before = new Map<string, KeyValue | null>();
-  const it = db.iterator({ gt: watchKey(revision), lte: watchKey(state.revision), snapshot });
-  for await (const [k, v] of it) {
-    for (const e of decodeRecord(revisionOfWatchKey(k), v)) {
+  for await (const { revision: r, body: v } of log.read(revision + 1, state.revision)) {
+    for (const e of decodeRecord(r, v)) {
       if (!inRange(e.kv.key, key, rangeEnd)) continue;
       const ok = overlayKey(e.kv.key);
       // The first change after `revision` tells what the key was at `revision`.

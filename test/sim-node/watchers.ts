@@ -123,10 +123,12 @@ export class Watchers {
   }
 
   /**
-   * Each watcher's changes against the cluster's history of the keyspace, read from `leader` or,
-   * where a snapshot install cut its history short, from the member with the longest history:
+   * Each watcher's changes against the cluster's history of the keyspace, read from `leader` (or
+   * a member that has applied as far as the watcher saw, if the leader has not) or, where a
+   * snapshot install or a power cut cut its history short, from the member with the longest history:
    * the same changes, in the same order, from the watcher's start to its last. Only revisions
-   * that every member compacted away are not compared.
+   * that every member that has applied as far compacted away are not compared (a power cut can
+   * restart a member's history after its revision: history-log.ts).
    */
   async check(leader: SimMember, problems: string[]): Promise<void> {
     const sources = [leader, ...this.members.filter((m) => m !== leader && m.up)];
@@ -134,7 +136,11 @@ export class Watchers {
       w.close();
       if (w.startRevision === 0 || w.changes.length === 0) continue;
       const through = w.changes[w.changes.length - 1]!.revision;
-      const history = await clusterHistory(sources, w.startRevision, through);
+      // A member whose state is not yet at `through` cannot hold those changes (a leader just
+      // elected may still be applying): only the ones that are serve, the leader first; if none
+      // is, any member does.
+      const reached = (m: SimMember): boolean => (m.core?.sm.revision() ?? 0) >= through;
+      const history = (await clusterHistory(sources.filter(reached), w.startRevision, through)) ?? (await clusterHistory(sources, w.startRevision, through));
       if (!history) continue;
       const got = w.changes.filter((c) => c.revision >= history.from && c.revision <= through);
       const want = history.changes;

@@ -1,6 +1,7 @@
 // Crash safety under SIGKILL: a child applies batches and reports them; it is killed at random
 // points, and after each kill the reopened state must hold exactly a prefix of whole batches
-// (no half batch, no double apply) at or beyond the last reported index.
+// (no half batch, no double apply) at or beyond the last reported index, and its watch history
+// (its own files, appended before LevelDB's batch) every change up to that point, exactly once.
 import { execFile, spawn } from 'node:child_process';
 import { symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateMachine } from '../../src/state/state-machine.js';
 import { cleanup, dump, plain, prng, tempDir } from './helpers.js';
 import { killCommand } from './kill-entries.js';
+import type { WatchEvent } from '../../src/state/types.js';
 import { KvModel } from './model.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -64,6 +66,17 @@ function runChild(dir: string, seed: number, killAfterMs: number): Promise<Round
   });
 }
 
+/** Every change of the watch history, paged through changesSince (it throws if revision 1 was dropped). */
+async function history(sm: StateMachine): Promise<WatchEvent[]> {
+  const out: WatchEvent[] = [];
+  for (let from = 1; from <= sm.revision(); ) {
+    const page = await sm.changesSince(from, undefined, 1000);
+    out.push(...page.events);
+    from = page.nextRevision;
+  }
+  return out;
+}
+
 describe('SIGKILL during apply', () => {
   it('always recovers to a prefix of whole batches at or beyond the last reported index', async () => {
     const dir = await tempDir();
@@ -87,6 +100,7 @@ describe('SIGKILL during apply', () => {
       }
       expect(sm.revision()).toBe(model.revision);
       expect(plain(await dump(sm))).toEqual(plain(model.range(new Uint8Array(0), new Uint8Array([0]))));
+      expect(plain(await history(sm))).toEqual(plain(model.events));
       applied = now;
       await sm.close();
     }

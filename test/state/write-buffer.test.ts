@@ -1,8 +1,7 @@
 // LevelDB's memtable size (StateMachineOptions.writeBufferBytes, `--state-write-buffer-bytes`):
 // applied writes stay in memory until that many bytes, then go to a table file. With LevelDB's
-// own 4 MiB, each key's record and its watch record (two key ranges) make every small table
-// overlap the others, and LevelDB merges them again and again: a 384 MiB fill of 64 KiB values
-// wrote 8.9-9.8x the live data per node, 8.0x with 16 MiB (docs/performance.md).
+// own 4 MiB, a 384 MiB fill of 64 KiB values wrote 8.9-9.8x the live data per node, 8.0x with
+// 16 MiB (docs/performance.md; measured when LevelDB also held the watch history).
 import { readdir, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/state/errors.js';
@@ -21,10 +20,10 @@ afterEach(async () => {
 const MiB = 1024 * 1024;
 const VALUE_BYTES = 64 * 1024;
 
-/** 6 MiB of values (12 MiB in LevelDB with the watch records), 16 puts per applied batch. */
+/** 12 MiB of values (the watch history is in its own files), 16 puts per applied batch. */
 async function load(sm: StateMachine): Promise<void> {
   let index = 0;
-  for (let k = 0; k < 96; k += 16) {
+  for (let k = 0; k < 192; k += 16) {
     const batch = Array.from({ length: 16 }, (_, j) => entry(++index, { type: 'put', key: b(`w/${String(k + j).padStart(5, '0')}`), value: Buffer.alloc(VALUE_BYTES, k + j) }));
     await sm.apply(batch);
   }
