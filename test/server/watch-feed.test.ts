@@ -64,6 +64,21 @@ const turns = async (n: number): Promise<void> => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * The sink's line count once it stops moving: each history read is a trip to the thread pool
+ * (history-log.ts), which takes more than a few turns of the event loop on a busy machine.
+ */
+async function settled(sink: { lines: unknown[] }): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 200 && sink.lines.length !== last; i++) {
+    last = sink.lines.length;
+    await turns(20);
+    await sleep(5);
+  }
+  return sink.lines.length;
+}
+
 const everything = { matches: () => true, prefix: undefined };
 const under = (prefix: string) => ({ matches: (k: Uint8Array) => Buffer.from(k).toString().startsWith(prefix), prefix: b(prefix) });
 
@@ -199,9 +214,9 @@ describe('WatchFeed', () => {
     sink.holding = true;
     const feed = new WatchFeed(sm, sink, { ...under('s/'), startRevision: 1 }, SMALL);
     const started = feed.start();
+    const stalled = await settled(sink);
     await turns(20);
-    const stalled = sink.lines.length;
-    await turns(20);
+    await sleep(20);
     expect(sink.lines.length).toBe(stalled); // waiting for the client, not reading on
     expect(stalled).toBeLessThan(90 * 125 / 4);
     expect(feed.backlogBytes).toBeLessThan(4 * SMALL.maxBacklogBytes);
