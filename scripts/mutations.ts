@@ -85,18 +85,29 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'h',
     title: 'watch events sent before the applied batch is written',
     file: 'src/state/state-machine.ts',
-    find: `      beforeWrite?.(results);
-      await batch.write({ sync: this.options.syncWrites === true });
+    find: `      await batch.write({ sync: this.options.syncWrites === true });
+      this.historyLog.release(next.firstWatchRevision);
       this.state = next;
       for (const [k, kv] of pending.kvs) this.cache.set(k, kv);
       this.dedupe.batchWritten();
       this.emit({ type: 'applied', firstIndex: entries[first]!.index, lastIndex: last.index, revision: next.revision, events: pending.events });`,
-    replace: `      beforeWrite?.(results);
-      this.emit({ type: 'applied', firstIndex: entries[first]!.index, lastIndex: last.index, revision: next.revision, events: pending.events });
+    replace: `      this.emit({ type: 'applied', firstIndex: entries[first]!.index, lastIndex: last.index, revision: next.revision, events: pending.events });
       await batch.write({ sync: this.options.syncWrites === true });
+      this.historyLog.release(next.firstWatchRevision);
       this.state = next;
       for (const [k, kv] of pending.kvs) this.cache.set(k, kv);
       this.dedupe.batchWritten();`,
     tests: ['test/state/watch.test.ts'],
+  },
+  {
+    id: 'i',
+    title: "the watch history's records appended after LevelDB's batch instead of before it",
+    file: 'src/state/state-machine.ts',
+    find: `      await this.historyLog.append(records);
+      if (this.options.syncWrites === true) await this.historyLog.sync();
+      await batch.write({ sync: this.options.syncWrites === true });`,
+    replace: `      await batch.write({ sync: this.options.syncWrites === true });
+      await this.historyLog.append(records);`,
+    tests: ['test/state/kill.test.ts'],
   },
 ];
