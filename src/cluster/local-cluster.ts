@@ -9,10 +9,10 @@
 // never outlive a parent that was killed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { listenPorts } from './listen-ports.js';
 import { type ClientTlsOptions, type NodeStatus, connect, leaderOf } from '../client/index.js';
 
 /** How long a node process may take to start serving. */
@@ -50,17 +50,12 @@ export function childEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAFTDB_')));
 }
 
-/** `count` free TCP ports on 127.0.0.1 (bound together, then released). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((ok, fail) => {
-      const s = createServer().once('error', fail);
-      s.listen(0, '127.0.0.1', () => ok(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
+/**
+ * `count` ports for nodes to listen on, below the ephemeral range (listen-ports.ts): a node
+ * restarted on its port must not find it taken by some connection's local end.
+ */
+export function freePorts(count: number): Promise<number[]> {
+  return listenPorts(count);
 }
 
 /** How to lay out a local cluster. */
