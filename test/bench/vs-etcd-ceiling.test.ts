@@ -26,10 +26,12 @@ describe('the echo servers (the load generator ceiling)', () => {
     const stubs = echo.endpoints.map((e) => target.connect(e));
     try {
       for (const op of ['put', 'get', 'sget'] as const) {
-        const r = await runUnaryLoad({ op, clients: 4, valueBytes: 64, keys: 10, warmupS: 0, measureS: 1 }, stubs, () => echo.pids.reduce((s, p) => s + cpuSeconds(p), 0));
+        const r = await runUnaryLoad({ op, clients: 4, valueBytes: 64, keys: 10, warmupS: 0, measureS: 1 }, stubs, () => echo.pids.map(cpuSeconds));
         expect(r.errors).toBe(0);
         expect(r.ops).toBeGreaterThan(50);
         expect(r.serverCpuUsPerOp).toBeGreaterThan(0);
+        expect(r.serverCpuUsPerOpEach).toHaveLength(3);
+        expect(r.serverCpuUsPerOpEach.reduce((a, b) => a + b, 0)).toBeCloseTo(r.serverCpuUsPerOp, 6);
       }
     } finally {
       stubs.forEach((s) => s.close());
@@ -55,7 +57,7 @@ describe('raftdb cells: serializable gets over the generic stubs, and the Pipeli
       expect((await c.client.get('bench/00000007')).kv?.value.length).toBe(32);
       for (const op of ['put', 'get', 'sget'] as const) {
         const spec = { op, clients: 4, valueBytes: 32, keys: 20, warmupS: 0, measureS: 0.5 };
-        for (const r of [await runUnaryLoad(spec, stubs, () => 0), await runPipelineLoad(spec, endpoints, () => 0)]) {
+        for (const r of [await runUnaryLoad(spec, stubs, () => [0]), await runPipelineLoad(spec, endpoints, () => [0])]) {
           expect(r.firstError).toBeNull();
           expect(r.ops).toBeGreaterThan(10);
         }
@@ -78,6 +80,7 @@ describe('the ratio table', () => {
     opsPerSec,
     latencyMs: { p50: 1, p99: 2 } as VsEtcdRow['latencyMs'],
     serverCpuUsPerOp: cpu,
+    serverCpuUsPerOpEach: [cpu],
     clientCpuUsPerOp: 100,
     firstError: null,
   });

@@ -21,8 +21,3 @@ export function cpuSeconds(pid: number): number {
   const stime = Number(fields[12]);
   return (utime + stime) / TICKS_PER_SECOND;
 }
-
-/** CPU seconds of several processes together. */
-export function totalCpuSeconds(pids: readonly number[]): number {
-  return pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-}

@@ -27,7 +27,7 @@ export class MeasuredWindow {
   }
 
   /** Waits out the warm-up and the window over the running `loops`, stops them, and returns the figures. */
-  async run(warmupS: number, measureS: number, loops: Promise<void>[], serverCpu: () => number): Promise<UnaryLoadResult> {
+  async run(warmupS: number, measureS: number, loops: Promise<void>[], serverCpu: () => number[]): Promise<UnaryLoadResult> {
     await sleep(warmupS * 1000);
     const cpu0 = serverCpu();
     const self0 = process.cpuUsage();
@@ -36,7 +36,8 @@ export class MeasuredWindow {
     await sleep(measureS * 1000);
     this.measuring = false;
     const elapsedS = (performance.now() - t0) / 1000;
-    const serverCpuS = serverCpu() - cpu0;
+    const perServerS = serverCpu().map((s, i) => s - cpu0[i]!);
+    const serverCpuS = perServerS.reduce((a, b) => a + b, 0);
     const self = process.cpuUsage(self0);
     this.stopping = true;
     await Promise.all(loops);
@@ -47,6 +48,7 @@ export class MeasuredWindow {
       opsPerSec: ops / elapsedS,
       latencyMs: latencySummaryMs(this.hist),
       serverCpuUsPerOp: ops > 0 ? (serverCpuS * 1e6) / ops : 0,
+      serverCpuUsPerOpEach: perServerS.map((s) => (ops > 0 ? (s * 1e6) / ops : 0)),
       clientCpuUsPerOp: ops > 0 ? (self.user + self.system) / ops : 0,
       firstError: this.firstError,
     };

@@ -7,7 +7,7 @@ import { MeasuredWindow } from './measured-window.js';
 import { benchKey, type UnaryLoadResult, type UnaryLoadSpec } from './unary-load.js';
 
 /** Runs `spec` with `clients` concurrent operations through one pipelined client of `endpoints`. */
-export async function runPipelineLoad(spec: UnaryLoadSpec, endpoints: readonly string[], serverCpu: () => number): Promise<UnaryLoadResult> {
+export async function runPipelineLoad(spec: UnaryLoadSpec, endpoints: readonly string[], serverCpu: () => number[]): Promise<UnaryLoadResult> {
   const client = connect({ endpoints: [...endpoints], pipeline: true, maxConcurrentWrites: spec.clients, timeoutMs: 10_000 });
   const value = Buffer.alloc(spec.valueBytes, 0x61);
   const window = new MeasuredWindow();

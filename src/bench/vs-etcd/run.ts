@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts, LocalCluster } from '../../cluster/local-cluster.js';
-import { totalCpuSeconds } from './cpu.js';
+import { cpuSeconds } from './cpu.js';
 import { startEchoCluster } from './echo-cluster.js';
 import { ensureEtcdInstalled, startEtcd } from './etcd-cluster.js';
 import { etcdTarget, raftdbTarget, type SystemName, type Target } from './targets.js';
@@ -109,7 +109,7 @@ export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): 
               const leader = await sys.target.leader();
               const follower = sys.target.endpoints.find((e) => e !== leader)!;
               const spec = { op, clients, valueBytes, keys: o.keys, warmupS: o.warmupS, measureS: o.measureS };
-              const serverCpu = (): number => totalCpuSeconds(sys.pids);
+              const serverCpu = (): number[] => sys.pids.map(cpuSeconds);
               let r: UnaryLoadResult;
               if (spread === 'pipeline') r = await runPipelineLoad(spec, sys.target.endpoints, serverCpu);
               else {
@@ -122,7 +122,7 @@ export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): 
                 }
               }
               rows.push({ system, op, clients, valueBytes, spread, ...r });
-              log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread} (leader ${leader}): ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op, errors ${r.errors}`);
+              log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread} (leader ${leader}): ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op (${eachServer(r.serverCpuUsPerOpEach, sys.target.endpoints, leader)}), errors ${r.errors}`);
             }
           }
         }
@@ -132,6 +132,11 @@ export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): 
     }
   }
   return rows;
+}
+
+/** Each server's share of the CPU per operation, the leader's marked: `127.0.0.1:5001 leader 201, ...`. */
+function eachServer(usPerOp: readonly number[], endpoints: readonly string[], leader: string): string {
+  return usPerOp.map((us, i) => `${endpoints[i]}${endpoints[i] === leader ? ' leader' : ''} ${Math.round(us)}`).join(', ');
 }
 
 /** One cell's raftdb/etcd ratios; `ceiling`: echo/etcd throughput, the most any grpc-js server could show (null without an echo run). */

@@ -27,6 +27,8 @@ export interface UnaryLoadResult {
   latencyMs: ReturnType<typeof latencySummaryMs>;
   /** Server CPU seconds (all members) over the measured window, per operation in µs. */
   serverCpuUsPerOp: number;
+  /** The same for each server in the order of the system's pids (which of them led is in the log line). */
+  serverCpuUsPerOpEach: number[];
   /** This process's CPU over the window, per operation in µs (the generator itself). */
   clientCpuUsPerOp: number;
   firstError: string | null;
@@ -37,8 +39,8 @@ export function benchKey(i: number): Buffer {
   return Buffer.from(`bench/${String(i).padStart(8, '0')}`);
 }
 
-/** Runs `spec` with `clients` loops over `stubs` (loop i uses stubs[i % n]); `serverCpu` reads the servers' CPU seconds. */
-export async function runUnaryLoad(spec: UnaryLoadSpec, stubs: readonly EndpointClient[], serverCpu: () => number): Promise<UnaryLoadResult> {
+/** Runs `spec` with `clients` loops over `stubs` (loop i uses stubs[i % n]); `serverCpu` reads each server's CPU seconds. */
+export async function runUnaryLoad(spec: UnaryLoadSpec, stubs: readonly EndpointClient[], serverCpu: () => number[]): Promise<UnaryLoadResult> {
   const value = Buffer.alloc(spec.valueBytes, 0x61);
   const window = new MeasuredWindow();
   const loop = (i: number): Promise<void> =>
