@@ -407,7 +407,7 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
 }
 
 /** Rebuilds what the Raft core needs from the WAL and the state machine (null for a new node). */
-async function restartState(wal: Wal, sm: StateMachine): Promise<RestartState | null> {
+export async function restartState(wal: Wal, sm: StateMachine): Promise<RestartState | null> {
   const rs = await wal.recover();
   if (rs.hardState.term === 0 && rs.entries.length === 0 && !rs.snapshot) return null;
   const snapIndex = rs.snapshot?.index ?? 0;
