@@ -74,8 +74,6 @@ export class HistoryLog {
   private unlinking: Promise<void> = Promise.resolve();
   /** Appends and defragment() one at a time: both write the segment being appended to. */
   private writing: Promise<void> = Promise.resolve();
-  /** Segment files unlinked so far (tests, metrics). */
-  unlinked = 0;
   private closed = false;
 
   private constructor(
@@ -355,7 +353,6 @@ export class HistoryLog {
       if (!oldestReader.done && oldestReader.value < s.releasedAt) break;
       await this.remove(s);
       this.segments = this.segments.filter((x) => x !== s);
-      this.unlinked++;
     }
   }
 
