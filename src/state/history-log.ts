@@ -360,8 +360,23 @@ export class HistoryLog {
     }
   }
 
+  /**
+   * The segment holding `revision`: a binary search, since open() asks once per revision held to
+   * count the ledger (100k revisions over dozens of segments). Segments are in order of their
+   * first revision, strictly increasing (a new one starts at next; a defragment's copy starts
+   * past the first revision of the segment it copies). A released original overlaps its copy
+   * until it is unlinked: the search finds the copy, which holds the same records.
+   */
   private segmentOf(revision: number): Segment {
-    for (const s of this.segments) if (revision >= s.first && revision <= lastOf(s)) return s;
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.first <= revision) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = this.segments[lo];
+    if (s && revision >= s.first && revision <= lastOf(s)) return s;
     throw new StateInvariantError(`watch history holds no record of revision ${revision}`);
   }
 
