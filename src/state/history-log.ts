@@ -55,6 +55,8 @@ interface Segment {
   offsets: number[];
   /** The epoch at which every revision of it was dropped (not yet unlinked); 0 while live. */
   releasedAt: number;
+  /** Bytes known durable (synced by this instance); sync() syncs the live segments past it. */
+  syncedBytes: number;
 }
 
 /** What open() found, for the caller to reconcile with the state record. */
@@ -103,7 +105,8 @@ export class HistoryLog {
         const first = Number(SEGMENT_NAME.exec(name)![1]);
         const path = join(dir, name);
         const file = await fs.openAppendFile(path);
-        const segment: Segment = { first, path, file, offsets: [], releasedAt: 0 };
+        // What an earlier life appended may still be unsynced (a crash leaves it in the page cache).
+        const segment: Segment = { first, path, file, offsets: [], releasedAt: 0, syncedBytes: 0 };
         found.push(segment);
         const scan = await scanSegment(segment);
         if (scan.validBytes < file.size) {
@@ -216,7 +219,7 @@ export class HistoryLog {
       const from = s.offsets[first - s.first]!;
       const path = join(this.dir, segmentName(first));
       const file = await this.fs.openAppendFile(`${path}${TEMP_SUFFIX}`);
-      const copy: Segment = { first, path, file, offsets: [], releasedAt: 0 };
+      const copy: Segment = { first, path, file, offsets: [], releasedAt: 0, syncedBytes: 0 };
       try {
         if (file.size !== 0) await file.truncate(0);
         for (let at = from; at < s.file.size; at += READ_CHUNK_BYTES) {
@@ -224,6 +227,7 @@ export class HistoryLog {
           await file.append([bytes]);
         }
         await file.sync();
+        copy.syncedBytes = file.size;
         await this.fs.rename(`${path}${TEMP_SUFFIX}`, path);
         await this.fs.sync(this.dir);
       } catch (err) {
@@ -247,9 +251,26 @@ export class HistoryLog {
     return run;
   }
 
-  /** fsync the segment being appended to (with syncWrites: before LevelDB's synced batch). */
+  /**
+   * fsync every live segment appended to since its last sync (with syncWrites it runs before
+   * each apply's synced LevelDB batch, and finds only the current one unsynced). Not only the
+   * current one: without syncWrites, the segments filled since the last sync hold unsynced
+   * records too; a power cut that took them would leave a gap, and the history would lose every
+   * revision before the current segment although StateMachine.sync() had returned (and the WAL
+   * had been compacted after it).
+   */
   async sync(): Promise<void> {
-    await this.segments[this.segments.length - 1]?.file.sync();
+    // No copy of the list on the apply path (syncWrites): an unlink replaces this.segments by a new array.
+    const segments = this.segments;
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i]!;
+      // A dropped one's records are not needed; checked just before its fsync (a released one may be closed).
+      if (s.releasedAt !== 0 || s.file.size <= s.syncedBytes) continue;
+      const size = s.file.size;
+      await s.file.sync();
+      // An append during the fsync may not be in it: only what was there before counts.
+      s.syncedBytes = Math.max(s.syncedBytes, size);
+    }
   }
 
   /**
@@ -386,7 +407,7 @@ export class HistoryLog {
     if (file.size !== 0) await file.truncate(0); // left by an earlier life whose records were cut
     // Its name must survive a power cut as long as its records might: one directory sync per segment.
     await this.fs.sync(this.dir);
-    const segment: Segment = { first, path, file, offsets: [], releasedAt: 0 };
+    const segment: Segment = { first, path, file, offsets: [], releasedAt: 0, syncedBytes: 0 };
     this.segments.push(segment);
     return segment;
   }

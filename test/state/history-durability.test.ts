@@ -17,13 +17,13 @@ const DIR = '/sim/n1/state';
 
 const puts = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => entry(from + k, { type: 'put', key: b(`k/${(from + k) % 3}`), value: b(`v${from + k}`) }));
 
-function openSm(storage: StateStorage, syncWrites = false): Promise<StateMachine> {
-  return StateMachine.open(DIR, { ...storage, cacheBytes: 0, syncWrites });
+function openSm(storage: StateStorage, syncWrites = false, watchHistorySegmentBytes?: number): Promise<StateMachine> {
+  return StateMachine.open(DIR, { ...storage, cacheBytes: 0, syncWrites, watchHistorySegmentBytes });
 }
 
 /** The revisions of the history from `from` after a power cut, as a reopened state machine reads them. */
-async function revisionsAfterReopen(fs: SimFs, from: number): Promise<{ revision: number; history: number[] | 'compacted' }> {
-  const sm = await openSm(fs.mount());
+async function revisionsAfterReopen(fs: SimFs, from: number, watchHistorySegmentBytes?: number): Promise<{ revision: number; history: number[] | 'compacted' }> {
+  const sm = await openSm(fs.mount(), false, watchHistorySegmentBytes);
   try {
     const changes = await sm.changesSince(from).catch((err: unknown) => {
       if (err instanceof CompactedError) return null;
@@ -47,6 +47,28 @@ describe('the watch history across a power cut', () => {
     // The state survived (LevelDB's synced write); the records of its revisions must too, or
     // watches would see a compaction of changes that no WAL holds any more.
     expect(await revisionsAfterReopen(fs, 1)).toEqual({ revision: 10, history: range(1, 10) });
+  });
+
+  it('sync() makes durable the segments filled since the last sync, not only the current one', async () => {
+    const fs = new SimFs();
+    const sm = await openSm(fs.mount(), false, 300);
+    for (let r = 1; r <= 40; r += 4) await sm.apply(puts(r, r + 3));
+    expect(sm.watchHistoryFiles().segments).toBeGreaterThanOrEqual(3);
+    await sm.sync();
+    fs.powerCut(nothingKept);
+    // Had only the current segment been synced, the others would be cut and the history start there.
+    expect(await revisionsAfterReopen(fs, 1, 300)).toEqual({ revision: 40, history: range(1, 40) });
+  });
+
+  it('after a process crash, sync() makes durable what the earlier life appended and never synced', async () => {
+    const fs = new SimFs();
+    const sm = await openSm(fs.mount(), false, 300);
+    for (let r = 1; r <= 20; r += 4) await sm.apply(puts(r, r + 3));
+    fs.crash(); // the page cache keeps the files and LevelDB's log, unsynced
+    const again = await openSm(fs.mount(), false, 300);
+    await again.sync();
+    fs.powerCut(nothingKept);
+    expect(await revisionsAfterReopen(fs, 1, 300)).toEqual({ revision: 20, history: range(1, 20) });
   });
 
   it('with syncWrites, every apply\'s history records are durable when it returns', async () => {
