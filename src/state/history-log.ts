@@ -55,6 +55,8 @@ interface Segment {
   offsets: number[];
   /** The epoch at which every revision of it was dropped (not yet unlinked); 0 while live. */
   releasedAt: number;
+  /** Bytes known durable (synced by this instance); sync() syncs the live segments past it. */
+  syncedBytes: number;
 }
 
 /** What open() found, for the caller to reconcile with the state record. */
@@ -74,8 +76,6 @@ export class HistoryLog {
   private unlinking: Promise<void> = Promise.resolve();
   /** Appends and defragment() one at a time: both write the segment being appended to. */
   private writing: Promise<void> = Promise.resolve();
-  /** Segment files unlinked so far (tests, metrics). */
-  unlinked = 0;
   private closed = false;
 
   private constructor(
@@ -105,7 +105,8 @@ export class HistoryLog {
         const first = Number(SEGMENT_NAME.exec(name)![1]);
         const path = join(dir, name);
         const file = await fs.openAppendFile(path);
-        const segment: Segment = { first, path, file, offsets: [], releasedAt: 0 };
+        // What an earlier life appended may still be unsynced (a crash leaves it in the page cache).
+        const segment: Segment = { first, path, file, offsets: [], releasedAt: 0, syncedBytes: 0 };
         found.push(segment);
         const scan = await scanSegment(segment);
         if (scan.validBytes < file.size) {
@@ -181,16 +182,20 @@ export class HistoryLog {
     if (records[0]!.revision !== this.nextRevision) throw new StateInvariantError(`watch history record ${records[0]!.revision} appended after ${this.nextRevision - 1}`);
     let segment = this.segments[this.segments.length - 1];
     if (!segment || segment.releasedAt !== 0 || segment.file.size >= this.segmentBytes) segment = await this.startSegment(this.nextRevision);
+    // Every header of the batch in one allocation (as the WAL frames a batch): one Buffer per
+    // record was an allocation per revision on the apply path. Each header is written in full.
+    const headers = Buffer.allocUnsafe(RECORD_HEADER_BYTES * records.length);
     const chunks: Uint8Array[] = [];
     let offset = segment.file.size;
     const offsets: number[] = [];
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       if (r.revision !== this.nextRevision + i) throw new StateInvariantError(`watch history record ${r.revision} appended out of order`);
-      const header = recordHeader(r.revision, r.body);
+      const header = headers.subarray(i * RECORD_HEADER_BYTES, (i + 1) * RECORD_HEADER_BYTES);
+      writeRecordHeader(header, r.revision, r.body);
       chunks.push(header, r.body);
       offsets.push(offset);
-      offset += header.byteLength + r.body.byteLength;
+      offset += RECORD_HEADER_BYTES + r.body.byteLength;
     }
     await segment.file.append(chunks);
     for (const o of offsets) segment.offsets.push(o);
@@ -214,7 +219,7 @@ export class HistoryLog {
       const from = s.offsets[first - s.first]!;
       const path = join(this.dir, segmentName(first));
       const file = await this.fs.openAppendFile(`${path}${TEMP_SUFFIX}`);
-      const copy: Segment = { first, path, file, offsets: [], releasedAt: 0 };
+      const copy: Segment = { first, path, file, offsets: [], releasedAt: 0, syncedBytes: 0 };
       try {
         if (file.size !== 0) await file.truncate(0);
         for (let at = from; at < s.file.size; at += READ_CHUNK_BYTES) {
@@ -222,6 +227,7 @@ export class HistoryLog {
           await file.append([bytes]);
         }
         await file.sync();
+        copy.syncedBytes = file.size;
         await this.fs.rename(`${path}${TEMP_SUFFIX}`, path);
         await this.fs.sync(this.dir);
       } catch (err) {
@@ -245,9 +251,26 @@ export class HistoryLog {
     return run;
   }
 
-  /** fsync the segment being appended to (with syncWrites: before LevelDB's synced batch). */
+  /**
+   * fsync every live segment appended to since its last sync (with syncWrites it runs before
+   * each apply's synced LevelDB batch, and finds only the current one unsynced). Not only the
+   * current one: without syncWrites, the segments filled since the last sync hold unsynced
+   * records too; a power cut that took them would leave a gap, and the history would lose every
+   * revision before the current segment although StateMachine.sync() had returned (and the WAL
+   * had been compacted after it).
+   */
   async sync(): Promise<void> {
-    await this.segments[this.segments.length - 1]?.file.sync();
+    // No copy of the list on the apply path (syncWrites): an unlink replaces this.segments by a new array.
+    const segments = this.segments;
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i]!;
+      // A dropped one's records are not needed; checked just before its fsync (a released one may be closed).
+      if (s.releasedAt !== 0 || s.file.size <= s.syncedBytes) continue;
+      const size = s.file.size;
+      await s.file.sync();
+      // An append during the fsync may not be in it: only what was there before counts.
+      s.syncedBytes = Math.max(s.syncedBytes, size);
+    }
   }
 
   /**
@@ -355,12 +378,26 @@ export class HistoryLog {
       if (!oldestReader.done && oldestReader.value < s.releasedAt) break;
       await this.remove(s);
       this.segments = this.segments.filter((x) => x !== s);
-      this.unlinked++;
     }
   }
 
+  /**
+   * The segment holding `revision`: a binary search, since open() asks once per revision held to
+   * count the ledger (100k revisions over dozens of segments). Segments are in order of their
+   * first revision, strictly increasing (a new one starts at next; a defragment's copy starts
+   * past the first revision of the segment it copies). A released original overlaps its copy
+   * until it is unlinked: the search finds the copy, which holds the same records.
+   */
   private segmentOf(revision: number): Segment {
-    for (const s of this.segments) if (revision >= s.first && revision <= lastOf(s)) return s;
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.first <= revision) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = this.segments[lo];
+    if (s && revision >= s.first && revision <= lastOf(s)) return s;
     throw new StateInvariantError(`watch history holds no record of revision ${revision}`);
   }
 
@@ -370,7 +407,7 @@ export class HistoryLog {
     if (file.size !== 0) await file.truncate(0); // left by an earlier life whose records were cut
     // Its name must survive a power cut as long as its records might: one directory sync per segment.
     await this.fs.sync(this.dir);
-    const segment: Segment = { first, path, file, offsets: [], releasedAt: 0 };
+    const segment: Segment = { first, path, file, offsets: [], releasedAt: 0, syncedBytes: 0 };
     this.segments.push(segment);
     return segment;
   }
@@ -402,13 +439,12 @@ function recordEnd(s: Segment, revision: number): number {
   return i + 1 < s.offsets.length ? s.offsets[i + 1]! : s.file.size;
 }
 
-function recordHeader(revision: number, body: Uint8Array): Buffer {
-  const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+/** Fills `header` (RECORD_HEADER_BYTES long, every byte written) for the record of `revision`. */
+function writeRecordHeader(header: Buffer, revision: number, body: Uint8Array): void {
   header.writeUInt32BE(body.byteLength, 0);
   header.writeUInt32BE(Math.floor(revision / 2 ** 32), 8);
   header.writeUInt32BE(revision >>> 0, 12);
   header.writeUInt32BE(crc32(body, crc32(header.subarray(8, 16))), 4);
-  return header;
 }
 
 /** The record at `pos` of `bytes`, or null if it is cut short or does not match its crc. */

@@ -71,6 +71,20 @@ describe('the watch history files', () => {
     await again.close();
   });
 
+  it('finds the record of each revision across segments (bodyBytes, as open counts the ledger)', async () => {
+    const size = (r: number): number => 10 + ((r * 37) % 200);
+    const { log } = await HistoryLog.open(nodeStateFs, dir, 0, 600);
+    for (let r = 1; r <= 60; r += 3) await log.append([r, r + 1, r + 2].map((v) => ({ revision: v, body: Buffer.alloc(size(v), v % 251) })));
+    expect(log.segmentCount).toBeGreaterThanOrEqual(8);
+    for (let r = 1; r <= 60; r++) expect(log.bodyBytes(r)).toBe(size(r));
+    expect(() => log.bodyBytes(0)).toThrow(StateInvariantError);
+    expect(() => log.bodyBytes(61)).toThrow(StateInvariantError);
+    await log.close();
+    const { log: again } = await HistoryLog.open(nodeStateFs, dir, 60, 600);
+    for (let r = 1; r <= 60; r++) expect(again.bodyBytes(r)).toBe(size(r));
+    await again.close();
+  });
+
   it('refuses an append that does not continue the history', async () => {
     const log = await written(4);
     await expect(log.append(records(6, 1))).rejects.toThrow(StateInvariantError);
@@ -193,6 +207,7 @@ describe('the watch history files', () => {
     await log.defragment(6);
     await log.settled();
     expect(await segments()).toEqual([segmentName(1), segmentName(6)]);
+    expect([6, 7, 8].map((r) => log.bodyBytes(r))).toEqual([100, 100, 100]); // where the copy overlaps the released original
     await log.close(); // with the reader still pinned: as if the process died before the unlink
     expect(await segments()).toEqual([segmentName(1), segmentName(6)]);
     void pinned;
