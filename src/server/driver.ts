@@ -129,6 +129,12 @@ export class RaftDriver {
   private catchUpLookedAt = 0;
   /** The bytes of the entries kept for followers catching up, counted on from the last look. */
   private readonly heldBytes = new LogSpanBytes();
+  /**
+   * A compaction whose state-machine sync runs beside the Ready loop (maybeCompact): `synced`
+   * once the entries up to `target` are durable in LevelDB and the history; the loop then records
+   * the snapshot point and drops the log.
+   */
+  private compaction: { target: number; synced: boolean; done: Promise<void> } | null = null;
 
   constructor(
     private readonly deps: DriverDeps,
@@ -159,6 +165,11 @@ export class RaftDriver {
   applied(): Promise<void> {
     this.held.release();
     return this.applying;
+  }
+
+  /** Resolves once the compaction's state-machine sync in progress (if any) has ended: before the state machine closes. */
+  async compactionSynced(): Promise<void> {
+    await this.compaction?.done;
   }
 
   /** Highest index the state machine has applied (Raft's own applied mark may be ahead). */
@@ -290,10 +301,12 @@ export class RaftDriver {
     this.running = true;
     const raft = this.deps.raft;
     try {
-      while (!this.stopped && raft.hasReady()) {
-        const rd = raft.ready();
-        await this.handle(rd);
-        raft.advance(rd);
+      while (!this.stopped) {
+        if (raft.hasReady()) {
+          const rd = raft.ready();
+          await this.handle(rd);
+          raft.advance(rd);
+        } else if (this.compaction?.synced !== true) break;
         await this.maybeCompact();
       }
     } catch (err) {
@@ -390,6 +403,9 @@ export class RaftDriver {
     const { sm, wal, staging, log } = this.deps;
     this.held.release();
     await this.applying; // the state machine is replaced: nothing may still be applying to it
+    // Nor syncing it; and the compaction's snapshot point must not be recorded after this one.
+    await this.compaction?.done;
+    this.compaction = null;
     if (meta.index < sm.appliedIndex()) {
       // The state machine is past it already: an earlier install reached LevelDB, and the process
       // died before the WAL recorded it, so the core asked again and got an older snapshot. That
@@ -409,9 +425,28 @@ export class RaftDriver {
   /**
    * Log compaction (§7): once enough entries were applied, make the state machine durable, record
    * a snapshot point in the WAL and drop the log before it, keeping `keepEntries` for followers.
+   *
+   * The sync runs beside the Ready loop, which goes on persisting, sending and applying: it can
+   * take hundreds of milliseconds (the history files and LevelDB's log since the last sync, on a
+   * disk the WAL shares), and every member reaches the same count trigger at about the same
+   * entry. Awaited in the loop, as it was until 2026-12-07, it stopped every member's Ready loop
+   * at once, acknowledgements included: 64 clients putting 4 KiB values through the leader made
+   * it lose check-quorum (150 ms without a majority's answer) at the first compaction after
+   * about 40,000 entries (docs/performance.md, "Compaction beside the Ready loop").
    */
   private async maybeCompact(): Promise<void> {
-    const { raft, sm, wal } = this.deps;
+    const { raft, wal } = this.deps;
+    const c = this.compaction;
+    if (c !== null) {
+      if (!c.synced) return;
+      this.compaction = null;
+      // Short: a small WAL record and unlinks. An install since the sync began waited for it and
+      // cleared `compaction`, so the snapshot point is never recorded behind a newer one.
+      await wal.saveSnapshotMeta(raft.snapshotMetaAt(c.target));
+      raft.compact(c.target);
+      await wal.compactPrefix(c.target);
+      return;
+    }
     const bytesDue = this.appliedBytesSinceCompaction >= (this.opts.snapshotBytes ?? Infinity);
     const countDue = raft.log.applied - this.opts.keepEntries - raft.log.snapshotIndex >= this.opts.snapshotEntries;
     if (!countDue && !bytesDue) return;
@@ -424,11 +459,25 @@ export class RaftDriver {
     if (target <= raft.log.snapshotIndex) return;
     this.appliedBytesSinceCompaction = 0;
     this.held.release();
-    await this.applying; // the snapshot point must be in LevelDB before the log before it goes
-    await sm.sync();
-    await wal.saveSnapshotMeta(raft.snapshotMetaAt(target));
-    raft.compact(target);
-    await wal.compactPrefix(target);
+    this.startCompactionSync(target);
+  }
+
+  /** The sync half of a compaction, off the Ready loop: the entries up to `target` durable in the state machine. */
+  private startCompactionSync(target: number): void {
+    const { sm } = this.deps;
+    const applying = this.applying; // holds every entry up to target (handed over before the look)
+    const c: { target: number; synced: boolean; done: Promise<void> } = { target, synced: false, done: Promise.resolve() };
+    c.done = (async () => {
+      try {
+        await applying; // the snapshot point must be in LevelDB before the log before it goes
+        await sm.sync();
+        c.synced = true;
+        this.schedule(); // the loop records the point, even with no Ready to make
+      } catch (err) {
+        this.fatal(err as Error);
+      }
+    })();
+    this.compaction = c;
   }
 
   /**

@@ -273,6 +273,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes
+    await driver.compactionSynced(); // and so does a compaction's sync
     await archiver?.stop();
     await scheduler?.stop();
     await check?.stop();

@@ -57,3 +57,58 @@ describe('RaftDriver log compaction by bytes', () => {
     }
   });
 });
+
+/** Resolves with the promise's value, or rejects once `ms` passed without one. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))]);
+}
+
+// A compaction's sync (the history files and LevelDB's log since the last one) can take hundreds
+// of milliseconds, and every member reaches the count trigger at about the same entry. Awaited in
+// the Ready loop, it stopped writes and acknowledgements on every member at once, and a leader
+// lost check-quorum under 64 clients of 4 KiB puts (docs/performance.md).
+describe('RaftDriver compaction beside the Ready loop', () => {
+  it('goes on committing and applying while the state machine syncs, and records the snapshot point once it is durable', async () => {
+    const { raft, driver, sm, close } = await singleNode({ snapshotEntries: 20, keepEntries: 5 });
+    // A slow disk: the compaction's sync is held until the test lets it go.
+    const realSync = sm.sync.bind(sm);
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let syncs = 0;
+    sm.sync = async () => {
+      syncs++;
+      await held;
+      await realSync();
+    };
+    const put = async (i: number): Promise<number> => {
+      const p = driver.propose(encodeCommand({ type: 'put', key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }));
+      await within(p.result, 5_000, `put ${i}`);
+      return p.index;
+    };
+    try {
+      let i = 0;
+      while (syncs === 0 && i < 100) await put(i++);
+      expect(syncs).toBe(1);
+      // The sync is held: writes are still committed and applied, and nothing is compacted yet.
+      let last = 0;
+      for (let k = 0; k < 30; k++) last = await put(i++);
+      await driver.applied();
+      expect(sm.appliedIndex()).toBe(last);
+      expect(raft.log.snapshotIndex).toBe(0);
+      expect(syncs).toBe(1); // one compaction at a time
+      release();
+      for (let k = 0; k < 200 && raft.log.snapshotIndex === 0; k++) await new Promise((r) => setTimeout(r, 10));
+      // The point the sync made durable: entries the state machine had applied when it began.
+      expect(raft.log.snapshotIndex).toBeGreaterThan(0);
+      expect(raft.log.snapshotIndex).toBeLessThan(last - 25);
+      expect(raft.log.term(raft.log.snapshotIndex + 1)).not.toBeNull();
+      // Later compactions go on as before.
+      for (let k = 0; k < 40; k++) last = await put(i++);
+      for (let k = 0; k < 200 && raft.log.snapshotIndex < last - 30; k++) await new Promise((r) => setTimeout(r, 10));
+      expect(raft.log.snapshotIndex).toBeGreaterThanOrEqual(last - 30);
+    } finally {
+      release();
+      await close();
+    }
+  });
+});

@@ -53,6 +53,7 @@ function startDriver(parts: Pick<DriverDeps, 'raft' | 'wal' | 'sm' | 'staging'>,
   const close = async (): Promise<void> => {
     driver.stop('test over');
     await driver.applied();
+    await driver.compactionSynced();
     await wal.close();
     await sm.close();
   };
