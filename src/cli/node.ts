@@ -179,6 +179,7 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (tuning.watchHistoryMaxBytes !== undefined) opts.watchHistoryMaxBytes = tuning.watchHistoryMaxBytes;
   if (tuning.snapshotSendBytesPerSec !== undefined) opts.snapshotSendBytesPerSec = tuning.snapshotSendBytesPerSec;
   if (tuning.snapshotSendHeapGrowingPercent !== undefined) opts.snapshotSendHeapGrowingPercent = tuning.snapshotSendHeapGrowingPercent;
+  if (tuning.heapGrowingPercent !== undefined) opts.heapGrowingPercent = tuning.heapGrowingPercent;
   if (advertiseFlag) opts.advertise = advertiseFlag;
   const maxRequestBytes = f.maxRequestBytes ?? env.RAFTDB_MAX_REQUEST_BYTES;
   if (maxRequestBytes !== undefined) opts.limits = { maxRequestBytes: intSetting(maxRequestBytes, '--max-request-bytes (RAFTDB_MAX_REQUEST_BYTES)', MIN_REQUEST_BYTES, MAX_REQUEST_BYTES) };

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { FailoverOptions } from '../failover/index.js';
 import { DEFAULT_SEND_HEAP_GROWING_PERCENT } from '../node/send-heap-growth.js';
+import { DEFAULT_HEAP_GROWING_PERCENT, HEAP_GROWTH_OFF_ABOVE_BYTES, HEAP_GROWTH_ON_BELOW_BYTES } from '../node/heap-growth.js';
 import { DEFAULT_WRITE_BUFFER_BYTES, MAX_WRITE_BUFFER_BYTES, MIN_WRITE_BUFFER_BYTES } from '../state/index.js';
 import { DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC } from '../transport/index.js';
 import { UsageError, intSetting } from './common.js';
@@ -22,6 +23,7 @@ export interface TuningFlags {
   watchHistoryMaxBytes?: string;
   snapshotSendMaxBytesPerSec?: string;
   snapshotSendHeapGrowingPercent?: string;
+  heapGrowingPercent?: string;
 }
 
 /** Checked tuning: what NodeOptions takes. */
@@ -35,6 +37,7 @@ export interface Tuning {
   watchHistoryMaxBytes?: number;
   snapshotSendBytesPerSec?: number;
   snapshotSendHeapGrowingPercent?: number;
+  heapGrowingPercent?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -52,14 +55,14 @@ const MAX_HISTORY_BYTES = 2 ** 50;
  */
 const MIN_SNAPSHOT_RATE = 1024 * 1024;
 const MAX_SNAPSHOT_RATE = 2 ** 40;
-/** --snapshot-send-heap-growing-percent: V8's growing factor at most 11 while sending. */
+/** --heap-growing-percent and --snapshot-send-heap-growing-percent: V8's growing factor at most 11. */
 const MAX_HEAP_GROWING_PERCENT = 1000;
 
 /**
  * Adds --preferred-leader, --auto-failback, --failback-delay-ms, --max-lag-entries,
  * --snapshot-entries, --async-replication-delay-ms, --state-max-open-files,
- * --state-write-buffer-bytes, --watch-history-max-bytes, --snapshot-send-max-bytes-per-sec and
- * --snapshot-send-heap-growing-percent.
+ * --state-write-buffer-bytes, --watch-history-max-bytes, --snapshot-send-max-bytes-per-sec,
+ * --snapshot-send-heap-growing-percent and --heap-growing-percent.
  */
 export function addTuningOptions(cmd: Command): Command {
   return cmd
@@ -89,6 +92,10 @@ export function addTuningOptions(cmd: Command): Command {
     .option(
       '--snapshot-send-heap-growing-percent <n>',
       `while this node sends a snapshot, V8's heap may grow by this percent over what the last collection kept, so the buffers a send allocates do not keep its collector marking; costs memory during sends only; 0 = V8's own factor; default ${DEFAULT_SEND_HEAP_GROWING_PERCENT} (RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT)`,
+    )
+    .option(
+      '--heap-growing-percent <n>',
+      `V8's heap may grow by this percent over what the last collection kept while the used heap is below ${HEAP_GROWTH_OFF_ABOVE_BYTES / 1024 / 1024} MiB (again below ${HEAP_GROWTH_ON_BELOW_BYTES / 1024 / 1024} MiB), so the buffers every write allocates do not keep its collector marking: less CPU per put, more so for large values, for a larger heap; 0 = V8's own factor; default ${DEFAULT_HEAP_GROWING_PERCENT} (RAFTDB_HEAP_GROWING_PERCENT)`,
     );
 }
 
@@ -144,6 +151,8 @@ export function tuningOptions(f: TuningFlags, env: Record<string, string | undef
   }
   const rate = f.snapshotSendMaxBytesPerSec ?? env.RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC;
   if (rate !== undefined) t.snapshotSendBytesPerSec = snapshotRate(rate);
+  const heap = f.heapGrowingPercent ?? env.RAFTDB_HEAP_GROWING_PERCENT;
+  if (heap !== undefined) t.heapGrowingPercent = intSetting(heap, '--heap-growing-percent (RAFTDB_HEAP_GROWING_PERCENT)', 0, MAX_HEAP_GROWING_PERCENT);
   const growth = f.snapshotSendHeapGrowingPercent ?? env.RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT;
   if (growth !== undefined) {
     t.snapshotSendHeapGrowingPercent = intSetting(growth, '--snapshot-send-heap-growing-percent (RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT)', 0, MAX_HEAP_GROWING_PERCENT);
@@ -174,5 +183,6 @@ export function tuningArgs(t: Tuning): string[] {
   if (t.watchHistoryMaxBytes !== undefined) a.push('--watch-history-max-bytes', String(t.watchHistoryMaxBytes));
   if (t.snapshotSendBytesPerSec !== undefined) a.push('--snapshot-send-max-bytes-per-sec', String(t.snapshotSendBytesPerSec));
   if (t.snapshotSendHeapGrowingPercent !== undefined) a.push('--snapshot-send-heap-growing-percent', String(t.snapshotSendHeapGrowingPercent));
+  if (t.heapGrowingPercent !== undefined) a.push('--heap-growing-percent', String(t.heapGrowingPercent));
   return a;
 }

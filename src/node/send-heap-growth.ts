@@ -17,6 +17,30 @@ export const DEFAULT_SEND_HEAP_GROWING_PERCENT = 300;
  */
 let open = 0;
 
+/** The factor outside sends (heap-growth.ts sets it for the whole process); 0 is V8's own. */
+let base = 0;
+/** The largest factor of the sends open now (0 when none is). */
+let sendPercent = 0;
+/** The factor last given to V8 (0: V8's own, as at start). */
+let applied = 0;
+
+/** Gives V8 the larger of the base and the open sends' factor, if that changed. */
+function apply(setFlags: (flags: string) => void): void {
+  const want = Math.max(base, sendPercent);
+  if (want === applied) return;
+  applied = want;
+  setFlags(`--heap-growing-percent=${want}`);
+}
+
+/**
+ * Sets the factor the process runs with outside snapshot sends (heap-growth.ts): applied at once
+ * unless a send's larger factor holds; the end of the last send puts it back, not V8's own.
+ */
+export function setBaseHeapGrowth(percent: number, setFlags: (flags: string) => void = setFlagsFromString): void {
+  base = percent;
+  apply(setFlags);
+}
+
 /** Raises V8's heap growing factor while at least one wrapped snapshot stream is being read. */
 export class SendHeapGrowth {
 
@@ -37,12 +61,16 @@ export class SendHeapGrowth {
    */
   wrap(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
     if (this.percent <= 0) return chunks;
+    // A send's factor only ever raises the process's (setBaseHeapGrowth), and the last send's end
+    // puts that back; 0 is V8's default: the factor it derives from its own collection speed.
     const begin = (): void => {
-      if (open++ === 0) this.setFlags(`--heap-growing-percent=${this.percent}`);
+      open++;
+      sendPercent = Math.max(sendPercent, this.percent);
+      apply(this.setFlags);
     };
-    // 0 is V8's default: the factor it derives from its own collection speed.
     const end = (): void => {
-      if (--open === 0) this.setFlags('--heap-growing-percent=0');
+      if (--open === 0) sendPercent = 0;
+      apply(this.setFlags);
     };
     const inner = chunks[Symbol.asyncIterator]();
     const held = (async function* held() {

@@ -37,6 +37,8 @@ import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
 import { ConnectionGate, httpStreamsSetting } from './connection-gate.js';
 import { listen } from './listener.js';
 import { EventLoopMonitor } from './event-loop.js';
+import { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, v8HeapGrowthDeps } from '../node/heap-growth.js';
+import { systemTimers } from '../common/timers.js';
 import { DEFAULT_BACKUP_PACING } from '../backup/pacer.js';
 
 /** Opens storage, rebuilds the Raft state it persisted and starts serving gRPC. */
@@ -65,6 +67,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // (RESOURCE_EXHAUSTED) before it is decoded, instead of costing tens of MiB to decode and drop.
   const clientLimits = { ...DEFAULT_CLIENT_LIMITS, ...opts.clientLimits };
   const eventLoop = new EventLoopMonitor((seconds) => obs?.metrics.observeEventLoopDelay(seconds));
+  // The process's V8 collects less often while its heap is small (src/node/heap-growth.ts).
+  const heapGrowth = new HeapGrowth(opts.heapGrowingPercent ?? DEFAULT_HEAP_GROWING_PERCENT, v8HeapGrowthDeps(systemTimers));
+  heapGrowth.start();
   const gate = new ConnectionGate(clientLimits, (limit) => obs?.metrics.recordLimitRefused(limit));
   // channelz bookkeeping costs CPU on every call and nobody reads it here.
   const server = new grpc.Server({
@@ -270,6 +275,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     failover.stop();
     quota.stop();
     eventLoop.stop();
+    heapGrowth.stop();
     await obs?.close();
     driver.stop('node shutting down');
     await driver.applied(); // a batch being written finishes before LevelDB closes

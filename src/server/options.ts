@@ -52,6 +52,8 @@ export interface NodeOptions {
   snapshotSendBytesPerSec?: number;
   /** V8's heap growing factor while a snapshot is sent, percent over 1; 0: V8's own (src/node/send-heap-growth.ts). */
   snapshotSendHeapGrowingPercent?: number;
+  /** V8's heap growing factor while the used heap is small, percent over 1; 0: V8's own (src/node/heap-growth.ts). */
+  heapGrowingPercent?: number;
   failover?: Partial<FailoverOptions>;
   keepEntries?: number;
   /** Compact once the entries applied since the last snapshot hold this many bytes (default 64 MiB). */

@@ -105,6 +105,7 @@ describe('serve options', () => {
     [{ ...three, snapshotSendMaxBytesPerSec: '-1' }, /--snapshot-send-max-bytes-per-sec \(RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC\): "-1" is not an integer from 0 to/],
     [{ ...three, snapshotSendMaxBytesPerSec: '1048575' }, /1048575 is below 1048576 bytes per second \(1 MiB\/s\); use 0 for no limit/],
     [{ ...three, snapshotSendHeapGrowingPercent: '1001' }, /--snapshot-send-heap-growing-percent \(RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT\): "1001" is not an integer from 0 to 1000/],
+    [{ ...three, heapGrowingPercent: '-5' }, /--heap-growing-percent \(RAFTDB_HEAP_GROWING_PERCENT\): "-5" is not an integer from 0 to 1000/],
   ])('refuses bad flags %j', (flags, message) => {
     expect(() => serveOptions({ ...base, ...flags })).toThrow(message);
   });
@@ -127,6 +128,12 @@ describe('serve options', () => {
     expect(serveOptions(three).snapshotSendHeapGrowingPercent).toBeUndefined();
   });
 
+  it('passes --heap-growing-percent (or RAFTDB_HEAP_GROWING_PERCENT) on; 0 is V8\'s own factor', () => {
+    expect(serveOptions({ ...three, heapGrowingPercent: '0' }).heapGrowingPercent).toBe(0);
+    expect(serveOptions(three, { RAFTDB_HEAP_GROWING_PERCENT: '150' }).heapGrowingPercent).toBe(150);
+    expect(serveOptions(three).heapGrowingPercent).toBeUndefined();
+  });
+
   it('does not check the preferred leader of a joining node (it may not know every member)', () => {
     const o = serveOptions({ ...base, id: 'n4', listen: '127.0.0.1:7004', dataDir: 'd', join: true, preferredLeader: 'n1' });
     expect(o.failover).toEqual({ preferredLeader: 'n1' });
@@ -147,8 +154,8 @@ describe('serve options', () => {
 
 describe('dev tuning', () => {
   it('hands the same tuning to every node as serve flags', () => {
-    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', stateWriteBufferBytes: '33554432', stateCompression: 'off', watchHistoryMaxBytes: '1048576', snapshotSendMaxBytesPerSec: '8388608', snapshotSendHeapGrowingPercent: '0' }, {}, ['n1', 'n2', 'n3']);
-    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--state-write-buffer-bytes', '33554432', '--state-compression', 'off', '--watch-history-max-bytes', '1048576', '--snapshot-send-max-bytes-per-sec', '8388608', '--snapshot-send-heap-growing-percent', '0']);
+    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', stateWriteBufferBytes: '33554432', stateCompression: 'off', watchHistoryMaxBytes: '1048576', snapshotSendMaxBytesPerSec: '8388608', snapshotSendHeapGrowingPercent: '0', heapGrowingPercent: '100' }, {}, ['n1', 'n2', 'n3']);
+    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--state-write-buffer-bytes', '33554432', '--state-compression', 'off', '--watch-history-max-bytes', '1048576', '--snapshot-send-max-bytes-per-sec', '8388608', '--snapshot-send-heap-growing-percent', '0', '--heap-growing-percent', '100']);
     expect(tuningArgs(tuningOptions({}, {}, ['n1']))).toEqual([]);
   });
 
