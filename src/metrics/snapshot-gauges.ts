@@ -37,6 +37,7 @@ export class SnapshotGauges {
   private readonly sessions: Gauge;
   private readonly watchHistoryBytes: Gauge;
   private readonly watchHistoryFileBytes: Gauge;
+  private readonly heapGrowingPercent: Gauge;
   private readonly backendBytes: Gauge;
   private readonly quotaBytes: Gauge;
   private readonly alarm: Gauge<'alarm'>;
@@ -82,6 +83,7 @@ export class SnapshotGauges {
     this.sessions = gauge('sessions', 'Client sessions in the exactly-once table (bounded; a new one is refused when it is full of active ones).');
     this.watchHistoryBytes = gauge('watch_history_bytes', "Bytes of this member's watch history (each revision's new and previous values, node-local), at most --watch-history-max-bytes; raftdb compact drops it, raftdb defrag frees its disk space.");
     this.watchHistoryFileBytes = gauge('watch_history_file_bytes', "Bytes of this member's watch history files on disk: about watch_history_bytes, plus up to one segment file (--watch-history-max-bytes / 32, 1-64 MiB) and dropped segments a read still holds; part of backend_size_bytes.");
+    this.heapGrowingPercent = gauge('heap_growing_percent', "V8's heap growing factor in force, percent over 1: --heap-growing-percent while the used heap is under 256 MiB, --snapshot-send-heap-growing-percent while a snapshot is sent, 0 for V8's own.");
     this.backendBytes = gauge('backend_size_bytes', "This member's backend size: its state machine's files on disk (what --quota-backend-bytes limits).");
     this.quotaBytes = gauge('quota_backend_bytes', "This member's storage quota (--quota-backend-bytes); past it the member raises a NOSPACE alarm.");
     this.pendingProposals = gauge('pending_proposals', 'Leader: proposals waiting to be applied (past --shed-pending-proposals new writes are shed).');
@@ -118,6 +120,7 @@ export class SnapshotGauges {
     this.sessions.set(s.sessions);
     this.watchHistoryBytes.set(s.watchHistoryBytes);
     this.watchHistoryFileBytes.set(s.watchHistoryFileBytes);
+    this.heapGrowingPercent.set(s.heapGrowingPercent);
     this.backendBytes.set(s.backendBytes);
     this.quotaBytes.set(s.quotaBackendBytes);
     for (const kind of ALARM_KINDS) this.alarm.set({ alarm: kind }, s.activeAlarms.includes(kind) ? 1 : 0);

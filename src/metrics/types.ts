@@ -71,6 +71,8 @@ export interface MetricsSnapshot {
   watchHistoryBytes: number;
   /** Bytes of its files on disk (history-log.ts): the kept records, up to one segment more, and dropped segments a read still holds. */
   watchHistoryFileBytes: number;
+  /** V8's heap growing factor in force, percent (0: V8's own): src/node/heap-growth.ts. */
+  heapGrowingPercent: number;
   /** This member's backend size (its state machine's files on disk) and its storage quota. */
   backendBytes: number;
   quotaBackendBytes: number;

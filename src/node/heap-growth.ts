@@ -29,6 +29,8 @@ export interface HeapGrowthDeps {
   usedHeapBytes(): number;
   setBase(percent: number): void;
   timers: Pick<Timers, 'setInterval' | 'clear'>;
+  /** Told when the factor stops or starts applying, with the used heap that decided it (a log line). */
+  onChange?: (active: boolean, usedHeapBytes: number) => void;
 }
 
 /** Keeps the process's base factor at `percent` while the used heap is small (see the file comment). */
@@ -68,14 +70,16 @@ export class HeapGrowth {
     if (this.on && used > HEAP_GROWTH_OFF_ABOVE_BYTES) {
       this.on = false;
       this.deps.setBase(0);
+      this.deps.onChange?.(false, used);
     } else if (!this.on && used < HEAP_GROWTH_ON_BELOW_BYTES) {
       this.on = true;
       this.deps.setBase(this.percent);
+      this.deps.onChange?.(true, used);
     }
   }
 }
 
 /** The process's V8: its used heap, and the base factor through setBaseHeapGrowth. */
-export function v8HeapGrowthDeps(timers: Pick<Timers, 'setInterval' | 'clear'>): HeapGrowthDeps {
-  return { usedHeapBytes: () => getHeapStatistics().used_heap_size, setBase: (p) => setBaseHeapGrowth(p), timers };
+export function v8HeapGrowthDeps(timers: Pick<Timers, 'setInterval' | 'clear'>, onChange?: HeapGrowthDeps['onChange']): HeapGrowthDeps {
+  return { usedHeapBytes: () => getHeapStatistics().used_heap_size, setBase: (p) => setBaseHeapGrowth(p), timers, ...(onChange ? { onChange } : {}) };
 }

@@ -24,6 +24,11 @@ let sendPercent = 0;
 /** The factor last given to V8 (0: V8's own, as at start). */
 let applied = 0;
 
+/** The growing factor this process's V8 runs with now, in percent (0: V8's own); a gauge. */
+export function heapGrowingPercentInForce(): number {
+  return applied;
+}
+
 /** Gives V8 the larger of the base and the open sends' factor, if that changed. */
 function apply(setFlags: (flags: string) => void): void {
   const want = Math.max(base, sendPercent);

@@ -68,7 +68,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const clientLimits = { ...DEFAULT_CLIENT_LIMITS, ...opts.clientLimits };
   const eventLoop = new EventLoopMonitor((seconds) => obs?.metrics.observeEventLoopDelay(seconds));
   // The process's V8 collects less often while its heap is small (src/node/heap-growth.ts).
-  const heapGrowth = new HeapGrowth(opts.heapGrowingPercent ?? DEFAULT_HEAP_GROWING_PERCENT, v8HeapGrowthDeps(systemTimers));
+  const heapGrowth = new HeapGrowth(
+    opts.heapGrowingPercent ?? DEFAULT_HEAP_GROWING_PERCENT,
+    v8HeapGrowthDeps(systemTimers, (active, used) =>
+      log.info({ usedHeapBytes: used }, active ? "V8's heap growing factor applies again: the used heap is small" : "V8's own heap growing factor again: the used heap passed 256 MiB (--heap-growing-percent)"),
+    ),
+  );
   heapGrowth.start();
   const gate = new ConnectionGate(clientLimits, (limit) => obs?.metrics.recordLimitRefused(limit));
   // channelz bookkeeping costs CPU on every call and nobody reads it here.

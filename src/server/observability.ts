@@ -8,6 +8,7 @@ import type { GrpcPeerTransport } from '../transport/index.js';
 import type { Wal } from '../wal/index.js';
 import type { NodeTls } from '../tls/index.js';
 import type { NodeContext } from './context.js';
+import { heapGrowingPercentInForce } from '../node/send-heap-growth.js';
 import { HttpBasicAuth } from './http-auth.js';
 import type { NodeOptions } from './options.js';
 
@@ -67,6 +68,7 @@ function snapshot(d: Deps): MetricsSnapshot {
     sessions: d.ctx.sm.sessions(),
     watchHistoryBytes: d.ctx.sm.watchHistoryBytes(),
     watchHistoryFileBytes: d.ctx.sm.watchHistoryFiles().bytes,
+    heapGrowingPercent: heapGrowingPercentInForce(),
     backendBytes: d.ctx.quota.backendBytes(),
     quotaBackendBytes: d.ctx.quota.quotaBytes,
     activeAlarms: activeAlarmKinds(d.ctx.sm.alarms()),

@@ -12,6 +12,7 @@ const MiB = 1024 * 1024;
 /** A HeapGrowth over a heap size the test sets, with its base factors and timer recorded. */
 function recorded(percent = 300) {
   const bases: number[] = [];
+  const changes: [boolean, number][] = [];
   const heap = { used: 20 * MiB };
   const timer = { fn: null as (() => void) | null, ms: 0, cleared: false };
   const handle: TimerHandle = { unref: () => handle };
@@ -26,15 +27,16 @@ function recorded(percent = 300) {
       },
       clear: () => (timer.cleared = true),
     },
+    onChange: (active, used) => changes.push([active, used]),
   });
-  return { growth, bases, heap, timer };
+  return { growth, bases, heap, timer, changes };
 }
 
 afterEach(() => setBaseHeapGrowth(0, () => {}));
 
 describe('HeapGrowth', () => {
   it('applies the factor at start, off past the upper bound, on again only below the lower one, off at stop', () => {
-    const { growth, bases, heap, timer } = recorded();
+    const { growth, bases, heap, timer, changes } = recorded();
     growth.start();
     expect([bases, growth.active, timer.ms]).toStrictEqual([[300], true, HEAP_GROWTH_CHECK_MS]);
     heap.used = HEAP_GROWTH_OFF_ABOVE_BYTES + 1;
@@ -49,6 +51,8 @@ describe('HeapGrowth', () => {
     heap.used = (HEAP_GROWTH_OFF_ABOVE_BYTES + HEAP_GROWTH_ON_BELOW_BYTES) / 2;
     timer.fn!();
     expect([bases, growth.active]).toStrictEqual([[300, 0, 300], true]);
+    // Each change is told once, with the used heap that decided it (the node logs it).
+    expect(changes).toStrictEqual([[true, 20 * MiB], [false, HEAP_GROWTH_OFF_ABOVE_BYTES + 1], [true, HEAP_GROWTH_ON_BELOW_BYTES - 1]]);
     growth.stop();
     expect([bases, growth.active, timer.cleared]).toStrictEqual([[300, 0, 300, 0], false, true]);
   });
