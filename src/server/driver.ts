@@ -1,38 +1,18 @@
 import type { Logger } from 'pino';
-import { entryBytes, RaftInvariantError, type ConfChangeItem, type Entry, type Message, type NodeId, type RaftNode, type Ready, type SoftState } from '../raft/index.js';
+import { RaftInvariantError, type ConfChangeItem, type Entry, type Message, type NodeId, type RaftNode, type Ready, type SoftState } from '../raft/index.js';
 import type { ApplyResult, StateMachine } from '../state/index.js';
 import type { Wal } from '../wal/index.js';
 import { systemTimers, type TimerHandle, type Timers } from '../common/timers.js';
 import { monotonicMs, type MonotonicClock } from './clock.js';
+import { CompactionPoint, type CompactionPolicy } from './compaction-point.js';
 import { HeldApplies } from './held-applies.js';
-import { LogSpanBytes } from './log-span-bytes.js';
 import { NodeStoppedError } from './errors.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadTracker } from './reads.js';
 import type { SnapshotStaging } from './snapshot-staging.js';
 
-export interface DriverOptions {
+export interface DriverOptions extends CompactionPolicy {
   tickMs: number;
-  /** Take a snapshot and compact the log once this many entries were applied since the last one. */
-  snapshotEntries: number;
-  /** Entries kept in the log behind a snapshot, so slightly lagging followers need no snapshot. */
-  keepEntries: number;
-  /**
-   * Also take a snapshot once the entries applied since the last one hold this many bytes: the
-   * core keeps every entry since the last snapshot in memory, so with 64 KiB values 10,000
-   * entries were 640 MiB of RSS on every node (default: no byte bound).
-   */
-  snapshotBytes?: number;
-  /** Of the `keepEntries` kept behind a snapshot, at most this many bytes (default: no bound). */
-  keepBytes?: number;
-  /**
-   * Leader: beyond keepEntries, the log keeps what the furthest-behind follower still needs (from
-   * its match, or from the snapshot being sent to it) while those entries hold at most this many
-   * bytes (default 0: not at all). Without it, a learner whose snapshot took longer than
-   * keepEntries writes to send found the entries after it compacted, and needed another
-   * snapshot, and under steady writes another: it never caught up.
-   */
-  catchUpBytes?: number;
   /** A follower applies committed entries up to this late, batched (held-applies.ts); 0: at once. */
   followerApplyDelayMs: number;
   /**
@@ -123,12 +103,8 @@ export class RaftDriver {
   private readonly held: HeldApplies;
   private readonly clock: MonotonicClock;
   private readonly timers: Timers;
-  /** Bytes of the entries applied since the last compaction (snapshotBytes). */
-  private appliedBytesSinceCompaction = 0;
-  /** The applied index when compaction was last held back for a follower (heldForCatchUp); 0: not held. */
-  private catchUpLookedAt = 0;
-  /** The bytes of the entries kept for followers catching up, counted on from the last look. */
-  private readonly heldBytes = new LogSpanBytes();
+  /** Decides when the log is compacted and up to where. */
+  private readonly compactionPoint: CompactionPoint;
   /**
    * A compaction whose state-machine sync runs beside the Ready loop (maybeCompact): `synced`
    * once the entries up to `target` are durable in LevelDB and the history; the loop then records
@@ -149,6 +125,7 @@ export class RaftDriver {
     const hs = deps.raft.hardState();
     this.persistedTerm = hs.term;
     this.persistedVote = hs.vote;
+    this.compactionPoint = new CompactionPoint(deps.raft, opts, () => deps.snapshotsInFlight?.());
     this.held = new HeldApplies(opts.followerApplyDelayMs, MAX_HELD_ENTRIES, (entries) => this.enqueueApply(entries), this.timers);
   }
 
@@ -374,7 +351,7 @@ export class RaftDriver {
 
   private enqueueApply(entries: readonly Entry[]): void {
     this.unappliedEntries += entries.length;
-    for (const e of entries) this.appliedBytesSinceCompaction += entryBytes(e);
+    this.compactionPoint.applied(entries);
     this.applying = this.applying.then(() => this.applyBatch(entries));
   }
 
@@ -417,7 +394,7 @@ export class RaftDriver {
     }
     const prepared = await staging.take(meta.index);
     await sm.installSnapshotDir(prepared.dir, prepared.info);
-    this.appliedBytesSinceCompaction = 0;
+    this.compactionPoint.reset();
     await wal.saveSnapshotMeta(meta);
     log.info({ index: meta.index, term: meta.term, bytes: prepared.info.bytes, records: prepared.info.pairs }, 'installed snapshot from leader');
   }
@@ -447,17 +424,8 @@ export class RaftDriver {
       await wal.compactPrefix(c.target);
       return;
     }
-    const bytesDue = this.appliedBytesSinceCompaction >= (this.opts.snapshotBytes ?? Infinity);
-    const countDue = raft.log.applied - this.opts.keepEntries - raft.log.snapshotIndex >= this.opts.snapshotEntries;
-    if (!countDue && !bytesDue) return;
-    // While the log is held for a follower, compaction stays due: look again only every
-    // snapshotEntries / 8 entries, not at every Ready (each look walks the held entries).
-    if (this.catchUpLookedAt > 0 && raft.log.applied - this.catchUpLookedAt < this.opts.snapshotEntries / 8) return;
-    const base = raft.log.applied - this.keptEntries(raft.log.applied);
-    const target = this.heldForCatchUp(base);
-    this.catchUpLookedAt = target < base ? raft.log.applied : 0;
-    if (target <= raft.log.snapshotIndex) return;
-    this.appliedBytesSinceCompaction = 0;
+    const target = this.compactionPoint.due();
+    if (target === null) return;
     this.held.release();
     this.startCompactionSync(target);
   }
@@ -478,50 +446,6 @@ export class RaftDriver {
       }
     })();
     this.compaction = c;
-  }
-
-  /**
-   * `target`, or lower so that the furthest-behind follower finds in the log the entries after its
-   * match (or after the snapshot it is being sent), while those hold at most catchUpBytes.
-   */
-  private heldForCatchUp(target: number): number {
-    const { raft } = this.deps;
-    const maxBytes = this.opts.catchUpBytes ?? 0;
-    if (maxBytes <= 0 || raft.role !== 'leader') return target;
-    const inFlight = this.deps.snapshotsInFlight?.();
-    let floor = target;
-    for (const f of raft.status().followers) {
-      // What the follower holds, or will once the snapshot on its way is installed: the stream in
-      // flight says which state that is. The core's pending index may belong to a request the
-      // transport dropped (one stream per peer) and be compacted already: then the follower
-      // would look lost and the entries after its stream be dropped (seen in a loaded test run).
-      const sending = inFlight?.get(f.id);
-      const coming = sending ?? (f.state === 'snapshot' ? f.pendingSnapshot : undefined);
-      const holds = Math.max(f.match, coming ?? 0);
-      // One whose next entry is already compacted needs a snapshot whatever is kept: not waited for.
-      if (holds >= raft.log.snapshotIndex) floor = Math.min(floor, holds);
-    }
-    if (floor >= target) return target;
-    const bytes = this.heldBytes.measure(floor, target, (i) => raft.log.entryAt(i), maxBytes);
-    // Too far behind to keep for (or a gap): it gets a snapshot, the log what it holds for the others.
-    if (bytes === undefined || bytes > maxBytes) return target;
-    return floor;
-  }
-
-  /** How many entries up to `applied` stay in the log: keepEntries, at most keepBytes of them. */
-  private keptEntries(applied: number): number {
-    const { raft } = this.deps;
-    const maxBytes = this.opts.keepBytes ?? Infinity;
-    let kept = 0;
-    let bytes = 0;
-    while (kept < this.opts.keepEntries && applied - kept > raft.log.snapshotIndex) {
-      const e = raft.log.entryAt(applied - kept);
-      if (e === undefined) break;
-      bytes += entryBytes(e);
-      if (bytes > maxBytes) break;
-      kept++;
-    }
-    return kept;
   }
 
   private fatal(err: Error): void {

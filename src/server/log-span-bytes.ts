@@ -1,5 +1,5 @@
 // The bytes of a span of committed log entries, counted incrementally. While a follower catches up
-// by snapshot, the leader keeps the log after the snapshot's index (driver.ts#heldForCatchUp) and
+// by snapshot, the leader keeps the log after the snapshot's index (compaction-point.ts#heldForCatchUp) and
 // checks, each time compaction is due, that the kept entries stay under catchUpBytes. Walking the
 // whole kept span each time cost the leader's event loop up to 33 ms a second during a 1 GiB
 // catch-up (a walk of tens of thousands of entries every few dozen puts, docs/performance.md);
