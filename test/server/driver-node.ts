@@ -98,10 +98,11 @@ export interface FollowerNode extends SingleNode {
 
 /**
  * Opens voter n2 of FOLLOWER_VOTERS over `dir`, fresh or restarting from what the WAL and the
- * state machine there hold, rebuilt as a restarting node does (compose.ts). It never ticks: its
- * core moves only on the messages the test steps in, as its leader.
+ * state machine there hold, rebuilt as a restarting node does (compose.ts), with `extra` driver
+ * options over the defaults. It never ticks: its core moves only on the messages the test steps
+ * in, as its leader.
  */
-export async function followerNode(dir: string): Promise<FollowerNode> {
+export async function followerNode(dir: string, extra: Partial<DriverOptions> = {}): Promise<FollowerNode> {
   const wal = await Wal.open(join(dir, 'wal'));
   const sm = await StateMachine.open(join(dir, 'state'));
   const stagingDir = join(dir, 'staging');
@@ -119,6 +120,6 @@ export async function followerNode(dir: string): Promise<FollowerNode> {
     onFatal: (err) => fatals.push(err),
     ticker: () => () => {},
   };
-  const node = startDriver({ raft, wal, sm, staging }, hooks, DEFAULT_OPTIONS);
+  const node = startDriver({ raft, wal, sm, staging }, hooks, { ...DEFAULT_OPTIONS, ...extra });
   return { ...node, staging, stagingDir, sent, applied, fatals, warnings };
 }
