@@ -157,6 +157,12 @@ export class LeaderState {
     else this.reads.add(ctx, this.node.log.committed);
   }
 
+  /** Adds a read to pending read `ctx` if its round is not sent yet (ReadOnly.join); false: not joined. */
+  joinReadIndex(ctx: string): boolean {
+    if (this.reads.full()) throw new ProposalDroppedError('too many pending reads; retry later');
+    return this.reads.join(ctx, this.node.log.committed);
+  }
+
   /** Serves the read at the commit index if the lease holds at `nowMs`, else through ReadIndex. */
   leaseRead(ctx: string, nowMs: number): void {
     if (this.committedInTerm && this.leaseValid(nowMs)) {

@@ -331,6 +331,17 @@ export class RaftNode {
   }
 
   /**
+   * A linearizable read sharing `ctx`, a read requested since the last Ready: true if it joined
+   * (the ReadState of `ctx` answers it too, at an index no lower than the commit index now);
+   * false if `ctx` is not the latest read or its heartbeat round has been sent (call readIndex).
+   * Many reads arriving between two Readys then cost the leader one pending read.
+   */
+  joinReadIndex(ctx: string): boolean {
+    if (!this.leaderState) throw new NotLeaderError(this.leader);
+    return this.leaderState.joinReadIndex(ctx);
+  }
+
+  /**
    * A read served under the leader lease when it holds at `nowMs` (the host's monotonic clock,
    * read for this request), else through ReadIndex.
    */

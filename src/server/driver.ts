@@ -111,6 +111,8 @@ export class RaftDriver {
    * the snapshot point and drops the log.
    */
   private compaction: { target: number; synced: boolean; done: Promise<void> } | null = null;
+  /** The latest ReadIndex request, which later reads join while its round has not left (confirmReadIndex). */
+  private openRead: { ctx: string; confirmed: Promise<number> } | null = null;
 
   constructor(
     private readonly deps: DriverDeps,
@@ -235,6 +237,12 @@ export class RaftDriver {
    * (a ReadIndex heartbeat round, or the lease with `lease`). Followers ask for it (follower-reads.ts).
    */
   async confirmReadIndex(lease: boolean): Promise<number> {
+    const open = this.openRead;
+    // Reads arriving before the next Ready share one ReadIndex request: one pending read, one
+    // waiter and one ReadState for all of them, at the commit index of the latest (the core
+    // checks that its heartbeat round has not left yet). A Pipeline message or a turn's unary
+    // calls bring dozens of reads at once.
+    if (!lease && open !== null && !this.stopped && this.deps.raft.joinReadIndex(open.ctx)) return open.confirmed;
     const ctx = this.reads.nextCtx();
     const confirmed = this.reads.wait(ctx);
     try {
@@ -246,6 +254,7 @@ export class RaftDriver {
       confirmed.catch(() => {}); // rejected by failed() above; `err`, thrown to the caller, says why
       throw err;
     }
+    if (!lease) this.openRead = { ctx, confirmed };
     return confirmed;
   }
 

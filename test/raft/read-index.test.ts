@@ -2,7 +2,7 @@
 // heartbeat round acknowledged by a quorum; a lease read skips the round while the leader's
 // lease (§6.4.1) provably holds.
 import { describe, expect, test } from 'vitest';
-import { NotLeaderError } from '../../src/raft/index.js';
+import { NotLeaderError, type Message } from '../../src/raft/index.js';
 import { ELECTION_TICKS, Network } from './harness.js';
 
 function electedCluster(): Network {
@@ -37,6 +37,32 @@ describe('ReadIndex and leases', () => {
     expect(net.raft('n1').role).not.toBe('leader');
     expect(reads(net, 'n1')).toEqual([]);
     expect(net.peer('n1').failedReads).toEqual(['r1']);
+  });
+
+  test('a read joined to an unsent one raises its index to the commit index at the join; a sent round takes no more reads', () => {
+    const net = electedCluster();
+    const n1 = net.raft('n1');
+    // A write is replicated, its acknowledgements held back from n1.
+    const held: Message[] = [];
+    const restore = net.drop((m) => {
+      if (m.type === 'appendResponse' && m.to === 'n1') held.push(m);
+      return m.type === 'appendResponse' && m.to === 'n1';
+    });
+    net.request('n1', (r) => r.propose([new Uint8Array([1])]));
+    net.stabilize();
+    restore();
+    const before = n1.log.committed;
+    n1.readIndex('r1'); // no Ready taken: r1's round is not sent
+    // The acknowledgements arrive in the same turn: the write commits before the second read.
+    for (const m of held) n1.step(m);
+    expect(n1.log.committed).toBeGreaterThan(before);
+    expect(n1.joinReadIndex('r1')).toBe(true);
+    net.request('n1', () => undefined); // the Ready: r1's round leaves
+    expect(n1.joinReadIndex('r1')).toBe(false);
+    net.stabilize();
+    // Served at the index the joined read arrived at, which includes the write.
+    expect(net.peer('n1').readStates).toEqual([{ ctx: 'r1', index: n1.log.committed }]);
+    expect(() => net.raft('n2').joinReadIndex('r1')).toThrow(NotLeaderError);
   });
 
   test('a read issued before the leader committed an entry of its term waits for that commit', () => {

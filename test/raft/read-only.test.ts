@@ -91,6 +91,40 @@ describe('ReadOnly: the pending ReadIndex requests of one leader', () => {
     expect(out).toEqual([{ ctx: 'next', index: 4 }]);
   });
 
+  test('join: a read shares the latest read while its round is unsent, at the higher index, and counts towards the bound', () => {
+    const q = new ReadOnly(4);
+    q.add('a', 5);
+    expect(q.join('a', 7)).toBe(true); // the commit index moved on before the second read came
+    expect(q.join('a', 6)).toBe(true); // never lowered
+    expect([q.size(), q.full()]).toEqual([3, false]);
+    q.add('b', 7);
+    expect(q.join('a', 7)).toBe(false); // no longer the latest read
+    expect([q.size(), q.full()]).toEqual([4, true]);
+    q.assignRound(1);
+    expect(q.join('b', 8)).toBe(false); // its round has left: sent before this read arrived
+    const out: ReadState[] = [];
+    q.confirm(1, out);
+    expect(out).toEqual([
+      { ctx: 'a', index: 7 },
+      { ctx: 'b', index: 7 },
+    ]);
+    expect(q.size()).toBe(0);
+  });
+
+  test('join: a read waiting for the first commit is joined too, and every joined read is handed back on leadership loss', () => {
+    const q = new ReadOnly(10);
+    q.waitForCommit('early');
+    expect(q.join('early', 1)).toBe(true);
+    expect(q.size()).toBe(2);
+    q.releaseAwaitingCommit(9);
+    expect(q.join('early', 9)).toBe(true);
+    expect(q.size()).toBe(3);
+    const failed: string[] = [];
+    q.drain(failed);
+    expect(failed).toEqual(['early']); // one ctx: its waiter answers every read joined to it
+    expect(q.size()).toBe(0);
+  });
+
   test('a leader refuses a read beyond maxPendingReads with ProposalDroppedError, and takes reads again once a round is acknowledged', () => {
     const net = new Network({ config: { maxPendingReads: 2 } });
     net.elect('n1');
