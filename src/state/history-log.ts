@@ -1,15 +1,12 @@
 // The node-local watch history on disk: one record per revision, appended to segment files in the
-// state directory beside LevelDB's own files, and dropped a whole segment at a time.
+// state directory beside LevelDB's own files, and dropped a whole segment at a time. The record
+// format is history-records.ts; what open keeps of the files after a crash, history-open.ts.
 //
 // Why not LevelDB: every record would be written to LevelDB's log, flushed into a table and then
 // rewritten by compactions, level after level, together with the live keys; and every dropped
 // revision would be a tombstone to merge. Measured with 4 KiB overwrites (docs/performance.md),
 // LevelDB's compaction thread spent about half of a put's CPU, mostly on history records. Here a
 // record is written once, sequentially, and a dropped segment is one unlink.
-//
-// Record: [u32 body length][u32 crc32 of the rest][u64 revision][body], big-endian; the body is
-// the msgpack record of watch-log.ts. Segment `watch-<first revision, 20 digits>.hist` holds
-// consecutive revisions from its first.
 //
 // Crash safety without a shared transaction with LevelDB: a batch's records are appended before
 // LevelDB writes the batch, so a process crash leaves the files at or ahead of the state record;
@@ -23,41 +20,15 @@
 // which revisions exist (StateMachine.atSnapshot). Dropping is logical first (the state record's
 // firstWatchRevision, written by LevelDB); a segment whose revisions are all dropped is unlinked
 // once no reader pinned before its drop is still reading.
-import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
-import type { AppendFile, StateFs } from './state-fs.js';
+import type { StateFs } from './state-fs.js';
 import { StateInvariantError } from './errors.js';
+import { type HistoryRecord, RECORD_HEADER_BYTES, TEMP_SUFFIX, parseRecord, segmentName, writeRecordHeader } from './history-records.js';
+import { READ_CHUNK_BYTES, type Segment, lastOf, removeSegment } from './history-segment.js';
+import { recoverSegments } from './history-open.js';
 
-/** Bytes before a record's body: length, crc32, revision. */
-export const RECORD_HEADER_BYTES = 16;
-/** Most bytes one read of the files asks for (at least one whole record). */
-const READ_CHUNK_BYTES = 1024 * 1024;
-const SEGMENT_NAME = /^watch-(\d{20})\.hist$/;
-/** A segment being written by defragment() until it is renamed: one left at open is removed. */
-const TEMP_SUFFIX = '.tmp';
-
-/** One revision's record as stored. */
-export interface HistoryRecord {
-  revision: number;
-  body: Uint8Array;
-}
-
-/** The name of the segment whose first revision is `first`. */
-export function segmentName(first: number): string {
-  return `watch-${String(first).padStart(20, '0')}.hist`;
-}
-
-interface Segment {
-  first: number;
-  path: string;
-  file: AppendFile;
-  /** Offset of each record, the record of revision first + i at offsets[i]. */
-  offsets: number[];
-  /** The epoch at which every revision of it was dropped (not yet unlinked); 0 while live. */
-  releasedAt: number;
-  /** Bytes known durable (synced by this instance); sync() syncs the live segments past it. */
-  syncedBytes: number;
-}
+// The record type and format that callers of the log use with it.
+export { type HistoryRecord, RECORD_HEADER_BYTES, segmentName } from './history-records.js';
 
 /** What open() found, for the caller to reconcile with the state record. */
 export interface OpenedHistory {
@@ -68,7 +39,6 @@ export interface OpenedHistory {
 
 /** The watch history's segment files of one state directory. */
 export class HistoryLog {
-  private segments: Segment[] = [];
   private nextRevision: number;
   private epoch = 1;
   /** Readers in progress by the epoch they pinned at (insertion order is epoch order). */
@@ -83,6 +53,7 @@ export class HistoryLog {
     private readonly dir: string,
     private readonly segmentBytes: number,
     next: number,
+    private segments: Segment[],
   ) {
     this.nextRevision = next;
   }
@@ -94,56 +65,8 @@ export class HistoryLog {
    * [firstRevision, lastRevision], or none (firstRevision = lastRevision + 1) if they do not reach it.
    */
   static async open(fs: StateFs, dir: string, lastRevision: number, segmentBytes: number): Promise<OpenedHistory> {
-    const log = new HistoryLog(fs, dir, segmentBytes, lastRevision + 1);
-    const all = await fs.readdir(dir);
-    for (const n of all) if (n.endsWith(`.hist${TEMP_SUFFIX}`)) await fs.rm(join(dir, n));
-    const names = all.filter((n) => SEGMENT_NAME.test(n)).sort();
-    let cutRecords = 0;
-    const found: Segment[] = [];
-    try {
-      for (const name of names) {
-        const first = Number(SEGMENT_NAME.exec(name)![1]);
-        const path = join(dir, name);
-        const file = await fs.openAppendFile(path);
-        // What an earlier life appended may still be unsynced (a crash leaves it in the page cache).
-        const segment: Segment = { first, path, file, offsets: [], releasedAt: 0, syncedBytes: 0 };
-        found.push(segment);
-        const scan = await scanSegment(segment);
-        if (scan.validBytes < file.size) {
-          // A torn append (a crash or a full disk) or corruption: the records from there are cut.
-          cutRecords++;
-          await cut(file, scan.validBytes);
-        }
-      }
-      // Keep the run that chains without a gap up to the last record, then cut it at lastRevision.
-      let start = found.length - 1;
-      while (start > 0 && lastOf(found[start - 1]!) + 1 === found[start]!.first && found[start - 1]!.offsets.length > 0) start--;
-      for (const s of found.splice(0, Math.max(0, start))) cutRecords += await log.remove(s);
-      while (found.length > 0 && found[found.length - 1]!.first > lastRevision) cutRecords += await log.remove(found.pop()!);
-      const tail = found[found.length - 1];
-      if (tail && lastOf(tail) > lastRevision) {
-        const keep = lastRevision - tail.first + 1;
-        cutRecords += tail.offsets.length - keep;
-        await cut(tail.file, tail.offsets[keep]!);
-        tail.offsets.length = keep;
-      }
-      if (!tail || lastOf(tail) < lastRevision) {
-        // The records do not reach the state: the history restarts after it.
-        for (const s of found.splice(0)) cutRecords += await log.remove(s);
-      }
-      for (const s of found.splice(0)) {
-        if (s.offsets.length === 0) cutRecords += await log.remove(s);
-        else log.segments.push(s);
-      }
-      // Removals must be durable before anything is appended: a segment that came back after a
-      // power cut would hold records past the state (of a write this node applied and lost).
-      if (log.segments.length < names.length) await fs.sync(dir);
-    } catch (err) {
-      for (const s of found) await s.file.close().catch(() => undefined);
-      await log.close();
-      throw err;
-    }
-    return { log, cutRecords };
+    const { segments, cutRecords } = await recoverSegments(fs, dir, lastRevision);
+    return { log: new HistoryLog(fs, dir, segmentBytes, lastRevision + 1, segments), cutRecords };
   }
 
   /** The oldest revision held (next when empty). */
@@ -357,7 +280,7 @@ export class HistoryLog {
 
   /** Deletes every segment: the history restarts at `next` (only while nobody reads it: at open). */
   async clear(next: number): Promise<void> {
-    for (const s of this.segments.splice(0)) await this.remove(s);
+    for (const s of this.segments.splice(0)) await removeSegment(this.fs, s);
     this.nextRevision = next;
   }
 
@@ -383,7 +306,7 @@ export class HistoryLog {
     for (const s of [...this.segments]) {
       if (s.releasedAt === 0) break;
       if (!oldestReader.done && oldestReader.value < s.releasedAt) break;
-      await this.remove(s);
+      await removeSegment(this.fs, s);
       this.segments = this.segments.filter((x) => x !== s);
     }
   }
@@ -418,85 +341,10 @@ export class HistoryLog {
     this.segments.push(segment);
     return segment;
   }
-
-  /** Closes and deletes a segment's file; returns its record count. */
-  private async remove(s: Segment): Promise<number> {
-    await s.file.close().catch(() => undefined);
-    await this.fs.rm(s.path);
-    return s.offsets.length;
-  }
-}
-
-/**
- * Truncates and syncs: records past the state that came back after a power cut could be taken
- * for the different records of the same revisions that this node applies next.
- */
-async function cut(file: AppendFile, length: number): Promise<void> {
-  await file.truncate(length);
-  await file.sync();
-}
-
-function lastOf(s: Segment): number {
-  return s.first + s.offsets.length - 1;
 }
 
 /** Where the record of `revision` ends in its segment. */
 function recordEnd(s: Segment, revision: number): number {
   const i = revision - s.first;
   return i + 1 < s.offsets.length ? s.offsets[i + 1]! : s.file.size;
-}
-
-/** Fills `header` (RECORD_HEADER_BYTES long, every byte written) for the record of `revision`. */
-function writeRecordHeader(header: Buffer, revision: number, body: Uint8Array): void {
-  header.writeUInt32BE(body.byteLength, 0);
-  header.writeUInt32BE(Math.floor(revision / 2 ** 32), 8);
-  header.writeUInt32BE(revision >>> 0, 12);
-  header.writeUInt32BE(crc32(body, crc32(header.subarray(8, 16))), 4);
-}
-
-/** The record at `pos` of `bytes`, or null if it is cut short or does not match its crc. */
-function parseRecord(bytes: Buffer, pos: number): HistoryRecord | null {
-  if (pos + RECORD_HEADER_BYTES > bytes.byteLength) return null;
-  const length = bytes.readUInt32BE(pos);
-  const end = pos + RECORD_HEADER_BYTES + length;
-  if (end > bytes.byteLength) return null;
-  const body = bytes.subarray(pos + RECORD_HEADER_BYTES, end);
-  if (crc32(body, crc32(bytes.subarray(pos + 8, pos + 16))) !== bytes.readUInt32BE(pos + 4)) return null;
-  const revision = bytes.readUInt32BE(pos + 8) * 2 ** 32 + bytes.readUInt32BE(pos + 12);
-  return { revision, body };
-}
-
-/**
- * Reads a segment from the start and records each valid record's offset (consecutive revisions
- * from its first); stops at the first torn, corrupt or out-of-sequence record.
- */
-async function scanSegment(s: Segment): Promise<{ validBytes: number }> {
-  let pos = 0;
-  let chunk: Buffer = Buffer.alloc(0);
-  let chunkAt = 0;
-  while (pos < s.file.size) {
-    if (!wholeRecordIn(chunk, pos - chunkAt)) {
-      chunk = await s.file.read(pos, READ_CHUNK_BYTES);
-      chunkAt = pos;
-      // A record larger than a chunk: read it whole (its length, if corrupt, is capped by the file's).
-      const needed = neededBytes(chunk, 0);
-      if (needed > chunk.byteLength) chunk = await s.file.read(pos, needed);
-    }
-    const record = parseRecord(chunk, pos - chunkAt);
-    if (!record || record.revision !== s.first + s.offsets.length) break;
-    s.offsets.push(pos);
-    pos += RECORD_HEADER_BYTES + record.body.byteLength;
-  }
-  return { validBytes: pos };
-}
-
-function wholeRecordIn(bytes: Buffer, at: number): boolean {
-  if (at < 0 || at + RECORD_HEADER_BYTES > bytes.byteLength) return false;
-  return at + RECORD_HEADER_BYTES + bytes.readUInt32BE(at) <= bytes.byteLength;
-}
-
-/** Bytes needed from `at` to hold the record there, if its header is in `bytes`. */
-function neededBytes(bytes: Buffer, at: number): number {
-  if (at < 0 || at + RECORD_HEADER_BYTES > bytes.byteLength) return RECORD_HEADER_BYTES;
-  return RECORD_HEADER_BYTES + bytes.readUInt32BE(at);
 }

@@ -1,10 +1,11 @@
-// Shared test helpers for the state machine suites: temp dirs, entries, a seeded PRNG, dumps.
+// Shared test helpers for the state machine suites: temp dirs, entries, history records, a seeded PRNG, dumps.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32 } from '../../src/common/rng.js';
 import { EntryType, type Entry } from '../../src/raft/types.js';
 import { type Command, encodeCommand } from '../../src/state/commands.js';
+import type { HistoryRecord } from '../../src/state/history-log.js';
 import type { StateMachine } from '../../src/state/state-machine.js';
 import type { KeyValue } from '../../src/state/types.js';
 
@@ -24,6 +25,11 @@ export async function cleanup(dir: string): Promise<void> {
 /** A Normal entry carrying `cmd`. */
 export function entry(index: number, cmd: Command, term = 1): Entry {
   return { index, term, type: EntryType.Normal, data: encodeCommand(cmd) };
+}
+
+/** Watch history records of `count` revisions from `from`, each body `size` bytes of its revision % 251. */
+export function historyRecords(from: number, count: number, size = 100): HistoryRecord[] {
+  return Array.from({ length: count }, (_, i) => ({ revision: from + i, body: Buffer.alloc(size, (from + i) % 251) }));
 }
 
 /** A leader no-op entry. */

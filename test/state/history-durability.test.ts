@@ -5,11 +5,11 @@
 // directory after removing segments, so that they do not come back.
 import { describe, expect, it } from 'vitest';
 import { CompactedError } from '../../src/state/errors.js';
-import { HistoryLog, RECORD_HEADER_BYTES, type HistoryRecord, segmentName } from '../../src/state/history-log.js';
+import { HistoryLog, RECORD_HEADER_BYTES, segmentName } from '../../src/state/history-log.js';
 import type { StateStorage } from '../../src/state/state-fs.js';
 import { StateMachine } from '../../src/state/state-machine.js';
 import { SimFs } from '../sim-node/sim-fs.js';
-import { b, entry } from './helpers.js';
+import { b, entry, historyRecords } from './helpers.js';
 
 /** A power cut that keeps nothing unsynced: no bytes appended since a sync, no unsynced name change. */
 const nothingKept = (): number => 0;
@@ -81,11 +81,6 @@ describe('the watch history across a power cut', () => {
   });
 });
 
-/** Record bodies of `size` bytes saying their revision. */
-function records(from: number, count: number, size = 100): HistoryRecord[] {
-  return Array.from({ length: count }, (_, i) => ({ revision: from + i, body: Buffer.alloc(size, (from + i) % 251) }));
-}
-
 describe('HistoryLog.open across a power cut', () => {
   it('the segments it removes stay removed (it syncs the directory after removing them)', async () => {
     const fs = new SimFs();
@@ -96,7 +91,7 @@ describe('HistoryLog.open across a power cut', () => {
     await mount.sync('/');
     const { log } = await HistoryLog.open(mount, dir, 0, segmentBytes);
     for (let r = 1; r <= 12; r += 4) {
-      await log.append(records(r, 4));
+      await log.append(historyRecords(r, 4));
       await log.sync(); // every segment's records durable: only the removal below may be lost
     }
     await log.close();

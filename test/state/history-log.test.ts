@@ -4,10 +4,10 @@
 import { appendFile, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HistoryLog, RECORD_HEADER_BYTES, type HistoryRecord, segmentName } from '../../src/state/history-log.js';
+import { HistoryLog, RECORD_HEADER_BYTES, segmentName } from '../../src/state/history-log.js';
 import { nodeStateFs } from '../../src/state/state-fs.js';
 import { StateInvariantError } from '../../src/state/errors.js';
-import { cleanup, tempDir } from './helpers.js';
+import { cleanup, historyRecords, tempDir } from './helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -16,11 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await cleanup(dir);
 });
-
-/** Record bodies that say their revision, `size` bytes each. */
-function records(from: number, count: number, size = 100): HistoryRecord[] {
-  return Array.from({ length: count }, (_, i) => ({ revision: from + i, body: Buffer.alloc(size, (from + i) % 251) }));
-}
 
 async function readAll(log: HistoryLog, from: number, to: number): Promise<number[]> {
   const out: number[] = [];
@@ -40,7 +35,7 @@ async function segments(): Promise<string[]> {
 /** A log of revisions 1..n in segments of `segmentBytes` (4 records of 100 B each at 464). */
 async function written(n: number, segmentBytes = 4 * (RECORD_HEADER_BYTES + 100)): Promise<HistoryLog> {
   const { log } = await HistoryLog.open(nodeStateFs, dir, 0, segmentBytes);
-  for (let r = 1; r <= n; r += 2) await log.append(records(r, Math.min(2, n - r + 1)));
+  for (let r = 1; r <= n; r += 2) await log.append(historyRecords(r, Math.min(2, n - r + 1)));
   return log;
 }
 
@@ -56,14 +51,14 @@ describe('the watch history files', () => {
     expect(again.firstRevision).toBe(1);
     expect(again.next).toBe(21);
     expect(await readAll(again, 1, 20)).toEqual(range(1, 20));
-    await again.append(records(21, 1));
+    await again.append(historyRecords(21, 1));
     expect(await readAll(again, 19, 21)).toEqual([19, 20, 21]);
     await again.close();
   });
 
   it('reads a record larger than a read chunk whole', async () => {
     const { log } = await HistoryLog.open(nodeStateFs, dir, 0, 64 * 1024 * 1024);
-    await log.append([...records(1, 1), ...records(2, 1, 3 * 1024 * 1024), ...records(3, 1)]);
+    await log.append([...historyRecords(1, 1), ...historyRecords(2, 1, 3 * 1024 * 1024), ...historyRecords(3, 1)]);
     expect(await readAll(log, 1, 3)).toEqual([1, 2, 3]);
     await log.close();
     const { log: again } = await HistoryLog.open(nodeStateFs, dir, 3, 64 * 1024 * 1024);
@@ -87,7 +82,7 @@ describe('the watch history files', () => {
 
   it('refuses an append that does not continue the history', async () => {
     const log = await written(4);
-    await expect(log.append(records(6, 1))).rejects.toThrow(StateInvariantError);
+    await expect(log.append(historyRecords(6, 1))).rejects.toThrow(StateInvariantError);
     await log.close();
   });
 
@@ -97,7 +92,7 @@ describe('the watch history files', () => {
     expect(cutRecords).toBe(4);
     expect(log.next).toBe(7);
     expect(await readAll(log, 1, 6)).toEqual(range(1, 6));
-    await log.append(records(7, 1));
+    await log.append(historyRecords(7, 1));
     expect(await readAll(log, 5, 7)).toEqual([5, 6, 7]);
     await log.close();
     expect(await segments()).toEqual([segmentName(1), segmentName(5)]);
@@ -138,7 +133,7 @@ describe('the watch history files', () => {
     expect(log.segmentCount).toBe(0);
     expect(log.next).toBe(13);
     expect(await segments()).toEqual([]);
-    await log.append(records(13, 1));
+    await log.append(historyRecords(13, 1));
     expect(await readAll(log, 13, 13)).toEqual([13]);
     await log.close();
   });
@@ -179,7 +174,7 @@ describe('the watch history files', () => {
     log.release(3);
     await log.settled();
     expect(await segments()).toEqual([segmentName(1)]);
-    await log.append(records(3, 1));
+    await log.append(historyRecords(3, 1));
     expect(await readAll(log, 3, 3)).toEqual([3]);
     await log.close();
   });
@@ -192,7 +187,7 @@ describe('the watch history files', () => {
     expect(await segments()).toEqual([segmentName(7)]);
     expect((await stat(join(dir, segmentName(7)))).size).toBe(2 * (RECORD_HEADER_BYTES + 100));
     expect(await readAll(log, 7, 8)).toEqual([7, 8]);
-    await log.append(records(9, 1));
+    await log.append(historyRecords(9, 1));
     await log.close();
     const { log: again, cutRecords } = await HistoryLog.open(nodeStateFs, dir, 9, 1024 * 1024);
     expect(cutRecords).toBe(0);
