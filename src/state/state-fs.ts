@@ -3,6 +3,7 @@
 // swap.ts, the watch history's append-only segment files of history-log.ts). A node gets the real ones (LevelDB through `level`, node:fs); the whole-node
 // simulation gives twins (test/sim-node/sim-fs.ts) whose renames and removals are durable only
 // once the directory holding them is synced, as here.
+import { writevSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { Level } from 'level';
 import type { Db } from './kv-records.js';
@@ -98,6 +99,9 @@ export const nodeStateFs: StateFs = {
   },
 };
 
+/** Appends of at most this many bytes are written on the calling thread (NodeAppendFile.append). */
+export const INLINE_APPEND_BYTES = 64 * 1024;
+
 /** An AppendFile on node:fs, opened O_APPEND: every write lands at the end whatever its position. */
 class NodeAppendFile implements AppendFile {
   constructor(
@@ -112,7 +116,12 @@ class NodeAppendFile implements AppendFile {
   async append(chunks: readonly Uint8Array[]): Promise<void> {
     let total = 0;
     for (const c of chunks) total += c.byteLength;
-    const { bytesWritten } = await this.fh.writev(chunks as Uint8Array[]);
+    // Small appends are written on the calling thread: an unsynced write only copies into the
+    // page cache, and a trip through the thread pool costs more than the copy (this host, 2026-12-07:
+    // 22 records of 300 B, 91 µs of CPU through FileHandle.writev against 14 µs with writevSync;
+    // one record, 77 against 4 µs). Large ones still go to the pool, so the loop never copies
+    // more than INLINE_APPEND_BYTES in one call.
+    const bytesWritten = total <= INLINE_APPEND_BYTES ? writevSync(this.fh.fd, chunks as Uint8Array[]) : (await this.fh.writev(chunks as Uint8Array[])).bytesWritten;
     this.length += bytesWritten;
     // A regular file takes a whole write unless the disk is full; a short one is an error here.
     if (bytesWritten !== total) throw Object.assign(new Error(`short write: ${bytesWritten} of ${total} bytes`), { code: 'ENOSPC' });
