@@ -1,5 +1,5 @@
 // At-most-once application of client writes. Each session's last (seq, result) is kept in the
-// same LevelDB batch as the write it describes, so a retry after a crash or a leader change is
+// same LevelDB batch as the write it describes (once per batch: the last write of the session in it), so a retry after a crash or a leader change is
 // recognised on every replica. The table is part of the replicated state (snapshots carry it),
 // so its eviction rule depends only on the applied entries, never on the local clock or batch
 // boundaries: every replica must evict the same session at the same entry or they would diverge.
@@ -73,6 +73,12 @@ export class DedupeTable {
   private readonly byUser = new Map<string, Map<string, true>>();
   /** Results recorded by the batch being applied, not yet in LevelDB. */
   private readonly pendingResults = new Map<string, Buffer>();
+  /**
+   * Sessions recorded by the batch being applied, not yet put into it (flush): only each
+   * session's last request of the batch reaches LevelDB. A Pipeline client's 64 writes in one
+   * batch were 128 puts of the same two keys, 126 of them overwritten within the batch.
+   */
+  private readonly unflushed = new Map<string, { state: ClientState; stamped: boolean }>();
   /** The newest request stamp applied (or loaded): where the leader's stamps continue from. */
   private latestAtMs = 0;
 
@@ -171,11 +177,10 @@ export class DedupeTable {
         message: `request was applied at revision ${revision}; its result is too large to keep for retries`,
       } satisfies CommandResult);
     }
-    const at = req.at ?? 0;
-    this.touch(key, { seq: req.seq, lastIndex: index, at });
+    const state: ClientState = { seq: req.seq, lastIndex: index, at: req.at ?? 0 };
+    this.touch(key, state);
     this.pendingResults.set(key, bytes);
-    batch.put(clientKey(PREFIX_CLIENT, key), pack(req.at === undefined ? [req.seq, index] : [req.seq, index, at]));
-    batch.put(clientKey(PREFIX_RESULT, key), bytes);
+    this.unflushed.set(key, { state, stamped: req.at !== undefined });
     if (req.at !== undefined) return; // admit() made room
     for (const id of this.clients.keys()) {
       if (this.clients.size <= this.options.maxClients) break;
@@ -196,8 +201,27 @@ export class DedupeTable {
     mine.set(key, true);
   }
 
+  /**
+   * Puts the sessions recorded since the last flush into `batch`, each once with its last
+   * request and result: call after the batch's last entry, before it is written. An eviction
+   * in between deleted its session's records in the batch already and dropped it from here.
+   */
+  flush(batch: Batch): void {
+    for (const [key, { state, stamped }] of this.unflushed) {
+      batch.put(clientKey(PREFIX_CLIENT, key), pack(stamped ? [state.seq, state.lastIndex, state.at] : [state.seq, state.lastIndex]));
+      batch.put(clientKey(PREFIX_RESULT, key), this.pendingResults.get(key)!);
+    }
+    this.unflushed.clear();
+  }
+
   /** Call once the batch is written: pending results are now readable from LevelDB. */
   batchWritten(): void {
+    this.pendingResults.clear();
+  }
+
+  /** A batch failed: what it recorded never reaches LevelDB (the state machine is failed and reopened). */
+  batchFailed(): void {
+    this.unflushed.clear();
     this.pendingResults.clear();
   }
 
@@ -210,6 +234,7 @@ export class DedupeTable {
       if (mine.size === 0) this.byUser.delete(user);
     }
     this.pendingResults.delete(id);
+    this.unflushed.delete(id);
     batch.del(clientKey(PREFIX_CLIENT, id));
     batch.del(clientKey(PREFIX_RESULT, id));
   }

@@ -162,6 +162,7 @@ export class StateMachine {
       const last = entries[entries.length - 1]!;
       const next: StateRecord = { ...this.state, appliedIndex: last.index, appliedTerm: last.term, revision: pending.revision };
       pending.flushKvs(batch);
+      this.dedupe.flush(batch);
       for (const [name, value] of pending.meta) batch.put(prefixed(PREFIX_META, Buffer.from(name, 'utf8')), value);
       // The ledger and the files move ahead of LevelDB here: if the append or the write fails, the
       // instance is failed, and a reopen cuts the files back to the state and recounts.
@@ -184,6 +185,7 @@ export class StateMachine {
       return results;
     } catch (err) {
       await batch.close();
+      this.dedupe.batchFailed();
       // The in-memory dedupe index may be ahead of LevelDB now; only a reopen makes them agree.
       const e = storageError(this.dir, 'apply', err) as Error;
       this.failure = e;

@@ -68,6 +68,37 @@ describe('dedupe', () => {
     await sm.close();
   });
 
+  it('a session evicted in the batch that recorded it is not written; one recorded after its eviction is (after a reopen too)', async () => {
+    const opts = { dedupe: { maxClients: 1, idleEntries: 3 } };
+    let sm = await StateMachine.open(`${dir}/db`, opts);
+    // a is recorded, then evicted by b in the same batch; c recorded then forgotten as idle and
+    // recorded again within one batch.
+    await sm.apply([entry(1, put('1', 'a', 1)), entry(2, put('2', 'b', 1))]);
+    await sm.close();
+    sm = await StateMachine.open(`${dir}/db`, opts);
+    const [rb, ra] = await sm.apply([entry(3, put('3', 'b', 1)), entry(4, put('4', 'a', 1))]);
+    expect(rb!.duplicate).toBe(true);
+    expect(ra!.duplicate).toBe(false); // a's record did not outlive its eviction
+    await sm.apply([entry(5, put('5', 'c', 1)), noop(6), noop(7), noop(8), noop(9), entry(10, put('6', 'c', 2))]);
+    await sm.close();
+    sm = await StateMachine.open(`${dir}/db`, opts);
+    const [again, stale] = await sm.apply([entry(11, put('6', 'c', 2)), entry(12, put('5', 'c', 1))]);
+    expect(again!.duplicate).toBe(true);
+    expect(stale!.result).toMatchObject({ type: 'error', code: 'staleRequest' });
+    await sm.close();
+  });
+
+  it('a session with many requests in one batch keeps only the last, which a reopen recognises', async () => {
+    let sm = await StateMachine.open(`${dir}/db`);
+    await sm.apply(Array.from({ length: 50 }, (_, i) => entry(i + 1, put(`v${i}`, 'p', i + 1))));
+    await sm.close();
+    sm = await StateMachine.open(`${dir}/db`);
+    const [last, earlier] = await sm.apply([entry(51, put('v49', 'p', 50)), entry(52, put('v1', 'p', 2))]);
+    expect(last).toEqual({ index: 51, result: { type: 'put', revision: 50 }, duplicate: true });
+    expect(earlier!.result).toMatchObject({ type: 'error', code: 'staleRequest' });
+    await sm.close();
+  });
+
   it('forgets a client whose last request is more than idleEntries back, the same after a reopen', async () => {
     let sm = await StateMachine.open(`${dir}/db`, { dedupe: { idleEntries: 3 } });
     await sm.apply([entry(1, put('1', 'a', 1)), noop(2), noop(3)]);
