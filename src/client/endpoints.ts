@@ -29,6 +29,9 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.enable_channelz': 0,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  // HTTP/2's default 64 KiB receive window let a server send 64 KiB of results per round trip:
+  // 16 gets of 4 KiB values on a Pipeline stream (the server's side: src/server/receive-windows.ts).
+  'grpc-node.flow_control_window': 4 * 1024 * 1024,
 };
 
 /** The endpoints of one client and what it knows about the leader. */

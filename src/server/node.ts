@@ -36,6 +36,7 @@ import { alarmService, alarmStatusTexts, raiseAlarm } from './alarm-service.js';
 import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
 import { ConnectionGate, httpStreamsSetting } from './connection-gate.js';
 import { listen } from './listener.js';
+import { raiseReceiveWindows } from './receive-windows.js';
 import { EventLoopMonitor } from './event-loop.js';
 import { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, v8HeapGrowthDeps } from '../node/heap-growth.js';
 import { systemTimers } from '../common/timers.js';
@@ -199,6 +200,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   tls?.onChange(() => service.revalidate());
   // The node accepts connections itself, so that the gate sees each before grpc-js does.
   const injector = server.createConnectionInjector(tls ? tls.serverCredentials() : grpc.ServerCredentials.createInsecure());
+  // HTTP/2's 64 KiB receive windows held clients of large values to a few writes per round trip.
+  if (!raiseReceiveWindows(server)) log.warn("could not raise the gRPC server's HTTP/2 receive windows (grpc-js internals changed): clients of large values get 64 KiB per round trip");
   const listening = await listen(opts.listen, (socket) => {
     if (gate.admit(socket)) injector.injectConnection(socket);
   });

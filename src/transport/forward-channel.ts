@@ -166,6 +166,8 @@ export class ForwardChannel {
     // replies (a Range result) may be far larger than anything else a peer sends back.
     this.client ??= newPeerClient(this.address, { ...this.options }, this.credentials, {
       'grpc.max_receive_message_length': this.options.maxForwardReplyBytes + 64 * 1024,
+      // Replies of many forwarded gets: more than HTTP/2's default 64 KiB per round trip.
+      'grpc-node.flow_control_window': 4 * 1024 * 1024,
     });
     const m = this.methods.forward;
     const call = this.client.makeBidiStreamRequest<ForwardBatch, ForwardReplies>(m.path, m.requestSerialize, m.responseDeserialize);
