@@ -122,7 +122,7 @@ export async function runVsEtcd(o: VsEtcdOptions, log: (line: string) => void): 
                 }
               }
               rows.push({ system, op, clients, valueBytes, spread, ...r });
-              log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread} (leader ${leader}): ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op (${eachServer(r.serverCpuUsPerOpEach, sys.target.endpoints, leader)}), errors ${r.errors}`);
+              log(`${system} ${op} ${valueBytes} B ${clients} clients ${spread} (leader ${leader}): ${Math.round(r.opsPerSec)}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${Math.round(r.serverCpuUsPerOp)} µs/op (${eachServer(r.serverCpuUsPerOpEach, sys.target.endpoints, leader)}), errors ${r.errors}${r.firstError ? ` (first: ${r.firstError})` : ''}`);
             }
           }
         }
