@@ -126,18 +126,24 @@ export class HistoryLog {
   }
 
   /**
-   * Gives back the space of dropped records (revisions below `first`) in the segment being
-   * appended to, which release() keeps: its records from `first` on are copied into a new segment
-   * and the old one released. A defragment calls it after a compact; returns whether it copied.
+   * Gives back the space of dropped records (revisions below `first`) that a live segment still
+   * holds: release() drops whole segments only, so the segment holding `first` keeps the records
+   * before it, up to a whole segment more than the history's bound (the one being appended to,
+   * or an older one when the kept records span two). Its records from `first` on are copied into
+   * a new segment, placed right after it, and it is released. A defragment calls it after a
+   * compact; returns whether it copied.
    */
   defragment(first: number): Promise<boolean> {
     return this.serialized(async () => {
-      const s = this.segments[this.segments.length - 1];
-      if (!s || s.releasedAt !== 0 || s.offsets.length === 0 || first <= s.first) return false;
-      if (first > lastOf(s)) {
-        this.markReleased([s]);
+      const current = this.segments[this.segments.length - 1];
+      if (!current || current.releasedAt !== 0 || current.offsets.length === 0) return false;
+      if (first > lastOf(current)) {
+        this.markReleased([current]);
         return true;
       }
+      const at = this.segments.findIndex((x) => x.releasedAt === 0 && x.first <= first && first <= lastOf(x));
+      const s = this.segments[at];
+      if (!s || first <= s.first) return false;
       // Written under a temporary name and renamed once whole: a crash midway leaves the original.
       const from = s.offsets[first - s.first]!;
       const path = join(this.dir, segmentName(first));
@@ -145,8 +151,8 @@ export class HistoryLog {
       const copy: Segment = { first, path, file, offsets: [], releasedAt: 0, syncedBytes: 0 };
       try {
         if (file.size !== 0) await file.truncate(0);
-        for (let at = from; at < s.file.size; at += READ_CHUNK_BYTES) {
-          const bytes = await s.file.read(at, Math.min(READ_CHUNK_BYTES, s.file.size - at));
+        for (let pos = from; pos < s.file.size; pos += READ_CHUNK_BYTES) {
+          const bytes = await s.file.read(pos, Math.min(READ_CHUNK_BYTES, s.file.size - pos));
           await file.append([bytes]);
         }
         await file.sync();
@@ -159,7 +165,9 @@ export class HistoryLog {
         throw err;
       }
       for (let i = first - s.first; i < s.offsets.length; i++) copy.offsets.push(s.offsets[i]! - from);
-      this.segments.push(copy);
+      // In order of first revision: the copy, starting later, serves every revision it holds
+      // (segmentOf), and the original before it is unlinked once no reader needs it.
+      this.segments.splice(at + 1, 0, copy);
       this.markReleased([s]);
       return true;
     });

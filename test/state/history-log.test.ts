@@ -213,6 +213,34 @@ describe('the watch history files', () => {
     await again.close();
   });
 
+  it('defragment rewrites an older segment when the kept records span two, and a crash midway leaves the copy', async () => {
+    // Segments of 4 records: [1..4] [5..8]. Keeping 3 on keeps all of the first segment's file.
+    const log = await written(8);
+    log.release(3);
+    await log.settled();
+    expect(await segments()).toEqual([segmentName(1), segmentName(5)]);
+    const pinned = log.pin(); // keeps the original, as a crash before the unlink would
+    expect(await log.defragment(3)).toBe(true);
+    expect(await segments()).toEqual([segmentName(1), segmentName(3), segmentName(5)]);
+    expect(log.firstRevision).toBe(3);
+    expect(await readAll(log, 3, 8)).toEqual(range(3, 8));
+    expect((await stat(join(dir, segmentName(3)))).size).toBe(2 * (RECORD_HEADER_BYTES + 100));
+    const original = await readFile(join(dir, segmentName(1)));
+    await log.append(historyRecords(9, 1));
+    log.unpin(pinned);
+    await log.settled();
+    expect(await segments()).toEqual([segmentName(3), segmentName(5), segmentName(9)]);
+    expect(await log.defragment(3)).toBe(false); // nothing dropped left
+    await log.close();
+
+    // Had the process died before the unlink, open would keep the copy and drop the original.
+    await writeFile(join(dir, segmentName(1)), original);
+    const { log: again } = await HistoryLog.open(nodeStateFs, dir, 9, 4 * (RECORD_HEADER_BYTES + 100));
+    expect(await segments()).toEqual([segmentName(3), segmentName(5), segmentName(9)]);
+    expect(await readAll(again, 3, 9)).toEqual(range(3, 9));
+    await again.close();
+  });
+
   it('a defragment that died while copying leaves the original, and open removes the partial copy', async () => {
     await (await written(8, 1024 * 1024)).close();
     const partial = join(dir, `${segmentName(6)}.tmp`);
