@@ -4,42 +4,71 @@
 // parts), and the p50/p99 of a trickle of 256 B puts (4 writers, to the leader) for
 // --probe-seconds before MemberAdd and during the catch-up (--probe-seconds 0: no probe).
 // Not part of CI: it takes minutes and a few GiB of disk.
-//   npm run bench:snapshot [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
+//   npm run bench:snapshot [-- --help] [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
 //                              --state-max-open-files N --no-verify --probe-seconds 10
 //                              --learner-nice 19 --snapshot-rate BYTES_PER_SEC --heap-growing-percent N --cpu-prof DIR
 //                              --node-args '--trace-gc ...' --log-dir DIR]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
+import { Command, InvalidArgumentError } from 'commander';
 import { textTable } from '../src/cli/common.js';
 import { runSnapshotBench } from '../src/bench/snapshot.js';
 import { mib, type Rss } from '../src/bench/snapshot-load.js';
 
-function arg(name: string, fallback: number, min = 1): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(n) || n < min) {
-    process.stderr.write(`bench-snapshot: --${name} needs an integer of at least ${min}\n`);
-    process.exit(2);
-  }
+/** An integer of at least `min`, for commander. */
+const intAtLeast = (min: number) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`needs an integer of at least ${min}`);
   return n;
-}
+};
+
+const program = new Command('bench-snapshot')
+  .description('a learner catching up a 3-node process cluster by snapshot: transfer, memory, and a put probe before and during it')
+  .option('--mib <n>', 'MiB of values loaded', intAtLeast(1), 1024)
+  .option('--value-kib <n>', 'KiB per value', intAtLeast(1), 64)
+  .option('--snapshot-entries <n>', "the nodes' --snapshot-entries (the log is compacted: the learner needs a snapshot)", intAtLeast(1), 500)
+  .option('--concurrency <n>', 'Pipeline writers loading the values', intAtLeast(1), 16)
+  .option('--state-max-open-files <n>', "the nodes' --state-max-open-files", intAtLeast(1))
+  .option('--no-verify', "skip reading the learner's contents back")
+  .option('--probe-seconds <s>', 'seconds of the put probe before MemberAdd (0: no probe)', intAtLeast(0), 10)
+  .option('--learner-nice <n>', "the learner process's nice value (at most 19)", intAtLeast(1))
+  .option('--snapshot-rate <bytes>', "the nodes' --snapshot-send-max-bytes-per-sec (0: no limit)", intAtLeast(0))
+  .option('--heap-growing-percent <n>', "the nodes' --snapshot-send-heap-growing-percent", intAtLeast(0))
+  .option('--cpu-prof <dir>', "write a V8 CPU profile of each node into DIR (node's --cpu-prof)")
+  .option('--node-args <args>', 'more node flags for every node, space-separated')
+  .option('--log-dir <dir>', "keep the nodes' logs in DIR");
+program.parse();
+const f = program.opts<{
+  mib: number;
+  valueKib: number;
+  snapshotEntries: number;
+  concurrency: number;
+  stateMaxOpenFiles?: number;
+  verify: boolean;
+  probeSeconds: number;
+  learnerNice?: number;
+  snapshotRate?: number;
+  heapGrowingPercent?: number;
+  cpuProf?: string;
+  nodeArgs?: string;
+  logDir?: string;
+}>();
 
 const rssRow = (what: string, r: Rss): (string | number)[] => [what, mib(r.rss), mib(r.anon), mib(r.file)];
 
 const r = await runSnapshotBench({
-  totalMiB: arg('mib', 1024),
-  valueBytes: arg('value-kib', 64) * 1024,
-  snapshotEntries: arg('snapshot-entries', 500),
-  concurrency: arg('concurrency', 16),
-  ...(process.argv.includes('--state-max-open-files') ? { stateMaxOpenFiles: arg('state-max-open-files', 1000) } : {}),
-  verify: !process.argv.includes('--no-verify'),
-  learnerNice: process.argv.includes('--learner-nice') ? Math.min(19, arg('learner-nice', 19)) : 0,
-  probeBaselineSeconds: process.argv.includes('--probe-seconds') && process.argv[process.argv.indexOf('--probe-seconds') + 1] === '0' ? 0 : arg('probe-seconds', 10),
-  ...(process.argv.includes('--snapshot-rate') ? { snapshotSendBytesPerSec: arg('snapshot-rate', 0, 0) } : {}),
-  ...(process.argv.includes('--heap-growing-percent') ? { snapshotSendHeapGrowingPercent: arg('heap-growing-percent', 0, 0) } : {}),
-  ...(process.argv.includes('--cpu-prof') ? { cpuProfDir: process.argv[process.argv.indexOf('--cpu-prof') + 1]! } : {}),
-  ...(process.argv.includes('--node-args') ? { nodeArgs: process.argv[process.argv.indexOf('--node-args') + 1]!.split(' ').filter(Boolean) } : {}),
-  ...(process.argv.includes('--log-dir') ? { logDir: process.argv[process.argv.indexOf('--log-dir') + 1]! } : {}),
+  totalMiB: f.mib,
+  valueBytes: f.valueKib * 1024,
+  snapshotEntries: f.snapshotEntries,
+  concurrency: f.concurrency,
+  ...(f.stateMaxOpenFiles === undefined ? {} : { stateMaxOpenFiles: f.stateMaxOpenFiles }),
+  verify: f.verify,
+  learnerNice: f.learnerNice === undefined ? 0 : Math.min(19, f.learnerNice),
+  probeBaselineSeconds: f.probeSeconds,
+  ...(f.snapshotRate === undefined ? {} : { snapshotSendBytesPerSec: f.snapshotRate }),
+  ...(f.heapGrowingPercent === undefined ? {} : { snapshotSendHeapGrowingPercent: f.heapGrowingPercent }),
+  ...(f.cpuProf === undefined ? {} : { cpuProfDir: f.cpuProf }),
+  ...(f.nodeArgs === undefined ? {} : { nodeArgs: f.nodeArgs.split(' ').filter(Boolean) }),
+  ...(f.logDir === undefined ? {} : { logDir: f.logDir }),
   log: (line) => void process.stderr.write(`${line}\n`),
 });
 const transfer = textTable(['DATA MIB', 'VALUES', 'SNAPSHOT MIB', 'TRANSFER S', 'MB/S', 'CAUGHT UP S', 'CONTENTS']);
