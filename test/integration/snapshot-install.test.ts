@@ -147,7 +147,8 @@ describe('a snapshot that cannot be installed', () => {
     expect(await answers(client, n5.address), 'n5 still serves').toBe(true);
 
     await rm(`${n5.dataDir}/snapshots`, { force: true });
-    await mkdir(`${n5.dataDir}/snapshots`);
+    // The node's next attempt may create it first, once the file is gone (a CI run saw EEXIST here).
+    await mkdir(`${n5.dataDir}/snapshots`, { recursive: true });
     const leader = await cluster!.leader();
     const target = leader.raft.log.committed;
     expect(await eventually(() => cluster!.nodes.get('n5')!.raft.log.applied >= target, 30_000), 'n5 caught up').toBe(true);
