@@ -1,8 +1,9 @@
 // At-most-once application of client writes. Each session's last (seq, result) is kept in the
-// same LevelDB batch as the write it describes (once per batch: the last write of the session in it), so a retry after a crash or a leader change is
-// recognised on every replica. The table is part of the replicated state (snapshots carry it),
-// so its eviction rule depends only on the applied entries, never on the local clock or batch
-// boundaries: every replica must evict the same session at the same entry or they would diverge.
+// same LevelDB batch as the write it describes (once per batch: the session's last write in it),
+// so a retry after a crash or a leader change is recognised on every replica. The table is part
+// of the replicated state (snapshots carry it), so its eviction rule depends only on the applied
+// entries, never on the local clock or batch boundaries: every replica must evict the same
+// session at the same entry or they would diverge.
 //
 // A session is a client id under the user the leader authenticated (sessionKey): with auth on,
 // nobody can touch another user's sessions. Time enters only as the leader's clock stamped into
@@ -216,12 +217,6 @@ export class DedupeTable {
 
   /** Call once the batch is written: pending results are now readable from LevelDB. */
   batchWritten(): void {
-    this.pendingResults.clear();
-  }
-
-  /** A batch failed: what it recorded never reaches LevelDB (the state machine is failed and reopened). */
-  batchFailed(): void {
-    this.unflushed.clear();
     this.pendingResults.clear();
   }
 

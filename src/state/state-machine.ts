@@ -185,7 +185,6 @@ export class StateMachine {
       return results;
     } catch (err) {
       await batch.close();
-      this.dedupe.batchFailed();
       // The in-memory dedupe index may be ahead of LevelDB now; only a reopen makes them agree.
       const e = storageError(this.dir, 'apply', err) as Error;
       this.failure = e;
