@@ -397,8 +397,15 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
       log.info({ to: msg.to, index: stream.appliedIndex }, 'sending snapshot');
       return { message: { ...msg, snapshot: raft.snapshotMetaAt(stream.appliedIndex) }, chunks: d.heapGrowth.wrap(stream) };
     },
-    onSnapshotSent: (peer, ok) => {
-      if (!d.snapshotSends.ended(peer, ok)) driver.guard(() => raft.reportSnapshotFailure(peer));
+    onSnapshotSent: (peer, ok, incarnation) => {
+      if (!d.snapshotSends.ended(peer, ok, incarnation)) driver.guard(() => raft.reportSnapshotFailure(peer));
+    },
+    onPeerIncarnation: (peer, incarnation) => {
+      const index = d.snapshotSends.heardFrom(peer, incarnation);
+      if (index === null) return;
+      log.info({ peer, index }, 'follower restarted before installing the snapshot it acknowledged; sending another');
+      // The core still waits for that snapshot's answer (up to two election timeouts): it failed.
+      driver.guard(() => raft.reportSnapshotFailure(peer));
     },
     onUnreachable: (peer) => d.metrics()?.recordAppendError(peer),
     onForwardBatch: (_peer, n) => d.metrics()?.forward.observeBatch(n),

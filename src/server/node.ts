@@ -194,7 +194,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const isMember = core.isMember;
   const authorizer = tls?.peersAuthenticated ? tlsPeerAuthorizer((der) => tls.provePeer(der), isMember) : MEMBERS_ONLY(isMember);
   const forward = { handler: core.forwardHandler, limits: forwardServerLimits(limits, peerMessageBytes), onRefused: () => obs?.metrics.forward.recordForwardRefused('executing_full') };
-  const service = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, handlers: transport.handlersForServer(), logger: log, authorizer, forward });
+  const service = registerRaftService(server, { selfId: opts.id, clusterId: opts.clusterId, incarnation: transport.incarnation, handlers: transport.handlersForServer(), logger: log, authorizer, forward });
   raftService = service;
   // A removed member's connections, or ones whose certificate a new CA no longer trusts, end.
   tls?.onChange(() => service.revalidate());

@@ -20,6 +20,8 @@ import type { PeerStats, TransportHandlers, TransportLogger, TransportOptions } 
 export interface PeerContext {
   selfId: NodeId;
   clusterId: string;
+  /** This process's incarnation, sent with every batch (raft.proto, RaftBatch.incarnation). */
+  incarnation: number;
   handlers: TransportHandlers;
   options: TransportOptions;
   logger: TransportLogger;
@@ -149,7 +151,7 @@ export class PeerConnection {
       return;
     }
     const m = this.ctx.methods.send;
-    const batch: RaftBatch = { from: this.ctx.selfId, clusterId: this.ctx.clusterId, messages };
+    const batch: RaftBatch = { from: this.ctx.selfId, clusterId: this.ctx.clusterId, messages, incarnation: this.ctx.incarnation };
     const deadline = Date.now() + this.ctx.options.unaryTimeoutMs;
     this.urgentClient ??= newPeerClient(this.address, this.ctx.options, this.ctx.credentials?.(this.id));
     const call = this.urgentClient.makeUnaryRequest<RaftBatch, RaftAck>(m.path, m.requestSerialize, m.responseDeserialize, batch, { deadline }, (err) => {
@@ -188,15 +190,15 @@ export class PeerConnection {
     this.snapshotAbort = abort;
     this.snapshotClient ??= newPeerClient(this.address, this.ctx.options, this.ctx.credentials?.(this.id));
     const { handlers, methods, selfId, clusterId, options, snapshotLimiter } = this.ctx;
-    const finish = (ok: boolean, error: string | null): void => {
+    const finish = (ok: boolean, error: string | null, incarnation = 0): void => {
       // Free the slot before reporting: the node may answer the report with a new snapshot.
       if (this.snapshotAbort === abort) this.snapshotAbort = null;
-      this.snapshotDone(ok, error);
+      this.snapshotDone(ok, error, incarnation);
     };
     const onChunk = (bytes: number, waitedMs: number): void => this.notify('onSnapshotChunk', () => handlers.onSnapshotChunk?.(this.id, bytes, waitedMs));
     const send = { client: this.snapshotClient, methods, handlers, selfId, clusterId, peer: this.id, msg, signal: abort.signal };
     sendSnapshot({ ...send, stallTimeoutMs: options.snapshotStallTimeoutMs, limiter: snapshotLimiter, onChunk }).then(
-      (ack) => finish(ack.accepted, ack.accepted ? null : `snapshot refused: ${ack.reason}`),
+      (ack) => finish(ack.accepted, ack.accepted ? null : `snapshot refused: ${ack.reason}`, ack.incarnation),
       (err: unknown) => finish(false, `snapshot failed: ${describeError(err)}`),
     );
   }
@@ -312,7 +314,7 @@ export class PeerConnection {
       for (const m of messages) bytes += m.length;
       this.spendTurn(bytes);
       this.inflightBytes += bytes;
-      const more = call.write({ from: this.ctx.selfId, clusterId: this.ctx.clusterId, messages }, () => this.written(call, bytes));
+      const more = call.write({ from: this.ctx.selfId, clusterId: this.ctx.clusterId, messages, incarnation: this.ctx.incarnation }, () => this.written(call, bytes));
       this.counts.messagesSent += messages.length;
       this.counts.batchesSent++;
       this.counts.bytesSent += bytes;
@@ -406,7 +408,7 @@ export class PeerConnection {
     this.notify('onUnreachable', () => this.ctx.handlers.onUnreachable?.(this.id));
   }
 
-  private snapshotDone(ok: boolean, error: string | null): void {
+  private snapshotDone(ok: boolean, error: string | null, incarnation: number): void {
     if (ok) this.counts.snapshotsSent++;
     else this.counts.snapshotsFailed++;
     if (this.quiet) return;
@@ -414,7 +416,7 @@ export class PeerConnection {
       this.lastError = error;
       this.ctx.logger.warn({ peer: this.id, address: this.address, err: error }, 'snapshot not installed');
     }
-    this.notify('onSnapshotSent', () => this.ctx.handlers.onSnapshotSent?.(this.id, ok));
+    this.notify('onSnapshotSent', () => this.ctx.handlers.onSnapshotSent?.(this.id, ok, incarnation));
   }
 
   /** Calls a node handler from a gRPC callback or timer, where a throw would crash the process. */

@@ -9,6 +9,8 @@ export interface RaftBatch {
   from: string;
   clusterId: string;
   messages: Uint8Array[];
+  /** The sending process's incarnation; absent (decoded as 0) from members that predate the field. */
+  incarnation?: number;
 }
 
 /** raftdb.v1.RaftAck: empty. */
@@ -27,6 +29,8 @@ export interface SnapshotChunk {
 export interface SnapshotAck {
   accepted: boolean;
   reason: string;
+  /** The receiving process's incarnation; absent (decoded as 0) from members that predate the field. */
+  incarnation?: number;
 }
 
 /** raftdb.v1.ForwardRequest: one forwarded client request or read-index round (raft.proto). */

@@ -119,6 +119,15 @@ function deliver(state: ServiceState, batch: RaftBatch, peer: string, proven: re
   }
   state.stats.batchesReceived++;
   state.stats.messagesReceived += messages.length;
+  // Before the messages: a restarted follower's first answers must meet a leader that knows it restarted.
+  const incarnation = batch.incarnation ?? 0;
+  if (incarnation > 0) {
+    try {
+      state.config.handlers.onPeerIncarnation?.(batch.from, incarnation);
+    } catch (err) {
+      state.logger.error({ from: batch.from, err: describeError(err) }, 'onPeerIncarnation threw');
+    }
+  }
   for (const msg of messages) {
     try {
       state.config.handlers.onMessage(msg);

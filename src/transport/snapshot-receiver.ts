@@ -63,7 +63,7 @@ async function receive(state: ServiceState, call: grpc.ServerReadableStream<Snap
   try {
     await state.config.handlers.onSnapshot(message, data());
     state.stats.snapshotsReceived++;
-    return { accepted: true, reason: '' };
+    return { accepted: true, reason: '', incarnation: state.config.incarnation ?? 0 };
   } catch (err) {
     if (violation) {
       // Cut short or malformed by the sender: a status, not a refusal by this node.
@@ -73,7 +73,7 @@ async function receive(state: ServiceState, call: grpc.ServerReadableStream<Snap
     }
     state.stats.snapshotsRefused++;
     state.logger.warn({ from: message.from, index: message.snapshot.index, err: describeError(err) }, 'snapshot refused');
-    return { accepted: false, reason: describeError(err).slice(0, 1024) };
+    return { accepted: false, reason: describeError(err).slice(0, 1024), incarnation: state.config.incarnation ?? 0 };
   }
 }
 

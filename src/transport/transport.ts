@@ -7,6 +7,7 @@ import { encodeMessage } from './codec.js';
 import { transportLogger } from './logger.js';
 import { PeerConnection, type PeerContext } from './peer.js';
 import * as grpc from '@grpc/grpc-js';
+import { randomInt } from 'node:crypto';
 import { ForwardChannelError, type ForwardCall } from './forward-channel.js';
 import { ByteRateLimiter } from './rate-limiter.js';
 import { MAX_SNAPSHOT_CHUNK_BYTES, raftMethods, type ForwardReply } from './rpc.js';
@@ -49,6 +50,8 @@ export interface TransportStats {
 
 /** Sends Raft messages to peers over gRPC; one PeerConnection per peer. */
 export class GrpcPeerTransport {
+  /** This process's incarnation: peers learn from a new value that this node restarted. */
+  readonly incarnation: number;
   private readonly ctx: PeerContext;
   private readonly peers = new Map<NodeId, PeerConnection>();
   private droppedNoAddress = 0;
@@ -56,9 +59,11 @@ export class GrpcPeerTransport {
 
   constructor(config: PeerTransportConfig) {
     const options = { ...DEFAULT_TRANSPORT_OPTIONS, ...config.options };
+    this.incarnation = config.incarnation ?? newIncarnation();
     this.ctx = {
       selfId: config.selfId,
       clusterId: config.clusterId,
+      incarnation: this.incarnation,
       handlers: config.handlers,
       options,
       // A burst of one chunk: a limited stream never sends more than a chunk ahead of its rate.
@@ -145,6 +150,7 @@ export class GrpcPeerTransport {
         this.peers.get(message.from)?.heardFrom();
         return h.onSnapshot(message, chunks);
       },
+      onPeerIncarnation: (peer, incarnation) => h.onPeerIncarnation?.(peer, incarnation),
     };
   }
 
@@ -172,4 +178,9 @@ export class GrpcPeerTransport {
     for (const conn of this.peers.values()) conn.close(true);
     this.peers.clear();
   }
+}
+
+/** A random incarnation: a positive integer below 2^48, so it survives the wire's uint64 as a Number. */
+export function newIncarnation(): number {
+  return randomInt(1, 2 ** 48);
 }

@@ -30,8 +30,16 @@ export interface TransportHandlers {
   snapshotSource(msg: SnapshotRequest): Promise<SnapshotSource>;
   /** Messages to `peer` could not be delivered (stream broke, peer down, queue overflowed). */
   onUnreachable?(peer: NodeId): void;
-  /** A snapshot to `peer` finished; `ok` false means Raft must be told (reportSnapshotFailure). */
-  onSnapshotSent?(peer: NodeId, ok: boolean): void;
+  /**
+   * A snapshot to `peer` finished; `ok` false means Raft must be told (reportSnapshotFailure).
+   * `incarnation` is that of the process that acknowledged it (0: unknown).
+   */
+  onSnapshotSent?(peer: NodeId, ok: boolean, incarnation: number): void;
+  /**
+   * A batch from `peer` came from its process `incarnation` (never 0), before its messages are
+   * handed to onMessage: a new value means the peer restarted.
+   */
+  onPeerIncarnation?(peer: NodeId, incarnation: number): void;
   /** A snapshot data chunk of `bytes` went to `peer` after `waitedMs` held back by the rate limit (metrics). */
   onSnapshotChunk?(peer: NodeId, bytes: number, waitedMs: number): void;
   /** A Raft.Forward message with `requests` forwarded requests went to `peer` (metrics). */
@@ -98,6 +106,8 @@ export interface PeerTransportConfig {
   /** Peer id → 'host:port'. This node's own id, if present, is ignored. */
   peers: ReadonlyMap<NodeId, string>;
   handlers: TransportHandlers;
+  /** This process's incarnation (raft.proto, RaftBatch.incarnation); random when absent. */
+  incarnation?: number;
   options?: Partial<TransportOptions>;
   logger?: TransportLogger;
   /** Credentials of the connection to `peer` (mutual TLS); plaintext when absent. */
@@ -156,7 +166,9 @@ export interface ForwardServerLimits {
 export interface RaftServiceConfig {
   selfId: NodeId;
   clusterId: string;
-  handlers: Pick<TransportHandlers, 'onMessage' | 'onSnapshot'>;
+  handlers: Pick<TransportHandlers, 'onMessage' | 'onSnapshot' | 'onPeerIncarnation'>;
+  /** This process's incarnation, returned in snapshot acks (GrpcPeerTransport.incarnation); 0 when absent. */
+  incarnation?: number;
   logger?: TransportLogger;
   /** Who may send: peer identity and membership (see peer-auth.ts); everyone when absent. */
   authorizer?: PeerAuthorizer;

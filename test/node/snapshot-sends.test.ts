@@ -94,4 +94,46 @@ describe('SnapshotSends', () => {
     s.opened('n3', 160);
     expect(Object.fromEntries(s.held())).toEqual({ n2: 140, n3: 160 });
   });
+
+  it('lets go of guard and hold at once when the follower speaks from another process', () => {
+    const s = new SnapshotSends(GRACE_MS);
+    s.begin('n2', 100, 0);
+    s.opened('n2', 140);
+    s.ended('n2', true, 7);
+    // The process that acknowledged it: still installing.
+    expect(s.heardFrom('n2', 7)).toBeNull();
+    expect(() => s.begin('n2', 150, 0)).toThrow(SnapshotBeingInstalledError);
+    expect(s.held().get('n2')).toBe(140);
+    // Another follower's restart changes nothing for n2.
+    expect(s.heardFrom('n3', 8)).toBeNull();
+    // A new process: it restarted before installing, so the snapshot is lost.
+    expect(s.heardFrom('n2', 8)).toBe(140);
+    expect(s.held().has('n2')).toBe(false);
+    expect(() => s.begin('n2', 150, 0)).not.toThrow();
+    expect(s.held().get('n2')).toBe(150);
+    // Said once: the same process speaking again frees nothing more.
+    expect(s.heardFrom('n2', 8)).toBeNull();
+    expect(s.held().get('n2')).toBe(150);
+  });
+
+  it('keeps the guard for a follower that did not say which process acknowledged (a member that predates incarnations)', () => {
+    const s = new SnapshotSends(GRACE_MS);
+    s.begin('n2', 100, 0);
+    s.opened('n2', 140);
+    s.ended('n2', true, 0);
+    expect(s.heardFrom('n2', 9)).toBeNull();
+    expect(() => s.begin('n2', 150, 0)).toThrow(SnapshotBeingInstalledError);
+  });
+
+  it("a newer acknowledgement's incarnation replaces an older one", () => {
+    const s = new SnapshotSends(GRACE_MS);
+    s.begin('n2', 100, 0);
+    s.opened('n2', 140);
+    s.ended('n2', true, 7);
+    s.begin('n2', 300, 140);
+    s.opened('n2', 320);
+    s.ended('n2', true, 8);
+    expect(s.heardFrom('n2', 8)).toBeNull();
+    expect(s.heardFrom('n2', 7)).toBe(320);
+  });
 });

@@ -10,7 +10,7 @@ import type { PeerTransport } from '../../src/node/compose.js';
 import type { Message } from '../../src/raft/index.js';
 import { ForwardChannelError, type ForwardCall, type ForwardHandler, type ForwardReply, type TransportHandlers } from '../../src/transport/index.js';
 import { decodeMessage, encodeMessage } from '../../src/transport/codec.js';
-import { SnapshotLinks } from './snapshot-link.js';
+import { SnapshotLinks, wireIncarnation } from './snapshot-link.js';
 
 /** How bad the links are (probabilities per message; delays in ms). */
 export interface LinkFaults {
@@ -158,7 +158,7 @@ export class SimNetwork {
         const bytes = messages.map((m) => ({ to: m.to, type: m.type, data: encodeMessage(m), msg: m }));
         // A paused member's sends leave when it resumes.
         this.onMember(self, incarnation, 'out', () => {
-          for (const b of bytes) this.deliver(self, b.to, b.msg, b.data);
+          for (const b of bytes) this.deliver(self, incarnation, b.to, b.msg, b.data);
         });
       },
       forward: (peer, call) => this.forward(self, incarnation, peer, call),
@@ -167,7 +167,7 @@ export class SimNetwork {
     };
   }
 
-  private deliver(from: string, to: string, msg: Message, data: Buffer): void {
+  private deliver(from: string, fromIncarnation: number, to: string, msg: Message, data: Buffer): void {
     if (msg.type === 'snapshot') {
       const e = this.endpoints.get(from);
       if (e) this.snapshots.send(from, e.incarnation, msg);
@@ -180,6 +180,7 @@ export class SimNetwork {
       setTimeout(() => {
         this.onMember(to, null, from, (e) => {
           this.delivered++;
+          e.handlers.onPeerIncarnation?.(from, wireIncarnation(fromIncarnation));
           e.handlers.onMessage(decodeMessage(data));
         });
       }, delay);

@@ -39,6 +39,8 @@ export class SnapshotLinks {
   readonly counts: SnapshotCounts = { started: 0, accepted: 0, failed: 0 };
   /** Told of every transfer that starts (a fault schedule may cut the receiver's power during it). */
   onStart: ((to: string) => void) | null = null;
+  /** Told when a receiver accepted a transfer, before it installs the snapshot or its answer leaves. */
+  onAccepted: ((to: string) => void) | null = null;
 
   constructor(private readonly ports: SnapshotLinkPorts) {}
 
@@ -52,19 +54,22 @@ export class SnapshotLinks {
     this.onStart?.(msg.to);
     void this.transfer(from, incarnation, msg)
       .then(
-        () => true,
-        () => false,
+        (acceptedBy) => ({ ok: true, acceptedBy }),
+        () => ({ ok: false, acceptedBy: 0 }),
       )
-      .then((ok) => {
+      .then(({ ok, acceptedBy }) => {
         this.inFlight.delete(key);
         if (ok) this.counts.accepted++;
         else this.counts.failed++;
-        this.ports.onMember(from, incarnation, 'out', (h) => h.onSnapshotSent?.(msg.to, ok));
+        this.ports.onMember(from, incarnation, 'out', (h) => h.onSnapshotSent?.(msg.to, ok, acceptedBy));
       });
   }
 
-  /** One transfer; resolves once the receiver's acceptance reached the sender, rejects on any failure. */
-  private async transfer(from: string, fromIncarnation: number, msg: SnapshotRequest): Promise<void> {
+  /**
+   * One transfer; resolves once the receiver's acceptance reached the sender, with the accepting
+   * incarnation as the ack carries it; rejects on any failure.
+   */
+  private async transfer(from: string, fromIncarnation: number, msg: SnapshotRequest): Promise<number> {
     const to = msg.to;
     const source = await this.onSender(from, fromIncarnation, to, (h) => h.snapshotSource(msg));
     const chunks = source.chunks[Symbol.asyncIterator]();
@@ -77,7 +82,9 @@ export class SnapshotLinks {
       const received = this.carry(chunks, from, fromIncarnation, to, toIncarnation);
       // The receiver's answer: its onSnapshot resolving accepts, rejecting refuses.
       await this.onReceiver(to, toIncarnation, from, (h) => h.onSnapshot(message, received), RECEIVE_MS);
+      this.onAccepted?.(to);
       await this.cross(to, from);
+      return wireIncarnation(toIncarnation);
     } finally {
       await chunks.return?.(undefined)?.catch(() => undefined);
     }
@@ -132,4 +139,9 @@ function within<T>(ms: number, body: (resolve: (v: T) => void, reject: (e: unkno
       },
     );
   });
+}
+
+/** A member's incarnation as its messages carry it (raft.proto: 0 on the wire means "not said"). */
+export function wireIncarnation(incarnation: number): number {
+  return incarnation + 1;
 }

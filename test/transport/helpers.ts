@@ -52,7 +52,10 @@ export interface TestNode {
   server: grpc.Server;
   received: Message[];
   unreachable: NodeId[];
-  snapshotsSent: { peer: NodeId; ok: boolean }[];
+  /** Every snapshot outcome, with the incarnation of the process that answered it (0: not said). */
+  snapshotsSent: { peer: NodeId; ok: boolean; incarnation: number }[];
+  /** Every batch's sender and its incarnation, in arrival order. */
+  incarnations: { peer: NodeId; incarnation: number }[];
   logger: MemoryLogger;
   close(): Promise<void>;
 }
@@ -73,7 +76,8 @@ export interface NodeSetup {
 export async function startNode(setup: NodeSetup): Promise<TestNode> {
   const received: Message[] = [];
   const unreachable: NodeId[] = [];
-  const snapshotsSent: { peer: NodeId; ok: boolean }[] = [];
+  const snapshotsSent: TestNode['snapshotsSent'] = [];
+  const incarnations: TestNode['incarnations'] = [];
   const logger = new MemoryLogger();
   const handlers: TransportHandlers = {
     onMessage: (msg) => received.push(msg),
@@ -83,7 +87,8 @@ export async function startNode(setup: NodeSetup): Promise<TestNode> {
     },
     snapshotSource: async (msg: SnapshotRequest): Promise<SnapshotSource> => ({ message: msg, chunks: bytesSource(1024, 4) }),
     onUnreachable: (peer) => unreachable.push(peer),
-    onSnapshotSent: (peer, ok) => snapshotsSent.push({ peer, ok }),
+    onSnapshotSent: (peer, ok, incarnation) => snapshotsSent.push({ peer, ok, incarnation }),
+    onPeerIncarnation: (peer, incarnation) => incarnations.push({ peer, incarnation }),
     ...setup.handlers,
   };
   const clusterId = setup.clusterId ?? CLUSTER;
@@ -92,6 +97,7 @@ export async function startNode(setup: NodeSetup): Promise<TestNode> {
   const service = registerRaftService(server, {
     selfId: setup.id,
     clusterId,
+    incarnation: transport.incarnation,
     handlers: transport.handlersForServer(),
     logger,
     ...(setup.forward ? { forward: setup.forward } : {}),
@@ -103,7 +109,7 @@ export async function startNode(setup: NodeSetup): Promise<TestNode> {
     await transport.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   };
-  return { id: setup.id, port, address: `127.0.0.1:${port}`, transport, service, server, received, unreachable, snapshotsSent, logger, close };
+  return { id: setup.id, port, address: `127.0.0.1:${port}`, transport, service, server, received, unreachable, snapshotsSent, incarnations, logger, close };
 }
 
 /** Gives every node the addresses of all the others (and itself, which must be ignored). */

@@ -135,8 +135,8 @@ describe('transport input validation', () => {
     expect(await snapshot([{ ...first, message: packr.pack(snapshotMessage('n1', 'n9')) }])).toBe(grpc.status.FAILED_PRECONDITION);
     expect(await snapshot([first, data, first])).toBe(grpc.status.INVALID_ARGUMENT);
     expect(await snapshot([first, data])).toBe(grpc.status.INVALID_ARGUMENT); // cut short: no `last`
-    expect(await snapshot([first, data, last])).toStrictEqual({ accepted: true, reason: '' });
-    expect(await snapshot([{ ...first, data: new Uint8Array(3), last: true }])).toStrictEqual({ accepted: true, reason: '' });
+    expect(await snapshot([first, data, last])).toStrictEqual({ accepted: true, reason: '', incarnation: node.transport.incarnation });
+    expect(await snapshot([{ ...first, data: new Uint8Array(3), last: true }])).toStrictEqual({ accepted: true, reason: '', incarnation: node.transport.incarnation });
   });
 
   it('delivered nothing from refused input, logged it, and still serves good peers', async () => {

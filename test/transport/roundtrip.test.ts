@@ -55,7 +55,7 @@ describe('transport round trip', () => {
     const msg = snapshotMessage('n1', 'n2');
     a.transport.send([msg]);
     await waitFor('snapshot acked', () => a.snapshotsSent.length === 1);
-    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true }]);
+    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true, incarnation: b.transport.incarnation }]);
     expect(b.received).toStrictEqual([msg]);
   });
 

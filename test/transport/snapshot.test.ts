@@ -86,7 +86,7 @@ describe('transport snapshots', () => {
     // Raft never asks twice, but if it did the second must not start a parallel transfer.
     a.transport.send([snapshotMessage('n1', 'n2', 1001)]);
     await waitFor('ack', () => a.snapshotsSent.length === 1, 60_000);
-    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true }]);
+    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true, incarnation: b.transport.incarnation }]);
     expect(sourceCalls).toBe(1);
     expect(b.received).toStrictEqual([rewritten]);
     expect(receivedDigest).toBe(await digest(bytesSource(4 * 1024 * 1024, 5)));
@@ -127,7 +127,7 @@ describe('transport snapshots', () => {
     connect(nodes);
     a.transport.send([snapshotMessage('n1', 'n2', 64)]);
     await waitFor('ack', () => a.snapshotsSent.length === 1, 60_000);
-    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true }]);
+    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true, incarnation: b.transport.incarnation }]);
     expect(received).toEqual(stream!.info());
     expect(received!.bytes).toBeGreaterThan(50 * 1024 * 1024);
     const copy = await StateMachine.open(join(dir, 'received'));
@@ -173,7 +173,7 @@ describe('transport snapshots', () => {
     connect(nodes);
     a.transport.send([snapshotMessage('n1', 'n2', 20)]);
     await waitFor('stall reported', () => a.snapshotsSent.length === 1, 10_000);
-    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false });
+    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false, incarnation: 0 });
     await waitFor('receiver gave up', () => failure !== null, 10_000);
     expect(existsSync(join(dir, 'received'))).toBe(false);
     await source.close();
@@ -221,7 +221,7 @@ describe('transport snapshots', () => {
     expect(inFlight).toBeLessThanOrEqual(64 * CHUNK);
     resume();
     await waitFor('ack', () => a.snapshotsSent.length === 1, 30_000);
-    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true }]);
+    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: true, incarnation: b.transport.incarnation }]);
     expect(consumed).toBe(256 * CHUNK);
   });
 
@@ -240,7 +240,7 @@ describe('transport snapshots', () => {
     connect(nodes);
     a.transport.send([snapshotMessage('n1', 'n2')]);
     await waitFor('failure reported', () => a.snapshotsSent.length === 1);
-    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: false }]);
+    expect(a.snapshotsSent).toStrictEqual([{ peer: 'n2', ok: false, incarnation: b.transport.incarnation }]);
     const s = a.transport.stats().peers.get('n2')!;
     expect(s.snapshotsFailed).toBe(1);
     expect(s.lastError).toContain('disk full');
@@ -272,13 +272,13 @@ describe('transport snapshots', () => {
     connect(nodes);
     a.transport.send([snapshotMessage('n1', 'n2', 1)]);
     await waitFor('source failure reported', () => a.snapshotsSent.length === 1);
-    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false });
+    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false, incarnation: 0 });
     a.transport.send([snapshotMessage('n1', 'n2', 2)]);
     await waitFor('transfer started', () => a.transport.stats().peers.get('n2')?.snapshotInFlight === true);
     a.transport.setPeers(new Map()); // n2 removed from the cluster: Raft must not wait on it
     release();
     await waitFor('removal reported', () => a.snapshotsSent.length === 2);
-    expect(a.snapshotsSent[1]).toStrictEqual({ peer: 'n2', ok: false });
+    expect(a.snapshotsSent[1]).toStrictEqual({ peer: 'n2', ok: false, incarnation: 0 });
   });
 
   it('cancels a transfer that makes no progress for snapshotStallTimeoutMs', async () => {
@@ -300,7 +300,7 @@ describe('transport snapshots', () => {
     connect(nodes);
     a.transport.send([snapshotMessage('n1', 'n2')]);
     await waitFor('stall reported', () => a.snapshotsSent.length === 1);
-    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false });
+    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false, incarnation: 0 });
     expect(a.transport.stats().peers.get('n2')!.lastError).toContain('stalled');
     // The receiver sees a stream without its last chunk: its staging fails instead of completing.
     await waitFor('receiver gave up too', () => b.service.stats().rejected === 1);
@@ -354,7 +354,7 @@ describe('transport snapshots', () => {
     const t0 = performance.now();
     a.transport.setPeers(new Map());
     await waitFor('removal reported', () => a.snapshotsSent.length === 1, 5_000);
-    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false });
+    expect(a.snapshotsSent[0]).toStrictEqual({ peer: 'n2', ok: false, incarnation: 0 });
     expect(performance.now() - t0).toBeLessThan(3_000);
     expect(sent).toBeLessThanOrEqual(2);
   });
