@@ -2,7 +2,7 @@
 // values until its log is compacted, adds a learner that can only catch up by snapshot, and
 // measures the transfer (time, MB/s), the leader's memory before and while it sends, and what a
 // trickle of small puts sees before and during the catch-up (p99 before and during).
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +96,8 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
   const dir = mkdtempSync(join(tmpdir(), 'raftdb-bench-snapshot-'));
   const ports = await freePorts(10);
   const verified: { atMs: number; bytes: number }[] = [];
+  // Created if missing: the first log line would otherwise fail the whole run (ENOENT).
+  if (o.logDir) mkdirSync(o.logDir, { recursive: true });
   const cluster = await LocalCluster.start({
     nodes: 3,
     dir,
