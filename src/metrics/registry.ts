@@ -209,7 +209,7 @@ export class NodeMetrics {
     });
     this.eventLoopDelay = new Histogram({
       name: `${PREFIX}eventloop_delay_seconds`,
-      help: 'How late the event loop ran a timer set every 20 ms (each sample; a blocked loop shows as one large sample). Past --shed-event-loop-delay-ms new requests are shed.',
+      help: 'How late the event loop ran the Raft tick timer, sampled every 20 ms (each sample; a blocked loop shows as one large sample). Past --shed-event-loop-delay-ms new requests are shed.',
       buckets: EVENT_LOOP_BUCKETS_SECONDS,
       registers,
     });

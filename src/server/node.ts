@@ -37,6 +37,7 @@ import { DEFAULT_CLIENT_LIMITS } from './client-limits.js';
 import { ConnectionGate, httpStreamsSetting } from './connection-gate.js';
 import { listen } from './listener.js';
 import { raiseReceiveWindows } from './receive-windows.js';
+import { intervalTicker } from './driver.js';
 import { EventLoopMonitor } from './event-loop.js';
 import { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, v8HeapGrowthDeps } from '../node/heap-growth.js';
 import { systemTimers } from '../common/timers.js';
@@ -67,7 +68,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // Nothing a client or peer legitimately sends is bigger: a larger message is refused by gRPC
   // (RESOURCE_EXHAUSTED) before it is decoded, instead of costing tens of MiB to decode and drop.
   const clientLimits = { ...DEFAULT_CLIENT_LIMITS, ...opts.clientLimits };
-  const eventLoop = new EventLoopMonitor((seconds) => obs?.metrics.observeEventLoopDelay(seconds));
+  // Sampled on the Raft driver's tick timer (`ticker` below): one wake-up for both.
+  const eventLoop = new EventLoopMonitor((seconds) => obs?.metrics.observeEventLoopDelay(seconds), false);
   // The process's V8 collects less often while its heap is small (src/node/heap-growth.ts).
   const heapGrowth = new HeapGrowth(
     opts.heapGrowingPercent ?? DEFAULT_HEAP_GROWING_PERCENT,
@@ -137,6 +139,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }),
     clock: monotonicMs,
     random: Math.random,
+    ticker: eventLoop.sampling(intervalTicker(systemTimers)),
     transport: (handlers, peers) =>
       new GrpcPeerTransport({
         selfId: opts.id,

@@ -2,7 +2,7 @@
 // separate callbacks of one turn — as unary calls arrive, each in an I/O callback of its own —
 // go out as one Ready, so one WAL append (and one append message per follower). Run after
 // every callback instead (process.nextTick), each made its own Ready.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Entry } from '../../src/raft/index.js';
 import { encodeCommand } from '../../src/state/index.js';
 import { elected, singleNode } from './driver-node.js';
@@ -46,6 +46,43 @@ describe('RaftDriver scheduling', () => {
       });
       await Promise.all(results);
       expect(appends).toEqual([3]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('runs the Ready loop for a tick only when the tick changed something', async () => {
+    let beat: (() => void) | null = null;
+    const node = await singleNode({}, { ticker: (_ms, fn) => ((beat = fn), () => {}) });
+    const { raft, driver, close } = node;
+    let readies = 0;
+    const ready = raft.ready.bind(raft);
+    raft.ready = () => {
+      readies++;
+      return ready();
+    };
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    try {
+      // Ticks until the election timeout makes it campaign: one voter, so it leads at once.
+      for (let i = 0; i < 100 && raft.role !== 'leader'; i++) {
+        beat!();
+        await turn();
+      }
+      expect(raft.role).toBe('leader');
+      await driver.applied();
+      for (let i = 0; i < 10 && raft.hasReady(); i++) await turn();
+      readies = 0;
+      // A leader with no followers has nothing to do on a tick: no Ready, and no turn of the
+      // Ready loop queued (setImmediate) to find that out, 100 times a second.
+      const immediate = vi.spyOn(globalThis, 'setImmediate');
+      for (let i = 0; i < 30; i++) beat!();
+      expect(immediate).not.toHaveBeenCalled();
+      immediate.mockRestore();
+      await turn();
+      expect(readies).toBe(0);
+      // A write is a Ready (and its commit another) whatever the ticks do.
+      await driver.propose(put('x')).result;
+      expect(readies).toBeGreaterThan(0);
     } finally {
       await close();
     }

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterEach } from 'vitest';
 import { restartState } from '../../src/node/compose.js';
 import { RaftNode, type Message, type NodeId } from '../../src/raft/index.js';
-import { RaftDriver, type DriverDeps, type DriverOptions } from '../../src/server/driver.js';
+import { RaftDriver, type DriverDeps, type DriverOptions, type Ticker } from '../../src/server/driver.js';
 import { SnapshotStaging } from '../../src/server/snapshot-staging.js';
 import { StateMachine, type ApplyResult, type StateMachineOptions } from '../../src/state/index.js';
 import { Wal } from '../../src/wal/index.js';
@@ -38,6 +38,8 @@ export interface SingleNode {
 export interface SingleNodeParts {
   state?: StateMachineOptions;
   onFatal?: (err: Error) => void;
+  /** The driver's tick timer (default: a real 10 ms interval). */
+  ticker?: Ticker;
 }
 
 const DEFAULT_OPTIONS: DriverOptions = { tickMs: 10, snapshotEntries: 10_000, keepEntries: 1_000, followerApplyDelayMs: 0, asyncReplicationDelayMs: 0 };
@@ -72,7 +74,7 @@ export async function singleNode(extra: Partial<DriverOptions> = {}, parts: Sing
       throw err;
     });
   const staging = new SnapshotStaging(join(dir, 'staging'));
-  return startDriver({ raft, wal, sm, staging }, { send: () => {}, onApplied: () => {}, onFatal }, { ...DEFAULT_OPTIONS, ...extra });
+  return startDriver({ raft, wal, sm, staging }, { send: () => {}, onApplied: () => {}, onFatal, ...(parts.ticker ? { ticker: parts.ticker } : {}) }, { ...DEFAULT_OPTIONS, ...extra });
 }
 
 /** Waits until the node leads and has applied its bootstrap configuration (1) and no-op (2). */

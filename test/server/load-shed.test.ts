@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, test } from 'vitest';
 import { thrown } from '../support/thrown.js';
 import { RequestError, toServiceError } from '../../src/server/errors.js';
-import { EventLoopMonitor } from '../../src/server/event-loop.js';
+import { EventLoopMonitor, SAMPLE_MS } from '../../src/server/event-loop.js';
 import { LoadShedder, SHED_RETRY_MS, type LoadSignals, type ShedReason } from '../../src/server/load-shed.js';
 
 const limits = { eventLoopDelayMs: 500, pendingProposals: 10, pendingProposalBytes: 1000, applyLagEntries: 100 };
@@ -89,6 +89,44 @@ describe('EventLoopMonitor', () => {
       while (m.delayMs() >= 150 && Date.now() < by) await new Promise((r) => setTimeout(r, 20));
       expect(m.delayMs()).toBeLessThan(150);
     } finally {
+      m.stop();
+    }
+  });
+
+  test("samples on another timer's beats, every SAMPLE_MS, and keeps no timer of its own", async () => {
+    const samples: number[] = [];
+    const m = new EventLoopMonitor((s) => samples.push(s), false);
+    let beat: (() => void) | null = null;
+    let ticks = 0;
+    const stop = m.sampling((everyMs, fn) => {
+      expect(everyMs).toBe(10);
+      beat = fn;
+      return () => {};
+    })(10, () => ticks++);
+    try {
+      await new Promise((r) => setTimeout(r, 3 * SAMPLE_MS));
+      expect(samples).toEqual([]); // no timer of its own
+      // Beats of a 10 ms tick: every second one samples (SAMPLE_MS 20), every one ticks.
+      block(60);
+      beat!();
+      expect(samples).toEqual([]);
+      beat!();
+      expect(ticks).toBe(2);
+      expect(samples).toHaveLength(1);
+      // 60 ms and more since sampling began, where two beats (20 ms) were due: 40 ms or more late.
+      expect(samples[0]!).toBeGreaterThanOrEqual(0.04);
+      block(60);
+      beat!();
+      beat!();
+      expect(samples).toHaveLength(2);
+      expect(m.delayMs()).toBeGreaterThanOrEqual(40);
+      // On time: a sample of 0 delay, and no lasting delay.
+      await new Promise((r) => setTimeout(r, 0));
+      beat!();
+      beat!();
+      expect(m.delayMs()).toBe(0);
+    } finally {
+      stop();
       m.stop();
     }
   });
