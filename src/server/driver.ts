@@ -191,7 +191,7 @@ export class RaftDriver {
     this.deps.onInput();
     // Most ticks change nothing (9 of 10 on a leader, between heartbeats): the Ready loop runs only
     // for one that did, or for a compaction due or synced, rather than a turn of the event loop
-    // per tick, 100 times a second, for nothing (docs/performance.md, "Idle CPU").
+    // per tick, 100 times a second, for nothing (docs/performance.md, "Idle wake-ups").
     if (raft.hasReady() || this.compaction?.synced === true || this.compactionPoint.mayBeDue()) this.schedule();
   }
 

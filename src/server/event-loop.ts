@@ -9,9 +9,9 @@
 // process-lease-pause test), while a loop late turn after turn sheds new work from its second
 // late sample on. (A first version counted an overdue sample at once and answered every request
 // queued during a 1.3 s SIGSTOP UNAVAILABLE: 600 of the lease-pause test's 1,800 reads.)
-// A node samples on the Raft driver's tick timer (sampling()), not a timer of its own: every
-// wake-up of an idle process costs this VM about 100 us of CPU, and a second timer at 50 Hz was
-// an eighth of an idle node's CPU (docs/performance.md, "Idle CPU").
+// A node samples on the Raft driver's tick timer (sampling()), not a timer of its own: a timer's
+// wake-up costs this VM about 100 us of CPU, and a second timer was 50 of them a second on every
+// idle node (docs/performance.md, "Idle wake-ups").
 
 import type { Ticker } from './driver.js';
 
