@@ -141,6 +141,8 @@ describe('whole-node simulation: snapshots', () => {
     expect(r.cut).toBe(true);
     expect(r.counts.accepted, JSON.stringify(r.counts)).toBeGreaterThanOrEqual(2);
     expect(r.caughtUpMs).not.toBeNull();
-    expect(r.caughtUpMs!).toBeLessThan(3_000);
+    // At once: within a few heartbeat rounds of virtual time (69 ms; 269 ms if the core is not told
+    // the snapshot failed and waits for it; 9,969 ms with the guard kept).
+    expect(r.caughtUpMs!).toBeLessThan(200);
   }, 60_000);
 });
