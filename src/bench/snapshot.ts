@@ -34,6 +34,13 @@ export interface SnapshotBenchOptions {
    * sending rather than the learner's of receiving.
    */
   learnerNice: number;
+  /**
+   * Where the learner's data directory goes (a temporary directory made there, removed after the
+   * run); beside the members' when absent. On another file system (a tmpfs, a second disk) the
+   * learner's 1 GiB of writes no longer share the disk with the members' WAL writes, as a learner
+   * on a machine of its own would not: the probe then sees the leader's cost of sending.
+   */
+  learnerParentDir?: string;
   /** --snapshot-send-max-bytes-per-sec of every node (the node's default when absent). */
   snapshotSendBytesPerSec?: number;
   /** --snapshot-send-heap-growing-percent of every node (the node's default when absent). */
@@ -94,6 +101,7 @@ const QUOTA_BYTES = 64 * 1024 ** 3;
 /** Runs the benchmark on a fresh cluster in a temporary directory, removed afterwards. */
 export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<SnapshotBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'raftdb-bench-snapshot-'));
+  const learnerDir = o.learnerParentDir === undefined ? null : mkdtempSync(join(o.learnerParentDir, 'raftdb-bench-learner-'));
   const ports = await freePorts(10);
   const verified: { atMs: number; bytes: number }[] = [];
   // Created if missing: the first log line would otherwise fail the whole run (ENOENT).
@@ -155,7 +163,8 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
 
     const leaderPid = cluster.node(leader.id).child!.pid!;
     const leaderRssBefore = readRss(leaderPid)!;
-    const n4 = await cluster.addJoiningNode('n4', ports[3]!, null);
+    const n4 = await cluster.addJoiningNode('n4', ports[3]!, null, learnerDir === null ? undefined : join(learnerDir, 'n4'));
+    if (learnerDir !== null) o.log(`learner's data directory: ${n4.dataDir}`);
     const learnerRssBefore = readRss(n4.child!.pid!)!;
     if (o.learnerNice > 0) o.log(`learner niced to ${o.learnerNice}: ${niceProcess(n4.child!.pid!, o.learnerNice)} threads`);
     let probe: PutProbe | null = null;
@@ -229,6 +238,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
     for (const c of clients) c.close();
     await cluster.stop(10_000);
     rmSync(dir, { recursive: true, force: true });
+    if (learnerDir !== null) rmSync(learnerDir, { recursive: true, force: true });
   }
 }
 

@@ -158,15 +158,16 @@ export class LocalCluster {
 
   /**
    * Starts a new node with --join on the given ports, its peers being every node so far and
-   * itself; it serves at once and becomes a member once `raftdb member add` adds it.
+   * itself; it serves at once and becomes a member once `raftdb member add` adds it. Its data
+   * directory is `<dir>/<id>` unless `dataDir` says where.
    */
-  async addJoiningNode(id: string, port: number, httpPort: number | null): Promise<LocalNode> {
+  async addJoiningNode(id: string, port: number, httpPort: number | null, dataDir?: string): Promise<LocalNode> {
     if (this.nodes.some((n) => n.id === id)) throw new Error(`node ${id} exists`);
     const n: LocalNode = {
       id,
       address: `127.0.0.1:${port}`,
       http: httpPort === null ? null : `127.0.0.1:${httpPort}`,
-      dataDir: join(this.opts.dir, id),
+      dataDir: dataDir ?? join(this.opts.dir, id),
       child: null,
       exited: Promise.resolve(),
       expectingExit: false,
