@@ -52,19 +52,15 @@ export class CompactionPoint {
     this.appliedBytes = 0;
   }
 
-  /** Whether due() may return an index now (no side effects): enough applied since the last compaction. */
-  mayBeDue(): boolean {
-    const { raft } = this;
-    return this.appliedBytes >= (this.policy.snapshotBytes ?? Infinity) || raft.log.applied - this.policy.keepEntries - raft.log.snapshotIndex >= this.policy.snapshotEntries;
-  }
-
   /**
    * The index to compact the log to now, or null when compaction is not due or nothing can go.
    * A returned index starts the byte count afresh: the caller compacts to it.
    */
   due(): number | null {
     const { raft } = this;
-    if (!this.mayBeDue()) return null;
+    const bytesDue = this.appliedBytes >= (this.policy.snapshotBytes ?? Infinity);
+    const countDue = raft.log.applied - this.policy.keepEntries - raft.log.snapshotIndex >= this.policy.snapshotEntries;
+    if (!countDue && !bytesDue) return null;
     // While the log is held for a follower, compaction stays due: look again only every
     // snapshotEntries / 8 entries, not at every Ready (each look walks the held entries).
     if (this.catchUpLookedAt > 0 && raft.log.applied - this.catchUpLookedAt < this.policy.snapshotEntries / 8) return null;

@@ -70,7 +70,10 @@ describe('RaftDriver scheduling', () => {
       }
       expect(raft.role).toBe('leader');
       await driver.applied();
-      for (let i = 0; i < 10 && raft.hasReady(); i++) await turn();
+      // The Ready loop idle (no write or apply of its own in flight), else a tick's schedule()
+      // would find it running and queue nothing whatever the tick did.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(raft.hasReady()).toBe(false);
       readies = 0;
       // A leader with no followers has nothing to do on a tick: no Ready, and no turn of the
       // Ready loop queued (setImmediate) to find that out, 100 times a second.
