@@ -180,19 +180,11 @@ export class RaftDriver {
    * quorum check read the clock itself.
    */
   private tick(): void {
-    if (this.stopped) return;
-    const raft = this.deps.raft;
-    try {
-      raft.tick(this.clock());
-    } catch (err) {
-      if (err instanceof RaftInvariantError) this.fatal(err);
-      throw err;
-    }
-    this.deps.onInput();
     // Most ticks change nothing (9 of 10 on a leader, between heartbeats): the Ready loop runs only
-    // for one that did, or for a compaction due or synced, rather than a turn of the event loop
-    // per tick, 100 times a second, for nothing (docs/performance.md, "Idle wake-ups").
-    if (raft.hasReady() || this.compaction?.synced === true || this.compactionPoint.mayBeDue()) this.schedule();
+    // for one that did, rather than a turn of the event loop per tick, 100 times a second, for
+    // nothing (docs/performance.md, "Idle wake-ups"). A compaction needs no tick: it is looked at
+    // after every Ready, and a finished sync schedules the loop itself.
+    this.guard(() => this.deps.raft.tick(this.clock()), () => this.deps.raft.hasReady());
   }
 
   /** Feeds a peer's message to the core. */
@@ -200,8 +192,11 @@ export class RaftDriver {
     this.guard(() => this.deps.raft.step(msg));
   }
 
-  /** Runs a synchronous core input, then schedules the Ready loop; core invariant errors are fatal. */
-  guard<T>(fn: () => T): T {
+  /**
+   * Runs a synchronous core input, then schedules the Ready loop (unless `needsLoop` says there is
+   * nothing for it); core invariant errors are fatal.
+   */
+  guard<T>(fn: () => T, needsLoop?: () => boolean): T {
     if (this.stopped) throw new NodeStoppedError();
     let out: T;
     try {
@@ -212,7 +207,7 @@ export class RaftDriver {
       throw err;
     }
     this.deps.onInput();
-    this.schedule();
+    if (needsLoop?.() !== false) this.schedule();
     return out;
   }
 
