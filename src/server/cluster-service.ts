@@ -12,7 +12,7 @@ import { RAFTDB_VERSION } from '../version.js';
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const ADDRESS_PATTERN = /^[A-Za-z0-9_.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
 /** A learner further behind than this is not promoted: it would stall commits as a voter. */
-const MAX_PROMOTE_LAG_ENTRIES = 1000;
+export const MAX_PROMOTE_LAG_ENTRIES = 1000;
 
 /** Extra Status fields supplied by the failover controller (commit modes, switchover, alarms). */
 export type StatusExtras = () => Record<string, unknown>;

@@ -3,6 +3,7 @@
 // promoted; then the leader removes itself and a new leader carries on accepting writes.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RaftdbClient } from '../../src/client/index.js';
+import { MAX_PROMOTE_LAG_ENTRIES } from '../../src/server/cluster-service.js';
 import { eventually, failureSummary, missingWrites, readPrefix, startWriters } from './fixtures/load.js';
 import { logTailsOnFailure, ProcessCluster } from './process-cluster.js';
 
@@ -66,6 +67,17 @@ describe('membership with processes: join by snapshot, promote, remove the leade
     expect(await local.getString('m/000000', { consistency: 'serializable' })).toBe('0');
     expect(await local.getString(`m/${String(written - 1).padStart(6, '0')}`, { consistency: 'serializable' })).toBe(`${written - 1}`);
 
+    // Promotion goes by the leader's view of the learner, which lags its own status: the answer to
+    // the install reaches the leader a moment after n4 applied the snapshot. An operator reads that
+    // view in `raftdb status` (LAG) before promoting, as this does.
+    const t2 = Date.now();
+    const leaderSees = async (): Promise<boolean> => {
+      const view = await c.status((await c.leader()).id);
+      const lag = view?.followers.find((f) => f.id === 'n4')?.lagEntries;
+      return lag !== undefined && lag <= MAX_PROMOTE_LAG_ENTRIES;
+    };
+    expect(await eventually(leaderSees, 10_000), 'the leader sees n4 caught up').toBe(true);
+    console.log(`[membership] the leader saw n4 caught up ${Date.now() - t2} ms after n4 did`);
     const promoted = await client.cluster.memberPromote('n4');
     expect(promoted.members.filter((m) => !m.isLearner).map((m) => m.id).sort()).toEqual(['n1', 'n2', 'n3', 'n4']);
     expect(await eventually(async () => (await c.status('n4'))?.voters.includes('n4') ?? false, 10_000)).toBe(true);
