@@ -77,6 +77,8 @@ export class FailoverHistory {
   private pending: PendingElection | null = null;
   /** The record being written, if any: a switchover's flush() waits for it. */
   private recording: Promise<void> | null = null;
+  /** The node is stopping (stop()): a record it fails is expected, not worth a warning. */
+  private stopped = false;
   /** The term this node leads, what it knew of its predecessor, and its first commit. */
   private led: LeaderView | null = null;
 
@@ -200,11 +202,14 @@ export class FailoverHistory {
       this.deps.onEvent(event);
       this.deps.log.info({ event }, 'leadership change recorded');
     } catch (err) {
-      this.deps.log.warn({ err }, 'could not record the leadership change');
+      // A node stopping fails the record under way: expected, and the next leader records its own.
+      if (this.stopped) this.deps.log.info({ why: (err as Error).message }, 'leadership change not recorded: the node is stopping');
+      else this.deps.log.warn({ err }, 'could not record the leadership change');
     }
   }
 
   stop(): void {
+    this.stopped = true;
     this.pending = null;
   }
 }

@@ -80,10 +80,17 @@ function checkId(id: unknown): string {
 }
 
 /** The Cluster service's membership and status methods (the failover methods are added by src/failover). */
-export function clusterService(ctx: NodeContext, extras: StatusExtras = () => ({})): grpc.UntypedServiceImplementation {
+/**
+ * `stopping`: this member began to stop. Its Status then answers UNAVAILABLE: a leader stopping
+ * beside it (a whole cluster stopped at once) must not pick it to hand over to.
+ */
+export function clusterService(ctx: NodeContext, extras: StatusExtras = () => ({}), stopping: () => boolean = () => false): grpc.UntypedServiceImplementation {
   const asCall = (c: unknown): grpc.ServerUnaryCall<unknown, unknown> => c as grpc.ServerUnaryCall<unknown, unknown>;
   return {
-    Status: unary<object, object>(ctx, async () => nodeStatus(ctx, extras)),
+    Status: unary<object, object>(ctx, async () => {
+      if (stopping()) throw new RequestError(grpc.status.UNAVAILABLE, `${ctx.id} is stopping`);
+      return nodeStatus(ctx, extras);
+    }),
     MemberList: unary<{ consistency: string }, object>(ctx, async (call) => {
       if (call.request.consistency === 'SERIALIZABLE') return { header: header(ctx), members: members(ctx) };
       return onLeader(ctx, asCall(call), 'cluster', 'MemberList', async () => ({ header: header(ctx), members: members(ctx) }));

@@ -103,6 +103,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       .catch((e: Error) => log.error({ err: e }, 'closing after a fatal error failed'))
       .finally(() => reportFatal(new NodeFatalError(opts.id, err)));
   };
+  // Set when the node begins to stop (close()); the services read it before then.
+  let closing: Promise<void> | null = null;
   // Declared before the services that report it; set once the driver runs.
   let dataSafetyStatus = (): Record<string, unknown> => ({});
   // This member's CORRUPT alarm as its corruption check saw it (the revision and the members it differs from).
@@ -187,7 +189,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await quota.measure();
     return { backendBytes: quota.backendBytes() };
   };
-  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras), ...failoverService(ctx, failover), ...alarmService(ctx, measure) });
+  server.addService(tolerant(pkg.Cluster.service), { ...clusterService(ctx, statusExtras, () => closing !== null), ...failoverService(ctx, failover), ...alarmService(ctx, measure) });
   server.addService(tolerant(pkg.Auth.service), authService(ctx));
   const pacing = { ...DEFAULT_BACKUP_PACING, lateMs: opts.backupYieldDelayMs ?? DEFAULT_BACKUP_PACING.lateMs, loopDelayMs: () => eventLoop.delayMs() };
   server.addService(tolerant(pkg.Maintenance.service), maintenanceService(ctx, { clusterId: opts.clusterId, pacing }));
@@ -261,7 +263,6 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   obs.metrics.forward.bind({ inFlight: () => forwardInFlight(transport), readsWaiting: () => ctx.followerReads.size });
   log.info({ listen: opts.listen, port, peers: Object.fromEntries(members.entries()) }, 'raftdb node started');
 
-  let closing: Promise<void> | null = null;
   const running: RunningNode = {
     id: opts.id,
     address: opts.listen.replace(/:0$/, `:${port}`),
