@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { afterEach, expect, test } from 'vitest';
 import { connect } from '../../src/client/index.js';
+import { Forwarder } from '../../src/server/forwarder.js';
 import { InProcessCluster } from './in-process.js';
 
 let cluster: InProcessCluster | undefined;
@@ -29,4 +30,23 @@ test('stopping every member at once: the leader stops without a handover, and no
   expect(said('stopping without a handover: no other voter can take over'), `leader ${leader.id} found nobody to hand over to`).toBe(true);
   expect(said('switchover aborted')).toBe(false);
   expect(records.filter((r) => r.level >= 40)).toEqual([]);
+});
+
+test('a stopping member answers Status with UNAVAILABLE, as a leader stopping beside it asks it', async () => {
+  cluster = await InProcessCluster.start(3);
+  const leader = await cluster.leader();
+  // The call a stopping leader's switchover makes to check a candidate (failover-ports.ts): one
+  // attempt, no retries.
+  const peers = new Forwarder();
+  const status = (): Promise<unknown> => peers.forward(leader.address, 'cluster', 'Status', {}, new Date(Date.now() + 1000)).then(() => null, (e: unknown) => e);
+  try {
+    expect(await status()).toBeNull();
+    // The leader's close() hands over first: it still serves meanwhile, but says it is stopping.
+    const closing = leader.close();
+    const err = await status();
+    await closing;
+    expect(err).toMatchObject({ code: 14, details: `${leader.id} is stopping` });
+  } finally {
+    peers.close();
+  }
 });
