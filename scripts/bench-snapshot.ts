@@ -6,7 +6,7 @@
 // Not part of CI: it takes minutes and a few GiB of disk.
 //   npm run bench:snapshot [-- --help] [-- --mib 1024 --value-kib 64 --snapshot-entries 500 --concurrency 16
 //                              --state-max-open-files N --no-verify --probe-seconds 10
-//                              --learner-nice 19 --learner-dir /dev/shm --snapshot-rate BYTES_PER_SEC --heap-growing-percent N --cpu-prof DIR
+//                              --learner-nice 19 --learner-dir /dev/shm --snapshot-rate BYTES_PER_SEC --snapshot-yield on|off --heap-growing-percent N --cpu-prof DIR
 //                              --node-args '--trace-gc ...' --log-dir DIR]
 // Prints a table, then the whole result as one line of JSON. The logic is in src/bench/snapshot.ts.
 import { Command, InvalidArgumentError } from 'commander';
@@ -33,6 +33,7 @@ const program = new Command('bench-snapshot')
   .option('--learner-nice <n>', "the learner process's nice value (at most 19)", intAtLeast(1))
   .option('--learner-dir <dir>', "put the learner's data directory under DIR, e.g. /dev/shm: a disk of its own, as on another machine")
   .option('--snapshot-rate <bytes>', "the nodes' --snapshot-send-max-bytes-per-sec (0: no limit)", intAtLeast(0))
+  .option('--snapshot-yield <on|off>', "the nodes' --snapshot-send-yield (default: the nodes' own, on)")
   .option('--heap-growing-percent <n>', "the nodes' --snapshot-send-heap-growing-percent", intAtLeast(0))
   .option('--cpu-prof <dir>', "write a V8 CPU profile of each node into DIR (node's --cpu-prof)")
   .option('--node-args <args>', 'more node flags for every node, space-separated')
@@ -49,6 +50,7 @@ const f = program.opts<{
   learnerNice?: number;
   learnerDir?: string;
   snapshotRate?: number;
+  snapshotYield?: string;
   heapGrowingPercent?: number;
   cpuProf?: string;
   nodeArgs?: string;
@@ -68,6 +70,7 @@ const r = await runSnapshotBench({
   ...(f.learnerDir === undefined ? {} : { learnerParentDir: f.learnerDir }),
   probeBaselineSeconds: f.probeSeconds,
   ...(f.snapshotRate === undefined ? {} : { snapshotSendBytesPerSec: f.snapshotRate }),
+  ...(f.snapshotYield === undefined ? {} : { snapshotSendYield: f.snapshotYield }),
   ...(f.heapGrowingPercent === undefined ? {} : { snapshotSendHeapGrowingPercent: f.heapGrowingPercent }),
   ...(f.cpuProf === undefined ? {} : { cpuProfDir: f.cpuProf }),
   ...(f.nodeArgs === undefined ? {} : { nodeArgs: f.nodeArgs.split(' ').filter(Boolean) }),

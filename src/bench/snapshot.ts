@@ -43,6 +43,8 @@ export interface SnapshotBenchOptions {
   learnerParentDir?: string;
   /** --snapshot-send-max-bytes-per-sec of every node (the node's default when absent). */
   snapshotSendBytesPerSec?: number;
+  /** --snapshot-send-yield of every node, as the flag takes it (the node's default when absent). */
+  snapshotSendYield?: string;
   /** --snapshot-send-heap-growing-percent of every node (the node's default when absent). */
   snapshotSendHeapGrowingPercent?: number;
   /** Write a V8 CPU profile of every node into this directory (node --cpu-prof). */
@@ -121,6 +123,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
       String(QUOTA_BYTES),
       ...(o.stateMaxOpenFiles ? ['--state-max-open-files', String(o.stateMaxOpenFiles)] : []),
       ...(o.snapshotSendBytesPerSec === undefined ? [] : ['--snapshot-send-max-bytes-per-sec', String(o.snapshotSendBytesPerSec)]),
+      ...(o.snapshotSendYield === undefined ? [] : ['--snapshot-send-yield', o.snapshotSendYield]),
       ...(o.snapshotSendHeapGrowingPercent === undefined ? [] : ['--snapshot-send-heap-growing-percent', String(o.snapshotSendHeapGrowingPercent)]),
     ],
     nodeArgs: [...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []), ...(o.nodeArgs ?? [])],

@@ -178,6 +178,7 @@ export function serveOptions(f: ServeFlags, env: Record<string, string | undefin
   if (tuning.stateCompression !== undefined) opts.stateCompression = tuning.stateCompression;
   if (tuning.watchHistoryMaxBytes !== undefined) opts.watchHistoryMaxBytes = tuning.watchHistoryMaxBytes;
   if (tuning.snapshotSendBytesPerSec !== undefined) opts.snapshotSendBytesPerSec = tuning.snapshotSendBytesPerSec;
+  if (tuning.snapshotSendYield !== undefined) opts.snapshotSendYield = tuning.snapshotSendYield;
   if (tuning.snapshotSendHeapGrowingPercent !== undefined) opts.snapshotSendHeapGrowingPercent = tuning.snapshotSendHeapGrowingPercent;
   if (tuning.heapGrowingPercent !== undefined) opts.heapGrowingPercent = tuning.heapGrowingPercent;
   if (advertiseFlag) opts.advertise = advertiseFlag;

@@ -22,6 +22,7 @@ export interface TuningFlags {
   stateCompression?: string;
   watchHistoryMaxBytes?: string;
   snapshotSendMaxBytesPerSec?: string;
+  snapshotSendYield?: string;
   snapshotSendHeapGrowingPercent?: string;
   heapGrowingPercent?: string;
 }
@@ -36,6 +37,7 @@ export interface Tuning {
   stateCompression?: boolean;
   watchHistoryMaxBytes?: number;
   snapshotSendBytesPerSec?: number;
+  snapshotSendYield?: boolean;
   snapshotSendHeapGrowingPercent?: number;
   heapGrowingPercent?: number;
 }
@@ -62,7 +64,7 @@ const MAX_HEAP_GROWING_PERCENT = 1000;
  * Adds --preferred-leader, --auto-failback, --failback-delay-ms, --max-lag-entries,
  * --snapshot-entries, --async-replication-delay-ms, --state-max-open-files,
  * --state-write-buffer-bytes, --watch-history-max-bytes, --snapshot-send-max-bytes-per-sec,
- * --snapshot-send-heap-growing-percent and --heap-growing-percent.
+ * --snapshot-send-yield, --snapshot-send-heap-growing-percent and --heap-growing-percent.
  */
 export function addTuningOptions(cmd: Command): Command {
   return cmd
@@ -88,6 +90,10 @@ export function addTuningOptions(cmd: Command): Command {
     .option(
       '--snapshot-send-max-bytes-per-sec <n>',
       `snapshot data this node sends per second to members catching up, all together; trades a learner's catch-up time for the CPU left to clients; 0 = no limit, else at least ${MIN_SNAPSHOT_RATE}; default ${DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC} (RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC)`,
+    )
+    .option(
+      '--snapshot-send-yield <on|off>',
+      "a leader's snapshot sends slow down (to 16 MiB/s at the least) while its clients' writes take longer than before the send began, and speed up again as they recover; off sends as fast as the learner takes them (or --snapshot-send-max-bytes-per-sec); default on (RAFTDB_SNAPSHOT_SEND_YIELD)",
     )
     .option(
       '--snapshot-send-heap-growing-percent <n>',
@@ -151,6 +157,8 @@ export function tuningOptions(f: TuningFlags, env: Record<string, string | undef
   }
   const rate = f.snapshotSendMaxBytesPerSec ?? env.RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC;
   if (rate !== undefined) t.snapshotSendBytesPerSec = snapshotRate(rate);
+  const yieldFlag = f.snapshotSendYield ?? env.RAFTDB_SNAPSHOT_SEND_YIELD;
+  if (yieldFlag !== undefined) t.snapshotSendYield = bool(yieldFlag, '--snapshot-send-yield (RAFTDB_SNAPSHOT_SEND_YIELD)');
   const heap = f.heapGrowingPercent ?? env.RAFTDB_HEAP_GROWING_PERCENT;
   if (heap !== undefined) t.heapGrowingPercent = intSetting(heap, '--heap-growing-percent (RAFTDB_HEAP_GROWING_PERCENT)', 0, MAX_HEAP_GROWING_PERCENT);
   const growth = f.snapshotSendHeapGrowingPercent ?? env.RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT;
@@ -182,6 +190,7 @@ export function tuningArgs(t: Tuning): string[] {
   if (t.stateCompression !== undefined) a.push('--state-compression', t.stateCompression ? 'on' : 'off');
   if (t.watchHistoryMaxBytes !== undefined) a.push('--watch-history-max-bytes', String(t.watchHistoryMaxBytes));
   if (t.snapshotSendBytesPerSec !== undefined) a.push('--snapshot-send-max-bytes-per-sec', String(t.snapshotSendBytesPerSec));
+  if (t.snapshotSendYield !== undefined) a.push('--snapshot-send-yield', t.snapshotSendYield ? 'on' : 'off');
   if (t.snapshotSendHeapGrowingPercent !== undefined) a.push('--snapshot-send-heap-growing-percent', String(t.snapshotSendHeapGrowingPercent));
   if (t.heapGrowingPercent !== undefined) a.push('--heap-growing-percent', String(t.heapGrowingPercent));
   return a;

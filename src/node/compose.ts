@@ -40,6 +40,8 @@ import { DEFAULT_SHED_LIMITS, LoadShedder } from '../server/load-shed.js';
 import { DEFAULT_QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_CHECK_INTERVAL_MS, QuotaMonitor } from '../server/quota.js';
 import { SelfView } from '../server/self-view.js';
 import { SessionClock } from '../server/session-clock.js';
+import { LogSpanBytes } from '../server/log-span-bytes.js';
+import type { SnapshotYield } from './snapshot-yield.js';
 import { roleName } from '../common/vocabulary.js';
 import { failoverPorts } from '../server/failover-ports.js';
 import { DEFAULT_SEND_HEAP_GROWING_PERCENT, SendHeapGrowth } from './send-heap-growth.js';
@@ -102,6 +104,8 @@ export interface NodePlatform<T extends PeerTransport = PeerTransport> {
   metrics(): NodeMetrics | undefined;
   /** The event loop's recent delay (load shedding); the simulation has none. */
   eventLoopDelayMs(): number;
+  /** Paces this node's snapshot sends by its client writes (the transport takes it too); fed here. */
+  snapshotYield?: SnapshotYield;
   /** How callers' certificates map to users and members (with TLS). */
   authCertificates?: Pick<AuthenticatorOptions, 'certificateUser' | 'isMemberCertificate'>;
   audit?: AuditLog;
@@ -329,7 +333,10 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
     ),
   };
   const failover: FailoverController = new FailoverController(failoverPorts(ctx), { ...DEFAULT_FAILOVER_OPTIONS, ...opts.failover }, log, {
-    writeAcked: (mode, seconds) => m()?.observeProposeToCommit(shownMode(mode), seconds),
+    writeAcked: (mode, seconds) => {
+      m()?.observeProposeToCommit(shownMode(mode), seconds);
+      p.snapshotYield?.observeWrite(seconds);
+    },
     leadershipChange: (e) => m()?.recordFailoverEvent(e.reason, 'ok'),
     quorumLoss: (e) => m()?.recordQuorumLoss(e.cause, e.durationMs / 1000),
     switchoverFinished: (st, reason) => {
@@ -337,6 +344,7 @@ export async function composeNode<T extends PeerTransport>(opts: CoreOptions, p:
       else m()?.observeSwitchoverUnavailability(st.unavailableMs / 1000);
     },
   });
+  p.snapshotYield?.watchCatchUp(catchUpShare(raft, snapshotSends, opts.catchUpBytes ?? DEFAULT_CATCH_UP_BYTES));
   await failover.start();
   const kv = kvHandlers(ctx, failover.commitModes);
   return { raft, wal, sm, driver, ctx, failover, kv, forwardHandler: forwardService(ctx, kv), handlers, transport, self, members, isMember };
@@ -410,6 +418,21 @@ function transportHandlers(d: HandlerDeps): TransportHandlers {
     onUnreachable: (peer) => d.metrics()?.recordAppendError(peer),
     onForwardBatch: (_peer, n) => d.metrics()?.forward.observeBatch(n),
     onSnapshotChunk: (peer, bytes, waitedMs) => d.metrics()?.snapshotSend.observeChunk(peer, bytes, waitedMs),
+  };
+}
+
+/**
+ * The share of `catchUpBytes` the entries after the snapshots being streamed take now (1 when some
+ * of them are gone already). Counted on from the last look.
+ */
+function catchUpShare(raft: RaftNode, sends: SnapshotSends, catchUpBytes: number): () => number {
+  const span = new LogSpanBytes();
+  return () => {
+    let from = Infinity;
+    for (const index of sends.streaming()) from = Math.min(from, index);
+    if (from === Infinity || catchUpBytes <= 0) return 0;
+    const bytes = span.measure(from, raft.log.committed, (i) => raft.log.entryAt(i), catchUpBytes);
+    return bytes === undefined ? 1 : bytes / catchUpBytes;
   };
 }
 

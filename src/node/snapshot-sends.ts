@@ -27,6 +27,11 @@ export class SnapshotSends {
     return this.inFlight;
   }
 
+  /** The index of the state each stream still under way carries (not those acknowledged and awaiting an answer). */
+  *streaming(): IterableIterator<number> {
+    for (const [peer, index] of this.inFlight) if (this.acked.get(peer) !== index) yield index;
+  }
+
   /**
    * A snapshot at `coreIndex` is about to be sent to `peer`, whose match is `match`. Throws
    * SnapshotBeingInstalledError when the peer acknowledged one at a higher index a moment ago: the

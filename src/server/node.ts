@@ -5,7 +5,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { loadRaftdbProto, raftdbPackageDefinition } from '../proto/load.js';
 import type { RaftNode } from '../raft/index.js';
 import { NodeTls } from '../tls/index.js';
-import { DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MEMBERS_ONLY, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle } from '../transport/index.js';
+import { DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC, DEFAULT_TRANSPORT_OPTIONS, GrpcPeerTransport, MAX_SNAPSHOT_CHUNK_BYTES, MEMBERS_ONLY, REAL_RATE_CLOCK, registerRaftService, tlsPeerAuthorizer, type RaftServiceHandle } from '../transport/index.js';
 import { Archiver } from '../backup/archiver.js';
 import { archiveStoreOf } from '../backup/archive-store.js';
 import { loadKeyFile } from '../backup/keys.js';
@@ -40,6 +40,7 @@ import { raiseReceiveWindows } from './receive-windows.js';
 import { intervalTicker } from './driver.js';
 import { EventLoopMonitor } from './event-loop.js';
 import { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, v8HeapGrowthDeps } from '../node/heap-growth.js';
+import { DEFAULT_SNAPSHOT_YIELD_OPTIONS, SnapshotYield } from '../node/snapshot-yield.js';
 import { systemTimers } from '../common/timers.js';
 import { DEFAULT_BACKUP_PACING } from '../backup/pacer.js';
 
@@ -78,6 +79,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ),
   );
   heapGrowth.start();
+  // Snapshot sends slow down while this leader's client writes do (src/node/snapshot-yield.ts),
+  // within the operator's limit; with the yield off, the transport keeps a fixed limit.
+  const snapshotMaxRate = opts.snapshotSendBytesPerSec ?? DEFAULT_SNAPSHOT_SEND_BYTES_PER_SEC;
+  const snapshotYield =
+    opts.snapshotSendYield === false
+      ? null
+      : new SnapshotYield({ ...DEFAULT_SNAPSHOT_YIELD_OPTIONS, maxBytesPerSec: snapshotMaxRate }, MAX_SNAPSHOT_CHUNK_BYTES, REAL_RATE_CLOCK, {
+          rate: (bytesPerSec) => obs?.metrics.snapshotSend.observeRate(bytesPerSec),
+          liftedForCatchUp: () => obs?.metrics.snapshotSend.recordPaceLifted(),
+        });
   const gate = new ConnectionGate(clientLimits, (limit) => obs?.metrics.recordLimitRefused(limit));
   // channelz bookkeeping costs CPU on every call and nobody reads it here.
   const server = new grpc.Server({
@@ -149,12 +160,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         peers,
         logger: log,
         handlers,
-        options: { maxMessageBytes: peerMessageBytes, ...(opts.snapshotSendBytesPerSec === undefined ? {} : { snapshotSendBytesPerSec: opts.snapshotSendBytesPerSec }) },
+        options: { maxMessageBytes: peerMessageBytes, snapshotSendBytesPerSec: snapshotMaxRate },
+        ...(snapshotYield ? { snapshotPacer: snapshotYield } : {}),
         ...(tls?.peer ? { credentials: (peer: string) => tls.peerCredentials(peer)! } : {}),
       }),
     unaryForwarder: new Forwarder(tls?.clientCredentials()),
     metrics: () => obs?.metrics,
     eventLoopDelayMs: () => eventLoop.delayMs(),
+    ...(snapshotYield ? { snapshotYield } : {}),
     authCertificates: {
       ...(tls ? { certificateUser: (der: Buffer) => tls.clientUser(der) } : {}),
       // Only a peer certificate proves a member: without peer TLS no forwarded user name is believed.

@@ -50,6 +50,8 @@ export interface NodeOptions {
   watchHistoryMaxBytes?: number;
   /** Snapshot data this node sends per second, to all peers together; 0: unlimited (TransportOptions). */
   snapshotSendBytesPerSec?: number;
+  /** Snapshot sends slow down while this leader's client writes do (default true; src/node/snapshot-yield.ts). */
+  snapshotSendYield?: boolean;
   /** V8's heap growing factor while a snapshot is sent, percent over 1; 0: V8's own (src/node/send-heap-growth.ts). */
   snapshotSendHeapGrowingPercent?: number;
   /** V8's heap growing factor while the used heap is small, percent over 1; 0: V8's own (src/node/heap-growth.ts). */

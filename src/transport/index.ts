@@ -6,6 +6,7 @@ export { PeerIdentityError, MEMBERS_ONLY, tlsPeerAuthorizer, type PeerAuthorizer
 export { InvalidMessageError, ForeignMessageError, TransportClosedError } from './errors.js';
 export { MAX_SNAPSHOT_CHUNK_BYTES, type ForwardReply, type ForwardRequest } from './rpc.js';
 export { ForwardChannelError, type ForwardCall, type ForwardChannelStats } from './forward-channel.js';
+export { ByteRateLimiter, REAL_RATE_CLOCK, type RateClock, type SnapshotPacer } from './rate-limiter.js';
 export type {
   ForwardHandler,
   ForwardSender,

@@ -10,7 +10,7 @@ import { encodeMessage } from './codec.js';
 import { describeError } from './errors.js';
 import { ForwardChannel, type ForwardCall } from './forward-channel.js';
 import { NOT_A_MEMBER } from './peer-auth.js';
-import type { ByteRateLimiter } from './rate-limiter.js';
+import type { SnapshotPacer } from './rate-limiter.js';
 import { newPeerClient, type ForwardReply, type RaftAck, type RaftBatch, type RaftMethods } from './rpc.js';
 import { SendQueue } from './send-queue.js';
 import { sendSnapshot } from './snapshot-sender.js';
@@ -27,7 +27,7 @@ export interface PeerContext {
   logger: TransportLogger;
   methods: RaftMethods;
   /** The budget all outgoing snapshots share (options.snapshotSendBytesPerSec). */
-  snapshotLimiter: ByteRateLimiter;
+  snapshotLimiter: SnapshotPacer;
   /** Credentials of the connection to a peer (mutual TLS); plaintext when absent. */
   credentials?: ((peer: NodeId) => grpc.ChannelCredentials) | undefined;
 }

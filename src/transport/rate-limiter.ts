@@ -13,7 +13,8 @@ export interface RateClock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-const REAL_CLOCK: RateClock = {
+/** Performance time and real sleeps. */
+export const REAL_RATE_CLOCK: RateClock = {
   nowMs: () => performance.now(),
   sleep: (ms, signal) => sleep(ms, undefined, { signal }),
 };
@@ -26,25 +27,36 @@ export interface RateLimiterStats {
   waitedMs: number;
 }
 
+/** What paces the snapshot data a node sends (this limiter, or node/snapshot-yield.ts around it). */
+export interface SnapshotPacer {
+  /** Whether take() may wait at all right now. */
+  readonly limited: boolean;
+  /** Resolves when `bytes` may be sent; rejects with the signal's reason when it aborts first. */
+  take(bytes: number, signal: AbortSignal): Promise<void>;
+}
+
 /**
  * Lets `bytesPerSecond` through on average, in bursts of at most `burstBytes`; 0 means no limit.
  * A request larger than the burst goes through once the bucket is full and leaves it in debt, so
- * any size passes and the average still holds.
+ * any size passes and the average still holds. The rate may change at any time (setRate).
  */
-export class ByteRateLimiter {
+export class ByteRateLimiter implements SnapshotPacer {
   readonly stats: RateLimiterStats = { bytes: 0, waitedMs: 0 };
   private tokens: number;
   private lastMs: number;
   /** Callers waiting, in arrival order: each takes its bytes when it reaches the front. */
   private queue: Promise<void> = Promise.resolve();
 
+  private bytesPerSecond: number;
+
   constructor(
-    private readonly bytesPerSecond: number,
+    bytesPerSecond: number,
     private readonly burstBytes: number,
-    private readonly clock: RateClock = REAL_CLOCK,
+    private readonly clock: RateClock = REAL_RATE_CLOCK,
   ) {
-    if (!Number.isFinite(bytesPerSecond) || bytesPerSecond < 0) throw new RangeError(`bytesPerSecond must be a non-negative number, got ${bytesPerSecond}`);
+    checkRate(bytesPerSecond);
     if (!Number.isFinite(burstBytes) || burstBytes <= 0) throw new RangeError(`burstBytes must be a positive number, got ${burstBytes}`);
+    this.bytesPerSecond = bytesPerSecond;
     this.tokens = burstBytes;
     this.lastMs = clock.nowMs();
   }
@@ -52,6 +64,26 @@ export class ByteRateLimiter {
   /** Whether a limit is set at all. */
   get limited(): boolean {
     return this.bytesPerSecond > 0;
+  }
+
+  /** The rate in force, bytes per second (0: no limit). */
+  get rate(): number {
+    return this.bytesPerSecond;
+  }
+
+  /**
+   * A new rate from now on (0: no limit). Time before the change is credited at the old rate; a
+   * caller already asleep wakes when the old rate said, and the bucket's debt evens it out.
+   */
+  setRate(bytesPerSecond: number): void {
+    checkRate(bytesPerSecond);
+    if (this.limited) this.refill();
+    else {
+      // Unlimited, the bucket was not kept: a new limit starts with one burst, as a new limiter.
+      this.tokens = this.burstBytes;
+      this.lastMs = this.clock.nowMs();
+    }
+    this.bytesPerSecond = bytesPerSecond;
   }
 
   /**
@@ -71,6 +103,11 @@ export class ByteRateLimiter {
 
   private async takeNow(bytes: number, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
+    if (!this.limited) {
+      // The limit was lifted while this caller queued.
+      this.stats.bytes += bytes;
+      return;
+    }
     const need = Math.min(bytes, this.burstBytes);
     this.refill();
     if (this.tokens < need) {
@@ -92,4 +129,8 @@ export class ByteRateLimiter {
     this.tokens = Math.min(this.burstBytes, this.tokens + ((now - this.lastMs) * this.bytesPerSecond) / 1000);
     this.lastMs = now;
   }
+}
+
+function checkRate(bytesPerSecond: number): void {
+  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond < 0) throw new RangeError(`bytesPerSecond must be a non-negative number, got ${bytesPerSecond}`);
 }

@@ -8,7 +8,7 @@ import type { NodeId, SnapshotRequest } from '../raft/types.js';
 import { encodeMessage } from './codec.js';
 import { MAX_SNAPSHOT_CHUNK_BYTES, type RaftMethods, type SnapshotAck } from './rpc.js';
 import { encodeDataChunk, encodeLastChunk, serializeEncoded } from './snapshot-wire.js';
-import type { ByteRateLimiter } from './rate-limiter.js';
+import type { SnapshotPacer } from './rate-limiter.js';
 import type { SnapshotSource, TransportHandlers } from './types.js';
 
 /** What one snapshot transfer needs. */
@@ -24,7 +24,7 @@ export interface SnapshotSend {
   signal: AbortSignal;
   stallTimeoutMs: number;
   /** The node's budget for all its outgoing snapshots; each data chunk takes its bytes first. */
-  limiter: ByteRateLimiter;
+  limiter: SnapshotPacer;
   /** A data chunk of `bytes` went out after waiting `waitedMs` for the rate limit (metrics). */
   onChunk?: (bytes: number, waitedMs: number) => void;
 }
@@ -70,12 +70,15 @@ export async function sendSnapshot(s: SnapshotSend): Promise<SnapshotAck> {
   }
 }
 
-/** Waits for the rate limit to let `bytes` go (rejecting if the transfer is cancelled); resolves with the milliseconds waited. */
+/**
+ * Waits for the rate limit to let `bytes` go (rejecting if the transfer is cancelled); resolves
+ * with the milliseconds waited. An unlimited pacer is asked too: a yielding one (node/snapshot-
+ * yield.ts) learns from the bytes that a transfer runs, and may start pacing it.
+ */
 async function limited(s: SnapshotSend, bytes: number): Promise<number> {
-  if (!s.limiter.limited) return 0;
   const t0 = performance.now();
   await s.limiter.take(bytes, s.signal);
-  return performance.now() - t0;
+  return s.limiter.limited ? performance.now() - t0 : 0;
 }
 
 /**

@@ -67,7 +67,7 @@ export class GrpcPeerTransport {
       handlers: config.handlers,
       options,
       // A burst of one chunk: a limited stream never sends more than a chunk ahead of its rate.
-      snapshotLimiter: new ByteRateLimiter(options.snapshotSendBytesPerSec, MAX_SNAPSHOT_CHUNK_BYTES),
+      snapshotLimiter: config.snapshotPacer ?? new ByteRateLimiter(options.snapshotSendBytesPerSec, MAX_SNAPSHOT_CHUNK_BYTES),
       logger: transportLogger(config.logger),
       methods: raftMethods(),
       credentials: config.credentials,

@@ -5,6 +5,7 @@ import type { Message, NodeId, SnapshotRequest } from '../raft/types.js';
 import type { CallAuth, PeerAuthorizer } from './peer-auth.js';
 import type { ForwardReply, ForwardRequest } from './rpc.js';
 import type { ForwardChannelStats } from './forward-channel.js';
+import type { SnapshotPacer } from './rate-limiter.js';
 
 /** A snapshot the sender can stream now: the (possibly rewritten) metadata and its bytes. */
 export interface SnapshotSource {
@@ -112,6 +113,11 @@ export interface PeerTransportConfig {
   logger?: TransportLogger;
   /** Credentials of the connection to `peer` (mutual TLS); plaintext when absent. */
   credentials?: (peer: NodeId) => ChannelCredentials;
+  /**
+   * What paces the snapshot data this node sends, all peers together (node/snapshot-yield.ts);
+   * when absent, a fixed limit of options.snapshotSendBytesPerSec.
+   */
+  snapshotPacer?: SnapshotPacer;
 }
 
 /** Per-peer counters for metrics and `raftdb status`. */

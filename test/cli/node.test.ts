@@ -102,6 +102,7 @@ describe('serve options', () => {
     [{ ...three, stateWriteBufferBytes: '1048576' }, /--state-write-buffer-bytes \(RAFTDB_STATE_WRITE_BUFFER_BYTES\): "1048576" is not an integer from 4194304 to 1073741824/],
     [{ ...three, stateCompression: 'maybe' }, /--state-compression \(RAFTDB_STATE_COMPRESSION\): "maybe" is not a boolean/],
     [{ ...three, watchHistoryMaxBytes: '256MiB' }, /--watch-history-max-bytes \(RAFTDB_WATCH_HISTORY_MAX_BYTES\): "256MiB" is not an integer from 0 to/],
+    [{ ...three, snapshotSendYield: 'sometimes' }, /--snapshot-send-yield \(RAFTDB_SNAPSHOT_SEND_YIELD\): "sometimes" is not a boolean/],
     [{ ...three, snapshotSendMaxBytesPerSec: '-1' }, /--snapshot-send-max-bytes-per-sec \(RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC\): "-1" is not an integer from 0 to/],
     [{ ...three, snapshotSendMaxBytesPerSec: '1048575' }, /1048575 is below 1048576 bytes per second \(1 MiB\/s\); use 0 for no limit/],
     [{ ...three, snapshotSendHeapGrowingPercent: '1001' }, /--snapshot-send-heap-growing-percent \(RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT\): "1001" is not an integer from 0 to 1000/],
@@ -120,6 +121,12 @@ describe('serve options', () => {
     expect(serveOptions({ ...three, snapshotSendMaxBytesPerSec: '0' }).snapshotSendBytesPerSec).toBe(0);
     expect(serveOptions(three, { RAFTDB_SNAPSHOT_SEND_MAX_BYTES_PER_SEC: '33554432' }).snapshotSendBytesPerSec).toBe(33554432);
     expect(serveOptions(three).snapshotSendBytesPerSec).toBeUndefined();
+  });
+
+  it('passes --snapshot-send-yield (or RAFTDB_SNAPSHOT_SEND_YIELD) on; unset leaves the node its default (on)', () => {
+    expect(serveOptions({ ...three, snapshotSendYield: 'off' }).snapshotSendYield).toBe(false);
+    expect(serveOptions(three, { RAFTDB_SNAPSHOT_SEND_YIELD: 'on' }).snapshotSendYield).toBe(true);
+    expect(serveOptions(three).snapshotSendYield).toBeUndefined();
   });
 
   it('passes --snapshot-send-heap-growing-percent (or RAFTDB_SNAPSHOT_SEND_HEAP_GROWING_PERCENT) on; 0 is V8\'s own factor', () => {
@@ -154,8 +161,8 @@ describe('serve options', () => {
 
 describe('dev tuning', () => {
   it('hands the same tuning to every node as serve flags', () => {
-    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', stateWriteBufferBytes: '33554432', stateCompression: 'off', watchHistoryMaxBytes: '1048576', snapshotSendMaxBytesPerSec: '8388608', snapshotSendHeapGrowingPercent: '0', heapGrowingPercent: '100' }, {}, ['n1', 'n2', 'n3']);
-    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--state-write-buffer-bytes', '33554432', '--state-compression', 'off', '--watch-history-max-bytes', '1048576', '--snapshot-send-max-bytes-per-sec', '8388608', '--snapshot-send-heap-growing-percent', '0', '--heap-growing-percent', '100']);
+    const t = tuningOptions({ preferredLeader: 'n1', autoFailback: true, failbackDelayMs: '3000', maxLagEntries: '10', snapshotEntries: '1000', asyncReplicationDelayMs: '2', stateMaxOpenFiles: '200', stateWriteBufferBytes: '33554432', stateCompression: 'off', watchHistoryMaxBytes: '1048576', snapshotSendMaxBytesPerSec: '8388608', snapshotSendYield: 'off', snapshotSendHeapGrowingPercent: '0', heapGrowingPercent: '100' }, {}, ['n1', 'n2', 'n3']);
+    expect(tuningArgs(t)).toEqual(['--preferred-leader', 'n1', '--auto-failback', '--failback-delay-ms', '3000', '--max-lag-entries', '10', '--snapshot-entries', '1000', '--async-replication-delay-ms', '2', '--state-max-open-files', '200', '--state-write-buffer-bytes', '33554432', '--state-compression', 'off', '--watch-history-max-bytes', '1048576', '--snapshot-send-max-bytes-per-sec', '8388608', '--snapshot-send-yield', 'off', '--snapshot-send-heap-growing-percent', '0', '--heap-growing-percent', '100']);
     expect(tuningArgs(tuningOptions({}, {}, ['n1']))).toEqual([]);
   });
 

@@ -25,14 +25,18 @@ const MiB = 1024 * 1024;
  * added while 8 writers put small values; resolves with the snapshots the leader sent and the
  * puts made between MemberAdd and the learner's install.
  */
-async function catchUpUnderWrites(extra: Partial<NodeOptions>): Promise<{ sent: number; putsDuringTransfer: number; leaderChanged: boolean; snapshotLines: string[] }> {
+async function catchUpUnderWrites(
+  extra: Partial<NodeOptions>,
+  perNode: (id: string) => Partial<NodeOptions> = () => ({}),
+  keys = 300,
+): Promise<{ sent: number; putsDuringTransfer: number; leaderChanged: boolean; snapshotLines: string[]; leaderId: string }> {
   const lines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-  cluster = await InProcessCluster.start(3, { logger, snapshotSendBytesPerSec: MiB, ...extra });
+  cluster = await InProcessCluster.start(3, { logger, snapshotSendBytesPerSec: MiB, ...extra }, perNode);
   await cluster.leader();
   const client = connect({ endpoints: cluster.endpoints(), timeoutMs: 20_000, maxConcurrentWrites: 16 });
   clients.push(client);
-  for (let i = 0; i < 300; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => client.put(`big/${i + j}`, Buffer.alloc(10 * 1024, i + j))));
+  for (let i = 0; i < keys; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => client.put(`big/${i + j}`, Buffer.alloc(10 * 1024, i + j))));
   const leader = await cluster.leader();
   expect(leader.raft.snapshot.index, 'the leader compacted its log: a new member needs a snapshot').toBeGreaterThan(0);
 
@@ -70,7 +74,7 @@ async function catchUpUnderWrites(extra: Partial<NodeOptions>): Promise<{ sent: 
     // A new leader knows nothing of the first transfer and starts its own: a host too busy to
     // keep its leader (2 cores shared with the rest of the suite) is no failure of this test.
     const leaderChanged = now.id !== leader.id || now.raft.term !== termAtAdd;
-    return { sent, putsDuringTransfer, leaderChanged, snapshotLines: lines.filter((l) => /snapshot/.test(l)) };
+    return { sent, putsDuringTransfer, leaderChanged, snapshotLines: lines.filter((l) => /snapshot/.test(l)), leaderId: leader.id };
   } finally {
     writing = false;
     await writers;
@@ -89,5 +93,56 @@ describe('a learner catching up while clients write', () => {
     // (67f5f35); since then 18 of 18 loaded runs (load average 5-15, up to three copies at once)
     // and every CI run sent one. The old code sent 3, 4, or one per transfer without end.
     if (!leaderChanged) expect(sent).toBe(1);
+  });
+});
+
+/** The value of metric `name` (summed over its labels) on the node serving metrics at `http`. */
+async function metric(http: string, name: string): Promise<number> {
+  const text = await (await fetch(`http://${http}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+describe('snapshot sends yield to client writes (--snapshot-send-yield)', () => {
+  /** Each node's metrics address, by id (n4 included). */
+  async function httpAddresses(): Promise<Map<string, string>> {
+    const ports = await freePorts(4);
+    return new Map(ports.map((p, i) => [`n${i + 1}`, `127.0.0.1:${p}`]));
+  }
+
+  test('with writes going on, a transfer without a limit is paced: it starts at a moderate rate and waits for it', async () => {
+    const http = await httpAddresses();
+    // No --snapshot-send-max-bytes-per-sec: only the yield paces the stream.
+    const { leaderId, leaderChanged } = await catchUpUnderWrites({ snapshotSendBytesPerSec: 0 }, (id) => ({ http: http.get(id)! }));
+    if (leaderChanged) return; // the new leader's transfer may have started without writes to judge by
+    const leaderHttp = http.get(leaderId)!;
+    // The writers' acknowledgements reached the pacer: it set a pace, and the 3 MiB waited for it.
+    expect(await metric(leaderHttp, 'raftdb_snapshot_send_pace_changes_total')).toBeGreaterThanOrEqual(1);
+    expect(await metric(leaderHttp, 'raftdb_snapshot_send_throttled_seconds_total')).toBeGreaterThan(0);
+    expect(await metric(leaderHttp, 'raftdb_snapshot_sent_bytes_total')).toBeGreaterThan(2 * MiB);
+    // The log kept for n4 (32 MiB by default) was nowhere near its bound.
+    expect(await metric(leaderHttp, 'raftdb_snapshot_send_pace_lifted_total')).toBe(0);
+  });
+
+  test('the pace is lifted once the log kept for the learner is half used: the yield never costs a second snapshot', async () => {
+    const http = await httpAddresses();
+    // 12 MiB at the start pace of 32 MiB/s spans a few 200 ms windows; a 4 KiB log budget for the
+    // learner is half used by the first hundred-odd writes after its snapshot. The log is
+    // compacted by bytes (8 MiB, during the fill), not by count during the transfer.
+    const tight = { snapshotSendBytesPerSec: 0, catchUpBytes: 4096, snapshotBytes: 8 * MiB, snapshotEntries: 100_000 };
+    const { leaderId, leaderChanged } = await catchUpUnderWrites(tight, (id) => ({ http: http.get(id)! }), 1200);
+    if (leaderChanged) return;
+    expect(await metric(http.get(leaderId)!, 'raftdb_snapshot_send_pace_lifted_total')).toBeGreaterThanOrEqual(1);
+  });
+
+  test('turned off, the same transfer is not paced', async () => {
+    const http = await httpAddresses();
+    const { leaderId } = await catchUpUnderWrites({ snapshotSendBytesPerSec: 0, snapshotSendYield: false }, (id) => ({ http: http.get(id)! }));
+    const leaderHttp = http.get(leaderId)!;
+    expect(await metric(leaderHttp, 'raftdb_snapshot_send_pace_changes_total')).toBe(0);
+    expect(await metric(leaderHttp, 'raftdb_snapshot_send_throttled_seconds_total')).toBe(0);
+    expect(await metric(leaderHttp, 'raftdb_snapshot_sent_bytes_total')).toBeGreaterThan(2 * MiB);
   });
 });

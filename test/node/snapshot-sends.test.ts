@@ -19,6 +19,20 @@ describe('SnapshotSends', () => {
     expect(s.held().get('n2')).toBe(140);
   });
 
+  it('streaming(): the streams under way, not those acknowledged and awaiting an answer (the pacer watches their log)', () => {
+    const s = new SnapshotSends(GRACE_MS);
+    s.begin('n2', 100, 0);
+    s.opened('n2', 140);
+    s.begin('n3', 100, 0);
+    s.opened('n3', 150);
+    expect([...s.streaming()].sort()).toEqual([140, 150]);
+    s.ended('n2', true);
+    expect(s.held().get('n2')).toBe(140);
+    expect([...s.streaming()]).toEqual([150]);
+    s.ended('n3', false);
+    expect([...s.streaming()]).toEqual([]);
+  });
+
   it('a transfer that ended before its stream opened holds nothing afterwards', () => {
     const s = new SnapshotSends(GRACE_MS);
     s.begin('n2', 100, 0);

@@ -93,6 +93,53 @@ describe('ByteRateLimiter', () => {
     );
   });
 
+  it('setRate: a new rate holds from the change on; a limit set on an unlimited bucket starts with one burst', async () => {
+    const clock = virtualClock();
+    const l = new ByteRateLimiter(0, MiB, clock);
+    for (let i = 0; i < 10; i++) await l.take(MiB, never);
+    expect(clock.now).toBe(0);
+    l.setRate(2 * MiB);
+    expect(l.limited).toBe(true);
+    expect(l.rate).toBe(2 * MiB);
+    await l.take(MiB, never); // the burst
+    expect(clock.now).toBe(0);
+    for (let i = 0; i < 4; i++) await l.take(MiB, never);
+    expect(clock.now).toBe(2000);
+    l.setRate(4 * MiB);
+    for (let i = 0; i < 4; i++) await l.take(MiB, never);
+    expect(clock.now).toBe(3000);
+    l.setRate(0);
+    for (let i = 0; i < 4; i++) await l.take(MiB, never);
+    expect(clock.now).toBe(3000);
+    expect(l.stats.bytes).toBe(23 * MiB);
+  });
+
+  it('a caller queued behind a wait goes at once when the limit is lifted meanwhile', async () => {
+    let now = 0;
+    const sleeps: number[] = [];
+    const pending: (() => void)[] = [];
+    const clock: RateClock = {
+      nowMs: () => now,
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          sleeps.push(ms);
+          pending.push(() => ((now += ms), resolve()));
+        }),
+    };
+    const l = new ByteRateLimiter(MiB, MiB, clock);
+    await l.take(MiB, never);
+    const first = l.take(MiB, never); // waits a second
+    const second = l.take(MiB, never); // queued behind it
+    await Promise.resolve();
+    l.setRate(0);
+    pending.shift()!();
+    await first;
+    await second;
+    // The second caller did not sleep (a wait computed at 0 bytes/s would never end).
+    expect(sleeps).toStrictEqual([1000]);
+    expect(l.stats.bytes).toBe(3 * MiB);
+  });
+
   it('callers share one budget and go in arrival order', async () => {
     const clock = virtualClock();
     const l = new ByteRateLimiter(4 * MiB, MiB, clock);
