@@ -162,7 +162,8 @@ export class SnapshotYield implements SnapshotPacer {
         this.setRate(this.raised(false));
       }
     }
-    this.previousHadWrites = judged;
+    // A window closed long after its end (nothing happened since) says nothing of clients now.
+    this.previousHadWrites = judged && now - this.windowStart < 2 * this.opts.windowMs;
     // A long pause closes one window, not many: the next one starts now.
     this.windowStart = now;
     this.windowWrites = 0;

@@ -46,6 +46,17 @@ describe('SnapshotYield', () => {
     expect(p.rates).toEqual([]);
   });
 
+  it('writes that stopped a while before the send began do not pace it', async () => {
+    const p = pacer();
+    for (let i = 0; i < 5; i++) await window(p, 50, 2, false);
+    // The last writes, then nothing for 5 s: their window is closed only by the first chunk.
+    for (let i = 0; i < 50; i++) p.y.observeWrite(0.002);
+    p.clock.now += 5000;
+    await p.y.take(CHUNK, never);
+    expect(p.y.limited).toBe(false);
+    expect(p.rates).toEqual([]);
+  });
+
   it('while writes are as fast as before the send, it starts moderate and climbs to unpaced', async () => {
     const p = pacer();
     for (let i = 0; i < 5; i++) await window(p, 50, 2, false);
