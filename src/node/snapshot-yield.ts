@@ -179,9 +179,12 @@ export class SnapshotYield implements SnapshotPacer {
     return next > this.opts.unpacedAboveBytesPerSec ? 0 : next;
   }
 
-  /** The rate in force as a number to halve (an unpaced stream halves from the unpaced threshold). */
+  /**
+   * The rate in force as a number to halve. An unpaced stream halves from the unpaced threshold;
+   * it has no operator limit (with one, the limiter is never unlimited).
+   */
   private paced(): number {
-    return this.limiter.limited ? this.limiter.rate : this.ceiling() || this.opts.unpacedAboveBytesPerSec;
+    return this.limiter.limited ? this.limiter.rate : this.opts.unpacedAboveBytesPerSec;
   }
 
   /** The highest rate: the operator's limit, or 0 (unpaced). */
